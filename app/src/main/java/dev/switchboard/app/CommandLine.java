@@ -1,0 +1,77 @@
+package dev.switchboard.app;
+
+import dev.switchboard.common.config.ConfigLoader;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** The parsed arguments of the {@code switchboard} command. */
+record CommandLine(Command command, Set<Service> services, boolean cluster, Path configFile) {
+
+  enum Command { RUN, DB, HELP }
+
+  static final String USAGE = """
+    Usage: switchboard [--services NAME,...] [--cluster] [--config FILE]
+           switchboard db [--config FILE]
+
+      (no command)        run the services (default: all of them) in this JVM
+      db                  run only the embedded PostgreSQL and print its DATABASE_URL
+      --services LIST     comma-separated services to run: %s
+      --cluster           join the Hazelcast cluster (CLUSTER_MEMBERS) over TCP; split deployments need DATABASE_URL
+      --config FILE       YAML configuration (default: ./switchboard.yaml when present)
+      -h, --help          this text
+
+    Settings come from the YAML file and the environment; see README.md for the list.
+    """;
+
+  static CommandLine parse(String... args) {
+    Command command = Command.RUN;
+    Set<Service> services = EnumSet.allOf(Service.class);
+    boolean cluster = false;
+    Path config = ConfigLoader.DEFAULT_FILE;
+    List<String> rest = new ArrayList<>(List.of(args));
+    for (int i = 0; i < rest.size(); i++) {
+      String arg = rest.get(i);
+      String inlineValue = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : null;
+      String name = inlineValue != null ? arg.substring(0, arg.indexOf('=')) : arg;
+      switch (name) {
+        case "db" -> command = Command.DB;
+        case "-h", "--help", "help" -> command = Command.HELP;
+        case "--cluster" -> cluster = true;
+        case "--services" -> services = services(inlineValue != null ? inlineValue : value(rest, ++i, name));
+        case "--config" -> config = Path.of(inlineValue != null ? inlineValue : value(rest, ++i, name));
+        default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (try --help)");
+      }
+    }
+    return new CommandLine(command, services, cluster, config);
+  }
+
+  private static String value(List<String> args, int index, String option) {
+    if (index >= args.size() || args.get(index).startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value (try --help)");
+    }
+    return args.get(index);
+  }
+
+  private static Set<Service> services(String list) {
+    Set<Service> chosen = EnumSet.noneOf(Service.class);
+    for (String name : list.split(",")) {
+      String trimmed = name.trim();
+      if (!trimmed.isEmpty()) {
+        chosen.add(Service.named(trimmed).orElseThrow(() -> new IllegalArgumentException(
+          "unknown service '" + trimmed + "'; the services are: " + Service.names())));
+      }
+    }
+    if (chosen.isEmpty()) {
+      throw new IllegalArgumentException("--services names no service; the services are: " + Service.names());
+    }
+    return chosen;
+  }
+
+  boolean needsDatabase() {
+    return services.stream().anyMatch(s -> s.schema().isPresent());
+  }
+}

@@ -1,0 +1,243 @@
+package dev.switchboard.app;
+
+import dev.switchboard.common.Failures;
+import dev.switchboard.common.auth.Tokens;
+import dev.switchboard.common.config.ConfigLoader;
+import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.EmbeddedPostgres;
+import dev.switchboard.common.observability.OpsVerticle;
+import dev.switchboard.common.observability.Telemetry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.pgclient.PgConnectOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts a Switchboard process: configuration, the database (embedded unless DATABASE_URL is set)
+ * and its migrations, a Vert.x instance (clustered on request) with Prometheus metrics, and the
+ * verticles asked for, each with its config slice. {@link #stop()} undoes all of it.
+ */
+final class Launcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(8);
+
+  private final CommandLine commandLine;
+  private final Map<String, String> env;
+  private final PrintStream out;
+
+  private JsonObject config;
+  private EmbeddedPostgres embedded;
+  private String databaseUrl;
+  private Vertx vertx;
+
+  Launcher(CommandLine commandLine, Map<String, String> env, PrintStream out) {
+    this.commandLine = commandLine;
+    this.env = env;
+    this.out = out;
+  }
+
+  /** Starts everything or throws; what was started before a failure is left for {@link #stop()}. */
+  void start() {
+    long started = System.nanoTime();
+    config = loadConfig();
+    Path dataDir = dataDir();
+    if (commandLine.command() == CommandLine.Command.DB) {
+      startEmbeddedDatabase(dataDir);
+      out.println("Embedded PostgreSQL running, data in " + dataDir.resolve("pg"));
+      out.println("DATABASE_URL=" + databaseUrl);
+      out.println("Ctrl-C stops it.");
+      return;
+    }
+    if (commandLine.needsDatabase()) {
+      prepareDatabase(dataDir);
+    }
+    String adminToken = commandLine.services().contains(Service.GATEWAY) ? adminToken(dataDir) : null;
+    vertx = buildVertx();
+    deploy(adminToken);
+    printBanner(dataDir, Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /** Undeploys every verticle, closes pools and the cluster, stops the embedded database; idempotent. */
+  void stop() {
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.warn("Vert.x did not close cleanly: {}", Failures.describe(e));
+      }
+      vertx = null;
+    }
+    if (embedded != null) {
+      embedded.close();
+      embedded = null;
+    }
+  }
+
+  private JsonObject loadConfig() {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return ConfigLoader.load(bootstrap, commandLine.configFile(), env).await();
+    } finally {
+      bootstrap.close();
+    }
+  }
+
+  private Path dataDir() {
+    Path dir = Path.of(config.getString("dataDir"));
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new LaunchException("cannot create the data directory " + dir + " (DATA_DIR): " + Failures.describe(e));
+    }
+    return dir;
+  }
+
+  private void prepareDatabase(Path dataDir) {
+    String configured = config.getJsonObject("database", new JsonObject()).getString("url");
+    if (configured != null) {
+      databaseUrl = configured;
+    } else if (commandLine.cluster()) {
+      throw new LaunchException("a clustered service that uses the database needs DATABASE_URL; "
+        + "run ./switchboard db to get one on this machine");
+    } else {
+      startEmbeddedDatabase(dataDir);
+    }
+    for (Service service : commandLine.services()) {
+      service.schema().ifPresent(this::migrate);
+    }
+  }
+
+  private void startEmbeddedDatabase(Path dataDir) {
+    try {
+      embedded = EmbeddedPostgres.start(dataDir.resolve("pg"));
+      databaseUrl = embedded.url();
+    } catch (IOException e) {
+      throw new LaunchException("cannot start the embedded PostgreSQL in " + dataDir.resolve("pg") + ": " + e.getMessage());
+    }
+  }
+
+  private void migrate(String schema) {
+    try {
+      int applied = Database.migrate(databaseUrl, schema);
+      LOG.debug("schema {}: {} migrations applied", schema, applied);
+    } catch (RuntimeException e) {
+      throw new LaunchException("cannot migrate schema " + schema + " on " + describeDatabase() + ": " + Failures.describe(e));
+    }
+  }
+
+  private String adminToken(Path dataDir) {
+    Optional<String> configured = Optional.ofNullable(config.getJsonObject("auth", new JsonObject()).getString("adminToken"));
+    try {
+      return Tokens.resolve(configured, dataDir, "admin.token");
+    } catch (IOException e) {
+      throw new LaunchException("cannot read or create the admin token in " + dataDir + ": " + Failures.describe(e));
+    }
+  }
+
+  private Vertx buildVertx() {
+    String services = String.join(",", serviceNames());
+    PrometheusMeterRegistry registry = Telemetry.newRegistry(services);
+    VertxOptions options = new VertxOptions().setMetricsOptions(Telemetry.metricsOptions());
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    if (!commandLine.cluster()) {
+      return builder.with(options).build();
+    }
+    JsonObject cluster = config.getJsonObject("cluster");
+    options.setEventBusOptions(Clustering.eventBus(cluster));
+    try {
+      return builder.with(options).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
+    } catch (RuntimeException e) {
+      throw new LaunchException("cannot join the cluster " + cluster.getString("name") + " on "
+        + cluster.getString("host") + " (members " + cluster.getJsonArray("members").encode() + "): " + Failures.describe(e));
+    }
+  }
+
+  private void deploy(String adminToken) {
+    JsonObject process = new JsonObject().put("services", new JsonArray(serviceNames()));
+    List<Future<String>> deployments = new ArrayList<>();
+    if (commandLine.services().stream().noneMatch(Service::http)) {
+      JsonObject ops = config.getJsonObject("ops").copy()
+        .put("bindHost", config.getString("bindHost"))
+        .put("process", process);
+      deployments.add(vertx.deployVerticle(OpsVerticle::new, new DeploymentOptions().setConfig(ops)));
+    }
+    for (Service service : commandLine.services()) {
+      JsonObject slice = config.getJsonObject(service.configSection(), new JsonObject()).copy()
+        .put("bindHost", config.getString("bindHost"))
+        .put("dataDir", config.getString("dataDir"))
+        .put("process", process);
+      if (service.schema().isPresent()) {
+        slice.put("database", config.getJsonObject("database").copy().put("url", databaseUrl));
+      }
+      if (service == Service.GATEWAY) {
+        slice.put("auth", new JsonObject().put("adminToken", adminToken));
+      }
+      DeploymentOptions options = new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());
+      deployments.add(vertx.deployVerticle(service.factory(), options)
+        .recover(err -> Future.failedFuture(new LaunchException(service.serviceName() + ": " + Failures.describe(err)))));
+    }
+    try {
+      Future.all(deployments).await();
+    } catch (LaunchException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LaunchException(Failures.describe(e));
+    }
+  }
+
+  private void printBanner(Path dataDir, Duration took) {
+    String host = config.getString("bindHost");
+    String mode = commandLine.cluster() ? "clustered (" + config.getJsonObject("cluster").getString("name") + ")" : "one JVM";
+    out.println("Switchboard " + version() + " · " + String.join(", ", serviceNames()) + " · " + mode);
+    if (commandLine.services().contains(Service.GATEWAY)) {
+      String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");
+      out.println("  API          " + base + "/api/v1   (contract: " + base + "/api/v1/openapi.yaml)");
+      out.println("  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
+      boolean fromEnv = config.getJsonObject("auth", new JsonObject()).getString("adminToken") != null;
+      out.println("  Admin token  " + (fromEnv ? "from ADMIN_TOKEN" : dataDir.resolve("admin.token")));
+    } else {
+      String base = "http://" + host + ":" + config.getJsonObject("ops").getInteger("port");
+      out.println("  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
+    }
+    if (databaseUrl != null) {
+      out.println("  Database     " + (embedded != null ? "embedded PostgreSQL in " + dataDir.resolve("pg") + ", " : "")
+        + describeDatabase());
+    }
+    out.printf("Ready in %.1f s. Ctrl-C stops.%n", took.toMillis() / 1000.0);
+  }
+
+  private List<String> serviceNames() {
+    return commandLine.services().stream().map(Service::serviceName).toList();
+  }
+
+  /** The database's address without credentials, fit for a banner or an error. */
+  private String describeDatabase() {
+    PgConnectOptions options = Database.connectOptions(databaseUrl);
+    return "postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+  }
+
+  private static String version() {
+    String version = Launcher.class.getPackage().getImplementationVersion();
+    return version != null ? version : "(development)";
+  }
+}

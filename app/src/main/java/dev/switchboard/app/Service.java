@@ -1,0 +1,67 @@
+package dev.switchboard.app;
+
+import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.stats.SystemStatsVerticle;
+import io.vertx.core.Deployable;
+import io.vertx.core.ThreadingModel;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** The services the launcher can run: what each is called, where its config lives, what it needs. */
+enum Service {
+  GATEWAY(GatewayVerticle.NAME, "gateway", null, ThreadingModel.EVENT_LOOP, true, GatewayVerticle::new),
+  SYSTEM_STATS(SystemStatsVerticle.NAME, "stats", "stats", ThreadingModel.WORKER, false, SystemStatsVerticle::new);
+
+  private final String serviceName;
+  private final String configSection;
+  private final String schema;
+  private final ThreadingModel threading;
+  private final boolean http;
+  private final Supplier<Deployable> factory;
+
+  Service(String serviceName, String configSection, String schema, ThreadingModel threading, boolean http,
+          Supplier<Deployable> factory) {
+    this.serviceName = serviceName;
+    this.configSection = configSection;
+    this.schema = schema;
+    this.threading = threading;
+    this.http = http;
+    this.factory = factory;
+  }
+
+  String serviceName() {
+    return serviceName;
+  }
+
+  String configSection() {
+    return configSection;
+  }
+
+  /** The database schema the service owns and migrates, if it uses the database. */
+  Optional<String> schema() {
+    return Optional.ofNullable(schema);
+  }
+
+  ThreadingModel threading() {
+    return threading;
+  }
+
+  /** Whether it serves HTTP (and with it the process's /health, /readiness and /metrics). */
+  boolean http() {
+    return http;
+  }
+
+  Supplier<Deployable> factory() {
+    return factory;
+  }
+
+  static Optional<Service> named(String name) {
+    return Arrays.stream(values()).filter(s -> s.serviceName.equals(name)).findFirst();
+  }
+
+  static String names() {
+    return String.join(", ", Arrays.stream(values()).map(Service::serviceName).toList());
+  }
+}

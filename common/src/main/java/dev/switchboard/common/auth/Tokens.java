@@ -1,0 +1,62 @@
+package dev.switchboard.common.auth;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Secrets kept in the data directory: taken from the configuration when set there, otherwise
+ * generated once into a file only the owner can read (mode 0600) and reused on every later start.
+ */
+public final class Tokens {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Tokens() {
+  }
+
+  /** The configured token, or the one stored in {@code dataDir/fileName}, created on first use. */
+  public static String resolve(Optional<String> configured, Path dataDir, String fileName) throws IOException {
+    if (configured.isPresent()) {
+      return configured.get();
+    }
+    Path file = dataDir.resolve(fileName);
+    if (!Files.exists(file)) {
+      Files.createDirectories(dataDir);
+      try {
+        write(file, generate());
+      } catch (FileAlreadyExistsException raced) {
+        // another process of the same deployment created it first: use theirs
+      }
+    }
+    String token = Files.readString(file, StandardCharsets.UTF_8).trim();
+    if (token.length() < 16) {
+      throw new IOException(file + " holds no usable token; delete it to have a new one generated");
+    }
+    return token;
+  }
+
+  /** 32 random bytes, URL-safe Base64 without padding (43 characters). */
+  public static String generate() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static void write(Path file, String token) throws IOException {
+    boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
+    if (posix) {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } else {
+      Files.createFile(file);
+    }
+    Files.writeString(file, token + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.switchboard.common.bus;
+
+import dev.switchboard.common.http.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * Requests and replies on the event bus. Failure codes are HTTP status codes, so a failure crosses
+ * the bus and the gateway unchanged: a consumer fails a request with the {@link ApiException} it
+ * met, and the requester gets the same exception back.
+ */
+public final class Bus {
+
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private Bus() {
+  }
+
+  public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body) {
+    return request(vertx, address, body, DEFAULT_TIMEOUT);
+  }
+
+  public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body, Duration timeout) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+    return vertx.eventBus().<JsonObject>request(address, body, options)
+      .map(Message::body)
+      .recover(err -> Future.failedFuture(toApiException(address, err)));
+  }
+
+  /** Answers a request with the outcome of {@code work}: its body, or a failure with a status code. */
+  public static <T> void reply(Message<T> message, Future<JsonObject> work) {
+    work.onSuccess(message::reply).onFailure(err -> {
+      ApiException api = err instanceof ApiException e ? e : ApiException.internal(err);
+      if (api.status() >= 500) {
+        LOG.warn("request to {} failed", message.address(), err);
+      }
+      message.fail(api.status(), api.wireMessage());
+    });
+  }
+
+  static ApiException toApiException(String address, Throwable err) {
+    if (!(err instanceof ReplyException reply)) {
+      return ApiException.internal(err);
+    }
+    return switch (reply.failureType()) {
+      case NO_HANDLERS -> ApiException.unavailable("no service answers " + address + "; is it running?");
+      case TIMEOUT -> ApiException.timeout(address + " did not answer in time");
+      default -> ApiException.fromStatus(reply.failureCode(), reply.getMessage());
+    };
+  }
+}

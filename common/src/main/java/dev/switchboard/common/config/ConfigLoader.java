@@ -1,0 +1,172 @@
+package dev.switchboard.common.config;
+
+import dev.switchboard.common.Failures;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the configuration once, in the launcher: the defaults of {@link Setting}, then the optional
+ * YAML file, then the environment. Every known setting is validated and normalised (durations
+ * become milliseconds, lists become arrays); a bad value fails with a {@link ConfigException}
+ * naming it. Sections the table does not know (a later service's own) pass through untouched.
+ */
+public final class ConfigLoader {
+
+  public static final Path DEFAULT_FILE = Path.of("switchboard.yaml");
+
+  private ConfigLoader() {
+  }
+
+  /**
+   * @param file     the YAML file; when it is the default file it may be absent, any other must exist
+   * @param env      the process environment (only the names in {@link Setting} are read)
+   */
+  public static Future<JsonObject> load(Vertx vertx, Path file, Map<String, String> env) {
+    boolean explicit = !file.equals(DEFAULT_FILE);
+    if (explicit && !Files.isReadable(file)) {
+      return Future.failedFuture(new ConfigException("config file " + file + " does not exist or is not readable"));
+    }
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+      .setIncludeDefaultStores(false)
+      .setScanPeriod(-1)
+      .addStore(jsonStore(defaults()))
+      .addStore(new ConfigStoreOptions()
+        .setType("file")
+        .setFormat("yaml")
+        .setOptional(!explicit)
+        .setConfig(new JsonObject().put("path", file.toString())))
+      .addStore(jsonStore(fromEnvironment(env)));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+      .recover(err -> Future.failedFuture(new ConfigException("cannot read " + file + ": " + Failures.describe(err))))
+      .map(ConfigLoader::validate)
+      .eventually(() -> {
+        retriever.close();
+        return Future.succeededFuture();
+      });
+  }
+
+  static JsonObject defaults() {
+    JsonObject json = new JsonObject();
+    for (Setting setting : Setting.values()) {
+      setting.defaultValue().ifPresent(value -> setting.put(json, value));
+    }
+    return json;
+  }
+
+  static JsonObject fromEnvironment(Map<String, String> env) {
+    JsonObject json = new JsonObject();
+    for (Setting setting : Setting.values()) {
+      String value = env.get(setting.envName());
+      if (value != null && !value.isBlank()) {
+        setting.put(json, value.trim());
+      }
+    }
+    return json;
+  }
+
+  static JsonObject validate(JsonObject merged) {
+    List<String> problems = new ArrayList<>();
+    for (Setting setting : Setting.values()) {
+      Object raw = setting.get(merged);
+      if (raw == null) {
+        continue;
+      }
+      try {
+        setting.put(merged, normalise(setting.kind(), raw));
+      } catch (IllegalArgumentException e) {
+        String shown = setting.kind() == Setting.Kind.SECRET || setting.kind() == Setting.Kind.DATABASE_URL
+          ? "" : " '" + raw + "'";
+        problems.add(setting.envName() + " (" + setting.path() + ")" + shown + ": " + e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException("bad configuration: " + String.join("; ", problems));
+    }
+    return merged;
+  }
+
+  private static Object normalise(Setting.Kind kind, Object raw) {
+    String text = raw.toString().trim();
+    return switch (kind) {
+      case STRING, PATH -> requireText(text);
+      case SECRET -> requireSecret(text);
+      case HOST -> {
+        if (text.isEmpty() || text.chars().anyMatch(Character::isWhitespace)) {
+          throw new IllegalArgumentException("not a host name or address");
+        }
+        yield text;
+      }
+      case PORT -> integerIn(text, 0, 65535, "not a port number (0-65535)");
+      case POSITIVE_INT -> integerIn(text, 1, Integer.MAX_VALUE, "not a positive whole number");
+      case DURATION -> Durations.parseMillis(text);
+      case LIST -> list(raw);
+      case DATABASE_URL -> {
+        try {
+          PgConnectOptions.fromUri(text);
+        } catch (RuntimeException e) {
+          // the parser's message repeats the URL, password included: say what is expected instead
+          throw new IllegalArgumentException("not a URL of the form postgresql://user[:password]@host[:port]/database");
+        }
+        yield text;
+      }
+    };
+  }
+
+  private static String requireText(String text) {
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return text;
+  }
+
+  private static String requireSecret(String text) {
+    if (text.length() < 16) {
+      throw new IllegalArgumentException("must be at least 16 characters long");
+    }
+    return text;
+  }
+
+  private static int integerIn(String text, int min, int max, String problem) {
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below, with the same words as an out-of-range number
+    }
+    throw new IllegalArgumentException(problem);
+  }
+
+  private static JsonArray list(Object raw) {
+    JsonArray items = new JsonArray();
+    Iterable<?> source = raw instanceof JsonArray array ? array : List.of(raw.toString().split(","));
+    for (Object item : source) {
+      String text = String.valueOf(item).trim();
+      if (!text.isEmpty()) {
+        items.add(text);
+      }
+    }
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("must name at least one item");
+    }
+    return items;
+  }
+
+  private static ConfigStoreOptions jsonStore(JsonObject json) {
+    return new ConfigStoreOptions().setType("json").setConfig(json);
+  }
+}

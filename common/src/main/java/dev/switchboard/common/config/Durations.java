@@ -1,0 +1,48 @@
+package dev.switchboard.common.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Human durations as people write them in config and query strings: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 {@code PT10S}. */
+public final class Durations {
+
+  private static final Pattern HUMAN = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
+
+  private Durations() {
+  }
+
+  public static Duration parse(String text) {
+    String value = text.trim().toLowerCase();
+    Matcher m = HUMAN.matcher(value);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        case "d" -> Duration.ofDays(n);
+        default -> Duration.ofDays(7 * n);
+      };
+    }
+    if (value.startsWith("p")) {
+      try {
+        return Duration.parse(value.toUpperCase());
+      } catch (DateTimeParseException ignored) {
+        // falls through to the common error below
+      }
+    }
+    throw new IllegalArgumentException("not a duration (write it like 500ms, 10s, 5m, 24h or 30d)");
+  }
+
+  /** Parses a duration that must be positive and returns it in milliseconds. */
+  public static long parseMillis(String text) {
+    Duration duration = parse(text);
+    if (duration.isZero() || duration.isNegative()) {
+      throw new IllegalArgumentException("must be longer than zero");
+    }
+    return duration.toMillis();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.switchboard.common.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every setting Switchboard reads: its environment name, where it lives in the YAML file and in the
+ * merged configuration, its kind and its default. This table is the single source of the config
+ * reference in the README.
+ */
+public enum Setting {
+  BIND_HOST("bindHost", Kind.HOST, "127.0.0.1", "address every server binds"),
+  DATA_DIR("dataDir", Kind.PATH, "./data", "tokens, the embedded database, runtime files"),
+  GATEWAY_PORT("gateway.port", Kind.PORT, 3006, "REST API port"),
+  OPS_PORT("ops.port", Kind.PORT, 3008, "/health, /readiness and /metrics of a process that runs no HTTP service"),
+  DATABASE_URL("database.url", Kind.DATABASE_URL, null, "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),
+  DATABASE_POOL_SIZE("database.poolSize", Kind.POSITIVE_INT, 4, "connections per service pool"),
+  ADMIN_TOKEN("auth.adminToken", Kind.SECRET, null, "admin token; unset: generated into DATA_DIR/admin.token"),
+  CLUSTER_NAME("cluster.name", Kind.STRING, "switchboard", "Hazelcast cluster name; only members with the same name join"),
+  CLUSTER_MEMBERS("cluster.members", Kind.LIST, List.of("127.0.0.1"), "Hazelcast TCP-IP members (host or host:port)"),
+  CLUSTER_PORT("cluster.port", Kind.PORT, 5701, "first Hazelcast port; the next free one is taken"),
+  CLUSTER_HOST("cluster.host", Kind.HOST, "127.0.0.1", "interface Hazelcast and the event bus bind"),
+  STATS_INTERVAL("stats.interval", Kind.DURATION, "10s", "host sampling interval"),
+  STATS_RAW_RETENTION("stats.retention.raw", Kind.DURATION, "24h", "how long raw samples are kept"),
+  STATS_ROLLUP_RETENTION("stats.retention.rollups", Kind.DURATION, "30d", "how long one-minute rollups are kept"),
+  STATS_NVIDIA_SMI("stats.nvidiaSmi", Kind.STRING, "nvidia-smi", "the nvidia-smi command used for GPU stats");
+
+  /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */
+  public enum Kind {
+    STRING, SECRET, HOST, PATH, PORT, POSITIVE_INT, DURATION, LIST, DATABASE_URL
+  }
+
+  private final String path;
+  private final Kind kind;
+  private final Object defaultValue;
+  private final String description;
+
+  Setting(String path, Kind kind, Object defaultValue, String description) {
+    this.path = path;
+    this.kind = kind;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String envName() {
+    return name();
+  }
+
+  /** Dotted location in the merged configuration, e.g. {@code gateway.port}. */
+  public String path() {
+    return path;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public Optional<Object> defaultValue() {
+    return Optional.ofNullable(defaultValue);
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public static Optional<Setting> byEnvName(String name) {
+    return Arrays.stream(values()).filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  /** Reads this setting's value from a merged configuration, or null when it is unset. */
+  public Object get(JsonObject config) {
+    String[] parts = path.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < parts.length - 1 && node != null; i++) {
+      Object child = node.getValue(parts[i]);
+      node = child instanceof JsonObject json ? json : null;
+    }
+    return node == null ? null : node.getValue(parts[parts.length - 1]);
+  }
+
+  /** Writes this setting's value into a configuration, creating the intermediate objects. */
+  void put(JsonObject config, Object value) {
+    String[] parts = path.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < parts.length - 1; i++) {
+      Object child = node.getValue(parts[i]);
+      if (!(child instanceof JsonObject)) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = (JsonObject) child;
+    }
+    node.put(parts[parts.length - 1], value instanceof List<?> list ? new JsonArray(list) : value);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.switchboard.common.observability;
+
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.function.Supplier;
+
+/** A service's answer to readiness pings: it replies once {@code check} (its database, say) succeeds. */
+public final class Ping {
+
+  private Ping() {
+  }
+
+  /** Registers the consumer; the returned future completes when the registration has reached the cluster. */
+  public static Future<Void> answer(Vertx vertx, String service, Supplier<Future<?>> check) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.ping(service), msg ->
+      Bus.reply(msg, check.get().map(ignored -> new JsonObject().put("service", service).put("status", "UP"))));
+    return consumer.completion();
+  }
+}

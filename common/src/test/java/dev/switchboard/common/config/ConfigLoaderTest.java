@@ -1,0 +1,123 @@
+package dev.switchboard.common.config;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(VertxExtension.class)
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void defaultsApplyWhenNothingElseIsGiven(Vertx vertx) {
+    JsonObject config = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()).await();
+
+    assertThat(config.getString("bindHost")).isEqualTo("127.0.0.1");
+    assertThat(config.getJsonObject("gateway").getInteger("port")).isEqualTo(3006);
+    assertThat(config.getJsonObject("stats").getLong("interval")).isEqualTo(10_000L);
+    assertThat(config.getJsonObject("stats").getJsonObject("retention").getLong("rollups"))
+      .isEqualTo(Duration.ofDays(30).toMillis());
+    assertThat(config.getJsonObject("cluster").getJsonArray("members")).isEqualTo(new JsonArray().add("127.0.0.1"));
+    assertThat(config.getJsonObject("database").getString("url")).isNull();
+  }
+
+  @Test
+  void fileOverridesDefaultsAndEnvironmentOverridesFile(Vertx vertx) throws IOException {
+    Path file = write("""
+      bindHost: 0.0.0.0
+      gateway:
+        port: 4000
+      stats:
+        interval: 2s
+        retention:
+          raw: 6h
+      services:
+        web1:
+          command: [python3, -m, http.server]
+      """);
+
+    JsonObject config = ConfigLoader.load(vertx, file, Map.of(
+      "GATEWAY_PORT", "5000",
+      "STATS_RAW_RETENTION", "1h",
+      "CLUSTER_MEMBERS", "10.0.0.1, 10.0.0.2:5702",
+      "UNRELATED", "ignored")).await();
+
+    assertThat(config.getString("bindHost")).as("file over default").isEqualTo("0.0.0.0");
+    assertThat(config.getJsonObject("gateway").getInteger("port")).as("env over file").isEqualTo(5000);
+    JsonObject stats = config.getJsonObject("stats");
+    assertThat(stats.getLong("interval")).as("file value kept beside an env value of the same section").isEqualTo(2000L);
+    assertThat(stats.getJsonObject("retention").getLong("raw")).isEqualTo(Duration.ofHours(1).toMillis());
+    assertThat(stats.getJsonObject("retention").getLong("rollups")).as("default kept deep inside").isEqualTo(Duration.ofDays(30).toMillis());
+    assertThat(config.getJsonObject("cluster").getJsonArray("members")).containsExactly("10.0.0.1", "10.0.0.2:5702");
+    assertThat(config.getJsonObject("services").getJsonObject("web1")).as("unknown sections pass through").isNotNull();
+    assertThat(config.containsKey("UNRELATED")).isFalse();
+  }
+
+  @Test
+  void badValuesAreNamedInOneMessage(Vertx vertx) {
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("GATEWAY_PORT", "http", "STATS_INTERVAL", "often", "ADMIN_TOKEN", "short")).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("GATEWAY_PORT (gateway.port) 'http': not a port number")
+      .hasMessageContaining("STATS_INTERVAL (stats.interval) 'often': not a duration")
+      .hasMessageContaining("ADMIN_TOKEN (auth.adminToken): must be at least 16 characters")
+      .hasMessageNotContaining("short");
+  }
+
+  @Test
+  void aMissingExplicitFileOrBrokenYamlIsAClearError(Vertx vertx) throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, dir.resolve("nope.yaml"), Map.of()).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("nope.yaml does not exist");
+
+    Path broken = write("gateway: [port: 1\n  - x: {");
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, broken, Map.of()).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("cannot read " + broken);
+  }
+
+  @Test
+  void databaseUrlIsValidatedWithoutEchoingIt(Vertx vertx) {
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("DATABASE_URL", "mysql://root:secret@db/x")).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("DATABASE_URL")
+      .hasMessageNotContaining("secret");
+    JsonObject ok = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("DATABASE_URL", "postgresql://app:pw@127.0.0.1:5433/switchboard")).await();
+    assertThat(ok.getJsonObject("database").getString("url")).isEqualTo("postgresql://app:pw@127.0.0.1:5433/switchboard");
+  }
+
+  @Test
+  void durationsReadTheWayPeopleWriteThem() {
+    assertThat(Durations.parseMillis("500ms")).isEqualTo(500);
+    assertThat(Durations.parseMillis("10s")).isEqualTo(10_000);
+    assertThat(Durations.parseMillis("5m")).isEqualTo(300_000);
+    assertThat(Durations.parseMillis("24h")).isEqualTo(86_400_000);
+    assertThat(Durations.parseMillis("30d")).isEqualTo(2_592_000_000L);
+    assertThat(Durations.parseMillis("PT10S")).isEqualTo(10_000);
+    assertThatThrownBy(() -> Durations.parseMillis("0s")).hasMessageContaining("longer than zero");
+    assertThatThrownBy(() -> Durations.parseMillis("ten")).hasMessageContaining("not a duration");
+  }
+
+  private Path write(String yaml) throws IOException {
+    Path file = Files.createTempFile(dir, "switchboard", ".yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}

@@ -1,0 +1,219 @@
+package dev.switchboard.common.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedPostgresTest {
+
+  @TempDir
+  Path tmp;
+
+  /** @TempDir is 0700; as root, the server runs as 'nobody' and must traverse it. */
+  @BeforeEach
+  void letTheServerUserIn() throws IOException {
+    Files.setAttribute(tmp, "unix:mode", 0711);
+  }
+
+  @Test
+  void startsKeepsDataAcrossRestartsAndLeavesNoProcessBehind() throws Exception {
+    Path data = tmp.resolve("pg");
+
+    long t0 = System.nanoTime();
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      timing("first start (extract if needed + initdb + start)", t0);
+      assertThat(pg.url()).isEqualTo("postgresql://postgres@127.0.0.1:" + pg.port() + "/switchboard");
+      assertThat(postgresProcessesOf(data)).isNotEmpty();
+      try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+        assertThat(queryString(st, "select version()")).startsWith("PostgreSQL 18");
+        assertThat(queryString(st, "select current_database()")).isEqualTo("switchboard");
+        st.execute("create table notes (id int primary key, body text)");
+        st.execute("insert into notes values (1, 'kept')");
+      }
+      long t1 = System.nanoTime();
+      pg.close();
+      timing("stop", t1);
+      assertThat(postgresProcessesOf(data)).isEmpty();
+      pg.close(); // idempotent
+    }
+
+    long t2 = System.nanoTime();
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      timing("warm restart", t2);
+      try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+        assertThat(queryString(st, "select body from notes where id = 1")).isEqualTo("kept");
+      }
+    }
+    assertThat(postgresProcessesOf(data)).isEmpty();
+  }
+
+  @Test
+  void refusesASecondServerOnTheSameDataDirectory() throws Exception {
+    Path data = tmp.resolve("pg");
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      assertThatThrownBy(() -> EmbeddedPostgres.start(data))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("in use");
+      try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+        assertThat(queryString(st, "select 'still up'")).isEqualTo("still up");
+      }
+    }
+  }
+
+  @Test
+  void takesOverTheServerOrphanedByAKilledJvm() throws Exception {
+    Path data = tmp.resolve("pg");
+    Process child = new ProcessBuilder(javaExecutable(), "-cp", System.getProperty("java.class.path"),
+      OrphanMaker.class.getName(), data.toString())
+      .redirectErrorStream(true)
+      .start();
+    try {
+      String port = awaitPortLine(child);
+      assertThat(port).isNotNull();
+      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      List<Long> orphans = postgresProcessesOf(data);
+      assertThat(orphans).as("the killed JVM left its postgres running").isNotEmpty();
+
+      try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+        assertThat(postgresProcessesOf(data)).isNotEmpty().doesNotContainAnyElementsOf(orphans);
+        try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+          assertThat(queryString(st, "select 42")).isEqualTo("42");
+        }
+      }
+      assertThat(postgresProcessesOf(data)).isEmpty();
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void freshDatabasesAreDistinctEmptyAndConnectable() throws Exception {
+    long t0 = System.nanoTime();
+    String first = TestDatabase.freshDatabaseUrl();
+    timing("first freshDatabaseUrl (server start on first use)", t0);
+    long t1 = System.nanoTime();
+    String second = TestDatabase.freshDatabaseUrl();
+    timing("second freshDatabaseUrl", t1);
+
+    assertThat(first).isNotEqualTo(second).startsWith("postgresql://");
+    List<String> names = new ArrayList<>();
+    for (String url : List.of(first, second)) {
+      try (Connection c = connect(url); Statement st = c.createStatement()) {
+        names.add(queryString(st, "select current_database()"));
+        assertThat(queryString(st, "select count(*) from information_schema.tables"
+          + " where table_schema not in ('pg_catalog', 'information_schema')")).isEqualTo("0");
+        st.execute("create table mine (id int)");
+      }
+    }
+    assertThat(names).doesNotHaveDuplicates();
+    assertThat(first).endsWith("/" + names.get(0));
+    assertThat(TestDatabase.serverUrl()).isNotEqualTo(first);
+  }
+
+  @Test
+  void convertsDatabaseUrlsToJdbc() {
+    assertThat(TestDatabase.jdbcUrl("postgresql://postgres@127.0.0.1:5433/switchboard"))
+      .isEqualTo("jdbc:postgresql://127.0.0.1:5433/switchboard?user=postgres");
+    assertThat(TestDatabase.jdbcUrl("postgres://app:s%40cr%3At@db.example:6000/main?sslmode=require"))
+      .isEqualTo("jdbc:postgresql://db.example:6000/main?user=app&password=s%40cr%3At&sslmode=require");
+    assertThat(TestDatabase.jdbcUrl("postgresql://me@localhost/"))
+      .isEqualTo("jdbc:postgresql://localhost:5432/me?user=me");
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Started in a child JVM that the test then kills, leaving its postgres orphaned. */
+  public static final class OrphanMaker {
+    public static void main(String[] args) throws Exception {
+      EmbeddedPostgres pg = EmbeddedPostgres.start(Path.of(args[0]));
+      System.out.println("PORT " + pg.port());
+      System.out.flush();
+      Thread.sleep(Long.MAX_VALUE);
+    }
+  }
+
+  private static String awaitPortLine(Process child) throws IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+      StandardCharsets.UTF_8));
+    List<String> seen = new ArrayList<>();
+    for (String line; (line = out.readLine()) != null; ) {
+      if (line.startsWith("PORT ")) {
+        return line.substring(5);
+      }
+      seen.add(line);
+    }
+    throw new AssertionError("child JVM ended without starting postgres:\n" + String.join("\n", seen));
+  }
+
+  /**
+   * Live processes of this data directory: the postmaster names it on its command line, and every
+   * postgres process has it as its working directory.
+   */
+  static List<Long> postgresProcessesOf(Path dataDir) throws IOException {
+    String dir = dataDir.toRealPath().toString();
+    List<Long> pids = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        if (dir.equals(cwdOf(proc)) || commandLineOf(proc).contains(" -D " + dir)
+          || commandLineOf(proc).contains(" -D \"" + dir)) {
+          pids.add(Long.parseLong(proc.getFileName().toString()));
+        }
+      }
+    }
+    return pids;
+  }
+
+  private static String cwdOf(Path proc) {
+    try {
+      return Files.readSymbolicLink(proc.resolve("cwd")).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
+    }
+  }
+
+  private static String commandLineOf(Path proc) {
+    try {
+      return new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+        .replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static Connection connect(String url) throws SQLException {
+    return DriverManager.getConnection(TestDatabase.jdbcUrl(url));
+  }
+
+  private static String queryString(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      assertThat(rs.next()).isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  private static String javaExecutable() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static void timing(String what, long startNanos) {
+    System.out.printf("[timing] %s: %d ms%n", what, (System.nanoTime() - startNanos) / 1_000_000);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.http.HttpServers;
+import dev.switchboard.common.http.Problems;
+import dev.switchboard.common.observability.OpsRoutes;
+import dev.switchboard.common.observability.Ping;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The REST API under {@code /api/v1}, described by {@code openapi/switchboard.yaml}; every API route
+ * demands the admin bearer token. Also serves the operational routes of its process.
+ *
+ * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code process}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  public static final String NAME = "gateway";
+  static final String CONTRACT = "openapi/switchboard.yaml";
+
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    Router router = router();
+    HttpServer http = vertx.createHttpServer().requestHandler(router);
+    return HttpServers.listen(http, config().getString("bindHost", "127.0.0.1"), config().getInteger("port", 3006), "GATEWAY_PORT")
+      .onSuccess(listening -> server = listening)
+      .compose(listening -> Ping.answer(vertx, NAME, Future::succeededFuture));
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  Router router() {
+    Router router = Problems.install(Router.router(vertx));
+    OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
+    String token = config().getJsonObject("auth", new JsonObject()).getString("adminToken");
+    router.route("/api/v1/*").handler(BearerAuth.of(token));
+    router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
+      .putHeader("Content-Type", "application/yaml")
+      .sendFile(CONTRACT));
+    router.get("/api/v1/system/stats").handler(ctx -> forward(ctx, Addresses.STATS_LATEST));
+    // the query parameters go as they are: system-stats validates them and names the bad one
+    router.get("/api/v1/system/stats/history").handler(ctx -> forward(ctx, Addresses.STATS_HISTORY, "from", "to", "step"));
+    router.get("/api/v1/system/info").handler(ctx -> forward(ctx, Addresses.STATS_INFO));
+    return router;
+  }
+
+  /** Asks a service over the event bus with the named query parameters and answers with its reply. */
+  private void forward(RoutingContext ctx, String address, String... params) {
+    JsonObject query = new JsonObject();
+    for (String name : params) {
+      String value = ctx.queryParams().get(name);
+      if (value != null) {
+        query.put(name, value);
+      }
+    }
+    Bus.request(vertx, address, query)
+      .onSuccess(ctx::json)
+      .onFailure(ctx::fail);
+  }
+}
