@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A validated history request: {@code from} and {@code to} (ISO-8601 instants or epoch
@@ -36,7 +37,7 @@ record HistoryRange(Instant from, Instant to, Duration step) {
   }
 
   static HistoryRange parse(JsonObject query, Instant now, Duration sampleInterval) {
-    Instant to = instant(query, "to", now);
+    Instant to = instant(query, "to", now.truncatedTo(ChronoUnit.MILLIS));
     Instant from = instant(query, "from", to.minus(Duration.ofHours(1)));
     if (!from.isBefore(to)) {
       throw ApiException.invalid("from", "from must be before to");

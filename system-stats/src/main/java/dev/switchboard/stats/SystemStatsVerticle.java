@@ -74,9 +74,9 @@ public final class SystemStatsVerticle extends VerticleBase {
     return store.rollupResume()
       .onSuccess(resume -> rolledUntil = resume.orElse(null))
       .compose(ignored -> Future.all(
-        vertx.eventBus().<JsonObject>consumer(Addresses.STATS_LATEST, msg -> Bus.reply(msg, latest())).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.STATS_HISTORY, msg -> Bus.reply(msg, history(msg.body()))).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.STATS_INFO, msg -> Bus.reply(msg, info())).completion(),
+        Bus.serve(vertx, Addresses.STATS_LATEST, query -> latest()),
+        Bus.serve(vertx, Addresses.STATS_HISTORY, this::history),
+        Bus.serve(vertx, Addresses.STATS_INFO, query -> info()),
         Ping.answer(vertx, NAME, store::check)))
       .compose(ignored -> tick())
       .onSuccess(ignored -> vertx.setPeriodic(interval.toMillis(), id -> tick()));

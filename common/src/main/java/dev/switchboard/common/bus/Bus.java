@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Requests and replies on the event bus. Failure codes are HTTP status codes, so a failure crosses
@@ -36,9 +38,27 @@ public final class Bus {
       .recover(err -> Future.failedFuture(toApiException(address, err)));
   }
 
-  /** Answers a request with the outcome of {@code work}: its body, or a failure with a status code. */
-  public static <T> void reply(Message<T> message, Future<JsonObject> work) {
-    work.onSuccess(message::reply).onFailure(err -> {
+  /**
+   * Serves requests on {@code address}: each body goes to {@code handler}, and its outcome is the
+   * reply. The returned future completes once the consumer is registered (cluster-wide when clustered).
+   */
+  public static Future<Void> serve(Vertx vertx, String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return vertx.eventBus().<JsonObject>consumer(address, message -> reply(message, () -> handler.apply(message.body())))
+      .completion();
+  }
+
+  /**
+   * Answers a request with the outcome of {@code work}: its body, or a failure with a status code.
+   * An exception thrown by {@code work} itself (bad input found while parsing) fails the request too.
+   */
+  private static <T> void reply(Message<T> message, Supplier<Future<JsonObject>> work) {
+    Future<JsonObject> outcome;
+    try {
+      outcome = work.get();
+    } catch (RuntimeException e) {
+      outcome = Future.failedFuture(e);
+    }
+    outcome.onSuccess(message::reply).onFailure(err -> {
       ApiException api = err instanceof ApiException e ? e : ApiException.internal(err);
       if (api.status() >= 500) {
         LOG.warn("request to {} failed", message.address(), err);

@@ -54,8 +54,8 @@ import org.tukaani.xz.XZInputStream;
  * <p>Authentication is {@code trust}: the server listens on 127.0.0.1 only and its Unix socket lies
  * in a directory only the server user may enter (the 0700 data directory, or a private 0700 temp
  * directory). This is fine for a single-user development or appliance host; note that any local
- * user of the machine can still connect over TCP as the superuser, so on shared hosts use an
- * external server through DATABASE_URL.
+ * user of the machine can still connect over TCP as the superuser (who can run programs as the
+ * server's OS user), so on shared hosts use an external server through DATABASE_URL.
  *
  * <p>No shutdown hook is installed: whoever starts the server closes it. A second start on a data
  * directory whose server is still held by a live process fails; a server orphaned by a killed JVM
@@ -126,11 +126,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
   /** "postgresql://postgres@127.0.0.1:&lt;port&gt;/switchboard", the DATABASE_URL form. */
   public String url() {
     return "postgresql://" + SUPERUSER + "@" + HOST + ":" + port + "/" + DATABASE;
-  }
-
-  /** The postmaster's process id, or -1 when not running. */
-  long pid() {
-    return pid;
   }
 
   /** Stops the server (fast shutdown), waits until the postmaster is gone; idempotent. */
@@ -626,7 +621,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
    */
   private record ServerUser(String name, int uid, int gid, List<String> prefix) {
 
-    static final int EUID = effectiveUid();
+    /** This process' uid (real; a JVM is never setuid, so it is also the effective one). */
+    static final int EUID = processUid();
 
     static ServerUser detect() throws IOException {
       if (EUID != 0) {
@@ -698,7 +694,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     }
 
-    private static int effectiveUid() {
+    private static int processUid() {
       try {
         return (int) new com.sun.security.auth.module.UnixSystem().getUid();
       } catch (LinkageError | RuntimeException e) {

@@ -4,7 +4,6 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.function.Supplier;
@@ -17,8 +16,7 @@ public final class Ping {
 
   /** Registers the consumer; the returned future completes when the registration has reached the cluster. */
   public static Future<Void> answer(Vertx vertx, String service, Supplier<Future<?>> check) {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.ping(service), msg ->
-      Bus.reply(msg, check.get().map(ignored -> new JsonObject().put("service", service).put("status", "UP"))));
-    return consumer.completion();
+    return Bus.serve(vertx, Addresses.ping(service),
+      ignored -> check.get().map(done -> new JsonObject().put("service", service).put("status", "UP")));
   }
 }

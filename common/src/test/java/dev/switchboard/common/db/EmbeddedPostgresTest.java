@@ -38,22 +38,24 @@ class EmbeddedPostgresTest {
     Path data = tmp.resolve("pg");
 
     long t0 = System.nanoTime();
-    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+    EmbeddedPostgres first = EmbeddedPostgres.start(data);
+    try {
       timing("first start (extract if needed + initdb + start)", t0);
-      assertThat(pg.url()).isEqualTo("postgresql://postgres@127.0.0.1:" + pg.port() + "/switchboard");
+      assertThat(first.url()).isEqualTo("postgresql://postgres@127.0.0.1:" + first.port() + "/switchboard");
       assertThat(postgresProcessesOf(data)).isNotEmpty();
-      try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+      try (Connection c = connect(first.url()); Statement st = c.createStatement()) {
         assertThat(queryString(st, "select version()")).startsWith("PostgreSQL 18");
         assertThat(queryString(st, "select current_database()")).isEqualTo("switchboard");
         st.execute("create table notes (id int primary key, body text)");
         st.execute("insert into notes values (1, 'kept')");
       }
+    } finally {
       long t1 = System.nanoTime();
-      pg.close();
+      first.close();
       timing("stop", t1);
-      assertThat(postgresProcessesOf(data)).isEmpty();
-      pg.close(); // idempotent
     }
+    assertThat(postgresProcessesOf(data)).isEmpty();
+    first.close(); // idempotent
 
     long t2 = System.nanoTime();
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {

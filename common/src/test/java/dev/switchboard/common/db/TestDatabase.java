@@ -70,17 +70,22 @@ public final class TestDatabase {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> dropCreated(server), "test-db-cleanup"));
       return server.toString();
     }
+    Path root = null;
     try {
-      Path root = Files.createTempDirectory("switchboard-test-pg-");
+      root = Files.createTempDirectory("switchboard-test-pg-");
       // createTempDirectory makes it 0700; as root, the server runs as 'nobody' and must traverse it
       Files.setAttribute(root, "unix:mode", 0711);
       EmbeddedPostgres pg = EmbeddedPostgres.start(root.resolve("data"));
+      Path dir = root;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         pg.close();
-        deleteRecursively(root);
+        deleteRecursively(dir);
       }, "test-postgres-stop"));
       return pg.url();
     } catch (IOException e) {
+      if (root != null) {
+        deleteRecursively(root);
+      }
       throw new UncheckedIOException("Could not start the embedded PostgreSQL for the tests"
         + " (set DATABASE_URL to use another server)", e);
     }

@@ -27,9 +27,10 @@ class ProblemsTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    vertx.eventBus().<JsonObject>consumer("test.validate", msg ->
-      Bus.reply(msg, Future.failedFuture(ApiException.invalid("limit", "limit must be positive"))));
-    vertx.eventBus().<JsonObject>consumer("test.crash", msg -> Bus.reply(msg, Future.failedFuture(new IllegalStateException("boom"))));
+    Bus.serve(vertx, "test.validate", body -> {
+      throw ApiException.invalid("limit", "limit must be positive");
+    });
+    Bus.serve(vertx, "test.crash", body -> Future.failedFuture(new IllegalStateException("boom")));
     Router router = Problems.install(Router.router(vertx));
     router.route("/api/*").handler(BearerAuth.of(TOKEN));
     router.get("/api/field").handler(ctx -> ctx.fail(ApiException.invalid("from", "from must be before to")));
