@@ -7,15 +7,12 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.EmbeddedPostgres;
 import dev.switchboard.common.observability.OpsVerticle;
 import dev.switchboard.common.observability.Telemetry;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.pgclient.PgConnectOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,16 +153,13 @@ final class Launcher {
 
   private Vertx buildVertx() {
     String services = String.join(",", serviceNames());
-    PrometheusMeterRegistry registry = Telemetry.newRegistry(services);
-    VertxOptions options = new VertxOptions().setMetricsOptions(Telemetry.metricsOptions());
-    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
     if (!commandLine.cluster()) {
-      return builder.with(options).build();
+      return Telemetry.vertxBuilder(services, new VertxOptions()).build();
     }
     JsonObject cluster = config.getJsonObject("cluster");
-    options.setEventBusOptions(Clustering.eventBus(cluster));
+    VertxOptions options = new VertxOptions().setEventBusOptions(Clustering.eventBus(cluster));
     try {
-      return builder.with(options).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
+      return Telemetry.vertxBuilder(services, options).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
     } catch (RuntimeException e) {
       throw new LaunchException("cannot join the cluster " + cluster.getString("name") + " on "
         + cluster.getString("host") + " (members " + cluster.getJsonArray("members").encode() + "): " + Failures.describe(e));

@@ -4,7 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
@@ -17,7 +21,14 @@ public final class Telemetry {
   private Telemetry() {
   }
 
-  public static PrometheusMeterRegistry newRegistry(String service) {
+  /** A Vert.x builder whose metrics go to a new Prometheus registry tagged with {@code service}. */
+  public static VertxBuilder vertxBuilder(String service, VertxOptions options) {
+    return Vertx.builder()
+      .with(options.setMetricsOptions(metricsOptions()))
+      .withMetrics(new MicrometerMetricsFactory(newRegistry(service)));
+  }
+
+  static PrometheusMeterRegistry newRegistry(String service) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("service", service);
     return registry;
@@ -27,7 +38,7 @@ public final class Telemetry {
    * Vert.x metrics with the route and event-bus address labels (few values in our services); never
    * the raw path, whose values are unbounded.
    */
-  public static MicrometerMetricsOptions metricsOptions() {
+  static MicrometerMetricsOptions metricsOptions() {
     return new MicrometerMetricsOptions()
       .setEnabled(true)
       .setJvmMetricsEnabled(true)
