@@ -95,7 +95,7 @@ final class Launcher {
     try {
       return ConfigLoader.load(bootstrap, commandLine.configFile(), env).await();
     } finally {
-      bootstrap.close();
+      bootstrap.close().await();
     }
   }
 

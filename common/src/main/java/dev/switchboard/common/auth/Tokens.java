@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -30,11 +30,7 @@ public final class Tokens {
     Path file = dataDir.resolve(fileName);
     if (!Files.exists(file)) {
       Files.createDirectories(dataDir);
-      try {
-        write(file, generate());
-      } catch (FileAlreadyExistsException raced) {
-        // another process of the same deployment created it first: use theirs
-      }
+      publish(file, generate());
     }
     String token = Files.readString(file, StandardCharsets.UTF_8).trim();
     if (token.length() < 16) {
@@ -50,13 +46,27 @@ public final class Tokens {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private static void write(Path file, String token) throws IOException {
-    boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
-    if (posix) {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } else {
-      Files.createFile(file);
+  /**
+   * Writes the token to a private temporary file, then links it into place: the link either
+   * appears whole or fails because another process of the same deployment was first, whose token
+   * then wins. Nobody ever reads a half-written file.
+   */
+  private static void publish(Path file, String token) throws IOException {
+    Path draft = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".new", ownerOnly(file));
+    try {
+      Files.writeString(draft, token + "\n", StandardCharsets.UTF_8);
+      Files.createLink(file, draft);
+    } catch (FileAlreadyExistsException raced) {
+      // keep theirs
+    } finally {
+      Files.deleteIfExists(draft);
     }
-    Files.writeString(file, token + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  private static FileAttribute<?>[] ownerOnly(Path file) {
+    boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
+    return posix
+      ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+      : new FileAttribute<?>[0];
   }
 }
