@@ -9,19 +9,22 @@ import java.util.List;
 import java.util.Set;
 
 /** The parsed arguments of the {@code switchboard} command. */
-record CommandLine(Command command, Set<Service> services, boolean cluster, Path configFile) {
+record CommandLine(Command command, Set<Service> services, boolean cluster, Path configFile, int port) {
 
-  enum Command { RUN, DB, HELP }
+  enum Command { RUN, DB, CONFORMANCE, HELP }
 
   static final String USAGE = """
     Usage: switchboard [--services NAME,...] [--cluster] [--config FILE]
            switchboard db [--config FILE]
+           switchboard conformance [--port 3000]
 
       (no command)        run the services (default: all of them) in this JVM
       db                  run only the embedded PostgreSQL and print its DATABASE_URL
+      conformance         serve the Socket.IO / Engine.IO protocol test-suite fixture on 127.0.0.1
       --services LIST     comma-separated services to run: %s
       --cluster           join the Hazelcast cluster (CLUSTER_MEMBERS) over TCP; split deployments need DATABASE_URL
       --config FILE       YAML configuration (default: ./switchboard.yaml when present)
+      --port N            the conformance fixture's port (default 3000)
       -h, --help          this text
 
     Settings come from the YAML file and the environment; see README.md for the list.
@@ -32,6 +35,7 @@ record CommandLine(Command command, Set<Service> services, boolean cluster, Path
     Set<Service> services = EnumSet.allOf(Service.class);
     boolean cluster = false;
     Path config = ConfigLoader.DEFAULT_FILE;
+    int port = 3000;
     List<String> rest = new ArrayList<>(List.of(args));
     for (int i = 0; i < rest.size(); i++) {
       String arg = rest.get(i);
@@ -39,6 +43,8 @@ record CommandLine(Command command, Set<Service> services, boolean cluster, Path
       String name = inlineValue != null ? arg.substring(0, arg.indexOf('=')) : arg;
       switch (name) {
         case "db" -> command = Command.DB;
+        case "conformance" -> command = Command.CONFORMANCE;
+        case "--port" -> port = port(inlineValue != null ? inlineValue : value(rest, ++i, name));
         case "-h", "--help", "help" -> command = Command.HELP;
         case "--cluster" -> cluster = true;
         case "--services" -> services = services(inlineValue != null ? inlineValue : value(rest, ++i, name));
@@ -46,7 +52,19 @@ record CommandLine(Command command, Set<Service> services, boolean cluster, Path
         default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (try --help)");
       }
     }
-    return new CommandLine(command, services, cluster, config);
+    return new CommandLine(command, services, cluster, config, port);
+  }
+
+  private static int port(String text) {
+    try {
+      int port = Integer.parseInt(text);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--port needs a port number (0-65535), not '" + text + "'");
   }
 
   private static String value(List<String> args, int index, String option) {

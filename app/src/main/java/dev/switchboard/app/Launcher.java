@@ -7,6 +7,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.EmbeddedPostgres;
 import dev.switchboard.common.observability.OpsVerticle;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.hub.ConformanceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +58,10 @@ final class Launcher {
   /** Starts everything or throws; what was started before a failure is left for {@link #stop()}. */
   void start() {
     long started = System.nanoTime();
+    if (commandLine.command() == CommandLine.Command.CONFORMANCE) {
+      startConformanceFixture();
+      return;
+    }
     config = loadConfig();
     Path dataDir = dataDir();
     if (commandLine.command() == CommandLine.Command.DB) {
@@ -68,10 +74,23 @@ final class Launcher {
     if (commandLine.needsDatabase()) {
       prepareDatabase(dataDir);
     }
-    String adminToken = commandLine.services().contains(Service.GATEWAY) ? adminToken(dataDir) : null;
+    JsonObject tokens = tokens(dataDir);
     vertx = buildVertx();
-    deploy(adminToken);
+    deploy(tokens);
     printBanner(dataDir, Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /** The protocol test suites' fixture: no configuration, no database, no credentials. */
+  private void startConformanceFixture() {
+    vertx = Vertx.vertx();
+    int port = commandLine.port();
+    try {
+      vertx.deployVerticle(new ConformanceVerticle(), new DeploymentOptions().setConfig(new JsonObject().put("port", port))).await();
+    } catch (RuntimeException e) {
+      throw new LaunchException("cannot serve the conformance fixture on 127.0.0.1:" + port + ": " + Failures.describe(e));
+    }
+    out.println("Socket.IO conformance fixture on http://127.0.0.1:" + port + "/socket.io/ and raw Engine.IO echo on /engine.io/");
+    out.println("Ready. Ctrl-C stops.");
   }
 
   /** Undeploys every verticle, closes pools and the cluster, stops the embedded database; idempotent. */
@@ -142,12 +161,25 @@ final class Launcher {
     }
   }
 
-  private String adminToken(Path dataDir) {
-    Optional<String> configured = Optional.ofNullable(config.getJsonObject("auth", new JsonObject()).getString("adminToken"));
+  /** The credentials the HTTP services check: the admin token, and the emit token when the hub runs. */
+  private JsonObject tokens(Path dataDir) {
+    JsonObject tokens = new JsonObject();
+    Set<Service> services = commandLine.services();
+    if (services.contains(Service.GATEWAY) || services.contains(Service.WS_HUB)) {
+      tokens.put("adminToken", token(dataDir, "adminToken", "admin.token"));
+    }
+    if (services.contains(Service.WS_HUB)) {
+      tokens.put("emitToken", token(dataDir, "emitToken", "emit.token"));
+    }
+    return tokens;
+  }
+
+  private String token(Path dataDir, String key, String fileName) {
+    Optional<String> configured = Optional.ofNullable(config.getJsonObject("auth", new JsonObject()).getString(key));
     try {
-      return Tokens.resolve(configured, dataDir, "admin.token");
+      return Tokens.resolve(configured, dataDir, fileName);
     } catch (IOException e) {
-      throw new LaunchException("cannot read or create the admin token in " + dataDir + ": " + Failures.describe(e));
+      throw new LaunchException("cannot read or create " + fileName + " in " + dataDir + ": " + Failures.describe(e));
     }
   }
 
@@ -166,7 +198,7 @@ final class Launcher {
     }
   }
 
-  private void deploy(String adminToken) {
+  private void deploy(JsonObject tokens) {
     JsonObject process = new JsonObject().put("services", new JsonArray(serviceNames()));
     List<Future<String>> deployments = new ArrayList<>();
     if (commandLine.services().stream().noneMatch(Service::http)) {
@@ -183,15 +215,17 @@ final class Launcher {
       if (service.schema().isPresent()) {
         slice.put("database", config.getJsonObject("database").copy().put("url", databaseUrl));
       }
-      if (service == Service.GATEWAY) {
-        slice.put("auth", new JsonObject().put("adminToken", adminToken));
+      if (service.http()) {
+        slice.put("auth", tokens);
       }
       DeploymentOptions options = new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());
       deployments.add(vertx.deployVerticle(service.factory(), options)
         .recover(err -> Future.failedFuture(new LaunchException(service.serviceName() + ": " + Failures.describe(err)))));
     }
     try {
-      Future.all(deployments).await();
+      // join, not all: on a failure, let the other deployments finish starting before anything is
+      // closed, so that the stop that follows undeploys whole verticles rather than half-started ones
+      Future.join(deployments).await();
     } catch (LaunchException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -203,12 +237,19 @@ final class Launcher {
     String host = config.getString("bindHost");
     String mode = commandLine.cluster() ? "clustered (" + config.getJsonObject("cluster").getString("name") + ")" : "one JVM";
     out.println("Switchboard " + version() + " · " + String.join(", ", serviceNames()) + " · " + mode);
+    JsonObject auth = config.getJsonObject("auth", new JsonObject());
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");
       out.println("  API          " + base + "/api/v1   (contract: " + base + "/api/v1/openapi.yaml)");
       out.println("  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
-      boolean fromEnv = config.getJsonObject("auth", new JsonObject()).getString("adminToken") != null;
-      out.println("  Admin token  " + (fromEnv ? "from ADMIN_TOKEN" : dataDir.resolve("admin.token")));
+    }
+    if (commandLine.services().contains(Service.WS_HUB)) {
+      String base = "http://" + host + ":" + config.getJsonObject("hub").getInteger("port");
+      out.println("  Hub          " + base + "/socket.io/   POST " + base + "/emit   " + base + "/health");
+      out.println("  Emit token   " + (auth.getString("emitToken") != null ? "from EMIT_TOKEN" : dataDir.resolve("emit.token")));
+    }
+    if (commandLine.services().stream().anyMatch(Service::http)) {
+      out.println("  Admin token  " + (auth.getString("adminToken") != null ? "from ADMIN_TOKEN" : dataDir.resolve("admin.token")));
     } else {
       String base = "http://" + host + ":" + config.getJsonObject("ops").getInteger("port");
       out.println("  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");

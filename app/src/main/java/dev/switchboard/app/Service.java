@@ -1,6 +1,7 @@
 package dev.switchboard.app;
 
 import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.hub.HubVerticle;
 import dev.switchboard.stats.SystemStatsVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.ThreadingModel;
@@ -12,6 +13,7 @@ import java.util.function.Supplier;
 /** The services the launcher can run: what each is called, where its config lives, what it needs. */
 enum Service {
   GATEWAY(GatewayVerticle.NAME, "gateway", null, ThreadingModel.EVENT_LOOP, true, GatewayVerticle::new),
+  WS_HUB(HubVerticle.NAME, "hub", null, ThreadingModel.EVENT_LOOP, true, HubVerticle::new),
   SYSTEM_STATS(SystemStatsVerticle.NAME, "stats", "stats", ThreadingModel.WORKER, false, SystemStatsVerticle::new);
 
   private final String serviceName;

@@ -8,25 +8,31 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Demands {@code Authorization: Bearer <token>} with the given token. The comparison takes the same
- * time whatever the guess, so the token cannot be found one character at a time.
+ * Demands {@code Authorization: Bearer <token>} with one of the given tokens. The comparison takes
+ * the same time whatever the guess, so a token cannot be found one character at a time.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
-  private final byte[] expected;
+  private final List<byte[]> expected;
 
-  private BearerAuth(String token) {
-    this.expected = token.getBytes(StandardCharsets.UTF_8);
+  private BearerAuth(List<byte[]> expected) {
+    this.expected = expected;
   }
 
-  public static BearerAuth of(String token) {
-    if (token == null || token.isEmpty()) {
-      throw new IllegalArgumentException("a bearer token is required");
+  public static BearerAuth of(String... tokens) {
+    List<byte[]> expected = new ArrayList<>();
+    for (String token : tokens) {
+      if (token == null || token.isEmpty()) {
+        throw new IllegalArgumentException("a bearer token is required");
+      }
+      expected.add(token.getBytes(StandardCharsets.UTF_8));
     }
-    return new BearerAuth(token);
+    return new BearerAuth(List.copyOf(expected));
   }
 
   @Override
@@ -37,7 +43,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
       return;
     }
     byte[] given = header.substring(PREFIX.length()).trim().getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(expected, given)) {
+    boolean known = false;
+    for (byte[] token : expected) {
+      known |= MessageDigest.isEqual(token, given);
+    }
+    if (!known) {
       ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "the bearer token is not valid", null));
       return;
     }

@@ -15,9 +15,43 @@ public final class Addresses {
   /** Command: static host facts (OS, CPU, memory, GPUs, versions). */
   public static final String STATS_INFO = "stats.info";
 
+  /** Stream: what every hub node delivers to its own sockets ({@code {namespace, room?, event, data, volatile?}}). */
+  public static final String HUB_BROADCAST = "hub.broadcast";
+
+  /** Stream: managed-service state changes. */
+  public static final String SERVICES_STATUS = "services.status";
+  /** Command: every managed service with its state. */
+  public static final String SUPERVISOR_SERVICES_STATUS = "supervisor.services.status";
+  /** Stream: deployment state changes. */
+  public static final String DEPLOYMENTS_STATUS = "deployments.status";
+  /** Command: {@code {path}} → {@code {watchId}}; starts watching a directory. */
+  public static final String FILES_WATCH = "files.watch";
+  /** Command: {@code {watchId}}; stops a watch. */
+  public static final String FILES_UNWATCH = "files.unwatch";
+
   private static final String PING_PREFIX = "switchboard.ping.";
 
   private Addresses() {
+  }
+
+  /** Stream: log lines of one managed service, {@code {serviceId, lines}}, ending with {@code {serviceId, closed: true}}. */
+  public static String serviceLogs(String serviceId) {
+    return "services.logs." + serviceId;
+  }
+
+  /** Stream: output of one deployment, like {@link #serviceLogs}. */
+  public static String deploymentLogs(String deploymentId) {
+    return "deployments.logs." + deploymentId;
+  }
+
+  /** Stream: changes seen by one directory watch. */
+  public static String fileChanges(String watchId) {
+    return "files.changes." + watchId;
+  }
+
+  /** Command to the supervisor about one service: {@code start}, {@code stop}, {@code restart} or {@code refresh}. */
+  public static String serviceCommand(String action) {
+    return "supervisor.services." + action;
   }
 
   /**

@@ -34,6 +34,11 @@ public final class OpsRoutes {
    */
   public static void mount(Router router, Vertx vertx, JsonObject process) {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    mountReadinessAndMetrics(router, vertx, process);
+  }
+
+  /** For a server with a {@code /health} of its own shape (the hub's). */
+  public static void mountReadinessAndMetrics(Router router, Vertx vertx, JsonObject process) {
     router.get("/readiness").handler(HealthCheckHandler.createWithHealthChecks(readiness(vertx, process)));
     MeterRegistry registry = Telemetry.registry();
     if (registry instanceof PrometheusMeterRegistry prometheus) {

@@ -1,0 +1,69 @@
+package dev.switchboard.hub;
+
+import dev.switchboard.hub.socket.SocketMetrics;
+import dev.switchboard.hub.socket.SocketServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The hub's own meters: {@code hub_ws_connections{namespace}}, {@code hub_packets_in_total},
+ * {@code hub_packets_out_total} (one per recipient), {@code hub_emits_total},
+ * {@code hub_drops_total{reason}}, {@code hub_recovery_hits_total}, {@code hub_streams_active}
+ * and {@code hub_engine_sessions}.
+ */
+final class HubMetrics implements SocketMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> in = new HashMap<>();
+  private final Map<String, Counter> out = new HashMap<>();
+  private final Map<String, Counter> drops = new HashMap<>();
+  private final Map<String, Counter> recoveries = new HashMap<>();
+  private final Counter emits;
+
+  HubMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.emits = Counter.builder("hub.emits").description("events accepted by POST /emit").register(registry);
+  }
+
+  void bind(SocketServer server, Streams streams) {
+    for (var namespace : server.namespaces()) {
+      Gauge.builder("hub.ws.connections", namespace, ns -> ns.size())
+        .description("connected sockets").tag("namespace", namespace.name()).register(registry);
+    }
+    Gauge.builder("hub.streams.active", streams, Streams::active).description("event-bus streams consumed").register(registry);
+    Gauge.builder("hub.engine.sessions", server.engine(), engine -> engine.sessionCount())
+      .description("Engine.IO sessions").register(registry);
+  }
+
+  void emitted(int count) {
+    emits.increment(count);
+  }
+
+  @Override
+  public void packetIn(String namespace) {
+    counter(in, "hub.packets.in", "namespace", namespace).increment();
+  }
+
+  @Override
+  public void packetOut(String namespace, int recipients) {
+    counter(out, "hub.packets.out", "namespace", namespace).increment(recipients);
+  }
+
+  @Override
+  public void dropped(String namespace, String reason) {
+    counter(drops, "hub.drops", "reason", reason).increment();
+  }
+
+  @Override
+  public void recovered(String namespace) {
+    counter(recoveries, "hub.recovery.hits", "namespace", namespace).increment();
+  }
+
+  private Counter counter(Map<String, Counter> cache, String name, String tag, String value) {
+    return cache.computeIfAbsent(value, v -> Counter.builder(name).tag(tag, v).register(registry));
+  }
+}

@@ -1,0 +1,217 @@
+package dev.switchboard.hub;
+
+import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.HttpServers;
+import dev.switchboard.common.http.Problems;
+import dev.switchboard.common.observability.OpsRoutes;
+import dev.switchboard.common.observability.Ping;
+import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.hub.engine.EngineOptions;
+import dev.switchboard.hub.socket.Namespace;
+import dev.switchboard.hub.socket.SocketOptions;
+import dev.switchboard.hub.socket.SocketServer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The realtime hub: a Socket.IO v4-compatible server on {@code /socket.io/} with the five
+ * namespaces of {@link HubNamespaces}, {@code POST /emit} for backend jobs, {@code /health} in the
+ * shape the seed systems know, {@code /readiness} and {@code /metrics}. Emits travel over
+ * {@code hub.broadcast}, so every hub node of a cluster delivers them to its own sockets.
+ *
+ * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval},
+ * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds),
+ * {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code maxRoomsPerSocket},
+ * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.emitToken}, {@code process}.
+ */
+public final class HubVerticle extends VerticleBase {
+
+  public static final String NAME = "ws-hub";
+  static final int MAX_EMITS_PER_REQUEST = 1_000;
+  private static final Set<String> RESERVED_EVENTS =
+    Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+
+  private SocketServer sockets;
+  private Streams streams;
+  private HubMetrics metrics;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    JsonObject auth = config.getJsonObject("auth", new JsonObject());
+    SocketOptions options = socketOptions(config);
+    metrics = new HubMetrics(Telemetry.registry());
+    sockets = new SocketServer(vertx, options, metrics);
+    streams = new Streams(vertx);
+    new HubNamespaces(vertx, sockets, streams, auth.getString("adminToken"), auth.getString("emitToken")).install();
+    metrics.bind(sockets, streams);
+
+    Router router = Problems.install(Router.router(vertx));
+    router.get("/health").handler(this::health);
+    OpsRoutes.mountReadinessAndMetrics(router, vertx, config.getJsonObject("process"));
+    // Vert.x Web runs the body handler before user handlers; the body is bounded by maxPayload
+    router.post("/emit")
+      .handler(BodyHandler.create(false).setBodyLimit(options.engine().maxPayload()))
+      .handler(BearerAuth.of(auth.getString("emitToken"), auth.getString("adminToken")))
+      .handler(this::emit);
+
+    HttpServerOptions http = new HttpServerOptions()
+      .setMaxWebSocketMessageSize(options.engine().maxPayload())
+      .setMaxWebSocketFrameSize(options.engine().maxPayload());
+    server = vertx.createHttpServer(http)
+      .webSocketHandshakeHandler(handshake -> {
+        if (sockets.engine().owns(handshake.path())) {
+          sockets.engine().handshake(handshake);
+        } else {
+          handshake.reject(404);
+        }
+      })
+      .webSocketHandler(ws -> sockets.engine().webSocket(ws))
+      .requestHandler(request -> {
+        if (sockets.engine().owns(request.path())) {
+          sockets.engine().handle(request);
+        } else {
+          router.handle(request);
+        }
+      });
+    MessageConsumer<JsonObject> broadcasts = vertx.eventBus().consumer(Addresses.HUB_BROADCAST, msg -> deliver(msg.body()));
+    return HttpServers.listen(server, config.getString("bindHost", "127.0.0.1"), config.getInteger("port", 3007), "HUB_PORT")
+      .compose(listening -> Future.all(broadcasts.completion(), Ping.answer(vertx, NAME, Future::succeededFuture)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    sockets.close();
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port actually bound (when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  static SocketOptions socketOptions(JsonObject config) {
+    EngineOptions engine = EngineOptions.defaults("/socket.io/")
+      .withHeartbeat(millis(config, "pingInterval", 25_000), millis(config, "pingTimeout", 20_000))
+      .withMaxPayload(config.getInteger("maxPayload", 1_000_000))
+      .withMaxBufferedBytes(config.getLong("maxBufferedBytes", 4L << 20))
+      .withCorsOrigins(config.getJsonArray("corsOrigins", new JsonArray()).stream().map(Object::toString).toList());
+    return SocketOptions.defaults(engine)
+      .withConnectTimeout(millis(config, "connectTimeout", 45_000))
+      .withRecovery(true, millis(config, "recoveryWindow", 120_000))
+      .withLimits(10, config.getInteger("maxRoomsPerSocket", 100),
+        config.getInteger("eventsPerSecond", 50), config.getInteger("eventBurst", 100));
+  }
+
+  private static Duration millis(JsonObject config, String key, long fallback) {
+    return Duration.ofMillis(config.getLong(key, fallback));
+  }
+
+  // ---- /health ----
+
+  private void health(RoutingContext ctx) {
+    JsonObject connections = new JsonObject();
+    for (String name : HubNamespaces.NAMES) {
+      connections.put(name.substring(1), sockets.of(name).size());
+    }
+    ctx.json(new JsonObject()
+      .put("success", true)
+      .put("status", "healthy")
+      .put("connections", connections)
+      .put("activeStreams", streams.active()));
+  }
+
+  // ---- /emit ----
+
+  /** Validates every emit before publishing any, so a bad batch is refused whole. */
+  private void emit(RoutingContext ctx) {
+    Object body;
+    try {
+      body = ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      throw ApiException.invalid("body", "the body is not JSON");
+    }
+    List<JsonObject> emits;
+    if (body instanceof JsonObject single) {
+      emits = List.of(validEmit(single, ""));
+    } else if (body instanceof JsonArray array) {
+      if (array.isEmpty() || array.size() > MAX_EMITS_PER_REQUEST) {
+        throw ApiException.invalid("body", "an array of 1 to " + MAX_EMITS_PER_REQUEST + " emits is expected");
+      }
+      emits = new ArrayList<>(array.size());
+      for (int i = 0; i < array.size(); i++) {
+        Object item = array.getValue(i);
+        if (!(item instanceof JsonObject object)) {
+          throw ApiException.invalid("[" + i + "]", "each emit is an object");
+        }
+        emits.add(validEmit(object, "[" + i + "]."));
+      }
+    } else {
+      throw ApiException.invalid("body", "send {namespace, room?, event, data} or an array of them");
+    }
+    for (JsonObject emit : emits) {
+      vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit);
+    }
+    metrics.emitted(emits.size());
+    ctx.response().setStatusCode(202);
+    ctx.json(new JsonObject().put("accepted", emits.size()));
+  }
+
+  private static JsonObject validEmit(JsonObject emit, String prefix) {
+    if (!(emit.getValue("namespace") instanceof String namespace) || !HubNamespaces.NAMES.contains(namespace)) {
+      throw ApiException.invalid(prefix + "namespace", "namespace must be one of " + String.join(", ", HubNamespaces.NAMES));
+    }
+    if (!(emit.getValue("event") instanceof String event) || event.isEmpty() || event.length() > 128 || RESERVED_EVENTS.contains(event)) {
+      throw ApiException.invalid(prefix + "event", "event must be a name of 1 to 128 characters, not a reserved one");
+    }
+    Object room = emit.getValue("room");
+    if (room != null && !(room instanceof String text && !text.isEmpty() && text.length() <= 128)) {
+      throw ApiException.invalid(prefix + "room", "room must be a string of 1 to 128 characters");
+    }
+    Object isVolatile = emit.getValue("volatile");
+    if (isVolatile != null && !(isVolatile instanceof Boolean)) {
+      throw ApiException.invalid(prefix + "volatile", "volatile must be true or false");
+    }
+    JsonObject clean = new JsonObject().put("namespace", namespace).put("event", event);
+    if (room != null) {
+      clean.put("room", room);
+    }
+    if (emit.containsKey("data")) {
+      clean.put("data", emit.getValue("data"));
+    }
+    if (Boolean.TRUE.equals(isVolatile)) {
+      clean.put("volatile", true);
+    }
+    return clean;
+  }
+
+  /** A broadcast from any hub node, delivered to this node's sockets. */
+  private void deliver(JsonObject emit) {
+    Namespace namespace = sockets.of(emit.getString("namespace"));
+    JsonArray eventAndArgs = new JsonArray().add(emit.getString("event"));
+    if (emit.containsKey("data")) {
+      eventAndArgs.add(emit.getValue("data"));
+    }
+    String room = emit.getString("room");
+    namespace.broadcast(room == null ? Set.of() : Set.of(room), Set.of(), emit.getBoolean("volatile", false), eventAndArgs);
+  }
+}

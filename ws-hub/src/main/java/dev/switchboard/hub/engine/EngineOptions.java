@@ -1,0 +1,45 @@
+package dev.switchboard.hub.engine;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Engine.IO server settings.
+ *
+ * @param path            where the server answers, e.g. {@code /socket.io/}
+ * @param pingInterval    how often the server pings
+ * @param pingTimeout     how long it waits for the pong before it closes the session
+ * @param upgradeTimeout  how long a websocket probe may take to complete the upgrade
+ * @param maxPayload      the largest polling POST body and websocket message, in bytes
+ * @param maxBufferedBytes the outbound backlog of one session beyond which it is closed as a slow consumer
+ * @param corsOrigins     origins allowed to use the server from a browser; {@code *} allows any
+ */
+public record EngineOptions(String path, Duration pingInterval, Duration pingTimeout, Duration upgradeTimeout,
+                            int maxPayload, long maxBufferedBytes, List<String> corsOrigins) {
+
+  public static EngineOptions defaults(String path) {
+    return new EngineOptions(path, Duration.ofSeconds(25), Duration.ofSeconds(20), Duration.ofSeconds(10),
+      1_000_000, 4L << 20, List.of());
+  }
+
+  public EngineOptions withHeartbeat(Duration interval, Duration timeout) {
+    return new EngineOptions(path, interval, timeout, upgradeTimeout, maxPayload, maxBufferedBytes, corsOrigins);
+  }
+
+  public EngineOptions withMaxPayload(int bytes) {
+    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, bytes, maxBufferedBytes, corsOrigins);
+  }
+
+  public EngineOptions withMaxBufferedBytes(long bytes) {
+    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, bytes, corsOrigins);
+  }
+
+  public EngineOptions withCorsOrigins(List<String> origins) {
+    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, maxBufferedBytes, List.copyOf(origins));
+  }
+
+  /** Whether a browser page from {@code origin} may talk to the server; no Origin header (not a browser) always may. */
+  public boolean originAllowed(String origin) {
+    return origin == null || corsOrigins.contains("*") || corsOrigins.contains(origin);
+  }
+}

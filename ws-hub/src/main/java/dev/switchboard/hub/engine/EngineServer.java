@@ -1,0 +1,314 @@
+package dev.switchboard.hub.engine;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * An Engine.IO v4 server on a Vert.x HTTP server: the handshake, HTTP long-polling (GET receives,
+ * POST sends), websockets (from the start, or as an upgrade of a polling session), heartbeats and
+ * the protocol's errors. It owns the sessions by id; every call comes on the hub's event loop.
+ *
+ * <p>Mount it with {@link #handle(HttpServerRequest)} for plain requests on {@link #path()} and
+ * {@link #handshake(ServerWebSocketHandshake)} / {@link #webSocket(ServerWebSocket)} for websockets.
+ */
+public final class EngineServer {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final EngineOptions options;
+  private final Consumer<EngineSocket> connectionHandler;
+  private final Map<String, EngineSocket> sessions = new HashMap<>();
+  private final WebSocketWriter writer = new WebSocketWriter();
+
+  public EngineServer(Vertx vertx, EngineOptions options, Consumer<EngineSocket> connectionHandler) {
+    this.vertx = vertx;
+    this.options = options;
+    this.connectionHandler = connectionHandler;
+  }
+
+  public String path() {
+    return options.path();
+  }
+
+  public EngineOptions options() {
+    return options;
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** Whether a request or handshake path is this server's ({@code /socket.io/} with or without the slash). */
+  public boolean owns(String path) {
+    String base = options.path().endsWith("/") ? options.path().substring(0, options.path().length() - 1) : options.path();
+    return path.equals(base) || path.equals(base + "/");
+  }
+
+  // ---- HTTP long-polling ----
+
+  public void handle(HttpServerRequest request) {
+    if (request.method() == HttpMethod.OPTIONS) {
+      preflight(request);
+      return;
+    }
+    if (!options.originAllowed(request.getHeader(HttpHeaders.ORIGIN))) {
+      respond(request, options, 403, "application/json", new JsonObject().put("code", 4).put("message", "Forbidden").encode());
+      return;
+    }
+    String problem = checkQuery(request.getParam("EIO"), request.getParam("transport"));
+    if (problem != null) {
+      badRequest(request, options, problem.equals("version") ? 5 : 0,
+        problem.equals("version") ? "Unsupported protocol version" : "Transport unknown");
+      return;
+    }
+    if (!"polling".equals(request.getParam("transport"))) {
+      // a websocket request without the Upgrade header
+      badRequest(request, options, 3, "Bad request");
+      return;
+    }
+    String sid = request.getParam("sid");
+    if (sid == null) {
+      if (request.method() != HttpMethod.GET) {
+        badRequest(request, options, 2, "Bad handshake method");
+        return;
+      }
+      EngineSocket socket = newSession(request.params(), request.headers());
+      socket.onPollingGet(request);
+      socket.open(EngineSocket.handshake(socket.id(), true, options));
+      return;
+    }
+    EngineSocket socket = sessions.get(sid);
+    if (socket == null) {
+      badRequest(request, options, 1, "Session ID unknown");
+      return;
+    }
+    if (socket.isWebSocket()) {
+      // upgraded: polling is over for this session
+      badRequest(request, options, 3, "Bad request");
+      return;
+    }
+    if (request.method() == HttpMethod.GET) {
+      socket.onPollingGet(request);
+    } else if (request.method() == HttpMethod.POST) {
+      receivePost(request, socket);
+    } else {
+      badRequest(request, options, 2, "Bad handshake method");
+    }
+  }
+
+  private void receivePost(HttpServerRequest request, EngineSocket socket) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && parseLong(length) > options.maxPayload()) {
+      tooLarge(request);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    request.handler(chunk -> {
+      if (refused[0]) {
+        return;
+      }
+      body.appendBuffer(chunk);
+      if (body.length() > options.maxPayload()) {
+        refused[0] = true;
+        tooLarge(request);
+      }
+    });
+    request.endHandler(v -> {
+      if (refused[0]) {
+        return;
+      }
+      try {
+        socket.onPollingPayload(body.toString());
+        respond(request, options, 200, "text/html", "ok");
+      } catch (EngineProtocolException e) {
+        badRequest(request, options, 3, "Bad request");
+        socket.close("parse error");
+      }
+    });
+  }
+
+  private void tooLarge(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    cors(request, response);
+    response.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close").end();
+  }
+
+  private void preflight(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    if (!cors(request, response)) {
+      response.setStatusCode(403).end();
+      return;
+    }
+    response.putHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    String headers = request.getHeader("Access-Control-Request-Headers");
+    if (headers != null) {
+      response.putHeader("Access-Control-Allow-Headers", headers);
+    }
+    response.setStatusCode(204).end();
+  }
+
+  // ---- websockets ----
+
+  /** Accepts or refuses a websocket handshake, before Vert.x upgrades the connection. */
+  public void handshake(ServerWebSocketHandshake handshake) {
+    MultiMap query = decodeQuery(handshake.query());
+    boolean ok = checkQuery(query.get("EIO"), query.get("transport")) == null
+      && "websocket".equals(query.get("transport"))
+      && options.originAllowed(handshake.headers().get(HttpHeaders.ORIGIN));
+    String sid = query.get("sid");
+    if (ok && sid != null) {
+      EngineSocket socket = sessions.get(sid);
+      ok = socket != null && socket.acceptsProbe();
+    }
+    if (ok) {
+      handshake.accept();
+    } else {
+      handshake.reject(400);
+    }
+  }
+
+  /** A websocket that passed {@link #handshake}: a new session, or the upgrade probe of one. */
+  public void webSocket(ServerWebSocket ws) {
+    MultiMap query = decodeQuery(ws.query());
+    String sid = query.get("sid");
+    if (sid == null) {
+      EngineSocket socket = newSession(query, ws.headers());
+      socket.attachWebSocket(ws);
+      socket.open(EngineSocket.handshake(socket.id(), false, options));
+      return;
+    }
+    EngineSocket socket = sessions.get(sid);
+    if (socket == null || !socket.acceptsProbe()) {
+      // the session went away, or another probe came first, between handshake and upgrade
+      ws.close();
+      return;
+    }
+    socket.attachProbe(ws);
+  }
+
+  // ---- sessions ----
+
+  private EngineSocket newSession(MultiMap query, MultiMap headers) {
+    String sid = newId();
+    EngineSocket socket = new EngineSocket(sid, vertx, options, writer, toMap(query), toLowerCaseMap(headers),
+      () -> sessions.remove(sid));
+    sessions.put(sid, socket);
+    connectionHandler.accept(socket);
+    return socket;
+  }
+
+  /** 15 random bytes as 20 URL-safe characters. */
+  public static String newId() {
+    byte[] bytes = new byte[15];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Closes every session, as when the server stops. */
+  public void closeAll() {
+    for (EngineSocket socket : sessions.values().toArray(EngineSocket[]::new)) {
+      socket.close("server shutting down");
+    }
+  }
+
+  // ---- HTTP helpers ----
+
+  /** Null when the query is fine, else "version" or "transport". */
+  private static String checkQuery(String eio, String transport) {
+    if (!"4".equals(eio)) {
+      return "version";
+    }
+    if (!"polling".equals(transport) && !"websocket".equals(transport)) {
+      return "transport";
+    }
+    return null;
+  }
+
+  static void badRequest(HttpServerRequest request, EngineOptions options, int code, String message) {
+    respond(request, options, 400, "application/json",
+      new JsonObject().put("code", code).put("message", message).encode());
+  }
+
+  static void respond(HttpServerRequest request, EngineOptions options, int status, String contentType, String body) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    corsFor(request, response, options);
+    response.setStatusCode(status)
+      .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+      .end(body);
+  }
+
+  private boolean cors(HttpServerRequest request, HttpServerResponse response) {
+    return corsFor(request, response, options);
+  }
+
+  /** Adds the CORS headers an allowed browser origin needs; false when the origin is not allowed. */
+  private static boolean corsFor(HttpServerRequest request, HttpServerResponse response, EngineOptions options) {
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (origin == null) {
+      return true;
+    }
+    if (!options.originAllowed(origin)) {
+      return false;
+    }
+    response.putHeader("Access-Control-Allow-Origin", origin);
+    response.putHeader("Access-Control-Allow-Credentials", "true");
+    response.putHeader(HttpHeaders.VARY, "Origin");
+    return true;
+  }
+
+  private static MultiMap decodeQuery(String query) {
+    MultiMap params = MultiMap.caseInsensitiveMultiMap();
+    if (query == null || query.isEmpty()) {
+      return params;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      params.add(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+    return params;
+  }
+
+  private static Map<String, String> toMap(MultiMap multi) {
+    Map<String, String> map = new HashMap<>();
+    multi.forEach(e -> map.putIfAbsent(e.getKey(), e.getValue()));
+    return Map.copyOf(map);
+  }
+
+  private static Map<String, String> toLowerCaseMap(MultiMap multi) {
+    Map<String, String> map = new HashMap<>();
+    multi.forEach(e -> map.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
+    return Map.copyOf(map);
+  }
+
+  private static long parseLong(String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.switchboard.hub.socket;
+
+import dev.switchboard.hub.engine.EnginePacket;
+import dev.switchboard.hub.engine.EngineProtocolException;
+import dev.switchboard.hub.engine.EngineSocket;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Engine.IO connection seen from Socket.IO: it decodes packets, routes them to the socket of
+ * their namespace, connects and refuses namespaces, and closes the connection on a protocol error
+ * or when no namespace is joined within the connect timeout.
+ */
+final class Client implements EngineSocket.Listener {
+
+  private final SocketServer server;
+  private final EngineSocket engine;
+  private final PacketCodec.Decoder decoder = new PacketCodec.Decoder();
+  private final Map<String, Socket> sockets = new HashMap<>();
+  /** Namespaces whose CONNECT is being checked by middleware. */
+  private final Map<String, Boolean> connecting = new HashMap<>();
+  private long connectTimer;
+
+  Client(SocketServer server, EngineSocket engine) {
+    this.server = server;
+    this.engine = engine;
+    engine.listener(this);
+    connectTimer = server.vertx().setTimer(server.options().connectTimeout().toMillis(), t -> {
+      connectTimer = -1;
+      if (sockets.isEmpty()) {
+        engine.close("connect timeout");
+      }
+    });
+  }
+
+  EngineSocket engine() {
+    return engine;
+  }
+
+  boolean isOpen() {
+    return engine.isOpen();
+  }
+
+  boolean writable() {
+    return engine.writable();
+  }
+
+  void send(List<EnginePacket> packets) {
+    for (EnginePacket packet : packets) {
+      engine.send(packet);
+    }
+  }
+
+  @Override
+  public void onMessage(EngineSocket socket, Object data) {
+    SocketPacket packet;
+    try {
+      packet = data instanceof Buffer binary ? decoder.binary(binary) : decoder.text((String) data);
+    } catch (EngineProtocolException e) {
+      protocolError(e.getMessage());
+      return;
+    }
+    if (packet != null) {
+      onPacket(packet);
+    }
+  }
+
+  private void onPacket(SocketPacket packet) {
+    server.metrics().packetIn(packet.nsp());
+    Socket socket = sockets.get(packet.nsp());
+    if (packet.type() == SocketPacket.CONNECT) {
+      if (socket != null || connecting.containsKey(packet.nsp())) {
+        protocolError("second CONNECT to " + packet.nsp());
+        return;
+      }
+      connect(packet.nsp(), (JsonObject) packet.data());
+    } else if (socket != null) {
+      socket.onPacket(packet);
+    } else if (!connecting.containsKey(packet.nsp())) {
+      // a packet for a namespace this connection never joined: the reference server closes too
+      protocolError("packet for unconnected namespace " + packet.nsp());
+    }
+  }
+
+  private void connect(String name, JsonObject auth) {
+    Namespace namespace = server.namespace(name);
+    if (namespace == null) {
+      sendConnectError(name, "Invalid namespace", null);
+      return;
+    }
+    if (sockets.size() + connecting.size() >= server.options().maxNamespacesPerClient()) {
+      sendConnectError(name, "Too many namespaces", new JsonObject().put("code", "too_many_namespaces"));
+      return;
+    }
+    connecting.put(name, true);
+    namespace.connect(this, auth);
+  }
+
+  /** The namespace accepted the socket: answer the CONNECT. */
+  void connected(Socket socket) {
+    String name = socket.namespace().name();
+    connecting.remove(name);
+    sockets.put(name, socket);
+    if (connectTimer >= 0) {
+      server.vertx().cancelTimer(connectTimer);
+      connectTimer = -1;
+    }
+    JsonObject reply = new JsonObject().put("sid", socket.id());
+    if (socket.pid() != null) {
+      reply.put("pid", socket.pid());
+    }
+    send(PacketCodec.encode(new SocketPacket(SocketPacket.CONNECT, name, null, reply)));
+  }
+
+  /** The middleware refused: a CONNECT_ERROR with its message and data. */
+  void refuse(String name, Throwable cause) {
+    connecting.remove(name);
+    if (cause instanceof ConnectError error) {
+      sendConnectError(name, error.getMessage(), error.data());
+    } else {
+      sendConnectError(name, "Internal error", null);
+    }
+  }
+
+  private void sendConnectError(String name, String message, JsonObject data) {
+    JsonObject payload = new JsonObject().put("message", message);
+    if (data != null) {
+      payload.put("data", data);
+    }
+    send(PacketCodec.encode(new SocketPacket(SocketPacket.CONNECT_ERROR, name, null, payload)));
+  }
+
+  void forget(Socket socket) {
+    sockets.remove(socket.namespace().name(), socket);
+  }
+
+  void protocolError(String reason) {
+    server.metrics().dropped("-", "protocol");
+    engine.close("parse error");
+  }
+
+  @Override
+  public void onClose(EngineSocket socket, String reason) {
+    if (connectTimer >= 0) {
+      server.vertx().cancelTimer(connectTimer);
+    }
+    for (Socket each : new ArrayList<>(sockets.values())) {
+      each.onClose(reason);
+    }
+    sockets.clear();
+  }
+}

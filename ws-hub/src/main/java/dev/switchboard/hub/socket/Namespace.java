@@ -1,0 +1,235 @@
+package dev.switchboard.hub.socket;
+
+import dev.switchboard.hub.engine.EnginePacket;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A Socket.IO namespace: its middleware (run on every CONNECT), its sockets and rooms, and
+ * broadcasts, which encode each packet once for all recipients.
+ */
+public final class Namespace {
+
+  private final String name;
+  private final SocketServer server;
+  private final List<Function<Handshake, Future<Void>>> middleware = new ArrayList<>();
+  private final Map<String, Socket> sockets = new LinkedHashMap<>();
+  private final Map<String, Set<Socket>> rooms = new HashMap<>();
+  private final Recovery recovery;
+  private final List<Consumer<Socket>> connectionHandlers = new ArrayList<>();
+
+  Namespace(String name, SocketServer server) {
+    this.name = name;
+    this.server = server;
+    SocketOptions options = server.options();
+    this.recovery = options.recovery()
+      ? new Recovery(options.maxDisconnectionDuration().toMillis(), options.recoveryBufferPackets())
+      : null;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Adds a check every connection must pass; fail it with a {@link ConnectError} to refuse. */
+  public Namespace use(Function<Handshake, Future<Void>> check) {
+    middleware.add(check);
+    return this;
+  }
+
+  /** Adds a handler for each new socket; handlers run in the order they were added. */
+  public Namespace onConnection(Consumer<Socket> handler) {
+    connectionHandlers.add(handler);
+    return this;
+  }
+
+  public int size() {
+    return sockets.size();
+  }
+
+  public Collection<Socket> sockets() {
+    return sockets.values();
+  }
+
+  /** How many sockets are in a room now. */
+  public int roomSize(String room) {
+    Set<Socket> members = rooms.get(room);
+    return members == null ? 0 : members.size();
+  }
+
+  // ---- broadcasting ----
+
+  /** Emits to every socket of the namespace; answers how many sockets it went to. */
+  public int emit(String event, Object... args) {
+    return broadcast(Set.of(), Set.of(), false, Socket.eventArray(event, args));
+  }
+
+  /** Emits to the sockets in {@code room}. */
+  public int emitTo(String room, String event, Object... args) {
+    return broadcast(Set.of(room), Set.of(), false, Socket.eventArray(event, args));
+  }
+
+  /**
+   * Sends an event to the sockets in any of {@code toRooms} (every socket when empty) and in none
+   * of {@code except}. A volatile event skips sockets whose transport is backed up, and is not
+   * kept for recovery.
+   */
+  public int broadcast(Set<String> toRooms, Set<String> except, boolean isVolatile, JsonArray eventAndArgs) {
+    JsonArray data = recovery != null && !isVolatile
+      ? recovery.record(toRooms, except, eventAndArgs, System.currentTimeMillis())
+      : eventAndArgs;
+    List<EnginePacket> encoded = PacketCodec.encode(SocketPacket.event(name, data, null));
+    int recipients = 0;
+    for (Socket socket : targets(toRooms, except)) {
+      if (isVolatile && !socket.client().writable()) {
+        server.metrics().dropped(name, "volatile");
+        continue;
+      }
+      socket.client().send(encoded);
+      recipients++;
+    }
+    server.metrics().packetOut(name, recipients);
+    return recipients;
+  }
+
+  private Collection<Socket> targets(Set<String> toRooms, Set<String> except) {
+    Collection<Socket> targets;
+    if (toRooms.isEmpty()) {
+      targets = sockets.values();
+    } else if (toRooms.size() == 1) {
+      targets = rooms.getOrDefault(toRooms.iterator().next(), Set.of());
+    } else {
+      Set<Socket> union = new LinkedHashSet<>();
+      toRooms.forEach(room -> union.addAll(rooms.getOrDefault(room, Set.of())));
+      targets = union;
+    }
+    if (except.isEmpty()) {
+      // a copy: sending may close a slow consumer, which leaves its rooms
+      return new ArrayList<>(targets);
+    }
+    List<Socket> kept = new ArrayList<>();
+    for (Socket socket : targets) {
+      if (except.stream().noneMatch(socket.roomsView()::contains)) {
+        kept.add(socket);
+      }
+    }
+    return kept;
+  }
+
+  // ---- connecting ----
+
+  /** Runs the middleware and connects, restoring a recovered session when the client brings one. */
+  void connect(Client client, JsonObject auth) {
+    JsonObject payload = auth == null ? new JsonObject() : auth;
+    Recovery.Restored restored = recovery == null ? null : restore(payload);
+    if (restored != null) {
+      server.metrics().recovered(name);
+      Recovery.Session session = restored.session();
+      Socket socket = new Socket(session.sid(), session.pid(), this, client, handshake(client, payload), true);
+      accept(client, socket, session.rooms());
+      restored.missed().forEach(missed -> socket.send(SocketPacket.event(name, missed, null)));
+      return;
+    }
+    Handshake handshake = handshake(client, payload);
+    Future<Void> checks = Future.succeededFuture();
+    for (Function<Handshake, Future<Void>> check : middleware) {
+      checks = checks.compose(v -> check.apply(handshake));
+    }
+    checks.onComplete(result -> {
+      if (!client.isOpen()) {
+        return;
+      }
+      if (result.failed()) {
+        client.refuse(name, result.cause());
+        return;
+      }
+      String pid = recovery == null ? null : SocketServer.newId();
+      accept(client, new Socket(SocketServer.newId(), pid, this, client, handshake, false), Set.of());
+    });
+  }
+
+  private Recovery.Restored restore(JsonObject auth) {
+    Object pid = auth.getValue("pid");
+    Object offset = auth.getValue("offset");
+    if (!(pid instanceof String p) || !(offset instanceof String o)) {
+      return null;
+    }
+    return recovery.restore(p, o, System.currentTimeMillis());
+  }
+
+  private Handshake handshake(Client client, JsonObject auth) {
+    JsonObject clean = auth.copy();
+    clean.remove("pid");
+    clean.remove("offset");
+    return new Handshake(clean, client.engine().handshakeHeaders(), client.engine().handshakeQuery());
+  }
+
+  private void accept(Client client, Socket socket, Set<String> restoredRooms) {
+    sockets.put(socket.id(), socket);
+    socket.join(socket.id());
+    restoredRooms.forEach(socket::join);
+    client.connected(socket);
+    connectionHandlers.forEach(handler -> handler.accept(socket));
+  }
+
+  void addToRoom(String room, Socket socket) {
+    rooms.computeIfAbsent(room, r -> new LinkedHashSet<>()).add(socket);
+  }
+
+  void removeFromRoom(String room, Socket socket) {
+    Set<Socket> members = rooms.get(room);
+    if (members != null && members.remove(socket) && members.isEmpty()) {
+      rooms.remove(room);
+    }
+  }
+
+  /** Called once a socket is gone: it leaves every room; a dropped one keeps its session for recovery. */
+  void remove(Socket socket, String reason) {
+    sockets.remove(socket.id());
+    for (String room : socket.roomsView()) {
+      removeFromRoom(room, socket);
+    }
+    if (recovery != null && recoverable(reason)) {
+      recovery.persist(new Recovery.Session(socket.id(), socket.pid(), Set.copyOf(socket.roomsView()), System.currentTimeMillis()));
+    }
+  }
+
+  /** A transport that failed may come back; a deliberate disconnect, from either side, may not. */
+  private static boolean recoverable(String reason) {
+    return switch (reason) {
+      case "transport close", "transport error", "ping timeout" -> true;
+      default -> false;
+    };
+  }
+
+  void purge(long now) {
+    if (recovery != null) {
+      recovery.purge(now);
+    }
+  }
+
+  SocketOptions options() {
+    return server.options();
+  }
+
+  SocketMetrics metrics() {
+    return server.metrics();
+  }
+
+  Vertx vertx() {
+    return server.vertx();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.switchboard.hub.socket;
+
+import io.vertx.core.json.JsonArray;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Connection-state recovery of one namespace, as socket.io 4.6+ does it: every broadcast event gets
+ * an offset appended as its last argument; a socket that drops keeps its session (id, rooms) for
+ * {@code maxDisconnection}; a client that reconnects with its {@code pid} and the last offset it saw
+ * gets the same id and rooms back, then every broadcast it missed. The broadcasts are kept for the
+ * same duration, and at most {@code maxPackets} of them, so memory stays bounded.
+ */
+final class Recovery {
+
+  /** A dropped socket's session. */
+  record Session(String sid, String pid, Set<String> rooms, long droppedAt) {
+  }
+
+  /** A recorded broadcast: where it went and its data, offset included. */
+  private record Sent(long offset, long at, Set<String> rooms, Set<String> except, JsonArray data) {
+  }
+
+  /** What a recovered socket gets back. */
+  record Restored(Session session, List<JsonArray> missed) {
+  }
+
+  private final long maxDisconnectionMillis;
+  private final int maxPackets;
+  /** Offsets are "epoch-counter": a client coming back to another server start or node never matches. */
+  private final String epoch = Long.toString(System.nanoTime() & 0xffffffL, 36);
+  private long counter;
+  private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+  private final Map<String, Session> sessions = new HashMap<>();
+
+  Recovery(long maxDisconnectionMillis, int maxPackets) {
+    this.maxDisconnectionMillis = maxDisconnectionMillis;
+    this.maxPackets = maxPackets;
+  }
+
+  /** Records a broadcast and returns its data with the offset appended. */
+  JsonArray record(Set<String> rooms, Set<String> except, JsonArray eventAndArgs, long now) {
+    long offset = ++counter;
+    JsonArray data = eventAndArgs.copy().add(epoch + "-" + Long.toString(offset, 36));
+    sent.addLast(new Sent(offset, now, rooms, except, data));
+    expirePackets(now);
+    return data;
+  }
+
+  void persist(Session session) {
+    sessions.put(session.pid(), session);
+  }
+
+  /** The session of {@code pid} with what it missed after {@code offset}, or null when it cannot be recovered. */
+  Restored restore(String pid, String offset, long now) {
+    expirePackets(now);
+    Session session = sessions.remove(pid);
+    if (session != null && session.droppedAt() < now - maxDisconnectionMillis) {
+      session = null;
+    }
+    long last = parse(offset);
+    if (session == null || last < 0 || !covers(last)) {
+      return null;
+    }
+    List<JsonArray> missed = new ArrayList<>();
+    for (Sent packet : sent) {
+      if (packet.offset > last && reaches(packet, session.rooms())) {
+        missed.add(packet.data);
+      }
+    }
+    return new Restored(session, missed);
+  }
+
+  /** Whether every broadcast after {@code last} is still kept (none has been evicted past it). */
+  private boolean covers(long last) {
+    Sent oldest = sent.peekFirst();
+    return oldest == null ? last == counter : oldest.offset <= last + 1;
+  }
+
+  private static boolean reaches(Sent packet, Set<String> rooms) {
+    for (String excluded : packet.except) {
+      if (rooms.contains(excluded)) {
+        return false;
+      }
+    }
+    if (packet.rooms.isEmpty()) {
+      return true;
+    }
+    for (String room : packet.rooms) {
+      if (rooms.contains(room)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private long parse(String offset) {
+    if (offset == null || !offset.startsWith(epoch + "-")) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(offset.substring(epoch.length() + 1), 36);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void expirePackets(long now) {
+    long horizon = now - maxDisconnectionMillis;
+    while (!sent.isEmpty() && (sent.size() > maxPackets || sent.peekFirst().at < horizon)) {
+      sent.removeFirst();
+    }
+  }
+
+  /** Forgets sessions and broadcasts past the horizon; called now and then, not per packet. */
+  void purge(long now) {
+    expirePackets(now);
+    long horizon = now - maxDisconnectionMillis;
+    sessions.values().removeIf(session -> session.droppedAt() < horizon);
+  }
+
+  int sessionCount() {
+    return sessions.size();
+  }
+}

@@ -1,0 +1,270 @@
+package dev.switchboard.hub.socket;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * A client's connection to one namespace: its id, its rooms, its event handlers, and the
+ * acknowledgements it waits for in both directions. Lives on the hub's event loop.
+ */
+public final class Socket {
+
+  /** Handles a client event; {@code ack} is null when the client asked for no acknowledgement. */
+  public interface EventHandler {
+    void handle(Socket socket, JsonArray args, Ack ack);
+  }
+
+  /** Answers a client's event; only the first call sends anything. */
+  public interface Ack {
+    void send(Object... args);
+  }
+
+  private final String id;
+  private final String pid;
+  private final Namespace namespace;
+  private final Client client;
+  private final Handshake handshake;
+  private final boolean recovered;
+  private final Set<String> rooms = new LinkedHashSet<>();
+  private final Map<String, EventHandler> handlers = new HashMap<>();
+  private final List<Consumer<String>> disconnectHandlers = new ArrayList<>();
+  private final Map<Long, Promise<JsonArray>> pendingAcks = new HashMap<>();
+  private final Map<String, Object> data = new HashMap<>();
+  private long nextAckId;
+  private boolean connected = true;
+  private double tokens;
+  private long refilledAt;
+
+  Socket(String id, String pid, Namespace namespace, Client client, Handshake handshake, boolean recovered) {
+    this.id = id;
+    this.pid = pid;
+    this.namespace = namespace;
+    this.client = client;
+    this.handshake = handshake;
+    this.recovered = recovered;
+    this.tokens = namespace.options().eventBurst();
+    this.refilledAt = System.nanoTime();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  String pid() {
+    return pid;
+  }
+
+  public Namespace namespace() {
+    return namespace;
+  }
+
+  public Handshake handshake() {
+    return handshake;
+  }
+
+  /** Whether this socket came back through connection-state recovery, with its id and rooms. */
+  public boolean recovered() {
+    return recovered;
+  }
+
+  public boolean connected() {
+    return connected;
+  }
+
+  /** Per-socket state the application keeps (what it subscribed to, say). */
+  public Map<String, Object> data() {
+    return data;
+  }
+
+  public Set<String> rooms() {
+    return Set.copyOf(rooms);
+  }
+
+  Client client() {
+    return client;
+  }
+
+  Set<String> roomsView() {
+    return rooms;
+  }
+
+  public Socket on(String event, EventHandler handler) {
+    handlers.put(event, handler);
+    return this;
+  }
+
+  public Socket onDisconnect(Consumer<String> handler) {
+    disconnectHandlers.add(handler);
+    return this;
+  }
+
+  // ---- rooms ----
+
+  /** Joins a room; false when the socket is already in as many rooms as it may be. */
+  public boolean join(String room) {
+    if (rooms.contains(room)) {
+      return true;
+    }
+    if (rooms.size() >= namespace.options().maxRoomsPerSocket()) {
+      return false;
+    }
+    rooms.add(room);
+    namespace.addToRoom(room, this);
+    return true;
+  }
+
+  public void leave(String room) {
+    if (!room.equals(id) && rooms.remove(room)) {
+      namespace.removeFromRoom(room, this);
+    }
+  }
+
+  // ---- emitting ----
+
+  public void emit(String event, Object... args) {
+    send(SocketPacket.event(namespace.name(), eventArray(event, args), null));
+  }
+
+  /** Emits and waits for the client's acknowledgement; fails with a TimeoutException after {@code timeout}. */
+  public Future<JsonArray> emitWithAck(Duration timeout, String event, Object... args) {
+    if (!connected) {
+      return Future.failedFuture(new IllegalStateException("socket disconnected"));
+    }
+    long ackId = nextAckId++;
+    Promise<JsonArray> promise = Promise.promise();
+    pendingAcks.put(ackId, promise);
+    Vertx vertx = namespace.vertx();
+    long timer = vertx.setTimer(timeout.toMillis(), t -> {
+      if (pendingAcks.remove(ackId) != null) {
+        promise.tryFail(new TimeoutException("no acknowledgement of '" + event + "' within " + timeout.toMillis() + " ms"));
+      }
+    });
+    send(SocketPacket.event(namespace.name(), eventArray(event, args), ackId));
+    return promise.future().onComplete(r -> vertx.cancelTimer(timer));
+  }
+
+  static JsonArray eventArray(String event, Object... args) {
+    JsonArray array = new JsonArray(new ArrayList<>(args.length + 1)).add(event);
+    for (Object arg : args) {
+      array.add(arg);
+    }
+    return array;
+  }
+
+  void send(SocketPacket packet) {
+    if (connected) {
+      client.send(PacketCodec.encode(packet));
+    }
+  }
+
+  /** Ends this namespace connection from the server side; the Engine.IO session stays open. */
+  public void disconnect() {
+    if (connected) {
+      send(new SocketPacket(SocketPacket.DISCONNECT, namespace.name(), null, null));
+      client.forget(this);
+      onClose("server namespace disconnect");
+    }
+  }
+
+  // ---- receiving ----
+
+  void onPacket(SocketPacket packet) {
+    switch (packet.type()) {
+      case SocketPacket.EVENT -> onEvent(packet);
+      case SocketPacket.ACK -> {
+        Promise<JsonArray> promise = pendingAcks.remove(packet.id());
+        if (promise != null) {
+          promise.tryComplete(packet.array());
+        }
+      }
+      case SocketPacket.DISCONNECT -> {
+        client.forget(this);
+        onClose("client namespace disconnect");
+      }
+      default -> client.protocolError("unexpected packet type " + packet.type() + " on " + namespace.name());
+    }
+  }
+
+  private void onEvent(SocketPacket packet) {
+    JsonArray array = packet.array();
+    Ack ack = packet.id() == null ? null : acknowledger(packet.id());
+    if (!takeToken()) {
+      namespace.metrics().dropped(namespace.name(), "rate_limit");
+      if (tokens < -namespace.options().eventBurst()) {
+        disconnect();
+        return;
+      }
+      if (ack != null) {
+        ack.send(error("rate_limited", "too many events; slow down"));
+      }
+      return;
+    }
+    EventHandler handler = handlers.get(String.valueOf(array.getValue(0)));
+    if (handler == null) {
+      if (ack != null) {
+        ack.send(error("unknown_event", "no handler for '" + array.getValue(0) + "' on " + namespace.name()));
+      }
+      return;
+    }
+    JsonArray args = new JsonArray(new ArrayList<>(array.getList().subList(1, array.size())));
+    handler.handle(this, args, ack);
+  }
+
+  /** {@code {ok:false, error:{code, message}}}, the hub's negative acknowledgement. */
+  public static JsonObject error(String code, String message) {
+    return new JsonObject().put("ok", false).put("error", new JsonObject().put("code", code).put("message", message));
+  }
+
+  private Ack acknowledger(long ackId) {
+    boolean[] sent = {false};
+    return args -> {
+      if (!sent[0] && connected) {
+        sent[0] = true;
+        JsonArray array = new JsonArray(new ArrayList<>(args.length));
+        for (Object arg : args) {
+          array.add(arg);
+        }
+        client.send(PacketCodec.encode(new SocketPacket(SocketPacket.ACK, namespace.name(), ackId, array)));
+      }
+    };
+  }
+
+  /** Token bucket: {@code eventsPerSecond} sustained, {@code eventBurst} at once; goes negative while refused. */
+  private boolean takeToken() {
+    SocketOptions options = namespace.options();
+    long now = System.nanoTime();
+    tokens = Math.min(options.eventBurst(), tokens + (now - refilledAt) / 1e9 * options.eventsPerSecond());
+    refilledAt = now;
+    tokens -= 1;
+    return tokens >= 0;
+  }
+
+  /** The socket is gone (any cause): leave every room, fail pending acks, tell the handlers once. */
+  void onClose(String reason) {
+    if (!connected) {
+      return;
+    }
+    connected = false;
+    namespace.remove(this, reason);
+    for (Promise<JsonArray> promise : pendingAcks.values()) {
+      promise.tryFail(new IllegalStateException("socket disconnected: " + reason));
+    }
+    pendingAcks.clear();
+    for (Consumer<String> handler : disconnectHandlers) {
+      handler.accept(reason);
+    }
+  }
+}
