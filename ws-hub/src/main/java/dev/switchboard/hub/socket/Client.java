@@ -146,6 +146,9 @@ final class Client implements EngineSocket.Listener {
 
   @Override
   public void onClose(EngineSocket socket, String reason) {
+    if (reason.equals("slow consumer")) {
+      server.metrics().dropped("-", "slow_consumer");
+    }
     if (connectTimer >= 0) {
       server.vertx().cancelTimer(connectTimer);
     }
