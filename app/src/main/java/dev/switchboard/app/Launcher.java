@@ -204,6 +204,7 @@ final class Launcher {
     if (commandLine.services().stream().noneMatch(Service::http)) {
       JsonObject ops = config.getJsonObject("ops").copy()
         .put("bindHost", config.getString("bindHost"))
+        .put("allowedHosts", config.getJsonArray("allowedHosts"))
         .put("process", process);
       deployments.add(vertx.deployVerticle(OpsVerticle::new, new DeploymentOptions().setConfig(ops)));
     }
@@ -211,6 +212,7 @@ final class Launcher {
       JsonObject slice = config.getJsonObject(service.configSection(), new JsonObject()).copy()
         .put("bindHost", config.getString("bindHost"))
         .put("dataDir", config.getString("dataDir"))
+        .put("allowedHosts", config.getJsonArray("allowedHosts"))
         .put("process", process);
       if (service.schema().isPresent()) {
         slice.put("database", config.getJsonObject("database").copy().put("url", databaseUrl));

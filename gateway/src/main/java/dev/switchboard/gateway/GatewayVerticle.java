@@ -3,6 +3,7 @@ package dev.switchboard.gateway;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
 import dev.switchboard.common.observability.OpsRoutes;
@@ -43,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   Router router() {
     Router router = Problems.install(Router.router(vertx));
+    router.route().handler(HostCheck.fromConfig(config()));
     OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
     String token = config().getJsonObject("auth", new JsonObject()).getString("adminToken");
     router.route("/api/v1/*").handler(BearerAuth.of(token));

@@ -143,6 +143,14 @@ class GatewayVerticleTest {
   }
 
   @Test
+  void aForeignHostNameIsRefused() {
+    HttpResponse<Buffer> rebound = client.get("/api/v1/system/stats").bearerTokenAuthentication(TOKEN)
+      .putHeader("Host", "evil.example:3006").send().await();
+    assertThat(rebound.statusCode()).isEqualTo(403);
+    assertThat(rebound.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
+  }
+
+  @Test
   void unknownRoutesAreProblems() {
     HttpResponse<Buffer> missing = call(HttpMethod.GET, "/api/v1/nothing-here", TOKEN);
     assertThat(missing.statusCode()).isEqualTo(404);

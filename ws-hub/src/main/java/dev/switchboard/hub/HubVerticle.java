@@ -4,6 +4,7 @@ import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
 import dev.switchboard.common.observability.OpsRoutes;
@@ -16,6 +17,7 @@ import dev.switchboard.hub.socket.SocketServer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
@@ -65,7 +67,9 @@ public final class HubVerticle extends VerticleBase {
     new HubNamespaces(vertx, sockets, streams, auth.getString("adminToken"), auth.getString("emitToken")).install();
     metrics.bind(sockets, streams);
 
+    HostCheck hosts = HostCheck.fromConfig(config);
     Router router = Problems.install(Router.router(vertx));
+    router.route().handler(hosts);
     router.get("/health").handler(this::health);
     OpsRoutes.mountReadinessAndMetrics(router, vertx, config.getJsonObject("process"));
     // Vert.x Web runs the body handler before user handlers; the body is bounded by maxPayload
@@ -79,7 +83,9 @@ public final class HubVerticle extends VerticleBase {
       .setMaxWebSocketFrameSize(options.engine().maxPayload());
     server = vertx.createHttpServer(http)
       .webSocketHandshakeHandler(handshake -> {
-        if (sockets.engine().owns(handshake.path())) {
+        if (!hosts.allows(handshake.headers().get(HttpHeaders.HOST))) {
+          handshake.reject(403);
+        } else if (sockets.engine().owns(handshake.path())) {
           sockets.engine().handshake(handshake);
         } else {
           handshake.reject(404);
@@ -87,7 +93,7 @@ public final class HubVerticle extends VerticleBase {
       })
       .webSocketHandler(ws -> sockets.engine().webSocket(ws))
       .requestHandler(request -> {
-        if (sockets.engine().owns(request.path())) {
+        if (sockets.engine().owns(request.path()) && hosts.allows(request.getHeader(HttpHeaders.HOST))) {
           sockets.engine().handle(request);
         } else {
           router.handle(request);
