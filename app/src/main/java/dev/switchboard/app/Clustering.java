@@ -25,6 +25,8 @@ final class Clustering {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // members are listed, so there is nothing to wait for before joining (the default waits 5 s)
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
     NetworkConfig network = config.getNetworkConfig()
       .setPort(cluster.getInteger("port"))
       .setPortAutoIncrement(true);

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +96,10 @@ final class Launcher {
 
   /** Undeploys every verticle, closes pools and the cluster, stops the embedded database; idempotent. */
   void stop() {
+    if (vertx == null && embedded == null) {
+      return;
+    }
+    out.println("Stopping Switchboard ...");
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -107,6 +112,7 @@ final class Launcher {
       embedded.close();
       embedded = null;
     }
+    out.println("Stopped.");
   }
 
   private JsonObject loadConfig() {
@@ -157,7 +163,7 @@ final class Launcher {
       int applied = Database.migrate(databaseUrl, schema);
       LOG.debug("schema {}: {} migrations applied", schema, applied);
     } catch (RuntimeException e) {
-      throw new LaunchException("cannot migrate schema " + schema + " on " + describeDatabase() + ": " + Failures.describe(e));
+      throw new LaunchException("cannot migrate schema " + schema + " on " + describeDatabase() + ": " + databaseProblem(e));
     }
   }
 
@@ -267,10 +273,23 @@ final class Launcher {
     return commandLine.services().stream().map(Service::serviceName).toList();
   }
 
-  /** The database's address without credentials, fit for a banner or an error. */
+  /** The database's URL without the password, fit for a banner or an error. */
   private String describeDatabase() {
     PgConnectOptions options = Database.connectOptions(databaseUrl);
-    return "postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    return "postgresql://" + options.getUser() + "@" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+  }
+
+  /**
+   * What went wrong with the database in one line: the driver's own message (Flyway wraps it in a
+   * report of several lines).
+   */
+  static String databaseProblem(Throwable err) {
+    Throwable cause = err;
+    while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof SQLException)) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage() == null ? Failures.describe(err) : cause.getMessage();
+    return message.lines().map(String::trim).filter(line -> !line.isEmpty()).findFirst().orElse(message);
   }
 
   private static String version() {

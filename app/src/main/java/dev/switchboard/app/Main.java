@@ -58,6 +58,16 @@ public final class Main {
       LOG.debug("start failed", e);
       fail("failed to start: " + Failures.describe(e), stop);
     }
+    // Vert.x's threads keep a running JVM alive; `db` has none, so main waits for the signal
+    awaitSignal();
+  }
+
+  private static void awaitSignal() {
+    try {
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void stopAndExit(Runnable stop) {
