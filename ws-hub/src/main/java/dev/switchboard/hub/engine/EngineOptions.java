@@ -38,8 +38,13 @@ public record EngineOptions(String path, Duration pingInterval, Duration pingTim
     return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, maxBufferedBytes, List.copyOf(origins));
   }
 
-  /** Whether a browser page from {@code origin} may talk to the server; no Origin header (not a browser) always may. */
-  public boolean originAllowed(String origin) {
-    return origin == null || corsOrigins.contains("*") || corsOrigins.contains(origin);
+  /**
+   * Whether a page from {@code origin} may talk to the server: no Origin header (not a browser),
+   * the server's own origin (same-origin, {@code host} being the request's Host header), or a
+   * listed one.
+   */
+  public boolean originAllowed(String origin, String host) {
+    return origin == null || corsOrigins.contains("*") || corsOrigins.contains(origin)
+      || host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
   }
 }

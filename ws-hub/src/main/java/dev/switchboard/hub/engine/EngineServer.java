@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -61,6 +62,22 @@ public final class EngineServer {
     return path.equals(base) || path.equals(base + "/");
   }
 
+  /**
+   * The HTTP server settings an Engine.IO server wants: websocket messages bounded by
+   * {@code maxPayload}, and no websocket compression. Compression is off in the reference server
+   * too ({@code perMessageDeflate: false}): it would deflate every broadcast once per recipient
+   * instead of sharing one encoded frame, and a client that negotiates it deflates its own messages
+   * asynchronously, so they can reach the server after a request it issued later (a {@code 5} that
+   * completes an upgrade arriving after the polling GET sent behind it).
+   */
+  public static HttpServerOptions httpServerOptions(EngineOptions options) {
+    return new HttpServerOptions()
+      .setMaxWebSocketMessageSize(options.maxPayload())
+      .setMaxWebSocketFrameSize(options.maxPayload())
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false);
+  }
+
   // ---- HTTP long-polling ----
 
   public void handle(HttpServerRequest request) {
@@ -68,7 +85,7 @@ public final class EngineServer {
       preflight(request);
       return;
     }
-    if (!options.originAllowed(request.getHeader(HttpHeaders.ORIGIN))) {
+    if (!options.originAllowed(request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.HOST))) {
       respond(request, options, 403, "application/json", new JsonObject().put("code", 4).put("message", "Forbidden").encode());
       return;
     }
@@ -167,16 +184,20 @@ public final class EngineServer {
 
   // ---- websockets ----
 
-  /** Accepts or refuses a websocket handshake, before Vert.x upgrades the connection. */
+  /**
+   * Accepts or refuses a websocket handshake, before Vert.x upgrades the connection: a bad query,
+   * a forbidden origin or an unknown sid get HTTP 400. A websocket for a live session that cannot
+   * take a probe now (already upgraded, or another probe under way) is accepted and then closed by
+   * {@link #webSocket}, as the reference server does: clients see a close, not a failed handshake.
+   */
   public void handshake(ServerWebSocketHandshake handshake) {
     MultiMap query = decodeQuery(handshake.query());
     boolean ok = checkQuery(query.get("EIO"), query.get("transport")) == null
       && "websocket".equals(query.get("transport"))
-      && options.originAllowed(handshake.headers().get(HttpHeaders.ORIGIN));
+      && options.originAllowed(handshake.headers().get(HttpHeaders.ORIGIN), handshake.headers().get(HttpHeaders.HOST));
     String sid = query.get("sid");
     if (ok && sid != null) {
-      EngineSocket socket = sessions.get(sid);
-      ok = socket != null && socket.acceptsProbe();
+      ok = sessions.containsKey(sid);
     }
     if (ok) {
       handshake.accept();
@@ -197,7 +218,7 @@ public final class EngineServer {
     }
     EngineSocket socket = sessions.get(sid);
     if (socket == null || !socket.acceptsProbe()) {
-      // the session went away, or another probe came first, between handshake and upgrade
+      // the session went away since the handshake, is upgraded already, or has a probe under way
       ws.close();
       return;
     }
@@ -269,7 +290,7 @@ public final class EngineServer {
     if (origin == null) {
       return true;
     }
-    if (!options.originAllowed(origin)) {
+    if (!options.originAllowed(origin, request.getHeader(HttpHeaders.HOST))) {
       return false;
     }
     response.putHeader("Access-Control-Allow-Origin", origin);

@@ -1,0 +1,159 @@
+package dev.switchboard.app;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
+import static dev.switchboard.app.LauncherIT.STOP_TIMEOUT;
+import static dev.switchboard.app.LauncherIT.assertNoStackTrace;
+import static dev.switchboard.app.SwitchboardProcess.dataDir;
+import static dev.switchboard.app.SwitchboardProcess.freePort;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two hub processes clustered on loopback: an emit sent to one reaches the clients of both, in the
+ * room it names and nowhere else.
+ */
+@EnabledOnOs(OS.LINUX)
+class HubClusterIT {
+
+  private static final String ADMIN_TOKEN = "cluster-admin-token-0123456789";
+  private static final String EMIT_TOKEN = "cluster-emit-token-0123456789";
+
+  @TempDir
+  Path temp;
+
+  private final List<SwitchboardProcess> processes = new CopyOnWriteArrayList<>();
+  private final Vertx vertx = Vertx.vertx();
+  /** Held: Vert.x 5 closes a client that nothing references any more. */
+  private final WebSocketClient webSockets = vertx.createWebSocketClient();
+
+  @AfterEach
+  void stopEverything() {
+    processes.forEach(SwitchboardProcess::close);
+    vertx.close().await();
+  }
+
+  @Test
+  @Timeout(180)
+  void anEmitToOneHubReachesTheClientsOfBoth() throws Exception {
+    String clusterName = "switchboard-hub-it-" + UUID.randomUUID();
+    int clusterPort1 = freePort();
+    int clusterPort2 = freePort();
+    String members = "127.0.0.1:" + clusterPort1 + ",127.0.0.1:" + clusterPort2;
+    int hubPort1 = freePort();
+    int hubPort2 = freePort();
+    SwitchboardProcess hub1 = hub("hub-1", hubPort1, clusterName, clusterPort1, members);
+    SwitchboardProcess hub2 = hub("hub-2", hubPort2, clusterName, clusterPort2, members);
+    hub1.awaitStdout("Ready in", START_TIMEOUT);
+    hub2.awaitStdout("Ready in", START_TIMEOUT);
+
+    RawClient onHub1 = new RawClient(hubPort1, "jobs");
+    RawClient onHub2 = new RawClient(hubPort2, "jobs");
+    RawClient otherRoom = new RawClient(hubPort2, "elsewhere");
+    for (RawClient client : List.of(onHub1, onHub2, otherRoom)) {
+      client.joined.get(15, TimeUnit.SECONDS);
+    }
+
+    // the members may still be finding each other: emit until one crosses, then check both got it
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    int seq = 0;
+    while (onHub2.seqs.isEmpty() && System.nanoTime() < deadline) {
+      assertThat(emit(hubPort1, ++seq)).isEqualTo(202);
+      Thread.sleep(250);
+    }
+    assertThat(onHub2.seqs).as("an emit on hub-1 reached a client of hub-2").isNotEmpty();
+    int crossed = onHub2.seqs.get(0);
+    awaitSeq(onHub1, crossed);
+    assertThat(otherRoom.seqs).as("a client in another room").isEmpty();
+
+    assertThat(hub1.terminate(STOP_TIMEOUT)).as(hub1.dump()).isZero();
+    assertThat(hub2.terminate(STOP_TIMEOUT)).as(hub2.dump()).isZero();
+    assertNoStackTrace(hub1);
+    assertNoStackTrace(hub2);
+  }
+
+  private SwitchboardProcess hub(String name, int hubPort, String clusterName, int clusterPort, String members) {
+    SwitchboardProcess process = SwitchboardProcess.builder(name)
+      .args("--services", "ws-hub", "--cluster")
+      .dataDir(dataDir(temp, name))
+      .env("HUB_PORT", hubPort)
+      .env("ADMIN_TOKEN", ADMIN_TOKEN)
+      .env("EMIT_TOKEN", EMIT_TOKEN)
+      .env("CLUSTER_NAME", clusterName)
+      .env("CLUSTER_PORT", clusterPort)
+      .env("CLUSTER_MEMBERS", members)
+      .start();
+    processes.add(process);
+    return process;
+  }
+
+  private static int emit(int hubPort, int seq) throws Exception {
+    String body = new JsonObject().put("namespace", "/mcp").put("room", "jobs").put("event", "tick")
+      .put("data", new JsonObject().put("seq", seq)).encode();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hubPort + "/emit"))
+      .header("Authorization", "Bearer " + EMIT_TOKEN)
+      .header("Content-Type", "application/json")
+      .timeout(Duration.ofSeconds(10))
+      .POST(HttpRequest.BodyPublishers.ofString(body))
+      .build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static void awaitSeq(RawClient client, int seq) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!client.seqs.contains(seq) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(client.seqs).as("the client of the hub the emit was sent to").contains(seq);
+  }
+
+  /** A websocket client speaking the Engine.IO and Socket.IO frames itself: connects to /mcp and joins a room. */
+  private final class RawClient {
+
+    final CompletableFuture<Void> joined = new CompletableFuture<>();
+    final List<Integer> seqs = new CopyOnWriteArrayList<>();
+
+    RawClient(int port, String room) {
+      ClientWebSocket ws = webSockets.webSocket();
+      ws.textMessageHandler(text -> {
+        if (text.startsWith("0{")) {
+          ws.writeTextMessage("40/mcp," + new JsonObject().put("token", ADMIN_TOKEN).encode());
+        } else if (text.startsWith("40/mcp,")) {
+          ws.writeTextMessage("42/mcp,1" + new JsonArray().add("join").add(new JsonObject().put("room", room)).encode());
+        } else if (text.startsWith("43/mcp,1")) {
+          joined.complete(null);
+        } else if (text.equals("2")) {
+          ws.writeTextMessage("3");
+        } else if (text.startsWith("42/mcp,[\"tick\"")) {
+          JsonArray event = new JsonArray(text.substring("42/mcp,".length()));
+          seqs.add(event.getJsonObject(1).getInteger("seq"));
+        }
+      });
+      ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/socket.io/?EIO=4&transport=websocket"));
+    }
+  }
+}
