@@ -40,6 +40,8 @@ final class HubNamespaces {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern ROOM = Pattern.compile("[^\\s]{1,128}");
   private static final String STATS_ROOM = "stats";
+  private static final String LOGS = "logs:";
+  private static final String WATCH = "watch:";
 
   private final Vertx vertx;
   private final SocketServer server;
@@ -57,7 +59,12 @@ final class HubNamespaces {
     for (String name : NAMES) {
       server.of(name)
         .use(this::authenticate)
-        .onConnection(socket -> socket.onDisconnect(reason -> streams.releaseIdle()));
+        .onConnection(socket -> {
+          socket.onDisconnect(reason -> streams.releaseIdle());
+          if (socket.recovered()) {
+            resumeStreams(socket);
+          }
+        });
     }
     server.of("/services").onConnection(socket -> {
       greet(socket);
@@ -139,7 +146,10 @@ final class HubNamespaces {
   }
 
   private static void greet(Socket socket) {
-    socket.data().put(ROLE, socket.handshake().auth().getString(ROLE));
+    if (!socket.recovered()) {
+      // a recovered socket skipped the middleware and got its data, role included, back
+      socket.data().put(ROLE, socket.handshake().auth().getString(ROLE));
+    }
     socket.emit("connected", new JsonObject()
       .put("id", socket.id())
       .put("namespace", socket.namespace().name())
@@ -155,32 +165,56 @@ final class HubNamespaces {
         fail(ack, "bad_request", "subscribe:logs needs {" + idField + "}: letters, digits, '.', '_' or '-'");
         return;
       }
-      String room = "logs:" + id;
-      if (!s.join(room)) {
+      if (!s.join(LOGS + id)) {
         fail(ack, "too_many_rooms", "this socket follows as many streams as it may");
         return;
       }
-      String stream = address.apply(id);
-      Namespace namespace = s.namespace();
-      streams.follow(stream, namespace, room, body -> {
-        if (Boolean.TRUE.equals(body.getBoolean("closed"))) {
-          namespace.emitTo(room, "stream:closed", new JsonObject().put(idField, id).put("reason", body.getString("reason")));
-          streams.end(stream);
-        } else {
-          namespace.emitTo(room, "logs", body);
-        }
-      }).onComplete(r -> ok(ack, new JsonObject().put(idField, id)));
+      followLogs(s.namespace(), idField, address, id).onComplete(r -> ok(ack, new JsonObject().put(idField, id)));
     });
     socket.on("unsubscribe:logs", (s, args, ack) -> {
       String id = field(args, idField, ID);
       if (id == null) {
-        s.rooms().stream().filter(room -> room.startsWith("logs:")).forEach(s::leave);
+        s.rooms().stream().filter(room -> room.startsWith(LOGS)).forEach(s::leave);
       } else {
-        s.leave("logs:" + id);
+        s.leave(LOGS + id);
       }
       streams.releaseIdle();
       ok(ack, new JsonObject());
     });
+  }
+
+  /** Relays a log stream to its room until it ends; then the room is emptied too. */
+  private Future<Void> followLogs(Namespace namespace, String idField, Function<String, String> address, String id) {
+    String room = LOGS + id;
+    String stream = address.apply(id);
+    return streams.follow(stream, namespace, room, body -> {
+      if (Boolean.TRUE.equals(body.getBoolean("closed"))) {
+        namespace.emitTo(room, "stream:closed", new JsonObject().put(idField, id).put("reason", body.getString("reason")));
+        namespace.clearRoom(room);
+        streams.end(stream);
+      } else {
+        namespace.emitTo(room, "logs", body);
+      }
+    });
+  }
+
+  /**
+   * A recovered socket is back in its rooms, but the streams behind them may have been released
+   * while it was away: follow them again.
+   */
+  private void resumeStreams(Socket socket) {
+    Namespace namespace = socket.namespace();
+    for (String room : socket.rooms()) {
+      if (room.equals(STATS_ROOM) && namespace.name().equals("/system")) {
+        followStats(namespace);
+      } else if (room.startsWith(LOGS) && namespace.name().equals("/services")) {
+        followLogs(namespace, "serviceId", Addresses::serviceLogs, room.substring(LOGS.length()));
+      } else if (room.startsWith(LOGS) && namespace.name().equals("/deployments")) {
+        followLogs(namespace, "deploymentId", Addresses::deploymentLogs, room.substring(LOGS.length()));
+      } else if (room.startsWith(WATCH) && namespace.name().equals("/files")) {
+        followChanges(namespace, room.substring(WATCH.length()));
+      }
+    }
   }
 
   private void control(Socket socket, String action, JsonArray args, Socket.Ack ack) {
@@ -203,12 +237,15 @@ final class HubNamespaces {
 
   private void subscribeStats(Socket socket, JsonArray args, Socket.Ack ack) {
     socket.join(STATS_ROOM);
-    Namespace namespace = socket.namespace();
-    streams.follow(Addresses.STATS_SYSTEM, namespace, STATS_ROOM,
-        sample -> namespace.broadcast(Set.of(STATS_ROOM), Set.of(), true, new JsonArray().add("stats").add(sample)))
-      .onComplete(r -> ok(ack, new JsonObject()));
+    followStats(socket.namespace()).onComplete(r -> ok(ack, new JsonObject()));
     // the latest sample at once, rather than up to one interval later
     Bus.request(vertx, Addresses.STATS_LATEST, new JsonObject()).onSuccess(sample -> socket.emit("stats", sample));
+  }
+
+  /** Host samples go out volatile: a client that is behind gets the next one instead. */
+  private Future<Void> followStats(Namespace namespace) {
+    return streams.follow(Addresses.STATS_SYSTEM, namespace, STATS_ROOM,
+      sample -> namespace.broadcast(Set.of(STATS_ROOM), Set.of(), true, new JsonArray().add("stats").add(sample)));
   }
 
   // ---- /files ----
@@ -221,12 +258,15 @@ final class HubNamespaces {
     }
     Bus.request(vertx, Addresses.FILES_WATCH, new JsonObject().put("path", path)).onSuccess(watch -> {
       String watchId = watch.getString("watchId");
-      String room = "watch:" + watchId;
-      socket.join(room);
-      Namespace namespace = socket.namespace();
-      streams.follow(Addresses.fileChanges(watchId), namespace, room, change -> namespace.emitTo(room, "change", change))
+      socket.join(WATCH + watchId);
+      followChanges(socket.namespace(), watchId)
         .onComplete(r -> ok(ack, new JsonObject().put("watchId", watchId).put("path", path)));
     }).onFailure(err -> failFrom(ack, err));
+  }
+
+  private Future<Void> followChanges(Namespace namespace, String watchId) {
+    String room = WATCH + watchId;
+    return streams.follow(Addresses.fileChanges(watchId), namespace, room, change -> namespace.emitTo(room, "change", change));
   }
 
   private void unwatch(Socket socket, JsonArray args, Socket.Ack ack) {
@@ -235,7 +275,7 @@ final class HubNamespaces {
       fail(ack, "bad_request", "unwatch needs {watchId}");
       return;
     }
-    socket.leave("watch:" + watchId);
+    socket.leave(WATCH + watchId);
     streams.releaseIdle();
     ok(ack, new JsonObject().put("watchId", watchId));
   }

@@ -78,9 +78,13 @@ public final class HubVerticle extends VerticleBase {
       .handler(BearerAuth.of(auth.getString("emitToken"), auth.getString("adminToken")))
       .handler(this::emit);
 
+    // no permessage-deflate (socket.io's default too): compressing would cost a deflate per
+    // recipient and undo the encode-once of broadcasts
     HttpServerOptions http = new HttpServerOptions()
       .setMaxWebSocketMessageSize(options.engine().maxPayload())
-      .setMaxWebSocketFrameSize(options.engine().maxPayload());
+      .setMaxWebSocketFrameSize(options.engine().maxPayload())
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false);
     server = vertx.createHttpServer(http)
       .webSocketHandshakeHandler(handshake -> {
         if (!hosts.allows(handshake.headers().get(HttpHeaders.HOST))) {

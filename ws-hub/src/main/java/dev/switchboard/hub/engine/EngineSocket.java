@@ -90,8 +90,12 @@ public final class EngineSocket {
     }
     if (webSocket != null) {
       if (WebSocketWriter.backlog(webSocket) > options.maxBufferedBytes()) {
-        close("slow consumer");
-        return;
+        // the backlog counts what this turn wrote but has not flushed yet: flush, then judge
+        WebSocketWriter.flush(webSocket);
+        if (WebSocketWriter.backlog(webSocket) > options.maxBufferedBytes()) {
+          close("slow consumer");
+          return;
+        }
       }
       writer.write(webSocket, packet);
       return;

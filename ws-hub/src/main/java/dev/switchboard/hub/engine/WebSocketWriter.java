@@ -47,6 +47,11 @@ final class WebSocketWriter {
     return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
+  /** Flushes one socket now, ahead of the end of the task. */
+  static void flush(ServerWebSocket ws) {
+    ((WebSocketInternal) ws).channelHandlerContext().flush();
+  }
+
   static boolean writable(ServerWebSocket ws) {
     return ((WebSocketInternal) ws).channelHandlerContext().channel().isWritable();
   }

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -139,6 +140,7 @@ public final class Namespace {
       server.metrics().recovered(name);
       Recovery.Session session = restored.session();
       Socket socket = new Socket(session.sid(), session.pid(), this, client, handshake(client, payload), true);
+      socket.data().putAll(session.data());
       accept(client, socket, session.rooms());
       restored.missed().forEach(missed -> socket.send(SocketPacket.event(name, missed, null)));
       return;
@@ -185,6 +187,19 @@ public final class Namespace {
     connectionHandlers.forEach(handler -> handler.accept(socket));
   }
 
+  /** Makes every socket leave {@code room} (its stream ended, say). */
+  public void clearRoom(String room) {
+    Set<Socket> members = rooms.get(room);
+    if (members != null) {
+      new ArrayList<>(members).forEach(socket -> socket.leave(room));
+    }
+  }
+
+  /** Whether broadcasts are kept for recovery, so that direct emits must go through them too. */
+  boolean recovers() {
+    return recovery != null;
+  }
+
   void addToRoom(String room, Socket socket) {
     rooms.computeIfAbsent(room, r -> new LinkedHashSet<>()).add(socket);
   }
@@ -203,7 +218,8 @@ public final class Namespace {
       removeFromRoom(room, socket);
     }
     if (recovery != null && recoverable(reason)) {
-      recovery.persist(new Recovery.Session(socket.id(), socket.pid(), Set.copyOf(socket.roomsView()), System.currentTimeMillis()));
+      recovery.persist(new Recovery.Session(socket.id(), socket.pid(), Set.copyOf(socket.roomsView()),
+        Collections.unmodifiableMap(new HashMap<>(socket.data())), System.currentTimeMillis()));
     }
   }
 

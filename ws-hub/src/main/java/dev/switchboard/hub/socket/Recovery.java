@@ -19,7 +19,7 @@ import java.util.Set;
 final class Recovery {
 
   /** A dropped socket's session. */
-  record Session(String sid, String pid, Set<String> rooms, long droppedAt) {
+  record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long droppedAt) {
   }
 
   /** A recorded broadcast: where it went and its data, offset included. */

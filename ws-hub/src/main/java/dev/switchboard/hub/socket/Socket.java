@@ -134,8 +134,16 @@ public final class Socket {
 
   // ---- emitting ----
 
+  /**
+   * Emits to this socket. With recovery on it goes, as in socket.io, through a broadcast to the
+   * socket's own room, so that it is kept and carries an offset like any other event.
+   */
   public void emit(String event, Object... args) {
-    send(SocketPacket.event(namespace.name(), eventArray(event, args), null));
+    if (namespace.recovers()) {
+      namespace.broadcast(Set.of(id), Set.of(), false, eventArray(event, args));
+    } else {
+      send(SocketPacket.event(namespace.name(), eventArray(event, args), null));
+    }
   }
 
   /** Emits and waits for the client's acknowledgement; fails with a TimeoutException after {@code timeout}. */

@@ -1,0 +1,156 @@
+package dev.switchboard.hub;
+
+import dev.switchboard.common.observability.Telemetry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link HubVerticle} deployed on port 0 in a Vert.x built like the launcher's (so {@code /metrics}
+ * is there), an HTTP client for {@code /emit}, {@code /health} and {@code /metrics}, and the Node
+ * drivers started against it; {@link #close} ends them all.
+ */
+final class HubFixture implements AutoCloseable {
+
+  static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+  static final String EMIT_TOKEN = "test-emit-token-0123456789abcdef";
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+)$");
+
+  final Vertx vertx;
+  final HubVerticle hub;
+  final WebClient http;
+  private final List<NodeDriver> drivers = new ArrayList<>();
+
+  private HubFixture(Vertx vertx, HubVerticle hub) {
+    this.vertx = vertx;
+    this.hub = hub;
+    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.actualPort()));
+  }
+
+  /** A hub with test tokens, on a free port, with {@code overrides} on top of its config slice. */
+  static HubFixture start(JsonObject overrides) {
+    Vertx vertx = Telemetry.vertxBuilder("ws-hub-test", new VertxOptions()).build();
+    JsonObject config = new JsonObject()
+      .put("port", 0)
+      .put("bindHost", "127.0.0.1")
+      .put("auth", new JsonObject().put("adminToken", ADMIN_TOKEN).put("emitToken", EMIT_TOKEN))
+      .mergeIn(overrides, true);
+    HubVerticle hub = new HubVerticle();
+    try {
+      vertx.deployVerticle(hub, new DeploymentOptions().setConfig(config)).await();
+    } catch (RuntimeException e) {
+      vertx.close().await();
+      throw e;
+    }
+    return new HubFixture(vertx, hub);
+  }
+
+  static HubFixture start() {
+    return start(new JsonObject());
+  }
+
+  int port() {
+    return hub.actualPort();
+  }
+
+  /** The npm socket.io-client, under this test's control, pointed at this hub. */
+  NodeDriver node() {
+    NodeDriver driver = NodeDriver.start(port(), ADMIN_TOKEN, EMIT_TOKEN);
+    drivers.add(driver);
+    return driver;
+  }
+
+  // ---- HTTP ----
+
+  /** {@code POST /emit} with the emit token. */
+  HttpResponse<Buffer> emit(Object body) {
+    return post("/emit", EMIT_TOKEN, Buffer.buffer(Json.encode(body)));
+  }
+
+  HttpResponse<Buffer> post(String path, String token, Buffer body) {
+    var request = http.post(path).putHeader("Content-Type", "application/json");
+    if (token != null) {
+      request.putHeader("Authorization", "Bearer " + token);
+    }
+    return request.sendBuffer(body).await();
+  }
+
+  JsonObject health() {
+    HttpResponse<Buffer> response = http.get("/health").send().await();
+    if (response.statusCode() != 200) {
+      throw new AssertionError("/health answered " + response.statusCode());
+    }
+    return response.bodyAsJsonObject();
+  }
+
+  /** Polls {@code /health} until it matches: for server-side state no client event announces. */
+  JsonObject awaitHealth(String what, Predicate<JsonObject> match) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    JsonObject health = health();
+    while (!match.test(health)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("/health never showed " + what + " within " + WAIT.toMillis() + " ms; last: " + health.encode());
+      }
+      pause(10);
+      health = health();
+    }
+    return health;
+  }
+
+  String metrics() {
+    HttpResponse<Buffer> response = http.get("/metrics").send().await();
+    if (response.statusCode() != 200) {
+      throw new AssertionError("/metrics answered " + response.statusCode());
+    }
+    return response.bodyAsString();
+  }
+
+  /** The sum of the samples of a metric whose labels include every {@code label="value"} given. */
+  double metric(String name, String... labels) {
+    double sum = 0;
+    for (String line : metrics().split("\n")) {
+      Matcher sample = SAMPLE.matcher(line.strip());
+      if (!sample.matches() || !sample.group(1).equals(name)) {
+        continue;
+      }
+      String tags = sample.group(2) == null ? "" : sample.group(2);
+      boolean all = true;
+      for (String label : labels) {
+        all &= tags.contains(label);
+      }
+      if (all) {
+        sum += Double.parseDouble(sample.group(3));
+      }
+    }
+    return sum;
+  }
+
+  static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    drivers.forEach(NodeDriver::close);
+    vertx.close().await();
+  }
+}
