@@ -46,8 +46,8 @@ final class SwitchboardProcess implements AutoCloseable {
    * The JVM flags the root {@code ./switchboard} script runs the jar with, so that the figures
    * measured here (start time, RSS) are those a user gets. Keep in step with that script.
    */
-  static final List<String> SCRIPT_JVM_OPTIONS =
-    List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:MaxRAMPercentage=25", "-XX:+ExitOnOutOfMemoryError");
+  /** The JVM options ./switchboard ships with (the repository's jvm.options, a java @argfile). */
+  static final List<String> SCRIPT_JVM_OPTIONS = List.of("@" + Path.of("../jvm.options").toAbsolutePath().normalize());
 
   /** Environment names removed besides every {@link Setting}: other services' settings, JVM and libpq knobs. */
   private static final List<String> DROPPED_ENV = List.of(
