@@ -1,0 +1,51 @@
+package dev.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class ProcStatsTest {
+
+  @Test
+  void readsVmRssFromStatus() {
+    String status = "Name:\tnode\nUmask:\t0022\nVmPeak:\t 1200000 kB\nVmRSS:\t   54321 kB\nRssAnon:\t 40000 kB\n";
+    assertThat(ProcStats.parseVmRssKb(status)).isEqualTo(54321);
+    assertThat(ProcStats.parseVmRssKb("Name:\tkthreadd\n")).isEqualTo(-1);
+  }
+
+  @Test
+  void readsUtimePlusStimeEvenWithSpacesAndParensInTheName() {
+    // fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+    String stat = "4242 (my (weird) proc) S 1 4242 4242 0 -1 4194560 100 0 0 0 1500 250 0 0 20 0 11 0 77 0";
+    assertThat(ProcStats.parseCpuTicks(stat)).isEqualTo(1750);
+    assertThatThrownBy(() -> ProcStats.parseCpuTicks("garbage")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void readsSystemBusyTicksWithoutIdleAndIowait() {
+    String line = "cpu  100 5 50 10000 20 3 2 1 0 0";
+    assertThat(ProcStats.parseSystemBusyTicks(line)).isEqualTo(100 + 5 + 50 + 3 + 2 + 1);
+  }
+
+  @Test
+  void cpuPercentIsRelativeToOneCore() {
+    long hz = ProcStats.clockTicksPerSecond();
+    // one second of CPU over two seconds of wall time is 50 %
+    assertThat(ProcStats.cpuPercent(0, hz, 2_000_000_000L)).isCloseTo(50.0, within(1e-9));
+    // two cores busy for a second is 200 %
+    assertThat(ProcStats.cpuPercent(hz, 3 * hz, 1_000_000_000L)).isCloseTo(200.0, within(1e-9));
+    assertThat(ProcStats.cpuPercent(-1, hz, 1_000_000_000L)).isEqualTo(-1);
+  }
+
+  @Test
+  void readsItsOwnProcess() {
+    long self = ProcessHandle.current().pid();
+    assertThat(ProcStats.rssKb(self)).isPositive();
+    assertThat(ProcStats.cpuTicks(self)).isNotNegative();
+    assertThat(ProcStats.systemBusyTicks()).isPositive();
+    assertThat(ProcStats.rssKb(Integer.MAX_VALUE)).isEqualTo(-1);
+    assertThat(ProcStats.cpuTicks(Integer.MAX_VALUE)).isEqualTo(-1);
+  }
+}
