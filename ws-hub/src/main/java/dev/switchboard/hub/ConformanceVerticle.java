@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 
 import java.time.Duration;
 import java.util.List;
@@ -52,10 +51,7 @@ public final class ConformanceVerticle extends VerticleBase {
     EngineServer echo = new EngineServer(vertx, new EngineOptions("/engine.io/", engine.pingInterval(), engine.pingTimeout(),
       engine.upgradeTimeout(), engine.maxPayload(), engine.maxBufferedBytes(), engine.corsOrigins()), this::echo);
 
-    HttpServerOptions options = new HttpServerOptions()
-      .setMaxWebSocketMessageSize(engine.maxPayload())
-      .setMaxWebSocketFrameSize(engine.maxPayload());
-    server = vertx.createHttpServer(options)
+    server = vertx.createHttpServer(EngineServer.httpServerOptions(engine))
       .webSocketHandshakeHandler(handshake -> (echo.owns(handshake.path()) ? echo : sockets.engine()).handshake(handshake))
       .webSocketHandler(ws -> (echo.owns(ws.path()) ? echo : sockets.engine()).webSocket(ws))
       .requestHandler(request -> {

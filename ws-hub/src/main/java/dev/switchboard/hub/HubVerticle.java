@@ -11,6 +11,7 @@ import dev.switchboard.common.observability.OpsRoutes;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.hub.engine.EngineOptions;
+import dev.switchboard.hub.engine.EngineServer;
 import dev.switchboard.hub.socket.Namespace;
 import dev.switchboard.hub.socket.SocketOptions;
 import dev.switchboard.hub.socket.SocketServer;
@@ -19,7 +20,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -78,14 +78,7 @@ public final class HubVerticle extends VerticleBase {
       .handler(BearerAuth.of(auth.getString("emitToken"), auth.getString("adminToken")))
       .handler(this::emit);
 
-    // no permessage-deflate (socket.io's default too): compressing would cost a deflate per
-    // recipient and undo the encode-once of broadcasts
-    HttpServerOptions http = new HttpServerOptions()
-      .setMaxWebSocketMessageSize(options.engine().maxPayload())
-      .setMaxWebSocketFrameSize(options.engine().maxPayload())
-      .setPerMessageWebSocketCompressionSupported(false)
-      .setPerFrameWebSocketCompressionSupported(false);
-    server = vertx.createHttpServer(http)
+    server = vertx.createHttpServer(EngineServer.httpServerOptions(options.engine()))
       .webSocketHandshakeHandler(handshake -> {
         if (!hosts.allows(handshake.headers().get(HttpHeaders.HOST))) {
           handshake.reject(403);

@@ -206,7 +206,10 @@ public final class EngineSocket {
   private void onProbeText(ServerWebSocket ws, String text) {
     if (text.equals("2probe")) {
       upgrading = true;
+      // flushed now, not with the rest of the turn: replies this turn sends on other connections
+      // (a polling GET the client sent after its 2probe, say) must not overtake it
       writer.write(ws, EnginePacket.of(EnginePacket.PONG, "probe"));
+      WebSocketWriter.flush(ws);
       if (pendingGet != null) {
         respondToGet(EnginePacket.NOOP_PACKET.pollingText());
       }

@@ -234,8 +234,10 @@ public final class PacketCodec {
     if (i > idStart) {
       id = Long.parseLong(message.substring(idStart, i));
     }
+    // whatever follows is the JSON payload; an explicit "null" is a payload too (and a wrong one)
+    boolean hasPayload = i < message.length();
     Object data = null;
-    if (i < message.length()) {
+    if (hasPayload) {
       try {
         data = Json.decodeValue(message.substring(i));
       } catch (DecodeException e) {
@@ -243,15 +245,15 @@ public final class PacketCodec {
       }
     }
     SocketPacket packet = new SocketPacket(type, nsp, id, data);
-    validate(packet, attachments);
+    validate(packet, hasPayload, attachments);
     return new Header(packet, attachments);
   }
 
-  private static void validate(SocketPacket packet, int attachments) {
+  private static void validate(SocketPacket packet, boolean hasPayload, int attachments) {
     Object data = packet.data();
     boolean valid = switch (packet.type()) {
-      case SocketPacket.CONNECT -> data == null || data instanceof JsonObject;
-      case SocketPacket.DISCONNECT -> data == null;
+      case SocketPacket.CONNECT -> !hasPayload || data instanceof JsonObject;
+      case SocketPacket.DISCONNECT -> !hasPayload;
       case SocketPacket.EVENT, SocketPacket.BINARY_EVENT -> data instanceof JsonArray array && !array.isEmpty()
         && (array.getValue(0) instanceof Number
         || array.getValue(0) instanceof String name && !RESERVED_EVENTS.contains(name));
