@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
@@ -38,19 +36,15 @@ class ClusterIT {
   @TempDir
   Path temp;
 
-  private final List<SwitchboardProcess> processes = new ArrayList<>();
+  private final Processes processes = new Processes();
 
   @AfterEach
   void killEverythingStarted() {
-    List<SwitchboardProcess> started = new ArrayList<>(processes);
-    Collections.reverse(started);
-    started.forEach(SwitchboardProcess::close);
+    processes.close();
   }
 
   private SwitchboardProcess start(SwitchboardProcess.Builder builder) {
-    SwitchboardProcess process = builder.start();
-    processes.add(process);
-    return process;
+    return processes.start(builder);
   }
 
   @Test

@@ -45,14 +45,14 @@ class HubClusterIT {
   @TempDir
   Path temp;
 
-  private final List<SwitchboardProcess> processes = new CopyOnWriteArrayList<>();
+  private final Processes processes = new Processes();
   private final Vertx vertx = Vertx.vertx();
   /** Held: Vert.x 5 closes a client that nothing references any more. */
   private final WebSocketClient webSockets = vertx.createWebSocketClient();
 
   @AfterEach
   void stopEverything() {
-    processes.forEach(SwitchboardProcess::close);
+    processes.close();
     vertx.close().await();
   }
 
@@ -96,7 +96,7 @@ class HubClusterIT {
   }
 
   private SwitchboardProcess hub(String name, int hubPort, String clusterName, int clusterPort, String members) {
-    SwitchboardProcess process = SwitchboardProcess.builder(name)
+    return processes.start(SwitchboardProcess.builder(name)
       .args("--services", "ws-hub", "--cluster")
       .dataDir(dataDir(temp, name))
       .env("HUB_PORT", hubPort)
@@ -104,10 +104,7 @@ class HubClusterIT {
       .env("EMIT_TOKEN", EMIT_TOKEN)
       .env("CLUSTER_NAME", clusterName)
       .env("CLUSTER_PORT", clusterPort)
-      .env("CLUSTER_MEMBERS", members)
-      .start();
-    processes.add(process);
-    return process;
+      .env("CLUSTER_MEMBERS", members));
   }
 
   private static int emit(int hubPort, int seq) throws Exception {

@@ -21,9 +21,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,19 +57,15 @@ class LauncherIT {
   @TempDir
   Path temp;
 
-  private final List<SwitchboardProcess> processes = new ArrayList<>();
+  private final Processes processes = new Processes();
 
   @AfterEach
   void killEverythingStarted() {
-    List<SwitchboardProcess> started = new ArrayList<>(processes);
-    Collections.reverse(started);
-    started.forEach(SwitchboardProcess::close);
+    processes.close();
   }
 
   private SwitchboardProcess start(SwitchboardProcess.Builder builder) {
-    SwitchboardProcess process = builder.start();
-    processes.add(process);
-    return process;
+    return processes.start(builder);
   }
 
   // ---------------------------------------------------------------- one JVM
