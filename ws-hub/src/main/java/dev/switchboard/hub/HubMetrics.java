@@ -54,7 +54,7 @@ final class HubMetrics implements SocketMetrics {
   }
 
   @Override
-  public void dropped(String namespace, String reason) {
+  public void dropped(String reason) {
     counter(drops, "hub.drops", "reason", reason).increment();
   }
 

@@ -6,8 +6,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,21 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * requests are refused whole with the status and problem+json a caller can act on.
  */
 @Timeout(30)
-class SocketIoClientEmitTest {
-
-  private HubFixture hub;
-  private NodeDriver node;
-
-  @BeforeEach
-  void start() {
-    hub = HubFixture.start();
-    node = hub.node();
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
-  }
+class SocketIoClientEmitTest extends HubClientTest {
 
   /** Clients a and b in /mcp rooms room-a and room-b, and s in /system. */
   private void twoRoomsAndABystander(Transport transport) {

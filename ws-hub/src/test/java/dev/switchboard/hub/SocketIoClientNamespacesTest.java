@@ -4,8 +4,6 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.hub.NodeDriver.Event;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,21 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * acks, and the event-bus streams relayed while (and only while) someone subscribes.
  */
 @Timeout(30)
-class SocketIoClientNamespacesTest {
-
-  private HubFixture hub;
-  private NodeDriver node;
-
-  @BeforeEach
-  void start() {
-    hub = HubFixture.start();
-    node = hub.node();
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
-  }
+class SocketIoClientNamespacesTest extends HubClientTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
@@ -233,9 +217,7 @@ class SocketIoClientNamespacesTest {
    */
   @Test
   void aClosedStreamFreesItsSubscribersRoom() {
-    hub.close();
-    hub = HubFixture.start(new JsonObject().put("maxRoomsPerSocket", 3)); // its own room and two more
-    node = hub.node();
+    restartHub(new JsonObject().put("maxRoomsPerSocket", 3)); // its own room and two more
     node.connected("v", "/services", "admin", Transport.WEBSOCKET.opts());
     for (String id : List.of("run-1", "run-2", "run-3", "run-4")) {
       JsonObject ack = node.ackOf("v", "subscribe:logs", new JsonObject().put("serviceId", id));

@@ -3,8 +3,6 @@ package dev.switchboard.hub;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.hub.NodeDriver.Event;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,20 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reconnects on its own and gets its id, its rooms and the broadcasts it missed back.
  */
 @Timeout(30)
-class SocketIoClientRecoveryTest {
+class SocketIoClientRecoveryTest extends HubClientTest {
 
-  private HubFixture hub;
-  private NodeDriver node;
-
-  @BeforeEach
-  void start() {
-    hub = HubFixture.start(new JsonObject().put("pingInterval", 500).put("pingTimeout", 500));
-    node = hub.node();
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
+  /** A short heartbeat, so that a stalled client is dropped quickly. */
+  @Override
+  protected JsonObject hubConfig() {
+    return new JsonObject().put("pingInterval", 500).put("pingTimeout", 500);
   }
 
   private void emitTo(String room, String event, int n) {

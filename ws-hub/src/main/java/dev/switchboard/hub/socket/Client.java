@@ -5,6 +5,8 @@ import dev.switchboard.hub.engine.EngineProtocolException;
 import dev.switchboard.hub.engine.EngineSocket;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +19,8 @@ import java.util.Map;
  * or when no namespace is joined within the connect timeout.
  */
 final class Client implements EngineSocket.Listener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Client.class);
 
   private final SocketServer server;
   private final EngineSocket engine;
@@ -140,14 +144,15 @@ final class Client implements EngineSocket.Listener {
   }
 
   void protocolError(String reason) {
-    server.metrics().dropped("-", "protocol");
+    LOG.debug("closing connection {}: {}", engine.id(), reason);
+    server.metrics().dropped("protocol");
     engine.close("parse error");
   }
 
   @Override
   public void onClose(EngineSocket socket, String reason) {
     if (reason.equals("slow consumer")) {
-      server.metrics().dropped("-", "slow_consumer");
+      server.metrics().dropped("slow_consumer");
     }
     if (connectTimer >= 0) {
       server.vertx().cancelTimer(connectTimer);

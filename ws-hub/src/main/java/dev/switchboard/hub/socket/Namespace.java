@@ -96,7 +96,7 @@ public final class Namespace {
     int recipients = 0;
     for (Socket socket : targets(toRooms, except)) {
       if (isVolatile && !socket.client().writable()) {
-        server.metrics().dropped(name, "volatile");
+        server.metrics().dropped("volatile");
         continue;
       }
       socket.client().send(encoded);

@@ -210,7 +210,7 @@ public final class Socket {
     JsonArray array = packet.array();
     Ack ack = packet.id() == null ? null : acknowledger(packet.id());
     if (!takeToken()) {
-      namespace.metrics().dropped(namespace.name(), "rate_limit");
+      namespace.metrics().dropped("rate_limit");
       if (tokens < -namespace.options().eventBurst()) {
         disconnect();
         return;

@@ -14,7 +14,7 @@ public interface SocketMetrics {
   }
 
   /** A packet or a socket dropped: {@code volatile}, {@code slow_consumer}, {@code rate_limit}, {@code protocol}. */
-  default void dropped(String namespace, String reason) {
+  default void dropped(String reason) {
   }
 
   default void recovered(String namespace) {
