@@ -22,6 +22,30 @@ public final class Addresses {
   public static final String SERVICES_STATUS = "services.status";
   /** Command: every managed service with its state. */
   public static final String SUPERVISOR_SERVICES_STATUS = "supervisor.services.status";
+  /** Command: every managed service ({@code {services: [...]}}), like {@link #SUPERVISOR_SERVICES_STATUS}. */
+  public static final String SUPERVISOR_SERVICES_LIST = "supervisor.services.list";
+  /** Command: {@code {name}} → the service. */
+  public static final String SUPERVISOR_SERVICES_GET = "supervisor.services.get";
+  /** Command: a service definition → the service, created (409 when the name is taken). */
+  public static final String SUPERVISOR_SERVICES_CREATE = "supervisor.services.create";
+  /** Command: {@code {name, definition}} → the service with its definition replaced. */
+  public static final String SUPERVISOR_SERVICES_UPDATE = "supervisor.services.update";
+  /** Command: {@code {name}}: stops the service and forgets it, logs included. */
+  public static final String SUPERVISOR_SERVICES_DELETE = "supervisor.services.delete";
+  /** Command: {@code {name, limit?}} → its state transitions, newest first. */
+  public static final String SUPERVISOR_SERVICES_EVENTS = "supervisor.services.events";
+  /** Command: {@code {name, since?, until?, stream?, q?, after?, limit?, tail?}} → {@code {serviceId, lines}}. */
+  public static final String SUPERVISOR_SERVICES_LOGS = "supervisor.services.logs";
+  /** Command: {@code {service, steps, definition?, healthTimeout?}} → the deployment, queued. */
+  public static final String SUPERVISOR_DEPLOYMENTS_CREATE = "supervisor.deployments.create";
+  /** Command: {@code {service?, limit?}} → {@code {deployments}}, newest first. */
+  public static final String SUPERVISOR_DEPLOYMENTS_LIST = "supervisor.deployments.list";
+  /** Command: {@code {id}} → the deployment with its steps. */
+  public static final String SUPERVISOR_DEPLOYMENTS_GET = "supervisor.deployments.get";
+  /** Command: {@code {id, ...log query}} → {@code {deploymentId, lines}}. */
+  public static final String SUPERVISOR_DEPLOYMENTS_LOGS = "supervisor.deployments.logs";
+  /** Command: {@code {id}}: cancels a queued or running deployment. */
+  public static final String SUPERVISOR_DEPLOYMENTS_CANCEL = "supervisor.deployments.cancel";
   /** Stream: deployment state changes. */
   public static final String DEPLOYMENTS_STATUS = "deployments.status";
   /** Command: {@code {path}} → {@code {watchId}}; starts watching a directory. */

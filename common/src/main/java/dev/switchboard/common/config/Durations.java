@@ -45,4 +45,20 @@ public final class Durations {
     }
     return duration.toMillis();
   }
+
+  /** The shortest exact human form: {@code 1500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 30d}. */
+  public static String format(Duration duration) {
+    long ms = duration.toMillis();
+    if (ms == 0) {
+      return "0s";
+    }
+    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+    String[] units = {"d", "h", "m", "s"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (ms % sizes[i] == 0) {
+        return ms / sizes[i] + units[i];
+      }
+    }
+    return ms + "ms";
+  }
 }

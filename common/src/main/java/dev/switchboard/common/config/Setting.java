@@ -40,7 +40,14 @@ public enum Setting {
   STATS_INTERVAL("stats.interval", Kind.DURATION, "10s", "host sampling interval"),
   STATS_RAW_RETENTION("stats.retention.raw", Kind.DURATION, "24h", "how long raw samples are kept"),
   STATS_ROLLUP_RETENTION("stats.retention.rollups", Kind.DURATION, "30d", "how long one-minute rollups are kept"),
-  STATS_NVIDIA_SMI("stats.nvidiaSmi", Kind.STRING, "nvidia-smi", "the nvidia-smi command used for GPU stats");
+  STATS_NVIDIA_SMI("stats.nvidiaSmi", Kind.STRING, "nvidia-smi", "the nvidia-smi command used for GPU stats"),
+  SUPERVISOR_ORPHANS("supervisor.orphans", Kind.STRING, "adopt", "a managed process still running when the supervisor starts: adopt it, or stop it"),
+  SUPERVISOR_ON_SHUTDOWN("supervisor.onShutdown", Kind.STRING, "stop", "when Switchboard stops: stop the managed services (in reverse dependency order), or leave them running for the next start to adopt"),
+  SUPERVISOR_STATS_INTERVAL("supervisor.statsInterval", Kind.DURATION, "5s", "how often per-process CPU, memory and threads are measured and published"),
+  SUPERVISOR_DEPENDENCY_TIMEOUT("supervisor.dependencyTimeout", Kind.DURATION, "5m", "how long a service waits for its dependencies before it fails"),
+  SUPERVISOR_LOG_MAX_LINES("supervisor.logs.maxLines", Kind.POSITIVE_INT, 100_000, "log lines kept per service or deployment"),
+  SUPERVISOR_LOG_MAX_AGE("supervisor.logs.maxAge", Kind.DURATION, "7d", "log lines older than this are deleted"),
+  SUPERVISOR_LOG_BUFFER("supervisor.logs.bufferLines", Kind.POSITIVE_INT, 20_000, "lines of one service waiting for the database; beyond it lines are dropped and counted");
 
   /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */
   public enum Kind {

@@ -1,0 +1,436 @@
+package dev.switchboard.supervisor;
+
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ErrorType;
+import dev.switchboard.supervisor.definition.Dependency;
+import dev.switchboard.supervisor.definition.ServiceDefinition;
+import dev.switchboard.supervisor.logs.LogLine;
+import dev.switchboard.supervisor.logs.LogPipeline;
+import dev.switchboard.supervisor.logs.LogQuery;
+import dev.switchboard.supervisor.logs.LogStore;
+import dev.switchboard.supervisor.process.OutputPipes;
+import dev.switchboard.supervisor.process.ProcTable;
+import dev.switchboard.supervisor.process.ProcessGroups;
+import dev.switchboard.supervisor.process.ServiceProcess;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The managed services: their definitions, their lifecycles ({@link ManagedService}), the order
+ * in which they start and stop, adoption after a restart, and the per-process figures. Runs on the
+ * supervisor verticle's event loop.
+ */
+final class Supervisor {
+
+  /** What the supervisor does with a service still running from before it started, and with its services when it stops. */
+  record Options(Path runDir, Path defaultCwd, Duration dependencyTimeout, Duration statsInterval, boolean adoptOrphans,
+                 boolean stopOnShutdown) {
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final WorkerExecutor workers;
+  private final ServiceStore store;
+  private final LogStore logStore;
+  private final LogPipeline logs;
+  private final HealthProbe probe;
+  private final Options options;
+  private final Clock clock;
+  private final Map<String, ManagedService> services = new TreeMap<>();
+  private final Set<String> undeclared = new HashSet<>();
+  private long statsTimer = -1;
+
+  Supervisor(Vertx vertx, Context context, WorkerExecutor workers, ServiceStore store, LogStore logStore, LogPipeline logs,
+             HealthProbe probe, Options options, Clock clock) {
+    this.vertx = vertx;
+    this.context = context;
+    this.workers = workers;
+    this.store = store;
+    this.logStore = logStore;
+    this.logs = logs;
+    this.probe = probe;
+    this.options = options;
+    this.clock = clock;
+  }
+
+  // ---- what ManagedService uses ----
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  Context context() {
+    return context;
+  }
+
+  WorkerExecutor workers() {
+    return workers;
+  }
+
+  ServiceStore store() {
+    return store;
+  }
+
+  LogPipeline logs() {
+    return logs;
+  }
+
+  HealthProbe probe() {
+    return probe;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Path runDir() {
+    return options.runDir();
+  }
+
+  Path defaultCwd() {
+    return options.defaultCwd();
+  }
+
+  Duration dependencyTimeout() {
+    return options.dependencyTimeout();
+  }
+
+  ManagedService service(String name) {
+    return services.get(name);
+  }
+
+  void published(ManagedService service) {
+    vertx.eventBus().publish(Addresses.SERVICES_STATUS, json(service));
+  }
+
+  // ---- start-up ----
+
+  /**
+   * Loads the stored services, applies the {@code services:} section of the config file, finds the
+   * processes a previous supervisor left running (adopting or ending them), then starts what is
+   * wanted: services that were running, and those marked {@code autostart}.
+   */
+  Future<Void> load(List<ServiceDefinition> declared) {
+    return store.all().compose(stored -> {
+      List<Future<Void>> opened = new ArrayList<>();
+      for (ServiceStore.Stored row : stored) {
+        ServiceDefinition def;
+        try {
+          def = ServiceDefinition.parse(row.definition());
+        } catch (ApiException e) {
+          LOG.warn("stored service {} no longer reads as a definition ({}: {}); skipped", row.definition().getString("name"),
+            e.field(), e.getMessage());
+          continue;
+        }
+        ManagedService service = new ManagedService(this, def, row.source(), row.createdAt(), row.updatedAt());
+        services.put(def.name(), service);
+        opened.add(service.openLogs());
+      }
+      return Future.all(opened).compose(v -> applyDeclared(declared)).compose(v -> recover(stored));
+    }).onSuccess(v -> statsTimer = vertx.setPeriodic(options.statsInterval().toMillis(), id -> sampleStats()));
+  }
+
+  private Future<Void> applyDeclared(List<ServiceDefinition> declared) {
+    Set<String> names = new HashSet<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (ServiceDefinition def : declared) {
+      names.add(def.name());
+      ManagedService known = services.get(def.name());
+      if (known == null) {
+        chain = chain.compose(v -> create(def, "file").mapEmpty());
+      } else if (!known.definition().equals(def) || !"file".equals(known.source())) {
+        chain = chain.compose(v -> update(def.name(), def, "file").mapEmpty());
+      }
+    }
+    return chain.onSuccess(v -> services.values().stream()
+      .filter(s -> "file".equals(s.source()) && !names.contains(s.name()))
+      .forEach(s -> {
+        undeclared.add(s.name());
+        LOG.warn("service {} is no longer in the services: section of the config file; it is kept (and left running "
+          + "if it runs): DELETE /api/v1/services/{} removes it", s.name(), s.name());
+      }));
+  }
+
+  private Future<Void> recover(List<ServiceStore.Stored> stored) {
+    List<Future<Void>> found = new ArrayList<>();
+    for (ServiceStore.Stored row : stored) {
+      ManagedService service = services.get(row.definition().getString("name"));
+      if (service == null || row.pid() == null) {
+        continue;
+      }
+      found.add(workers.executeBlocking(() -> recoverProcess(row), false).compose(adoptable -> {
+        if (adoptable.isPresent()) {
+          service.adopt(adoptable.get().process(), adoptable.get().pipes());
+          return Future.succeededFuture();
+        }
+        return store.process(service.name(), null, null, null, null);
+      }));
+    }
+    return Future.join(found).otherwiseEmpty().compose(v -> {
+      for (ServiceStore.Stored row : stored) {
+        ManagedService service = services.get(row.definition().getString("name"));
+        if (service != null && !service.state().active() && ("running".equals(row.desired()) || service.definition().autostart())) {
+          service.start().onFailure(e -> LOG.warn("{}", e.getMessage()));
+        }
+      }
+      for (ManagedService service : services.values()) {
+        if (service.definition().autostart() && !service.state().active() && !service.wanted()) {
+          service.start().onFailure(e -> LOG.warn("{}", e.getMessage()));
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private record Adoptable(ServiceProcess process, OutputPipes pipes) {
+  }
+
+  /** Blocking: the recorded process if it is still ours and we adopt (with its FIFOs open again); otherwise its group is ended. */
+  private Optional<Adoptable> recoverProcess(ServiceStore.Stored row) throws java.io.IOException {
+    String name = row.definition().getString("name");
+    Optional<ServiceProcess> alive = ServiceProcess.adopt(row.pid(), row.procStart() == null ? -1 : row.procStart(),
+      row.instance(), row.startedAt() == null ? clock.instant() : row.startedAt());
+    if (alive.isPresent() && options.adoptOrphans()) {
+      LOG.info("service {}: adopting pid {} left running by a previous supervisor", name, row.pid());
+      return Optional.of(new Adoptable(alive.get(), OutputPipes.open(options.runDir().resolve(name))));
+    }
+    if (alive.isPresent() || ServiceProcess.groupAlive(row.pid())) {
+      LOG.info("service {}: ending process group {} left by a previous supervisor", name, row.pid());
+      ProcessGroups.terminate(row.pid(), "TERM", Duration.ofSeconds(10), ServiceProcess.INSTANCE_VAR, row.instance());
+    }
+    return Optional.empty();
+  }
+
+  // ---- definitions ----
+
+  Future<JsonObject> create(ServiceDefinition def, String source) {
+    if (services.containsKey(def.name())) {
+      return Future.failedFuture(new ApiException(ErrorType.CONFLICT, "a service named " + def.name() + " exists already", "name"));
+    }
+    checkDependencies(def);
+    JsonObject stored = def.toJson();
+    return store.insert(stored, source).compose(createdAt -> {
+      ManagedService service = new ManagedService(this, def, source, createdAt, createdAt);
+      services.put(def.name(), service);
+      return service.openLogs().map(v -> {
+        service.publish();
+        if (def.autostart()) {
+          service.start().onFailure(e -> LOG.warn("{}", e.getMessage()));
+        }
+        return json(service);
+      });
+    });
+  }
+
+  Future<JsonObject> update(String name, ServiceDefinition def, String source) {
+    ManagedService service = existing(name);
+    checkDependencies(def);
+    return store.update(def.toJson(), source).map(v -> {
+      undeclared.remove(name);
+      service.redefine(def, source, clock.instant());
+      return json(service);
+    });
+  }
+
+  Future<JsonObject> delete(String name) {
+    ManagedService service = existing(name);
+    List<String> dependents = dependents(name);
+    if (!dependents.isEmpty()) {
+      return Future.failedFuture(new ApiException(ErrorType.CONFLICT,
+        name + " is needed by " + String.join(", ", dependents) + "; change or delete those first", (String) null));
+    }
+    return service.stop("deleted")
+      .compose(v -> store.delete(name))
+      .compose(v -> logStore.delete(service.sourceId()))
+      .map(v -> {
+        services.remove(name);
+        undeclared.remove(name);
+        logs.close(service.sourceId());
+        vertx.eventBus().publish(Addresses.serviceLogs(name), new JsonObject().put("serviceId", name).put("closed", true)
+          .put("reason", "deleted"));
+        JsonObject gone = new JsonObject().put("name", name).put("state", "deleted");
+        vertx.eventBus().publish(Addresses.SERVICES_STATUS, gone);
+        return gone;
+      });
+  }
+
+  /** Every dependency must exist, and the graph must stay free of cycles. */
+  private void checkDependencies(ServiceDefinition def) {
+    for (Dependency dep : def.dependsOn()) {
+      if (!services.containsKey(dep.name()) && !dep.name().equals(def.name())) {
+        throw ApiException.invalid("dependsOn", "names " + dep.name() + ", which is not a service");
+      }
+    }
+    Map<String, List<String>> graph = new HashMap<>();
+    services.values().forEach(s -> graph.put(s.name(), s.definition().dependsOn().stream().map(Dependency::name).toList()));
+    graph.put(def.name(), def.dependsOn().stream().map(Dependency::name).toList());
+    List<String> cycle = cycleFrom(def.name(), graph, new ArrayList<>());
+    if (cycle != null) {
+      throw ApiException.invalid("dependsOn", "would make a cycle: " + String.join(" -> ", cycle));
+    }
+  }
+
+  private static List<String> cycleFrom(String node, Map<String, List<String>> graph, List<String> path) {
+    if (path.contains(node)) {
+      List<String> cycle = new ArrayList<>(path.subList(path.indexOf(node), path.size()));
+      cycle.add(node);
+      return cycle;
+    }
+    path.add(node);
+    for (String next : graph.getOrDefault(node, List.of())) {
+      List<String> cycle = cycleFrom(next, graph, path);
+      if (cycle != null) {
+        return cycle;
+      }
+    }
+    path.remove(path.size() - 1);
+    return null;
+  }
+
+  private List<String> dependents(String name) {
+    return services.values().stream()
+      .filter(s -> s.definition().dependsOn().stream().anyMatch(d -> d.name().equals(name)))
+      .map(ManagedService::name).toList();
+  }
+
+  ManagedService existing(String name) {
+    ManagedService service = services.get(name);
+    if (service == null) {
+      throw ApiException.notFound("no service named " + name);
+    }
+    return service;
+  }
+
+  // ---- control ----
+
+  Future<JsonObject> start(String name) {
+    ManagedService service = existing(name);
+    return service.start().map(v -> json(service));
+  }
+
+  Future<JsonObject> stop(String name) {
+    ManagedService service = existing(name);
+    // what depends on it stops first, as a stop of everything would do
+    return stopWithDependents(service, new HashMap<>(), "stopped by request", true).map(v -> json(service));
+  }
+
+  Future<JsonObject> restart(String name) {
+    ManagedService service = existing(name);
+    return service.restart().map(v -> json(service));
+  }
+
+  /** Probes every running service now and answers the status. */
+  Future<JsonObject> refresh() {
+    List<Future<Void>> probes = services.values().stream().map(ManagedService::probeNow).toList();
+    return Future.join(probes).otherwiseEmpty().map(v -> status());
+  }
+
+  JsonObject status() {
+    JsonArray list = new JsonArray();
+    services.values().forEach(s -> list.add(json(s)));
+    return new JsonObject().put("services", list).put("timestamp", clock.instant().toString());
+  }
+
+  JsonObject get(String name) {
+    return json(existing(name));
+  }
+
+  Future<JsonObject> events(String name, int limit) {
+    existing(name);
+    return store.events(name, limit).map(events -> new JsonObject().put("name", name).put("events", events));
+  }
+
+  Future<JsonObject> logs(String name, LogQuery query, boolean tail) {
+    ManagedService service = existing(name);
+    Future<List<LogLine>> lines = tail ? logs.tail(service.sourceId(), query.limit()) : logStore.query(service.sourceId(), query);
+    return lines.map(list -> {
+      JsonArray array = new JsonArray();
+      list.forEach(line -> array.add(line.toJson()));
+      return new JsonObject().put("serviceId", name).put("lines", array);
+    });
+  }
+
+  /**
+   * Stops every service, each one after the services that depend on it (the reverse of the start
+   * order), in parallel where the graph allows.
+   */
+  Future<Void> shutdown() {
+    if (statsTimer >= 0) {
+      vertx.cancelTimer(statsTimer);
+    }
+    if (!options.stopOnShutdown()) {
+      services.values().forEach(ManagedService::release);
+      return Future.succeededFuture();
+    }
+    Map<String, Future<Void>> stopping = new HashMap<>();
+    List<Future<Void>> all = new ArrayList<>();
+    for (ManagedService service : services.values()) {
+      all.add(stopWithDependents(service, stopping, "Switchboard is stopping", false));
+    }
+    return Future.join(all).otherwiseEmpty().mapEmpty();
+  }
+
+  private Future<Void> stopWithDependents(ManagedService service, Map<String, Future<Void>> stopping, String why,
+                                          boolean remember) {
+    Future<Void> known = stopping.get(service.name());
+    if (known != null) {
+      return known;
+    }
+    List<Future<Void>> first = new ArrayList<>();
+    for (String dependent : dependents(service.name())) {
+      ManagedService other = services.get(dependent);
+      if (other.state().active() || other.state() == ServiceState.BACKOFF) {
+        first.add(stopWithDependents(other, stopping, why + " (" + service.name() + " stops)", remember));
+      }
+    }
+    Future<Void> stopped = Future.join(first).otherwiseEmpty().compose(v -> service.stop(why, remember));
+    stopping.put(service.name(), stopped);
+    return stopped;
+  }
+
+  // ---- stats ----
+
+  private void sampleStats() {
+    if (services.values().stream().noneMatch(s -> s.state().active())) {
+      return;
+    }
+    workers.executeBlocking(() -> ProcTable.read().byGroup(), false).onSuccess(groups -> {
+      long now = System.nanoTime();
+      for (ManagedService service : services.values()) {
+        if (service.state().active() && service.state() != ServiceState.STOPPING) {
+          service.sample(groups, now);
+          service.publish();
+        }
+      }
+    });
+  }
+
+  private JsonObject json(ManagedService service) {
+    JsonObject json = service.toJson();
+    if (undeclared.contains(service.name())) {
+      json.put("declared", false);
+    }
+    return json;
+  }
+}

@@ -1,0 +1,204 @@
+package dev.switchboard.supervisor;
+
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.db.Database;
+import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.observability.Ping;
+import dev.switchboard.supervisor.definition.ServiceDefinition;
+import dev.switchboard.supervisor.logs.LogPipeline;
+import dev.switchboard.supervisor.logs.LogQuery;
+import dev.switchboard.supervisor.logs.LogStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The supervisor service: managed services and deployments over the event bus
+ * ({@code supervisor.services.*}, {@code supervisor.deployments.*}), their status on
+ * {@code services.status} and {@code deployments.status}, their output on {@code services.logs.<name>}
+ * and {@code deployments.logs.<id>}. An event-loop verticle: what blocks runs on its own worker pool,
+ * and process output is read on threads of its own.
+ *
+ * <p>Config slice ({@code supervisor} section): {@code orphans} (adopt|stop), {@code onShutdown}
+ * (stop|leave), {@code statsInterval}, {@code dependencyTimeout}, {@code logs.maxLines},
+ * {@code logs.maxAge}, {@code logs.bufferLines} (durations in milliseconds); {@code services} (the
+ * definitions of the config file), {@code dataDir}, {@code database.url}, {@code database.poolSize}.
+ */
+public final class SupervisorVerticle extends VerticleBase {
+
+  public static final String NAME = "supervisor";
+  private static final Logger LOG = LoggerFactory.getLogger(SupervisorVerticle.class);
+  private static final Duration RETENTION_EVERY = Duration.ofMinutes(1);
+
+  private final Clock clock;
+  private Pool pool;
+  private WorkerExecutor workers;
+  private LogStore logStore;
+  private LogPipeline logs;
+  private HealthProbe probe;
+  private Supervisor supervisor;
+  private Deployments deployments;
+  private long retentionTimer = -1;
+
+  public SupervisorVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  public SupervisorVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    String orphans = config.getString("orphans", "adopt");
+    String onShutdown = config.getString("onShutdown", "stop");
+    if (!orphans.equals("adopt") && !orphans.equals("stop")) {
+      return Future.failedFuture("SUPERVISOR_ORPHANS (supervisor.orphans) must be adopt or stop, not '" + orphans + "'");
+    }
+    if (!onShutdown.equals("stop") && !onShutdown.equals("leave")) {
+      return Future.failedFuture("SUPERVISOR_ON_SHUTDOWN (supervisor.onShutdown) must be stop or leave, not '" + onShutdown + "'");
+    }
+    List<ServiceDefinition> declared;
+    try {
+      declared = declared(config.getJsonArray("services", new JsonArray()));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e.getMessage());
+    }
+    JsonObject db = config.getJsonObject("database", new JsonObject());
+    pool = Database.pool(vertx, db.getString("url"), db.getInteger("poolSize", 4), NAME);
+    workers = vertx.createSharedWorkerExecutor("supervisor-workers", 16, 2, TimeUnit.MINUTES);
+    logStore = new LogStore(pool);
+    JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
+    LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
+    logs = new LogPipeline(vertx, logStore, new LogPipeline.Options(logConfig.getInteger("bufferLines", defaults.capacity()),
+      defaults.tailSize(), defaults.maxLineBytes(), defaults.liveLinesPerTick(), defaults.batchRows(), defaults.tick()), clock);
+    probe = new HealthProbe(vertx, workers);
+    Path dataDir = Path.of(config.getString("dataDir", "./data")).toAbsolutePath();
+    Supervisor.Options options = new Supervisor.Options(dataDir.resolve("run/services"), Path.of("").toAbsolutePath(),
+      Duration.ofMillis(config.getLong("dependencyTimeout", 300_000L)), Duration.ofMillis(config.getLong("statsInterval", 5_000L)),
+      orphans.equals("adopt"), onShutdown.equals("stop"));
+    ServiceStore store = new ServiceStore(pool);
+    supervisor = new Supervisor(vertx, context, workers, store, logStore, logs, probe, options, clock);
+    deployments = new Deployments(vertx, pool, supervisor, logs, logStore, workers, dataDir.resolve("run/deployments"), clock);
+    long maxLines = logConfig.getInteger("maxLines", 100_000);
+    Duration maxAge = Duration.ofMillis(logConfig.getLong("maxAge", Duration.ofDays(7).toMillis()));
+    logs.start();
+    return Future.all(serve(), Ping.answer(vertx, NAME, store::check))
+      .compose(v -> supervisor.load(declared))
+      .compose(v -> deployments.load())
+      .onSuccess(v -> retentionTimer = vertx.setPeriodic(RETENTION_EVERY.toMillis(), id -> retention(maxLines, maxAge)));
+  }
+
+  private static List<ServiceDefinition> declared(JsonArray list) {
+    List<ServiceDefinition> defs = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      Object item = list.getValue(i);
+      try {
+        if (!(item instanceof JsonObject json)) {
+          throw ApiException.invalid("", "must be a service definition (an object with name and command)");
+        }
+        defs.add(ServiceDefinition.parse(json));
+      } catch (ApiException e) {
+        String field = e.field() == null || e.field().isEmpty() ? "" : "." + e.field();
+        throw new IllegalArgumentException("services[" + i + "]" + field + " in the config file: " + e.getMessage());
+      }
+    }
+    if (defs.stream().map(ServiceDefinition::name).distinct().count() != defs.size()) {
+      throw new IllegalArgumentException("the services: section of the config file names a service twice");
+    }
+    return defs;
+  }
+
+  private Future<?> serve() {
+    return Future.all(List.of(
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_STATUS, body -> Future.succeededFuture(supervisor.status())),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_LIST, body -> Future.succeededFuture(supervisor.status())),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_GET, body -> Future.succeededFuture(supervisor.get(name(body)))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_CREATE, body -> supervisor.create(ServiceDefinition.parse(body), "api")),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_UPDATE, this::update),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_DELETE, body -> supervisor.delete(name(body))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_EVENTS, body -> supervisor.events(name(body), limit(body, 100, 1000))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_LOGS, body -> supervisor.logs(name(body),
+        LogQuery.parse(body, clock), Boolean.TRUE.equals(body.getValue("tail")))),
+      Bus.serve(vertx, Addresses.serviceCommand("start"), body -> supervisor.start(name(body))),
+      Bus.serve(vertx, Addresses.serviceCommand("stop"), body -> supervisor.stop(name(body))),
+      Bus.serve(vertx, Addresses.serviceCommand("restart"), body -> supervisor.restart(name(body))),
+      Bus.serve(vertx, Addresses.serviceCommand("refresh"), body -> supervisor.refresh()),
+      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, deployments::create),
+      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LIST, deployments::list),
+      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, body -> deployments.get(Deployments.id(body))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, body -> deployments.logs(Deployments.id(body), LogQuery.parse(body, clock),
+        Boolean.TRUE.equals(body.getValue("tail")))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, body -> deployments.cancel(Deployments.id(body)))));
+  }
+
+  private Future<JsonObject> update(JsonObject body) {
+    String name = name(body);
+    Object definition = body.getValue("definition");
+    if (!(definition instanceof JsonObject json)) {
+      throw ApiException.invalid("body", "must be a service definition");
+    }
+    Object named = json.getValue("name");
+    if (named != null && !name.equals(named)) {
+      throw ApiException.invalid("name", "must be the name in the path (" + name + "), or left out; a service is not renamed");
+    }
+    return supervisor.update(name, ServiceDefinition.parse(json.copy().put("name", name)), "api");
+  }
+
+  static String name(JsonObject body) {
+    Object name = body.getValue("name");
+    if (!(name instanceof String text) || !ServiceDefinition.NAME.matcher(text).matches()) {
+      throw ApiException.invalid("name", "must be a service name: a-z, 0-9 and '-'");
+    }
+    return text;
+  }
+
+  static int limit(JsonObject body, int fallback, int max) {
+    Object value = body.getValue("limit");
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int n = value instanceof Number num ? num.intValue() : Integer.parseInt(value.toString());
+      if (n < 1 || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid("limit", "must be a whole number from 1 to " + max);
+    }
+  }
+
+  private void retention(long maxLines, Duration maxAge) {
+    logs.trimAll(maxLines)
+      .compose(v -> logStore.expire(clock.instant().minus(maxAge)))
+      .onFailure(e -> LOG.warn("log retention failed: {}", e.getMessage()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (retentionTimer >= 0) {
+      vertx.cancelTimer(retentionTimer);
+    }
+    return deployments.shutdown()
+      .compose(v -> supervisor.shutdown())
+      .compose(v -> logs.stop())
+      .eventually(() -> probe.close())
+      .eventually(() -> workers.close())
+      .eventually(() -> pool.close());
+  }
+}

@@ -1,0 +1,13 @@
+package dev.switchboard.supervisor.definition;
+
+/** A service this one needs, and how far it must be up first: {@code started} or {@code healthy}. */
+public record Dependency(String name, Condition condition) {
+
+  public enum Condition {
+    STARTED, HEALTHY;
+
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package dev.switchboard.supervisor.definition;
+
+import dev.switchboard.common.config.Durations;
+import dev.switchboard.common.http.ApiException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the fields of a JSON object the way the API wants them read: typed, checked, and on bad
+ * input an {@link ApiException} naming the field by its full path ({@code health.interval}), so a
+ * problem+json answer can point at it. Unknown fields are refused too: a typo ({@code autoStart})
+ * must not be silently ignored.
+ */
+final class Fields {
+
+  private final JsonObject json;
+  private final String prefix;
+
+  Fields(JsonObject json, String prefix) {
+    this.json = json;
+    this.prefix = prefix;
+  }
+
+  static Fields of(Object value, String path) {
+    if (!(value instanceof JsonObject object)) {
+      throw ApiException.invalid(path.isEmpty() ? "body" : path, "must be a JSON object");
+    }
+    return new Fields(object, path.isEmpty() ? "" : path + ".");
+  }
+
+  String path(String name) {
+    return prefix + name;
+  }
+
+  void only(Set<String> known) {
+    for (String name : json.fieldNames()) {
+      if (!known.contains(name)) {
+        throw ApiException.invalid(path(name), "unknown field; known fields are " + String.join(", ", known));
+      }
+    }
+  }
+
+  boolean has(String name) {
+    return json.getValue(name) != null;
+  }
+
+  Object raw(String name) {
+    return json.getValue(name);
+  }
+
+  String string(String name, Pattern pattern, String rule, String fallback) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      if (fallback == null) {
+        throw ApiException.invalid(path(name), "is required");
+      }
+      return fallback;
+    }
+    if (!(value instanceof String text) || (pattern != null && !pattern.matcher(text).matches())) {
+      throw ApiException.invalid(path(name), rule);
+    }
+    return text;
+  }
+
+  String optionalString(String name, String rule) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text) || text.isEmpty()) {
+      throw ApiException.invalid(path(name), rule);
+    }
+    return text;
+  }
+
+  boolean bool(String name, boolean fallback) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Boolean b)) {
+      throw ApiException.invalid(path(name), "must be true or false");
+    }
+    return b;
+  }
+
+  Integer integer(String name, int min, int max, Integer fallback) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+      || n.longValue() < min || n.longValue() > max) {
+      throw ApiException.invalid(path(name), "must be a whole number from " + min + " to " + max);
+    }
+    return n.intValue();
+  }
+
+  Long bytes(String name) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Number n && n.longValue() > 0) {
+      return n.longValue();
+    }
+    if (value instanceof String text) {
+      Long parsed = ByteSize.parse(text);
+      if (parsed != null && parsed > 0) {
+        return parsed;
+      }
+    }
+    throw ApiException.invalid(path(name), "must be a size in bytes, like 536870912, \"512M\" or \"2G\"");
+  }
+
+  /** A duration written like {@code "10s"} or as milliseconds. */
+  Duration duration(String name, Duration fallback) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      Duration d = value instanceof Number n ? Duration.ofMillis(n.longValue()) : Durations.parse((String) value);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("must not be negative");
+      }
+      return d;
+    } catch (ClassCastException | IllegalArgumentException e) {
+      throw ApiException.invalid(path(name), "must be a duration like \"500ms\", \"10s\" or \"2m\", or milliseconds");
+    }
+  }
+
+  /** A non-empty array of non-empty strings (an argv). */
+  List<String> argv(String name, boolean required) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      if (required) {
+        throw ApiException.invalid(path(name), "is required: the program and its arguments, like [\"python3\", \"-m\", \"http.server\"]");
+      }
+      return null;
+    }
+    if (!(value instanceof JsonArray array) || array.isEmpty()) {
+      throw ApiException.invalid(path(name), "must be a non-empty array of strings: the program and its arguments");
+    }
+    List<String> argv = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof String arg) || (i == 0 && arg.isBlank()) || arg.indexOf('\0') >= 0) {
+        throw ApiException.invalid(path(name) + "[" + i + "]", "must be a string" + (i == 0 ? " naming the program" : ""));
+      }
+      argv.add(arg);
+    }
+    return List.copyOf(argv);
+  }
+
+  Map<String, String> env(String name) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw ApiException.invalid(path(name), "must be an object of variable names to string values");
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String key : object.fieldNames()) {
+      Object v = object.getValue(key);
+      if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw ApiException.invalid(path(name) + "." + key, "is not a valid variable name");
+      }
+      if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+        throw ApiException.invalid(path(name) + "." + key, "must be a string");
+      }
+      env.put(key, String.valueOf(v));
+    }
+    return env;
+  }
+}

@@ -1,0 +1,229 @@
+package dev.switchboard.supervisor.logs;
+
+import dev.switchboard.common.observability.Telemetry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Moves lines from the {@link LogSource}s to their two destinations, on the event loop, every
+ * {@code tick}: the live stream (published on the source's address in batches, at most
+ * {@code liveLinesPerTick} per source per tick: a follower is told how many it skipped, and the
+ * database still gets them all) and PostgreSQL (multi-row inserts of up to {@code batchRows}, one
+ * at a time). Every stage is bounded: a source holds at most {@code capacity} lines, the database
+ * backlog at most {@code capacity * 4}; beyond that lines are dropped, counted in
+ * {@code supervisor_log_lines_total{outcome="dropped"}}, and a note in the log itself says so.
+ */
+public final class LogPipeline {
+
+  /** Sizes and pace. */
+  public record Options(int capacity, int tailSize, int maxLineBytes, int liveLinesPerTick, int batchRows, Duration tick) {
+    public static final Options DEFAULT = new Options(20_000, 200, 16 * 1024, 1_000, 2_000, Duration.ofMillis(100));
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(LogPipeline.class);
+
+  private final Vertx vertx;
+  private final LogStore store;
+  private final Options options;
+  private final Clock clock;
+  private final Map<String, Registered> sources = new LinkedHashMap<>();
+  private final ArrayDeque<LogStore.Row2> backlog = new ArrayDeque<>();
+  private final Counter readLines;
+  private final Counter storedLines;
+  private final Counter droppedLines;
+  private boolean writing;
+  private long timer = -1;
+
+  /** A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code address}. */
+  private record Registered(LogSource source, String address, String field, String name) {
+  }
+
+  public LogPipeline(Vertx vertx, LogStore store, Options options, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.options = options;
+    this.clock = clock;
+    MeterRegistry registry = Telemetry.registry();
+    readLines = counter(registry, "read");
+    storedLines = counter(registry, "stored");
+    droppedLines = counter(registry, "dropped");
+  }
+
+  private static Counter counter(MeterRegistry registry, String outcome) {
+    return Counter.builder("supervisor_log_lines").tag("outcome", outcome)
+      .description("Lines of managed-process output: read, stored in PostgreSQL, or dropped because storage fell behind")
+      .register(registry);
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  public void start() {
+    timer = vertx.setPeriodic(options.tick().toMillis(), id -> tick());
+  }
+
+  /** Stops the ticking and writes what is left; the future completes when it is stored. */
+  public Future<Void> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    collect();
+    return flushAll();
+  }
+
+  /**
+   * The source of {@code sourceId} ({@code service:web1}), created on first use with its numbering
+   * continued from what the database holds.
+   */
+  public Future<LogSource> open(String sourceId, String address, String field, String name) {
+    Registered known = sources.get(sourceId);
+    if (known != null) {
+      return Future.succeededFuture(known.source());
+    }
+    return store.lastSeq(sourceId).map(last -> {
+      Registered again = sources.get(sourceId);
+      if (again != null) {
+        return again.source();
+      }
+      LogSource source = new LogSource(sourceId, last, options.capacity(), options.tailSize(), clock);
+      sources.put(sourceId, new Registered(source, address, field, name));
+      return source;
+    });
+  }
+
+  public LogSource source(String sourceId) {
+    Registered registered = sources.get(sourceId);
+    return registered == null ? null : registered.source();
+  }
+
+  /** Forgets a source after moving what it holds on; its stored lines stay. */
+  public void close(String sourceId) {
+    collect();
+    sources.remove(sourceId);
+  }
+
+  /**
+   * The last {@code limit} lines of a source, oldest first: from the database, completed with what
+   * has not reached it yet. Every line published live after this answer has a higher seq.
+   */
+  public Future<List<LogLine>> tail(String sourceId, int limit) {
+    return store.query(sourceId, new LogQuery(null, null, null, null, null, limit)).map(stored -> {
+      collect();
+      List<LogLine> lines = new ArrayList<>(stored);
+      long last = stored.isEmpty() ? 0 : stored.get(stored.size() - 1).seq();
+      Registered registered = sources.get(sourceId);
+      if (registered != null) {
+        registered.source().tail().stream().filter(line -> line.seq() > last).forEach(lines::add);
+      }
+      return lines.size() > limit ? List.copyOf(lines.subList(lines.size() - limit, lines.size())) : lines;
+    });
+  }
+
+  /** Keeps at most {@code maxLines} stored lines of every known source. */
+  public Future<Void> trimAll(long maxLines) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Registered registered : List.copyOf(sources.values())) {
+      long last = registered.source().lastSeq();
+      if (last > maxLines) {
+        chain = chain.compose(v -> store.trim(registered.source().id(), last - maxLines).mapEmpty());
+      }
+    }
+    return chain;
+  }
+
+  void tick() {
+    collect();
+    write();
+  }
+
+  /** Takes what every source holds, publishes it live and queues it for the database. */
+  private void collect() {
+    for (Registered registered : sources.values()) {
+      long[] counts = registered.source().takeCounts();
+      readLines.increment(counts[0]);
+      droppedLines.increment(counts[1]);
+      List<LogLine> lines = registered.source().drain();
+      if (lines.isEmpty()) {
+        continue;
+      }
+      registered.source().remember(lines);
+      publish(registered, lines);
+      int room = options.capacity() * 4 - backlog.size();
+      int kept = Math.max(0, Math.min(room, lines.size()));
+      for (int i = 0; i < kept; i++) {
+        backlog.add(new LogStore.Row2(registered.source().id(), lines.get(i)));
+      }
+      if (kept < lines.size()) {
+        registered.source().lost(lines.size() - kept);
+        droppedLines.increment(lines.size() - kept);
+      }
+    }
+  }
+
+  private void publish(Registered registered, List<LogLine> lines) {
+    int skipped = Math.max(0, lines.size() - options.liveLinesPerTick());
+    JsonObject batch = new JsonObject().put(registered.field(), registered.name())
+      .put("lines", LogStore.toJson(skipped == 0 ? lines : lines.subList(skipped, lines.size())));
+    if (skipped > 0) {
+      batch.put("skipped", skipped);
+    }
+    vertx.eventBus().publish(registered.address(), batch);
+  }
+
+  /** One insert at a time; the next starts when it is done. */
+  private void write() {
+    if (writing || backlog.isEmpty()) {
+      return;
+    }
+    List<LogStore.Row2> batch = new ArrayList<>(Math.min(backlog.size(), options.batchRows()));
+    while (!backlog.isEmpty() && batch.size() < options.batchRows()) {
+      batch.add(backlog.poll());
+    }
+    writing = true;
+    store.insert(batch).onComplete(result -> {
+      writing = false;
+      if (result.succeeded()) {
+        storedLines.increment(batch.size());
+      } else {
+        LOG.warn("storing {} log lines failed: {}", batch.size(), result.cause().getMessage());
+        droppedLines.increment(batch.size());
+      }
+      write();
+    });
+  }
+
+  private Future<Void> flushAll() {
+    if (backlog.isEmpty() && !writing) {
+      return Future.succeededFuture();
+    }
+    return Future.<Void>future(promise -> awaitFlushed(promise, 0));
+  }
+
+  private void awaitFlushed(io.vertx.core.Promise<Void> promise, int rounds) {
+    write();
+    if ((backlog.isEmpty() && !writing) || rounds > 100) {
+      promise.complete();
+    } else {
+      vertx.setTimer(20, id -> awaitFlushed(promise, rounds + 1));
+    }
+  }
+
+  public int backlog() {
+    return backlog.size();
+  }
+}

@@ -1,0 +1,139 @@
+package dev.switchboard.supervisor.logs;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads one output stream of a process line by line on a thread of its own (never an event loop)
+ * and hands the lines to a {@link LogSource} a read's worth at a time. Lines longer than
+ * {@code maxLineBytes} are cut into pieces of that size, so one endless line cannot grow memory.
+ * Text is UTF-8; bytes that are not become U+FFFD. A trailing CR (CRLF endings) is dropped.
+ *
+ * <p>The channel is opened on the reader's thread: opening a FIFO waits for its writer.
+ * {@link #close()} ends the reading from any thread (closing a channel wakes a thread blocked in it).
+ */
+public final class LogReader implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LogReader.class);
+  private static final int READ_SIZE = 64 * 1024;
+
+  private final Callable<ReadableByteChannel> opener;
+  private final LogSource source;
+  private final String stream;
+  private final int maxLineBytes;
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final Thread thread;
+  private volatile ReadableByteChannel channel;
+  private volatile boolean closed;
+
+  public LogReader(String threadName, Callable<ReadableByteChannel> opener, LogSource source, String stream, int maxLineBytes) {
+    this.opener = opener;
+    this.source = source;
+    this.stream = stream;
+    this.maxLineBytes = maxLineBytes;
+    this.thread = new Thread(this::run, threadName);
+    this.thread.setDaemon(true);
+  }
+
+  public LogReader start() {
+    thread.start();
+    return this;
+  }
+
+  /** Completes when the stream ended (every writer closed it) or the reader was closed. */
+  public CompletableFuture<Void> done() {
+    return done;
+  }
+
+  public boolean opened() {
+    return channel != null;
+  }
+
+  private void run() {
+    try (ReadableByteChannel ch = opener.call()) {
+      channel = ch;
+      if (closed) {
+        return;
+      }
+      pump(ch);
+    } catch (ClosedChannelException e) {
+      // closed on purpose
+    } catch (Exception e) {
+      if (!closed) {
+        LOG.warn("reading {} of {} failed: {}", stream, source.id(), e.toString());
+      }
+    } finally {
+      done.complete(null);
+    }
+  }
+
+  private void pump(ReadableByteChannel ch) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
+    byte[] line = new byte[maxLineBytes];
+    int length = 0;
+    var decoder = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPLACE)
+      .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    List<String> batch = new ArrayList<>();
+    while (ch.read(buffer) >= 0) {
+      buffer.flip();
+      while (buffer.hasRemaining()) {
+        byte b = buffer.get();
+        if (b == '\n') {
+          batch.add(text(decoder, line, length));
+          length = 0;
+        } else {
+          if (length == maxLineBytes) {
+            batch.add(text(decoder, line, length));
+            length = 0;
+          }
+          line[length++] = b;
+        }
+      }
+      buffer.clear();
+      if (!batch.isEmpty()) {
+        source.append(stream, batch);
+        batch = new ArrayList<>();
+      }
+    }
+    if (length > 0) {
+      source.append(stream, List.of(text(decoder, line, length)));
+    }
+  }
+
+  private static String text(java.nio.charset.CharsetDecoder decoder, byte[] bytes, int length) {
+    int end = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
+    String text;
+    try {
+      text = decoder.reset().decode(ByteBuffer.wrap(bytes, 0, end)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+    // PostgreSQL text cannot hold NUL
+    return text.indexOf('\0') >= 0 ? text.replace('\0', '\uFFFD') : text;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    ReadableByteChannel ch = channel;
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // closing is all we wanted
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.switchboard.supervisor.process;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What to execute and where: the argv, the working directory and the whole environment, built
+ * fresh for every start from the supervisor's own environment (without Switchboard's secrets) and
+ * the definition's {@code env}, so a variable removed from a definition is gone at the next start.
+ */
+public record Launch(List<String> argv, Path cwd, Map<String, String> env) {
+
+  /** Never handed to a child: Switchboard's own credentials. */
+  static final Set<String> SECRETS = Set.of("ADMIN_TOKEN", "EMIT_TOKEN", "DATABASE_URL");
+
+  public static Launch of(List<String> argv, String cwd, Map<String, String> definitionEnv, Map<String, String> markers,
+                          Path defaultCwd) {
+    return of(System.getenv(), argv, cwd, definitionEnv, markers, defaultCwd);
+  }
+
+  static Launch of(Map<String, String> base, List<String> argv, String cwd, Map<String, String> definitionEnv,
+                   Map<String, String> markers, Path defaultCwd) {
+    Map<String, String> env = new LinkedHashMap<>(base);
+    env.keySet().removeAll(SECRETS);
+    env.putAll(definitionEnv);
+    env.putAll(markers);
+    return new Launch(argv, cwd == null ? defaultCwd : defaultCwd.resolve(cwd), env);
+  }
+
+  /** Checks what can be checked before forking: the directory, and the program on PATH. */
+  public void check() throws LaunchFailure {
+    if (!Files.isDirectory(cwd)) {
+      throw new LaunchFailure("working directory " + cwd + " does not exist");
+    }
+    String program = argv.get(0);
+    if (program.contains("/")) {
+      Path path = cwd.resolve(program);
+      if (!Files.isRegularFile(path)) {
+        throw new LaunchFailure("command not found: " + program);
+      }
+      if (!Files.isExecutable(path)) {
+        throw new LaunchFailure("command is not executable: " + program);
+      }
+      return;
+    }
+    String pathVar = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    for (String dir : pathVar.split(File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path candidate = cwd.resolve(dir).resolve(program);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return;
+      }
+    }
+    throw new LaunchFailure("command not found: " + program + " (searched PATH=" + pathVar + ")");
+  }
+}

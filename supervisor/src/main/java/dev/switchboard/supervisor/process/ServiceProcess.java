@@ -1,0 +1,119 @@
+package dev.switchboard.supervisor.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A managed process: started by us in a session and process group of its own ({@code setsid}, so
+ * its pid is its group id and a signal to the group reaches the whole tree), or adopted after a
+ * supervisor restart.
+ *
+ * <p>Its stdout and stderr are FIFOs in the supervisor's run directory that the child opens
+ * read-write ({@code 1<>fifo}): the child then never gets SIGPIPE when the supervisor goes away,
+ * and a supervisor that comes back opens the same FIFOs and goes on reading where the last one
+ * stopped. While nobody reads, a chatty child blocks on a full pipe rather than losing output.
+ */
+public final class ServiceProcess {
+
+  public static final String SERVICE_VAR = "SWITCHBOARD_SERVICE";
+  public static final String INSTANCE_VAR = "SWITCHBOARD_INSTANCE";
+
+  /** Opens the FIFOs read-write in the child, then becomes the command. */
+  private static final String WRAPPER = "exec 1<>\"$1\" 2<>\"$2\"; shift 2; exec \"$@\"";
+
+  private final int pid;
+  private final long startTicks;
+  private final String instance;
+  private final Instant startedAt;
+  private final CompletableFuture<Integer> exit;
+
+  private ServiceProcess(int pid, long startTicks, String instance, Instant startedAt, CompletableFuture<Integer> exit) {
+    this.pid = pid;
+    this.startTicks = startTicks;
+    this.instance = instance;
+    this.startedAt = startedAt;
+    this.exit = exit;
+  }
+
+  /** Starts {@code launch} in a new session with its output going to the two FIFOs. Blocking (fork/exec). */
+  public static ServiceProcess spawn(Launch launch, String label, Path stdout, Path stderr, String instance) throws LaunchFailure {
+    launch.check();
+    List<String> command = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", WRAPPER, label, stdout.toString(), stderr.toString()));
+    command.addAll(launch.argv());
+    ProcessBuilder builder = new ProcessBuilder(command)
+      .directory(launch.cwd().toFile())
+      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+      .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+      .redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().clear();
+    builder.environment().putAll(launch.env());
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new LaunchFailure("cannot start " + launch.argv().get(0) + ": " + e.getMessage());
+    }
+    int pid = (int) process.pid();
+    long ticks = ProcTable.stat(pid).map(ProcTable.Proc::startTicks).orElse(-1L);
+    CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
+    return new ServiceProcess(pid, ticks, instance, Instant.now(), exit);
+  }
+
+  /**
+   * The process recorded as {@code pid}, if it is still the same one: same start time, and our
+   * instance marker in its environment. A reused PID is somebody else's process and is left alone.
+   */
+  public static Optional<ServiceProcess> adopt(int pid, long startTicks, String instance, Instant startedAt) {
+    Optional<ProcTable.Proc> proc = ProcTable.stat(pid);
+    if (proc.isEmpty() || proc.get().exited() || proc.get().startTicks() != startTicks
+      || !ProcTable.hasEnv(pid, INSTANCE_VAR, instance)) {
+      return Optional.empty();
+    }
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    if (handle.isEmpty()) {
+      return Optional.empty();
+    }
+    // not our child: its exit code goes to whoever adopted it (init), we only see that it ended
+    CompletableFuture<Integer> exit = handle.get().onExit().thenApply(h -> null);
+    return Optional.of(new ServiceProcess(pid, startTicks, instance, startedAt, exit));
+  }
+
+  /**
+   * Whether the group of a recorded process still has members even though its leader is gone
+   * (grandchildren left behind by a crash): they are ended, not adopted.
+   */
+  public static boolean groupAlive(int pgid) {
+    return !ProcTable.read().group(pgid).isEmpty();
+  }
+
+  public int pid() {
+    return pid;
+  }
+
+  public int pgid() {
+    return pid;
+  }
+
+  public long startTicks() {
+    return startTicks;
+  }
+
+  public String instance() {
+    return instance;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** The exit code (128 + n for signal n), or null when the process was adopted and its code is not ours to read. */
+  public CompletableFuture<Integer> onExit() {
+    return exit;
+  }
+}

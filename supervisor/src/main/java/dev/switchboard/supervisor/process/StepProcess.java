@@ -1,0 +1,55 @@
+package dev.switchboard.supervisor.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A short-lived command (a deployment step): its own session and process group like a service, so
+ * a cancel ends everything it started, but plain pipes for its output, since nothing needs to
+ * outlive the supervisor here.
+ */
+public final class StepProcess {
+
+  private final Process process;
+
+  private StepProcess(Process process) {
+    this.process = process;
+  }
+
+  /** Blocking (fork/exec). */
+  public static StepProcess start(Launch launch) throws LaunchFailure {
+    launch.check();
+    List<String> command = new ArrayList<>();
+    command.add("setsid");
+    command.addAll(launch.argv());
+    ProcessBuilder builder = new ProcessBuilder(command)
+      .directory(launch.cwd().toFile())
+      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().clear();
+    builder.environment().putAll(launch.env());
+    try {
+      return new StepProcess(builder.start());
+    } catch (IOException e) {
+      throw new LaunchFailure("cannot start " + launch.argv().get(0) + ": " + e.getMessage());
+    }
+  }
+
+  public int pgid() {
+    return (int) process.pid();
+  }
+
+  public InputStream stdout() {
+    return process.getInputStream();
+  }
+
+  public InputStream stderr() {
+    return process.getErrorStream();
+  }
+
+  public java.util.concurrent.CompletableFuture<Integer> onExit() {
+    return process.onExit().thenApply(Process::exitValue);
+  }
+}

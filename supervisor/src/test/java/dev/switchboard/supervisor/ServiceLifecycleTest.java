@@ -1,0 +1,199 @@
+package dev.switchboard.supervisor;
+
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.http.ApiException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Managed services as real processes: start, stop, crash and restart with backoff, give up, trees, bad starts. */
+class ServiceLifecycleTest {
+
+  private SupervisorFixture sup;
+
+  @BeforeEach
+  void start() throws IOException {
+    sup = new SupervisorFixture();
+  }
+
+  @AfterEach
+  void stop() {
+    sup.close();
+  }
+
+  private JsonObject create(JsonObject definition) {
+    return sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, definition);
+  }
+
+  private JsonObject command(String action, String name) {
+    return sup.request(Addresses.serviceCommand(action), new JsonObject().put("name", name));
+  }
+
+  @Test
+  void startsWaitsForHealthThenStopsTheWholeGroup() {
+    int port = SupervisorFixture.freePort();
+    JsonObject created = create(new JsonObject().put("name", "llama")
+      .put("command", SupervisorFixture.java(FakeLlamaServer.class, port, 1500))
+      .put("port", port)
+      .put("health", new JsonObject().put("http", "http://127.0.0.1:" + port + "/health").put("interval", "200ms"))
+      .put("restart", "always"));
+    assertThat(created.getString("state")).isEqualTo("stopped");
+    assertThat(created.getJsonObject("restart").getString("policy")).isEqualTo("always");
+
+    JsonObject started = command("start", "llama");
+    assertThat(started.getString("state")).isEqualTo("starting");
+    int pid = started.getInteger("pid");
+    assertThat(started.getInteger("pgid")).isEqualTo(pid);
+
+    // 503 while "loading the model" is starting, not failed
+    JsonObject loading = sup.await("llama", s -> s.getJsonObject("healthStatus", new JsonObject()).getString("message", "").contains("503"),
+      Duration.ofSeconds(10), "probed with 503");
+    assertThat(loading.getString("state")).isEqualTo("starting");
+    JsonObject running = sup.awaitState("llama", "running", Duration.ofSeconds(15));
+    assertThat(running.getJsonObject("healthStatus").getString("status")).isEqualTo("healthy");
+    JsonObject withStats = sup.await("llama", s -> s.getJsonObject("stats") != null
+      && s.getJsonObject("stats").getValue("cpuPercent") != null, Duration.ofSeconds(5), "measured");
+    assertThat(withStats.getJsonObject("stats").getLong("rssBytes")).isPositive();
+    assertThat(withStats.getJsonObject("stats").getInteger("threads")).isPositive();
+
+    JsonObject stopped = command("stop", "llama");
+    assertThat(stopped.getString("state")).isEqualTo("stopped");
+    assertThat(stopped.containsKey("pid")).isFalse();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+
+    JsonArray events = sup.request(Addresses.SUPERVISOR_SERVICES_EVENTS, new JsonObject().put("name", "llama")).getJsonArray("events");
+    List<String> states = events.stream().map(e -> ((JsonObject) e).getString("state")).toList();
+    assertThat(states).containsSubsequence("stopped", "stopping", "running", "starting");
+  }
+
+  @Test
+  void aKilledProcessComesBackAfterItsBackoffAndTheRestartsAreCounted() {
+    create(new JsonObject().put("name", "sleeper").put("command", new JsonArray().add("sleep").add("300"))
+      .put("restart", new JsonObject().put("policy", "on-failure").put("initialDelay", "300ms")));
+    int first = command("start", "sleeper").getInteger("pid");
+    sup.awaitState("sleeper", "running", Duration.ofSeconds(5));
+
+    ProcessHandle.of(first).orElseThrow().destroyForcibly();
+    JsonObject backoff = sup.awaitState("sleeper", "backoff", Duration.ofSeconds(5));
+    assertThat(backoff.getString("reason")).contains("signal 9").contains("restart 1 in 300ms");
+    assertThat(backoff.getInteger("lastExit")).isEqualTo(137);
+
+    JsonObject again = sup.await("sleeper", s -> "running".equals(s.getString("state")) && s.getInteger("pid") != null
+      && s.getInteger("pid") != first, Duration.ofSeconds(5), "running again");
+    assertThat(again.getInteger("restarts")).isEqualTo(1);
+
+    // the second crash waits twice as long
+    ProcessHandle.of(again.getInteger("pid")).orElseThrow().destroyForcibly();
+    assertThat(sup.awaitState("sleeper", "backoff", Duration.ofSeconds(5)).getString("reason")).contains("restart 2 in 600ms");
+    sup.awaitState("sleeper", "running", Duration.ofSeconds(5));
+    command("stop", "sleeper");
+  }
+
+  @Test
+  void givesUpAfterTheLimitOfFailuresInTheWindow() {
+    create(new JsonObject().put("name", "crasher").put("shell", true).put("command", "echo going down; exit 3")
+      .put("restart", new JsonObject().put("policy", "always").put("initialDelay", "50ms").put("limit", 3).put("window", "1m")));
+    command("start", "crasher");
+    JsonObject errored = sup.awaitState("crasher", "errored", Duration.ofSeconds(10));
+    assertThat(errored.getString("reason")).contains("gave up after 3 exits within 1m").contains("exited with code 3");
+    assertThat(errored.getInteger("restarts")).isEqualTo(2);
+
+    JsonArray lines = sup.request(Addresses.SUPERVISOR_SERVICES_LOGS, new JsonObject().put("name", "crasher")).getJsonArray("lines");
+    assertThat(lines.stream().map(l -> ((JsonObject) l).getString("line")).filter("going down"::equals)).hasSize(3);
+  }
+
+  @Test
+  void aStopEndsEveryGrandchildIncludingOnesThatLeftTheGroup() {
+    // two children in the group, and one that starts a session of its own (as a daemon would)
+    create(new JsonObject().put("name", "tree").put("shell", true)
+      .put("command", "sleep 300 & sleep 300 & setsid sleep 300 & echo forked; wait")
+      .put("stopTimeout", "2s"));
+    JsonObject started = command("start", "tree");
+    int pgid = started.getInteger("pgid");
+    sup.awaitState("tree", "running", Duration.ofSeconds(5));
+    SupervisorFixture.sleep(300);
+    List<Long> family = SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", "tree");
+    assertThat(family).hasSizeGreaterThanOrEqualTo(4);
+
+    command("stop", "tree");
+    assertThat(SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", "tree")).isEmpty();
+    assertThat(dev.switchboard.supervisor.process.ProcTable.read().group(pgid)).isEmpty();
+  }
+
+  @Test
+  void aTakenPortIsNamedWithItsOwner() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      create(new JsonObject().put("name", "web").put("command", new JsonArray().add("sleep").add("60")).put("port", port));
+      ApiException e = sup.failure(Addresses.serviceCommand("start"), new JsonObject().put("name", "web"));
+      assertThat(e.status()).isEqualTo(409);
+      assertThat(e.getMessage()).contains("port " + port + " is already in use by pid " + ProcessHandle.current().pid());
+      JsonObject failed = sup.service("web");
+      assertThat(failed.getString("state")).isEqualTo("failed");
+      assertThat(failed.getString("reason")).contains("already in use");
+    }
+  }
+
+  @Test
+  void aMissingCommandFailsWithTheReason() {
+    create(new JsonObject().put("name", "ghost").put("command", new JsonArray().add("no-such-program-here")));
+    ApiException e = sup.failure(Addresses.serviceCommand("start"), new JsonObject().put("name", "ghost"));
+    assertThat(e.getMessage()).contains("command not found: no-such-program-here");
+    assertThat(sup.service("ghost").getString("state")).isEqualTo("failed");
+    // and the supervisor goes on
+    assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject()).getJsonArray("services")).hasSize(1);
+  }
+
+  @Test
+  void badDefinitionsAreRefusedNamingTheField() {
+    ApiException noCommand = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "x"));
+    assertThat(noCommand.field()).isEqualTo("command");
+    ApiException badName = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE,
+      new JsonObject().put("name", "Bad Name").put("command", new JsonArray().add("true")));
+    assertThat(badName.field()).isEqualTo("name");
+    ApiException badInterval = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "x")
+      .put("command", new JsonArray().add("true")).put("health", new JsonObject().put("tcp", 80).put("interval", "soon")));
+    assertThat(badInterval.field()).isEqualTo("health.interval");
+    ApiException typo = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "x")
+      .put("command", new JsonArray().add("true")).put("autoStart", true));
+    assertThat(typo.field()).isEqualTo("autoStart");
+    ApiException unknownDep = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "x")
+      .put("command", new JsonArray().add("true")).put("dependsOn", new JsonArray().add("nothing")));
+    assertThat(unknownDep.field()).isEqualTo("dependsOn");
+    create(new JsonObject().put("name", "x").put("command", new JsonArray().add("true")));
+    ApiException again = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "x")
+      .put("command", new JsonArray().add("true")));
+    assertThat(again.status()).isEqualTo(409);
+  }
+
+  @Test
+  void theEnvironmentIsAlwaysTheCurrentDefinitions() {
+    create(new JsonObject().put("name", "env").put("shell", true)
+      .put("command", "echo \"A=${A:-unset} B=${B:-unset}\"")
+      .put("env", new JsonObject().put("A", "1").put("B", "2")).put("restart", "no"));
+    command("start", "env");
+    sup.awaitState("env", "stopped", Duration.ofSeconds(5));
+    JsonObject def = sup.service("env").copy();
+    for (String key : List.of("state", "since", "source", "restarts", "reason", "lastExit", "createdAt", "updatedAt")) {
+      def.remove(key);
+    }
+    def.put("env", new JsonObject().put("A", "3"));
+    sup.request(Addresses.SUPERVISOR_SERVICES_UPDATE, new JsonObject().put("name", "env").put("definition", def));
+    command("start", "env");
+    sup.awaitState("env", "stopped", Duration.ofSeconds(5));
+    SupervisorFixture.sleep(300);
+    List<String> lines = sup.request(Addresses.SUPERVISOR_SERVICES_LOGS, new JsonObject().put("name", "env").put("stream", "stdout"))
+      .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
+    assertThat(lines).containsExactly("A=1 B=2", "A=3 B=unset");
+  }
+}

@@ -1,0 +1,135 @@
+package dev.switchboard.supervisor;
+
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.common.http.ApiException;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A supervisor on a fresh database and a data directory of its own, driven over the event bus the
+ * way the gateway and the hub drive it. Blocking helpers; call them from the test thread.
+ */
+final class SupervisorFixture implements AutoCloseable {
+
+  final Vertx vertx = Vertx.vertx();
+  final Path dataDir;
+  final String databaseUrl;
+  private JsonObject config;
+  private String deployment;
+
+  SupervisorFixture(JsonObject extra) throws IOException {
+    dataDir = Files.createTempDirectory("supervisor-test");
+    databaseUrl = TestDatabase.freshDatabaseUrl();
+    Database.migrate(databaseUrl, "supervisor");
+    config = new JsonObject()
+      .put("dataDir", dataDir.toString())
+      .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4))
+      .put("statsInterval", 500L)
+      .put("dependencyTimeout", 20_000L)
+      .mergeIn(extra, true);
+    deploy();
+  }
+
+  SupervisorFixture() throws IOException {
+    this(new JsonObject());
+  }
+
+  void deploy() {
+    deployment = vertx.deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config)).await();
+  }
+
+  void undeploy() {
+    vertx.undeploy(deployment).await();
+  }
+
+  JsonObject request(String address, JsonObject body) {
+    return Bus.request(vertx, address, body, Duration.ofSeconds(30)).await();
+  }
+
+  /** The failure a request ends with. */
+  ApiException failure(String address, JsonObject body) {
+    try {
+      Bus.request(vertx, address, body, Duration.ofSeconds(30)).await();
+    } catch (ApiException e) {
+      return e;
+    }
+    throw new AssertionError(address + " succeeded; a failure was expected");
+  }
+
+  JsonObject service(String name) {
+    return request(dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_GET, new JsonObject().put("name", name));
+  }
+
+  /** Waits until the service matches, and returns it. */
+  JsonObject await(String name, Predicate<JsonObject> condition, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonObject last = null;
+    while (System.nanoTime() < deadline) {
+      last = service(name);
+      if (condition.test(last)) {
+        return last;
+      }
+      sleep(50);
+    }
+    throw new AssertionError(name + " did not become " + what + " within " + timeout + "; last: " + last);
+  }
+
+  JsonObject awaitState(String name, String state, Duration timeout) {
+    return await(name, s -> state.equals(s.getString("state")), timeout, state);
+  }
+
+  /** The java command and class path that run a test helper class as a child process. */
+  static JsonArray java(Class<?> main, Object... args) {
+    JsonArray argv = new JsonArray()
+      .add(ProcessHandle.current().info().command().orElse("java"))
+      .add("-Xmx32m").add("-XX:TieredStopAtLevel=1").add("-Xshare:auto")
+      .add("-cp").add(System.getProperty("java.class.path"))
+      .add(main.getName());
+    for (Object arg : args) {
+      argv.add(String.valueOf(arg));
+    }
+    return argv;
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Pids of live processes whose environment carries {@code NAME=value}. */
+  static List<Long> processesWith(String name, String value) {
+    return ProcessHandle.allProcesses()
+      .filter(p -> dev.switchboard.supervisor.process.ProcTable.hasEnv((int) p.pid(), name, value))
+      .filter(p -> dev.switchboard.supervisor.process.ProcTable.stat((int) p.pid()).map(s -> !s.exited()).orElse(false))
+      .map(ProcessHandle::pid).toList();
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}
