@@ -164,13 +164,19 @@ public final class LogPipeline {
       registered.source().remember(lines);
       publish(registered, lines);
       int room = options.capacity() * 4 - backlog.size();
-      int kept = Math.max(0, Math.min(room, lines.size()));
-      for (int i = 0; i < kept; i++) {
-        backlog.add(new LogStore.Row2(registered.source().id(), lines.get(i)));
+      int lost = 0;
+      for (LogLine line : lines) {
+        // the supervisor's own notes (starts, exits) are few and always kept
+        if (room > 0 || LogLine.NOTE.equals(line.stream())) {
+          backlog.add(new LogStore.Row2(registered.source().id(), line));
+          room--;
+        } else {
+          lost++;
+        }
       }
-      if (kept < lines.size()) {
-        registered.source().lost(lines.size() - kept);
-        droppedLines.increment(lines.size() - kept);
+      if (lost > 0) {
+        registered.source().lost(lost);
+        droppedLines.increment(lost);
       }
     }
   }
@@ -185,14 +191,23 @@ public final class LogPipeline {
     vertx.eventBus().publish(registered.address(), batch);
   }
 
-  /** One insert at a time; the next starts when it is done. */
+  /** One insert at a time; the next starts when it is done. Notes about drops ride along. */
   private void write() {
-    if (writing || backlog.isEmpty()) {
+    if (writing) {
       return;
     }
-    List<LogStore.Row2> batch = new ArrayList<>(Math.min(backlog.size(), options.batchRows()));
+    List<LogStore.Row2> batch = new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
+    for (Registered registered : sources.values()) {
+      LogLine note = registered.source().dropNote();
+      if (note != null) {
+        batch.add(new LogStore.Row2(registered.source().id(), note));
+      }
+    }
     while (!backlog.isEmpty() && batch.size() < options.batchRows()) {
       batch.add(backlog.poll());
+    }
+    if (batch.isEmpty()) {
+      return;
     }
     writing = true;
     store.insert(batch).onComplete(result -> {
@@ -202,12 +217,22 @@ public final class LogPipeline {
       } else {
         LOG.warn("storing {} log lines failed: {}", batch.size(), result.cause().getMessage());
         droppedLines.increment(batch.size());
+        // counted again in the next note of each source
+        Map<String, Long> lost = new java.util.HashMap<>();
+        batch.forEach(row -> lost.merge(row.source(), 1L, Long::sum));
+        lost.forEach((id, n) -> {
+          Registered registered = sources.get(id);
+          if (registered != null) {
+            registered.source().lost(n);
+          }
+        });
       }
       write();
     });
   }
 
   private Future<Void> flushAll() {
+    write();
     if (backlog.isEmpty() && !writing) {
       return Future.succeededFuture();
     }

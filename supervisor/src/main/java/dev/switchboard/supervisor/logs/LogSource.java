@@ -62,21 +62,13 @@ public final class LogSource {
     return taken;
   }
 
-  /** A line of the supervisor's own (exit codes, restarts, drops). */
-  public void note(String text) {
-    append(LogLine.NOTE, List.of(text));
+  /** A line of the supervisor's own (starts, exits, restarts): rare, and never dropped. */
+  public synchronized void note(String text) {
+    pending.add(new LogLine(++seq, clock.instant(), LogLine.NOTE, text));
   }
 
-  /**
-   * Takes what waits; the note about drops, when there were any, comes last. Also called
-   * for what the database could not take: {@link #lost(long, String)} adds to the count.
-   */
+  /** Takes what waits. */
   synchronized List<LogLine> drain() {
-    if (droppedSinceDrain > 0) {
-      pending.add(new LogLine(++seq, clock.instant(), LogLine.NOTE,
-        "[switchboard] " + droppedSinceDrain + " lines dropped: output came faster than it could be stored"));
-      droppedSinceDrain = 0;
-    }
     if (pending.isEmpty()) {
       return List.of();
     }
@@ -85,10 +77,28 @@ public final class LogSource {
     return lines;
   }
 
-  /** Lines that were read but could not be kept further down (the database backlog was full). */
+  /**
+   * Lines that were read but could not be kept further down (the database backlog was full, or an
+   * insert failed); they are reported in the next {@link #dropNote()}.
+   */
   synchronized void lost(long count) {
     droppedSinceDrain += count;
     dropped += count;
+  }
+
+  /**
+   * The note that says how many lines were dropped since the last one, or null when none were.
+   * The pipeline writes it straight into the next insert, past the bounded queues, so a report of
+   * a drop is never dropped itself.
+   */
+  synchronized LogLine dropNote() {
+    if (droppedSinceDrain == 0) {
+      return null;
+    }
+    LogLine note = new LogLine(++seq, clock.instant(), LogLine.NOTE,
+      "[switchboard] " + droppedSinceDrain + " lines dropped: output came faster than it could be stored");
+    droppedSinceDrain = 0;
+    return note;
   }
 
   /** Lines read and lines dropped here since the last call: {@code [read, dropped]}, for the metrics. */
