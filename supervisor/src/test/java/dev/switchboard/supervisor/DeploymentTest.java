@@ -1,0 +1,135 @@
+package dev.switchboard.supervisor;
+
+import dev.switchboard.common.bus.Addresses;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Deployments: steps, the health gate, the rollback, the queue, cancel. */
+class DeploymentTest {
+
+  private SupervisorFixture sup;
+  private int port;
+
+  @BeforeEach
+  void start() throws IOException {
+    sup = new SupervisorFixture();
+    port = SupervisorFixture.freePort();
+    sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, definition(SupervisorFixture.java(FakeLlamaServer.class, port, 0)));
+    sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "model"));
+    sup.awaitState("model", "running", Duration.ofSeconds(15));
+  }
+
+  @AfterEach
+  void stop() {
+    sup.close();
+  }
+
+  private JsonObject definition(JsonArray command) {
+    return new JsonObject().put("name", "model").put("command", command).put("port", port)
+      .put("health", new JsonObject().put("http", "http://127.0.0.1:" + port + "/health").put("interval", "200ms"))
+      .put("stopTimeout", "3s");
+  }
+
+  private JsonObject awaitDeployment(String id, String state) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+    JsonObject last = null;
+    while (System.nanoTime() < deadline) {
+      last = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id));
+      if (state.equals(last.getString("state"))) {
+        return last;
+      }
+      SupervisorFixture.sleep(100);
+    }
+    throw new AssertionError("deployment " + id + " did not become " + state + "; last: " + last);
+  }
+
+  private List<String> lines(String id) {
+    return sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, new JsonObject().put("id", id).put("limit", 1000))
+      .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
+  }
+
+  @Test
+  void stepsRunThenTheServiceRestartsHealthy() {
+    List<JsonObject> statuses = new CopyOnWriteArrayList<>();
+    sup.vertx.eventBus().<JsonObject>consumer(Addresses.DEPLOYMENTS_STATUS, m -> statuses.add(m.body())).completion().await();
+    int before = sup.service("model").getInteger("pid");
+    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray()
+        .add(new JsonObject().put("name", "pull").put("command", new JsonArray().add("echo").add("pulling")))
+        .add(new JsonObject().put("name", "build").put("shell", true).put("command", "echo building; echo warn >&2"))));
+    String id = queued.getString("id");
+    assertThat(queued.getInteger("totalSteps")).isEqualTo(2);
+
+    JsonObject done = awaitDeployment(id, "succeeded");
+    assertThat(done.getJsonArray("steps").getJsonObject(1).getString("state")).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("steps").getJsonObject(1).getInteger("exit")).isZero();
+    assertThat(lines(id)).contains("pulling", "building", "warn", "[switchboard] model is healthy");
+    JsonObject model = sup.awaitState("model", "running", Duration.ofSeconds(5));
+    assertThat(model.getInteger("pid")).isNotEqualTo(before);
+    assertThat(statuses.stream().map(s -> s.getString("state") + ":" + s.getInteger("step")))
+      .containsSubsequence("queued:0", "running:1", "running:2", "succeeded:2");
+  }
+
+  @Test
+  void aFailedHealthGateRestoresThePreviousDefinition() {
+    JsonObject broken = definition(new JsonArray().add("sleep").add("300"));
+    broken.remove("name");
+    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray().add(new JsonArray().add("true")))
+      .put("definition", broken).put("healthTimeout", "2s"));
+    JsonObject rolledBack = awaitDeployment(queued.getString("id"), "rolled_back");
+    assertThat(rolledBack.getString("reason")).contains("health gate failed").contains("previous definition was restored");
+    JsonObject model = sup.awaitState("model", "running", Duration.ofSeconds(15));
+    assertThat(model.getJsonArray("command").getString(0)).isNotEqualTo("sleep");
+    assertThat(lines(queued.getString("id"))).anyMatch(l -> l.contains("restoring the previous definition"));
+  }
+
+  @Test
+  void aFailingStepFailsTheDeploymentAndTheServiceIsLeftAlone() {
+    int before = sup.service("model").getInteger("pid");
+    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray().add(new JsonObject().put("name", "tests").put("shell", true).put("command", "echo 2 failed; exit 2"))));
+    JsonObject failed = awaitDeployment(queued.getString("id"), "failed");
+    assertThat(failed.getString("reason")).isEqualTo("step 1 (tests) exited with code 2");
+    assertThat(sup.service("model").getInteger("pid")).isEqualTo(before);
+  }
+
+  @Test
+  void deploymentsOfOneServiceQueueAndAQueuedOrRunningOneCanBeCancelled() {
+    JsonObject slow = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray().add(new JsonArray().add("sleep").add("30"))));
+    JsonObject next = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray().add(new JsonArray().add("true"))));
+    awaitDeployment(slow.getString("id"), "running");
+    assertThat(sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", next.getString("id"))).getString("state"))
+      .isEqualTo("queued");
+    sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", next.getString("id")));
+    assertThat(awaitDeployment(next.getString("id"), "cancelled").getString("reason")).isEqualTo("cancelled while queued");
+    sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", slow.getString("id")));
+    JsonObject cancelled = awaitDeployment(slow.getString("id"), "cancelled");
+    assertThat(cancelled.getJsonArray("steps").getJsonObject(0).getString("state")).isEqualTo("cancelled");
+    var again = sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", slow.getString("id")));
+    assertThat(again.status()).isEqualTo(409);
+  }
+
+  @Test
+  void badDeploymentsAreRefusedNamingTheField() {
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "nope")).field()).isEqualTo("service");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray().add(new JsonObject().put("command", "not an argv")))).field()).isEqualTo("steps[0].command");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("healthTimeout", "forever")).field()).isEqualTo("healthTimeout");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "x")).field()).isEqualTo("id");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "999")).status()).isEqualTo(404);
+  }
+}
