@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
 final class Launcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(8);
+  /** Long enough for the supervisor to stop its services, each within its own stopTimeout (10 s by default). */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
   private final CommandLine commandLine;
   private final Map<String, String> env;
@@ -222,6 +223,10 @@ final class Launcher {
         .put("process", process);
       if (service.schema().isPresent()) {
         slice.put("database", config.getJsonObject("database").copy().put("url", databaseUrl));
+      }
+      if (service == Service.SUPERVISOR) {
+        // the services: section of the config file, applied at start
+        slice.put("services", config.getValue("services") instanceof JsonArray declared ? declared : new JsonArray());
       }
       if (service.http()) {
         slice.put("auth", tokens);

@@ -3,6 +3,7 @@ package dev.switchboard.app;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.hub.HubVerticle;
 import dev.switchboard.stats.SystemStatsVerticle;
+import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.ThreadingModel;
 
@@ -14,7 +15,8 @@ import java.util.function.Supplier;
 enum Service {
   GATEWAY(GatewayVerticle.NAME, "gateway", null, ThreadingModel.EVENT_LOOP, true, GatewayVerticle::new),
   WS_HUB(HubVerticle.NAME, "hub", null, ThreadingModel.EVENT_LOOP, true, HubVerticle::new),
-  SYSTEM_STATS(SystemStatsVerticle.NAME, "stats", "stats", ThreadingModel.WORKER, false, SystemStatsVerticle::new);
+  SYSTEM_STATS(SystemStatsVerticle.NAME, "stats", "stats", ThreadingModel.WORKER, false, SystemStatsVerticle::new),
+  SUPERVISOR(SupervisorVerticle.NAME, "supervisor", "supervisor", ThreadingModel.EVENT_LOOP, false, SupervisorVerticle::new);
 
   private final String serviceName;
   private final String configSection;

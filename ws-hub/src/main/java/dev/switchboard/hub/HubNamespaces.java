@@ -68,7 +68,8 @@ final class HubNamespaces {
     }
     server.of("/services").onConnection(socket -> {
       greet(socket);
-      logs(socket, "serviceId", Addresses::serviceLogs);
+      logs(socket, "serviceId", Addresses::serviceLogs,
+        id -> new JsonObject().put("name", id), Addresses.SUPERVISOR_SERVICES_LOGS);
       for (String action : List.of("start", "stop", "restart", "refresh")) {
         socket.on("services:" + action, (s, args, ack) -> control(s, action, args, ack));
       }
@@ -78,7 +79,8 @@ final class HubNamespaces {
     });
     server.of("/deployments").onConnection(socket -> {
       greet(socket);
-      logs(socket, "deploymentId", Addresses::deploymentLogs);
+      logs(socket, "deploymentId", Addresses::deploymentLogs,
+        id -> new JsonObject().put("id", id), Addresses.SUPERVISOR_DEPLOYMENTS_LOGS);
       followToNamespace(socket.namespace(), Addresses.DEPLOYMENTS_STATUS, "deployments:update");
     });
     server.of("/system").onConnection(socket -> {
@@ -158,18 +160,35 @@ final class HubNamespaces {
 
   // ---- logs (/services, /deployments) ----
 
-  private void logs(Socket socket, String idField, Function<String, String> address) {
+  /**
+   * {@code subscribe:logs}: the last lines first, then the live stream. The stream's consumer is
+   * registered before the tail is asked for, and the tail's answer and the stream's batches come
+   * in on this same event loop: the socket joins the room when the tail goes out, so it gets every
+   * line after the tail once, in order.
+   */
+  private void logs(Socket socket, String idField, Function<String, String> address, Function<String, JsonObject> tailQuery,
+                    String tailAddress) {
     socket.on("subscribe:logs", (s, args, ack) -> {
       String id = field(args, idField, ID);
       if (id == null) {
         fail(ack, "bad_request", "subscribe:logs needs {" + idField + "}: letters, digits, '.', '_' or '-'");
         return;
       }
-      if (!s.join(LOGS + id)) {
+      if (!s.mayJoin(LOGS + id)) {
         fail(ack, "too_many_rooms", "this socket follows as many streams as it may");
         return;
       }
-      followLogs(s.namespace(), idField, address, id).onComplete(r -> ok(ack, new JsonObject().put(idField, id)));
+      int tail = tailLines(args);
+      followLogs(s.namespace(), idField, address, id)
+        .compose(v -> tail == 0 ? Future.succeededFuture(new JsonObject())
+          : Bus.request(vertx, tailAddress, tailQuery.apply(id).put("tail", true).put("limit", tail)))
+        .onComplete(result -> {
+          if (result.succeeded() && result.result().getJsonArray("lines", new JsonArray()).size() > 0) {
+            s.emit("logs", new JsonObject().put(idField, id).put("lines", result.result().getJsonArray("lines")).put("tail", true));
+          }
+          s.join(LOGS + id);
+          ok(ack, new JsonObject().put(idField, id));
+        });
     });
     socket.on("unsubscribe:logs", (s, args, ack) -> {
       String id = field(args, idField, ID);
@@ -181,6 +200,15 @@ final class HubNamespaces {
       streams.releaseIdle();
       ok(ack, new JsonObject());
     });
+  }
+
+  /** How many past lines a subscriber asks for first ({@code tail}, 0..1000; 100 when not given). */
+  private static int tailLines(JsonArray args) {
+    Object first = args.isEmpty() ? null : args.getValue(0);
+    if (first instanceof JsonObject options && options.getValue("tail") instanceof Number n) {
+      return Math.max(0, Math.min(1000, n.intValue()));
+    }
+    return 100;
   }
 
   /** Relays a log stream to its room until it ends; then the room is emptied too. */

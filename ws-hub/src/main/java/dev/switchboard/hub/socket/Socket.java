@@ -114,11 +114,16 @@ public final class Socket {
   // ---- rooms ----
 
   /** Joins a room; false when the socket is already in as many rooms as it may be. */
+  /** Whether {@link #join} would succeed: the socket is in the room already, or below its cap of rooms. */
+  public boolean mayJoin(String room) {
+    return rooms.contains(room) || rooms.size() < namespace.options().maxRoomsPerSocket();
+  }
+
   public boolean join(String room) {
     if (rooms.contains(room)) {
       return true;
     }
-    if (rooms.size() >= namespace.options().maxRoomsPerSocket()) {
+    if (!mayJoin(room)) {
       return false;
     }
     rooms.add(room);

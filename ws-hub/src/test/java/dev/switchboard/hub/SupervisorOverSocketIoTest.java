@@ -1,0 +1,89 @@
+package dev.switchboard.hub;
+
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.supervisor.SupervisorVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real supervisor behind {@code /services}, driven by the unmodified npm socket.io-client: the
+ * status on connect, control through acks, and a service's output as it is printed, the last lines
+ * first and then live, in order and without a gap.
+ */
+class SupervisorOverSocketIoTest extends HubClientTest {
+
+  @BeforeEach
+  void supervisor() throws IOException {
+    String url = TestDatabase.freshDatabaseUrl();
+    Database.migrate(url, "supervisor");
+    JsonObject config = new JsonObject()
+      .put("dataDir", Files.createTempDirectory("hub-supervisor").toString())
+      .put("database", new JsonObject().put("url", url).put("poolSize", 2));
+    hub.vertx.deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config)).await();
+    Bus.request(hub.vertx, Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "counter").put("shell", true)
+      .put("command", "i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo line $i; sleep 0.005; done; exec sleep 300")).await();
+  }
+
+  @Test
+  void liveLogsComeAfterTheTailInOrderAndControlAnswersThroughAcks() {
+    node.connected("v", "/services", "admin", Transport.WEBSOCKET.opts());
+    JsonObject status = node.await("v", "services:status").json(0);
+    assertThat(status.getJsonArray("services").getJsonObject(0).getString("state")).isEqualTo("stopped");
+
+    JsonObject started = node.ackOf("v", "services:start", new JsonObject().put("name", "counter"));
+    assertThat(started.getBoolean("ok")).isTrue();
+    assertThat(started.getString("state")).isEqualTo("running");
+    node.await("v", "services:update", args -> "running".equals(args.getJsonObject(0).getString("state")));
+
+    // subscribe while it prints: the tail, then live batches
+    pause(600);
+    assertThat(node.ackOf("v", "subscribe:logs", new JsonObject().put("serviceId", "counter")).getBoolean("ok")).isTrue();
+    node.await("v", "logs", args -> args.getJsonObject(0).getJsonArray("lines").stream()
+      .anyMatch(l -> "line 400".equals(((JsonObject) l).getString("line"))));
+
+    List<NodeDriver.Event> batches = node.events("v", "logs");
+    assertThat(batches.get(0).json(0).getBoolean("tail")).isTrue();
+    List<Integer> numbers = batches.stream()
+      .flatMap(e -> e.json(0).getJsonArray("lines").stream())
+      .map(l -> ((JsonObject) l).getString("line"))
+      .filter(l -> l.startsWith("line "))
+      .map(l -> Integer.parseInt(l.substring(5))).toList();
+    int first = numbers.get(0);
+    assertThat(numbers).as("every line once, in order, from the tail on").isEqualTo(
+      java.util.stream.IntStream.rangeClosed(first, 400).boxed().toList());
+    assertThat(batches.get(0).json(0).getJsonArray("lines").size()).as("the tail had lines").isGreaterThan(1);
+
+    JsonObject stopped = node.ackOf("v", "services:stop", new JsonObject().put("name", "counter"));
+    assertThat(stopped.getString("state")).isEqualTo("stopped");
+    JsonObject unknown = node.ackOf("v", "services:start", new JsonObject().put("name", "nobody"));
+    assertThat(unknown.getBoolean("ok")).isFalse();
+    assertThat(unknown.getJsonObject("error").getString("code")).isEqualTo("not_found");
+  }
+
+  @Test
+  void aViewerMayWatchButNotControl() {
+    node.connected("e", "/services", "emit", Transport.WEBSOCKET.opts());
+    JsonObject refused = node.ackOf("e", "services:start", new JsonObject().put("name", "counter"));
+    assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("forbidden");
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
