@@ -40,6 +40,9 @@ public record HealthCheck(Kind kind, URI url, int expectMin, int expectMax, int 
     if (kinds != 1) {
       throw ApiException.invalid(path, "needs exactly one of http (a URL), tcp (a port) or command (an argv)");
     }
+    if (!f.has("http") && f.has("expectStatus")) {
+      throw ApiException.invalid(f.path("expectStatus"), "applies to http checks only");
+    }
     Duration interval = f.duration("interval", Duration.ofSeconds(10));
     Duration timeout = f.duration("timeout", Duration.ofSeconds(5));
     if (interval.toMillis() < 100) {
