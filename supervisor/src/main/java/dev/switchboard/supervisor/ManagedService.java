@@ -131,7 +131,7 @@ final class ManagedService {
     def = next;
     source = nextSource;
     updatedAt = at;
-    publish();
+    publish("definition");
   }
 
   // ---- commands ----
@@ -526,7 +526,7 @@ final class ManagedService {
     boolean inStartPeriod = !everHealthy && proc != null
       && sup.clock().instant().isBefore(proc.startedAt().plus(check.startPeriod()));
     if (inStartPeriod) {
-      publish();
+      publish("health");
       return;
     }
     healthFailures++;
@@ -534,7 +534,7 @@ final class ManagedService {
       && (state == ServiceState.RUNNING || state == ServiceState.STARTING)) {
       setState(ServiceState.UNHEALTHY, message, null);
     } else {
-      publish();
+      publish("health");
     }
   }
 
@@ -636,11 +636,11 @@ final class ManagedService {
       LOG.info("service {} is {}: {}", name, next.wire(), why);
     }
     checkWaiters();
-    publish();
+    publish("state");
   }
 
-  void publish() {
-    sup.published(this);
+  void publish(String update) {
+    sup.published(this, update);
   }
 
   private void cancelTimers() {

@@ -120,8 +120,12 @@ final class Supervisor {
     return services.get(name);
   }
 
-  void published(ManagedService service) {
-    vertx.eventBus().publish(Addresses.SERVICES_STATUS, json(service));
+  /**
+   * Publishes a service on {@code services.status}, with {@code update} saying why: {@code state}
+   * (a transition), {@code stats} (the periodic figures) or {@code definition}.
+   */
+  void published(ManagedService service, String update) {
+    vertx.eventBus().publish(Addresses.SERVICES_STATUS, json(service).put("update", update));
   }
 
   // ---- start-up ----
@@ -234,7 +238,7 @@ final class Supervisor {
       ManagedService service = new ManagedService(this, def, source, createdAt, createdAt);
       services.put(def.name(), service);
       return service.openLogs().map(v -> {
-        service.publish();
+        service.publish("definition");
         if (def.autostart()) {
           service.start().onFailure(e -> LOG.warn("{}", e.getMessage()));
         }
@@ -420,7 +424,7 @@ final class Supervisor {
       for (ManagedService service : services.values()) {
         if (service.state().active() && service.state() != ServiceState.STOPPING) {
           service.sample(groups, now);
-          service.publish();
+          service.publish("stats");
         }
       }
     });

@@ -41,6 +41,7 @@ final class HubNamespaces {
   private static final Pattern ROOM = Pattern.compile("[^\\s]{1,128}");
   private static final String STATS_ROOM = "stats";
   private static final String LOGS = "logs:";
+  private static final Set<String> ERROR_STATES = Set.of("failed", "errored", "unhealthy");
   private static final String WATCH = "watch:";
 
   private final Vertx vertx;
@@ -75,7 +76,7 @@ final class HubNamespaces {
       }
       Bus.request(vertx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject())
         .onSuccess(status -> socket.emit("services:status", status));
-      followToNamespace(socket.namespace(), Addresses.SERVICES_STATUS, "services:update");
+      followServices(socket.namespace());
     });
     server.of("/deployments").onConnection(socket -> {
       greet(socket);
@@ -311,6 +312,20 @@ final class HubNamespaces {
   // ---- helpers ----
 
   /** Relays a stream to the whole namespace while it has sockets. */
+  /**
+   * {@code services:update} for every change; a transition into {@code failed}, {@code errored}
+   * or {@code unhealthy} also gets the seed's {@code services:error}.
+   */
+  private void followServices(Namespace namespace) {
+    streams.follow(Addresses.SERVICES_STATUS, namespace, null, body -> {
+      namespace.emit("services:update", body);
+      if ("state".equals(body.getString("update")) && ERROR_STATES.contains(body.getString("state"))) {
+        namespace.emit("services:error", new JsonObject().put("name", body.getString("name"))
+          .put("state", body.getString("state")).put("message", body.getString("reason")));
+      }
+    });
+  }
+
   private void followToNamespace(Namespace namespace, String address, String event) {
     streams.follow(address, namespace, null, body -> namespace.emit(event, body));
   }

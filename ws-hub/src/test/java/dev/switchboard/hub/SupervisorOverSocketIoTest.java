@@ -67,6 +67,14 @@ class SupervisorOverSocketIoTest extends HubClientTest {
 
     JsonObject stopped = node.ackOf("v", "services:stop", new JsonObject().put("name", "counter"));
     assertThat(stopped.getString("state")).isEqualTo("stopped");
+    Bus.request(hub.vertx, Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "ghost")
+      .put("command", new JsonArray().add("no-such-program-anywhere"))).await();
+    JsonObject refused = node.ackOf("v", "services:start", new JsonObject().put("name", "ghost"));
+    assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("conflict");
+    assertThat(refused.getJsonObject("error").getString("message")).contains("command not found: no-such-program-anywhere");
+    JsonObject error = node.await("v", "services:error").json(0);
+    assertThat(error.getString("name")).isEqualTo("ghost");
+    assertThat(error.getString("state")).isEqualTo("failed");
     JsonObject unknown = node.ackOf("v", "services:start", new JsonObject().put("name", "nobody"));
     assertThat(unknown.getBoolean("ok")).isFalse();
     assertThat(unknown.getJsonObject("error").getString("code")).isEqualTo("not_found");

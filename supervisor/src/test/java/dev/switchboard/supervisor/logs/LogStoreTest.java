@@ -1,0 +1,65 @@
+package dev.switchboard.supervisor.logs;
+
+import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The log table: one insert for a whole mixed batch, time filters, and retention by count and by age. */
+class LogStoreTest {
+
+  private static Vertx vertx;
+  private static Pool pool;
+  private static LogStore store;
+
+  @BeforeAll
+  static void database() {
+    String url = TestDatabase.freshDatabaseUrl();
+    Database.migrate(url, "supervisor");
+    vertx = Vertx.vertx();
+    pool = Database.pool(vertx, url, 2, "test");
+    store = new LogStore(pool);
+  }
+
+  @AfterAll
+  static void close() {
+    pool.close().await();
+    vertx.close().await();
+  }
+
+  @Test
+  void retentionKeepsTheNewestLinesAndNothingTooOld() {
+    Instant now = Instant.parse("2026-11-22T12:00:00Z");
+    List<LogStore.Row2> rows = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      rows.add(new LogStore.Row2("service:keep", new LogLine(i, now.minus(Duration.ofMinutes(100 - i)), LogLine.STDOUT, "line " + i)));
+      rows.add(new LogStore.Row2("service:other", new LogLine(i, now.minus(Duration.ofDays(10)), LogLine.STDERR, "old " + i)));
+    }
+    assertThat(store.insert(rows).await()).isEqualTo(200);
+    assertThat(store.insert(rows.subList(0, 10)).await()).as("a batch written twice is stored once").isZero();
+
+    assertThat(store.lastSeq("service:keep").await()).isEqualTo(100);
+    LogQuery lastHalfHour = new LogQuery(now.minus(Duration.ofMinutes(30)), null, null, null, null, 1000);
+    assertThat(store.query("service:keep", lastHalfHour).await()).hasSize(31);
+    LogQuery window = new LogQuery(now.minus(Duration.ofMinutes(30)), now.minus(Duration.ofMinutes(20)), null, null, null, 1000);
+    assertThat(store.query("service:keep", window).await()).extracting(LogLine::line).first().isEqualTo("line 70");
+
+    assertThat(store.trim("service:keep", 100 - 40).await()).isEqualTo(60);
+    List<LogLine> kept = store.query("service:keep", new LogQuery(null, null, null, null, null, 1000)).await();
+    assertThat(kept).hasSize(40);
+    assertThat(kept.get(0).line()).isEqualTo("line 61");
+
+    assertThat(store.expire(now.minus(Duration.ofDays(7))).await()).isEqualTo(100);
+    assertThat(store.lastSeq("service:other").await()).isZero();
+  }
+}
