@@ -282,7 +282,6 @@ final class Deployments {
     run(deployment).onComplete(r -> {
       running.remove(service);
       active.remove(deployment.id);
-      logs.close(deployment.sourceId());
       next(service);
     });
   }
@@ -399,7 +398,8 @@ final class Deployments {
     if (out != null) {
       out.note("[switchboard] deployment " + state.replace('_', ' ') + (reason == null ? "" : ": " + reason));
     }
-    return update(d.id, state, null, reason, false, true).onComplete(r ->
+    // the output is stored before the deployment is reported finished
+    return logs.close(d.sourceId()).compose(v -> update(d.id, state, null, reason, false, true)).onComplete(r ->
       vertx.eventBus().publish(Addresses.deploymentLogs(String.valueOf(d.id)),
         new JsonObject().put("deploymentId", String.valueOf(d.id)).put("closed", true).put("reason", state)));
   }
@@ -478,10 +478,7 @@ final class Deployments {
     ArrayDeque<Deployment> queue = queues.get(d.service);
     if (queue != null && queue.remove(d)) {
       active.remove(id);
-      return finish(d, "cancelled", "cancelled while queued").compose(v -> {
-        logs.close(d.sourceId());
-        return get(id);
-      });
+      return finish(d, "cancelled", "cancelled while queued").compose(v -> get(id));
     }
     if (d.process != null) {
       kill(d.process);

@@ -66,6 +66,7 @@ final class ManagedService {
   private LogReader out;
   private LogReader err;
   private Future<Void> stopping;
+  private Future<Void> spawning;
 
   private int attempt;
   private int restarts;
@@ -176,6 +177,10 @@ final class ManagedService {
     if (stopping != null) {
       return stopping;
     }
+    if (proc == null && spawning != null) {
+      // a process is being forked: it is ended as soon as it exists, and only then is this stopped
+      return spawning.otherwiseEmpty().compose(v -> stop(why, remember));
+    }
     if (proc == null) {
       if (state != ServiceState.STOPPED) {
         setState(ServiceState.STOPPED, why, null);
@@ -258,12 +263,11 @@ final class ManagedService {
         throw e;
       }
     }, false));
-    return spawned.compose(started -> {
+    Future<Void> outcome = spawned.compose(started -> {
       if (gen != generation) {
         // stopped while it was being spawned
         started.pipes().close();
-        end(started.process(), launching, "stopped before it was up");
-        return Future.succeededFuture();
+        return end(started.process(), launching, "stopped before it was up");
       }
       attach(started.process(), launching, started.pipes(), gen);
       logs.note("[switchboard] started pid " + started.process().pid() + ": " + String.join(" ", launching.argv()));
@@ -275,6 +279,12 @@ final class ManagedService {
         setState(ServiceState.FAILED, why, null);
       }
       return Future.failedFuture(new ApiException(ErrorType.CONFLICT, "cannot start " + name + ": " + why, (String) null));
+    });
+    spawning = outcome;
+    return outcome.onComplete(r -> {
+      if (spawning == outcome) {
+        spawning = null;
+      }
     });
   }
 
@@ -416,10 +426,11 @@ final class ManagedService {
   }
 
   /** Used when a process turned out not to be wanted any more: ends it without touching the state. */
-  private void end(ServiceProcess p, ServiceDefinition d, String why) {
-    sup.workers().executeBlocking(() -> ProcessGroups.terminate(p.pgid(), d.stopSignal(), d.stopTimeout(),
+  private Future<Void> end(ServiceProcess p, ServiceDefinition d, String why) {
+    return sup.workers().executeBlocking(() -> ProcessGroups.terminate(p.pgid(), d.stopSignal(), d.stopTimeout(),
       ServiceProcess.INSTANCE_VAR, p.instance()), false)
-      .onComplete(r -> LOG.debug("{}: pid {} ended: {}", name, p.pid(), why));
+      .onComplete(r -> LOG.debug("{}: pid {} ended: {}", name, p.pid(), why))
+      .mapEmpty();
   }
 
   private Future<Void> waitFor(CompletableFuture<?> future, Duration timeout) {

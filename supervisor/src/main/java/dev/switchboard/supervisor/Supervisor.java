@@ -265,15 +265,15 @@ final class Supervisor {
         name + " is needed by " + String.join(", ", dependents) + "; change or delete those first", (String) null));
     }
     return service.stop("deleted")
+      .compose(v -> logs.close(service.sourceId()))
       .compose(v -> store.delete(name))
       .compose(v -> logStore.delete(service.sourceId()))
       .map(v -> {
         services.remove(name);
         undeclared.remove(name);
-        logs.close(service.sourceId());
         vertx.eventBus().publish(Addresses.serviceLogs(name), new JsonObject().put("serviceId", name).put("closed", true)
           .put("reason", "deleted"));
-        JsonObject gone = new JsonObject().put("name", name).put("state", "deleted");
+        JsonObject gone = new JsonObject().put("name", name).put("state", "deleted").put("update", "deleted");
         vertx.eventBus().publish(Addresses.SERVICES_STATUS, gone);
         return gone;
       });

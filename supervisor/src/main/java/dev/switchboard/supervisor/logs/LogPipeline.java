@@ -111,10 +111,14 @@ public final class LogPipeline {
     return registered == null ? null : registered.source();
   }
 
-  /** Forgets a source after moving what it holds on; its stored lines stay. */
-  public void close(String sourceId) {
+  /**
+   * Forgets a source after moving what it holds on; its stored lines stay. The future completes
+   * once what was waiting for the database has been written.
+   */
+  public Future<Void> close(String sourceId) {
     collect();
     sources.remove(sourceId);
+    return flushAll();
   }
 
   /**
