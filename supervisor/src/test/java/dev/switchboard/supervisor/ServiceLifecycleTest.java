@@ -196,4 +196,20 @@ class ServiceLifecycleTest {
       .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
     assertThat(lines).containsExactly("A=1 B=2", "A=3 B=unset");
   }
+
+  @Test
+  void deleteStopsTheServiceAndForgetsItUnlessAnotherNeedsIt() {
+    create(new JsonObject().put("name", "base").put("command", new JsonArray().add("sleep").add("300")));
+    create(new JsonObject().put("name", "top").put("command", new JsonArray().add("true")).put("dependsOn", new JsonArray().add("base")));
+    int pid = command("start", "base").getInteger("pid");
+    ApiException needed = sup.failure(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "base"));
+    assertThat(needed.status()).isEqualTo(409);
+    assertThat(needed.getMessage()).contains("needed by top");
+
+    sup.request(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "top"));
+    assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "base")).getString("state")).isEqualTo("deleted");
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(sup.failure(Addresses.SUPERVISOR_SERVICES_GET, new JsonObject().put("name", "base")).status()).isEqualTo(404);
+    assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject()).getJsonArray("services")).isEmpty();
+  }
 }
