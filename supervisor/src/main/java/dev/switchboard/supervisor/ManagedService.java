@@ -600,6 +600,10 @@ final class ManagedService {
       return;
     }
     List<ProcTable.Proc> members = groups.getOrDefault(proc.pgid(), List.of());
+    if (members.isEmpty()) {
+      // the snapshot was taken before this process existed (or after it ended): nothing to say yet
+      return;
+    }
     long cpu = 0;
     long rss = 0;
     int threads = 0;
