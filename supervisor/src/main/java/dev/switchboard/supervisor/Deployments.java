@@ -158,6 +158,10 @@ final class Deployments {
       if (!(body.getValue("definition") instanceof JsonObject json)) {
         throw ApiException.invalid("definition", "must be the service's new definition");
       }
+      Object named = json.getValue("name");
+      if (named != null && !service.equals(named)) {
+        throw ApiException.invalid("definition.name", "must be the deployment's service (" + service + "), or left out");
+      }
       try {
         definition = ServiceDefinition.parse(json.copy().put("name", service));
       } catch (ApiException e) {
@@ -321,6 +325,10 @@ final class Deployments {
       .compose(v -> workers.executeBlocking(() -> StepProcess.start(launch), false))
       .compose(process -> {
         d.process = process;
+        if (d.cancelled) {
+          // cancelled between the fork and now
+          kill(process);
+        }
         int maxLine = logs.options().maxLineBytes();
         LogReader o = new LogReader("deploy-" + d.id + "-out", () -> Channels.newChannel(process.stdout()), out, LogLine.STDOUT, maxLine).start();
         LogReader e = new LogReader("deploy-" + d.id + "-err", () -> Channels.newChannel(process.stderr()), out, LogLine.STDERR, maxLine).start();

@@ -12,7 +12,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 
-import java.io.File;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,14 +65,8 @@ final class HealthProbe {
 
   private Future<Void> command(HealthCheck check, Launch launch) {
     return workers.executeBlocking(() -> {
-      ProcessBuilder builder = new ProcessBuilder(check.command())
-        .directory(launch.cwd().toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.DISCARD);
-      builder.environment().clear();
-      builder.environment().putAll(launch.env());
-      Process process = builder.start();
+      // the service's own directory and environment
+      Process process = new Launch(check.command(), launch.cwd(), launch.env()).startQuietly();
       if (!process.waitFor(check.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();

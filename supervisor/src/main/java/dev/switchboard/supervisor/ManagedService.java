@@ -85,6 +85,7 @@ final class ManagedService {
   private long lastSampleNanos;
 
   private final List<Waiter> waiters = new ArrayList<>();
+  private Future<Void> events = Future.succeededFuture();
 
   private record Waiter(Dependency.Condition condition, Promise<Void> promise, long timer) {
   }
@@ -254,7 +255,6 @@ final class ManagedService {
           throw new LaunchFailure(owner.get().describe());
         }
       }
-      launch.check();
       OutputPipes output = OutputPipes.open(runDir);
       try {
         return new Started(ServiceProcess.spawn(launch, "switchboard-" + name, output.stdout(), output.stderr(), instance), output);
@@ -643,8 +643,13 @@ final class ManagedService {
     state = next;
     reason = why;
     since = sup.clock().instant();
-    sup.store().event(name, next, why, proc == null ? null : proc.pid(), exit)
-      .onFailure(e -> LOG.warn("{}: recording the {} event failed: {}", name, next.wire(), e.getMessage()));
+    Integer pid = proc == null ? null : proc.pid();
+    // one insert after the other, so that the events' ids keep the order of the transitions
+    events = events.compose(v -> sup.store().event(name, next, why, pid, exit))
+      .recover(e -> {
+        LOG.warn("{}: recording the {} event failed: {}", name, next.wire(), e.getMessage());
+        return Future.succeededFuture();
+      });
     if (next == ServiceState.FAILED || next == ServiceState.ERRORED || next == ServiceState.UNHEALTHY) {
       LOG.warn("service {} is {}: {}", name, next.wire(), why);
     } else {

@@ -37,9 +37,7 @@ class OrchestrationTest {
 
       JsonObject db = sup.awaitState("db", "running", Duration.ofSeconds(10));
       sup.awaitState("api", "running", Duration.ofSeconds(10));
-      SupervisorFixture.sleep(300);
-      List<String> lines = lines(sup, "api");
-      assertThat(lines).contains("db-was-ready");
+      sup.awaitLines("api", new JsonObject().put("stream", "stdout"), l -> l.contains("db-was-ready"), "db-was-ready");
       assertThat(Instant.parse(sup.service("api").getString("startedAt"))).isAfterOrEqualTo(Instant.parse(db.getString("since")));
 
       // stopping db stops api first
@@ -95,9 +93,9 @@ class OrchestrationTest {
 
       JsonObject adopted = sup.awaitState("ticker", "running", Duration.ofSeconds(5));
       assertThat(adopted.getInteger("pid")).isEqualTo(pid);
-      SupervisorFixture.sleep(800);
-      List<String> lines = lines(sup, "ticker");
-      assertThat(lines).anyMatch(line -> line.contains("adopted pid " + pid));
+      List<String> lines = sup.awaitLines("ticker", new JsonObject().put("limit", 5000),
+        l -> l.stream().anyMatch(line -> line.contains("adopted pid " + pid)) && l.stream().filter(x -> x.startsWith("tick ")).count() > 12,
+        "the adoption and more than 12 ticks");
       // nothing lost while nobody read: the ticks run on without a gap
       List<Integer> ticks = lines.stream().filter(l -> l.startsWith("tick ")).map(l -> Integer.parseInt(l.substring(5))).toList();
       assertThat(ticks).hasSizeGreaterThan(12);
@@ -132,11 +130,6 @@ class OrchestrationTest {
       JsonObject running = sup.awaitState("from-file", "running", Duration.ofSeconds(5));
       assertThat(running.getString("source")).isEqualTo("file");
     }
-  }
-
-  static List<String> lines(SupervisorFixture sup, String name) {
-    return sup.request(Addresses.SUPERVISOR_SERVICES_LOGS, new JsonObject().put("name", name).put("limit", 5000))
-      .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
   }
 
   private static JsonArray events(SupervisorFixture sup, String name) {

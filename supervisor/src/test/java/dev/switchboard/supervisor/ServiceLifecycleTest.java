@@ -108,8 +108,8 @@ class ServiceLifecycleTest {
     assertThat(errored.getString("reason")).contains("gave up after 3 exits within 1m").contains("exited with code 3");
     assertThat(errored.getInteger("restarts")).isEqualTo(2);
 
-    JsonArray lines = sup.request(Addresses.SUPERVISOR_SERVICES_LOGS, new JsonObject().put("name", "crasher")).getJsonArray("lines");
-    assertThat(lines.stream().map(l -> ((JsonObject) l).getString("line")).filter("going down"::equals)).hasSize(3);
+    List<String> lines = sup.awaitLines("crasher", new JsonObject().put("stream", "stdout"), l -> l.size() >= 3, "three runs");
+    assertThat(lines).containsExactly("going down", "going down", "going down");
   }
 
   @Test
@@ -191,9 +191,7 @@ class ServiceLifecycleTest {
     sup.request(Addresses.SUPERVISOR_SERVICES_UPDATE, new JsonObject().put("name", "env").put("definition", def));
     command("start", "env");
     sup.awaitState("env", "stopped", Duration.ofSeconds(5));
-    SupervisorFixture.sleep(300);
-    List<String> lines = sup.request(Addresses.SUPERVISOR_SERVICES_LOGS, new JsonObject().put("name", "env").put("stream", "stdout"))
-      .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
+    List<String> lines = sup.awaitLines("env", new JsonObject().put("stream", "stdout"), l -> l.size() >= 2, "both runs");
     assertThat(lines).containsExactly("A=1 B=2", "A=3 B=unset");
   }
 

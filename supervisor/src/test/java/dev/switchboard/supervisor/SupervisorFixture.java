@@ -90,6 +90,21 @@ final class SupervisorFixture implements AutoCloseable {
     return await(name, s -> state.equals(s.getString("state")), timeout, state);
   }
 
+  /** Waits until the lines of a service that match {@code query} satisfy {@code condition}, and returns them. */
+  List<String> awaitLines(String name, JsonObject query, Predicate<List<String>> condition, String what) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<String> lines = List.of();
+    while (System.nanoTime() < deadline) {
+      lines = request(dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_LOGS, query.copy().put("name", name))
+        .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
+      if (condition.test(lines)) {
+        return lines;
+      }
+      sleep(50);
+    }
+    throw new AssertionError("the logs of " + name + " did not show " + what + "; last: " + lines);
+  }
+
   /** The java command and class path that run a test helper class as a child process. */
   static JsonArray java(Class<?> main, Object... args) {
     JsonArray argv = new JsonArray()

@@ -26,6 +26,8 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
                                 String description) {
 
   public static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62})");
+  /** Names taken by the API's own routes under /api/v1/services/. */
+  private static final Set<String> RESERVED = Set.of("status", "refresh");
   private static final Pattern SIGNAL = Pattern.compile("(?:SIG)?(TERM|INT|QUIT|HUP|KILL|USR1|USR2)");
   private static final Set<String> FIELDS = Set.of("name", "command", "shell", "cwd", "env", "port", "health",
     "dependsOn", "autostart", "restart", "stopSignal", "stopTimeout", "maxMemory", "description");
@@ -34,6 +36,9 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
     Fields f = Fields.of(json, "");
     f.only(FIELDS);
     String name = f.string("name", NAME, "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit", null);
+    if (RESERVED.contains(name)) {
+      throw ApiException.invalid("name", "'" + name + "' is reserved (it names a route: /api/v1/services/" + name + ")");
+    }
     boolean shell = f.bool("shell", false);
     List<String> command;
     if (shell) {

@@ -1,7 +1,6 @@
 package dev.switchboard.supervisor.process;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,17 +38,5 @@ public final class Fifos {
   /** Opens the reading end; waits until a writer has it open. */
   public static FileChannel openForReading(Path path) throws IOException {
     return FileChannel.open(path, StandardOpenOption.READ);
-  }
-
-  /**
-   * Lets a reader that waits in {@link #openForReading} go: opening the FIFO read-write never
-   * blocks, and closing it again leaves the reader with an end of file.
-   */
-  public static void release(Path path) {
-    try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
-      raf.getFD();
-    } catch (IOException e) {
-      // nothing waits on a FIFO that cannot be opened
-    }
   }
 }

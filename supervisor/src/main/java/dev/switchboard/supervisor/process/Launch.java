@@ -60,4 +60,30 @@ public record Launch(List<String> argv, Path cwd, Map<String, String> env) {
     }
     throw new LaunchFailure("command not found: " + program + " (searched PATH=" + pathVar + ")");
   }
+
+  /**
+   * Starts {@code command} (this launch's argv, or a wrapper around it) in this directory with this
+   * environment and nothing on stdin; {@code pipes} keeps stdout and stderr readable by the
+   * caller, otherwise they are discarded. Blocking (fork/exec).
+   */
+  Process start(List<String> command, boolean pipes) throws LaunchFailure {
+    ProcessBuilder builder = new ProcessBuilder(command)
+      .directory(cwd.toFile())
+      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    if (!pipes) {
+      builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    }
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    try {
+      return builder.start();
+    } catch (java.io.IOException e) {
+      throw new LaunchFailure("cannot start " + command.get(0) + ": " + e.getMessage());
+    }
+  }
+
+  /** Starts the argv itself with its output discarded (a health command). */
+  public Process startQuietly() throws LaunchFailure {
+    return start(argv, false);
+  }
 }

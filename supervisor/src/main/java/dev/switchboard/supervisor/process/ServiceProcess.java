@@ -1,7 +1,5 @@
 package dev.switchboard.supervisor.process;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,19 +44,7 @@ public final class ServiceProcess {
     launch.check();
     List<String> command = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", WRAPPER, label, stdout.toString(), stderr.toString()));
     command.addAll(launch.argv());
-    ProcessBuilder builder = new ProcessBuilder(command)
-      .directory(launch.cwd().toFile())
-      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-      .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-      .redirectError(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().clear();
-    builder.environment().putAll(launch.env());
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new LaunchFailure("cannot start " + launch.argv().get(0) + ": " + e.getMessage());
-    }
+    Process process = launch.start(command, false);
     int pid = (int) process.pid();
     long ticks = ProcTable.stat(pid).map(ProcTable.Proc::startTicks).orElse(-1L);
     CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);

@@ -1,7 +1,5 @@
 package dev.switchboard.supervisor.process;
 
-import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +23,7 @@ public final class StepProcess {
     List<String> command = new ArrayList<>();
     command.add("setsid");
     command.addAll(launch.argv());
-    ProcessBuilder builder = new ProcessBuilder(command)
-      .directory(launch.cwd().toFile())
-      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().clear();
-    builder.environment().putAll(launch.env());
-    try {
-      return new StepProcess(builder.start());
-    } catch (IOException e) {
-      throw new LaunchFailure("cannot start " + launch.argv().get(0) + ": " + e.getMessage());
-    }
+    return new StepProcess(launch.start(command, true));
   }
 
   public int pgid() {

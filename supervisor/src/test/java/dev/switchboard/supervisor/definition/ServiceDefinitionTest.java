@@ -61,6 +61,7 @@ class ServiceDefinitionTest {
     "{\"name\":\"a\",\"command\":[]}|command",
     "{\"name\":\"a\",\"command\":[\"ok\", 3]}|command[1]",
     "{\"name\":\"A\",\"command\":[\"true\"]}|name",
+    "{\"name\":\"status\",\"command\":[\"true\"]}|name",
     "{\"name\":\"a\",\"command\":[\"true\"],\"port\":70000}|port",
     "{\"name\":\"a\",\"command\":[\"true\"],\"env\":{\"1X\":\"y\"}}|env.1X",
     "{\"name\":\"a\",\"command\":[\"true\"],\"health\":{}}|health",
