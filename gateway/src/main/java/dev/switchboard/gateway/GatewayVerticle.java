@@ -2,7 +2,6 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
-import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
@@ -13,7 +12,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * The REST API under {@code /api/v1}, described by {@code openapi/switchboard.yaml}; every API route
@@ -51,24 +49,10 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .sendFile(CONTRACT));
-    router.get("/api/v1/system/stats").handler(ctx -> forward(ctx, Addresses.STATS_LATEST));
+    router.get("/api/v1/system/stats").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
     // the query parameters go as they are: system-stats validates them and names the bad one
-    router.get("/api/v1/system/stats/history").handler(ctx -> forward(ctx, Addresses.STATS_HISTORY, "from", "to", "step"));
-    router.get("/api/v1/system/info").handler(ctx -> forward(ctx, Addresses.STATS_INFO));
+    router.get("/api/v1/system/stats/history").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
+    router.get("/api/v1/system/info").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     return router;
-  }
-
-  /** Asks a service over the event bus with the named query parameters and answers with its reply. */
-  private void forward(RoutingContext ctx, String address, String... params) {
-    JsonObject query = new JsonObject();
-    for (String name : params) {
-      String value = ctx.queryParams().get(name);
-      if (value != null) {
-        query.put(name, value);
-      }
-    }
-    Bus.request(vertx, address, query)
-      .onSuccess(ctx::json)
-      .onFailure(ctx::fail);
   }
 }
