@@ -14,8 +14,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * The REST API under {@code /api/v1}, described by {@code openapi/switchboard.yaml}; every API route
- * demands the admin bearer token. Also serves the operational routes of its process.
+ * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments in
+ * {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
+ * {@code /api/services} aliases; every API route demands the admin bearer token. Also serves the
+ * operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code process}.
  */
@@ -45,7 +47,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(HostCheck.fromConfig(config()));
     OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
     String token = config().getJsonObject("auth", new JsonObject()).getString("adminToken");
-    router.route("/api/v1/*").handler(BearerAuth.of(token));
+    // /api/v1 and the seed's /api/services aliases
+    router.route("/api/*").handler(BearerAuth.of(token));
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .sendFile(CONTRACT));
@@ -53,6 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
     // the query parameters go as they are: system-stats validates them and names the bad one
     router.get("/api/v1/system/stats/history").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
     router.get("/api/v1/system/info").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
+    SupervisorRoutes.mount(router, vertx);
     return router;
   }
 }

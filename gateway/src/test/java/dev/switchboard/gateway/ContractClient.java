@@ -10,6 +10,11 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.ResponseValidator;
@@ -51,7 +56,7 @@ final class ContractClient {
 
   /**
    * The contract as vertx-openapi 5.0 can check it: it validates only a fixed set of media types,
-   * so problem+json is checked as the JSON it is, and the YAML document as text.
+   * so problem+json is checked as the JSON it is, and the YAML document and NDJSON as text.
    */
   private static JsonObject validatableContract() throws IOException {
     String yaml = Files.readString(Path.of("src/main/resources", GatewayVerticle.CONTRACT));
@@ -61,7 +66,7 @@ final class ContractClient {
 
   private static String validatableMediaType(String contentType) {
     return contentType == null ? null : contentType.replace(Problems.CONTENT_TYPE, "application/json")
-      .replace("application/yaml", "text/plain");
+      .replace("application/yaml", "text/plain").replace(LogExport.CONTENT_TYPE, "text/plain");
   }
 
   /** Calls with the token and checks the answer's status, then the answer against the contract. */
@@ -89,6 +94,13 @@ final class ContractClient {
     validator.validate(ValidatableResponse.create(response.statusCode(), headers(response.headers()),
       response.body() == null ? Buffer.buffer() : response.body(), validatableMediaType(response.getHeader("Content-Type"))),
       operation.getOperationId()).await();
+  }
+
+  /** Checks a JSON value against a schema of the contract's components (such as each line of an NDJSON answer). */
+  OutputUnit check(String schema, Object value) {
+    JsonObject raw = contract.getRawContract().getJsonObject("components").getJsonObject("schemas").getJsonObject(schema);
+    return Validator.create(JsonSchema.of(raw), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
+      .setBaseUri("app:///")).validate(value);
   }
 
   HttpResponse<Buffer> call(HttpMethod method, String pathAndQuery, String token) {
