@@ -2,7 +2,6 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
-import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
@@ -13,11 +12,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
 /**
- * The REST API under {@code /api/v1}, described by {@code openapi/switchboard.yaml}; every API route
- * demands the admin bearer token. Also serves the operational routes of its process.
+ * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments in
+ * {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
+ * {@code /api/services} aliases; every API route demands the admin bearer token. Also serves the
+ * operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code process}.
  */
@@ -47,28 +47,16 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(HostCheck.fromConfig(config()));
     OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
     String token = config().getJsonObject("auth", new JsonObject()).getString("adminToken");
-    router.route("/api/v1/*").handler(BearerAuth.of(token));
+    // /api/v1 and the seed's /api/services aliases
+    router.route("/api/*").handler(BearerAuth.of(token));
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .sendFile(CONTRACT));
-    router.get("/api/v1/system/stats").handler(ctx -> forward(ctx, Addresses.STATS_LATEST));
+    router.get("/api/v1/system/stats").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
     // the query parameters go as they are: system-stats validates them and names the bad one
-    router.get("/api/v1/system/stats/history").handler(ctx -> forward(ctx, Addresses.STATS_HISTORY, "from", "to", "step"));
-    router.get("/api/v1/system/info").handler(ctx -> forward(ctx, Addresses.STATS_INFO));
+    router.get("/api/v1/system/stats/history").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
+    router.get("/api/v1/system/info").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
+    SupervisorRoutes.mount(router, vertx);
     return router;
-  }
-
-  /** Asks a service over the event bus with the named query parameters and answers with its reply. */
-  private void forward(RoutingContext ctx, String address, String... params) {
-    JsonObject query = new JsonObject();
-    for (String name : params) {
-      String value = ctx.queryParams().get(name);
-      if (value != null) {
-        query.put(name, value);
-      }
-    }
-    Bus.request(vertx, address, query)
-      .onSuccess(ctx::json)
-      .onFailure(ctx::fail);
   }
 }

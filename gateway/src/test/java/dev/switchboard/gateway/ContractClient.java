@@ -1,0 +1,134 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.common.http.Problems;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.ResponseValidator;
+import io.vertx.openapi.validation.ValidatableResponse;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An HTTP client of the gateway that checks every answer it is asked to against the operation's
+ * responses in the OpenAPI contract (status, headers, body schema). Blocking; call it from the test
+ * thread.
+ */
+final class ContractClient {
+
+  private final WebClient client;
+  private final String token;
+  private final OpenAPIContract contract;
+  private final ResponseValidator validator;
+
+  private ContractClient(Vertx vertx, WebClient client, String token, OpenAPIContract contract) {
+    this.client = client;
+    this.token = token;
+    this.contract = contract;
+    this.validator = ResponseValidator.create(vertx, contract);
+  }
+
+  static ContractClient create(Vertx vertx, int port, String token) throws IOException {
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    return new ContractClient(vertx, client, token, OpenAPIContract.from(vertx, validatableContract()).await());
+  }
+
+  /**
+   * The contract as vertx-openapi 5.0 can check it: it validates only a fixed set of media types,
+   * so problem+json is checked as the JSON it is, and the YAML document and NDJSON as text.
+   */
+  private static JsonObject validatableContract() throws IOException {
+    String yaml = Files.readString(Path.of("src/main/resources", GatewayVerticle.CONTRACT));
+    Map<String, Object> tree = new Yaml().load(validatableMediaType(yaml));
+    return new JsonObject(tree);
+  }
+
+  private static String validatableMediaType(String contentType) {
+    return contentType == null ? null : contentType.replace(Problems.CONTENT_TYPE, "application/json")
+      .replace("application/yaml", "text/plain").replace(LogExport.CONTENT_TYPE, "text/plain");
+  }
+
+  /** Calls with the token and checks the answer's status, then the answer against the contract. */
+  HttpResponse<Buffer> valid(HttpMethod method, String pathAndQuery, int expectedStatus) {
+    return valid(method, pathAndQuery, null, Map.of(), expectedStatus);
+  }
+
+  /** Like {@link #valid(HttpMethod, String, int)} with a body: a JsonObject, or any text as it is. */
+  HttpResponse<Buffer> valid(HttpMethod method, String pathAndQuery, Object body, int expectedStatus) {
+    return valid(method, pathAndQuery, body, Map.of(), expectedStatus);
+  }
+
+  HttpResponse<Buffer> valid(HttpMethod method, String pathAndQuery, Object body, Map<String, String> headers, int expectedStatus) {
+    HttpResponse<Buffer> response = send(method, pathAndQuery, token, body, headers);
+    assertThat(response.statusCode()).as(method + " " + pathAndQuery + ": " + response.bodyAsString()).isEqualTo(expectedStatus);
+    validate(method, pathAndQuery, response);
+    return response;
+  }
+
+  /** Checks an answer against the responses of the operation at {@code method pathAndQuery}. */
+  void validate(HttpMethod method, String pathAndQuery, HttpResponse<Buffer> response) {
+    String path = URI.create(pathAndQuery).getPath();
+    Operation operation = contract.findOperation(path, method);
+    assertThat(operation).as("the contract describes " + method + " " + path).isNotNull();
+    validator.validate(ValidatableResponse.create(response.statusCode(), headers(response.headers()),
+      response.body() == null ? Buffer.buffer() : response.body(), validatableMediaType(response.getHeader("Content-Type"))),
+      operation.getOperationId()).await();
+  }
+
+  /** Checks a JSON value against a schema of the contract's components (such as each line of an NDJSON answer). */
+  OutputUnit check(String schema, Object value) {
+    JsonObject raw = contract.getRawContract().getJsonObject("components").getJsonObject("schemas").getJsonObject(schema);
+    return Validator.create(JsonSchema.of(raw), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
+      .setBaseUri("app:///")).validate(value);
+  }
+
+  HttpResponse<Buffer> call(HttpMethod method, String pathAndQuery, String token) {
+    return send(method, pathAndQuery, token, null, Map.of());
+  }
+
+  HttpResponse<Buffer> send(HttpMethod method, String pathAndQuery, String token, Object body, Map<String, String> headers) {
+    HttpRequest<Buffer> request = client.request(method, pathAndQuery);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    headers.forEach(request::putHeader);
+    if (body == null) {
+      return request.send().await();
+    }
+    if (body instanceof JsonObject json) {
+      return request.sendJsonObject(json).await();
+    }
+    return request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString())).await();
+  }
+
+  HttpRequest<Buffer> request(HttpMethod method, String pathAndQuery) {
+    return client.request(method, pathAndQuery);
+  }
+
+  private static Map<String, String> headers(MultiMap headers) {
+    Map<String, String> map = new HashMap<>();
+    headers.forEach(entry -> map.put(entry.getKey(), entry.getValue()));
+    return map;
+  }
+}
