@@ -45,7 +45,8 @@ class ServiceLifecycleTest {
     JsonObject created = create(new JsonObject().put("name", "llama")
       .put("command", SupervisorFixture.java(FakeLlamaServer.class, port, 1500))
       .put("port", port)
-      .put("health", new JsonObject().put("http", "http://127.0.0.1:" + port + "/health").put("interval", "200ms"))
+      .put("health", new JsonObject().put("http", "http://127.0.0.1:" + port + "/health").put("interval", "200ms")
+        .put("startPeriod", "30s"))
       .put("restart", "always"));
     assertThat(created.getString("state")).isEqualTo("stopped");
     assertThat(created.getJsonObject("restart").getString("policy")).isEqualTo("always");

@@ -15,8 +15,8 @@ import java.util.Set;
  * {@code expectStatus}, a TCP connect, or a command that exits 0; or nothing, when the process
  * being alive is all there is to know.
  *
- * <p>Like Docker's health checks: failures during {@code startPeriod} do not count, the service is
- * {@code starting} until its first success (a llama-server answering 503 while it loads its model is
+ * <p>Like Docker's health checks: failures during {@code startPeriod} (1 minute unless given) do not
+ * count, the service is {@code starting} until its first success (a llama-server answering 503 while it loads its model is
  * starting, not failed), and {@code retries} failures in a row after that make it {@code unhealthy}.
  */
 public record HealthCheck(Kind kind, URI url, int expectMin, int expectMax, int port, List<String> command,
@@ -26,6 +26,8 @@ public record HealthCheck(Kind kind, URI url, int expectMin, int expectMax, int 
 
   public static final HealthCheck NONE = new HealthCheck(Kind.NONE, null, 0, 0, 0, null,
     Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ZERO, 3);
+  /** How long a new process may fail its checks before they count: long enough for most servers to load. */
+  public static final Duration DEFAULT_START_PERIOD = Duration.ofMinutes(1);
 
   private static final Set<String> FIELDS = Set.of("http", "tcp", "command", "expectStatus", "interval", "timeout",
     "startPeriod", "retries");
@@ -51,7 +53,7 @@ public record HealthCheck(Kind kind, URI url, int expectMin, int expectMax, int 
     if (timeout.toMillis() < 10) {
       throw ApiException.invalid(f.path("timeout"), "must be at least 10ms");
     }
-    Duration startPeriod = f.duration("startPeriod", Duration.ZERO);
+    Duration startPeriod = f.duration("startPeriod", DEFAULT_START_PERIOD);
     int retries = f.integer("retries", 1, 100, 3);
     if (f.has("http")) {
       URI url = httpUrl(f);

@@ -76,13 +76,21 @@ public final class ProcessGroups {
     }
   }
 
+  /**
+   * {@code kill -s SIGNAL -- TARGET} through the shell's own kill: /bin/sh is on every machine,
+   * a kill program is not (on Debian it comes with procps). Both values are checked here, so the
+   * command line cannot carry anything else.
+   */
   private static void kill(String signal, String target) {
+    if (!signal.matches("[A-Z0-9]+") || !target.matches("-?[0-9]+")) {
+      throw new IllegalArgumentException("bad signal or target: " + signal + " " + target);
+    }
     try {
-      Process kill = new ProcessBuilder("kill", "-s", signal, "--", target)
+      Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- " + target + " 2>/dev/null")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       kill.waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot run /bin/sh: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
