@@ -273,8 +273,8 @@ final class Supervisor {
         undeclared.remove(name);
         vertx.eventBus().publish(Addresses.serviceLogs(name), new JsonObject().put("serviceId", name).put("closed", true)
           .put("reason", "deleted"));
-        JsonObject gone = new JsonObject().put("name", name).put("state", "deleted").put("update", "deleted");
-        vertx.eventBus().publish(Addresses.SERVICES_STATUS, gone);
+        JsonObject gone = new JsonObject().put("name", name).put("state", "deleted");
+        vertx.eventBus().publish(Addresses.SERVICES_STATUS, gone.copy().put("update", "deleted"));
         return gone;
       });
   }
