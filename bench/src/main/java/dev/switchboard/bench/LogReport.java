@@ -128,6 +128,7 @@ public final class LogReport {
       {"read->delivered max ms", "latencyMaxMs"},
       {"event-loop stall p99 ms", "stallP99Ms"},
       {"event-loop stall max ms", "stallMaxMs"},
+      {"longest GC pause ms", "gcMaxPauseMs"},
       {"status request max ms", "statusMaxMs"},
       {"drain after producer (s)", "drainSeconds"},
       {"heap after GC MB: before", "heapBeforeMb"},
@@ -136,8 +137,11 @@ public final class LogReport {
       {"RSS MB: before", "rssBeforeMb"},
       {"  early / late / peak", "rssEarlyLatePeakMb"},
       {"  after drain", "rssAfterMb"},
-      {"memory bounded", "memoryBounded"},
-      {"other processes CPU %", "otherCpuPercent"},
+      {"memory bounded (RSS, retained)", "memoryBounded"},
+      {"CPU % while reading: JVM", "jvmCpuPercent"},
+      {"  supervisor event loop", "eventLoopCpuPercent"},
+      {"  PostgreSQL", "pgCpuPercent"},
+      {"other processes CPU % before", "otherCpuPercent"},
     };
     int width = 32;
     int col = 2 + runs.stream().mapToInt(r -> r.getString("name").length()).max().orElse(0);
