@@ -92,7 +92,7 @@ fi
 # --- build --------------------------------------------------------------------------------------
 if [[ $SKIP_BUILD == 0 ]]; then
   log "building the generator (bench module)"
-  mvn -B -q -f "$BENCH/pom.xml" -DskipTests package >&2
+  mvn -B -q -f "$ROOT/pom.xml" -pl bench -am -DskipTests package >&2
   if [[ " $SERVERS " == *" node "* ]]; then
     log "installing the reference server (npm ci)"
     (cd "$BENCH/reference" && npm ci --no-audit --no-fund --loglevel=error >&2)
