@@ -85,7 +85,8 @@ public final class SupervisorVerticle extends VerticleBase {
     JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
     LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
     logs = new LogPipeline(vertx, logStore, new LogPipeline.Options(logConfig.getInteger("bufferLines", defaults.capacity()),
-      defaults.tailSize(), defaults.maxLineBytes(), defaults.liveLinesPerTick(), defaults.batchRows(), defaults.tick()), clock);
+      defaults.tailSize(), defaults.maxLineBytes(), defaults.liveLinesPerTick(), defaults.batchRows(), defaults.insertsInFlight(),
+      defaults.tick()), clock);
     probe = new HealthProbe(vertx, workers);
     Path dataDir = Path.of(config.getString("dataDir", "./data")).toAbsolutePath();
     Supervisor.Options options = new Supervisor.Options(dataDir.resolve("run/services"), Path.of("").toAbsolutePath(),
