@@ -29,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.channels.Channels;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -107,7 +106,7 @@ final class Deployments {
   private final Map<Long, Deployment> active = new HashMap<>();
 
   Deployments(Vertx vertx, Pool pool, Supervisor supervisor, LogPipeline logs, LogStore logStore, WorkerExecutor workers,
-              Path runDir, Clock clock) {
+              Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
     this.supervisor = supervisor;
@@ -496,13 +495,20 @@ final class Deployments {
 
   /** Supervisor stopping: running steps are ended; the deployments stay marked for the next start to report. */
   Future<Void> shutdown() {
+    List<StepProcess> running = new ArrayList<>();
     for (Deployment d : active.values()) {
       d.cancelled = true;
       if (d.process != null) {
-        ProcessGroups.signal(d.process.pgid(), "KILL");
+        running.add(d.process);
       }
     }
-    return Future.succeededFuture();
+    if (running.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return workers.executeBlocking(() -> {
+      running.forEach(process -> ProcessGroups.signal(process.pgid(), "KILL"));
+      return null;
+    }, false).mapEmpty();
   }
 
   private static JsonObject json(Row row) {

@@ -94,7 +94,7 @@ public final class SupervisorVerticle extends VerticleBase {
       orphans.equals("adopt"), onShutdown.equals("stop"));
     ServiceStore store = new ServiceStore(pool);
     supervisor = new Supervisor(vertx, context, workers, store, logStore, logs, probe, options, clock);
-    deployments = new Deployments(vertx, pool, supervisor, logs, logStore, workers, dataDir.resolve("run/deployments"), clock);
+    deployments = new Deployments(vertx, pool, supervisor, logs, logStore, workers, clock);
     long maxLines = logConfig.getInteger("maxLines", 100_000);
     Duration maxAge = Duration.ofMillis(logConfig.getLong("maxAge", Duration.ofDays(7).toMillis()));
     logs.start();
