@@ -119,6 +119,7 @@ class OrchestrationTest {
       // it was wanted running, so it is started again, as a new process
       JsonObject again = sup.awaitState("orphan", "running", Duration.ofSeconds(5));
       assertThat(again.getInteger("pid")).isNotEqualTo(pid);
+      sup.request(Addresses.serviceCommand("stop"), new JsonObject().put("name", "orphan"));
     }
   }
 
@@ -126,9 +127,17 @@ class OrchestrationTest {
   void servicesOfTheConfigFileAreAppliedAndAutostarted() throws IOException {
     JsonArray declared = new JsonArray().add(new JsonObject().put("name", "from-file")
       .put("command", new JsonArray().add("sleep").add("300")).put("autostart", true));
-    try (SupervisorFixture sup = new SupervisorFixture(new JsonObject().put("services", declared))) {
+    try (SupervisorFixture sup = new SupervisorFixture(new JsonObject().put("services", declared).put("onShutdown", "leave"))) {
       JsonObject running = sup.awaitState("from-file", "running", Duration.ofSeconds(5));
       assertThat(running.getString("source")).isEqualTo("file");
+      int pid = running.getInteger("pid");
+
+      // the file no longer names it: reported, kept, and not stopped
+      sup.redeploy(new JsonObject().put("services", new JsonArray()));
+      JsonObject kept = sup.awaitState("from-file", "running", Duration.ofSeconds(5));
+      assertThat(kept.getBoolean("declared")).isFalse();
+      assertThat(kept.getInteger("pid")).isEqualTo(pid);
+      sup.request(Addresses.serviceCommand("stop"), new JsonObject().put("name", "from-file"));
     }
   }
 

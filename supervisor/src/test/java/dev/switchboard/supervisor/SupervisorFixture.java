@@ -50,6 +50,13 @@ final class SupervisorFixture implements AutoCloseable {
     deployment = vertx.deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config)).await();
   }
 
+  /** Redeploys with these settings changed (the supervisor's restart with another config file). */
+  void redeploy(JsonObject changes) {
+    undeploy();
+    config = config.copy().mergeIn(changes, true);
+    deploy();
+  }
+
   void undeploy() {
     vertx.undeploy(deployment).await();
   }
