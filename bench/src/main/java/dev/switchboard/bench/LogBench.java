@@ -7,6 +7,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.EmbeddedPostgres;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.supervisor.SupervisorVerticle;
+import dev.switchboard.supervisor.logs.LogStore;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -19,7 +20,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import org.HdrHistogram.Histogram;
 
 import javax.management.NotificationEmitter;
@@ -46,8 +46,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -63,7 +61,6 @@ import java.util.stream.Stream;
  */
 public final class LogBench {
 
-  private static final Pattern DROPPED = Pattern.compile("\\[switchboard] (\\d+) lines dropped");
   private static final long SAMPLE_MS = 250;
 
   /** What to run. */
@@ -331,21 +328,8 @@ public final class LogBench {
 
   /** {stdout rows stored, lines the drop notes report}. */
   private static long[] stored(Pool pool, String source) {
-    long stored = 0;
-    long dropped = 0;
-    for (Row row : pool.query("SELECT stream, line FROM supervisor.log_lines WHERE source = '" + source + "' AND stream <> 'stdout' "
-      + "UNION ALL SELECT 'count', count(*)::text FROM supervisor.log_lines WHERE source = '" + source + "' AND stream = 'stdout'")
-      .execute().await()) {
-      if (row.getString("stream").equals("count")) {
-        stored = Long.parseLong(row.getString("line"));
-      } else {
-        Matcher m = DROPPED.matcher(row.getString("line"));
-        if (m.find()) {
-          dropped += Long.parseLong(m.group(1));
-        }
-      }
-    }
-    return new long[] {stored, dropped};
+    LogStore.Accounting counted = new LogStore(pool).accounting(source).await();
+    return new long[] {counted.stored(), counted.dropped()};
   }
 
   private static long maxHeap(List<long[]> gcs, long fromMs, long toMs) {

@@ -2,25 +2,21 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.supervisor.logs.LogStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Output: stored, queried, streamed live, bounded when it floods, trimmed by retention. */
 class LogsTest {
-
-  private static final Pattern DROPPED = Pattern.compile("\\[switchboard] (\\d+) lines dropped");
 
   @Test
   void aFloodIsStoredOrCountedAsDroppedAndTheSupervisorStaysResponsive() throws IOException {
@@ -37,38 +33,21 @@ class LogsTest {
       sup.awaitState("flood", "stopped", Duration.ofSeconds(30));
       Pool pool = Database.pool(sup.vertx, sup.databaseUrl, 1, "test");
       try {
-        long[] counted = new long[2];
+        LogStore store = new LogStore(pool);
+        LogStore.Accounting counted = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-          counted = count(pool);
-          if (counted[0] + counted[1] == total) {
+          counted = store.accounting("service:flood").await();
+          if (counted.stored() + counted.dropped() == total) {
             break;
           }
           SupervisorFixture.sleep(200);
         }
-        assertThat(counted[0] + counted[1]).as("stored %d + dropped %d", counted[0], counted[1]).isEqualTo(total);
+        assertThat(counted.stored() + counted.dropped()).as("%s", counted).isEqualTo(total);
       } finally {
         pool.close().await();
       }
     }
-  }
-
-  /** {stdout lines stored, lines the notes say were dropped}. */
-  private static long[] count(Pool pool) {
-    long stored = 0;
-    long dropped = 0;
-    for (Row row : pool.query("SELECT stream, line FROM supervisor.log_lines WHERE source = 'service:flood' AND stream <> 'stdout' "
-      + "UNION ALL SELECT 'count', count(*)::text FROM supervisor.log_lines WHERE source = 'service:flood' AND stream = 'stdout'").execute().await()) {
-      if (row.getString("stream").equals("count")) {
-        stored = Long.parseLong(row.getString("line"));
-      } else {
-        Matcher m = DROPPED.matcher(row.getString("line"));
-        if (m.find()) {
-          dropped += Long.parseLong(m.group(1));
-        }
-      }
-    }
-    return new long[] {stored, dropped};
   }
 
   @Test

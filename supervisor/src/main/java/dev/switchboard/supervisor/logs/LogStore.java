@@ -116,6 +116,22 @@ public final class LogStore {
       .execute(Tuple.of(OffsetDateTime.ofInstant(before, ZoneOffset.UTC))).map(r -> r.rowCount());
   }
 
+  /** What the stored log of a source accounts for: stdout lines stored, and lines its drop notes report. */
+  public record Accounting(long stored, long dropped) {
+  }
+
+  /** Counts the stdout lines of a source and adds up its {@link LogSource#dropNote() drop notes}. */
+  public Future<Accounting> accounting(String source) {
+    return pool.preparedQuery("SELECT (SELECT count(*) FROM supervisor.log_lines WHERE source = $1 AND stream = 'stdout') AS stored, "
+        + "(SELECT coalesce(sum(substring(line FROM '^\\[switchboard\\] (\\d+) lines dropped')::bigint), 0) "
+        + "FROM supervisor.log_lines WHERE source = $1 AND stream = $2) AS dropped")
+      .execute(Tuple.of(source, LogLine.NOTE))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        return new Accounting(row.getLong("stored"), row.getLong("dropped"));
+      });
+  }
+
   public Future<Integer> delete(String source) {
     return pool.preparedQuery("DELETE FROM supervisor.log_lines WHERE source = $1")
       .execute(Tuple.of(source)).map(r -> r.rowCount());
