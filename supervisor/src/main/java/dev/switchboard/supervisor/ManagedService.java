@@ -659,6 +659,11 @@ final class ManagedService {
     publish("state");
   }
 
+  /** Completes once every transition so far is stored: a read of the events after it sees them all. */
+  Future<Void> recorded() {
+    return events;
+  }
+
   void publish(String update) {
     sup.published(this, update);
   }

@@ -361,8 +361,8 @@ final class Supervisor {
   }
 
   Future<JsonObject> events(String name, int limit) {
-    existing(name);
-    return store.events(name, limit).map(events -> new JsonObject().put("name", name).put("events", events));
+    // the transitions are written in the background: wait for those already made
+    return existing(name).recorded().compose(v -> store.events(name, limit)).map(events -> new JsonObject().put("name", name).put("events", events));
   }
 
   Future<JsonObject> logs(String name, LogQuery query, boolean tail) {
