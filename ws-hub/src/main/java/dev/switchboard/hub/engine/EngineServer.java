@@ -206,13 +206,16 @@ public final class EngineServer {
     }
   }
 
-  /** A websocket that passed {@link #handshake}: a new session, or the upgrade probe of one. */
+  /**
+   * A websocket that passed {@link #handshake}: a new session, or the upgrade probe of one. Its
+   * channel is taken over by a {@link HubWebSocket}; the Vert.x websocket is not used past this call.
+   */
   public void webSocket(ServerWebSocket ws) {
     MultiMap query = decodeQuery(ws.query());
     String sid = query.get("sid");
     if (sid == null) {
       EngineSocket socket = newSession(query, ws.headers());
-      socket.attachWebSocket(ws);
+      socket.attachWebSocket(HubWebSocket.takeOver(ws, options.maxPayload()));
       socket.open(EngineSocket.handshake(socket.id(), false, options));
       return;
     }
@@ -222,7 +225,7 @@ public final class EngineServer {
       ws.close();
       return;
     }
-    socket.attachProbe(ws);
+    socket.attachProbe(HubWebSocket.takeOver(ws, options.maxPayload()));
   }
 
   // ---- sessions ----

@@ -3,7 +3,6 @@ package dev.switchboard.hub.engine;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -33,8 +32,9 @@ public final class EngineSocket {
   private final Runnable onClosed;
   private Listener listener;
 
-  private ServerWebSocket webSocket;
-  private ServerWebSocket probe;
+  private final HubWebSocket.Listener webSocketEvents = new WebSocketEvents();
+  private HubWebSocket webSocket;
+  private HubWebSocket probe;
   private long probeTimer = -1;
   private HttpServerRequest pendingGet;
   private final ArrayDeque<EnginePacket> buffered = new ArrayDeque<>();
@@ -89,10 +89,10 @@ public final class EngineSocket {
       return;
     }
     if (webSocket != null) {
-      if (WebSocketWriter.backlog(webSocket) > options.maxBufferedBytes()) {
+      if (webSocket.backlog() > options.maxBufferedBytes()) {
         // the backlog counts what this turn wrote but has not flushed yet: flush, then judge
-        WebSocketWriter.flush(webSocket);
-        if (WebSocketWriter.backlog(webSocket) > options.maxBufferedBytes()) {
+        webSocket.flush();
+        if (webSocket.backlog() > options.maxBufferedBytes()) {
           close("slow consumer");
           return;
         }
@@ -118,7 +118,7 @@ public final class EngineSocket {
       return false;
     }
     if (webSocket != null) {
-      return WebSocketWriter.writable(webSocket);
+      return webSocket.writable();
     }
     return bufferedBytes < options.maxBufferedBytes() / 4;
   }
@@ -171,45 +171,66 @@ public final class EngineSocket {
     }
   }
 
-  void attachWebSocket(ServerWebSocket ws) {
+  void attachWebSocket(HubWebSocket ws) {
     webSocket = ws;
-    ws.textMessageHandler(text -> onWebSocketText(ws, text));
-    ws.binaryMessageHandler(data -> onWebSocketBinary(ws, data));
-    ws.closeHandler(v -> {
-      if (webSocket == ws) {
-        close("transport close");
-      }
-    });
-    ws.exceptionHandler(err -> {
-      if (webSocket == ws) {
-        close("transport error");
-      }
-    });
+    ws.listener(webSocketEvents);
   }
 
   /** A websocket that carries this polling session's sid: the upgrade probe. */
-  void attachProbe(ServerWebSocket ws) {
+  void attachProbe(HubWebSocket ws) {
     probe = ws;
-    ws.textMessageHandler(text -> onProbeText(ws, text));
-    ws.binaryMessageHandler(data -> ws.close());
-    ws.closeHandler(v -> abandonProbe(ws));
+    ws.listener(webSocketEvents);
     probeTimer = vertx.setTimer(options.upgradeTimeout().toMillis(), t -> {
       probeTimer = -1;
       ws.close();
     });
   }
 
+  /**
+   * Routes the events of this session's websockets: the upgrade probe's, then the session's own.
+   * One object per session rather than a lambda per handler, since idle sessions are the many.
+   */
+  private final class WebSocketEvents implements HubWebSocket.Listener {
+
+    @Override
+    public void onText(HubWebSocket ws, String text) {
+      if (ws == probe) {
+        onProbeText(ws, text);
+      } else {
+        onWebSocketText(ws, text);
+      }
+    }
+
+    @Override
+    public void onBinary(HubWebSocket ws, Buffer data) {
+      if (ws == probe) {
+        ws.close();
+      } else {
+        onWebSocketBinary(ws, data);
+      }
+    }
+
+    @Override
+    public void onClose(HubWebSocket ws) {
+      if (ws == probe) {
+        abandonProbe(ws);
+      } else if (ws == webSocket) {
+        close("transport close");
+      }
+    }
+  }
+
   boolean acceptsProbe() {
     return !closed && webSocket == null && probe == null;
   }
 
-  private void onProbeText(ServerWebSocket ws, String text) {
+  private void onProbeText(HubWebSocket ws, String text) {
     if (text.equals("2probe")) {
       upgrading = true;
       // flushed now, not with the rest of the turn: replies this turn sends on other connections
       // (a polling GET the client sent after its 2probe, say) must not overtake it
       writer.write(ws, EnginePacket.of(EnginePacket.PONG, "probe"));
-      WebSocketWriter.flush(ws);
+      ws.flush();
       if (pendingGet != null) {
         respondToGet(EnginePacket.NOOP_PACKET.pollingText());
       }
@@ -230,7 +251,7 @@ public final class EngineSocket {
     }
   }
 
-  private void abandonProbe(ServerWebSocket ws) {
+  private void abandonProbe(HubWebSocket ws) {
     if (probe == ws) {
       probe = null;
       upgrading = false;
@@ -238,7 +259,7 @@ public final class EngineSocket {
     }
   }
 
-  private void onWebSocketText(ServerWebSocket ws, String text) {
+  private void onWebSocketText(HubWebSocket ws, String text) {
     if (webSocket != ws || closed) {
       return;
     }
@@ -249,7 +270,7 @@ public final class EngineSocket {
     }
   }
 
-  private void onWebSocketBinary(ServerWebSocket ws, Buffer data) {
+  private void onWebSocketBinary(HubWebSocket ws, Buffer data) {
     if (webSocket == ws && !closed) {
       listener.onMessage(this, data);
     }

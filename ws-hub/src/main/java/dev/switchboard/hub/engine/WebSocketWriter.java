@@ -1,10 +1,6 @@
 package dev.switchboard.hub.engine;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,9 +17,9 @@ import java.util.Set;
  * buffered writes and one system call per socket, and the first recipients get their bytes while
  * the last ones are still being queued rather than all of them only once all are queued.
  *
- * <p>Vert.x exposes the channel of a server websocket through its internal
- * {@link WebSocketInternal} interface; all calls happen on the channel's event loop, which is the
- * hub's, so Vert.x's own writes (close and pong frames) keep their order with ours.
+ * <p>The websockets are {@link HubWebSocket}s, handlers in their channels' pipelines; every call
+ * happens on the channels' event loop, which is the hub's, so close and pong frames keep their
+ * order with the packets.
  */
 final class WebSocketWriter {
 
@@ -40,8 +36,8 @@ final class WebSocketWriter {
   private boolean scheduled;
 
   /** Queues the packet on the socket's channel; the flush follows within the slice or at the end of this task. */
-  void write(ServerWebSocket ws, EnginePacket packet) {
-    ChannelHandlerContext ctx = ((WebSocketInternal) ws).channelHandlerContext();
+  void write(HubWebSocket ws, EnginePacket packet) {
+    ChannelHandlerContext ctx = ws.context();
     ctx.write(packet.frame().retainedDuplicate(), ctx.voidPromise());
     if (dirty.add(ctx)) {
       slice.add(ctx);
@@ -53,22 +49,6 @@ final class WebSocketWriter {
       scheduled = true;
       ctx.executor().execute(endOfTask);
     }
-  }
-
-  /** Bytes written to the socket's channel that the peer has not taken yet. */
-  static long backlog(ServerWebSocket ws) {
-    Channel channel = ((WebSocketInternal) ws).channelHandlerContext().channel();
-    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-  }
-
-  /** Flushes one socket now, ahead of the end of the task. */
-  static void flush(ServerWebSocket ws) {
-    ((WebSocketInternal) ws).channelHandlerContext().flush();
-  }
-
-  static boolean writable(ServerWebSocket ws) {
-    return ((WebSocketInternal) ws).channelHandlerContext().channel().isWritable();
   }
 
   private void endOfTask() {
