@@ -1,6 +1,5 @@
 package dev.switchboard.hub.engine;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -23,13 +22,14 @@ public final class EngineSocket {
     void onClose(EngineSocket socket, String reason);
   }
 
+  // Idle sessions are the many, so a session keeps little: what it shares (options, writer,
+  // heartbeat) comes from its server, the handshake stays in its compact text form until asked for,
+  // and the polling queue exists only while polling.
   private final String id;
-  private final Vertx vertx;
+  private final EngineServer server;
   private final EngineOptions options;
-  private final WebSocketWriter writer;
-  private final Map<String, String> handshakeQuery;
-  private final Map<String, String> handshakeHeaders;
-  private final Runnable onClosed;
+  private final String handshakeQuery;
+  private final String handshakeHeaders;
   private Listener listener;
 
   private final HubWebSocket.Listener webSocketEvents = new WebSocketEvents();
@@ -37,36 +37,41 @@ public final class EngineSocket {
   private HubWebSocket probe;
   private long probeTimer = -1;
   private HttpServerRequest pendingGet;
-  private final ArrayDeque<EnginePacket> buffered = new ArrayDeque<>();
+  private ArrayDeque<EnginePacket> buffered;
   private long bufferedBytes;
   private boolean upgrading;
   private boolean closed;
-  private long pingTimer = -1;
-  private long pongTimer = -1;
 
-  EngineSocket(String id, Vertx vertx, EngineOptions options, WebSocketWriter writer,
-               Map<String, String> handshakeQuery, Map<String, String> handshakeHeaders, Runnable onClosed) {
+  // the heartbeat's links and deadline (see Heartbeat)
+  Heartbeat.Queue heartbeatQueue;
+  EngineSocket heartbeatPrev;
+  EngineSocket heartbeatNext;
+  long heartbeatDue;
+
+  /**
+   * @param handshakeQuery   the raw query string of the request that opened the session
+   * @param handshakeHeaders its headers in the form of {@link Handshakes#encodeHeaders}
+   */
+  EngineSocket(String id, EngineServer server, String handshakeQuery, String handshakeHeaders) {
     this.id = id;
-    this.vertx = vertx;
-    this.options = options;
-    this.writer = writer;
+    this.server = server;
+    this.options = server.options();
     this.handshakeQuery = handshakeQuery;
     this.handshakeHeaders = handshakeHeaders;
-    this.onClosed = onClosed;
   }
 
   public String id() {
     return id;
   }
 
-  /** The query parameters of the request that opened the session. */
+  /** The query parameters of the request that opened the session (decoded anew at each call). */
   public Map<String, String> handshakeQuery() {
-    return handshakeQuery;
+    return Handshakes.decodeQuery(handshakeQuery);
   }
 
-  /** The headers (lower-case names) of the request that opened the session. */
+  /** The headers (lower-case names) of the request that opened the session (decoded anew at each call). */
   public Map<String, String> handshakeHeaders() {
-    return handshakeHeaders;
+    return Handshakes.decodeHeaders(handshakeHeaders);
   }
 
   public void listener(Listener listener) {
@@ -97,8 +102,11 @@ public final class EngineSocket {
           return;
         }
       }
-      writer.write(webSocket, packet);
+      server.writer().write(webSocket, packet);
       return;
+    }
+    if (buffered == null) {
+      buffered = new ArrayDeque<>();
     }
     buffered.add(packet);
     bufferedBytes += packet.size();
@@ -127,7 +135,7 @@ public final class EngineSocket {
 
   void open(JsonObject handshake) {
     send(EnginePacket.of(EnginePacket.OPEN, handshake.encode()));
-    schedulePing();
+    server.heartbeat().schedulePing(this);
   }
 
   static JsonObject handshake(String sid, boolean polling, EngineOptions options) {
@@ -180,7 +188,7 @@ public final class EngineSocket {
   void attachProbe(HubWebSocket ws) {
     probe = ws;
     ws.listener(webSocketEvents);
-    probeTimer = vertx.setTimer(options.upgradeTimeout().toMillis(), t -> {
+    probeTimer = server.vertx().setTimer(options.upgradeTimeout().toMillis(), t -> {
       probeTimer = -1;
       ws.close();
     });
@@ -229,22 +237,23 @@ public final class EngineSocket {
       upgrading = true;
       // flushed now, not with the rest of the turn: replies this turn sends on other connections
       // (a polling GET the client sent after its 2probe, say) must not overtake it
-      writer.write(ws, EnginePacket.of(EnginePacket.PONG, "probe"));
+      server.writer().write(ws, EnginePacket.of(EnginePacket.PONG, "probe"));
       ws.flush();
       if (pendingGet != null) {
         respondToGet(EnginePacket.NOOP_PACKET.pollingText());
       }
     } else if (text.equals("5") && upgrading) {
-      vertx.cancelTimer(probeTimer);
+      server.vertx().cancelTimer(probeTimer);
       probe = null;
       upgrading = false;
       if (pendingGet != null) {
         respondToGet(EnginePacket.NOOP_PACKET.pollingText());
       }
       attachWebSocket(ws);
-      while (!buffered.isEmpty() && !closed) {
-        writer.write(ws, buffered.poll());
+      while (buffered != null && !buffered.isEmpty() && !closed) {
+        server.writer().write(ws, buffered.poll());
       }
+      buffered = null;
       bufferedBytes = 0;
     } else {
       ws.close();
@@ -255,7 +264,7 @@ public final class EngineSocket {
     if (probe == ws) {
       probe = null;
       upgrading = false;
-      vertx.cancelTimer(probeTimer);
+      server.vertx().cancelTimer(probeTimer);
     }
   }
 
@@ -280,9 +289,7 @@ public final class EngineSocket {
     switch (packet.type()) {
       case EnginePacket.MESSAGE -> listener.onMessage(this, packet.isBinary() ? packet.binaryData() : packet.text());
       case EnginePacket.PONG -> {
-        vertx.cancelTimer(pongTimer);
-        pongTimer = -1;
-        schedulePing();
+        server.heartbeat().schedulePing(this);
       }
       case EnginePacket.CLOSE -> close("transport close");
       // v4 clients never ping; open, upgrade (outside a probe) and noop are not theirs to send
@@ -292,13 +299,9 @@ public final class EngineSocket {
 
   // ---- heartbeat ----
 
-  private void schedulePing() {
-    vertx.cancelTimer(pingTimer);
-    pingTimer = vertx.setTimer(options.pingInterval().toMillis(), t -> {
-      pingTimer = -1;
-      send(EnginePacket.PING_PACKET);
-      pongTimer = vertx.setTimer(options.pingTimeout().toMillis(), p -> close("ping timeout"));
-    });
+  /** The heartbeat says it is time for a ping; the pong is awaited there too. */
+  void sendPing() {
+    send(EnginePacket.PING_PACKET);
   }
 
   // ---- closing ----
@@ -309,9 +312,8 @@ public final class EngineSocket {
       return;
     }
     closed = true;
-    vertx.cancelTimer(pingTimer);
-    vertx.cancelTimer(pongTimer);
-    vertx.cancelTimer(probeTimer);
+    server.heartbeat().remove(this);
+    server.vertx().cancelTimer(probeTimer);
     if (pendingGet != null) {
       // a client that asked to close learns it by a noop; a session ended here, by a close packet
       respondToGet(reason.equals("transport close") ? EnginePacket.NOOP_PACKET.pollingText() : EnginePacket.CLOSE_PACKET.pollingText());
@@ -322,16 +324,16 @@ public final class EngineSocket {
     if (probe != null) {
       probe.close();
     }
-    buffered.clear();
+    buffered = null;
     bufferedBytes = 0;
-    onClosed.run();
+    server.forget(this);
     if (listener != null) {
       listener.onClose(this, reason);
     }
   }
 
   private void flushToPendingGet() {
-    if (pendingGet == null || buffered.isEmpty()) {
+    if (pendingGet == null || buffered == null || buffered.isEmpty()) {
       return;
     }
     StringBuilder payload = new StringBuilder();
