@@ -11,11 +11,22 @@ import java.util.Set;
 /**
  * Writes packets to websockets the fast way: each packet's whole frame, encoded once
  * ({@link EnginePacket#frame()}), goes straight to the Netty channel as a retained duplicate (no
- * copy, no frame object, no work in the frame encoder) and without a flush. Channels are flushed
- * once per event-loop task, or sooner, in slices of {@link #FLUSH_SLICE} channels, while a big
- * broadcast is still being written: a broadcast to ten thousand sockets then costs ten thousand
- * buffered writes and one system call per socket, and the first recipients get their bytes while
- * the last ones are still being queued rather than all of them only once all are queued.
+ * copy, no frame object, no work in the frame encoder) and without a flush.
+ *
+ * <p>When to flush is a trade between two loads, both measured with {@code bench/fanout.sh}:
+ * <ul>
+ *   <li>A loaded hub, where one event-loop task carries several broadcasts (it reads several emits
+ *   per turn), wants each channel flushed once per task, so that one system call carries all the
+ *   task's packets for that socket. Flushing more often costs a system call per packet: the hub
+ *   then saturated at 150 emits/s to 1,000 sockets instead of 250.</li>
+ *   <li>One broadcast to very many sockets wants the first recipients flushed while the last are
+ *   still being written, so that the receivers work while the hub writes: with ten thousand
+ *   sockets, flushing all at the end of the task doubled the p99 of a single broadcast.</li>
+ * </ul>
+ * So the channels of a task are flushed at its end, except when a task writes to more than
+ * {@link #SLICE_AFTER} channels, each once: then the written channels are flushed every
+ * {@link #SLICE} new ones. A channel written twice in a task shows several broadcasts in it, and
+ * stops the slicing for the rest of the task.
  *
  * <p>The websockets are {@link HubWebSocket}s, handlers in their channels' pipelines; every call
  * happens on the channels' event loop, which is the hub's, so close and pong frames keep their
@@ -23,27 +34,36 @@ import java.util.Set;
  */
 final class WebSocketWriter {
 
-  /**
-   * Channels written before a flush while a task goes on. Small enough that a broadcast's first
-   * recipients do not wait for its last ones; big enough that one task sending several packets to
-   * the same sockets (an /emit batch, say) still flushes each socket about once.
-   */
-  static final int FLUSH_SLICE = 256;
+  /** Channels a task writes before its writes are flushed in slices (about a millisecond of writes). */
+  static final int SLICE_AFTER = 1024;
+  /** Channels per slice, once slicing. */
+  static final int SLICE = 256;
 
-  private final Set<ChannelHandlerContext> dirty = Collections.newSetFromMap(new IdentityHashMap<>());
-  private final List<ChannelHandlerContext> slice = new ArrayList<>(FLUSH_SLICE);
+  /** Channels written in this task. */
+  private final Set<ChannelHandlerContext> written = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Channels written in this task and not flushed in a slice, in the order written. */
+  private final List<ChannelHandlerContext> toFlush = new ArrayList<>();
   private final Runnable endOfTask = this::endOfTask;
   private boolean scheduled;
+  private boolean sliced;
+  private boolean batching;
 
-  /** Queues the packet on the socket's channel; the flush follows within the slice or at the end of this task. */
+  /** Queues the packet on the socket's channel; the flush follows at the end of this task, or in its slice. */
   void write(HubWebSocket ws, EnginePacket packet) {
     ChannelHandlerContext ctx = ws.context();
     ctx.write(packet.frame().retainedDuplicate(), ctx.voidPromise());
-    if (dirty.add(ctx)) {
-      slice.add(ctx);
-      if (slice.size() >= FLUSH_SLICE) {
-        flushSlice();
+    if (written.add(ctx)) {
+      toFlush.add(ctx);
+      if (!batching && written.size() > SLICE_AFTER && toFlush.size() >= SLICE) {
+        sliced = true;
+        for (ChannelHandlerContext each : toFlush) {
+          each.flush();
+        }
+        toFlush.clear();
       }
+    } else {
+      // several packets for this channel in one task: from now on, one flush per channel at the end
+      batching = true;
     }
     if (!scheduled) {
       scheduled = true;
@@ -52,15 +72,14 @@ final class WebSocketWriter {
   }
 
   private void endOfTask() {
-    scheduled = false;
-    flushSlice();
-  }
-
-  private void flushSlice() {
-    for (ChannelHandlerContext ctx : slice) {
+    // a channel flushed in a slice and written again since is not in toFlush: flush every one then
+    for (ChannelHandlerContext ctx : sliced && batching ? written : toFlush) {
       ctx.flush();
     }
-    slice.clear();
-    dirty.clear();
+    toFlush.clear();
+    written.clear();
+    scheduled = false;
+    sliced = false;
+    batching = false;
   }
 }
