@@ -3,8 +3,8 @@ package dev.switchboard.hub.engine;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -31,7 +31,7 @@ public final class EnginePacket {
   private final char type;
   private final String text;
   private final Buffer binary;
-  private ByteBuf wire;
+  private ByteBuf frame;
 
   private EnginePacket(char type, String text, Buffer binary) {
     this.type = type;
@@ -68,14 +68,35 @@ public final class EnginePacket {
     return binary;
   }
 
-  /** The packet as a WebSocket text frame's payload, or the raw bytes of a binary message. */
-  ByteBuf wire() {
-    ByteBuf encoded = wire;
+  /**
+   * The packet as one whole WebSocket frame, header included: a text frame, or a binary frame for
+   * binary data. Server frames are never masked, so these bytes are the same for every recipient:
+   * a broadcast writes retained duplicates of this one buffer past the frame encoder instead of a
+   * frame object per recipient that the encoder would copy into a new buffer each time.
+   *
+   * <p>The bytes live in a direct buffer, which the transport writes to the socket as they are
+   * (a heap buffer would be copied to a direct one per recipient). It wraps a JDK direct
+   * {@link ByteBuffer}, so it is freed by the garbage collector once the packet and every write of
+   * it are gone; this packet keeps its own reference, so the count never falls to zero early.
+   */
+  ByteBuf frame() {
+    ByteBuf encoded = frame;
     if (encoded == null) {
-      encoded = isBinary()
-        ? ((BufferInternal) binary).getByteBuf()
-        : Unpooled.wrappedBuffer((type + text).getBytes(StandardCharsets.UTF_8));
-      wire = encoded;
+      byte[] payload = isBinary() ? binary.getBytes() : (type + text).getBytes(StandardCharsets.UTF_8);
+      int length = payload.length;
+      int header = length < 126 ? 2 : length <= 0xffff ? 4 : 10;
+      ByteBuffer bytes = ByteBuffer.allocateDirect(header + length);
+      bytes.put((byte) (0x80 | (isBinary() ? 0x2 : 0x1)));   // FIN, opcode text or binary
+      if (length < 126) {
+        bytes.put((byte) length);
+      } else if (length <= 0xffff) {
+        bytes.put((byte) 126).putShort((short) length);
+      } else {
+        bytes.put((byte) 127).putLong(length);
+      }
+      bytes.put(payload).flip();
+      encoded = Unpooled.wrappedBuffer(bytes);
+      frame = encoded;
     }
     return encoded;
   }

@@ -12,8 +12,6 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
@@ -37,11 +35,13 @@ public final class EngineServer {
   private final Consumer<EngineSocket> connectionHandler;
   private final Map<String, EngineSocket> sessions = new HashMap<>();
   private final WebSocketWriter writer = new WebSocketWriter();
+  private final Heartbeat heartbeat;
 
   public EngineServer(Vertx vertx, EngineOptions options, Consumer<EngineSocket> connectionHandler) {
     this.vertx = vertx;
     this.options = options;
     this.connectionHandler = connectionHandler;
+    this.heartbeat = new Heartbeat(vertx, options);
   }
 
   public String path() {
@@ -106,7 +106,7 @@ public final class EngineServer {
         badRequest(request, options, 2, "Bad handshake method");
         return;
       }
-      EngineSocket socket = newSession(request.params(), request.headers());
+      EngineSocket socket = newSession(request.query(), request.headers());
       socket.onPollingGet(request);
       socket.open(EngineSocket.handshake(socket.id(), true, options));
       return;
@@ -191,7 +191,7 @@ public final class EngineServer {
    * {@link #webSocket}, as the reference server does: clients see a close, not a failed handshake.
    */
   public void handshake(ServerWebSocketHandshake handshake) {
-    MultiMap query = decodeQuery(handshake.query());
+    MultiMap query = Handshakes.decodeQueryParams(handshake.query());
     boolean ok = checkQuery(query.get("EIO"), query.get("transport")) == null
       && "websocket".equals(query.get("transport"))
       && options.originAllowed(handshake.headers().get(HttpHeaders.ORIGIN), handshake.headers().get(HttpHeaders.HOST));
@@ -206,13 +206,15 @@ public final class EngineServer {
     }
   }
 
-  /** A websocket that passed {@link #handshake}: a new session, or the upgrade probe of one. */
+  /**
+   * A websocket that passed {@link #handshake}: a new session, or the upgrade probe of one. Its
+   * channel is taken over by a {@link HubWebSocket}; the Vert.x websocket is not used past this call.
+   */
   public void webSocket(ServerWebSocket ws) {
-    MultiMap query = decodeQuery(ws.query());
-    String sid = query.get("sid");
+    String sid = Handshakes.decodeQueryParams(ws.query()).get("sid");
     if (sid == null) {
-      EngineSocket socket = newSession(query, ws.headers());
-      socket.attachWebSocket(ws);
+      EngineSocket socket = newSession(ws.query(), ws.headers());
+      socket.attachWebSocket(HubWebSocket.takeOver(ws, options.maxPayload()));
       socket.open(EngineSocket.handshake(socket.id(), false, options));
       return;
     }
@@ -222,18 +224,33 @@ public final class EngineServer {
       ws.close();
       return;
     }
-    socket.attachProbe(ws);
+    socket.attachProbe(HubWebSocket.takeOver(ws, options.maxPayload()));
   }
 
   // ---- sessions ----
 
-  private EngineSocket newSession(MultiMap query, MultiMap headers) {
-    String sid = newId();
-    EngineSocket socket = new EngineSocket(sid, vertx, options, writer, toMap(query), toLowerCaseMap(headers),
-      () -> sessions.remove(sid));
-    sessions.put(sid, socket);
+  private EngineSocket newSession(String query, MultiMap headers) {
+    EngineSocket socket = new EngineSocket(newId(), this, query == null ? "" : query, Handshakes.encodeHeaders(headers));
+    sessions.put(socket.id(), socket);
     connectionHandler.accept(socket);
     return socket;
+  }
+
+  /** A session closed: it is no longer found by its id. */
+  void forget(EngineSocket socket) {
+    sessions.remove(socket.id(), socket);
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  WebSocketWriter writer() {
+    return writer;
+  }
+
+  Heartbeat heartbeat() {
+    return heartbeat;
   }
 
   /** 15 random bytes as 20 URL-safe characters. */
@@ -243,8 +260,9 @@ public final class EngineServer {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** Closes every session, as when the server stops. */
+  /** Closes every session and stops the heartbeat, as when the server stops. */
   public void closeAll() {
+    heartbeat.stop();
     for (EngineSocket socket : sessions.values().toArray(EngineSocket[]::new)) {
       socket.close("server shutting down");
     }
@@ -297,32 +315,6 @@ public final class EngineServer {
     response.putHeader("Access-Control-Allow-Credentials", "true");
     response.putHeader(HttpHeaders.VARY, "Origin");
     return true;
-  }
-
-  private static MultiMap decodeQuery(String query) {
-    MultiMap params = MultiMap.caseInsensitiveMultiMap();
-    if (query == null || query.isEmpty()) {
-      return params;
-    }
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      String name = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.add(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-    }
-    return params;
-  }
-
-  private static Map<String, String> toMap(MultiMap multi) {
-    Map<String, String> map = new HashMap<>();
-    multi.forEach(e -> map.putIfAbsent(e.getKey(), e.getValue()));
-    return Map.copyOf(map);
-  }
-
-  private static Map<String, String> toLowerCaseMap(MultiMap multi) {
-    Map<String, String> map = new HashMap<>();
-    multi.forEach(e -> map.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
-    return Map.copyOf(map);
   }
 
   private static long parseLong(String text) {

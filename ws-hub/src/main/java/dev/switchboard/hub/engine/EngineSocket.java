@@ -1,9 +1,7 @@
 package dev.switchboard.hub.engine;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -24,49 +22,56 @@ public final class EngineSocket {
     void onClose(EngineSocket socket, String reason);
   }
 
+  // Idle sessions are the many, so a session keeps little: what it shares (options, writer,
+  // heartbeat) comes from its server, the handshake stays in its compact text form until asked for,
+  // and the polling queue exists only while polling.
   private final String id;
-  private final Vertx vertx;
+  private final EngineServer server;
   private final EngineOptions options;
-  private final WebSocketWriter writer;
-  private final Map<String, String> handshakeQuery;
-  private final Map<String, String> handshakeHeaders;
-  private final Runnable onClosed;
+  private final String handshakeQuery;
+  private final String handshakeHeaders;
   private Listener listener;
 
-  private ServerWebSocket webSocket;
-  private ServerWebSocket probe;
+  private final HubWebSocket.Listener webSocketEvents = new WebSocketEvents();
+  private HubWebSocket webSocket;
+  private HubWebSocket probe;
   private long probeTimer = -1;
   private HttpServerRequest pendingGet;
-  private final ArrayDeque<EnginePacket> buffered = new ArrayDeque<>();
+  private ArrayDeque<EnginePacket> buffered;
   private long bufferedBytes;
   private boolean upgrading;
   private boolean closed;
-  private long pingTimer = -1;
-  private long pongTimer = -1;
 
-  EngineSocket(String id, Vertx vertx, EngineOptions options, WebSocketWriter writer,
-               Map<String, String> handshakeQuery, Map<String, String> handshakeHeaders, Runnable onClosed) {
+  // the heartbeat's links and deadline (see Heartbeat)
+  Heartbeat.Queue heartbeatQueue;
+  EngineSocket heartbeatPrev;
+  EngineSocket heartbeatNext;
+  long heartbeatDue;
+
+  /**
+   * @param handshakeQuery   the raw query string of the request that opened the session
+   * @param handshakeHeaders its headers in the form of {@link Handshakes#encodeHeaders}
+   */
+  EngineSocket(String id, EngineServer server, String handshakeQuery, String handshakeHeaders) {
     this.id = id;
-    this.vertx = vertx;
-    this.options = options;
-    this.writer = writer;
+    this.server = server;
+    this.options = server.options();
     this.handshakeQuery = handshakeQuery;
     this.handshakeHeaders = handshakeHeaders;
-    this.onClosed = onClosed;
   }
 
   public String id() {
     return id;
   }
 
-  /** The query parameters of the request that opened the session. */
+  /** The query parameters of the request that opened the session (decoded anew at each call). */
   public Map<String, String> handshakeQuery() {
-    return handshakeQuery;
+    return Handshakes.decodeQuery(handshakeQuery);
   }
 
-  /** The headers (lower-case names) of the request that opened the session. */
+  /** The headers (lower-case names) of the request that opened the session (decoded anew at each call). */
   public Map<String, String> handshakeHeaders() {
-    return handshakeHeaders;
+    return Handshakes.decodeHeaders(handshakeHeaders);
   }
 
   public void listener(Listener listener) {
@@ -89,16 +94,19 @@ public final class EngineSocket {
       return;
     }
     if (webSocket != null) {
-      if (WebSocketWriter.backlog(webSocket) > options.maxBufferedBytes()) {
+      if (webSocket.backlog() > options.maxBufferedBytes()) {
         // the backlog counts what this turn wrote but has not flushed yet: flush, then judge
-        WebSocketWriter.flush(webSocket);
-        if (WebSocketWriter.backlog(webSocket) > options.maxBufferedBytes()) {
+        webSocket.flush();
+        if (webSocket.backlog() > options.maxBufferedBytes()) {
           close("slow consumer");
           return;
         }
       }
-      writer.write(webSocket, packet);
+      server.writer().write(webSocket, packet);
       return;
+    }
+    if (buffered == null) {
+      buffered = new ArrayDeque<>();
     }
     buffered.add(packet);
     bufferedBytes += packet.size();
@@ -118,7 +126,7 @@ public final class EngineSocket {
       return false;
     }
     if (webSocket != null) {
-      return WebSocketWriter.writable(webSocket);
+      return webSocket.writable();
     }
     return bufferedBytes < options.maxBufferedBytes() / 4;
   }
@@ -127,7 +135,7 @@ public final class EngineSocket {
 
   void open(JsonObject handshake) {
     send(EnginePacket.of(EnginePacket.OPEN, handshake.encode()));
-    schedulePing();
+    server.heartbeat().schedulePing(this);
   }
 
   static JsonObject handshake(String sid, boolean polling, EngineOptions options) {
@@ -171,74 +179,96 @@ public final class EngineSocket {
     }
   }
 
-  void attachWebSocket(ServerWebSocket ws) {
+  void attachWebSocket(HubWebSocket ws) {
     webSocket = ws;
-    ws.textMessageHandler(text -> onWebSocketText(ws, text));
-    ws.binaryMessageHandler(data -> onWebSocketBinary(ws, data));
-    ws.closeHandler(v -> {
-      if (webSocket == ws) {
-        close("transport close");
-      }
-    });
-    ws.exceptionHandler(err -> {
-      if (webSocket == ws) {
-        close("transport error");
-      }
-    });
+    ws.listener(webSocketEvents);
   }
 
   /** A websocket that carries this polling session's sid: the upgrade probe. */
-  void attachProbe(ServerWebSocket ws) {
+  void attachProbe(HubWebSocket ws) {
     probe = ws;
-    ws.textMessageHandler(text -> onProbeText(ws, text));
-    ws.binaryMessageHandler(data -> ws.close());
-    ws.closeHandler(v -> abandonProbe(ws));
-    probeTimer = vertx.setTimer(options.upgradeTimeout().toMillis(), t -> {
+    ws.listener(webSocketEvents);
+    probeTimer = server.vertx().setTimer(options.upgradeTimeout().toMillis(), t -> {
       probeTimer = -1;
       ws.close();
     });
+  }
+
+  /**
+   * Routes the events of this session's websockets: the upgrade probe's, then the session's own.
+   * One object per session rather than a lambda per handler, since idle sessions are the many.
+   */
+  private final class WebSocketEvents implements HubWebSocket.Listener {
+
+    @Override
+    public void onText(HubWebSocket ws, String text) {
+      if (ws == probe) {
+        onProbeText(ws, text);
+      } else {
+        onWebSocketText(ws, text);
+      }
+    }
+
+    @Override
+    public void onBinary(HubWebSocket ws, Buffer data) {
+      if (ws == probe) {
+        ws.close();
+      } else {
+        onWebSocketBinary(ws, data);
+      }
+    }
+
+    @Override
+    public void onClose(HubWebSocket ws) {
+      if (ws == probe) {
+        abandonProbe(ws);
+      } else if (ws == webSocket) {
+        close("transport close");
+      }
+    }
   }
 
   boolean acceptsProbe() {
     return !closed && webSocket == null && probe == null;
   }
 
-  private void onProbeText(ServerWebSocket ws, String text) {
+  private void onProbeText(HubWebSocket ws, String text) {
     if (text.equals("2probe")) {
       upgrading = true;
       // flushed now, not with the rest of the turn: replies this turn sends on other connections
       // (a polling GET the client sent after its 2probe, say) must not overtake it
-      writer.write(ws, EnginePacket.of(EnginePacket.PONG, "probe"));
-      WebSocketWriter.flush(ws);
+      server.writer().write(ws, EnginePacket.of(EnginePacket.PONG, "probe"));
+      ws.flush();
       if (pendingGet != null) {
         respondToGet(EnginePacket.NOOP_PACKET.pollingText());
       }
     } else if (text.equals("5") && upgrading) {
-      vertx.cancelTimer(probeTimer);
+      server.vertx().cancelTimer(probeTimer);
       probe = null;
       upgrading = false;
       if (pendingGet != null) {
         respondToGet(EnginePacket.NOOP_PACKET.pollingText());
       }
       attachWebSocket(ws);
-      while (!buffered.isEmpty() && !closed) {
-        writer.write(ws, buffered.poll());
+      while (buffered != null && !buffered.isEmpty() && !closed) {
+        server.writer().write(ws, buffered.poll());
       }
+      buffered = null;
       bufferedBytes = 0;
     } else {
       ws.close();
     }
   }
 
-  private void abandonProbe(ServerWebSocket ws) {
+  private void abandonProbe(HubWebSocket ws) {
     if (probe == ws) {
       probe = null;
       upgrading = false;
-      vertx.cancelTimer(probeTimer);
+      server.vertx().cancelTimer(probeTimer);
     }
   }
 
-  private void onWebSocketText(ServerWebSocket ws, String text) {
+  private void onWebSocketText(HubWebSocket ws, String text) {
     if (webSocket != ws || closed) {
       return;
     }
@@ -249,7 +279,7 @@ public final class EngineSocket {
     }
   }
 
-  private void onWebSocketBinary(ServerWebSocket ws, Buffer data) {
+  private void onWebSocketBinary(HubWebSocket ws, Buffer data) {
     if (webSocket == ws && !closed) {
       listener.onMessage(this, data);
     }
@@ -259,9 +289,7 @@ public final class EngineSocket {
     switch (packet.type()) {
       case EnginePacket.MESSAGE -> listener.onMessage(this, packet.isBinary() ? packet.binaryData() : packet.text());
       case EnginePacket.PONG -> {
-        vertx.cancelTimer(pongTimer);
-        pongTimer = -1;
-        schedulePing();
+        server.heartbeat().schedulePing(this);
       }
       case EnginePacket.CLOSE -> close("transport close");
       // v4 clients never ping; open, upgrade (outside a probe) and noop are not theirs to send
@@ -271,13 +299,9 @@ public final class EngineSocket {
 
   // ---- heartbeat ----
 
-  private void schedulePing() {
-    vertx.cancelTimer(pingTimer);
-    pingTimer = vertx.setTimer(options.pingInterval().toMillis(), t -> {
-      pingTimer = -1;
-      send(EnginePacket.PING_PACKET);
-      pongTimer = vertx.setTimer(options.pingTimeout().toMillis(), p -> close("ping timeout"));
-    });
+  /** The heartbeat says it is time for a ping; the pong is awaited there too. */
+  void sendPing() {
+    send(EnginePacket.PING_PACKET);
   }
 
   // ---- closing ----
@@ -288,9 +312,8 @@ public final class EngineSocket {
       return;
     }
     closed = true;
-    vertx.cancelTimer(pingTimer);
-    vertx.cancelTimer(pongTimer);
-    vertx.cancelTimer(probeTimer);
+    server.heartbeat().remove(this);
+    server.vertx().cancelTimer(probeTimer);
     if (pendingGet != null) {
       // a client that asked to close learns it by a noop; a session ended here, by a close packet
       respondToGet(reason.equals("transport close") ? EnginePacket.NOOP_PACKET.pollingText() : EnginePacket.CLOSE_PACKET.pollingText());
@@ -301,16 +324,16 @@ public final class EngineSocket {
     if (probe != null) {
       probe.close();
     }
-    buffered.clear();
+    buffered = null;
     bufferedBytes = 0;
-    onClosed.run();
+    server.forget(this);
     if (listener != null) {
       listener.onClose(this, reason);
     }
   }
 
   private void flushToPendingGet() {
-    if (pendingGet == null || buffered.isEmpty()) {
+    if (pendingGet == null || buffered == null || buffered.isEmpty()) {
       return;
     }
     StringBuilder payload = new StringBuilder();

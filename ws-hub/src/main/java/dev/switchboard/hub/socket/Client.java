@@ -25,9 +25,10 @@ final class Client implements EngineSocket.Listener {
   private final SocketServer server;
   private final EngineSocket engine;
   private final PacketCodec.Decoder decoder = new PacketCodec.Decoder();
-  private final Map<String, Socket> sockets = new HashMap<>();
+  // sized for the usual client, in one or two namespaces: idle connections are the many
+  private final Map<String, Socket> sockets = new HashMap<>(2);
   /** Namespaces whose CONNECT is being checked by middleware. */
-  private final Map<String, Boolean> connecting = new HashMap<>();
+  private final Map<String, Boolean> connecting = new HashMap<>(2);
   private long connectTimer;
 
   Client(SocketServer server, EngineSocket engine) {

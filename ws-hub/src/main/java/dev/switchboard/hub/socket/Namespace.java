@@ -67,8 +67,25 @@ public final class Namespace {
 
   /** How many sockets are in a room now. */
   public int roomSize(String room) {
+    return members(room).size();
+  }
+
+  /**
+   * The sockets in a room: those that joined it, and the socket whose own room it is (a socket's
+   * own room is not indexed, see {@link Socket}).
+   */
+  private Collection<Socket> members(String room) {
     Set<Socket> members = rooms.get(room);
-    return members == null ? 0 : members.size();
+    Socket owner = sockets.get(room);
+    if (owner == null) {
+      return members == null ? Set.of() : members;
+    }
+    if (members == null) {
+      return List.of(owner);
+    }
+    Set<Socket> all = new LinkedHashSet<>(members);
+    all.add(owner);
+    return all;
   }
 
   // ---- broadcasting ----
@@ -111,10 +128,10 @@ public final class Namespace {
     if (toRooms.isEmpty()) {
       targets = sockets.values();
     } else if (toRooms.size() == 1) {
-      targets = rooms.getOrDefault(toRooms.iterator().next(), Set.of());
+      targets = members(toRooms.iterator().next());
     } else {
       Set<Socket> union = new LinkedHashSet<>();
-      toRooms.forEach(room -> union.addAll(rooms.getOrDefault(room, Set.of())));
+      toRooms.forEach(room -> union.addAll(members(room)));
       targets = union;
     }
     if (except.isEmpty()) {
@@ -123,7 +140,7 @@ public final class Namespace {
     }
     List<Socket> kept = new ArrayList<>();
     for (Socket socket : targets) {
-      if (except.stream().noneMatch(socket.roomsView()::contains)) {
+      if (except.stream().noneMatch(socket::inRoom)) {
         kept.add(socket);
       }
     }
@@ -176,12 +193,11 @@ public final class Namespace {
     JsonObject clean = auth.copy();
     clean.remove("pid");
     clean.remove("offset");
-    return new Handshake(clean, client.engine().handshakeHeaders(), client.engine().handshakeQuery());
+    return new Handshake(clean, client.engine());
   }
 
   private void accept(Client client, Socket socket, Set<String> restoredRooms) {
     sockets.put(socket.id(), socket);
-    socket.join(socket.id());
     restoredRooms.forEach(socket::join);
     client.connected(socket);
     connectionHandlers.forEach(handler -> handler.accept(socket));
@@ -214,7 +230,7 @@ public final class Namespace {
   /** Called once a socket is gone: it leaves every room; a dropped one keeps its session for recovery. */
   void remove(Socket socket, String reason) {
     sockets.remove(socket.id());
-    for (String room : socket.roomsView()) {
+    for (String room : socket.joinedRooms()) {
       removeFromRoom(room, socket);
     }
     if (recovery != null && recoverable(reason)) {

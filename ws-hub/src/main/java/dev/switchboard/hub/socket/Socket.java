@@ -38,11 +38,16 @@ public final class Socket {
   private final Client client;
   private final Handshake handshake;
   private final boolean recovered;
-  private final Set<String> rooms = new LinkedHashSet<>();
-  private final Map<String, EventHandler> handlers = new HashMap<>();
-  private final List<Consumer<String>> disconnectHandlers = new ArrayList<>();
-  private final Map<Long, Promise<JsonArray>> pendingAcks = new HashMap<>();
-  private final Map<String, Object> data = new HashMap<>();
+  // Idle sockets are the many, so the collections start small or, when most sockets never need
+  // them, absent. The socket's own room (its id) is implicit: it is in no set, here or in the
+  // namespace's room index, which finds a socket by id instead.
+  /** Rooms joined besides the socket's own; null while none. */
+  private Set<String> joined;
+  private final Map<String, EventHandler> handlers = new HashMap<>(4);
+  private final List<Consumer<String>> disconnectHandlers = new ArrayList<>(2);
+  /** Acknowledgements this socket waits for from its client; null while none. */
+  private Map<Long, Promise<JsonArray>> pendingAcks;
+  private final Map<String, Object> data = new HashMap<>(4);
   private long nextAckId;
   private boolean connected = true;
   private double tokens;
@@ -89,16 +94,32 @@ public final class Socket {
     return data;
   }
 
+  /** Every room the socket is in, its own (its id) included. */
   public Set<String> rooms() {
-    return Set.copyOf(rooms);
+    return Set.copyOf(roomsView());
   }
 
   Client client() {
     return client;
   }
 
+  /** Every room the socket is in, its own included; a new set. */
   Set<String> roomsView() {
-    return rooms;
+    Set<String> all = new LinkedHashSet<>();
+    all.add(id);
+    if (joined != null) {
+      all.addAll(joined);
+    }
+    return all;
+  }
+
+  /** The rooms joined besides the socket's own; the set itself, empty when none. */
+  Set<String> joinedRooms() {
+    return joined == null ? Set.of() : joined;
+  }
+
+  boolean inRoom(String room) {
+    return room.equals(id) || joined != null && joined.contains(room);
   }
 
   public Socket on(String event, EventHandler handler) {
@@ -113,26 +134,32 @@ public final class Socket {
 
   // ---- rooms ----
 
-  /** Joins a room; false when the socket is already in as many rooms as it may be. */
-  /** Whether {@link #join} would succeed: the socket is in the room already, or below its cap of rooms. */
+  /**
+   * Whether {@link #join} would succeed: the socket is in the room already, or below its cap of
+   * rooms (its own room counts towards the cap).
+   */
   public boolean mayJoin(String room) {
-    return rooms.contains(room) || rooms.size() < namespace.options().maxRoomsPerSocket();
+    return inRoom(room) || joinedRooms().size() + 1 < namespace.options().maxRoomsPerSocket();
   }
 
+  /** Joins a room; false when the socket is already in as many rooms as it may be. */
   public boolean join(String room) {
-    if (rooms.contains(room)) {
+    if (inRoom(room)) {
       return true;
     }
     if (!mayJoin(room)) {
       return false;
     }
-    rooms.add(room);
+    if (joined == null) {
+      joined = new LinkedHashSet<>(4);
+    }
+    joined.add(room);
     namespace.addToRoom(room, this);
     return true;
   }
 
   public void leave(String room) {
-    if (!room.equals(id) && rooms.remove(room)) {
+    if (joined != null && !room.equals(id) && joined.remove(room)) {
       namespace.removeFromRoom(room, this);
     }
   }
@@ -158,10 +185,13 @@ public final class Socket {
     }
     long ackId = nextAckId++;
     Promise<JsonArray> promise = Promise.promise();
+    if (pendingAcks == null) {
+      pendingAcks = new HashMap<>(4);
+    }
     pendingAcks.put(ackId, promise);
     Vertx vertx = namespace.vertx();
     long timer = vertx.setTimer(timeout.toMillis(), t -> {
-      if (pendingAcks.remove(ackId) != null) {
+      if (pendingAcks != null && pendingAcks.remove(ackId) != null) {
         promise.tryFail(new TimeoutException("no acknowledgement of '" + event + "' within " + timeout.toMillis() + " ms"));
       }
     });
@@ -198,7 +228,7 @@ public final class Socket {
     switch (packet.type()) {
       case SocketPacket.EVENT -> onEvent(packet);
       case SocketPacket.ACK -> {
-        Promise<JsonArray> promise = pendingAcks.remove(packet.id());
+        Promise<JsonArray> promise = pendingAcks == null ? null : pendingAcks.remove(packet.id());
         if (promise != null) {
           promise.tryComplete(packet.array());
         }
@@ -272,10 +302,12 @@ public final class Socket {
     }
     connected = false;
     namespace.remove(this, reason);
-    for (Promise<JsonArray> promise : pendingAcks.values()) {
-      promise.tryFail(new IllegalStateException("socket disconnected: " + reason));
+    if (pendingAcks != null) {
+      for (Promise<JsonArray> promise : pendingAcks.values()) {
+        promise.tryFail(new IllegalStateException("socket disconnected: " + reason));
+      }
+      pendingAcks = null;
     }
-    pendingAcks.clear();
     for (Consumer<String> handler : disconnectHandlers) {
       handler.accept(reason);
     }

@@ -1,0 +1,209 @@
+package dev.switchboard.hub.engine;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ShutdownEvent;
+import io.vertx.core.net.impl.VertxHandler;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server websocket reduced to what Engine.IO needs, living directly in the Netty pipeline.
+ *
+ * <p>Why: Vert.x 5 keeps, for every upgraded websocket, its {@code ServerWebSocket} and two
+ * connection objects (the websocket's and the HTTP connection it came from, still referenced through
+ * the upgrade request), each with an outbound message queue whose first chunk alone is a
+ * 1,024-slot array: about 9 KB per connection before any hub state, more than the whole budget of
+ * an idle connection. Vert.x still does the HTTP upgrade (its checks and the handshake response);
+ * then {@link #takeOver} puts this handler in the place of Vert.x's, so that no Vert.x object stays
+ * reachable, and Vert.x is told the connection is over for it (its metrics close; the hub's own
+ * meters count sessions).
+ *
+ * <p>What remains per connection is the Netty channel with its frame decoder and encoder, a
+ * message aggregator and this handler. Whole messages arrive as text or binary; pings are answered,
+ * a close frame is answered and the connection closed. Everything runs on the channel's event
+ * loop, which is the hub's.
+ */
+final class HubWebSocket extends ChannelInboundHandlerAdapter {
+
+  /** What a websocket reports to its owner. */
+  interface Listener {
+    void onText(HubWebSocket ws, String text);
+
+    void onBinary(HubWebSocket ws, Buffer data);
+
+    /** The connection is gone, for whatever reason; called once. */
+    void onClose(HubWebSocket ws);
+  }
+
+  /** How long a close frame may take to leave before the connection is cut anyway. */
+  private static final long CLOSE_TIMEOUT_SECONDS = 10;
+
+  private ChannelHandlerContext ctx;
+  private Listener listener;
+  private boolean closing;
+  private boolean gone;
+
+  private HubWebSocket() {
+  }
+
+  /**
+   * Replaces Vert.x's handler of a freshly upgraded websocket with a new {@code HubWebSocket}.
+   * Call it from the websocket handler, before any frame could have been read (the client speaks
+   * only after it got the upgrade response, which Vert.x has just written).
+   *
+   * @param maxMessageSize largest message, fragments together; a longer one closes with 1009
+   */
+  static HubWebSocket takeOver(ServerWebSocket ws, int maxMessageSize) {
+    ChannelHandlerContext vertxCtx = ((WebSocketInternal) ws).channelHandlerContext();
+    ChannelPipeline pipeline = vertxCtx.pipeline();
+    ChannelHandler vertxHandler = vertxCtx.handler();
+    HubWebSocket hub = new HubWebSocket();
+    pipeline.addBefore(vertxCtx.name(), "hubAggregator", new WebSocketFrameAggregator(maxMessageSize));
+    pipeline.replace(vertxHandler, "hubWebSocket", hub);
+    if (vertxHandler instanceof VertxHandler<?> detached) {
+      // Vert.x's websocket no longer hears from the channel: let it close its books (metrics) now
+      detached.channelInactive(vertxCtx);
+    }
+    return hub;
+  }
+
+  void listener(Listener listener) {
+    this.listener = listener;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  // ---- writing ----
+
+  ChannelHandlerContext context() {
+    return ctx;
+  }
+
+  /** Bytes written to the channel that the peer has not taken yet. */
+  long backlog() {
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  boolean writable() {
+    return ctx.channel().isWritable();
+  }
+
+  void flush() {
+    ctx.flush();
+  }
+
+  /**
+   * Starts the closing handshake: a close frame (1000), then the connection ends when the peer's
+   * close frame answers, or after {@link #CLOSE_TIMEOUT_SECONDS}. Until then whatever the peer still
+   * sends is read and dropped: closing a TCP connection with unread data in it makes the kernel
+   * reset it, and a reset makes the peer throw away what it had not read yet, the last packets
+   * and the close frame included. A peer that reads nothing any more (the channel is backed up)
+   * is cut at once: its close frame would never leave.
+   */
+  void close() {
+    if (closing || gone) {
+      return;
+    }
+    closing = true;
+    Channel channel = ctx.channel();
+    if (!channel.isWritable()) {
+      ctx.close();
+      return;
+    }
+    ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+    ScheduledFuture<?> cut = ctx.executor().schedule(() -> ctx.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    channel.closeFuture().addListener(f -> cut.cancel(false));
+  }
+
+  // ---- reading ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (closing || gone) {
+        if (msg instanceof CloseWebSocketFrame) {
+          // the peer answered our close frame: the handshake is over
+          ctx.close();
+        }
+        return;
+      }
+      if (msg instanceof TextWebSocketFrame text) {
+        listener.onText(this, text.text());
+      } else if (msg instanceof BinaryWebSocketFrame binary) {
+        listener.onBinary(this, Buffer.buffer(ByteBufUtil.getBytes(binary.content())));
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+      } else if (msg instanceof CloseWebSocketFrame close) {
+        // answer the close handshake with the peer's status, then end the connection
+        closing = true;
+        int status = close.statusCode();
+        CloseWebSocketFrame reply = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, null);
+        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (closing || gone) {
+      ctx.close();
+      return;
+    }
+    closing = true;
+    WebSocketCloseStatus status = cause instanceof TooLongFrameException
+      ? WebSocketCloseStatus.MESSAGE_TOO_BIG
+      : cause instanceof CorruptedWebSocketFrameException corrupted ? corrupted.closeStatus() : null;
+    if (status == null || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    ctx.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ShutdownEvent) {
+      // the HTTP server is closing (this handler took the place of the Vert.x one it addresses)
+      close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!gone) {
+      gone = true;
+      if (listener != null) {
+        listener.onClose(this);
+      }
+    }
+  }
+}
