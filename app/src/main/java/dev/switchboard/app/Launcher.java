@@ -12,6 +12,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -50,6 +51,7 @@ final class Launcher {
   private EmbeddedPostgres embedded;
   private String databaseUrl;
   private Vertx vertx;
+  private Transport transport;
 
   Launcher(CommandLine commandLine, Map<String, String> env, PrintStream out) {
     this.commandLine = commandLine;
@@ -66,6 +68,7 @@ final class Launcher {
     }
     config = loadConfig();
     Path dataDir = dataDir();
+    transport = Transports.select(config.getString("transport"));
     if (commandLine.command() == CommandLine.Command.DB) {
       startEmbeddedDatabase(dataDir);
       out.println("Embedded PostgreSQL running, data in " + dataDir.resolve("pg"));
@@ -193,12 +196,12 @@ final class Launcher {
   private Vertx buildVertx() {
     String services = String.join(",", serviceNames());
     if (!commandLine.cluster()) {
-      return Telemetry.vertxBuilder(services, new VertxOptions()).build();
+      return Telemetry.vertxBuilder(services, new VertxOptions()).withTransport(transport).build();
     }
     JsonObject cluster = config.getJsonObject("cluster");
     VertxOptions options = new VertxOptions().setEventBusOptions(Clustering.eventBus(cluster));
     try {
-      return Telemetry.vertxBuilder(services, options).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
+      return Telemetry.vertxBuilder(services, options).withTransport(transport).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
     } catch (RuntimeException e) {
       throw new LaunchException("cannot join the cluster " + cluster.getString("name") + " on "
         + cluster.getString("host") + " (members " + cluster.getJsonArray("members").encode() + "): " + Failures.describe(e));
@@ -249,7 +252,7 @@ final class Launcher {
   private void printBanner(Path dataDir, Duration took) {
     String host = config.getString("bindHost");
     String mode = commandLine.cluster() ? "clustered (" + config.getJsonObject("cluster").getString("name") + ")" : "one JVM";
-    out.println("Switchboard " + version() + " · " + String.join(", ", serviceNames()) + " · " + mode);
+    out.println("Switchboard " + version() + " · " + String.join(", ", serviceNames()) + " · " + mode + " · " + transport.name());
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");

@@ -90,6 +90,7 @@ class LauncherIT {
     String token = Files.readString(dataDir.resolve("admin.token")).strip();
     assertThat(token).as("DATA_DIR/admin.token").hasSizeGreaterThanOrEqualTo(16);
     assertThat(first.stdout()).as("the banner says where the token is").contains(dataDir.resolve("admin.token").toString());
+    assertThat(first.stdout()).as("the banner names the transport: epoll on Linux").contains("one JVM · epoll");
 
     // ---- idle: no requests for 10 s (the sampler fills the history meanwhile), then the RSS
     Thread.sleep(10_000);
@@ -266,6 +267,20 @@ class LauncherIT {
     assertThat(launcher.awaitExit(FAILURE_TIMEOUT)).as(launcher.dump()).isNotZero();
     assertThat(failureLine(launcher)).contains("GATEWAY_PORT").contains("notaport");
     assertNothingElseOnStderr(launcher);
+  }
+
+  @Test
+  @Timeout(60)
+  void unknownTransportFailsNamingTheSettingBeforeStartingAnything() {
+    Path dataDir = dataDir(temp, "bad-transport");
+    SwitchboardProcess launcher = start(SwitchboardProcess.builder("bad-transport")
+      .dataDir(dataDir)
+      .env("TRANSPORT", "carrier-pigeon"));
+
+    assertThat(launcher.awaitExit(FAILURE_TIMEOUT)).as(launcher.dump()).isNotZero();
+    assertThat(failureLine(launcher)).contains("TRANSPORT").contains("carrier-pigeon").contains("epoll");
+    assertNothingElseOnStderr(launcher);
+    assertThat(dataDir.resolve("pg")).as("no database was started").doesNotExist();
   }
 
   @Test

@@ -26,6 +26,7 @@ public enum Setting {
   HUB_EVENT_BURST("hub.eventBurst", Kind.POSITIVE_INT, 100, "events a client socket may send at once"),
   HUB_MAX_BUFFERED("hub.maxBufferedBytes", Kind.POSITIVE_INT, 4_194_304, "outbound backlog of one connection before it is dropped as a slow consumer"),
   HUB_MAX_ROOMS("hub.maxRoomsPerSocket", Kind.POSITIVE_INT, 100, "rooms one socket may join"),
+  TRANSPORT("transport", Kind.STRING, "auto", "network transport: auto (epoll on Linux, else NIO), epoll, io_uring or nio"),
   ALLOWED_HOSTS("allowedHosts", Kind.LIST, List.of("localhost"), "host names (besides IP addresses and localhost) the servers answer to"),
   CORS_ORIGINS("hub.corsOrigins", Kind.LIST, List.of("http://127.0.0.1:3006", "http://localhost:3006"), "browser origins allowed on the hub (* for any)"),
   EMIT_TOKEN("auth.emitToken", Kind.SECRET, null, "token for POST /emit; unset: generated into DATA_DIR/emit.token"),

@@ -63,6 +63,8 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
   private Listener listener;
   private boolean closing;
   private boolean gone;
+  /** Whether this channel waits in the {@link WebSocketWriter}'s flush queue. */
+  boolean flushQueued;
 
   private HubWebSocket() {
   }

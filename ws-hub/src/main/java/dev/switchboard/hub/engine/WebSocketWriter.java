@@ -2,84 +2,79 @@ package dev.switchboard.hub.engine;
 
 import io.netty.channel.ChannelHandlerContext;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Set;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Writes packets to websockets the fast way: each packet's whole frame, encoded once
- * ({@link EnginePacket#frame()}), goes straight to the Netty channel as a retained duplicate (no
- * copy, no frame object, no work in the frame encoder) and without a flush.
+ * Writes packets to websockets the fast way, and decides when they leave.
  *
- * <p>When to flush is a trade between two loads, both measured with {@code bench/fanout.sh}:
+ * <p>Writing: each packet's whole frame, encoded once ({@link EnginePacket#frame()}), goes straight
+ * to the Netty channel as a retained duplicate (no copy, no frame object, no work in the frame
+ * encoder) and without a flush, so it waits in the channel's outbound buffer.
+ *
+ * <p>Flushing is what costs: one system call per channel, and over loopback the kernel's work for
+ * the receiving end too (about 10 µs a flush on the machine of {@code bench/fanout.sh}, whatever the
+ * number of frames it carries, against 1 to 3 µs to write a frame). So a channel is flushed once for
+ * everything written to it until its turn comes:
  * <ul>
- *   <li>A loaded hub, where one event-loop task carries several broadcasts (it reads several emits
- *   per turn), wants each channel flushed once per task, so that one system call carries all the
- *   task's packets for that socket. Flushing more often costs a system call per packet: the hub
- *   then saturated at 150 emits/s to 1,000 sockets instead of 250.</li>
- *   <li>One broadcast to very many sockets wants the first recipients flushed while the last are
- *   still being written, so that the receivers work while the hub writes: with ten thousand
- *   sockets, flushing all at the end of the task doubled the p99 of a single broadcast.</li>
+ *   <li>Written channels wait in one queue, in the order of their first unflushed write. The first
+ *   {@link #FLUSH_CHUNK} are flushed when the event loop has run the tasks queued with the write
+ *   (a lightly loaded hub sends at once, every packet of those tasks in one flush per channel).</li>
+ *   <li>The rest follow in chunks of {@link #FLUSH_CHUNK}, and between two chunks the event loop
+ *   reads: a new emit is written to every recipient right away, and a recipient still waiting
+ *   gets it in the same flush as the packets before it. A hub that gets emits faster than one
+ *   flush pass over its sockets takes therefore several packets per flush instead of falling
+ *   behind, and pongs, new connections and acks are not held up by a broadcast to ten thousand
+ *   sockets.</li>
  * </ul>
- * So the channels of a task are flushed at its end, except when a task writes to more than
- * {@link #SLICE_AFTER} channels, each once: then the written channels are flushed every
- * {@link #SLICE} new ones. A channel written twice in a task shows several broadcasts in it, and
- * stops the slicing for the rest of the task.
+ * Order per channel is the order of the writes, whoever flushes: a pong or close frame written
+ * and flushed directly takes the packets written before it along.
  *
  * <p>The websockets are {@link HubWebSocket}s, handlers in their channels' pipelines; every call
- * happens on the channels' event loop, which is the hub's, so close and pong frames keep their
- * order with the packets.
+ * happens on the channels' event loop, which is the hub's.
  */
 final class WebSocketWriter {
 
-  /** Channels a task writes before its writes are flushed in slices (about a millisecond of writes). */
-  static final int SLICE_AFTER = 1024;
-  /** Channels per slice, once slicing. */
-  static final int SLICE = 256;
+  /** Channels flushed in one event-loop task (about a millisecond of system calls). */
+  static final int FLUSH_CHUNK = 128;
 
-  /** Channels written in this task. */
-  private final Set<ChannelHandlerContext> written = Collections.newSetFromMap(new IdentityHashMap<>());
-  /** Channels written in this task and not flushed in a slice, in the order written. */
-  private final List<ChannelHandlerContext> toFlush = new ArrayList<>();
-  private final Runnable endOfTask = this::endOfTask;
-  private boolean scheduled;
-  private boolean sliced;
-  private boolean batching;
+  /** Channels with written, unflushed packets, each once, in the order of their first such write. */
+  private final ArrayDeque<HubWebSocket> unflushed = new ArrayDeque<>();
+  private final Runnable flushChunk = this::flushChunk;
+  private boolean armed;
 
-  /** Queues the packet on the socket's channel; the flush follows at the end of this task, or in its slice. */
+  /** Queues the packet on the socket's channel; the channel is flushed when its turn comes. */
   void write(HubWebSocket ws, EnginePacket packet) {
     ChannelHandlerContext ctx = ws.context();
     ctx.write(packet.frame().retainedDuplicate(), ctx.voidPromise());
-    if (written.add(ctx)) {
-      toFlush.add(ctx);
-      if (!batching && written.size() > SLICE_AFTER && toFlush.size() >= SLICE) {
-        sliced = true;
-        for (ChannelHandlerContext each : toFlush) {
-          each.flush();
-        }
-        toFlush.clear();
-      }
-    } else {
-      // several packets for this channel in one task: from now on, one flush per channel at the end
-      batching = true;
+    if (!ws.flushQueued) {
+      ws.flushQueued = true;
+      unflushed.add(ws);
     }
-    if (!scheduled) {
-      scheduled = true;
-      ctx.executor().execute(endOfTask);
+    if (!armed) {
+      armed = true;
+      // after the tasks queued now: every delivery already waiting is written before the flush
+      ctx.executor().execute(flushChunk);
     }
   }
 
-  private void endOfTask() {
-    // a channel flushed in a slice and written again since is not in toFlush: flush every one then
-    for (ChannelHandlerContext ctx : sliced && batching ? written : toFlush) {
-      ctx.flush();
+  private void flushChunk() {
+    for (int i = 0; i < FLUSH_CHUNK; i++) {
+      HubWebSocket ws = unflushed.poll();
+      if (ws == null) {
+        armed = false;
+        return;
+      }
+      ws.flushQueued = false;
+      ws.flush();
     }
-    toFlush.clear();
-    written.clear();
-    scheduled = false;
-    sliced = false;
-    batching = false;
+    HubWebSocket next = unflushed.peek();
+    if (next == null) {
+      armed = false;
+      return;
+    }
+    // scheduled, not executed: the event loop takes scheduled tasks in only after it has read
+    // again, where a task executed now would run before any I/O (for up to a second of them)
+    next.context().executor().schedule(flushChunk, 0, TimeUnit.NANOSECONDS);
   }
 }
