@@ -66,7 +66,7 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
   /** Whether this channel waits in the {@link WebSocketWriter}'s flush queue. */
   boolean flushQueued;
 
-  private HubWebSocket() {
+  HubWebSocket() {
   }
 
   /**
