@@ -43,6 +43,8 @@ public final class BenchConfig {
         --max-inflight K        handshakes in flight at once (200)
         --handshake-timeout-ms  give up on a connection after this long (15000)
         --settle-seconds S      wait after connecting before the connected RSS sample (3)
+        --idle-seconds S        and sample it again when the clients have been idle this long (20;
+                                a JVM returns its JIT's scratch memory within seconds)
         --event-loops K         event loops for the clients (one per available core); the emitter gets one more
         --emit-connections K    keep-alive HTTP connections for /emit (8)
         --batch K               emits per POST /emit (1; >1 sends a JSON array)
@@ -81,6 +83,7 @@ public final class BenchConfig {
   public int maxInflight = 200;
   public long handshakeTimeoutMs = 15000;
   public double settleSeconds = 3;
+  public double idleSeconds = 20;
   /** One per core the process may use: on the single core fanout.sh pins it to, more only add context switches. */
   public int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
   public int emitConnections = 8;
@@ -174,6 +177,7 @@ public final class BenchConfig {
       case "max-inflight" -> maxInflight = Integer.parseInt(v);
       case "handshake-timeout-ms" -> handshakeTimeoutMs = Long.parseLong(v);
       case "settle-seconds" -> settleSeconds = Double.parseDouble(v);
+      case "idle-seconds" -> idleSeconds = Double.parseDouble(v);
       case "event-loops" -> eventLoops = Integer.parseInt(v);
       case "emit-connections" -> emitConnections = Integer.parseInt(v);
       case "batch" -> batch = Integer.parseInt(v);
@@ -254,6 +258,8 @@ public final class BenchConfig {
         .put("label", label)
         .put("connectRate", connectRate)
         .put("maxInflight", maxInflight)
+        .put("settleSeconds", settleSeconds)
+        .put("idleSeconds", idleSeconds)
         .put("eventLoops", eventLoops)
         .put("emitConnections", emitConnections)
         .put("batch", batch)

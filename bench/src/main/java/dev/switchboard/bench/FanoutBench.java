@@ -149,14 +149,10 @@ public final class FanoutBench {
         return finish(result);
       }
       sleep(cfg.settleSeconds);
-      long rssConnected = cfg.serverPid > 0 ? ProcStats.rssKb(cfg.serverPid) : -1;
-      server.put("rssConnectedKb", rssConnected);
-      if (rssIdle > 0 && rssConnected > 0) {
-        double perConn = (double) (rssConnected - rssIdle) / connected;
-        LatencySummary.put(server, "rssPerConnectionKb", perConn);
-        LatencySummary.put(server, "rssPer1000ConnectionsMb", perConn * 1000 / 1024);
-        out.printf(Locale.ROOT, "   server RSS idle %.1f MB, with %d clients %.1f MB: %.1f KB per connection (%.1f MB per 1,000)%n",
-            rssIdle / 1024.0, connected, rssConnected / 1024.0, perConn, perConn * 1000 / 1024);
+      sampleIdleRss(server, rssIdle, connected, "", cfg.settleSeconds);
+      if (cfg.idleSeconds > cfg.settleSeconds) {
+        sleep(cfg.idleSeconds - cfg.settleSeconds);
+        sampleIdleRss(server, rssIdle, connected, "Later", cfg.idleSeconds);
       }
       result.put("server", server);
       JsonObject open = results.stream().map(ClientGroup.ConnectResult::openPacket).filter(o -> o != null)
@@ -515,6 +511,22 @@ public final class FanoutBench {
 
   private static String fmt(JsonObject o, String key) {
     return StepResult.fmtMs(LatencySummary.num(o, key));
+  }
+
+  /**
+   * The server's RSS with every client connected and idle, {@code afterSeconds} after the last
+   * connected, and what it costs per connection over the idle server's; keys end in {@code suffix}.
+   */
+  private void sampleIdleRss(JsonObject server, long rssIdle, int connected, String suffix, double afterSeconds) {
+    long rss = cfg.serverPid > 0 ? ProcStats.rssKb(cfg.serverPid) : -1;
+    server.put("rssConnected" + suffix + "Kb", rss);
+    if (rssIdle > 0 && rss > 0) {
+      double perConn = (double) (rss - rssIdle) / connected;
+      LatencySummary.put(server, "rssPerConnection" + suffix + "Kb", perConn);
+      LatencySummary.put(server, "rssPer1000Connections" + suffix + "Mb", perConn * 1000 / 1024);
+      out.printf(Locale.ROOT, "   server RSS idle %.1f MB, with %d clients %.0f s after connecting %.1f MB: %.1f KB per connection (%.1f MB per 1,000)%n",
+          rssIdle / 1024.0, connected, afterSeconds, rss / 1024.0, perConn, perConn * 1000 / 1024);
+    }
   }
 
   private static void sleep(double seconds) throws InterruptedException {

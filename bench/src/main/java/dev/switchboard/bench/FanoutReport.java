@@ -99,6 +99,8 @@ public final class FanoutReport {
     s.put("rssIdleKb", server.getValue("rssIdleKb"));
     s.put("rssConnectedKb", server.getValue("rssConnectedKb"));
     s.put("rssPerConnectionKb", server.getValue("rssPerConnectionKb"));
+    s.put("rssConnectedLaterKb", server.getValue("rssConnectedLaterKb"));
+    s.put("rssPerConnectionLaterKb", server.getValue("rssPerConnectionLaterKb"));
     JsonObject result = d.getJsonObject("result", new JsonObject());
     s.put("bestRate", result.getValue("bestRate"));
     s.put("stoppedBecause", result.getValue("stoppedBecause"));
@@ -192,8 +194,10 @@ public final class FanoutReport {
       rowText(out, cols, byServer, "single broadcast p50 / max ms",
           s -> fmtNum(s.getValue("singleBroadcastP50Ms"), 1) + "/" + fmtNum(s.getValue("singleBroadcastMaxMs"), 1));
       row(out, cols, byServer, "idle RSS per connection (KB)", s -> num(s, "rssPerConnectionKb"), 1, ratio);
-      rowText(out, cols, byServer, "server RSS idle / connected (MB)",
-          s -> fmtNum(mb(s.getValue("rssIdleKb")), 0) + "/" + fmtNum(mb(s.getValue("rssConnectedKb")), 0));
+      row(out, cols, byServer, "  the same, idle longer (--idle-seconds)", s -> num(s, "rssPerConnectionLaterKb"), 1, ratio);
+      rowText(out, cols, byServer, "server RSS idle / connected / later (MB)",
+          s -> fmtNum(mb(s.getValue("rssIdleKb")), 0) + "/" + fmtNum(mb(s.getValue("rssConnectedKb")), 0)
+              + "/" + fmtNum(mb(s.getValue("rssConnectedLaterKb")), 0));
       rowText(out, cols, byServer, "connect time s (failed)",
           s -> fmtNum(s.getValue("connectSeconds"), 1) + " (" + fmtNum(s.getValue("connectFailed"), 0) + ")");
       row(out, cols, byServer, "server CPU % at best", s -> num(s, "serverCpuPct"), 0, false);

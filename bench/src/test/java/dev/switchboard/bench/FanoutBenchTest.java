@@ -101,7 +101,7 @@ class FanoutBenchTest {
     return BenchConfig.parse(new String[] {
         "--url", "http://127.0.0.1:" + server.actualPort(), "--namespace", "/mcp", "--token", token,
         "--emit-token", EMIT_TOKEN, "--clients", Integer.toString(clients), "--rates", rates,
-        "--step-seconds", "1", "--drain-seconds", "60", "--pause-seconds", "0", "--settle-seconds", "0",
+        "--step-seconds", "1", "--drain-seconds", "60", "--pause-seconds", "0", "--settle-seconds", "0", "--idle-seconds", "0",
         "--warmup-seconds", "0.5", "--p99-bound-ms", "1000000", "--single-broadcast", "--broadcasts", "2",
         "--broadcast-interval-ms", "0", "--server-pid", Long.toString(ProcessHandle.current().pid()),
         "--label", "fake", "--json", json.toString(), "--batch", "2", "--noise-max-pct", "100000",

@@ -20,7 +20,8 @@ class FanoutReportTest {
         .put("config", new JsonObject().put("p99BoundMs", 50.0))
         .put("connect", new JsonObject().put("connected", 1000).put("seconds", 2.5).put("failed", 0))
         .put("server", new JsonObject().put("rssIdleKb", 50_000).put("rssConnectedKb", 70_000)
-            .put("rssPerConnectionKb", perConnKb))
+            .put("rssPerConnectionKb", perConnKb).put("rssConnectedLaterKb", 65_000)
+            .put("rssPerConnectionLaterKb", perConnKb / 2))
         .put("singleBroadcast", new JsonObject().put("latencyMs", new JsonObject().put("p50", 3.0).put("p99", sbP99)
             .put("max", sbP99 + 1)))
         .put("steps", new JsonArray().add(best.copy().put("generatorSaturated", false)))
@@ -36,6 +37,7 @@ class FanoutReportTest {
     assertThat(s.getDouble("p99Ms")).isEqualTo(9.0);
     assertThat(s.getDouble("singleBroadcastP99Ms")).isEqualTo(12.0);
     assertThat(s.getDouble("rssPerConnectionKb")).isEqualTo(20.0);
+    assertThat(s.getDouble("rssPerConnectionLaterKb")).isEqualTo(10.0);
     assertThat(s.getBoolean("generatorSaturated")).isFalse();
   }
 
@@ -59,6 +61,8 @@ class FanoutReportTest {
     assertThat(text).contains("hub/node");
     assertThat(text).containsPattern("best passing rate \\(emits/s\\)\\s+200\\s+1,000\\s+5.00x");
     assertThat(text).containsPattern("idle RSS per connection \\(KB\\)\\s+27.0\\s+9.0\\s+0.33x");
+    assertThat(text).containsPattern("the same, idle longer \\(--idle-seconds\\)\\s+13.5\\s+4.5\\s+0.33x");
+    assertThat(text).containsPattern("server RSS idle / connected / later \\(MB\\)\\s+49/68/63");
     assertThat(text).contains("hub stopped: no result");
     JsonObject combined = FanoutReport.combine(runs, new JsonObject().put("date", "x"));
     assertThat(combined.getJsonArray("summary")).hasSize(4);
