@@ -463,7 +463,7 @@ final class Deployments {
 
   Future<JsonObject> logs(long id, LogQuery query, boolean tail) {
     String source = "deployment:" + id;
-    return get(id).compose(d -> (tail ? logs.tail(source, query.limit()) : logStore.query(source, query)))
+    return get(id).compose(d -> (tail ? logs.tail(source, query.limit()) : logs.query(source, query)))
       .map(lines -> {
         JsonArray array = new JsonArray();
         lines.forEach(line -> array.add(line.toJson()));

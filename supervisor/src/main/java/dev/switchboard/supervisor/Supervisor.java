@@ -367,7 +367,7 @@ final class Supervisor {
 
   Future<JsonObject> logs(String name, LogQuery query, boolean tail) {
     ManagedService service = existing(name);
-    Future<List<LogLine>> lines = tail ? logs.tail(service.sourceId(), query.limit()) : logStore.query(service.sourceId(), query);
+    Future<List<LogLine>> lines = tail ? logs.tail(service.sourceId(), query.limit()) : logs.query(service.sourceId(), query);
     return lines.map(list -> {
       JsonArray array = new JsonArray();
       list.forEach(line -> array.add(line.toJson()));

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,8 @@ public final class LogPipeline {
   private final Counter storedLines;
   private final Counter droppedLines;
   private int writing;
+  /** For each insert in flight: the first line of each source in it. */
+  private final List<Map<String, Long>> inFlight = new ArrayList<>();
   private long timer = -1;
 
   /** A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code address}. */
@@ -223,15 +226,19 @@ public final class LogPipeline {
       return false;
     }
     writing++;
+    Map<String, Long> first = new HashMap<>();
+    batch.forEach(row -> first.merge(row.source(), row.line().seq(), Math::min));
+    inFlight.add(first);
     store.insert(batch).onComplete(result -> {
       writing--;
+      inFlight.remove(first);
       if (result.succeeded()) {
         storedLines.increment(batch.size());
       } else {
         LOG.warn("storing {} log lines failed: {}", batch.size(), result.cause().getMessage());
         droppedLines.increment(batch.size());
         // counted again in the next note of each source
-        Map<String, Long> lost = new java.util.HashMap<>();
+        Map<String, Long> lost = new HashMap<>();
         batch.forEach(row -> lost.merge(row.source(), 1L, Long::sum));
         lost.forEach((id, n) -> {
           Registered registered = sources.get(id);
@@ -264,6 +271,31 @@ public final class LogPipeline {
     } else {
       vertx.setTimer(20, id -> awaitFlushed(promise, deadline));
     }
+  }
+
+  /**
+   * Queries a source's stored lines as they stand: with two inserts in flight a later one may
+   * commit first, so lines are shown only up to the first one still on its way to the database
+   * (in flight or waiting in the backlog). A query never shows a gap that fills a moment later.
+   */
+  public Future<List<LogLine>> query(String sourceId, LogQuery query) {
+    return store.query(sourceId, query, visibleThrough(sourceId));
+  }
+
+  /** The highest sequence number up to which every line of the source is stored or counted as dropped. */
+  long visibleThrough(String sourceId) {
+    long first = Long.MAX_VALUE;
+    for (Map<String, Long> batch : inFlight) {
+      first = Math.min(first, batch.getOrDefault(sourceId, Long.MAX_VALUE));
+    }
+    for (LogStore.Row2 row : backlog) {
+      // the backlog is in the order lines were read: a source's first row is its oldest
+      if (row.source().equals(sourceId)) {
+        first = Math.min(first, row.line().seq());
+        break;
+      }
+    }
+    return first == Long.MAX_VALUE ? Long.MAX_VALUE : first - 1;
   }
 
   public int backlog() {

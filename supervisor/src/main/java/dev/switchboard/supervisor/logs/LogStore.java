@@ -64,9 +64,18 @@ public final class LogStore {
    * with it, the first {@code limit} after that seq (for paging through everything). Oldest first.
    */
   public Future<List<LogLine>> query(String source, LogQuery q) {
+    return query(source, q, Long.MAX_VALUE);
+  }
+
+  /** The lines of {@code source} that match, of those numbered up to {@code throughSeq}. */
+  public Future<List<LogLine>> query(String source, LogQuery q, long throughSeq) {
     StringBuilder sql = new StringBuilder("SELECT seq, at, stream, line FROM supervisor.log_lines WHERE source = $1");
     List<Object> params = new ArrayList<>();
     params.add(source);
+    if (throughSeq != Long.MAX_VALUE) {
+      params.add(throughSeq);
+      sql.append(" AND seq <= $").append(params.size());
+    }
     if (q.since() != null) {
       params.add(OffsetDateTime.ofInstant(q.since(), ZoneOffset.UTC));
       sql.append(" AND at >= $").append(params.size());

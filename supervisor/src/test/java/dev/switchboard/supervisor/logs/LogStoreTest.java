@@ -55,6 +55,9 @@ class LogStoreTest {
     assertThat(store.query("service:keep", window).await()).extracting(LogLine::line).first().isEqualTo("line 70");
 
     assertThat(store.trim("service:keep", 100 - 40).await()).isEqualTo(60);
+    LogQuery newest = new LogQuery(null, null, null, null, null, 3);
+    assertThat(store.query("service:keep", newest, 97).await()).as("the newest lines up to a sequence number (what the pipeline has stored without gaps)")
+      .extracting(LogLine::seq).containsExactly(95L, 96L, 97L);
     List<LogLine> kept = store.query("service:keep", new LogQuery(null, null, null, null, null, 1000)).await();
     assertThat(kept).hasSize(40);
     assertThat(kept.get(0).line()).isEqualTo("line 61");
