@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.http.Problems;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -47,6 +48,20 @@ final class ContractClient {
     this.token = token;
     this.contract = contract;
     this.validator = ResponseValidator.create(vertx, contract);
+  }
+
+  /**
+   * Deploys a gateway on a free loopback port, for the services of {@code process}, with
+   * {@code token} as the admin token, and answers a client of it.
+   */
+  static ContractClient deployGateway(Vertx vertx, JsonObject process, String token) throws IOException {
+    GatewayVerticle gateway = new GatewayVerticle();
+    vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(new JsonObject()
+      .put("port", 0)
+      .put("bindHost", "127.0.0.1")
+      .put("process", process)
+      .put("auth", new JsonObject().put("adminToken", token)))).await();
+    return create(vertx, gateway.actualPort(), token);
   }
 
   static ContractClient create(Vertx vertx, int port, String token) throws IOException {

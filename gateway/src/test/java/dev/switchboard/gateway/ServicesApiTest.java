@@ -53,13 +53,7 @@ class ServicesApiTest {
       .put("statsInterval", 500L)
       .put("process", process)
       .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4)))).await();
-    GatewayVerticle gateway = new GatewayVerticle();
-    vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(new JsonObject()
-      .put("port", 0)
-      .put("bindHost", "127.0.0.1")
-      .put("process", process)
-      .put("auth", new JsonObject().put("adminToken", TOKEN)))).await();
-    api = ContractClient.create(vertx, gateway.actualPort(), TOKEN);
+    api = ContractClient.deployGateway(vertx, process, TOKEN);
   }
 
   @AfterEach

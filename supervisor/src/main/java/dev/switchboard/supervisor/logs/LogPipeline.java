@@ -49,7 +49,6 @@ public final class LogPipeline {
   private final Counter readLines;
   private final Counter storedLines;
   private final Counter droppedLines;
-  private int writing;
   /** For each insert in flight: the first line of each source in it. */
   private final List<Map<String, Long>> inFlight = new ArrayList<>();
   private long timer = -1;
@@ -206,7 +205,7 @@ public final class LogPipeline {
 
   /** Up to {@code insertsInFlight} inserts at a time; the next starts when one is done. Notes about drops ride along. */
   private void write() {
-    while (writing < options.insertsInFlight() && writeBatch()) {
+    while (inFlight.size() < options.insertsInFlight() && writeBatch()) {
       // started one more
     }
   }
@@ -225,13 +224,11 @@ public final class LogPipeline {
     if (batch.isEmpty()) {
       return false;
     }
-    writing++;
     Map<String, Long> first = new HashMap<>();
     batch.forEach(row -> first.merge(row.source(), row.line().seq(), Math::min));
     inFlight.add(first);
     store.insert(batch).onComplete(result -> {
-      writing--;
-      inFlight.remove(first);
+      inFlight.removeIf(running -> running == first);
       if (result.succeeded()) {
         storedLines.increment(batch.size());
       } else {
@@ -254,7 +251,7 @@ public final class LogPipeline {
 
   private Future<Void> flushAll() {
     write();
-    if (backlog.isEmpty() && writing == 0) {
+    if (backlog.isEmpty() && inFlight.isEmpty()) {
       return Future.succeededFuture();
     }
     long deadline = System.nanoTime() + FLUSH_LIMIT.toNanos();
@@ -263,7 +260,7 @@ public final class LogPipeline {
 
   private void awaitFlushed(io.vertx.core.Promise<Void> promise, long deadline) {
     write();
-    if (backlog.isEmpty() && writing == 0) {
+    if (backlog.isEmpty() && inFlight.isEmpty()) {
       promise.complete();
     } else if (System.nanoTime() > deadline) {
       LOG.warn("{} log lines were still waiting for the database after {}; they are not stored", backlog.size(), FLUSH_LIMIT);
