@@ -153,7 +153,7 @@ final class HubNamespaces {
       // a recovered socket skipped the middleware and got its data, role included, back
       socket.data().put(ROLE, socket.handshake().auth().getString(ROLE));
     }
-    socket.emit("connected", new JsonObject()
+    socket.emitToConnection("connected", new JsonObject()
       .put("id", socket.id())
       .put("namespace", socket.namespace().name())
       .put("recovered", socket.recovered()));

@@ -216,6 +216,11 @@ public final class Namespace {
     return recovery != null;
   }
 
+  /** An event for one connection only, with a recovery offset when recovery is on; not kept. */
+  JsonArray stamp(JsonArray eventAndArgs) {
+    return recovery == null ? eventAndArgs : recovery.stamp(eventAndArgs);
+  }
+
   void addToRoom(String room, Socket socket) {
     rooms.computeIfAbsent(room, r -> new LinkedHashSet<>()).add(socket);
   }

@@ -35,6 +35,8 @@ final class Recovery {
   /** Offsets are "epoch-counter": a client coming back to another server start or node never matches. */
   private final String epoch = Long.toString(System.nanoTime() & 0xffffffL, 36);
   private long counter;
+  /** The offset of the newest broadcast no longer kept (0: none evicted yet). */
+  private long evictedThrough;
   private final ArrayDeque<Sent> sent = new ArrayDeque<>();
   private final Map<String, Session> sessions = new HashMap<>();
 
@@ -46,10 +48,24 @@ final class Recovery {
   /** Records a broadcast and returns its data with the offset appended. */
   JsonArray record(Set<String> rooms, Set<String> except, JsonArray eventAndArgs, long now) {
     long offset = ++counter;
-    JsonArray data = eventAndArgs.copy().add(epoch + "-" + Long.toString(offset, 36));
+    JsonArray data = eventAndArgs.copy().add(offsetString(offset));
     sent.addLast(new Sent(offset, now, rooms, except, data));
     expirePackets(now);
     return data;
+  }
+
+  /**
+   * Appends an offset to an event meant for one connection only (its greeting), without keeping it:
+   * a connection that recovers gets a greeting of its own rather than the old one. The offset still
+   * lets a client that has seen nothing else recover; kept, ten thousand greetings of a reconnect
+   * storm would push the broadcasts out of the buffer.
+   */
+  JsonArray stamp(JsonArray eventAndArgs) {
+    return eventAndArgs.add(offsetString(++counter));
+  }
+
+  private String offsetString(long offset) {
+    return epoch + "-" + Long.toString(offset, 36);
   }
 
   void persist(Session session) {
@@ -78,8 +94,7 @@ final class Recovery {
 
   /** Whether every broadcast after {@code last} is still kept (none has been evicted past it). */
   private boolean covers(long last) {
-    Sent oldest = sent.peekFirst();
-    return oldest == null ? last == counter : oldest.offset <= last + 1;
+    return last >= evictedThrough && last <= counter;
   }
 
   private static boolean reaches(Sent packet, Set<String> rooms) {
@@ -113,7 +128,7 @@ final class Recovery {
   private void expirePackets(long now) {
     long horizon = now - maxDisconnectionMillis;
     while (!sent.isEmpty() && (sent.size() > maxPackets || sent.peekFirst().at < horizon)) {
-      sent.removeFirst();
+      evictedThrough = sent.removeFirst().offset;
     }
   }
 

@@ -178,6 +178,15 @@ public final class Socket {
     }
   }
 
+  /**
+   * Emits what concerns this connection only, such as a greeting: with recovery on it carries an
+   * offset (so a client that has seen nothing else can still recover) but is not kept for replay,
+   * since a recovered connection gets a greeting of its own.
+   */
+  public void emitToConnection(String event, Object... args) {
+    send(SocketPacket.event(namespace.name(), namespace.stamp(eventArray(event, args)), null));
+  }
+
   /** Emits and waits for the client's acknowledgement; fails with a TimeoutException after {@code timeout}. */
   public Future<JsonArray> emitWithAck(Duration timeout, String event, Object... args) {
     if (!connected) {
