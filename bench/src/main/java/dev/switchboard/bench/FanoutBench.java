@@ -108,8 +108,13 @@ public final class FanoutBench {
 
       // --- idle server, then connect ---
       JsonObject server = new JsonObject().put("pid", cfg.serverPid);
-      long rssIdle = cfg.serverPid > 0 ? ProcStats.rssKb(cfg.serverPid) : -1;
+      // the idle server's RSS once it holds still, so that memory it was still giving back after
+      // starting is not credited to the connections (three samples 0.5 s apart within 512 KB, 10 s at most)
+      long settle0 = System.nanoTime();
+      long rssIdle = cfg.serverPid > 0
+          ? ProcStats.settledRssKb(() -> ProcStats.rssKb(cfg.serverPid), 500, 10_000, 512) : -1;
       server.put("rssIdleKb", rssIdle);
+      LatencySummary.put(server, "rssIdleSettleSeconds", (System.nanoTime() - settle0) / 1e9);
       long srvTicks0 = ProcStats.cpuTicks(cfg.serverPid);
       long genTicks0 = ProcStats.cpuTicks(selfPid);
       long sysTicks0 = ProcStats.systemBusyTicks();

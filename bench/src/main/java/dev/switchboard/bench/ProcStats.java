@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /** Resident memory and CPU time of a process, from Linux {@code /proc}. */
 public final class ProcStats {
@@ -25,6 +26,40 @@ public final class ProcStats {
       return parseVmRssKb(Files.readString(statusPath(pid), StandardCharsets.US_ASCII));
     } catch (IOException | RuntimeException e) {
       return -1;
+    }
+  }
+
+  /**
+   * Samples {@code rssKb} every {@code periodMs} until three samples in a row lie within
+   * {@code toleranceKb} of each other, or until {@code maxMs} have passed, and returns the last sample
+   * (-1 when it cannot be read). A runtime that has just started may still be returning memory
+   * (a JVM trimming its C heap, a garbage collector shrinking its heap); an RSS taken then makes
+   * everything measured against it look smaller.
+   */
+  public static long settledRssKb(LongSupplier rssKb, long periodMs, long maxMs, long toleranceKb)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
+    long low = Long.MAX_VALUE;
+    long high = Long.MIN_VALUE;
+    int inBand = 0;
+    while (true) {
+      long rss = rssKb.getAsLong();
+      if (rss < 0) {
+        return rss;
+      }
+      if (inBand > 0 && Math.max(high, rss) - Math.min(low, rss) <= toleranceKb) {
+        low = Math.min(low, rss);
+        high = Math.max(high, rss);
+        inBand++;
+      } else {
+        low = rss;
+        high = rss;
+        inBand = 1;
+      }
+      if (inBand >= 3 || System.nanoTime() - deadline >= 0) {
+        return rss;
+      }
+      Thread.sleep(periodMs);
     }
   }
 

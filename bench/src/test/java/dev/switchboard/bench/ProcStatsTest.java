@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.PrimitiveIterator;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class ProcStatsTest {
@@ -37,6 +39,28 @@ class ProcStatsTest {
     // two cores busy for a second is 200 %
     assertThat(ProcStats.cpuPercent(hz, 3 * hz, 1_000_000_000L)).isCloseTo(200.0, within(1e-9));
     assertThat(ProcStats.cpuPercent(-1, hz, 1_000_000_000L)).isEqualTo(-1);
+  }
+
+  @Test
+  void settledRssWaitsForThreeSamplesWithinTheTolerance() throws InterruptedException {
+    // a runtime that gives memory back for a while after starting, then holds still
+    PrimitiveIterator.OfLong samples = LongStream.of(120_000, 110_000, 96_000, 95_900, 96_100, 96_000, 50_000)
+        .iterator();
+    int[] taken = {0};
+    long rss = ProcStats.settledRssKb(() -> {
+      taken[0]++;
+      return samples.nextLong();
+    }, 1, 10_000, 256);
+    assertThat(rss).isEqualTo(96_100);
+    assertThat(taken[0]).isEqualTo(5);
+  }
+
+  @Test
+  void settledRssGivesUpAfterTheLimitOrWhenTheProcessIsGone() throws InterruptedException {
+    long[] next = {100_000};
+    long rss = ProcStats.settledRssKb(() -> next[0] -= 1_000, 5, 50, 256);
+    assertThat(rss).isLessThan(100_000).isGreaterThan(0);
+    assertThat(ProcStats.settledRssKb(() -> -1, 5, 1_000, 256)).isEqualTo(-1);
   }
 
   @Test
