@@ -345,7 +345,12 @@ public final class FanoutBench {
     if (rssTask != null) {
       rssTask.cancel(false);
     }
+    // the answers to the last emits may come after their deliveries: wait for them too
     Emitter.Snapshot snap = await(emitter.snapshot(), 10);
+    while (snap.pending() > 0 && System.nanoTime() < drainDeadline) {
+      Thread.sleep(5);
+      snap = await(emitter.snapshot(), 10);
+    }
 
     StepResult s = new StepResult();
     s.step = (int) stepId;
