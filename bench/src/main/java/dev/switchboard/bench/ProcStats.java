@@ -39,28 +39,24 @@ public final class ProcStats {
   public static long settledRssKb(LongSupplier rssKb, long periodMs, long maxMs, long toleranceKb)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
-    long low = Long.MAX_VALUE;
-    long high = Long.MIN_VALUE;
-    int inBand = 0;
-    while (true) {
-      long rss = rssKb.getAsLong();
-      if (rss < 0) {
-        return rss;
-      }
-      if (inBand > 0 && Math.max(high, rss) - Math.min(low, rss) <= toleranceKb) {
-        low = Math.min(low, rss);
-        high = Math.max(high, rss);
+    long rss = rssKb.getAsLong();
+    long low = rss;
+    long high = rss;
+    int inBand = 1;
+    while (rss >= 0 && inBand < 3 && System.nanoTime() - deadline < 0) {
+      Thread.sleep(periodMs);
+      rss = rssKb.getAsLong();
+      low = Math.min(low, rss);
+      high = Math.max(high, rss);
+      if (high - low <= toleranceKb) {
         inBand++;
       } else {
         low = rss;
         high = rss;
         inBand = 1;
       }
-      if (inBand >= 3 || System.nanoTime() - deadline >= 0) {
-        return rss;
-      }
-      Thread.sleep(periodMs);
     }
+    return rss;
   }
 
   /** utime + stime of a process in clock ticks, or -1 when it cannot be read. */
