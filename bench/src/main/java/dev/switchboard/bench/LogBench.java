@@ -195,7 +195,7 @@ public final class LogBench {
     long gcFrom = gc.count();
     CpuSnapshot cpu0 = CpuSnapshot.take(stall, root.resolve("pg"));
     CpuSnapshot cpu1 = null;
-    request(vertx, Addresses.serviceCommand("start"), new JsonObject().put("name", name));
+    request(vertx, Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", name));
 
     List<LogReport.Sample> samples = new ArrayList<>();
     long statusMaxUs = 0;
@@ -219,7 +219,7 @@ public final class LogBench {
           cpu1 = CpuSnapshot.take(stall, root.resolve("pg"));
         } else if (tMs > hardLimitMs) {
           timedOut = true;
-          request(vertx, Addresses.serviceCommand("stop"), new JsonObject().put("name", name));
+          request(vertx, Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", name));
           producerDoneMs = tMs;
           cpu1 = CpuSnapshot.take(stall, root.resolve("pg"));
         }

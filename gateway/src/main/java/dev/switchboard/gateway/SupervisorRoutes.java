@@ -42,27 +42,27 @@ final class SupervisorRoutes {
 
   private void routes(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router.get("/api/v1/services").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_LIST, new JsonObject(), QUERY_TIMEOUT));
+    router.get("/api/v1/services").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject(), QUERY_TIMEOUT));
     router.post("/api/v1/services").handler(body).handler(this::create);
     // before /{name}: these are not service names
     router.get("/api/v1/services/status").handler(this::status);
     router.post("/api/v1/services/refresh").handler(ctx ->
-      ask(ctx, Addresses.serviceCommand("refresh"), new JsonObject(), COMMAND_TIMEOUT));
+      ask(ctx, Addresses.SUPERVISOR_SERVICES_REFRESH, new JsonObject(), COMMAND_TIMEOUT));
     router.get("/api/v1/services/:name").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_GET, named(ctx), QUERY_TIMEOUT));
     router.put("/api/v1/services/:name").handler(body).handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_UPDATE,
       named(ctx).put("definition", Forward.jsonBody(ctx)), QUERY_TIMEOUT));
     router.delete("/api/v1/services/:name").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_DELETE, named(ctx), COMMAND_TIMEOUT));
-    for (String action : new String[] {"start", "stop", "restart"}) {
-      router.post("/api/v1/services/:name/" + action).handler(ctx -> command(ctx, action));
-    }
+    router.post("/api/v1/services/:name/start").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    router.post("/api/v1/services/:name/stop").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
+    router.post("/api/v1/services/:name/restart").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
     router.get("/api/v1/services/:name/events").handler(ctx ->
       ask(ctx, Addresses.SUPERVISOR_SERVICES_EVENTS, named(ctx).mergeIn(Forward.query(ctx, "limit")), QUERY_TIMEOUT));
     router.get("/api/v1/services/:name/logs").handler(ctx -> logs(ctx, Addresses.SUPERVISOR_SERVICES_LOGS, named(ctx)));
 
     // the seed's routes, same answers
     router.get("/api/services/status").handler(this::status);
-    router.post("/api/services/:name/start").handler(ctx -> command(ctx, "start"));
-    router.post("/api/services/:name/stop").handler(ctx -> command(ctx, "stop"));
+    router.post("/api/services/:name/start").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    router.post("/api/services/:name/stop").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
 
     router.post("/api/v1/deployments").handler(body).handler(ctx -> Forward.created(ctx,
       Bus.request(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, Forward.jsonBody(ctx), QUERY_TIMEOUT), 202,
@@ -84,8 +84,8 @@ final class SupervisorRoutes {
     ask(ctx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject(), QUERY_TIMEOUT);
   }
 
-  private void command(RoutingContext ctx, String action) {
-    ask(ctx, Addresses.serviceCommand(action), named(ctx), COMMAND_TIMEOUT);
+  private void command(RoutingContext ctx, String address) {
+    ask(ctx, address, named(ctx), COMMAND_TIMEOUT);
   }
 
   /** A log query answered as one JSON page, or exported whole as NDJSON. */

@@ -127,7 +127,6 @@ public final class SupervisorVerticle extends VerticleBase {
   private Future<?> serve() {
     return Future.all(List.of(
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_STATUS, body -> Future.succeededFuture(supervisor.status())),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_LIST, body -> Future.succeededFuture(supervisor.status())),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_GET, body -> Future.succeededFuture(supervisor.get(name(body)))),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_CREATE, body -> supervisor.create(ServiceDefinition.parse(body), "api")),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_UPDATE, this::update),
@@ -135,10 +134,10 @@ public final class SupervisorVerticle extends VerticleBase {
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_EVENTS, body -> supervisor.events(name(body), limit(body, 100, 1000))),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_LOGS, body -> supervisor.logs(name(body),
         LogQuery.parse(body, clock), Boolean.TRUE.equals(body.getValue("tail")))),
-      Bus.serve(vertx, Addresses.serviceCommand("start"), body -> supervisor.start(name(body))),
-      Bus.serve(vertx, Addresses.serviceCommand("stop"), body -> supervisor.stop(name(body))),
-      Bus.serve(vertx, Addresses.serviceCommand("restart"), body -> supervisor.restart(name(body))),
-      Bus.serve(vertx, Addresses.serviceCommand("refresh"), body -> supervisor.refresh()),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_START, body -> supervisor.start(name(body))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_STOP, body -> supervisor.stop(name(body))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_RESTART, body -> supervisor.restart(name(body))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_REFRESH, body -> supervisor.refresh()),
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, deployments::create),
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LIST, deployments::list),
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, body -> deployments.get(Deployments.id(body))),

@@ -25,7 +25,7 @@ class DeploymentTest {
     sup = new SupervisorFixture();
     port = SupervisorFixture.freePort();
     sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, definition(SupervisorFixture.java(FakeLlamaServer.class, port, 0)));
-    sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "model"));
+    sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "model"));
     sup.awaitState("model", "running", Duration.ofSeconds(15));
   }
 

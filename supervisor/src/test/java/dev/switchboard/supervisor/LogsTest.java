@@ -25,7 +25,7 @@ class LogsTest {
       sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "flood").put("shell", true)
         .put("command", "yes 'a line of output that is about sixty bytes long, give or take' | head -n " + total)
         .put("restart", "no"));
-      sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "flood"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "flood"));
       // the event loop answers while the flood goes on
       for (int i = 0; i < 5; i++) {
         assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject()).getJsonArray("services")).hasSize(1);
@@ -58,7 +58,7 @@ class LogsTest {
       sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "talker").put("shell", true)
         .put("command", "for i in 1 2 3 4 5; do echo out $i; echo err $i >&2; done; printf 'no newline at the end'")
         .put("restart", "no"));
-      sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "talker"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "talker"));
       sup.awaitState("talker", "stopped", Duration.ofSeconds(5));
       sup.awaitLines("talker", new JsonObject(), l -> l.contains("no newline at the end") && l.contains("err 5"), "the last lines");
 
@@ -92,7 +92,7 @@ class LogsTest {
     try (SupervisorFixture sup = new SupervisorFixture()) {
       sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "counter").put("shell", true)
         .put("command", "seq 1 1000").put("restart", "no"));
-      sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "counter"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "counter"));
       sup.awaitState("counter", "stopped", Duration.ofSeconds(5));
       JsonArray tail = sup.request(Addresses.SUPERVISOR_SERVICES_LOGS, new JsonObject().put("name", "counter")
         .put("tail", true).put("limit", 10).put("stream", "stdout")).getJsonArray("lines");

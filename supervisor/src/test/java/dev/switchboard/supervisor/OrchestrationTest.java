@@ -30,7 +30,7 @@ class OrchestrationTest {
         .put("command", "date +%s%N; test -f " + ready + " && echo db-was-ready; exec sleep 300")
         .put("dependsOn", new JsonObject().put("db", "healthy")));
 
-      JsonObject waiting = sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "api"));
+      JsonObject waiting = sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "api"));
       assertThat(waiting.getString("state")).isEqualTo("starting");
       assertThat(waiting.getString("reason")).isEqualTo("waiting for db (healthy)");
       assertThat(sup.service("db").getString("state")).isEqualTo("starting");
@@ -41,7 +41,7 @@ class OrchestrationTest {
       assertThat(Instant.parse(sup.service("api").getString("startedAt"))).isAfterOrEqualTo(Instant.parse(db.getString("since")));
 
       // stopping db stops api first
-      sup.request(Addresses.serviceCommand("stop"), new JsonObject().put("name", "db"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "db"));
       JsonArray dbEvents = events(sup, "db");
       JsonArray apiEvents = events(sup, "api");
       Instant apiStopped = Instant.parse(apiEvents.getJsonObject(0).getString("at"));
@@ -58,7 +58,7 @@ class OrchestrationTest {
         .put("command", new JsonArray().add("no-such-binary-anywhere")));
       sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "app")
         .put("command", new JsonArray().add("sleep").add("60")).put("dependsOn", new JsonArray().add("broken")));
-      sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "app"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "app"));
       JsonObject failed = sup.awaitState("app", "failed", Duration.ofSeconds(5));
       assertThat(failed.getString("reason")).contains("dependency broken did not become started")
         .contains("command not found: no-such-binary-anywhere");
@@ -83,7 +83,7 @@ class OrchestrationTest {
     try (SupervisorFixture sup = new SupervisorFixture(new JsonObject().put("onShutdown", "leave"))) {
       sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "ticker").put("shell", true)
         .put("command", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done"));
-      int pid = sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "ticker")).getInteger("pid");
+      int pid = sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "ticker")).getInteger("pid");
       SupervisorFixture.sleep(500);
       sup.undeploy();
       // the supervisor is gone; the service is not, and it blocks at worst on a full pipe
@@ -102,7 +102,7 @@ class OrchestrationTest {
       for (int i = 1; i < ticks.size(); i++) {
         assertThat(ticks.get(i)).isEqualTo(ticks.get(i - 1) + 1);
       }
-      sup.request(Addresses.serviceCommand("stop"), new JsonObject().put("name", "ticker"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "ticker"));
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
   }
@@ -112,14 +112,14 @@ class OrchestrationTest {
     try (SupervisorFixture sup = new SupervisorFixture(new JsonObject().put("onShutdown", "leave").put("orphans", "stop"))) {
       sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "orphan")
         .put("command", new JsonArray().add("sleep").add("300")));
-      int pid = sup.request(Addresses.serviceCommand("start"), new JsonObject().put("name", "orphan")).getInteger("pid");
+      int pid = sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "orphan")).getInteger("pid");
       sup.undeploy();
       sup.deploy();
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
       // it was wanted running, so it is started again, as a new process
       JsonObject again = sup.awaitState("orphan", "running", Duration.ofSeconds(5));
       assertThat(again.getInteger("pid")).isNotEqualTo(pid);
-      sup.request(Addresses.serviceCommand("stop"), new JsonObject().put("name", "orphan"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "orphan"));
     }
   }
 
@@ -137,7 +137,7 @@ class OrchestrationTest {
       JsonObject kept = sup.awaitState("from-file", "running", Duration.ofSeconds(5));
       assertThat(kept.getBoolean("declared")).isFalse();
       assertThat(kept.getInteger("pid")).isEqualTo(pid);
-      sup.request(Addresses.serviceCommand("stop"), new JsonObject().put("name", "from-file"));
+      sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "from-file"));
     }
   }
 

@@ -35,8 +35,8 @@ class ServiceLifecycleTest {
     return sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, definition);
   }
 
-  private JsonObject command(String action, String name) {
-    return sup.request(Addresses.serviceCommand(action), new JsonObject().put("name", name));
+  private JsonObject command(String address, String name) {
+    return sup.request(address, new JsonObject().put("name", name));
   }
 
   @Test
@@ -51,7 +51,7 @@ class ServiceLifecycleTest {
     assertThat(created.getString("state")).isEqualTo("stopped");
     assertThat(created.getJsonObject("restart").getString("policy")).isEqualTo("always");
 
-    JsonObject started = command("start", "llama");
+    JsonObject started = command(Addresses.SUPERVISOR_SERVICES_START, "llama");
     assertThat(started.getString("state")).isEqualTo("starting");
     int pid = started.getInteger("pid");
     assertThat(started.getInteger("pgid")).isEqualTo(pid);
@@ -67,7 +67,7 @@ class ServiceLifecycleTest {
     assertThat(withStats.getJsonObject("stats").getLong("rssBytes")).isPositive();
     assertThat(withStats.getJsonObject("stats").getInteger("threads")).isPositive();
 
-    JsonObject stopped = command("stop", "llama");
+    JsonObject stopped = command(Addresses.SUPERVISOR_SERVICES_STOP, "llama");
     assertThat(stopped.getString("state")).isEqualTo("stopped");
     assertThat(stopped.containsKey("pid")).isFalse();
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
@@ -81,7 +81,7 @@ class ServiceLifecycleTest {
   void aKilledProcessComesBackAfterItsBackoffAndTheRestartsAreCounted() {
     create(new JsonObject().put("name", "sleeper").put("command", new JsonArray().add("sleep").add("300"))
       .put("restart", new JsonObject().put("policy", "on-failure").put("initialDelay", "300ms")));
-    int first = command("start", "sleeper").getInteger("pid");
+    int first = command(Addresses.SUPERVISOR_SERVICES_START, "sleeper").getInteger("pid");
     sup.awaitState("sleeper", "running", Duration.ofSeconds(5));
 
     ProcessHandle.of(first).orElseThrow().destroyForcibly();
@@ -97,14 +97,14 @@ class ServiceLifecycleTest {
     ProcessHandle.of(again.getInteger("pid")).orElseThrow().destroyForcibly();
     assertThat(sup.awaitState("sleeper", "backoff", Duration.ofSeconds(5)).getString("reason")).contains("restart 2 in 600ms");
     sup.awaitState("sleeper", "running", Duration.ofSeconds(5));
-    command("stop", "sleeper");
+    command(Addresses.SUPERVISOR_SERVICES_STOP, "sleeper");
   }
 
   @Test
   void givesUpAfterTheLimitOfFailuresInTheWindow() {
     create(new JsonObject().put("name", "crasher").put("shell", true).put("command", "echo going down; exit 3")
       .put("restart", new JsonObject().put("policy", "always").put("initialDelay", "50ms").put("limit", 3).put("window", "1m")));
-    command("start", "crasher");
+    command(Addresses.SUPERVISOR_SERVICES_START, "crasher");
     JsonObject errored = sup.awaitState("crasher", "errored", Duration.ofSeconds(10));
     assertThat(errored.getString("reason")).contains("gave up after 3 exits within 1m").contains("exited with code 3");
     assertThat(errored.getInteger("restarts")).isEqualTo(2);
@@ -119,14 +119,14 @@ class ServiceLifecycleTest {
     create(new JsonObject().put("name", "tree").put("shell", true)
       .put("command", "sleep 300 & sleep 300 & setsid sleep 300 & echo forked; wait")
       .put("stopTimeout", "2s"));
-    JsonObject started = command("start", "tree");
+    JsonObject started = command(Addresses.SUPERVISOR_SERVICES_START, "tree");
     int pgid = started.getInteger("pgid");
     sup.awaitState("tree", "running", Duration.ofSeconds(5));
     SupervisorFixture.sleep(300);
     List<Long> family = SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", "tree");
     assertThat(family).hasSizeGreaterThanOrEqualTo(4);
 
-    command("stop", "tree");
+    command(Addresses.SUPERVISOR_SERVICES_STOP, "tree");
     assertThat(SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", "tree")).isEmpty();
     assertThat(dev.switchboard.supervisor.process.ProcTable.read().group(pgid)).isEmpty();
   }
@@ -136,7 +136,7 @@ class ServiceLifecycleTest {
     try (ServerSocket taken = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       create(new JsonObject().put("name", "web").put("command", new JsonArray().add("sleep").add("60")).put("port", port));
-      ApiException e = sup.failure(Addresses.serviceCommand("start"), new JsonObject().put("name", "web"));
+      ApiException e = sup.failure(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "web"));
       assertThat(e.status()).isEqualTo(409);
       assertThat(e.getMessage()).contains("port " + port + " is already in use by pid " + ProcessHandle.current().pid());
       JsonObject failed = sup.service("web");
@@ -148,7 +148,7 @@ class ServiceLifecycleTest {
   @Test
   void aMissingCommandFailsWithTheReason() {
     create(new JsonObject().put("name", "ghost").put("command", new JsonArray().add("no-such-program-here")));
-    ApiException e = sup.failure(Addresses.serviceCommand("start"), new JsonObject().put("name", "ghost"));
+    ApiException e = sup.failure(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "ghost"));
     assertThat(e.getMessage()).contains("command not found: no-such-program-here");
     assertThat(sup.service("ghost").getString("state")).isEqualTo("failed");
     // and the supervisor goes on
@@ -182,7 +182,7 @@ class ServiceLifecycleTest {
     create(new JsonObject().put("name", "env").put("shell", true)
       .put("command", "echo \"A=${A:-unset} B=${B:-unset}\"")
       .put("env", new JsonObject().put("A", "1").put("B", "2")).put("restart", "no"));
-    command("start", "env");
+    command(Addresses.SUPERVISOR_SERVICES_START, "env");
     sup.awaitState("env", "stopped", Duration.ofSeconds(5));
     JsonObject def = sup.service("env").copy();
     for (String key : List.of("state", "since", "source", "restarts", "reason", "lastExit", "createdAt", "updatedAt")) {
@@ -190,7 +190,7 @@ class ServiceLifecycleTest {
     }
     def.put("env", new JsonObject().put("A", "3"));
     sup.request(Addresses.SUPERVISOR_SERVICES_UPDATE, new JsonObject().put("name", "env").put("definition", def));
-    command("start", "env");
+    command(Addresses.SUPERVISOR_SERVICES_START, "env");
     sup.awaitState("env", "stopped", Duration.ofSeconds(5));
     List<String> lines = sup.awaitLines("env", new JsonObject().put("stream", "stdout"), l -> l.size() >= 2, "both runs");
     assertThat(lines).containsExactly("A=1 B=2", "A=3 B=unset");
@@ -200,7 +200,7 @@ class ServiceLifecycleTest {
   void deleteStopsTheServiceAndForgetsItUnlessAnotherNeedsIt() {
     create(new JsonObject().put("name", "base").put("command", new JsonArray().add("sleep").add("300")));
     create(new JsonObject().put("name", "top").put("command", new JsonArray().add("true")).put("dependsOn", new JsonArray().add("base")));
-    int pid = command("start", "base").getInteger("pid");
+    int pid = command(Addresses.SUPERVISOR_SERVICES_START, "base").getInteger("pid");
     ApiException needed = sup.failure(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "base"));
     assertThat(needed.status()).isEqualTo(409);
     assertThat(needed.getMessage()).contains("needed by top");

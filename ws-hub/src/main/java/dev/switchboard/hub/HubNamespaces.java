@@ -43,6 +43,11 @@ final class HubNamespaces {
   private static final String LOGS = "logs:";
   private static final Set<String> ERROR_STATES = Set.of("failed", "errored", "unhealthy");
   private static final String WATCH = "watch:";
+  private static final Map<String, String> CONTROL = Map.of(
+    "start", Addresses.SUPERVISOR_SERVICES_START,
+    "stop", Addresses.SUPERVISOR_SERVICES_STOP,
+    "restart", Addresses.SUPERVISOR_SERVICES_RESTART,
+    "refresh", Addresses.SUPERVISOR_SERVICES_REFRESH);
 
   private final Vertx vertx;
   private final SocketServer server;
@@ -71,9 +76,8 @@ final class HubNamespaces {
       greet(socket);
       logs(socket, "serviceId", Addresses::serviceLogs,
         id -> new JsonObject().put("name", id), Addresses.SUPERVISOR_SERVICES_LOGS);
-      for (String action : List.of("start", "stop", "restart", "refresh")) {
-        socket.on("services:" + action, (s, args, ack) -> control(s, action, args, ack));
-      }
+      CONTROL.forEach((action, address) ->
+        socket.on("services:" + action, (s, args, ack) -> control(s, action, address, args, ack)));
       Bus.request(vertx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject())
         .onSuccess(status -> socket.emit("services:status", status));
       followServices(socket.namespace());
@@ -246,7 +250,7 @@ final class HubNamespaces {
     }
   }
 
-  private void control(Socket socket, String action, JsonArray args, Socket.Ack ack) {
+  private void control(Socket socket, String action, String address, JsonArray args, Socket.Ack ack) {
     if (!ADMIN.equals(socket.data().get(ROLE))) {
       fail(ack, "forbidden", "services:" + action + " needs the admin role");
       return;
@@ -257,7 +261,7 @@ final class HubNamespaces {
       return;
     }
     JsonObject request = name == null ? new JsonObject() : new JsonObject().put("name", name);
-    Bus.request(vertx, Addresses.serviceCommand(action), request)
+    Bus.request(vertx, address, request)
       .onSuccess(result -> ok(ack, result))
       .onFailure(err -> failFrom(ack, err));
   }

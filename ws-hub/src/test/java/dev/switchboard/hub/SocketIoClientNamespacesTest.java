@@ -259,9 +259,9 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     assertThat(nobody.getBoolean("ok")).isFalse();
     assertThat(nobody.getJsonObject("error").getString("code")).isEqualTo("unavailable");
 
-    hub.vertx.eventBus().<JsonObject>consumer(Addresses.serviceCommand("start"),
+    hub.vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_SERVICES_START,
       msg -> msg.reply(new JsonObject().put("name", msg.body().getString("name")).put("state", "starting"))).completion().await();
-    hub.vertx.eventBus().<JsonObject>consumer(Addresses.serviceCommand("stop"),
+    hub.vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_SERVICES_STOP,
       msg -> msg.fail(404, "no service " + msg.body().getString("name"))).completion().await();
 
     assertThat(node.ackOf("admin", "services:start", start))

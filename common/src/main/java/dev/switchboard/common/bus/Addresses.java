@@ -20,10 +20,16 @@ public final class Addresses {
 
   /** Stream: managed-service state changes. */
   public static final String SERVICES_STATUS = "services.status";
-  /** Command: every managed service with its state. */
+  /** Command: every managed service with its state, {@code {services: [...], timestamp}}. */
   public static final String SUPERVISOR_SERVICES_STATUS = "supervisor.services.status";
-  /** Command: every managed service ({@code {services: [...]}}), like {@link #SUPERVISOR_SERVICES_STATUS}. */
-  public static final String SUPERVISOR_SERVICES_LIST = "supervisor.services.list";
+  /** Command: {@code {name}} → the service, started (dependencies first). */
+  public static final String SUPERVISOR_SERVICES_START = "supervisor.services.start";
+  /** Command: {@code {name}} → the service, once its process group is empty. */
+  public static final String SUPERVISOR_SERVICES_STOP = "supervisor.services.stop";
+  /** Command: {@code {name}} → the service, stopped and started again. */
+  public static final String SUPERVISOR_SERVICES_RESTART = "supervisor.services.restart";
+  /** Command: probes every running service's health now → the status list. */
+  public static final String SUPERVISOR_SERVICES_REFRESH = "supervisor.services.refresh";
   /** Command: {@code {name}} → the service. */
   public static final String SUPERVISOR_SERVICES_GET = "supervisor.services.get";
   /** Command: a service definition → the service, created (409 when the name is taken). */
@@ -71,11 +77,6 @@ public final class Addresses {
   /** Stream: changes seen by one directory watch. */
   public static String fileChanges(String watchId) {
     return "files.changes." + watchId;
-  }
-
-  /** Command to the supervisor about one service: {@code start}, {@code stop}, {@code restart} or {@code refresh}. */
-  public static String serviceCommand(String action) {
-    return "supervisor.services." + action;
   }
 
   /**

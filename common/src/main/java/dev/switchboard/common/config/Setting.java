@@ -3,7 +3,6 @@ package dev.switchboard.common.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -86,10 +85,6 @@ public enum Setting {
 
   public String description() {
     return description;
-  }
-
-  public static Optional<Setting> byEnvName(String name) {
-    return Arrays.stream(values()).filter(s -> s.name().equals(name)).findFirst();
   }
 
   /** Reads this setting's value from a merged configuration, or null when it is unset. */
