@@ -13,18 +13,35 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Loads the configuration once, in the launcher: the defaults of {@link Setting}, then the optional
  * YAML file, then the environment. Every known setting is validated and normalised (durations
  * become milliseconds, lists become arrays); a bad value fails with a {@link ConfigException}
- * naming it. Sections the table does not know (a later service's own) pass through untouched.
+ * naming it. A key that is neither a setting nor one of the {@link #SECTIONS} (a misspelt
+ * {@code gateway.prot}) is refused the same way, with the nearest setting suggested.
  */
 public final class ConfigLoader {
 
   public static final Path DEFAULT_FILE = Path.of("switchboard.yaml");
+
+  /** Top-level sections whose content is not a setting but a list read by the service that owns it. */
+  public static final Set<String> SECTIONS = Set.of("services");
+
+  private static final Set<String> PATHS = Arrays.stream(Setting.values()).map(Setting::path).collect(Collectors.toSet());
+  /** Every path that leads to a setting ({@code hub}, {@code stats.retention}), so a YAML object may stand there. */
+  private static final Set<String> PARENTS = PATHS.stream()
+    .flatMap(path -> IntStream.range(0, path.length()).filter(i -> path.charAt(i) == '.').mapToObj(i -> path.substring(0, i)))
+    .collect(Collectors.toSet());
 
   private ConfigLoader() {
   }
@@ -79,6 +96,7 @@ public final class ConfigLoader {
 
   static JsonObject validate(JsonObject merged) {
     List<String> problems = new ArrayList<>();
+    unknownKeys(merged, "", problems);
     for (Setting setting : Setting.values()) {
       Object raw = setting.get(merged);
       if (raw == null) {
@@ -96,6 +114,45 @@ public final class ConfigLoader {
       throw new ConfigException("bad configuration: " + String.join("; ", problems));
     }
     return merged;
+  }
+
+  /** Reports every key under {@code node} that is no setting, no parent of one and no section. */
+  private static void unknownKeys(JsonObject node, String prefix, List<String> problems) {
+    for (String key : node.fieldNames()) {
+      String path = prefix + key;
+      if (PATHS.contains(path) || prefix.isEmpty() && SECTIONS.contains(key)) {
+        continue;
+      }
+      if (PARENTS.contains(path) && node.getValue(key) instanceof JsonObject child) {
+        unknownKeys(child, path + ".", problems);
+      } else {
+        problems.add("unknown setting " + path + nearest(path).map(known -> " (did you mean " + known + "?)").orElse(""));
+      }
+    }
+  }
+
+  /** The setting a misspelt path most likely meant: at most two edits away. */
+  private static Optional<String> nearest(String path) {
+    return PATHS.stream()
+      .filter(known -> distance(known.toLowerCase(Locale.ROOT), path.toLowerCase(Locale.ROOT)) <= 2)
+      .min(Comparator.comparingInt(known -> distance(known, path)));
+  }
+
+  /** Levenshtein distance, two rows. */
+  static int distance(String a, String b) {
+    int[] previous = IntStream.rangeClosed(0, b.length()).toArray();
+    int[] current = new int[b.length() + 1];
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   private static Object normalise(Setting.Kind kind, Object raw) {

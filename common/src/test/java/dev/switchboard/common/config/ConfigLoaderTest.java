@@ -80,6 +80,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aMisspeltKeyStopsTheStartAndNamesTheNearestSetting(Vertx vertx) throws IOException {
+    Path file = write("""
+      gateway:
+        prot: 4000
+      hub: { pingIntervall: 5s }
+      stats:
+        retention:
+          raw: 6h
+      frobnicate: true
+      services: []
+      """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, file, Map.of()).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("unknown setting gateway.prot (did you mean gateway.port?)")
+      .hasMessageContaining("unknown setting hub.pingIntervall (did you mean hub.pingInterval?)")
+      .hasMessageEndingWith("unknown setting frobnicate")
+      .hasMessageNotContaining("stats")
+      .hasMessageNotContaining("services");
+  }
+
+  @Test
+  void aSettingWrittenAsAValueWhereASectionBelongsIsRefused(Vertx vertx) throws IOException {
+    Path file = write("gateway: 3006\n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, file, Map.of()).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("unknown setting gateway");
+  }
+
+  @Test
   void aMissingExplicitFileOrBrokenYamlIsAClearError(Vertx vertx) throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(vertx, dir.resolve("nope.yaml"), Map.of()).await())
       .isInstanceOf(ConfigException.class)
