@@ -113,6 +113,11 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException("bad configuration: " + String.join("; ", problems));
     }
+    if (Setting.CORS_ORIGINS.get(merged) == null) {
+      // the web app is served by the gateway: its origin is the gateway's, wherever that listens
+      int gatewayPort = (Integer) Setting.GATEWAY_PORT.get(merged);
+      Setting.CORS_ORIGINS.put(merged, new JsonArray().add("http://127.0.0.1:" + gatewayPort).add("http://localhost:" + gatewayPort));
+    }
     return merged;
   }
 

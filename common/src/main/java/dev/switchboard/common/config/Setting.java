@@ -27,7 +27,7 @@ public enum Setting {
   HUB_MAX_ROOMS("hub.maxRoomsPerSocket", Kind.POSITIVE_INT, 100, "rooms one socket may join"),
   TRANSPORT("transport", Kind.STRING, "auto", "network transport: auto (epoll on Linux, else NIO), epoll, io_uring or nio"),
   ALLOWED_HOSTS("allowedHosts", Kind.LIST, List.of("localhost"), "host names (besides IP addresses and localhost) the servers answer to"),
-  CORS_ORIGINS("hub.corsOrigins", Kind.LIST, List.of("http://127.0.0.1:3006", "http://localhost:3006"), "browser origins allowed on the hub (* for any)"),
+  CORS_ORIGINS("hub.corsOrigins", Kind.LIST, null, "browser origins allowed on the hub (* for any); unset: the gateway's own, http://127.0.0.1:GATEWAY_PORT and http://localhost:GATEWAY_PORT"),
   EMIT_TOKEN("auth.emitToken", Kind.SECRET, null, "token for POST /emit; unset: generated into DATA_DIR/emit.token"),
   OPS_PORT("ops.port", Kind.PORT, 3008, "/health, /readiness and /metrics of a process that runs no HTTP service"),
   DATABASE_URL("database.url", Kind.DATABASE_URL, null, "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),

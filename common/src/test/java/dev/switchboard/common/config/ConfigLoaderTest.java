@@ -80,6 +80,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void allowedOriginsFollowTheGatewayPortUnlessSet(Vertx vertx) {
+    JsonObject moved = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("GATEWAY_PORT", "4100")).await();
+    JsonObject set = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("GATEWAY_PORT", "4100", "CORS_ORIGINS", "https://app.example")).await();
+
+    assertThat(moved.getJsonObject("hub").getJsonArray("corsOrigins"))
+      .isEqualTo(new JsonArray().add("http://127.0.0.1:4100").add("http://localhost:4100"));
+    assertThat(set.getJsonObject("hub").getJsonArray("corsOrigins")).isEqualTo(new JsonArray().add("https://app.example"));
+  }
+
+  @Test
   void aMisspeltKeyStopsTheStartAndNamesTheNearestSetting(Vertx vertx) throws IOException {
     Path file = write("""
       gateway:
