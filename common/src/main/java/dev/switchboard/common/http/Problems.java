@@ -1,34 +1,94 @@
 package dev.switchboard.common.http;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
 /**
  * RFC 9457 problem details. {@link #install(Router)} makes every error of a router, thrown by a
  * handler, raised by Vert.x Web (404, 405, 413) or failed with a status, an
  * {@code application/problem+json} answer; bad input names its field in {@code invalid-params}.
+ * A 405 says in {@code Allow} which methods the path takes, and {@code HEAD} is answered on every
+ * {@code GET} route, as HTTP asks of a server.
  */
 public final class Problems {
 
   public static final String CONTENT_TYPE = "application/problem+json";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
-  private static final int[] ROUTER_ERRORS = {400, 401, 403, 404, 405, 406, 413, 415, 500, 503};
+  private static final int[] ROUTER_ERRORS = {400, 401, 403, 404, 406, 413, 415, 500, 503};
+  /** The order {@code Allow} lists methods in. */
+  private static final List<HttpMethod> METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+    HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
   private Problems() {
   }
 
   public static Router install(Router router) {
+    // a HEAD request is routed as the GET it stands for; Vert.x sends no body for a HEAD request
+    router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
     router.route().failureHandler(Problems::handleFailure);
     for (int status : ROUTER_ERRORS) {
       router.errorHandler(status, Problems::handleFailure);
     }
+    router.errorHandler(405, ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, allowed(router, ctx.normalizedPath()));
+      handleFailure(ctx);
+    });
     return router;
+  }
+
+  /**
+   * The methods the router's routes take on {@code path}. Routes without a method (filters such as
+   * authentication) say nothing about it; a {@code GET} route takes {@code HEAD} too.
+   */
+  static String allowed(Router router, String path) {
+    Set<HttpMethod> methods = new TreeSet<>((a, b) -> Integer.compare(rank(a), rank(b)));
+    for (Route route : router.getRoutes()) {
+      // getPath() is the template of a route made from a path (with :params); null for a pure regex
+      if (route.methods() != null && !route.methods().isEmpty() && route.getPath() != null
+        && template(route.getPath()).matcher(path).matches()) {
+        methods.addAll(route.methods());
+      }
+    }
+    if (methods.contains(HttpMethod.GET)) {
+      methods.add(HttpMethod.HEAD);
+    }
+    return methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+  }
+
+  private static int rank(HttpMethod method) {
+    int index = METHODS.indexOf(method);
+    return index >= 0 ? index : METHODS.size() + method.name().hashCode();
+  }
+
+  /** A route path ({@code /api/v1/services/:name}, {@code /static/*}) as a pattern for whole paths. */
+  private static Pattern template(String path) {
+    StringBuilder regex = new StringBuilder();
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals("*")) {
+        regex.append(".*");
+      } else if (segment.startsWith(":")) {
+        regex.append("[^/]+");
+      } else {
+        regex.append(Pattern.quote(segment));
+      }
+      regex.append('/');
+    }
+    regex.setLength(regex.length() - 1);
+    return Pattern.compile(regex.toString());
   }
 
   private static void handleFailure(RoutingContext ctx) {

@@ -33,6 +33,7 @@ class ProblemsTest {
     Bus.serve(vertx, "test.crash", body -> Future.failedFuture(new IllegalStateException("boom")));
     Router router = Problems.install(Router.router(vertx));
     router.route("/api/*").handler(BearerAuth.of(TOKEN));
+    router.put("/api/things/:id").handler(ctx -> ctx.end());
     router.get("/api/field").handler(ctx -> ctx.fail(ApiException.invalid("from", "from must be before to")));
     router.get("/api/crash").handler(ctx -> {
       throw new IllegalStateException("secret internals");
@@ -81,6 +82,27 @@ class ProblemsTest {
     HttpResponse<Buffer> tooBig = client.post("/api/body").bearerTokenAuthentication(TOKEN)
       .sendBuffer(Buffer.buffer("01234567890123456789")).await();
     assertProblem(tooBig, 413, "payload-too-large");
+  }
+
+  @Test
+  void aMethodNotAllowedSaysWhichAreAllowed() {
+    HttpResponse<Buffer> deleted = client.delete("/api/field").bearerTokenAuthentication(TOKEN).send().await();
+
+    assertProblem(deleted, 405, "method-not-allowed");
+    assertThat(deleted.getHeader("Allow")).isEqualTo("GET, HEAD");
+    assertThat(client.get("/api/body").bearerTokenAuthentication(TOKEN).send().await().getHeader("Allow")).isEqualTo("POST");
+    assertThat(client.post("/api/things/7").bearerTokenAuthentication(TOKEN).send().await().getHeader("Allow")).isEqualTo("PUT");
+  }
+
+  @Test
+  void headAnswersLikeGetWithoutTheBody() {
+    HttpResponse<Buffer> get = get("/api/field");
+    HttpResponse<Buffer> head = client.head("/api/field").bearerTokenAuthentication(TOKEN).send().await();
+
+    assertThat(head.statusCode()).isEqualTo(get.statusCode());
+    assertThat(head.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
+    assertThat(head.body()).isNull();
+    assertThat(client.head("/api/field").send().await().statusCode()).as("HEAD asks for the credential too").isEqualTo(401);
   }
 
   private HttpResponse<Buffer> get(String path) {
