@@ -124,7 +124,12 @@ class DeploymentTest {
 
   @Test
   void badDeploymentsAreRefusedNamingTheField() {
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject()).field()).isEqualTo("service");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "Not A Name")).field())
+      .isEqualTo("service");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "nope")).field()).isEqualTo("service");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_LIST, new JsonObject().put("service", "Not A Name")).field())
+      .isEqualTo("service");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
       .put("steps", new JsonArray().add(new JsonObject().put("command", "not an argv")))).field()).isEqualTo("steps[0].command");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
