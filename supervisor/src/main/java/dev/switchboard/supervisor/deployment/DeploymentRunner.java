@@ -93,14 +93,15 @@ final class DeploymentRunner {
       }, err -> rollBack(deployment, out, previous, "health gate failed: " + err.getMessage()));
   }
 
-  /** Restores the previous definition and restarts it. */
+  /** Restores the previous definition and restarts it; the reason says whether that restart failed. */
   private Future<Void> rollBack(ActiveDeployment deployment, LogSource out, ServiceDefinition previous, String why) {
     String service = deployment.request.service();
     out.note("[switchboard] " + why + "; restoring the previous definition and restarting it");
     Future<Void> restored = previous.equals(services.definition(service)) ? Future.succeededFuture()
       : services.redefine(service, previous);
-    return restored.compose(v -> services.restart(service).otherwiseEmpty())
-      .compose(v -> finish(deployment, DeploymentState.ROLLED_BACK, why + "; the previous definition was restored and restarted"));
+    return restored.compose(v -> services.restart(service).transform(restart -> finish(deployment, DeploymentState.ROLLED_BACK,
+      restart.succeeded() ? why + "; the previous definition was restored and restarted"
+        : why + "; the previous definition was restored, but restarting it failed: " + restart.cause().getMessage())));
   }
 
   /** Ends the deployment: its output is stored before it is reported finished, then its log stream closes. */

@@ -28,7 +28,7 @@ import java.util.Map;
  * Deployments: an ordered list of steps (commands) run for a service, then a restart of the
  * service, with the new definition when one is given, gated on its health. When the gate fails the
  * previous definition is restored and restarted, and the deployment ends {@code rolled_back}
- * saying why. One deployment at a time per service; the others
+ * saying why (and whether that restart failed). One deployment at a time per service; the others
  * wait in order ({@code queued}). Step output goes to {@code deployments.logs.<id>} and the
  * database like a service's output. This class answers the requests and keeps the queues;
  * {@link DeploymentRunner} runs each deployment.
