@@ -79,8 +79,8 @@ record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefi
     ServiceDefinition definition;
     try {
       definition = ServiceDefinition.parse(json.copy().put("name", service));
-    } catch (ApiException e) {
-      throw ApiException.invalid("definition." + e.field(), e.getMessage());
+    } catch (ApiException invalid) {
+      throw ApiException.invalid("definition." + invalid.field(), invalid.getMessage());
     }
     for (Dependency dependency : definition.dependsOn()) {
       if (services.definition(dependency.name()) == null) {
@@ -97,7 +97,7 @@ record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefi
     Duration timeout;
     try {
       timeout = raw instanceof Number millis ? Duration.ofMillis(millis.longValue()) : Duration.ofMillis(Durations.parseMillis((String) raw));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException unreadable) {
       // unreadable: refused below, as out of range
       timeout = Duration.ZERO;
     }

@@ -59,8 +59,8 @@ record DeploymentStep(String name, List<String> argv, String cwd, Map<String, St
     }
     try {
       return ServiceDefinition.parse(probe);
-    } catch (ApiException e) {
-      throw ApiException.invalid(path + "." + e.field(), e.getMessage());
+    } catch (ApiException invalid) {
+      throw ApiException.invalid(path + "." + invalid.field(), invalid.getMessage());
     }
   }
 
@@ -70,7 +70,7 @@ record DeploymentStep(String name, List<String> argv, String cwd, Map<String, St
     }
     try {
       return raw instanceof Number millis ? Duration.ofMillis(millis.longValue()) : Duration.ofMillis(Durations.parseMillis((String) raw));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException unreadable) {
       throw ApiException.invalid(path + ".timeout", "must be a duration like \"10m\"");
     }
   }

@@ -74,7 +74,7 @@ public final class Deployments {
       if (id >= 1) {
         return id;
       }
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException notANumber) {
       // refused below
     }
     throw ApiException.invalid("id", "must be a deployment id (a positive whole number)");
