@@ -6,6 +6,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
+import dev.switchboard.supervisor.deployment.Deployments;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
@@ -94,7 +95,8 @@ public final class SupervisorVerticle extends VerticleBase {
       orphans.equals("adopt"), onShutdown.equals("stop"));
     ServiceStore store = new ServiceStore(pool);
     supervisor = new Supervisor(vertx, context, workers, store, logStore, logs, probe, options, clock);
-    deployments = new Deployments(vertx, pool, supervisor, logs, logStore, workers, clock);
+    deployments = new Deployments(vertx, context, pool, new SupervisorServiceControl(supervisor), logs, workers,
+      options.defaultCwd());
     long maxLines = logConfig.getInteger("maxLines", 100_000);
     Duration maxAge = Duration.ofMillis(logConfig.getLong("maxAge", Duration.ofDays(7).toMillis()));
     logs.start();
@@ -139,7 +141,7 @@ public final class SupervisorVerticle extends VerticleBase {
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_RESTART, body -> supervisor.restart(name(body))),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_REFRESH, body -> supervisor.refresh()),
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, deployments::create),
-      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LIST, deployments::list),
+      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LIST, body -> deployments.list(body, limit(body, 50, 500))),
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, body -> deployments.get(Deployments.id(body))),
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, body -> deployments.logs(Deployments.id(body), LogQuery.parse(body, clock),
         Boolean.TRUE.equals(body.getValue("tail")))),

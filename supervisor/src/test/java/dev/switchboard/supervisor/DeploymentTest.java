@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -95,6 +97,34 @@ class DeploymentTest {
   }
 
   @Test
+  void aRollbackWhoseRestartFailsSaysSo() throws IOException {
+    // the service runs through a wrapper script that the deployment's step deletes: the previous
+    // definition comes back, but its command is gone, so its restart fails
+    Path wrapper = Files.createTempDirectory("deployment-test").resolve("wrapper.sh");
+    Files.writeString(wrapper, "#!/bin/sh\nexec \"$@\"\n");
+    assertThat(wrapper.toFile().setExecutable(true)).isTrue();
+    sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "wrapped")
+      .put("command", new JsonArray().add(wrapper.toString()).add("sleep").add("300")).put("stopTimeout", "3s"));
+    sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "wrapped"));
+    sup.awaitState("wrapped", "running", Duration.ofSeconds(15));
+    int nobody = SupervisorFixture.freePort();
+    JsonObject neverHealthy = new JsonObject().put("command", new JsonArray().add("sleep").add("300")).put("stopTimeout", "3s")
+      .put("health", new JsonObject().put("http", "http://127.0.0.1:" + nobody + "/health").put("interval", "200ms"));
+
+    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "wrapped")
+      .put("steps", new JsonArray().add(new JsonArray().add("rm").add(wrapper.toString())))
+      .put("definition", neverHealthy).put("healthTimeout", "2s"));
+
+    JsonObject rolledBack = awaitDeployment(queued.getString("id"), "rolled_back");
+    assertThat(rolledBack.getString("reason")).startsWith("health gate failed")
+      .contains("the previous definition was restored, but restarting it failed")
+      .contains("command not found: " + wrapper)
+      .doesNotContain("restored and restarted");
+    JsonObject wrapped = sup.awaitState("wrapped", "failed", Duration.ofSeconds(5));
+    assertThat(wrapped.getJsonArray("command").getString(0)).isEqualTo(wrapper.toString());
+  }
+
+  @Test
   void aFailingStepFailsTheDeploymentAndTheServiceIsLeftAlone() {
     int before = sup.service("model").getInteger("pid");
     JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
@@ -124,7 +154,12 @@ class DeploymentTest {
 
   @Test
   void badDeploymentsAreRefusedNamingTheField() {
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject()).field()).isEqualTo("service");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "Not A Name")).field())
+      .isEqualTo("service");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "nope")).field()).isEqualTo("service");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_LIST, new JsonObject().put("service", "Not A Name")).field())
+      .isEqualTo("service");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
       .put("steps", new JsonArray().add(new JsonObject().put("command", "not an argv")))).field()).isEqualTo("steps[0].command");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")

@@ -3,6 +3,7 @@ package dev.switchboard.supervisor.process;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A short-lived command (a deployment step): its own session and process group like a service, so
@@ -38,7 +39,7 @@ public final class StepProcess {
     return process.getErrorStream();
   }
 
-  public java.util.concurrent.CompletableFuture<Integer> onExit() {
+  public CompletableFuture<Integer> onExit() {
     return process.onExit().thenApply(Process::exitValue);
   }
 }
