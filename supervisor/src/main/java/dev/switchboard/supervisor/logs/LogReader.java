@@ -56,10 +56,6 @@ public final class LogReader implements AutoCloseable {
     return done;
   }
 
-  public boolean opened() {
-    return channel != null;
-  }
-
   private void run() {
     try (ReadableByteChannel ch = opener.call()) {
       channel = ch;
