@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The {@code supervisor.log_lines} table: batched inserts, queries for the API, retention. */
@@ -107,7 +108,7 @@ public final class LogStore {
           row.getString("line")));
       }
       if (q.after() == null) {
-        java.util.Collections.reverse(lines);
+        Collections.reverse(lines);
       }
       return lines;
     });
