@@ -21,6 +21,13 @@ class DependencyGraphTest {
   }
 
   @Test
+  void twoPathsToTheSameServiceAreNoCycle() {
+    DependencyGraph graph = graph(service("web", "api", "worker"), service("api", "db"), service("worker", "db"), service("db"));
+
+    assertThat(graph.cycleThrough("web")).isEmpty();
+  }
+
+  @Test
   void aCycleIsReportedAsThePathThatClosesIt() {
     DependencyGraph graph = graph(service("web", "api"), service("api", "db"), service("db", "web"));
 
