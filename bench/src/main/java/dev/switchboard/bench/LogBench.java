@@ -7,6 +7,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.EmbeddedPostgres;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.supervisor.SupervisorVerticle;
+import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogStore;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
@@ -57,7 +58,8 @@ import java.util.stream.Stream;
  * <p>Everything runs in this JVM but PostgreSQL (embedded, or {@code DATABASE_URL}, where a fresh
  * database is created and dropped) and the producer (a child process of the supervisor, like any
  * managed service): the supervisor verticle as the launcher deploys it, with the Prometheus registry,
- * so its {@code supervisor_log_lines_total} counters are read directly. See {@code bench/logs.sh}.
+ * so its {@code supervisor.log.lines} counters ({@code supervisor_log_lines_total} in Prometheus) are read directly.
+ * See {@code bench/logs.sh}.
  */
 public final class LogBench {
 
@@ -343,8 +345,8 @@ public final class LogBench {
   }
 
   private static long counter(String outcome) {
-    Counter c = Telemetry.registry().find("supervisor_log_lines").tag("outcome", outcome).counter();
-    return c == null ? 0 : (long) c.count();
+    Counter lines = Telemetry.registry().find(LogPipeline.LINES_METER).tag("outcome", outcome).counter();
+    return lines == null ? 0 : (long) lines.count();
   }
 
   private static JsonObject request(Vertx vertx, String address, JsonObject body) {

@@ -3,16 +3,13 @@ package dev.switchboard.supervisor;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
-import dev.switchboard.supervisor.definition.Dependency;
+import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.logs.LogLine;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
-import dev.switchboard.supervisor.process.OutputPipes;
 import dev.switchboard.supervisor.process.ProcTable;
-import dev.switchboard.supervisor.process.ProcessGroups;
-import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +27,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -54,9 +50,11 @@ final class Supervisor {
   private final ServiceStore store;
   private final LogStore logStore;
   private final LogPipeline logs;
-  private final HealthProbe probe;
   private final Options options;
   private final Clock clock;
+  /** What every managed service shares, this supervisor's lookup and publishing among it. */
+  private final ServiceContext serviceContext;
+  private final Orphans orphans;
   private final Map<String, ManagedService> services = new TreeMap<>();
   private final Set<String> undeclared = new HashSet<>();
   private long statsTimer = -1;
@@ -69,51 +67,21 @@ final class Supervisor {
     this.store = store;
     this.logStore = logStore;
     this.logs = logs;
-    this.probe = probe;
     this.options = options;
     this.clock = clock;
+    this.serviceContext = new ServiceContext(vertx, context, workers, store, new StoreFailures(Telemetry.registry()), logs, probe,
+      clock, options, services::get, this::published);
+    this.orphans = new Orphans(options, clock);
   }
 
-  // ---- what ManagedService uses ----
-
-  Vertx vertx() {
-    return vertx;
-  }
+  // ---- what Deployments uses ----
 
   Context context() {
     return context;
   }
 
-  WorkerExecutor workers() {
-    return workers;
-  }
-
-  ServiceStore store() {
-    return store;
-  }
-
-  LogPipeline logs() {
-    return logs;
-  }
-
-  HealthProbe probe() {
-    return probe;
-  }
-
-  Clock clock() {
-    return clock;
-  }
-
-  Path runDir() {
-    return options.runDir();
-  }
-
   Path defaultCwd() {
     return options.defaultCwd();
-  }
-
-  Duration dependencyTimeout() {
-    return options.dependencyTimeout();
   }
 
   ManagedService service(String name) {
@@ -124,7 +92,7 @@ final class Supervisor {
    * Publishes a service on {@code services.status}, with {@code update} saying why: {@code state}
    * (a transition), {@code stats} (the periodic figures) or {@code definition}.
    */
-  void published(ManagedService service, String update) {
+  private void published(ManagedService service, String update) {
     vertx.eventBus().publish(Addresses.SERVICES_STATUS, json(service).put("update", update));
   }
 
@@ -147,7 +115,7 @@ final class Supervisor {
             e.field(), e.getMessage());
           continue;
         }
-        ManagedService service = new ManagedService(this, def, row.source(), row.createdAt(), row.updatedAt());
+        ManagedService service = new ManagedService(serviceContext, def, row.source(), row.createdAt(), row.updatedAt());
         services.put(def.name(), service);
         opened.add(service.openLogs());
       }
@@ -167,12 +135,12 @@ final class Supervisor {
         chain = chain.compose(v -> update(def.name(), def, "file").mapEmpty());
       }
     }
-    return chain.onSuccess(v -> services.values().stream()
-      .filter(s -> "file".equals(s.source()) && !names.contains(s.name()))
-      .forEach(s -> {
-        undeclared.add(s.name());
+    return chain.onSuccess(applied -> services.values().stream()
+      .filter(service -> "file".equals(service.source()) && !names.contains(service.name()))
+      .forEach(service -> {
+        undeclared.add(service.name());
         LOG.warn("service {} is no longer in the services: section of the config file; it is kept (and left running "
-          + "if it runs): DELETE /api/v1/services/{} removes it", s.name(), s.name());
+          + "if it runs): DELETE /api/v1/services/{} removes it", service.name(), service.name());
       }));
   }
 
@@ -183,47 +151,30 @@ final class Supervisor {
       if (service == null || row.pid() == null) {
         continue;
       }
-      found.add(workers.executeBlocking(() -> recoverProcess(row), false).compose(adoptable -> {
-        if (adoptable.isPresent()) {
-          service.adopt(adoptable.get().process(), adoptable.get().pipes());
-          return Future.succeededFuture();
-        }
-        return store.process(service.name(), null, null, null, null);
+      found.add(workers.executeBlocking(() -> orphans.recover(row), false).<Void>map(adoptable -> {
+        adoptable.ifPresentOrElse(adopted -> service.adopt(adopted.process(), adopted.pipes()), service::forgetProcess);
+        return null;
+      }).recover(failure -> {
+        // the service starts afresh (if it is wanted); what it left behind may still run
+        LOG.warn("service {}: recovering pid {}, left by a previous supervisor, failed: {}", service.name(), row.pid(),
+          failure.toString());
+        return Future.succeededFuture();
       }));
     }
-    return Future.join(found).otherwiseEmpty().compose(v -> {
+    return Future.all(found).compose(recovered -> {
       for (ServiceStore.Stored row : stored) {
         ManagedService service = services.get(row.definition().getString("name"));
         if (service != null && !service.state().active() && ("running".equals(row.desired()) || service.definition().autostart())) {
-          service.start().onFailure(e -> LOG.warn("{}", e.getMessage()));
+          service.start().onFailure(failure -> LOG.warn("{}", failure.getMessage()));
         }
       }
       for (ManagedService service : services.values()) {
         if (service.definition().autostart() && !service.state().active() && !service.wanted()) {
-          service.start().onFailure(e -> LOG.warn("{}", e.getMessage()));
+          service.start().onFailure(failure -> LOG.warn("{}", failure.getMessage()));
         }
       }
       return Future.succeededFuture();
     });
-  }
-
-  private record Adoptable(ServiceProcess process, OutputPipes pipes) {
-  }
-
-  /** Blocking: the recorded process if it is still ours and we adopt (with its FIFOs open again); otherwise its group is ended. */
-  private Optional<Adoptable> recoverProcess(ServiceStore.Stored row) throws java.io.IOException {
-    String name = row.definition().getString("name");
-    Optional<ServiceProcess> alive = ServiceProcess.adopt(row.pid(), row.procStart() == null ? -1 : row.procStart(),
-      row.instance(), row.startedAt() == null ? clock.instant() : row.startedAt());
-    if (alive.isPresent() && options.adoptOrphans()) {
-      LOG.info("service {}: adopting pid {} left running by a previous supervisor", name, row.pid());
-      return Optional.of(new Adoptable(alive.get(), OutputPipes.open(options.runDir().resolve(name))));
-    }
-    if (alive.isPresent() || ServiceProcess.groupAlive(row.pid())) {
-      LOG.info("service {}: ending process group {} left by a previous supervisor", name, row.pid());
-      ProcessGroups.terminate(row.pid(), "TERM", Duration.ofSeconds(10), ServiceProcess.INSTANCE_VAR, row.instance());
-    }
-    return Optional.empty();
   }
 
   // ---- definitions ----
@@ -235,12 +186,12 @@ final class Supervisor {
     checkDependencies(def);
     JsonObject stored = def.toJson();
     return store.insert(stored, source).compose(createdAt -> {
-      ManagedService service = new ManagedService(this, def, source, createdAt, createdAt);
+      ManagedService service = new ManagedService(serviceContext, def, source, createdAt, createdAt);
       services.put(def.name(), service);
       return service.openLogs().map(v -> {
         service.publish("definition");
         if (def.autostart()) {
-          service.start().onFailure(e -> LOG.warn("{}", e.getMessage()));
+          service.start().onFailure(failure -> LOG.warn("{}", failure.getMessage()));
         }
         return json(service);
       });
@@ -259,7 +210,7 @@ final class Supervisor {
 
   Future<JsonObject> delete(String name) {
     ManagedService service = existing(name);
-    List<String> dependents = dependents(name);
+    List<String> dependents = graph().dependents(name);
     if (!dependents.isEmpty()) {
       return Future.failedFuture(new ApiException(ErrorType.CONFLICT,
         name + " is needed by " + String.join(", ", dependents) + "; change or delete those first", (String) null));
@@ -281,41 +232,17 @@ final class Supervisor {
 
   /** Every dependency must exist, and the graph must stay free of cycles. */
   private void checkDependencies(ServiceDefinition def) {
-    for (Dependency dep : def.dependsOn()) {
-      if (!services.containsKey(dep.name()) && !dep.name().equals(def.name())) {
-        throw ApiException.invalid("dependsOn", "names " + dep.name() + ", which is not a service");
-      }
+    DependencyGraph graph = graph().with(def);
+    for (String undefined : graph.undefined(def.name())) {
+      throw ApiException.invalid("dependsOn", "names " + undefined + ", which is not a service");
     }
-    Map<String, List<String>> graph = new HashMap<>();
-    services.values().forEach(s -> graph.put(s.name(), s.definition().dependsOn().stream().map(Dependency::name).toList()));
-    graph.put(def.name(), def.dependsOn().stream().map(Dependency::name).toList());
-    List<String> cycle = cycleFrom(def.name(), graph, new ArrayList<>());
-    if (cycle != null) {
+    graph.cycleThrough(def.name()).ifPresent(cycle -> {
       throw ApiException.invalid("dependsOn", "would make a cycle: " + String.join(" -> ", cycle));
-    }
+    });
   }
 
-  private static List<String> cycleFrom(String node, Map<String, List<String>> graph, List<String> path) {
-    if (path.contains(node)) {
-      List<String> cycle = new ArrayList<>(path.subList(path.indexOf(node), path.size()));
-      cycle.add(node);
-      return cycle;
-    }
-    path.add(node);
-    for (String next : graph.getOrDefault(node, List.of())) {
-      List<String> cycle = cycleFrom(next, graph, path);
-      if (cycle != null) {
-        return cycle;
-      }
-    }
-    path.remove(path.size() - 1);
-    return null;
-  }
-
-  private List<String> dependents(String name) {
-    return services.values().stream()
-      .filter(s -> s.definition().dependsOn().stream().anyMatch(d -> d.name().equals(name)))
-      .map(ManagedService::name).toList();
+  private DependencyGraph graph() {
+    return DependencyGraph.of(services.values().stream().map(ManagedService::definition).toList());
   }
 
   ManagedService existing(String name) {
@@ -402,13 +329,13 @@ final class Supervisor {
       return known;
     }
     List<Future<Void>> first = new ArrayList<>();
-    for (String dependent : dependents(service.name())) {
+    for (String dependent : graph().dependents(service.name())) {
       ManagedService other = services.get(dependent);
       if (other.state().active() || other.state() == ServiceState.BACKOFF) {
         first.add(stopWithDependents(other, stopping, why + " (" + service.name() + " stops)", remember));
       }
     }
-    Future<Void> stopped = Future.join(first).otherwiseEmpty().compose(v -> service.stop(why, remember));
+    Future<Void> stopped = Future.join(first).otherwiseEmpty().compose(dependentsStopped -> service.stop(why, remember));
     stopping.put(service.name(), stopped);
     return stopped;
   }
@@ -416,14 +343,16 @@ final class Supervisor {
   // ---- stats ----
 
   private void sampleStats() {
-    if (services.values().stream().noneMatch(s -> s.state().active())) {
+    if (services.values().stream().noneMatch(service -> service.state().active())) {
       return;
     }
     workers.executeBlocking(() -> ProcTable.read().byGroup(), false).onSuccess(groups -> {
       long now = System.nanoTime();
       for (ManagedService service : services.values()) {
         if (service.state().active() && service.state() != ServiceState.STOPPING) {
-          service.sample(groups, now);
+          if (service.sample(groups, now)) {
+            service.enforceMemoryLimit();
+          }
           service.publish("stats");
         }
       }

@@ -1,5 +1,7 @@
 package dev.switchboard.supervisor.definition;
 
+import java.util.Locale;
+
 /** A service this one needs, and how far it must be up first: {@code started} or {@code healthy}. */
 public record Dependency(String name, Condition condition) {
 
@@ -7,7 +9,7 @@ public record Dependency(String name, Condition condition) {
     STARTED, HEALTHY;
 
     public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

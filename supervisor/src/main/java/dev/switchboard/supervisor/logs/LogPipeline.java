@@ -4,6 +4,7 @@ import dev.switchboard.common.observability.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Moves lines from the {@link LogSource}s to their two destinations, on the event loop, every
@@ -36,6 +38,8 @@ public final class LogPipeline {
     public static final Options DEFAULT = new Options(20_000, 200, 16 * 1024, 1_000, 2_000, 2, Duration.ofMillis(100));
   }
 
+  /** Rendered {@code supervisor_log_lines_total} by Prometheus. */
+  public static final String LINES_METER = "supervisor.log.lines";
   private static final Logger LOG = LoggerFactory.getLogger(LogPipeline.class);
   /** How long a stop waits for the backlog to reach the database (at the measured 50k+ rows/s: the whole backlog). */
   private static final Duration FLUSH_LIMIT = Duration.ofSeconds(10);
@@ -45,7 +49,7 @@ public final class LogPipeline {
   private final Options options;
   private final Clock clock;
   private final Map<String, Registered> sources = new LinkedHashMap<>();
-  private final ArrayDeque<LogStore.Row2> backlog = new ArrayDeque<>();
+  private final ArrayDeque<LogStore.SourcedLine> backlog = new ArrayDeque<>();
   private final Counter readLines;
   private final Counter storedLines;
   private final Counter droppedLines;
@@ -69,7 +73,7 @@ public final class LogPipeline {
   }
 
   private static Counter counter(MeterRegistry registry, String outcome) {
-    return Counter.builder("supervisor_log_lines").tag("outcome", outcome)
+    return Counter.builder(LINES_METER).tag("outcome", outcome)
       .description("Lines of managed-process output: read, stored in PostgreSQL, or dropped because storage fell behind")
       .register(registry);
   }
@@ -135,7 +139,7 @@ public final class LogPipeline {
   public Future<List<LogLine>> tail(String sourceId, int limit) {
     return store.query(sourceId, new LogQuery(null, null, null, null, null, limit)).map(stored -> {
       collect();
-      java.util.TreeMap<Long, LogLine> lines = new java.util.TreeMap<>();
+      TreeMap<Long, LogLine> lines = new TreeMap<>();
       stored.forEach(line -> lines.put(line.seq(), line));
       Registered registered = sources.get(sourceId);
       if (registered != null) {
@@ -180,7 +184,7 @@ public final class LogPipeline {
       for (LogLine line : lines) {
         // the supervisor's own notes (starts, exits) are few and always kept
         if (room > 0 || LogLine.NOTE.equals(line.stream())) {
-          backlog.add(new LogStore.Row2(registered.source().id(), line));
+          backlog.add(new LogStore.SourcedLine(registered.source().id(), line));
           room--;
         } else {
           lost++;
@@ -211,11 +215,11 @@ public final class LogPipeline {
   }
 
   private boolean writeBatch() {
-    List<LogStore.Row2> batch = new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
+    List<LogStore.SourcedLine> batch = new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
     for (Registered registered : sources.values()) {
       LogLine note = registered.source().dropNote();
       if (note != null) {
-        batch.add(new LogStore.Row2(registered.source().id(), note));
+        batch.add(new LogStore.SourcedLine(registered.source().id(), note));
       }
     }
     while (!backlog.isEmpty() && batch.size() < options.batchRows()) {
@@ -237,10 +241,10 @@ public final class LogPipeline {
         // counted again in the next note of each source
         Map<String, Long> lost = new HashMap<>();
         batch.forEach(row -> lost.merge(row.source(), 1L, Long::sum));
-        lost.forEach((id, n) -> {
-          Registered registered = sources.get(id);
+        lost.forEach((sourceId, count) -> {
+          Registered registered = sources.get(sourceId);
           if (registered != null) {
-            registered.source().lost(n);
+            registered.source().lost(count);
           }
         });
       }
@@ -258,7 +262,7 @@ public final class LogPipeline {
     return Future.<Void>future(promise -> awaitFlushed(promise, deadline));
   }
 
-  private void awaitFlushed(io.vertx.core.Promise<Void> promise, long deadline) {
+  private void awaitFlushed(Promise<Void> promise, long deadline) {
     write();
     if (backlog.isEmpty() && inFlight.isEmpty()) {
       promise.complete();
@@ -285,7 +289,7 @@ public final class LogPipeline {
     for (Map<String, Long> batch : inFlight) {
       first = Math.min(first, batch.getOrDefault(sourceId, Long.MAX_VALUE));
     }
-    for (LogStore.Row2 row : backlog) {
+    for (LogStore.SourcedLine row : backlog) {
       // the backlog is in the order lines were read: a source's first row is its oldest
       if (row.source().equals(sourceId)) {
         first = Math.min(first, row.line().seq());
@@ -293,9 +297,5 @@ public final class LogPipeline {
       }
     }
     return first == Long.MAX_VALUE ? Long.MAX_VALUE : first - 1;
-  }
-
-  public int backlog() {
-    return backlog.size();
   }
 }

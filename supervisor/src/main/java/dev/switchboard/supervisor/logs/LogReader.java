@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,10 +56,6 @@ public final class LogReader implements AutoCloseable {
   /** Completes when the stream ended (every writer closed it) or the reader was closed. */
   public CompletableFuture<Void> done() {
     return done;
-  }
-
-  public boolean opened() {
-    return channel != null;
   }
 
   private void run() {
@@ -112,12 +110,12 @@ public final class LogReader implements AutoCloseable {
     }
   }
 
-  private static String text(java.nio.charset.CharsetDecoder decoder, byte[] bytes, int length) {
+  private static String text(CharsetDecoder decoder, byte[] bytes, int length) {
     int end = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
     String text;
     try {
       text = decoder.reset().decode(ByteBuffer.wrap(bytes, 0, end)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       text = new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
     // PostgreSQL text cannot hold NUL

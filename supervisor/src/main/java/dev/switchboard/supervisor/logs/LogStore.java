@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The {@code supervisor.log_lines} table: batched inserts, queries for the API, retention. */
@@ -28,26 +29,26 @@ public final class LogStore {
   }
 
   /** A line with its source, for a batch that mixes sources. */
-  record Row2(String source, LogLine line) {
+  record SourcedLine(String source, LogLine line) {
   }
 
-  Future<Integer> insert(List<Row2> rows) {
-    int n = rows.size();
-    String[] sources = new String[n];
-    Long[] seqs = new Long[n];
-    Long[] ats = new Long[n];
-    String[] streams = new String[n];
-    String[] lines = new String[n];
-    for (int i = 0; i < n; i++) {
-      Row2 row = rows.get(i);
-      sources[i] = row.source();
-      seqs[i] = row.line().seq();
+  Future<Integer> insert(List<SourcedLine> rows) {
+    int size = rows.size();
+    String[] sources = new String[size];
+    Long[] seqs = new Long[size];
+    Long[] ats = new Long[size];
+    String[] streams = new String[size];
+    String[] lines = new String[size];
+    for (int index = 0; index < size; index++) {
+      SourcedLine row = rows.get(index);
+      sources[index] = row.source();
+      seqs[index] = row.line().seq();
       Instant at = row.line().at();
-      ats[i] = at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000;
-      streams[i] = row.line().stream();
-      lines[i] = row.line().line();
+      ats[index] = at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000;
+      streams[index] = row.line().stream();
+      lines[index] = row.line().line();
     }
-    return pool.preparedQuery(INSERT).execute(Tuple.of(sources, seqs, ats, streams, lines)).map(r -> r.rowCount());
+    return pool.preparedQuery(INSERT).execute(Tuple.of(sources, seqs, ats, streams, lines)).map(result -> result.rowCount());
   }
 
   public Future<Long> lastSeq(String source) {
@@ -107,7 +108,7 @@ public final class LogStore {
           row.getString("line")));
       }
       if (q.after() == null) {
-        java.util.Collections.reverse(lines);
+        Collections.reverse(lines);
       }
       return lines;
     });

@@ -1,6 +1,7 @@
 package dev.switchboard.supervisor.process;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -77,7 +78,7 @@ public record Launch(List<String> argv, Path cwd, Map<String, String> env) {
     builder.environment().putAll(env);
     try {
       return builder.start();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new LaunchFailure("cannot start " + command.get(0) + ": " + e.getMessage());
     }
   }

@@ -40,10 +40,10 @@ class LogStoreTest {
   @Test
   void retentionKeepsTheNewestLinesAndNothingTooOld() {
     Instant now = Instant.parse("2026-11-22T12:00:00Z");
-    List<LogStore.Row2> rows = new ArrayList<>();
+    List<LogStore.SourcedLine> rows = new ArrayList<>();
     for (int i = 1; i <= 100; i++) {
-      rows.add(new LogStore.Row2("service:keep", new LogLine(i, now.minus(Duration.ofMinutes(100 - i)), LogLine.STDOUT, "line " + i)));
-      rows.add(new LogStore.Row2("service:other", new LogLine(i, now.minus(Duration.ofDays(10)), LogLine.STDERR, "old " + i)));
+      rows.add(new LogStore.SourcedLine("service:keep", new LogLine(i, now.minus(Duration.ofMinutes(100 - i)), LogLine.STDOUT, "line " + i)));
+      rows.add(new LogStore.SourcedLine("service:other", new LogLine(i, now.minus(Duration.ofDays(10)), LogLine.STDERR, "old " + i)));
     }
     assertThat(store.insert(rows).await()).isEqualTo(200);
     assertThat(store.insert(rows.subList(0, 10)).await()).as("a batch written twice is stored once").isZero();

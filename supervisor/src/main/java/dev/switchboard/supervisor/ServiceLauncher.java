@@ -1,0 +1,114 @@
+package dev.switchboard.supervisor;
+
+import dev.switchboard.common.config.Durations;
+import dev.switchboard.supervisor.definition.ServiceDefinition;
+import dev.switchboard.supervisor.process.Launch;
+import dev.switchboard.supervisor.process.LaunchFailure;
+import dev.switchboard.supervisor.process.OutputPipes;
+import dev.switchboard.supervisor.process.Ports;
+import dev.switchboard.supervisor.process.ProcessGroups;
+import dev.switchboard.supervisor.process.ServiceProcess;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Starts and ends the processes of one service, on the supervisor's workers: the launch (argv,
+ * directory, environment, and the instance marker every process of a start carries), the port
+ * check, the FIFOs, the fork; and the end of a whole process group. It keeps no state: what a
+ * start or an end means is the state machine's business.
+ */
+final class ServiceLauncher {
+
+  /** A process just forked, with the FIFOs its output goes to. */
+  record Forked(ServiceProcess process, OutputPipes pipes) {
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
+  /** How long a stop waits for the exit to be reported once the group is gone. */
+  private static final Duration EXIT_AFTER_STOP = Duration.ofSeconds(2);
+
+  private final ServiceContext context;
+  private final String name;
+
+  ServiceLauncher(ServiceContext context, String name) {
+    this.context = context;
+    this.name = name;
+  }
+
+  /** The argv, directory and environment of a start; {@code instance} marks every process of it. */
+  Launch launch(ServiceDefinition definition, String instance) {
+    return Launch.of(definition.argv(), definition.cwd(), definition.env(),
+      Map.of(ServiceProcess.SERVICE_VAR, name, ServiceProcess.INSTANCE_VAR, instance), context.options().defaultCwd());
+  }
+
+  /** Forks a process of {@code definition}; fails with a {@link LaunchFailure} when another process holds its port. */
+  Future<Forked> fork(ServiceDefinition definition) {
+    String instance = UUID.randomUUID().toString();
+    Launch launch = launch(definition, instance);
+    Path runDir = context.options().runDir().resolve(name);
+    return context.blocking(() -> fork(definition.port(), launch, runDir, instance));
+  }
+
+  private Forked fork(Integer port, Launch launch, Path runDir, String instance) throws IOException, LaunchFailure {
+    if (port != null) {
+      var owner = Ports.inUse(port);
+      if (owner.isPresent()) {
+        throw new LaunchFailure(owner.get().describe());
+      }
+    }
+    OutputPipes pipes = OutputPipes.open(runDir);
+    try {
+      return new Forked(ServiceProcess.spawn(launch, "switchboard-" + name, pipes.stdout(), pipes.stderr(), instance), pipes);
+    } catch (LaunchFailure failure) {
+      pipes.close();
+      throw failure;
+    }
+  }
+
+  /**
+   * Ends the process group of {@code process} the way {@code definition} says (its stop signal, then
+   * KILL after its stop timeout), with every straggler of the same start; answers {@code signal},
+   * {@code killed} or what else happened.
+   */
+  Future<String> endGroup(ServiceProcess process, ServiceDefinition definition) {
+    return context.blocking(() -> ProcessGroups.terminate(process.pgid(), definition.stopSignal(), definition.stopTimeout(),
+      ServiceProcess.INSTANCE_VAR, process.instance()));
+  }
+
+  /** A stop: the group, then the exit of the main process; answers what the stop says about itself. */
+  Future<String> stop(ServiceProcess process, ServiceDefinition definition, String why) {
+    return endGroup(process, definition)
+      .compose(outcome -> context.within(process.onExit(), EXIT_AFTER_STOP).map(outcome))
+      .map(outcome -> switch (outcome) {
+        case "signal" -> why;
+        case "killed" -> why + " (killed after " + Durations.format(definition.stopTimeout()) + ")";
+        default -> why + " (" + outcome + ")";
+      })
+      .recover(failure -> Future.succeededFuture(why + " (error: " + failure.getMessage() + ")"));
+  }
+
+  /** A process that turned out not to be wanted any more: its group is ended, quietly. */
+  Future<Void> end(ServiceProcess process, ServiceDefinition definition, String why) {
+    return endGroup(process, definition)
+      .onComplete(ended -> LOG.debug("{}: pid {} ended: {}", name, process.pid(), why))
+      .mapEmpty();
+  }
+
+  /** How a process ended, in words. */
+  static String describeExit(int code) {
+    if (code > 128 && code < 128 + 65) {
+      return "was killed by signal " + (code - 128) + " (exit code " + code + ")";
+    }
+    if (code == 127) {
+      return "exited with code 127 (command not found)";
+    }
+    return "exited with code " + code;
+  }
+}
