@@ -1,6 +1,8 @@
 package dev.switchboard.hub;
 
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
@@ -42,7 +44,7 @@ import java.util.Set;
  * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval},
  * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds),
  * {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code maxRoomsPerSocket},
- * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.emitToken}, {@code process}.
+ * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code process}.
  */
 public final class HubVerticle extends VerticleBase {
 
@@ -59,12 +61,12 @@ public final class HubVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject config = config();
-    JsonObject auth = config.getJsonObject("auth", new JsonObject());
+    Credentials credentials = Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
     SocketOptions options = socketOptions(config);
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
-    new HubNamespaces(vertx, sockets, streams, auth.getString("adminToken"), auth.getString("emitToken")).install();
+    new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams)).install();
     metrics.bind(sockets, streams);
 
     HostCheck hosts = HostCheck.fromConfig(config);
@@ -75,7 +77,7 @@ public final class HubVerticle extends VerticleBase {
     // Vert.x Web runs the body handler before user handlers; the body is bounded by maxPayload
     router.post("/emit")
       .handler(BodyHandler.create(false).setBodyLimit(options.engine().maxPayload()))
-      .handler(BearerAuth.of(auth.getString("emitToken"), auth.getString("adminToken")))
+      .handler(BearerAuth.requiring(credentials, Action.EMIT))
       .handler(this::emit);
 
     server = vertx.createHttpServer(EngineServer.httpServerOptions(options.engine()))

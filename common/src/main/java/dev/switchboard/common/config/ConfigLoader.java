@@ -13,6 +13,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -92,10 +93,29 @@ public final class ConfigLoader {
         problems.add(setting.envName() + " (" + setting.path() + ")" + shown + ": " + e.getMessage());
       }
     }
+    problems.addAll(sharedSecrets(merged));
     if (!problems.isEmpty()) {
       throw new ConfigException("bad configuration: " + String.join("; ", problems));
     }
     return merged;
+  }
+
+  /**
+   * Two secrets with the same value: a token must say which role it stands for, so no two
+   * settings may share one. The values are not shown.
+   */
+  private static List<String> sharedSecrets(JsonObject merged) {
+    List<String> problems = new ArrayList<>();
+    List<Setting> secrets = Arrays.stream(Setting.values()).filter(setting -> setting.kind() == Setting.Kind.SECRET).toList();
+    for (int i = 0; i < secrets.size(); i++) {
+      for (int j = i + 1; j < secrets.size(); j++) {
+        Object first = secrets.get(i).get(merged);
+        if (first != null && first.equals(secrets.get(j).get(merged))) {
+          problems.add(secrets.get(i).envName() + " and " + secrets.get(j).envName() + " are the same token; every role needs a token of its own");
+        }
+      }
+    }
+    return problems;
   }
 
   private static Object normalise(Setting.Kind kind, Object raw) {

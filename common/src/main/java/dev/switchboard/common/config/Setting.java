@@ -33,6 +33,7 @@ public enum Setting {
   DATABASE_URL("database.url", Kind.DATABASE_URL, null, "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),
   DATABASE_POOL_SIZE("database.poolSize", Kind.POSITIVE_INT, 4, "connections per service pool"),
   ADMIN_TOKEN("auth.adminToken", Kind.SECRET, null, "admin token; unset: generated into DATA_DIR/admin.token"),
+  VIEWER_TOKEN("auth.viewerToken", Kind.SECRET, null, "viewer token (reads only); unset: no viewer token"),
   CLUSTER_NAME("cluster.name", Kind.STRING, "switchboard", "Hazelcast cluster name; only members with the same name join"),
   CLUSTER_MEMBERS("cluster.members", Kind.LIST, List.of("127.0.0.1"), "Hazelcast TCP-IP members (host or host:port)"),
   CLUSTER_PORT("cluster.port", Kind.PORT, 5701, "first Hazelcast port; the next free one is taken"),

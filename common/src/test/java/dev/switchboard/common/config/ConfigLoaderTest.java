@@ -79,6 +79,20 @@ class ConfigLoaderTest {
       .hasMessageNotContaining("short");
   }
 
+  /** Bug: two equal tokens reached the hub, whose Map.of threw "duplicate key" and failed the start. */
+  @Test
+  void twoSettingsWithTheSameTokenAreRefusedByName(Vertx vertx) {
+    String token = "one-token-for-two-roles-0123";
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("ADMIN_TOKEN", token, "EMIT_TOKEN", token)).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("EMIT_TOKEN and ADMIN_TOKEN are the same token")
+      .hasMessageNotContaining(token);
+    JsonObject distinct = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("ADMIN_TOKEN", token, "VIEWER_TOKEN", token + "-viewer")).await();
+    assertThat(distinct.getJsonObject("auth").getString("viewerToken")).isEqualTo(token + "-viewer");
+  }
+
   @Test
   void aMissingExplicitFileOrBrokenYamlIsAClearError(Vertx vertx) throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(vertx, dir.resolve("nope.yaml"), Map.of()).await())
