@@ -42,7 +42,7 @@ import java.util.Set;
  * {@code hub.broadcast}, so every hub node of a cluster delivers them to its own sockets.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval},
- * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds),
+ * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds; 0 turns recovery off),
  * {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code maxRoomsPerSocket},
  * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code process}.
  */
@@ -120,9 +120,11 @@ public final class HubVerticle extends VerticleBase {
       .withMaxPayload(config.getInteger("maxPayload", 1_000_000))
       .withMaxBufferedBytes(config.getLong("maxBufferedBytes", 4L << 20))
       .withCorsOrigins(config.getJsonArray("corsOrigins", new JsonArray()).stream().map(Object::toString).toList());
+    // 0 turns recovery off, and with it the offset every kept event carries as its last argument
+    Duration recoveryWindow = millis(config, "recoveryWindow", 120_000);
     return SocketOptions.defaults(engine)
       .withConnectTimeout(millis(config, "connectTimeout", 45_000))
-      .withRecovery(true, millis(config, "recoveryWindow", 120_000))
+      .withRecovery(!recoveryWindow.isZero(), recoveryWindow)
       .withLimits(10, config.getInteger("maxRoomsPerSocket", 100),
         config.getInteger("eventsPerSecond", 50), config.getInteger("eventBurst", 100));
   }

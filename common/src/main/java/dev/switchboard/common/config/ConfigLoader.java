@@ -12,6 +12,7 @@ import io.vertx.pgclient.PgConnectOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -132,6 +133,13 @@ public final class ConfigLoader {
       case PORT -> integerIn(text, 0, 65535, "not a port number (0-65535)");
       case POSITIVE_INT -> integerIn(text, 1, Integer.MAX_VALUE, "not a positive whole number");
       case DURATION -> Durations.parseMillis(text);
+      case DURATION_OR_ZERO -> {
+        Duration duration = text.equals("0") ? Duration.ZERO : Durations.parse(text);
+        if (duration.isNegative()) {
+          throw new IllegalArgumentException("must not be negative");
+        }
+        yield duration.toMillis();
+      }
       case LIST -> list(raw);
       case DATABASE_URL -> {
         try {

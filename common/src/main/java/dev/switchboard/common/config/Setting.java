@@ -20,7 +20,7 @@ public enum Setting {
   HUB_PING_INTERVAL("hub.pingInterval", Kind.DURATION, "25s", "Engine.IO heartbeat interval"),
   HUB_PING_TIMEOUT("hub.pingTimeout", Kind.DURATION, "20s", "how long the hub waits for a pong"),
   HUB_CONNECT_TIMEOUT("hub.connectTimeout", Kind.DURATION, "45s", "a connection that joins no namespace in this time is closed"),
-  HUB_RECOVERY_WINDOW("hub.recoveryWindow", Kind.DURATION, "2m", "connection-state recovery: how long a dropped socket may come back and get what it missed"),
+  HUB_RECOVERY_WINDOW("hub.recoveryWindow", Kind.DURATION_OR_ZERO, "2m", "connection-state recovery: how long a dropped socket may come back and get what it missed; 0 turns recovery off"),
   HUB_EVENTS_PER_SECOND("hub.eventsPerSecond", Kind.POSITIVE_INT, 50, "sustained events a client socket may send"),
   HUB_EVENT_BURST("hub.eventBurst", Kind.POSITIVE_INT, 100, "events a client socket may send at once"),
   HUB_MAX_BUFFERED("hub.maxBufferedBytes", Kind.POSITIVE_INT, 4_194_304, "outbound backlog of one connection before it is dropped as a slow consumer"),
@@ -52,7 +52,10 @@ public enum Setting {
 
   /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */
   public enum Kind {
-    STRING, SECRET, HOST, PATH, PORT, POSITIVE_INT, DURATION, LIST, DATABASE_URL
+    STRING, SECRET, HOST, PATH, PORT, POSITIVE_INT, DURATION,
+    /** A duration, or {@code 0} to turn the feature it sizes off. */
+    DURATION_OR_ZERO,
+    LIST, DATABASE_URL
   }
 
   private final String path;

@@ -94,6 +94,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aRecoveryWindowOfZeroTurnsRecoveryOff(Vertx vertx) {
+    for (String off : new String[] {"0", "0s", "0ms"}) {
+      JsonObject config = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("HUB_RECOVERY_WINDOW", off)).await();
+      assertThat(config.getJsonObject("hub").getLong("recoveryWindow")).as(off).isZero();
+    }
+    assertThat(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()).await().getJsonObject("hub").getLong("recoveryWindow"))
+      .isEqualTo(120_000L);
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("HUB_RECOVERY_WINDOW", "soon")).await())
+      .hasMessageContaining("HUB_RECOVERY_WINDOW");
+  }
+
+  @Test
   void aMissingExplicitFileOrBrokenYamlIsAClearError(Vertx vertx) throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(vertx, dir.resolve("nope.yaml"), Map.of()).await())
       .isInstanceOf(ConfigException.class)
