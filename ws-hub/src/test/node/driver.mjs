@@ -1,6 +1,6 @@
 // A remote-controlled npm socket.io-client for the ws-hub JUnit tests (NodeDriver.java).
 //
-// Environment: HUB_URL (http://127.0.0.1:PORT), ADMIN_TOKEN, EMIT_TOKEN, DRIVER_TIMEOUT_MS (hard
+// Environment: HUB_URL (http://127.0.0.1:PORT), ADMIN_TOKEN, VIEWER_TOKEN, EMIT_TOKEN, DRIVER_TIMEOUT_MS (hard
 // limit of the whole process, default 30 s).
 //
 // stdin: one JSON command per line, {"seq": n, "op": "...", ...}.
@@ -19,7 +19,7 @@ import WebSocket from "ws";
 import { createInterface } from "node:readline";
 
 const HUB_URL = process.env.HUB_URL;
-const TOKENS = { admin: process.env.ADMIN_TOKEN, emit: process.env.EMIT_TOKEN };
+const TOKENS = { admin: process.env.ADMIN_TOKEN, viewer: process.env.VIEWER_TOKEN, emit: process.env.EMIT_TOKEN };
 const HARD_TIMEOUT_MS = Number(process.env.DRIVER_TIMEOUT_MS ?? 30_000);
 
 if (!HUB_URL) {
@@ -124,7 +124,7 @@ function describe(socket) {
 // ---- commands ----
 
 const ops = {
-  // {client, nsp, token?: "admin"|"emit"|literal, opts?: socket.io-client options}
+  // {client, nsp, token?: "admin"|"viewer"|"emit"|literal, opts?: socket.io-client options}
   // -> {connected:true, id, recovered, transport} or {connected:false, message, data}
   async connect({ client: name, nsp = "/", token, opts = {}, timeout = 5000 }) {
     if (clients.has(name)) {

@@ -171,12 +171,19 @@ final class Launcher {
     }
   }
 
-  /** The credentials the HTTP services check: the admin token, and the emit token when the hub runs. */
+  /**
+   * The credentials the HTTP services check: the admin token, the viewer token when one is
+   * configured (none is generated), and the emit token when the hub runs.
+   */
   private JsonObject tokens(Path dataDir) {
     JsonObject tokens = new JsonObject();
     Set<Service> services = commandLine.services();
     if (services.contains(Service.GATEWAY) || services.contains(Service.WS_HUB)) {
       tokens.put("adminToken", token(dataDir, "adminToken", "admin.token"));
+      String viewer = config.getJsonObject("auth", new JsonObject()).getString("viewerToken");
+      if (viewer != null) {
+        tokens.put("viewerToken", viewer);
+      }
     }
     if (services.contains(Service.WS_HUB)) {
       tokens.put("emitToken", token(dataDir, "emitToken", "emit.token"));

@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
@@ -16,10 +17,12 @@ import io.vertx.ext.web.Router;
 /**
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments in
  * {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
- * {@code /api/services} aliases; every API route demands the admin bearer token. Also serves the
- * operational routes of its process.
+ * {@code /api/services} aliases. Every API route demands a bearer token whose role may read
+ * ({@code GET}) or control (any other method), as {@code common.auth.Role} says. Also
+ * serves the operational routes of its process.
  *
- * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code process}.
+ * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code auth.viewerToken},
+ * {@code auth.emitToken}, {@code process}.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -46,9 +49,9 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Problems.install(Router.router(vertx));
     router.route().handler(HostCheck.fromConfig(config()));
     OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
-    String token = config().getJsonObject("auth", new JsonObject()).getString("adminToken");
-    // /api/v1 and the seed's /api/services aliases
-    router.route("/api/*").handler(BearerAuth.of(token));
+    Credentials credentials = Credentials.fromConfig(config().getJsonObject("auth", new JsonObject()));
+    // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
+    router.route("/api/*").handler(BearerAuth.readOrControl(credentials));
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .sendFile(CONTRACT));

@@ -1,6 +1,8 @@
 package dev.switchboard.hub;
 
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
@@ -40,9 +42,9 @@ import java.util.Set;
  * {@code hub.broadcast}, so every hub node of a cluster delivers them to its own sockets.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval},
- * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds),
+ * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds; 0 turns recovery off),
  * {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code maxRoomsPerSocket},
- * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.emitToken}, {@code process}.
+ * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code process}.
  */
 public final class HubVerticle extends VerticleBase {
 
@@ -59,12 +61,12 @@ public final class HubVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject config = config();
-    JsonObject auth = config.getJsonObject("auth", new JsonObject());
+    Credentials credentials = Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
     SocketOptions options = socketOptions(config);
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
-    new HubNamespaces(vertx, sockets, streams, auth.getString("adminToken"), auth.getString("emitToken")).install();
+    new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams)).install();
     metrics.bind(sockets, streams);
 
     HostCheck hosts = HostCheck.fromConfig(config);
@@ -75,7 +77,7 @@ public final class HubVerticle extends VerticleBase {
     // Vert.x Web runs the body handler before user handlers; the body is bounded by maxPayload
     router.post("/emit")
       .handler(BodyHandler.create(false).setBodyLimit(options.engine().maxPayload()))
-      .handler(BearerAuth.of(auth.getString("emitToken"), auth.getString("adminToken")))
+      .handler(BearerAuth.requiring(credentials, Action.EMIT))
       .handler(this::emit);
 
     server = vertx.createHttpServer(EngineServer.httpServerOptions(options.engine()))
@@ -118,9 +120,11 @@ public final class HubVerticle extends VerticleBase {
       .withMaxPayload(config.getInteger("maxPayload", 1_000_000))
       .withMaxBufferedBytes(config.getLong("maxBufferedBytes", 4L << 20))
       .withCorsOrigins(config.getJsonArray("corsOrigins", new JsonArray()).stream().map(Object::toString).toList());
+    // 0 turns recovery off, and with it the offset every kept event carries as its last argument
+    Duration recoveryWindow = millis(config, "recoveryWindow", 120_000);
     return SocketOptions.defaults(engine)
       .withConnectTimeout(millis(config, "connectTimeout", 45_000))
-      .withRecovery(true, millis(config, "recoveryWindow", 120_000))
+      .withRecovery(!recoveryWindow.isZero(), recoveryWindow)
       .withLimits(10, config.getInteger("maxRoomsPerSocket", 100),
         config.getInteger("eventsPerSecond", 50), config.getInteger("eventBurst", 100));
   }

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 final class HubFixture implements AutoCloseable {
 
   static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+  static final String VIEWER_TOKEN = "test-viewer-token-0123456789abcdef";
   static final String EMIT_TOKEN = "test-emit-token-0123456789abcdef";
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+)$");
@@ -47,7 +48,7 @@ final class HubFixture implements AutoCloseable {
     JsonObject config = new JsonObject()
       .put("port", 0)
       .put("bindHost", "127.0.0.1")
-      .put("auth", new JsonObject().put("adminToken", ADMIN_TOKEN).put("emitToken", EMIT_TOKEN))
+      .put("auth", new JsonObject().put("adminToken", ADMIN_TOKEN).put("viewerToken", VIEWER_TOKEN).put("emitToken", EMIT_TOKEN))
       .mergeIn(overrides, true);
     HubVerticle hub = new HubVerticle();
     try {
@@ -69,7 +70,7 @@ final class HubFixture implements AutoCloseable {
 
   /** The npm socket.io-client, under this test's control, pointed at this hub. */
   NodeDriver node() {
-    NodeDriver driver = NodeDriver.start(port(), ADMIN_TOKEN, EMIT_TOKEN);
+    NodeDriver driver = NodeDriver.start(port(), ADMIN_TOKEN, VIEWER_TOKEN, EMIT_TOKEN);
     drivers.add(driver);
     return driver;
   }

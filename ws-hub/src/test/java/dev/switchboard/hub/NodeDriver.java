@@ -68,13 +68,14 @@ final class NodeDriver implements AutoCloseable {
     err.start();
   }
 
-  static NodeDriver start(int port, String adminToken, String emitToken) {
+  static NodeDriver start(int port, String adminToken, String viewerToken, String emitToken) {
     if (!Files.isDirectory(DIR.resolve("node_modules/socket.io-client"))) {
       throw new IllegalStateException("run `npm ci` in ws-hub/" + DIR + " (the build does it in generate-test-resources)");
     }
     ProcessBuilder builder = new ProcessBuilder("node", "driver.mjs").directory(DIR.toFile());
     builder.environment().put("HUB_URL", "http://127.0.0.1:" + port);
     builder.environment().put("ADMIN_TOKEN", adminToken);
+    builder.environment().put("VIEWER_TOKEN", viewerToken);
     builder.environment().put("EMIT_TOKEN", emitToken);
     builder.environment().put("DRIVER_TIMEOUT_MS", Long.toString(HARD_TIMEOUT.toMillis()));
     builder.environment().remove("DEBUG");

@@ -47,7 +47,7 @@ class SocketIoClientAcksAndBinaryTest {
     vertx = Vertx.vertx();
     echo = new EchoVerticle();
     vertx.deployVerticle(echo).await();
-    node = NodeDriver.start(echo.actualPort(), "unused", "unused");
+    node = NodeDriver.start(echo.actualPort(), "unused", "unused", "unused");
   }
 
   @AfterEach

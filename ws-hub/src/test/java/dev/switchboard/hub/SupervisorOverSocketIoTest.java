@@ -82,7 +82,7 @@ class SupervisorOverSocketIoTest extends HubClientTest {
 
   @Test
   void aViewerMayWatchButNotControl() {
-    node.connected("e", "/services", "emit", Transport.WEBSOCKET.opts());
+    node.connected("e", "/services", "viewer", Transport.WEBSOCKET.opts());
     JsonObject refused = node.ackOf("e", "services:start", new JsonObject().put("name", "counter"));
     assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("forbidden");
   }

@@ -4,35 +4,42 @@ import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Demands {@code Authorization: Bearer <token>} with one of the given tokens. The comparison takes
- * the same time whatever the guess, so a token cannot be found one character at a time.
+ * Demands {@code Authorization: Bearer <token>} with a token of {@link Credentials} whose role may
+ * do what the request does: no token or an unknown one is {@code 401}, a known one whose role may
+ * not is {@code 403}.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
-  private final List<byte[]> expected;
+  private final Credentials credentials;
+  private final Function<RoutingContext, Action> actionOf;
 
-  private BearerAuth(List<byte[]> expected) {
-    this.expected = expected;
+  private BearerAuth(Credentials credentials, Function<RoutingContext, Action> actionOf) {
+    this.credentials = credentials;
+    this.actionOf = actionOf;
   }
 
-  public static BearerAuth of(String... tokens) {
-    List<byte[]> expected = new ArrayList<>();
-    for (String token : tokens) {
-      if (token == null || token.isEmpty()) {
-        throw new IllegalArgumentException("a bearer token is required");
-      }
-      expected.add(token.getBytes(StandardCharsets.UTF_8));
-    }
-    return new BearerAuth(List.copyOf(expected));
+  /** Every request the handler sees does {@code action}. */
+  public static BearerAuth requiring(Credentials credentials, Action action) {
+    return new BearerAuth(credentials, ctx -> action);
+  }
+
+  /**
+   * For a REST API: {@code GET} and {@code HEAD} read, every other method changes something
+   * ({@link Action#CONTROL}).
+   */
+  public static BearerAuth readOrControl(Credentials credentials) {
+    return new BearerAuth(credentials, ctx -> {
+      HttpMethod method = ctx.request().method();
+      return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) ? Action.READ : Action.CONTROL;
+    });
   }
 
   @Override
@@ -42,13 +49,15 @@ public final class BearerAuth implements Handler<RoutingContext> {
       ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "send Authorization: Bearer <token>", null));
       return;
     }
-    byte[] given = header.substring(PREFIX.length()).trim().getBytes(StandardCharsets.UTF_8);
-    boolean known = false;
-    for (byte[] token : expected) {
-      known |= MessageDigest.isEqual(token, given);
-    }
-    if (!known) {
+    Optional<Role> role = credentials.roleOf(header.substring(PREFIX.length()).trim());
+    if (role.isEmpty()) {
       ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "the bearer token is not valid", null));
+      return;
+    }
+    Action action = actionOf.apply(ctx);
+    if (!role.get().may(action)) {
+      ctx.fail(new ApiException(ErrorType.FORBIDDEN,
+        "the " + role.get().label() + " role may not " + action.label(), null));
       return;
     }
     ctx.next();

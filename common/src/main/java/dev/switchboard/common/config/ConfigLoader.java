@@ -12,6 +12,7 @@ import io.vertx.pgclient.PgConnectOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -110,6 +111,7 @@ public final class ConfigLoader {
         problems.add(setting.envName() + " (" + setting.path() + ")" + shown + ": " + e.getMessage());
       }
     }
+    problems.addAll(sharedSecrets(merged));
     if (!problems.isEmpty()) {
       throw new ConfigException("bad configuration: " + String.join("; ", problems));
     }
@@ -160,6 +162,24 @@ public final class ConfigLoader {
     return previous[b.length()];
   }
 
+  /**
+   * Two secrets with the same value: a token must say which role it stands for, so no two
+   * settings may share one. The values are not shown.
+   */
+  private static List<String> sharedSecrets(JsonObject merged) {
+    List<String> problems = new ArrayList<>();
+    List<Setting> secrets = Arrays.stream(Setting.values()).filter(setting -> setting.kind() == Setting.Kind.SECRET).toList();
+    for (int i = 0; i < secrets.size(); i++) {
+      for (int j = i + 1; j < secrets.size(); j++) {
+        Object first = secrets.get(i).get(merged);
+        if (first != null && first.equals(secrets.get(j).get(merged))) {
+          problems.add(secrets.get(i).envName() + " and " + secrets.get(j).envName() + " are the same token; every role needs a token of its own");
+        }
+      }
+    }
+    return problems;
+  }
+
   private static Object normalise(Setting.Kind kind, Object raw) {
     String text = raw.toString().trim();
     return switch (kind) {
@@ -174,6 +194,13 @@ public final class ConfigLoader {
       case PORT -> integerIn(text, 0, 65535, "not a port number (0-65535)");
       case POSITIVE_INT -> integerIn(text, 1, Integer.MAX_VALUE, "not a positive whole number");
       case DURATION -> Durations.parseMillis(text);
+      case DURATION_OR_ZERO -> {
+        Duration duration = text.equals("0") ? Duration.ZERO : Durations.parse(text);
+        if (duration.isNegative()) {
+          throw new IllegalArgumentException("must not be negative");
+        }
+        yield duration.toMillis();
+      }
       case LIST -> list(raw);
       case DATABASE_URL -> {
         try {

@@ -20,7 +20,7 @@ public enum Setting {
   HUB_PING_INTERVAL("hub.pingInterval", Kind.DURATION, "25s", "Engine.IO heartbeat interval"),
   HUB_PING_TIMEOUT("hub.pingTimeout", Kind.DURATION, "20s", "how long the hub waits for a pong"),
   HUB_CONNECT_TIMEOUT("hub.connectTimeout", Kind.DURATION, "45s", "a connection that joins no namespace in this time is closed"),
-  HUB_RECOVERY_WINDOW("hub.recoveryWindow", Kind.DURATION, "2m", "connection-state recovery: how long a dropped socket may come back and get what it missed"),
+  HUB_RECOVERY_WINDOW("hub.recoveryWindow", Kind.DURATION_OR_ZERO, "2m", "connection-state recovery: how long a dropped socket may come back and get what it missed; 0 turns recovery off"),
   HUB_EVENTS_PER_SECOND("hub.eventsPerSecond", Kind.POSITIVE_INT, 50, "sustained events a client socket may send"),
   HUB_EVENT_BURST("hub.eventBurst", Kind.POSITIVE_INT, 100, "events a client socket may send at once"),
   HUB_MAX_BUFFERED("hub.maxBufferedBytes", Kind.POSITIVE_INT, 4_194_304, "outbound backlog of one connection before it is dropped as a slow consumer"),
@@ -33,6 +33,7 @@ public enum Setting {
   DATABASE_URL("database.url", Kind.DATABASE_URL, null, "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),
   DATABASE_POOL_SIZE("database.poolSize", Kind.POSITIVE_INT, 4, "connections per service pool"),
   ADMIN_TOKEN("auth.adminToken", Kind.SECRET, null, "admin token; unset: generated into DATA_DIR/admin.token"),
+  VIEWER_TOKEN("auth.viewerToken", Kind.SECRET, null, "viewer token (reads only); unset: no viewer token"),
   CLUSTER_NAME("cluster.name", Kind.STRING, "switchboard", "Hazelcast cluster name; only members with the same name join"),
   CLUSTER_MEMBERS("cluster.members", Kind.LIST, List.of("127.0.0.1"), "Hazelcast TCP-IP members (host or host:port)"),
   CLUSTER_PORT("cluster.port", Kind.PORT, 5701, "first Hazelcast port; the next free one is taken"),
@@ -51,7 +52,10 @@ public enum Setting {
 
   /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */
   public enum Kind {
-    STRING, SECRET, HOST, PATH, PORT, POSITIVE_INT, DURATION, LIST, DATABASE_URL
+    STRING, SECRET, HOST, PATH, PORT, POSITIVE_INT, DURATION,
+    /** A duration, or {@code 0} to turn the feature it sizes off. */
+    DURATION_OR_ZERO,
+    LIST, DATABASE_URL
   }
 
   private final String path;

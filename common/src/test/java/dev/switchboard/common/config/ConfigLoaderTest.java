@@ -79,6 +79,32 @@ class ConfigLoaderTest {
       .hasMessageNotContaining("short");
   }
 
+  /** Bug: two equal tokens reached the hub, whose Map.of threw "duplicate key" and failed the start. */
+  @Test
+  void twoSettingsWithTheSameTokenAreRefusedByName(Vertx vertx) {
+    String token = "one-token-for-two-roles-0123";
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("ADMIN_TOKEN", token, "EMIT_TOKEN", token)).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("EMIT_TOKEN and ADMIN_TOKEN are the same token")
+      .hasMessageNotContaining(token);
+    JsonObject distinct = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("ADMIN_TOKEN", token, "VIEWER_TOKEN", token + "-viewer")).await();
+    assertThat(distinct.getJsonObject("auth").getString("viewerToken")).isEqualTo(token + "-viewer");
+  }
+
+  @Test
+  void aRecoveryWindowOfZeroTurnsRecoveryOff(Vertx vertx) {
+    for (String off : new String[] {"0", "0s", "0ms"}) {
+      JsonObject config = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("HUB_RECOVERY_WINDOW", off)).await();
+      assertThat(config.getJsonObject("hub").getLong("recoveryWindow")).as(off).isZero();
+    }
+    assertThat(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()).await().getJsonObject("hub").getLong("recoveryWindow"))
+      .isEqualTo(120_000L);
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("HUB_RECOVERY_WINDOW", "soon")).await())
+      .hasMessageContaining("HUB_RECOVERY_WINDOW");
+  }
+
   @Test
   void allowedOriginsFollowTheGatewayPortUnlessSet(Vertx vertx) {
     JsonObject moved = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("GATEWAY_PORT", "4100")).await();

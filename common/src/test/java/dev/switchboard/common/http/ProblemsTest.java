@@ -1,6 +1,7 @@
 package dev.switchboard.common.http;
 
 import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,7 +33,7 @@ class ProblemsTest {
     });
     Bus.serve(vertx, "test.crash", body -> Future.failedFuture(new IllegalStateException("boom")));
     Router router = Problems.install(Router.router(vertx));
-    router.route("/api/*").handler(BearerAuth.of(TOKEN));
+    router.route("/api/*").handler(BearerAuth.readOrControl(Credentials.fromConfig(new JsonObject().put("adminToken", TOKEN))));
     router.put("/api/things/:id").handler(ctx -> ctx.end());
     router.get("/api/field").handler(ctx -> ctx.fail(ApiException.invalid("from", "from must be before to")));
     router.get("/api/crash").handler(ctx -> {

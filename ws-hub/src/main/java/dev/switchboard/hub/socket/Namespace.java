@@ -61,10 +61,6 @@ public final class Namespace {
     return sockets.size();
   }
 
-  public Collection<Socket> sockets() {
-    return sockets.values();
-  }
-
   /** How many sockets are in a room now. */
   public int roomSize(String room) {
     return members(room).size();

@@ -1,0 +1,21 @@
+package dev.switchboard.common.auth;
+
+import java.util.Locale;
+
+/**
+ * What a request or a hub event does, as far as permissions go. Every route and every hub event
+ * names the one action it needs; {@link Role} says which roles may do it.
+ */
+public enum Action {
+  /** Look: API reads, joining a hub namespace, following logs, stats, rooms and file watches. */
+  READ,
+  /** Change something: create, update, delete, start, stop, restart, refresh, deploy, cancel. */
+  CONTROL,
+  /** Send events to hub clients with {@code POST /emit}. */
+  EMIT;
+
+  /** Lower case, as messages show it. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

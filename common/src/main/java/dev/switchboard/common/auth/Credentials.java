@@ -1,0 +1,81 @@
+package dev.switchboard.common.auth;
+
+import dev.switchboard.common.config.Setting;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The tokens a server accepts and the role each one stands for, read from the {@code auth} slice
+ * of its configuration ({@code adminToken}, {@code viewerToken}, {@code emitToken}; each may be
+ * absent). A token is looked up in constant time, so it cannot be guessed one character at a time.
+ */
+public final class Credentials {
+
+  /** Which setting holds the token of which role. */
+  private record TokenSetting(Setting setting, Role role) {
+    /** The key in the {@code auth} slice: {@code auth.adminToken} is {@code adminToken}. */
+    String key() {
+      return setting.path().substring(setting.path().indexOf('.') + 1);
+    }
+  }
+
+  private static final List<TokenSetting> TOKEN_SETTINGS = List.of(
+    new TokenSetting(Setting.ADMIN_TOKEN, Role.ADMIN),
+    new TokenSetting(Setting.VIEWER_TOKEN, Role.VIEWER),
+    new TokenSetting(Setting.EMIT_TOKEN, Role.EMITTER));
+
+  private record Known(byte[] token, Role role) {
+  }
+
+  private final List<Known> known;
+
+  private Credentials(List<Known> known) {
+    this.known = known;
+  }
+
+  /**
+   * The credentials of an {@code auth} slice.
+   *
+   * @throws IllegalArgumentException when two roles share one token (which role would it be?)
+   */
+  public static Credentials fromConfig(JsonObject auth) {
+    List<Known> known = new ArrayList<>();
+    List<TokenSetting> seen = new ArrayList<>();
+    for (TokenSetting tokenSetting : TOKEN_SETTINGS) {
+      String token = auth.getString(tokenSetting.key());
+      if (token == null) {
+        continue;
+      }
+      for (int i = 0; i < known.size(); i++) {
+        if (MessageDigest.isEqual(known.get(i).token(), bytes(token))) {
+          throw new IllegalArgumentException(seen.get(i).setting().envName() + " and " + tokenSetting.setting().envName()
+            + " are the same token; every role needs a token of its own");
+        }
+      }
+      known.add(new Known(bytes(token), tokenSetting.role()));
+      seen.add(tokenSetting);
+    }
+    return new Credentials(List.copyOf(known));
+  }
+
+  /** The role of a token; empty when the token is not one of these. Every known token is compared. */
+  public Optional<Role> roleOf(String token) {
+    byte[] given = bytes(token);
+    Role role = null;
+    for (Known candidate : known) {
+      if (MessageDigest.isEqual(candidate.token(), given)) {
+        role = candidate.role();
+      }
+    }
+    return Optional.ofNullable(role);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

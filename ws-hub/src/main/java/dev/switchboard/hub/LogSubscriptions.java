@@ -1,0 +1,125 @@
+package dev.switchboard.hub;
+
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.hub.socket.Namespace;
+import dev.switchboard.hub.socket.Socket;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * {@code subscribe:logs} and {@code unsubscribe:logs}, as {@code /services} and {@code /deployments}
+ * both have them: a subscriber is in the room {@code logs:<id>}, which relays the event-bus stream
+ * of that source's lines as {@code logs} until it ends with {@code stream:closed}.
+ */
+final class LogSubscriptions {
+
+  static final String SUBSCRIBE = "subscribe:logs";
+  static final String UNSUBSCRIBE = "unsubscribe:logs";
+  static final String LOGS = "logs";
+  static final String STREAM_CLOSED = "stream:closed";
+  private static final String ROOM_PREFIX = "logs:";
+
+  private final Vertx vertx;
+  private final Streams streams;
+  private final String idField;
+  private final Function<String, String> streamAddress;
+  private final Function<String, JsonObject> tailQuery;
+  private final String tailAddress;
+
+  /**
+   * @param idField       the field naming the source, in commands and events: {@code serviceId}
+   * @param streamAddress the event-bus stream of a source's lines
+   * @param tailQuery     the query for a source's last lines, sent to {@code tailAddress}
+   */
+  LogSubscriptions(Vertx vertx, Streams streams, String idField, Function<String, String> streamAddress,
+                   Function<String, JsonObject> tailQuery, String tailAddress) {
+    this.vertx = vertx;
+    this.streams = streams;
+    this.idField = idField;
+    this.streamAddress = streamAddress;
+    this.tailQuery = tailQuery;
+    this.tailAddress = tailAddress;
+  }
+
+  List<ClientEvent> clientEvents() {
+    return List.of(ClientEvent.read(SUBSCRIBE, this::subscribe), ClientEvent.read(UNSUBSCRIBE, this::unsubscribe));
+  }
+
+  /**
+   * The last lines first, then the live stream. The stream's consumer is registered before the
+   * tail is asked for, and the tail's answer and the stream's batches come in on this same event
+   * loop: the socket joins the room when the tail goes out, so it gets every line after the tail
+   * once, in order.
+   */
+  private void subscribe(Socket socket, JsonArray args, Socket.Ack ack) {
+    String id = Commands.field(args, idField, Commands.ID);
+    if (id == null) {
+      Commands.fail(ack, AckError.BAD_REQUEST, SUBSCRIBE + " needs {" + idField + "}: letters, digits, '.', '_' or '-'");
+      return;
+    }
+    if (!socket.mayJoin(ROOM_PREFIX + id)) {
+      Commands.fail(ack, AckError.TOO_MANY_ROOMS, "this socket follows as many streams as it may");
+      return;
+    }
+    int tail = tailLines(args);
+    follow(socket.namespace(), id)
+      .compose(v -> tail == 0 ? Future.succeededFuture(new JsonObject())
+        : Bus.request(vertx, tailAddress, tailQuery.apply(id).put("tail", true).put("limit", tail)))
+      .onComplete(result -> {
+        if (result.succeeded() && result.result().getJsonArray("lines", new JsonArray()).size() > 0) {
+          socket.emit(LOGS, new JsonObject().put(idField, id).put("lines", result.result().getJsonArray("lines")).put("tail", true));
+        }
+        socket.join(ROOM_PREFIX + id);
+        Commands.ok(ack, new JsonObject().put(idField, id));
+      });
+  }
+
+  private void unsubscribe(Socket socket, JsonArray args, Socket.Ack ack) {
+    String id = Commands.field(args, idField, Commands.ID);
+    if (id == null) {
+      socket.rooms().stream().filter(room -> room.startsWith(ROOM_PREFIX)).forEach(socket::leave);
+    } else {
+      socket.leave(ROOM_PREFIX + id);
+    }
+    streams.releaseIdle();
+    Commands.ok(ack, new JsonObject());
+  }
+
+  /** How many past lines a subscriber asks for first ({@code tail}, 0..1000; 100 when not given). */
+  private static int tailLines(JsonArray args) {
+    Object first = args.isEmpty() ? null : args.getValue(0);
+    if (first instanceof JsonObject options && options.getValue("tail") instanceof Number n) {
+      return Math.max(0, Math.min(1000, n.intValue()));
+    }
+    return 100;
+  }
+
+  /** Follows again the log streams of the rooms a recovered socket is back in. */
+  void resume(Socket socket) {
+    for (String room : socket.rooms()) {
+      if (room.startsWith(ROOM_PREFIX)) {
+        follow(socket.namespace(), room.substring(ROOM_PREFIX.length()));
+      }
+    }
+  }
+
+  /** Relays a log stream to its room until it ends; then the room is emptied too. */
+  private Future<Void> follow(Namespace namespace, String id) {
+    String room = ROOM_PREFIX + id;
+    String stream = streamAddress.apply(id);
+    return streams.follow(stream, namespace, room, body -> {
+      if (Boolean.TRUE.equals(body.getBoolean("closed"))) {
+        namespace.emitTo(room, STREAM_CLOSED, new JsonObject().put(idField, id).put("reason", body.getString("reason")));
+        namespace.clearRoom(room);
+        streams.end(stream);
+      } else {
+        namespace.emitTo(room, LOGS, body);
+      }
+    });
+  }
+}
