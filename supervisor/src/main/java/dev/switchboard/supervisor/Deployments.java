@@ -5,6 +5,7 @@ import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.supervisor.definition.Dependency;
+import dev.switchboard.supervisor.definition.Fields;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.logs.LogLine;
 import dev.switchboard.supervisor.logs.LogPipeline;
@@ -237,6 +238,9 @@ final class Deployments {
       Object name = json.getValue("name");
       if (name != null && (!(name instanceof String text) || text.isBlank() || text.length() > 200)) {
         throw ApiException.invalid(path + ".name", "must be a short text");
+      }
+      if (name != null) {
+        Fields.storable(path + ".name", (String) name);
       }
       Duration timeout = DEFAULT_STEP_TIMEOUT;
       if (json.getValue("timeout") != null) {
