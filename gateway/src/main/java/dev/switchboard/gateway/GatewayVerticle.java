@@ -5,6 +5,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
+import dev.switchboard.common.http.QueryCheck;
 import dev.switchboard.common.observability.OpsRoutes;
 import dev.switchboard.common.observability.Ping;
 import io.vertx.core.Future;
@@ -49,6 +50,8 @@ public final class GatewayVerticle extends VerticleBase {
     String token = config().getJsonObject("auth", new JsonObject()).getString("adminToken");
     // /api/v1 and the seed's /api/services aliases
     router.route("/api/*").handler(BearerAuth.of(token));
+    // before any route with path parameters, whose matching decodes the query
+    router.route("/api/*").handler(new QueryCheck());
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .sendFile(CONTRACT));
