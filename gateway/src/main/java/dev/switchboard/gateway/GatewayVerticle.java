@@ -6,6 +6,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
+import dev.switchboard.common.http.QueryCheck;
 import dev.switchboard.common.observability.OpsRoutes;
 import dev.switchboard.common.observability.Ping;
 import io.vertx.core.Future;
@@ -52,6 +53,8 @@ public final class GatewayVerticle extends VerticleBase {
     Credentials credentials = Credentials.fromConfig(config().getJsonObject("auth", new JsonObject()));
     // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
     router.route("/api/*").handler(BearerAuth.readOrControl(credentials));
+    // before any route with path parameters, whose matching decodes the query
+    router.route("/api/*").handler(new QueryCheck());
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .sendFile(CONTRACT));

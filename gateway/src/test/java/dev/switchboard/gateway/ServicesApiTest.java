@@ -1,13 +1,6 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.common.db.Database;
-import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.Problems;
-import dev.switchboard.common.observability.Telemetry;
-import dev.switchboard.supervisor.SupervisorVerticle;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -19,8 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,28 +29,18 @@ class ServicesApiTest {
   private static final String TOKEN = "test-admin-token-0123456789";
   private static final String SERVICES = "/api/v1/services";
 
-  private Vertx vertx;
+  private SupervisedGateway gateway;
   private ContractClient api;
 
   @BeforeEach
   void deploy() throws IOException {
-    String databaseUrl = TestDatabase.freshDatabaseUrl();
-    Database.migrate(databaseUrl, "supervisor");
-    Path dataDir = Files.createTempDirectory("gateway-supervisor-test");
-    vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
-    JsonObject process = new JsonObject().put("services", new JsonArray().add("gateway").add("supervisor"));
-    vertx.deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(new JsonObject()
-      .put("dataDir", dataDir.toString())
-      .put("statsInterval", 500L)
-      .put("process", process)
-      .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4)))).await();
-    api = ContractClient.deployGateway(vertx, process, TOKEN);
+    gateway = SupervisedGateway.start(TOKEN);
+    api = gateway.api;
   }
 
   @AfterEach
   void close() {
-    // the supervisor stops what it runs
-    vertx.close().await();
+    gateway.close();
   }
 
   private static JsonObject sleeper(String name) {

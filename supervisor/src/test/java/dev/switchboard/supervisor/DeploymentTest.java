@@ -164,6 +164,12 @@ class DeploymentTest {
       .put("steps", new JsonArray().add(new JsonObject().put("command", "not an argv")))).field()).isEqualTo("steps[0].command");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
       .put("healthTimeout", "forever")).field()).isEqualTo("healthTimeout");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray().add(new JsonObject().put("command", new JsonArray().add("true")).put("timeout", 0)))).field())
+      .isEqualTo("steps[0].timeout");
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
+      .put("steps", new JsonArray().add(new JsonObject().put("command", new JsonArray().add("true")).put("name", "a\u0000b")))).field())
+      .isEqualTo("steps[0].name");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "x")).field()).isEqualTo("id");
     assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "999")).status()).isEqualTo(404);
   }

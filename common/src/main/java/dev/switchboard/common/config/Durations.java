@@ -13,19 +13,28 @@ public final class Durations {
   private Durations() {
   }
 
+  /**
+   * The duration written in {@code text}. Anything that is not one, a number too large for a
+   * {@code long} or a duration too long for {@link Duration} included, is an
+   * {@link IllegalArgumentException}, so that callers refuse all bad input the same way.
+   */
   public static Duration parse(String text) {
     String value = text.trim().toLowerCase();
     Matcher m = HUMAN.matcher(value);
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofDays(7 * n);
-      };
+      try {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          case "d" -> Duration.ofDays(n);
+          default -> Duration.ofDays(Math.multiplyExact(7, n));
+        };
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw new IllegalArgumentException("too long a duration");
+      }
     }
     if (value.startsWith("p")) {
       try {
@@ -37,13 +46,17 @@ public final class Durations {
     throw new IllegalArgumentException("not a duration (write it like 500ms, 10s, 5m, 24h or 30d)");
   }
 
-  /** Parses a duration that must be positive and returns it in milliseconds. */
+  /** Parses a duration that must be positive and fit in a {@code long} of milliseconds, and returns it in milliseconds. */
   public static long parseMillis(String text) {
     Duration duration = parse(text);
     if (duration.isZero() || duration.isNegative()) {
       throw new IllegalArgumentException("must be longer than zero");
     }
-    return duration.toMillis();
+    try {
+      return duration.toMillis();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("too long a duration");
+    }
   }
 
   /** The shortest exact human form: {@code 1500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 30d}. */

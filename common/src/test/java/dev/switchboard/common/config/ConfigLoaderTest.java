@@ -183,6 +183,16 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> Durations.parseMillis("ten")).hasMessageContaining("not a duration");
   }
 
+  @Test
+  void durationsTooLongAreBadInputLikeAnyOther() {
+    for (String text : new String[] {"99999999999999999999s", "200000000000000d", "2000000000000000w", "PT9999999999999999999H"}) {
+      assertThatThrownBy(() -> Durations.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class);
+    }
+    // fits a Duration, but not a long of milliseconds
+    assertThatThrownBy(() -> Durations.parseMillis("106751991167301d")).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("too long");
+  }
+
   private Path write(String yaml) throws IOException {
     Path file = Files.createTempFile(dir, "switchboard", ".yaml");
     Files.writeString(file, yaml);

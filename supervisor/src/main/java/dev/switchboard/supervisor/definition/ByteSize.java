@@ -12,11 +12,15 @@ public final class ByteSize {
   private ByteSize() {
   }
 
-  /** The size in bytes, or null when the text is not a size. */
-  public static Long parse(String text) {
+  /**
+   * The size in bytes. Text that is not a size, and a size that does not fit in a {@code long}
+   * (which a shift would wrap round to a small one: {@code 17179869185G} is not 1 GiB), is an
+   * {@link IllegalArgumentException} saying which.
+   */
+  public static long parse(String text) {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      return null;
+      throw new IllegalArgumentException("must be a size in bytes, like 536870912, \"512M\" or \"2G\"");
     }
     int shift = switch (m.group(2)) {
       case "k" -> 10;
@@ -25,6 +29,14 @@ public final class ByteSize {
       case "t" -> 40;
       default -> 0;
     };
-    return Long.parseLong(m.group(1)) << shift;
+    try {
+      long count = Long.parseLong(m.group(1));
+      if (count > Long.MAX_VALUE >> shift) {
+        throw new NumberFormatException();
+      }
+      return count << shift;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("is too large: at most " + Long.MAX_VALUE + " bytes");
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,8 +19,17 @@ import java.util.regex.Pattern;
  * input an {@link ApiException} naming the field by its full path ({@code health.interval}), so a
  * problem+json answer can point at it. Unknown fields are refused too: a typo ({@code autoStart})
  * must not be silently ignored.
+ *
+ * <p>Text is refused where PostgreSQL would refuse it: a definition is stored as {@code jsonb} and a
+ * deployment's steps in {@code text} columns, neither of which can hold U+0000, so a NUL that got
+ * past here would fail the insert and come back as a 500 instead of naming its field. Numbers are
+ * taken only when they are what they look like: a whole number too large for a {@code long} is
+ * refused, not cut to its low bits.
  */
-final class Fields {
+public final class Fields {
+
+  /** The longest duration a timer can take: Vert.x timers count milliseconds in a {@code long}. */
+  private static final Duration LONGEST = Duration.ofMillis(Long.MAX_VALUE);
 
   private final JsonObject json;
   private final String prefix;
@@ -38,6 +48,32 @@ final class Fields {
 
   String path(String name) {
     return prefix + name;
+  }
+
+  /**
+   * {@code text}, when PostgreSQL can store it; otherwise bad input in {@code path}. For text a
+   * request carries past the parsers of this package (a deployment step's name).
+   */
+  public static String storable(String path, String text) {
+    if (text.indexOf('\0') >= 0) {
+      throw ApiException.invalid(path, "must not contain the NUL character (U+0000)");
+    }
+    return text;
+  }
+
+  /** A whole number that fits in a {@code long}, or null for anything else (1.5, 2^64, "3"). */
+  static Long whole(Object value) {
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
+      return big.longValue();
+    }
+    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+      && Math.abs(n.doubleValue()) < 0x1p63) {
+      return n.longValue();
+    }
+    return null;
   }
 
   void only(Set<String> known) {
@@ -67,7 +103,7 @@ final class Fields {
     if (!(value instanceof String text) || (pattern != null && !pattern.matcher(text).matches())) {
       throw ApiException.invalid(path(name), rule);
     }
-    return text;
+    return storable(path(name), text);
   }
 
   String optionalString(String name, String rule) {
@@ -78,7 +114,7 @@ final class Fields {
     if (!(value instanceof String text) || text.isEmpty()) {
       throw ApiException.invalid(path(name), rule);
     }
-    return text;
+    return storable(path(name), text);
   }
 
   boolean bool(String name, boolean fallback) {
@@ -97,8 +133,8 @@ final class Fields {
     if (value == null) {
       return fallback;
     }
-    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-      || n.longValue() < min || n.longValue() > max) {
+    Long n = whole(value);
+    if (n == null || n < min || n > max) {
       throw ApiException.invalid(path(name), "must be a whole number from " + min + " to " + max);
     }
     return n.intValue();
@@ -109,33 +145,38 @@ final class Fields {
     if (value == null) {
       return null;
     }
-    if (value instanceof Number n && n.longValue() > 0) {
-      return n.longValue();
-    }
+    String rule = "must be a size in bytes, like 536870912, \"512M\" or \"2G\"";
+    Long size = whole(value);
     if (value instanceof String text) {
-      Long parsed = ByteSize.parse(text);
-      if (parsed != null && parsed > 0) {
-        return parsed;
+      try {
+        size = ByteSize.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid(path(name), e.getMessage());
       }
     }
-    throw ApiException.invalid(path(name), "must be a size in bytes, like 536870912, \"512M\" or \"2G\"");
+    if (size == null || size <= 0) {
+      throw ApiException.invalid(path(name), rule);
+    }
+    return size;
   }
 
-  /** A duration written like {@code "10s"} or as milliseconds. */
+  /** A duration written like {@code "10s"} or as milliseconds; at most {@link #LONGEST}. */
   Duration duration(String name, Duration fallback) {
     Object value = json.getValue(name);
     if (value == null) {
       return fallback;
     }
+    Long millis = whole(value);
+    Duration d;
     try {
-      Duration d = value instanceof Number n ? Duration.ofMillis(n.longValue()) : Durations.parse((String) value);
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("must not be negative");
-      }
-      return d;
+      d = millis != null ? Duration.ofMillis(millis) : Durations.parse((String) value);
     } catch (ClassCastException | IllegalArgumentException e) {
+      d = null;
+    }
+    if (d == null || d.isNegative() || d.compareTo(LONGEST) > 0) {
       throw ApiException.invalid(path(name), "must be a duration like \"500ms\", \"10s\" or \"2m\", or milliseconds");
     }
+    return d;
   }
 
   /** A non-empty array of non-empty strings (an argv). */
@@ -152,10 +193,10 @@ final class Fields {
     }
     List<String> argv = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
-      if (!(array.getValue(i) instanceof String arg) || (i == 0 && arg.isBlank()) || arg.indexOf('\0') >= 0) {
+      if (!(array.getValue(i) instanceof String arg) || (i == 0 && arg.isBlank())) {
         throw ApiException.invalid(path(name) + "[" + i + "]", "must be a string" + (i == 0 ? " naming the program" : ""));
       }
-      argv.add(arg);
+      argv.add(storable(path(name) + "[" + i + "]", arg));
     }
     return List.copyOf(argv);
   }
@@ -177,7 +218,7 @@ final class Fields {
       if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
         throw ApiException.invalid(path(name) + "." + key, "must be a string");
       }
-      env.put(key, String.valueOf(v));
+      env.put(key, storable(path(name) + "." + key, String.valueOf(v)));
     }
     return env;
   }

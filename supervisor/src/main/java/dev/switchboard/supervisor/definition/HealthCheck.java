@@ -86,12 +86,16 @@ public record HealthCheck(Kind kind, URI url, int expectMin, int expectMax, int 
     if (raw == null) {
       return new int[] {200, 399};
     }
-    if (raw instanceof Number n && n.intValue() >= 100 && n.intValue() <= 599) {
-      return new int[] {n.intValue(), n.intValue()};
+    Long single = Fields.whole(raw);
+    if (single != null && single >= 100 && single <= 599) {
+      return new int[] {single.intValue(), single.intValue()};
     }
-    if (raw instanceof JsonArray range && range.size() == 2 && range.getValue(0) instanceof Number lo
-      && range.getValue(1) instanceof Number hi && lo.intValue() >= 100 && hi.intValue() <= 599 && lo.intValue() <= hi.intValue()) {
-      return new int[] {lo.intValue(), hi.intValue()};
+    if (raw instanceof JsonArray range && range.size() == 2) {
+      Long lo = Fields.whole(range.getValue(0));
+      Long hi = Fields.whole(range.getValue(1));
+      if (lo != null && hi != null && lo >= 100 && hi <= 599 && lo <= hi) {
+        return new int[] {lo.intValue(), hi.intValue()};
+      }
     }
     throw ApiException.invalid(f.path("expectStatus"), "must be a status like 200 or a range like [200, 399]");
   }

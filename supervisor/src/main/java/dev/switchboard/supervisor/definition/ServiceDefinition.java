@@ -46,7 +46,7 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
       if (!(raw instanceof String line) || line.isBlank()) {
         throw ApiException.invalid("command", "with shell: true, must be one command line for /bin/sh -c");
       }
-      command = List.of(line);
+      command = List.of(Fields.storable("command", line));
     } else {
       if (f.raw("command") instanceof String) {
         throw ApiException.invalid("command", "must be an array of strings (the program and its arguments); "

@@ -2,6 +2,7 @@ package dev.switchboard.supervisor.deployment;
 
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.supervisor.definition.Fields;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +44,9 @@ record DeploymentStep(String name, List<String> argv, String cwd, Map<String, St
     if (name != null && (!(name instanceof String text) || text.isBlank() || text.length() > MAX_NAME_LENGTH)) {
       throw ApiException.invalid(path + ".name", "must be a short text");
     }
+    if (name != null) {
+      Fields.storable(path + ".name", (String) name);
+    }
     Map<String, String> env = new LinkedHashMap<>(service.env());
     env.putAll(command.env());
     return new DeploymentStep(name == null ? String.join(" ", command.argv()) : (String) name, command.argv(),
@@ -68,11 +72,16 @@ record DeploymentStep(String name, List<String> argv, String cwd, Map<String, St
     if (raw == null) {
       return DEFAULT_TIMEOUT;
     }
+    Duration timeout;
     try {
-      return raw instanceof Number millis ? Duration.ofMillis(millis.longValue()) : Duration.ofMillis(Durations.parseMillis((String) raw));
+      timeout = raw instanceof Number millis ? Duration.ofMillis(millis.longValue()) : Duration.ofMillis(Durations.parseMillis((String) raw));
     } catch (RuntimeException unreadable) {
       throw ApiException.invalid(path + ".timeout", "must be a duration like \"10m\"");
     }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw ApiException.invalid(path + ".timeout", "must be longer than zero");
+    }
+    return timeout;
   }
 
   JsonObject toJson() {

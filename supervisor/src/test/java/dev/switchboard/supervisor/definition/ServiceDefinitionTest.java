@@ -51,6 +51,7 @@ class ServiceDefinitionTest {
     ServiceDefinition mapped = ServiceDefinition.parse(minimal().put("dependsOn", new JsonObject().put("db", "healthy")));
     assertThat(mapped.dependsOn()).containsExactly(new Dependency("db", Dependency.Condition.HEALTHY));
     assertThat(ServiceDefinition.parse(minimal().put("maxMemory", "512M")).maxMemory()).isEqualTo(512L << 20);
+    assertThat(ServiceDefinition.parse(minimal().put("maxMemory", "8589934591G")).maxMemory()).isEqualTo(8589934591L << 30);
     assertThat(ServiceDefinition.parse(minimal().put("stopSignal", "SIGINT")).stopSignal()).isEqualTo("INT");
   }
 
@@ -74,7 +75,24 @@ class ServiceDefinitionTest {
     "{\"name\":\"a\",\"command\":[\"true\"],\"dependsOn\":{\"b\":\"ready\"}}|dependsOn.b",
     "{\"name\":\"a\",\"command\":[\"true\"],\"maxMemory\":\"lots\"}|maxMemory",
     "{\"name\":\"a\",\"command\":[\"true\"],\"autostart\":\"yes\"}|autostart",
-    "{\"name\":\"a\",\"command\":[\"true\"],\"restartPolicy\":\"always\"}|restartPolicy"})
+    "{\"name\":\"a\",\"command\":[\"true\"],\"restartPolicy\":\"always\"}|restartPolicy",
+    // what PostgreSQL cannot store (U+0000) is refused where it is written, not by a failed insert
+    "{\"name\":\"a\",\"command\":[\"true\"],\"env\":{\"MY_VAR\":\"a\\u0000b\"}}|env.MY_VAR",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"cwd\":\"/tmp\\u0000\"}|cwd",
+    "{\"name\":\"a\",\"command\":[\"true\", \"\\u0000\"]}|command[1]",
+    "{\"name\":\"a\",\"shell\":true,\"command\":\"echo \\u0000\"}|command",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"description\":\"\\u0000\"}|description",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"health\":{\"command\":[\"true\",\"\\u0000\"]}}|health.command[1]",
+    // numbers are what they look like, not their low bits, and too long a duration is bad input too
+    "{\"name\":\"a\",\"command\":[\"true\"],\"maxMemory\":\"99999999999999999999G\"}|maxMemory",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"maxMemory\":\"17179869185G\"}|maxMemory",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"maxMemory\":18446744073709551617}|maxMemory",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"maxMemory\":1.5}|maxMemory",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"port\":18446744073709551617}|port",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"health\":{\"http\":\"http://x/\",\"expectStatus\":4294967496}}|health.expectStatus",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"stopTimeout\":\"200000000000000d\"}|stopTimeout",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"health\":{\"tcp\":80,\"interval\":\"106751991167301d\"}}|health.interval",
+    "{\"name\":\"a\",\"command\":[\"true\"],\"restart\":{\"window\":18446744073709551617}}|restart.window"})
   void badInputNamesTheField(String json, String field) {
     assertThatThrownBy(() -> ServiceDefinition.parse(new JsonObject(json)))
       .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo(field));
