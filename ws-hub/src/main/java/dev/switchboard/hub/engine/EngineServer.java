@@ -111,7 +111,7 @@ public final class EngineServer {
       socket.open(EngineSocket.handshake(socket.id(), true, options));
       return;
     }
-    EngineSocket socket = sessions.get(sid);
+    EngineSocket socket = session(sid);
     if (socket == null) {
       badRequest(request, options, 1, "Session ID unknown");
       return;
@@ -197,7 +197,7 @@ public final class EngineServer {
       && options.originAllowed(handshake.headers().get(HttpHeaders.ORIGIN), handshake.headers().get(HttpHeaders.HOST));
     String sid = query.get("sid");
     if (ok && sid != null) {
-      ok = sessions.containsKey(sid);
+      ok = session(sid) != null;
     }
     if (ok) {
       handshake.accept();
@@ -218,7 +218,7 @@ public final class EngineServer {
       socket.open(EngineSocket.handshake(socket.id(), false, options));
       return;
     }
-    EngineSocket socket = sessions.get(sid);
+    EngineSocket socket = session(sid);
     if (socket == null || !socket.acceptsProbe()) {
       // the session went away since the handshake, is upgraded already, or has a probe under way
       ws.close();
@@ -234,6 +234,15 @@ public final class EngineServer {
     sessions.put(socket.id(), socket);
     connectionHandler.accept(socket);
     return socket;
+  }
+
+  /**
+   * The open session with this id, or null. The heartbeat catches up first: a session whose pong
+   * is overdue is closed, not found, even when the heartbeat's timer has not fired yet.
+   */
+  private EngineSocket session(String sid) {
+    heartbeat.catchUp();
+    return sessions.get(sid);
   }
 
   /** A session closed: it is no longer found by its id. */

@@ -307,6 +307,25 @@ class ProtocolConformanceTest {
       assertThat(millisSince(start)).isLessThan(PING_INTERVAL + PING_TIMEOUT + MARGIN);
     }
 
+    /**
+     * The official suites' "closes the session upon ping timeout": a poll sent {@code pingInterval
+     * + pingTimeout} after the handshake came back finds the session gone. It arrives a fraction of
+     * a millisecond after the deadline, so a heartbeat that closes the session even slightly late
+     * fails some rounds; hence twenty of them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {ENGINE, SOCKET})
+    @Timeout(40)
+    void aPollAtExactlyPingIntervalPlusPingTimeoutFindsTheSessionGone(String path) throws InterruptedException {
+      for (int round = 1; round <= 20; round++) {
+        String sid = peers.openPolling(path);
+        Thread.sleep(PING_INTERVAL + PING_TIMEOUT);
+
+        assertThat(peers.get(uri(path, polling(sid)))).as("round %d", round)
+          .isEqualTo(new Reply(400, "{\"code\":1,\"message\":\"Session ID unknown\"}"));
+      }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {ENGINE, SOCKET})
     void theServerPingsAWebSocketClientAndTakesItsPong(String path) {
