@@ -4,6 +4,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.Problems;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -373,20 +374,7 @@ class ServicesApiTest {
   }
 
   private static JsonObject poll(java.util.function.Supplier<JsonObject> get, Predicate<JsonObject> condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = get.get();
-      if (condition.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError(what + " did not happen within 30 s; last: " + last);
+    return Eventually.within(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).alias(what)
+      .until(get::get, condition);
   }
 }
