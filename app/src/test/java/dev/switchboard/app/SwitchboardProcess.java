@@ -46,7 +46,7 @@ final class SwitchboardProcess implements AutoCloseable {
 
   /**
    * The JVM flags the root {@code ./switchboard} script runs the jar with, so that the figures
-   * measured here (start time, RSS) are those a user gets. Keep in step with that script.
+   * measured here (the start time) are those a user gets. Keep in step with that script.
    */
   /** The JVM options ./switchboard ships with (the repository's jvm.options, a java @argfile). */
   static final List<String> SCRIPT_JVM_OPTIONS = List.of("@" + Path.of("../jvm.options").toAbsolutePath().normalize());
@@ -244,20 +244,6 @@ final class SwitchboardProcess implements AutoCloseable {
     } finally {
       LIVE.remove(this);
     }
-  }
-
-  /** VmRSS of the JVM, in KiB, from /proc. */
-  long vmRssKib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    throw new IllegalStateException("no VmRSS in /proc/" + pid() + "/status");
   }
 
   /** "pid: command line" of every process (but this one) whose command line contains {@code text}. */
