@@ -61,14 +61,15 @@ trap stop EXIT
 
 args=()
 [[ -n "$SERVICES" ]] && args=(--services "$SERVICES")
-log "starting ./switchboard ${args[*]} with DATA_DIR $DATA_DIR"
+log "starting ./switchboard${args[*]:+ ${args[*]}} with DATA_DIR $DATA_DIR"
 env -u DATABASE_URL DATA_DIR="$DATA_DIR" BIND_HOST=127.0.0.1 \
   GATEWAY_PORT="${GATEWAY_PORT:-3926}" HUB_PORT="${HUB_PORT:-3927}" OPS_PORT="${OPS_PORT:-3928}" \
   "$ROOT/switchboard" "${args[@]}" >"$OUTPUT" 2>&1 &
 PID=$! # ./switchboard execs java: this is the JVM's pid
 
 deadline=$((SECONDS + START_TIMEOUT))
-until grep -q "Ready in" "$OUTPUT"; do
+READY="Ready in [0-9.]* s" # the whole banner line, not a part still being written
+until grep -q "$READY" "$OUTPUT"; do
   if ! kill -0 "$PID" 2>/dev/null || (( SECONDS >= deadline )); then
     log "Switchboard did not get ready; its output:"
     cat "$OUTPUT" >&2
@@ -76,7 +77,7 @@ until grep -q "Ready in" "$OUTPUT"; do
   fi
   sleep 0.2
 done
-grep -m1 "Ready in" "$OUTPUT" >&2
+grep -m1 "$READY" "$OUTPUT" >&2
 log "ready; leaving it alone for $IDLE_SECONDS s"
 
 java -XX:+UseSerialGC -Xmx64m -cp "$JAR" dev.switchboard.bench.IdleRss "$PID" "$DATA_DIR" "$IDLE_SECONDS"
