@@ -1,6 +1,8 @@
 package dev.switchboard.app;
 
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -62,30 +64,19 @@ final class Http {
    * failing with the process's output when it exits or the timeout passes.
    */
   static Response await(String url, String token, Predicate<Response> done, SwitchboardProcess process, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Response last = null;
-    Exception lastError = null;
-    while (System.nanoTime() - deadline < 0) {
-      if (!process.isAlive()) {
-        fail(process.name() + " exited while waiting for " + url + "\n" + process.dump());
-      }
-      try {
-        last = send(url, token);
-        if (done.test(last)) {
-          return last;
-        }
-      } catch (IOException e) { // refused while it starts, or cut off
-        lastError = e;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    try {
+      return Eventually.within(timeout).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsInstanceOf(IOException.class) // refused while it starts, or cut off
+        .failFast(() -> {
+          if (!process.isAlive()) {
+            fail(process.name() + " exited while waiting for " + url + "\n" + process.dump());
+          }
+        })
+        .until(() -> send(url, token), done);
+    } catch (ConditionTimeoutException e) {
+      return fail("GET " + url + " did not give the expected answer within " + timeout.toSeconds() + " s: "
+        + e.getMessage() + "\n" + process.dump(), e);
     }
-    return fail("GET " + url + " did not give the expected answer within " + timeout.toSeconds() + " s; last: "
-      + (last != null ? last : lastError) + "\n" + process.dump());
   }
 
   private static Response send(String url, String token) throws IOException {

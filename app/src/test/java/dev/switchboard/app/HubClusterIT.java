@@ -1,5 +1,6 @@
 package dev.switchboard.app;
 
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -24,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
 import static dev.switchboard.app.LauncherIT.STOP_TIMEOUT;
@@ -78,13 +80,13 @@ class HubClusterIT {
     }
 
     // the members may still be finding each other: emit until one crosses, then check both got it
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    int seq = 0;
-    while (onHub2.seqs.isEmpty() && System.nanoTime() < deadline) {
-      assertThat(emit(hubPort1, ++seq)).isEqualTo(202);
-      Thread.sleep(250);
-    }
-    assertThat(onHub2.seqs).as("an emit on hub-1 reached a client of hub-2").isNotEmpty();
+    AtomicInteger seq = new AtomicInteger();
+    Eventually.within(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+      .alias("an emit on hub-1 reached a client of hub-2")
+      .until(() -> {
+        assertThat(emit(hubPort1, seq.incrementAndGet())).isEqualTo(202);
+        return !onHub2.seqs.isEmpty();
+      });
     int crossed = onHub2.seqs.get(0);
     awaitSeq(onHub1, crossed);
     assertThat(otherRoom.seqs).as("a client in another room").isEmpty();
@@ -119,12 +121,9 @@ class HubClusterIT {
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  private static void awaitSeq(RawClient client, int seq) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!client.seqs.contains(seq) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(client.seqs).as("the client of the hub the emit was sent to").contains(seq);
+  private static void awaitSeq(RawClient client, int seq) {
+    Eventually.within(Duration.ofSeconds(10))
+      .untilAsserted(() -> assertThat(client.seqs).as("the client of the hub the emit was sent to").contains(seq));
   }
 
   /** A websocket client speaking the Engine.IO and Socket.IO frames itself: connects to /mcp and joins a room. */

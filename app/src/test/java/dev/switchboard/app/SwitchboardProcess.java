@@ -1,6 +1,8 @@
 package dev.switchboard.app;
 
 import dev.switchboard.common.config.Setting;
+import dev.switchboard.common.testing.Eventually;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -44,7 +46,7 @@ final class SwitchboardProcess implements AutoCloseable {
 
   /**
    * The JVM flags the root {@code ./switchboard} script runs the jar with, so that the figures
-   * measured here (start time, RSS) are those a user gets. Keep in step with that script.
+   * measured here (the start time) are those a user gets. Keep in step with that script.
    */
   /** The JVM options ./switchboard ships with (the repository's jvm.options, a java @argfile). */
   static final List<String> SCRIPT_JVM_OPTIONS = List.of("@" + Path.of("../jvm.options").toAbsolutePath().normalize());
@@ -171,29 +173,24 @@ final class SwitchboardProcess implements AutoCloseable {
   }
 
   private Line awaitLine(List<Line> lines, Predicate<String> matcher, String description, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      synchronized (lines) {
-        for (Line line : lines) {
-          if (matcher.test(line.text())) {
-            return line;
-          }
-        }
-      }
-      if (!process.isAlive()) {
-        joinReaders();
-        synchronized (lines) {
-          Optional<Line> late = lines.stream().filter(l -> matcher.test(l.text())).findFirst();
-          if (late.isPresent()) {
-            return late.get();
-          }
-        }
-        fail(name + " exited with " + process.exitValue() + " before printing " + description + "\n" + dump());
-      }
-      if (System.nanoTime() - deadline > 0) {
-        fail(name + " did not print " + description + " within " + timeout.toSeconds() + " s\n" + dump());
-      }
-      sleep(20);
+    try {
+      Eventually.within(timeout).pollInterval(Duration.ofMillis(20))
+        .until(() -> first(lines, matcher).isPresent() || !process.isAlive());
+    } catch (ConditionTimeoutException e) {
+      return fail(name + " did not print " + description + " within " + timeout.toSeconds() + " s\n" + dump());
+    }
+    Optional<Line> found = first(lines, matcher);
+    if (found.isEmpty()) {
+      // it exited: what it printed last may still be on its way through the reader threads
+      joinReaders();
+      found = first(lines, matcher);
+    }
+    return found.orElseGet(() -> fail(name + " exited with " + process.exitValue() + " before printing " + description + "\n" + dump()));
+  }
+
+  private static Optional<Line> first(List<Line> lines, Predicate<String> matcher) {
+    synchronized (lines) {
+      return lines.stream().filter(line -> matcher.test(line.text())).findFirst();
     }
   }
 
@@ -247,20 +244,6 @@ final class SwitchboardProcess implements AutoCloseable {
     } finally {
       LIVE.remove(this);
     }
-  }
-
-  /** VmRSS of the JVM, in KiB, from /proc. */
-  long vmRssKib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    throw new IllegalStateException("no VmRSS in /proc/" + pid() + "/status");
   }
 
   /** "pid: command line" of every process (but this one) whose command line contains {@code text}. */
@@ -344,15 +327,6 @@ final class SwitchboardProcess implements AutoCloseable {
   private static List<String> texts(List<Line> lines) {
     synchronized (lines) {
       return lines.stream().map(Line::text).toList();
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.http.Problems;
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -354,20 +355,7 @@ class ServicesApiTest {
   }
 
   private static JsonObject poll(java.util.function.Supplier<JsonObject> get, Predicate<JsonObject> condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = get.get();
-      if (condition.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError(what + " did not happen within 30 s; last: " + last);
+    return Eventually.within(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).alias(what)
+      .until(get::get, condition);
   }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.supervisor;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -43,16 +44,10 @@ class DeploymentTest {
   }
 
   private JsonObject awaitDeployment(String id, String state) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id));
-      if (state.equals(last.getString("state"))) {
-        return last;
-      }
-      SupervisorFixture.sleep(100);
-    }
-    throw new AssertionError("deployment " + id + " did not become " + state + "; last: " + last);
+    return Eventually.within(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+      .alias("deployment " + id + " becomes " + state)
+      .until(() -> sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id)),
+        deployment -> state.equals(deployment.getString("state")));
   }
 
   private List<String> lines(String id) {

@@ -2,6 +2,7 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.supervisor.logs.LogStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,16 +35,10 @@ class LogsTest {
       Pool pool = Database.pool(sup.vertx, sup.databaseUrl, 1, "test");
       try {
         LogStore store = new LogStore(pool);
-        LogStore.Accounting counted = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-          counted = store.accounting("service:flood").await();
-          if (counted.stored() + counted.dropped() == total) {
-            break;
-          }
-          SupervisorFixture.sleep(200);
-        }
-        assertThat(counted.stored() + counted.dropped()).as("%s", counted).isEqualTo(total);
+        Eventually.within(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+          LogStore.Accounting counted = store.accounting("service:flood").await();
+          assertThat(counted.stored() + counted.dropped()).as("%s", counted).isEqualTo(total);
+        });
       } finally {
         pool.close().await();
       }

@@ -4,6 +4,7 @@ import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -81,16 +82,7 @@ final class SupervisorFixture implements AutoCloseable {
 
   /** Waits until the service matches, and returns it. */
   JsonObject await(String name, Predicate<JsonObject> condition, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = service(name);
-      if (condition.test(last)) {
-        return last;
-      }
-      sleep(50);
-    }
-    throw new AssertionError(name + " did not become " + what + " within " + timeout + "; last: " + last);
+    return Eventually.within(timeout).alias(name + " becomes " + what).until(() -> service(name), condition);
   }
 
   JsonObject awaitState(String name, String state, Duration timeout) {
@@ -99,17 +91,9 @@ final class SupervisorFixture implements AutoCloseable {
 
   /** Waits until the lines of a service that match {@code query} satisfy {@code condition}, and returns them. */
   List<String> awaitLines(String name, JsonObject query, Predicate<List<String>> condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<String> lines = List.of();
-    while (System.nanoTime() < deadline) {
-      lines = request(dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_LOGS, query.copy().put("name", name))
-        .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
-      if (condition.test(lines)) {
-        return lines;
-      }
-      sleep(50);
-    }
-    throw new AssertionError("the logs of " + name + " did not show " + what + "; last: " + lines);
+    return Eventually.within(Duration.ofSeconds(10)).alias("the logs of " + name + " show " + what)
+      .until(() -> request(dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_LOGS, query.copy().put("name", name))
+        .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList(), condition);
   }
 
   /** The java command and class path that run a test helper class as a child process. */

@@ -1,6 +1,7 @@
 package dev.switchboard.hub;
 
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -100,16 +101,8 @@ final class HubFixture implements AutoCloseable {
 
   /** Polls {@code /health} until it matches: for server-side state no client event announces. */
   JsonObject awaitHealth(String what, Predicate<JsonObject> match) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonObject health = health();
-    while (!match.test(health)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("/health never showed " + what + " within " + WAIT.toMillis() + " ms; last: " + health.encode());
-      }
-      pause(10);
-      health = health();
-    }
-    return health;
+    return Eventually.within(WAIT).pollInterval(Duration.ofMillis(10)).alias("/health shows " + what)
+      .until(this::health, match);
   }
 
   String metrics() {
@@ -138,15 +131,6 @@ final class HubFixture implements AutoCloseable {
       }
     }
     return sum;
-  }
-
-  static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.switchboard.supervisor.logs;
 
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,7 +73,8 @@ class LogPipelineTest {
         pipeline.tick();
         return Future.succeededFuture();
       });
-      List<LogLine> committed = eventually(() -> store.query(SOURCE, NEWEST).await(), lines -> lines.size() == 3);
+      List<LogLine> committed = Eventually.within(Duration.ofSeconds(10))
+        .until(() -> store.query(SOURCE, NEWEST).await(), lines -> lines.size() == 3);
       assertThat(committed).extracting(LogLine::seq).as("the later insert committed first").containsExactly(4L, 5L, 6L);
 
       assertThat(onLoop(() -> Future.succeededFuture(pipeline.visibleThrough(SOURCE)))).isZero();
@@ -83,7 +84,8 @@ class LogPipelineTest {
       blocker.close().await();
     }
 
-    List<LogLine> all = eventually(() -> onLoop(() -> pipeline.query(SOURCE, NEWEST)), lines -> lines.size() == 6);
+    List<LogLine> all = Eventually.within(Duration.ofSeconds(10))
+      .until(() -> onLoop(() -> pipeline.query(SOURCE, NEWEST)), lines -> lines.size() == 6);
     assertThat(all).extracting(LogLine::line).containsExactly("line 1", "line 2", "line 3", "line 4", "line 5", "line 6");
     assertThat(onLoop(() -> Future.succeededFuture(pipeline.visibleThrough(SOURCE)))).isEqualTo(Long.MAX_VALUE);
   }
@@ -99,15 +101,5 @@ class LogPipelineTest {
       }
     });
     return result.future().await();
-  }
-
-  private static <T> T eventually(Callable<T> read, Predicate<T> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    T value = read.call();
-    while (!done.test(value) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      value = read.call();
-    }
-    return value;
   }
 }

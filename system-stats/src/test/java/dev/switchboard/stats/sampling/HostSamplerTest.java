@@ -8,6 +8,10 @@ import dev.switchboard.stats.sampling.HostReadings.Filesystem;
 import dev.switchboard.stats.sampling.HostReadings.Traffic;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +22,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HostSamplerTest {
 
@@ -174,8 +179,12 @@ class HostSamplerTest {
   }
 
   @Test
-  void samplesThisHostThroughOshi() {
-    HostSampler real = HostSampler.forHost(new JsonObject());
+  void samplesThisHostThroughOshi(@TempDir Path dir) throws IOException {
+    // the GPUs come from a fake nvidia-smi, so that the test means the same on a host with a GPU
+    Path nvidiaSmi = dir.resolve("nvidia-smi");
+    Files.writeString(nvidiaSmi, "#!/bin/sh\necho '0, NVIDIA GeForce RTX 4090, 37, 52, 1234, 24564, 81.23'\n");
+    Files.setPosixFilePermissions(nvidiaSmi, PosixFilePermissions.fromString("rwx------"));
+    HostSampler real = HostSampler.forHost(new JsonObject().put("nvidiaSmi", nvidiaSmi.toString()));
 
     real.sample();
     long start = System.nanoTime();
@@ -201,7 +210,8 @@ class HostSamplerTest {
     assertThat(sample.getJsonObject("network").getLong("rxBytesPerSec")).isNotNegative();
     assertThat(sample.getInteger("processes")).isPositive();
     assertThat(sample.getLong("uptimeSeconds")).isPositive();
-    assertThat(sample.getJsonArray("gpus")).isEmpty(); // no nvidia-smi on this machine
+    assertThat(sample.getJsonArray("gpus")).extracting(gpu -> ((JsonObject) gpu).getString("name"))
+        .containsExactly("NVIDIA GeForce RTX 4090");
 
     JsonObject info = real.info();
     assertThat(info.getString("hostname")).isEqualTo(sample.getString("hostname"));
@@ -213,7 +223,8 @@ class HostSamplerTest {
         .isGreaterThanOrEqualTo(info.getJsonObject("cpu").getInteger("physicalCores"));
     assertThat(info.getJsonObject("memory").getLong("totalBytes"))
         .isEqualTo(sample.getJsonObject("memory").getLong("totalBytes"));
-    assertThat(info.getJsonArray("gpus")).isEmpty();
+    assertThat(info.getJsonArray("gpus")).containsExactly(new JsonObject()
+        .put("index", 0).put("name", "NVIDIA GeForce RTX 4090").put("memoryTotalBytes", 24564 * 1024 * 1024L));
   }
 
   private static HostReadings first() {

@@ -1,5 +1,6 @@
 package dev.switchboard.hub.conformance;
 
+import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.hub.ConformanceVerticle;
 import dev.switchboard.hub.conformance.WirePeers.Peer;
 import dev.switchboard.hub.conformance.WirePeers.Reply;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -226,7 +228,9 @@ class ProtocolConformanceTest {
 
       peers.abandonedGet(ENGINE, sid);
 
-      assertThat(eventuallyRefused(sid)).as("later GETs are refused").isTrue();
+      // the close travels on another connection: later GETs are refused once it arrived
+      Eventually.within(WirePeers.WAIT).pollInterval(Duration.ofMillis(20)).alias("later GETs are refused")
+        .until(() -> peers.get(uri(ENGINE, polling(sid))).status(), status -> status == 400);
     }
 
     @Test
@@ -787,20 +791,6 @@ class ProtocolConformanceTest {
     return IntStream.range(0, count)
       .mapToObj(i -> "{\"_placeholder\":true,\"num\":" + i + "}")
       .collect(Collectors.joining(",", "[\"" + event + "\",", "]"));
-  }
-
-  /** Whether GETs for {@code sid} are refused within the usual wait (the close travels on another connection). */
-  private static boolean eventuallyRefused(String sid) {
-    long deadline = System.nanoTime() + WirePeers.WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Future<Reply> poll = peers.pendingGet(ENGINE, sid);
-      Reply reply = await(poll);
-      if (reply.status() == 400) {
-        return true;
-      }
-      pause(20);
-    }
-    return false;
   }
 
   private static long millisSince(long startNanos) {
