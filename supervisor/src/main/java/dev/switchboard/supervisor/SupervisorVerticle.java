@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Config slice ({@code supervisor} section): {@code orphans} (adopt|stop), {@code onShutdown}
  * (stop|leave), {@code statsInterval}, {@code dependencyTimeout}, {@code logs.maxLines},
- * {@code logs.maxAge}, {@code logs.bufferLines} (durations in milliseconds); {@code services} (the
- * definitions of the config file), {@code dataDir}, {@code database.url}, {@code database.poolSize}.
+ * {@code logs.maxAge}, {@code logs.maxLineBytes}, {@code logs.bufferLines} (durations in milliseconds);
+ * {@code services} (the definitions of the config file), {@code dataDir}, {@code database.url},
+ * {@code database.poolSize}.
  */
 public final class SupervisorVerticle extends VerticleBase {
 
@@ -86,8 +87,8 @@ public final class SupervisorVerticle extends VerticleBase {
     JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
     LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
     logs = new LogPipeline(vertx, logStore, new LogPipeline.Options(logConfig.getInteger("bufferLines", defaults.capacity()),
-      defaults.tailSize(), defaults.maxLineBytes(), defaults.liveLinesPerTick(), defaults.batchRows(), defaults.insertsInFlight(),
-      defaults.tick()), clock);
+      defaults.tailSize(), logConfig.getInteger("maxLineBytes", defaults.maxLineBytes()), defaults.liveLinesPerTick(),
+      defaults.batchRows(), defaults.insertsInFlight(), defaults.tick()), clock);
     probe = new HealthProbe(vertx, workers);
     Path dataDir = Path.of(config.getString("dataDir", "./data")).toAbsolutePath();
     Supervisor.Options options = new Supervisor.Options(dataDir.resolve("run/services"), Path.of("").toAbsolutePath(),
