@@ -105,7 +105,8 @@ public final class LogBench {
         JsonObject config = new JsonObject()
           .put("dataDir", root.resolve("data-" + buffer).toString())
           .put("database", new JsonObject().put("url", url).put("poolSize", 4))
-          .put("logs", new JsonObject().put("bufferLines", buffer).put("maxLines", Integer.MAX_VALUE));
+          .put("logs", new JsonObject().put("bufferLines", buffer).put("maxLines", Integer.MAX_VALUE)
+            .put("maxBytes", Long.MAX_VALUE));
         String deployment = vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await();
         StallProbe stall = StallProbe.start(vertx, contextOf(verticle));
         if (o.warmupSeconds() > 0 && !o.rates().isEmpty()) {

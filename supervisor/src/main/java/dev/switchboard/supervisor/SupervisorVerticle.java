@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Config slice ({@code supervisor} section): {@code orphans} (adopt|stop), {@code onShutdown}
  * (stop|leave), {@code statsInterval}, {@code dependencyTimeout}, {@code logs.maxLines},
- * {@code logs.maxAge}, {@code logs.bufferLines} (durations in milliseconds); {@code services} (the
- * definitions of the config file), {@code dataDir}, {@code database.url}, {@code database.poolSize}.
+ * {@code logs.maxBytes}, {@code logs.maxAge}, {@code logs.maxLineBytes}, {@code logs.bufferLines}
+ * (durations in milliseconds); {@code services} (the definitions of the config file), {@code dataDir},
+ * {@code database.url}, {@code database.poolSize}.
  */
 public final class SupervisorVerticle extends VerticleBase {
 
@@ -86,8 +87,8 @@ public final class SupervisorVerticle extends VerticleBase {
     JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
     LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
     logs = new LogPipeline(vertx, logStore, new LogPipeline.Options(logConfig.getInteger("bufferLines", defaults.capacity()),
-      defaults.tailSize(), defaults.maxLineBytes(), defaults.liveLinesPerTick(), defaults.batchRows(), defaults.insertsInFlight(),
-      defaults.tick()), clock);
+      defaults.tailSize(), logConfig.getInteger("maxLineBytes", defaults.maxLineBytes()), defaults.liveLinesPerTick(),
+      defaults.batchRows(), defaults.insertsInFlight(), defaults.tick()), clock);
     probe = new HealthProbe(vertx, workers);
     Path dataDir = Path.of(config.getString("dataDir", "./data")).toAbsolutePath();
     Supervisor.Options options = new Supervisor.Options(dataDir.resolve("run/services"), Path.of("").toAbsolutePath(),
@@ -98,12 +99,13 @@ public final class SupervisorVerticle extends VerticleBase {
     deployments = new Deployments(vertx, context, pool, new SupervisorServiceControl(supervisor), logs, workers,
       options.defaultCwd());
     long maxLines = logConfig.getInteger("maxLines", 100_000);
+    long maxBytes = logConfig.getLong("maxBytes", 64L * 1024 * 1024);
     Duration maxAge = Duration.ofMillis(logConfig.getLong("maxAge", Duration.ofDays(7).toMillis()));
     logs.start();
     return Future.all(serve(), Ping.answer(vertx, NAME, store::check))
       .compose(v -> supervisor.load(declared))
       .compose(v -> deployments.load())
-      .onSuccess(v -> retentionTimer = vertx.setPeriodic(RETENTION_EVERY.toMillis(), id -> retention(maxLines, maxAge)));
+      .onSuccess(v -> retentionTimer = vertx.setPeriodic(RETENTION_EVERY.toMillis(), id -> retention(maxLines, maxBytes, maxAge)));
   }
 
   private static List<ServiceDefinition> declared(JsonArray list) {
@@ -185,8 +187,8 @@ public final class SupervisorVerticle extends VerticleBase {
     }
   }
 
-  private void retention(long maxLines, Duration maxAge) {
-    logs.trimAll(maxLines)
+  private void retention(long maxLines, long maxBytes, Duration maxAge) {
+    logs.trimAll(maxLines, maxBytes)
       .compose(v -> logStore.expire(clock.instant().minus(maxAge)))
       .onFailure(e -> LOG.warn("log retention failed: {}", e.getMessage()));
   }

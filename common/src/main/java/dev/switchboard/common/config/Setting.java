@@ -47,7 +47,9 @@ public enum Setting {
   SUPERVISOR_STATS_INTERVAL("supervisor.statsInterval", Kind.DURATION, "5s", "how often per-process CPU, memory and threads are measured and published"),
   SUPERVISOR_DEPENDENCY_TIMEOUT("supervisor.dependencyTimeout", Kind.DURATION, "5m", "how long a service waits for its dependencies before it fails"),
   SUPERVISOR_LOG_MAX_LINES("supervisor.logs.maxLines", Kind.POSITIVE_INT, 100_000, "log lines kept per service or deployment"),
+  SUPERVISOR_LOG_MAX_BYTES("supervisor.logs.maxBytes", Kind.POSITIVE_INT, 64 * 1024 * 1024, "bytes of log text kept per service or deployment; the oldest lines go first"),
   SUPERVISOR_LOG_MAX_AGE("supervisor.logs.maxAge", Kind.DURATION, "7d", "log lines older than this are deleted"),
+  SUPERVISOR_LOG_MAX_LINE("supervisor.logs.maxLineBytes", Kind.POSITIVE_INT, 16 * 1024, "longest line kept whole (256 to 65536 bytes); a longer one is cut once, with a marker of how many bytes were cut"),
   SUPERVISOR_LOG_BUFFER("supervisor.logs.bufferLines", Kind.POSITIVE_INT, 20_000, "lines of one service waiting for the database; beyond it lines are dropped and counted");
 
   /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */

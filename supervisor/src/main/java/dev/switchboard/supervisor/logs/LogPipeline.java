@@ -36,6 +36,20 @@ public final class LogPipeline {
                         Duration tick) {
     /** Two inserts at a time keep PostgreSQL busy on two cores (measured by bench/logs.sh: +50 to 75 % rows/s). */
     public static final Options DEFAULT = new Options(20_000, 200, 16 * 1024, 1_000, 2_000, 2, Duration.ofMillis(100));
+    /**
+     * The longest line kept whole may grow to 64 KiB: a full insert of {@code batchRows} such lines is
+     * then 128 MiB, well under PostgreSQL's 1 GiB message limit.
+     */
+    public static final int MAX_LINE_BYTES_LIMIT = 64 * 1024;
+    /** Room for the text of a cut line's marker. */
+    public static final int MIN_LINE_BYTES = 256;
+
+    public Options {
+      if (maxLineBytes < MIN_LINE_BYTES || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
+        throw new IllegalArgumentException("SUPERVISOR_LOG_MAX_LINE (supervisor.logs.maxLineBytes) must be from "
+          + MIN_LINE_BYTES + " to " + MAX_LINE_BYTES_LIMIT + " bytes, not " + maxLineBytes);
+      }
+    }
   }
 
   /** Rendered {@code supervisor_log_lines_total} by Prometheus. */
@@ -55,6 +69,8 @@ public final class LogPipeline {
   private final Counter droppedLines;
   /** For each insert in flight: the first line of each source in it. */
   private final List<Map<String, Long>> inFlight = new ArrayList<>();
+  /** For each source: its last seq when its stored bytes were last brought under the bound. */
+  private final Map<String, Long> bytesCheckedThrough = new HashMap<>();
   private long timer = -1;
 
   /** A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code address}. */
@@ -128,6 +144,7 @@ public final class LogPipeline {
   public Future<Void> close(String sourceId) {
     collect();
     sources.remove(sourceId);
+    bytesCheckedThrough.remove(sourceId);
     return flushAll();
   }
 
@@ -150,13 +167,28 @@ public final class LogPipeline {
     });
   }
 
-  /** Keeps at most {@code maxLines} stored lines of every known source. */
-  public Future<Void> trimAll(long maxLines) {
+  /**
+   * Keeps at most {@code maxLines} stored lines and {@code maxBytes} bytes of text of every known
+   * source, the newest. The count needs no query (seq numbers the lines); the bytes are added up
+   * only for sources that stored something since their last check.
+   */
+  public Future<Void> trimAll(long maxLines, long maxBytes) {
     Future<Void> chain = Future.succeededFuture();
     for (Registered registered : List.copyOf(sources.values())) {
+      String sourceId = registered.source().id();
       long last = registered.source().lastSeq();
       if (last > maxLines) {
-        chain = chain.compose(v -> store.trim(registered.source().id(), last - maxLines).mapEmpty());
+        chain = chain.compose(v -> store.trim(sourceId, last - maxLines).mapEmpty());
+      }
+      if (last != bytesCheckedThrough.getOrDefault(sourceId, -1L)) {
+        chain = chain.compose(v -> {
+          // lines still on their way are counted at the next check
+          long stored = Math.min(last, visibleThrough(sourceId));
+          return store.trimBytes(sourceId, maxBytes).map(deleted -> {
+            bytesCheckedThrough.put(sourceId, stored);
+            return null;
+          });
+        });
       }
     }
     return chain;

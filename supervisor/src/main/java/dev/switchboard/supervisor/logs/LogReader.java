@@ -7,10 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,9 +14,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Reads one output stream of a process line by line on a thread of its own (never an event loop)
- * and hands the lines to a {@link LogSource} a read's worth at a time. Lines longer than
- * {@code maxLineBytes} are cut into pieces of that size, so one endless line cannot grow memory.
- * Text is UTF-8; bytes that are not become U+FFFD. A trailing CR (CRLF endings) is dropped.
+ * and hands the lines to a {@link LogSource} a read's worth at a time. A line longer than
+ * {@code maxLineBytes} is cut once, with a marker of how many bytes went ({@link LineSplitter}), so
+ * one endless line neither grows memory nor fills the log.
  *
  * <p>The channel is opened on the reader's thread: opening a FIFO waits for its writer.
  * {@link #close()} ends the reading from any thread (closing a channel wakes a thread blocked in it).
@@ -78,48 +74,21 @@ public final class LogReader implements AutoCloseable {
 
   private void pump(ReadableByteChannel ch) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
-    byte[] line = new byte[maxLineBytes];
-    int length = 0;
-    var decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPLACE)
-      .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    LineSplitter splitter = new LineSplitter(maxLineBytes);
     List<String> batch = new ArrayList<>();
     while (ch.read(buffer) >= 0) {
       buffer.flip();
-      while (buffer.hasRemaining()) {
-        byte b = buffer.get();
-        if (b == '\n') {
-          batch.add(text(decoder, line, length));
-          length = 0;
-        } else {
-          if (length == maxLineBytes) {
-            batch.add(text(decoder, line, length));
-            length = 0;
-          }
-          line[length++] = b;
-        }
-      }
+      splitter.split(buffer, batch);
       buffer.clear();
       if (!batch.isEmpty()) {
         source.append(stream, batch);
         batch = new ArrayList<>();
       }
     }
-    if (length > 0) {
-      source.append(stream, List.of(text(decoder, line, length)));
+    String rest = splitter.rest();
+    if (rest != null) {
+      source.append(stream, List.of(rest));
     }
-  }
-
-  private static String text(CharsetDecoder decoder, byte[] bytes, int length) {
-    int end = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
-    String text;
-    try {
-      text = decoder.reset().decode(ByteBuffer.wrap(bytes, 0, end)).toString();
-    } catch (CharacterCodingException e) {
-      text = new String(bytes, 0, end, StandardCharsets.UTF_8);
-    }
-    // PostgreSQL text cannot hold NUL
-    return text.indexOf('\0') >= 0 ? text.replace('\0', '\uFFFD') : text;
   }
 
   @Override

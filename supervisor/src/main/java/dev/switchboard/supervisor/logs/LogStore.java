@@ -120,6 +120,19 @@ public final class LogStore {
       .execute(Tuple.of(source, keepAfterSeq)).map(r -> r.rowCount());
   }
 
+  /**
+   * Keeps the newest lines of a source whose text adds up to at most {@code maxBytes}. The running
+   * sum walks the primary key backwards from the newest line and stops at the first line past the
+   * bound, so it reads only what is kept; {@code octet_length} takes a long line's size from its
+   * TOAST header without reading it.
+   */
+  public Future<Integer> trimBytes(String source, long maxBytes) {
+    return pool.preparedQuery("DELETE FROM supervisor.log_lines WHERE source = $1 AND seq <= ("
+        + "SELECT seq FROM (SELECT seq, sum(octet_length(line)) OVER (ORDER BY seq DESC) AS newer "
+        + "FROM supervisor.log_lines WHERE source = $1 ORDER BY seq DESC) AS running WHERE newer > $2 LIMIT 1)")
+      .execute(Tuple.of(source, maxBytes)).map(r -> r.rowCount());
+  }
+
   /** Deletes every line older than {@code before}, whatever its source. */
   public Future<Integer> expire(Instant before) {
     return pool.preparedQuery("DELETE FROM supervisor.log_lines WHERE at < $1")
