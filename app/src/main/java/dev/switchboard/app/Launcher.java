@@ -6,8 +6,9 @@ import dev.switchboard.common.config.ConfigLoader;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.observability.OpsVerticle;
 import dev.switchboard.common.observability.Telemetry;
-import dev.switchboard.pg.EmbeddedPostgres;
 import dev.switchboard.hub.ConformanceVerticle;
+import dev.switchboard.migrations.Migrations;
+import dev.switchboard.pg.EmbeddedPostgres;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -164,7 +165,7 @@ final class Launcher {
 
   private void migrate(String schema) {
     try {
-      int applied = Database.migrate(databaseUrl, schema);
+      int applied = Migrations.migrate(databaseUrl, schema);
       LOG.debug("schema {}: {} migrations applied", schema, applied);
     } catch (RuntimeException e) {
       throw new LaunchException("cannot migrate schema " + schema + " on " + describeDatabase() + ": " + databaseProblem(e));

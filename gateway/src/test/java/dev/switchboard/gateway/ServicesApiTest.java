@@ -1,9 +1,9 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.Problems;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.migrations.Migrations;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -44,7 +44,7 @@ class ServicesApiTest {
   @BeforeEach
   void deploy() throws IOException {
     String databaseUrl = TestDatabase.freshDatabaseUrl();
-    Database.migrate(databaseUrl, "supervisor");
+    Migrations.migrate(databaseUrl, "supervisor");
     Path dataDir = Files.createTempDirectory("gateway-supervisor-test");
     vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
     JsonObject process = new JsonObject().put("services", new JsonArray().add("gateway").add("supervisor"));
