@@ -254,6 +254,7 @@ final class Launcher {
     String host = config.getString("bindHost");
     String mode = commandLine.cluster() ? "clustered (" + config.getJsonObject("cluster").getString("name") + ")" : "one JVM";
     out.println("Switchboard " + version() + " · " + String.join(", ", serviceNames()) + " · " + mode + " · " + transport.name());
+    commandLine.leftOutNotice().ifPresent(notice -> out.println("  " + notice));
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");
