@@ -6,10 +6,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
-/** The parsed arguments of the {@code switchboard} command. */
-record CommandLine(Command command, Set<Service> services, boolean cluster, Path configFile, int port) {
+/**
+ * The parsed arguments of the {@code switchboard} command.
+ *
+ * @param services what to run: the ones named by {@code --services}, else every service that runs
+ *     on this operating system
+ * @param leftOut the services the default left out because they do not run on this operating system
+ */
+record CommandLine(Command command, Set<Service> services, Set<Service> leftOut, boolean cluster, Path configFile,
+                   int port) {
 
   enum Command { RUN, DB, CONFORMANCE, HELP }
 
@@ -18,7 +26,7 @@ record CommandLine(Command command, Set<Service> services, boolean cluster, Path
            switchboard db [--config FILE]
            switchboard conformance [--port 3000]
 
-      (no command)        run the services (default: all of them) in this JVM
+      (no command)        run the services (default: all that run on this OS) in this JVM
       db                  run only the embedded PostgreSQL and print its DATABASE_URL
       conformance         serve the Socket.IO / Engine.IO protocol test-suite fixture on 127.0.0.1
       --services LIST     comma-separated services to run: %s
@@ -30,9 +38,10 @@ record CommandLine(Command command, Set<Service> services, boolean cluster, Path
     Settings come from the YAML file and the environment; see README.md for the list.
     """;
 
-  static CommandLine parse(String... args) {
+  /** @param osName the {@code os.name} property, which decides the default services */
+  static CommandLine parse(String osName, String... args) {
     Command command = Command.RUN;
-    Set<Service> services = EnumSet.allOf(Service.class);
+    Set<Service> services = null;
     boolean cluster = false;
     Path config = ConfigLoader.DEFAULT_FILE;
     int port = 3000;
@@ -52,7 +61,21 @@ record CommandLine(Command command, Set<Service> services, boolean cluster, Path
         default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (try --help)");
       }
     }
-    return new CommandLine(command, services, cluster, config, port);
+    if (services == null) {
+      Set<Service> runnable = EnumSet.noneOf(Service.class);
+      Set<Service> leftOut = EnumSet.noneOf(Service.class);
+      for (Service service : Service.values()) {
+        (service.runsOn(osName) ? runnable : leftOut).add(service);
+      }
+      return new CommandLine(command, runnable, leftOut, cluster, config, port);
+    }
+    for (Service service : services) {
+      if (!service.runsOn(osName)) {
+        throw new IllegalArgumentException("the " + service.serviceName() + " runs on Linux only, not on " + osName
+          + " (see docs/supervisor.md); leave it out of --services");
+      }
+    }
+    return new CommandLine(command, services, EnumSet.noneOf(Service.class), cluster, config, port);
   }
 
   private static int port(String text) {
@@ -87,6 +110,15 @@ record CommandLine(Command command, Set<Service> services, boolean cluster, Path
       throw new IllegalArgumentException("--services names no service; the services are: " + Service.names());
     }
     return chosen;
+  }
+
+  /** The banner's line about the services the default left out on this operating system, if any. */
+  Optional<String> leftOutNotice() {
+    if (leftOut.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> names = leftOut.stream().map(Service::serviceName).toList();
+    return Optional.of("Not started: " + String.join(", ", names) + " (Linux only; see docs/supervisor.md)");
   }
 
   boolean needsDatabase() {

@@ -4,10 +4,11 @@ import dev.switchboard.common.Failures;
 import dev.switchboard.common.auth.Tokens;
 import dev.switchboard.common.config.ConfigLoader;
 import dev.switchboard.common.db.Database;
-import dev.switchboard.common.db.EmbeddedPostgres;
 import dev.switchboard.common.observability.OpsVerticle;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.hub.ConformanceVerticle;
+import dev.switchboard.migrations.Migrations;
+import dev.switchboard.pg.EmbeddedPostgres;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -164,7 +165,7 @@ final class Launcher {
 
   private void migrate(String schema) {
     try {
-      int applied = Database.migrate(databaseUrl, schema);
+      int applied = Migrations.migrate(databaseUrl, schema);
       LOG.debug("schema {}: {} migrations applied", schema, applied);
     } catch (RuntimeException e) {
       throw new LaunchException("cannot migrate schema " + schema + " on " + describeDatabase() + ": " + databaseProblem(e));
@@ -260,6 +261,7 @@ final class Launcher {
     String host = config.getString("bindHost");
     String mode = commandLine.cluster() ? "clustered (" + config.getJsonObject("cluster").getString("name") + ")" : "one JVM";
     out.println("Switchboard " + version() + " · " + String.join(", ", serviceNames()) + " · " + mode + " · " + transport.name());
+    commandLine.leftOutNotice().ifPresent(notice -> out.println("  " + notice));
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");

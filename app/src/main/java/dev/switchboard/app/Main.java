@@ -29,7 +29,7 @@ public final class Main {
     PrintStream out = System.out;
     CommandLine commandLine;
     try {
-      commandLine = CommandLine.parse(args);
+      commandLine = CommandLine.parse(System.getProperty("os.name"), args);
     } catch (IllegalArgumentException e) {
       System.err.println("switchboard: " + e.getMessage());
       System.exit(EXIT_USAGE);

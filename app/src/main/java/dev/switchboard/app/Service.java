@@ -8,6 +8,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.ThreadingModel;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -59,6 +60,15 @@ enum Service {
 
   Supplier<Deployable> factory() {
     return factory;
+  }
+
+  /**
+   * Whether it runs on the operating system of that name (the {@code os.name} property): the
+   * supervisor needs Linux (process groups through {@code setsid}, FIFOs, {@code /proc}); the
+   * others run wherever Java does.
+   */
+  boolean runsOn(String osName) {
+    return this != SUPERVISOR || osName.toLowerCase(Locale.ROOT).startsWith("linux");
   }
 
   static Optional<Service> named(String name) {

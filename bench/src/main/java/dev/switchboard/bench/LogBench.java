@@ -4,8 +4,9 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
-import dev.switchboard.common.db.EmbeddedPostgres;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.migrations.Migrations;
+import dev.switchboard.pg.EmbeddedPostgres;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogStore;
@@ -96,7 +97,7 @@ public final class LogBench {
         pg = EmbeddedPostgres.start(root.resolve("pg"));
         url = pg.url();
       }
-      Database.migrate(url, "supervisor");
+      Migrations.migrate(url, "supervisor");
       pool = Database.pool(vertx, url, 2, "logbench");
       JsonObject meta = meta(o, pool);
       List<JsonObject> runs = new ArrayList<>();

@@ -1,9 +1,9 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.Problems;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.migrations.Migrations;
 import dev.switchboard.stats.SystemStatsVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
@@ -38,7 +38,7 @@ class GatewayVerticleTest {
   @BeforeAll
   static void database() {
     databaseUrl = TestDatabase.freshDatabaseUrl();
-    Database.migrate(databaseUrl, "stats");
+    Migrations.migrate(databaseUrl, "stats");
   }
 
   @BeforeEach

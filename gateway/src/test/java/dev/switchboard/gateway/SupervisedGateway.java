@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.migrations.Migrations;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
@@ -31,7 +32,7 @@ final class SupervisedGateway implements AutoCloseable {
 
   static SupervisedGateway start(String token) throws IOException {
     String databaseUrl = TestDatabase.freshDatabaseUrl();
-    Database.migrate(databaseUrl, "supervisor");
+    Migrations.migrate(databaseUrl, "supervisor");
     Path dataDir = Files.createTempDirectory("gateway-supervisor-test");
     Vertx vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
     JsonObject process = new JsonObject().put("services", new JsonArray().add("gateway").add("supervisor"));

@@ -1,10 +1,10 @@
 package dev.switchboard.supervisor;
 
 import dev.switchboard.common.bus.Bus;
-import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.migrations.Migrations;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -33,7 +33,7 @@ final class SupervisorFixture implements AutoCloseable {
   SupervisorFixture(JsonObject extra) throws IOException {
     dataDir = Files.createTempDirectory("supervisor-test");
     databaseUrl = TestDatabase.freshDatabaseUrl();
-    Database.migrate(databaseUrl, "supervisor");
+    Migrations.migrate(databaseUrl, "supervisor");
     config = new JsonObject()
       .put("dataDir", dataDir.toString())
       .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4))

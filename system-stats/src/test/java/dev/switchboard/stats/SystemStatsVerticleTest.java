@@ -5,6 +5,7 @@ import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.migrations.Migrations;
 import dev.switchboard.stats.sampling.Gpu;
 import dev.switchboard.stats.sampling.HostProbe;
 import dev.switchboard.stats.sampling.HostReadings;
@@ -54,8 +55,8 @@ class SystemStatsVerticleTest {
   @BeforeEach
   void database(Vertx vertx) {
     url = TestDatabase.freshDatabaseUrl();
-    assertThat(Database.migrate(url, "stats")).isEqualTo(1);
-    assertThat(Database.migrate(url, "stats")).as("a second run finds nothing to do").isZero();
+    assertThat(Migrations.migrate(url, "stats")).isEqualTo(1);
+    assertThat(Migrations.migrate(url, "stats")).as("a second run finds nothing to do").isZero();
     pool = Database.pool(vertx, url, 2, "test");
   }
 

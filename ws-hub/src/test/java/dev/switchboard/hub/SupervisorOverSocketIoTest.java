@@ -2,8 +2,8 @@ package dev.switchboard.hub;
 
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
-import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.migrations.Migrations;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +27,7 @@ class SupervisorOverSocketIoTest extends HubClientTest {
   @BeforeEach
   void supervisor() throws IOException {
     String url = TestDatabase.freshDatabaseUrl();
-    Database.migrate(url, "supervisor");
+    Migrations.migrate(url, "supervisor");
     JsonObject config = new JsonObject()
       .put("dataDir", Files.createTempDirectory("hub-supervisor").toString())
       .put("database", new JsonObject().put("url", url).put("poolSize", 2));

@@ -12,15 +12,16 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 
 import java.time.Duration;
+import java.util.ServiceLoader;
 
 /**
  * The operational routes every HTTP server of Switchboard has, all without credentials:
  * {@code /health} (liveness: the process answers, nothing else is checked), {@code /readiness}
- * (each service of this process answers its ping, which covers its database, and the cluster is
- * safe when clustered) and {@code /metrics} (Prometheus).
+ * (each service of this process answers its ping, which covers its database, and every
+ * {@link ReadinessCheck} on the classpath that applies passes: the launcher's says whether the
+ * cluster is safe when clustered) and {@code /metrics} (Prometheus).
  */
 public final class OpsRoutes {
 
@@ -56,8 +57,10 @@ public final class OpsRoutes {
           .onSuccess(reply -> promise.complete(Status.OK(reply)))
           .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage())))));
     }
-    if (vertx.isClustered()) {
-      checks.register("cluster", ClusterHealthCheck.createProcedure(vertx));
+    for (ReadinessCheck check : ServiceLoader.load(ReadinessCheck.class, ReadinessCheck.class.getClassLoader())) {
+      if (check.appliesTo(vertx)) {
+        checks.register(check.name(), check.procedure(vertx));
+      }
     }
     return checks;
   }

@@ -1,5 +1,6 @@
 package dev.switchboard.common.db;
 
+import dev.switchboard.pg.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

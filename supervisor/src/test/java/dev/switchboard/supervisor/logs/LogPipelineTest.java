@@ -3,6 +3,7 @@ package dev.switchboard.supervisor.logs;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.migrations.Migrations;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -42,7 +43,7 @@ class LogPipelineTest {
   @BeforeAll
   static void database() {
     String url = TestDatabase.freshDatabaseUrl();
-    Database.migrate(url, "supervisor");
+    Migrations.migrate(url, "supervisor");
     vertx = Vertx.vertx();
     // the blocking transaction, two inserts and a query at the same time
     pool = Database.pool(vertx, url, 4, "test");

@@ -1,5 +1,6 @@
 package dev.switchboard.supervisor.logs;
 
+import dev.switchboard.migrations.Migrations;
 import com.sun.management.ThreadMXBean;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
@@ -45,7 +46,7 @@ class LogReaderTest {
   @BeforeAll
   static void database() {
     String url = TestDatabase.freshDatabaseUrl();
-    Database.migrate(url, "supervisor");
+    Migrations.migrate(url, "supervisor");
     vertx = Vertx.vertx();
     pool = Database.pool(vertx, url, 2, "test");
     store = new LogStore(pool);

@@ -1,5 +1,6 @@
 package dev.switchboard.supervisor.logs;
 
+import dev.switchboard.migrations.Migrations;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import io.vertx.core.Context;
@@ -32,7 +33,7 @@ class LogRetentionTest {
   @BeforeAll
   static void database() {
     String url = TestDatabase.freshDatabaseUrl();
-    Database.migrate(url, "supervisor");
+    Migrations.migrate(url, "supervisor");
     vertx = Vertx.vertx();
     pool = Database.pool(vertx, url, 2, "test");
     store = new LogStore(pool);

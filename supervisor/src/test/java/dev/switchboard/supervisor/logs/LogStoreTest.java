@@ -2,6 +2,7 @@ package dev.switchboard.supervisor.logs;
 
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.migrations.Migrations;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +26,7 @@ class LogStoreTest {
   @BeforeAll
   static void database() {
     String url = TestDatabase.freshDatabaseUrl();
-    Database.migrate(url, "supervisor");
+    Migrations.migrate(url, "supervisor");
     vertx = Vertx.vertx();
     pool = Database.pool(vertx, url, 2, "test");
     store = new LogStore(pool);

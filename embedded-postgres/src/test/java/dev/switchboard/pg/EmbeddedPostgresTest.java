@@ -1,4 +1,4 @@
-package dev.switchboard.common.db;
+package dev.switchboard.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,7 +43,7 @@ class EmbeddedPostgresTest {
       timing("first start (extract if needed + initdb + start)", t0);
       assertThat(first.url()).isEqualTo("postgresql://postgres@127.0.0.1:" + first.port() + "/switchboard");
       assertThat(postgresProcessesOf(data)).isNotEmpty();
-      try (Connection c = connect(first.url()); Statement st = c.createStatement()) {
+      try (Connection c = connect(first); Statement st = c.createStatement()) {
         assertThat(queryString(st, "select version()")).startsWith("PostgreSQL 18");
         assertThat(queryString(st, "select current_database()")).isEqualTo("switchboard");
         st.execute("create table notes (id int primary key, body text)");
@@ -60,7 +60,7 @@ class EmbeddedPostgresTest {
     long t2 = System.nanoTime();
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       timing("warm restart", t2);
-      try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg); Statement st = c.createStatement()) {
         assertThat(queryString(st, "select body from notes where id = 1")).isEqualTo("kept");
       }
     }
@@ -74,7 +74,7 @@ class EmbeddedPostgresTest {
       assertThatThrownBy(() -> EmbeddedPostgres.start(data))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("in use");
-      try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg); Statement st = c.createStatement()) {
         assertThat(queryString(st, "select 'still up'")).isEqualTo("still up");
       }
     }
@@ -96,7 +96,7 @@ class EmbeddedPostgresTest {
 
       try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
         assertThat(postgresProcessesOf(data)).isNotEmpty().doesNotContainAnyElementsOf(orphans);
-        try (Connection c = connect(pg.url()); Statement st = c.createStatement()) {
+        try (Connection c = connect(pg); Statement st = c.createStatement()) {
           assertThat(queryString(st, "select 42")).isEqualTo("42");
         }
       }
@@ -104,40 +104,6 @@ class EmbeddedPostgresTest {
     } finally {
       child.destroyForcibly();
     }
-  }
-
-  @Test
-  void freshDatabasesAreDistinctEmptyAndConnectable() throws Exception {
-    long t0 = System.nanoTime();
-    String first = TestDatabase.freshDatabaseUrl();
-    timing("first freshDatabaseUrl (server start on first use)", t0);
-    long t1 = System.nanoTime();
-    String second = TestDatabase.freshDatabaseUrl();
-    timing("second freshDatabaseUrl", t1);
-
-    assertThat(first).isNotEqualTo(second).startsWith("postgresql://");
-    List<String> names = new ArrayList<>();
-    for (String url : List.of(first, second)) {
-      try (Connection c = connect(url); Statement st = c.createStatement()) {
-        names.add(queryString(st, "select current_database()"));
-        assertThat(queryString(st, "select count(*) from information_schema.tables"
-          + " where table_schema not in ('pg_catalog', 'information_schema')")).isEqualTo("0");
-        st.execute("create table mine (id int)");
-      }
-    }
-    assertThat(names).doesNotHaveDuplicates();
-    assertThat(first).endsWith("/" + names.get(0));
-    assertThat(TestDatabase.serverUrl()).isNotEqualTo(first);
-  }
-
-  @Test
-  void convertsDatabaseUrlsToJdbc() {
-    assertThat(TestDatabase.jdbcUrl("postgresql://postgres@127.0.0.1:5433/switchboard"))
-      .isEqualTo("jdbc:postgresql://127.0.0.1:5433/switchboard?user=postgres");
-    assertThat(TestDatabase.jdbcUrl("postgres://app:s%40cr%3At@db.example:6000/main?sslmode=require"))
-      .isEqualTo("jdbc:postgresql://db.example:6000/main?user=app&password=s%40cr%3At&sslmode=require");
-    assertThat(TestDatabase.jdbcUrl("postgresql://me@localhost/"))
-      .isEqualTo("jdbc:postgresql://localhost:5432/me?user=me");
   }
 
   // ---------------------------------------------------------------- helpers
@@ -200,8 +166,8 @@ class EmbeddedPostgresTest {
     }
   }
 
-  private static Connection connect(String url) throws SQLException {
-    return DriverManager.getConnection(TestDatabase.jdbcUrl(url));
+  private static Connection connect(EmbeddedPostgres pg) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/switchboard?user=postgres");
   }
 
   private static String queryString(Statement st, String sql) throws SQLException {
