@@ -1,7 +1,6 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.migrations.Migrations;
-import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.supervisor.SupervisorVerticle;
