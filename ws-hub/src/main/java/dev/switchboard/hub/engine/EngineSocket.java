@@ -118,16 +118,6 @@ public final class EngineSocket {
   }
 
   /**
-   * Sends what this turn wrote to the websocket now rather than with the rest of the turn (a
-   * polling session sends at its next poll anyway).
-   */
-  public void flush() {
-    if (webSocket != null && !closed) {
-      webSocket.flush();
-    }
-  }
-
-  /**
    * Whether a packet sent now would leave promptly: a websocket whose channel takes more, or a
    * polling session with little waiting. Volatile packets are dropped when this is false.
    */

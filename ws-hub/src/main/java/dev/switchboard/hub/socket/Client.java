@@ -120,11 +120,6 @@ final class Client implements EngineSocket.Listener {
       reply.put("pid", socket.pid());
     }
     send(PacketCodec.encode(new SocketPacket(SocketPacket.CONNECT, name, null, reply)));
-    // The reply leaves on its own, ahead of what the connection handlers emit, as it does from
-    // Node's server (one write in flight per connection). A client that waits for the reply before
-    // it listens for the next message would otherwise lose that message: ws 8.17+ dispatches every
-    // frame of one read at once (the official socket.io-protocol suite's connect tests do this).
-    engine.flush();
   }
 
   /** The middleware refused: a CONNECT_ERROR with its message and data. */
