@@ -215,6 +215,10 @@ public final class Fields {
       if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw ApiException.invalid(path(name) + "." + key, "is not a valid variable name");
       }
+      if (MaskedEnv.MASKED.equals(v)) {
+        throw ApiException.invalid(path(name) + "." + key,
+          "must be a string; {\"masked\": true} stands for a value that is not shown: send the value itself");
+      }
       if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
         throw ApiException.invalid(path(name) + "." + key, "must be a string");
       }
