@@ -32,7 +32,8 @@ class EnvValuesApiTest {
     gateway = SupervisedGateway.start(TOKEN);
     api = gateway.api;
     api.valid(HttpMethod.POST, "/api/v1/services", new JsonObject().put("name", "keyed")
-      .put("command", new JsonArray().add("sleep").add("300")).put("env", new JsonObject().put("MY_API_KEY", SECRET)), 201);
+      .put("command", new JsonArray().add("sleep").add("300")).put("env", new JsonObject().put("MY_API_KEY", SECRET))
+      .put("envFrom", new JsonArray().add("/etc/switchboard/keyed.env")), 201);
   }
 
   @AfterEach
@@ -54,6 +55,7 @@ class EnvValuesApiTest {
   void theAdminReadingTheOneServiceSeesTheValuesAViewerDoesNot() {
     JsonObject admin = api.valid(HttpMethod.GET, "/api/v1/services/keyed", 200).bodyAsJsonObject();
     assertThat(admin.getJsonObject("env")).isEqualTo(new JsonObject().put("MY_API_KEY", SECRET));
+    assertThat(admin.getJsonArray("envFrom")).containsExactly("/etc/switchboard/keyed.env");
 
     HttpResponse<Buffer> viewer = api.send(HttpMethod.GET, "/api/v1/services/keyed", ContractClient.VIEWER_TOKEN, null, Map.of());
     assertThat(viewer.statusCode()).isEqualTo(200);
