@@ -1,5 +1,7 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import io.vertx.core.Vertx;
@@ -14,7 +16,8 @@ import java.time.Duration;
  * The supervisor's routes: managed services ({@code /api/v1/services}), their seed aliases
  * ({@code /api/services/status}, {@code /api/services/{name}/start|stop}) and deployments
  * ({@code /api/v1/deployments}). Each is one request to {@code supervisor.*} on the event bus; the
- * supervisor checks the input and names the bad field. The bearer check is the gateway's.
+ * supervisor checks the input and names the bad field. The bearer check is the gateway's; the
+ * supervisor masks env values everywhere except in one service read by a role that may read secrets.
  */
 final class SupervisorRoutes {
 
@@ -48,7 +51,8 @@ final class SupervisorRoutes {
     router.get("/api/v1/services/status").handler(this::status);
     router.post("/api/v1/services/refresh").handler(ctx ->
       ask(ctx, Addresses.SUPERVISOR_SERVICES_REFRESH, new JsonObject(), COMMAND_TIMEOUT));
-    router.get("/api/v1/services/:name").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_GET, named(ctx), QUERY_TIMEOUT));
+    router.get("/api/v1/services/:name").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_GET,
+      named(ctx).put(Addresses.ENV_VALUES, BearerAuth.role(ctx).may(Action.READ_SECRETS)), QUERY_TIMEOUT));
     router.put("/api/v1/services/:name").handler(body).handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_UPDATE,
       named(ctx).put("definition", Forward.jsonBody(ctx)), QUERY_TIMEOUT));
     router.delete("/api/v1/services/:name").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_DELETE, named(ctx), COMMAND_TIMEOUT));

@@ -50,9 +50,13 @@ final class ContractClient {
     this.validator = ResponseValidator.create(vertx, contract);
   }
 
+  /** The viewer token of every gateway {@link #deployGateway} deploys. */
+  static final String VIEWER_TOKEN = "test-viewer-token-0123456789";
+
   /**
    * Deploys a gateway on a free loopback port, for the services of {@code process}, with
-   * {@code token} as the admin token, and answers a client of it.
+   * {@code token} as the admin token and {@link #VIEWER_TOKEN}, and answers a client of it that
+   * sends the admin token.
    */
   static ContractClient deployGateway(Vertx vertx, JsonObject process, String token) throws IOException {
     GatewayVerticle gateway = new GatewayVerticle();
@@ -60,7 +64,7 @@ final class ContractClient {
       .put("port", 0)
       .put("bindHost", "127.0.0.1")
       .put("process", process)
-      .put("auth", new JsonObject().put("adminToken", token)))).await();
+      .put("auth", new JsonObject().put("adminToken", token).put("viewerToken", VIEWER_TOKEN)))).await();
     return create(vertx, gateway.actualPort(), token);
   }
 

@@ -134,7 +134,8 @@ class ServicesApiTest {
       new JsonObject().put("command", new JsonArray().add("sleep").add("200")).put("env", new JsonObject().put("MODE", "test")), 200)
       .bodyAsJsonObject();
     assertThat(redefined.getJsonArray("command")).containsExactly("sleep", "200");
-    assertThat(redefined.getJsonObject("env").getString("MODE")).isEqualTo("test");
+    assertThat(api.valid(HttpMethod.GET, SERVICES + "/sleeper", 200).bodyAsJsonObject().getJsonObject("env").getString("MODE"))
+      .as("the admin reads the one service's env values").isEqualTo("test");
     assertThat(redefined.getJsonObject("restart").getString("policy")).as("a PUT replaces the whole definition").isEqualTo("on-failure");
 
     JsonObject deleted = api.valid(HttpMethod.DELETE, SERVICES + "/sleeper", 200).bodyAsJsonObject();

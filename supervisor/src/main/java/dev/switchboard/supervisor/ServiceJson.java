@@ -1,6 +1,7 @@
 package dev.switchboard.supervisor;
 
 import dev.switchboard.supervisor.definition.HealthCheck;
+import dev.switchboard.supervisor.definition.MaskedEnv;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +10,9 @@ import java.time.Instant;
 
 /**
  * A service as the API and {@code services.status} show it: its definition, then where it is
- * (state, reason, since, last exit), its process, its health and its figures.
+ * (state, reason, since, last exit), its process, its health and its figures. The values of its
+ * {@code env} are masked ({@link MaskedEnv}): this JSON goes to every listener of {@code services.status}
+ * and into every list; only {@link #withEnvValues} puts them back, for an admin reading the one service.
  */
 final class ServiceJson {
 
@@ -32,6 +35,7 @@ final class ServiceJson {
                            HealthTracker health, ProcessStats stats) {
     ServiceDefinition definition = defined.definition();
     JsonObject json = definition.toJson()
+      .put("env", MaskedEnv.of(definition.env()))
       .put("state", status.state().wire())
       .put("since", status.since().toString())
       .put("source", defined.source())
@@ -60,5 +64,10 @@ final class ServiceJson {
       json.put("updatedAt", defined.updatedAt().toString());
     }
     return json;
+  }
+
+  /** {@code shown} (a rendered service) with the values of {@code definition}'s env in clear. */
+  static JsonObject withEnvValues(JsonObject shown, ServiceDefinition definition) {
+    return shown.put("env", definition.toJson().getJsonObject("env"));
   }
 }

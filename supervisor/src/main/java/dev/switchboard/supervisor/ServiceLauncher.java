@@ -2,6 +2,7 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
+import dev.switchboard.supervisor.process.EnvFiles;
 import dev.switchboard.supervisor.process.Launch;
 import dev.switchboard.supervisor.process.LaunchFailure;
 import dev.switchboard.supervisor.process.OutputPipes;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -42,18 +44,27 @@ final class ServiceLauncher {
     this.name = name;
   }
 
-  /** The argv, directory and environment of a start; {@code instance} marks every process of it. */
+  /** The argv, directory and {@code env} of a start (without its {@code envFrom}); {@code instance} marks every process of it. */
   Launch launch(ServiceDefinition definition, String instance) {
-    return Launch.of(definition.argv(), definition.cwd(), definition.env(),
+    return launch(definition, Map.of(), instance);
+  }
+
+  private Launch launch(ServiceDefinition definition, Map<String, String> fromFiles, String instance) {
+    Map<String, String> env = new LinkedHashMap<>(fromFiles);
+    env.putAll(definition.env());
+    return Launch.of(definition.argv(), definition.cwd(), env,
       Map.of(ServiceProcess.SERVICE_VAR, name, ServiceProcess.INSTANCE_VAR, instance), context.options().defaultCwd());
   }
 
-  /** Forks a process of {@code definition}; fails with a {@link LaunchFailure} when another process holds its port. */
+  /**
+   * Forks a process of {@code definition}, its {@code envFrom} files read afresh; fails with a
+   * {@link LaunchFailure} when one cannot be read or another process holds its port.
+   */
   Future<Forked> fork(ServiceDefinition definition) {
     String instance = UUID.randomUUID().toString();
-    Launch launch = launch(definition, instance);
     Path runDir = context.options().runDir().resolve(name);
-    return context.blocking(() -> fork(definition.port(), launch, runDir, instance));
+    return context.blocking(() ->
+      fork(definition.port(), launch(definition, EnvFiles.read(definition.envFrom()), instance), runDir, instance));
   }
 
   private Forked fork(Integer port, Launch launch, Path runDir, String instance) throws IOException, LaunchFailure {

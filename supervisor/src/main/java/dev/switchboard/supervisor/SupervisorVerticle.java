@@ -131,7 +131,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private Future<?> serve() {
     return Future.all(List.of(
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_STATUS, body -> Future.succeededFuture(supervisor.status())),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_GET, body -> Future.succeededFuture(supervisor.get(name(body)))),
+      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_GET, body -> Future.succeededFuture(get(body))),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_CREATE, body -> supervisor.create(ServiceDefinition.parse(body), "api")),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_UPDATE, this::update),
       Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_DELETE, body -> supervisor.delete(name(body))),
@@ -148,6 +148,18 @@ public final class SupervisorVerticle extends VerticleBase {
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, body -> deployments.logs(Deployments.id(body), LogQuery.parse(body, clock),
         Boolean.TRUE.equals(body.getValue("tail")))),
       Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, body -> deployments.cancel(Deployments.id(body)))));
+  }
+
+  /**
+   * One service, its env values masked unless the request asks for them ({@link Addresses#ENV_VALUES}),
+   * which the gateway does only for a role that may read secrets.
+   */
+  private JsonObject get(JsonObject body) {
+    String name = name(body);
+    JsonObject service = supervisor.get(name);
+    return Boolean.TRUE.equals(body.getValue(Addresses.ENV_VALUES))
+      ? ServiceJson.withEnvValues(service, supervisor.existing(name).definition())
+      : service;
   }
 
   private Future<JsonObject> update(JsonObject body) {

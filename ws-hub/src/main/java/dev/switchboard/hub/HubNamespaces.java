@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The hub's namespaces, as the systems Switchboard replaces know them, registered here and nowhere
@@ -50,6 +51,16 @@ final class HubNamespaces {
   static List<HubNamespace> create(Vertx vertx, Streams streams) {
     return List.of(new ServicesNamespace(vertx, streams), new DeploymentsNamespace(vertx, streams),
       new SystemNamespace(vertx, streams), new McpNamespace(), new FilesNamespace(vertx, streams));
+  }
+
+  /**
+   * The events each namespace sends of its own, by namespace: what {@code POST /emit} may not send
+   * there, since a browser would take a forged one for the hub's own.
+   */
+  Map<String, Set<String>> serverEvents() {
+    Map<String, Set<String>> events = new LinkedHashMap<>();
+    namespaces.forEach(namespace -> events.put(namespace.name(), Set.copyOf(namespace.serverEvents())));
+    return events;
   }
 
   void install() {

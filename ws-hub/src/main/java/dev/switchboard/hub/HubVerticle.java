@@ -33,11 +33,13 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The realtime hub: a Socket.IO v4-compatible server on {@code /socket.io/} with the five
- * namespaces of {@link HubNamespaces}, {@code POST /emit} for backend jobs, {@code /health} in the
+ * namespaces of {@link HubNamespaces}, {@code POST /emit} for backend jobs (any event but those a
+ * namespace sends of its own), {@code /health} in the
  * shape the seed systems know, {@code /readiness} and {@code /metrics}. Emits travel over
  * {@code hub.broadcast}, so every hub node of a cluster delivers them to its own sockets.
  *
@@ -53,6 +55,8 @@ public final class HubVerticle extends VerticleBase {
   private static final Set<String> RESERVED_EVENTS =
     Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
+  /** The events each namespace sends of its own, which {@code /emit} may not forge. */
+  private Map<String, Set<String>> serverEvents;
   private SocketServer sockets;
   private Streams streams;
   private HubMetrics metrics;
@@ -66,7 +70,9 @@ public final class HubVerticle extends VerticleBase {
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
-    new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams)).install();
+    HubNamespaces namespaces = new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams));
+    namespaces.install();
+    serverEvents = namespaces.serverEvents();
     metrics.bind(sockets, streams);
 
     HostCheck hosts = HostCheck.fromConfig(config);
@@ -183,12 +189,16 @@ public final class HubVerticle extends VerticleBase {
     ctx.json(new JsonObject().put("accepted", emits.size()));
   }
 
-  private static JsonObject validEmit(JsonObject emit, String prefix) {
+  private JsonObject validEmit(JsonObject emit, String prefix) {
     if (!(emit.getValue("namespace") instanceof String namespace) || !HubNamespaces.NAMES.contains(namespace)) {
       throw ApiException.invalid(prefix + "namespace", "namespace must be one of " + String.join(", ", HubNamespaces.NAMES));
     }
     if (!(emit.getValue("event") instanceof String event) || event.isEmpty() || event.length() > 128 || RESERVED_EVENTS.contains(event)) {
       throw ApiException.invalid(prefix + "event", "event must be a name of 1 to 128 characters, not a reserved one");
+    }
+    if (serverEvents.get(namespace).contains(event)) {
+      throw ApiException.invalid(prefix + "event", "'" + event + "' is an event the hub sends on " + namespace
+        + " itself; /emit may not send it there");
     }
     Object room = emit.getValue("room");
     if (room != null && !(room instanceof String text && !text.isEmpty() && text.length() <= 128)) {

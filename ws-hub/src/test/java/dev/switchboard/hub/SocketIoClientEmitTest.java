@@ -134,6 +134,30 @@ class SocketIoClientEmitTest extends HubClientTest {
     assertThat(node.events("a", "should-not-arrive")).as("a refused batch delivers none of its items").isEmpty();
   }
 
+  /**
+   * Bug: the emit token could send a made-up {@code services:update} or {@code connected} to
+   * {@code /services}, which browsers took for the hub's own. Every event a namespace declares it
+   * sends is refused there; the same name on a namespace that does not send it is a plain event.
+   */
+  @Test
+  void noEmitForgesAnEventTheHubSendsOnThatNamespace() {
+    node.connected("w", "/services", "admin", Transport.WEBSOCKET.opts());
+    for (HubNamespace namespace : HubNamespaces.create(hub.vertx, new Streams(hub.vertx))) {
+      for (String event : namespace.serverEvents()) {
+        JsonObject forged = new JsonObject().put("namespace", namespace.name()).put("event", event).put("data", new JsonObject());
+        assertBad(forged, "event");
+        assertBad(new JsonArray().add(new JsonObject().put("namespace", "/mcp").put("event", "fine")).add(forged), "[1].event");
+      }
+    }
+    assertThat(hub.emit(new JsonObject().put("namespace", "/mcp").put("event", "services:update")).statusCode())
+      .as("/mcp sends no services:update of its own").isEqualTo(202);
+
+    hub.emit(new JsonObject().put("namespace", "/services").put("event", "sentinel"));
+    node.await("w", "sentinel");
+    assertThat(node.events("w", "services:update")).isEmpty();
+    assertThat(node.events("w", "connected")).as("only the hub's own greeting").hasSize(1);
+  }
+
   private void assertBad(Object body, String field) {
     HttpResponse<Buffer> refused = hub.emit(body);
     assertThat(refused.statusCode()).as("%s", body).isEqualTo(400);

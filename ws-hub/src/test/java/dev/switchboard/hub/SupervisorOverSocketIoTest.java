@@ -87,6 +87,23 @@ class SupervisorOverSocketIoTest extends HubClientTest {
     assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("forbidden");
   }
 
+  /** Bug: every socket on /services got each service's env with its values, MY_API_KEY=sk-... included. */
+  @Test
+  void noSocketSeesAnEnvValue() {
+    String secret = "sk-test-0123456789";
+    Bus.request(hub.vertx, Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "keyed")
+      .put("command", new JsonArray().add("sleep").add("300")).put("env", new JsonObject().put("MY_API_KEY", secret))).await();
+    node.connected("w", "/services", "admin", Transport.WEBSOCKET.opts());
+    JsonObject status = node.await("w", "services:status").json(0);
+    assertThat(status.getJsonArray("services").stream().map(JsonObject.class::cast)
+      .filter(service -> "keyed".equals(service.getString("name"))).findFirst().orElseThrow().getJsonObject("env"))
+      .isEqualTo(new JsonObject().put("MY_API_KEY", new JsonObject().put("masked", true)));
+    node.ackOf("w", "services:start", new JsonObject().put("name", "keyed"));
+    node.await("w", "services:update", args -> "keyed".equals(args.getJsonObject(0).getString("name"))
+      && "running".equals(args.getJsonObject(0).getString("state")));
+    assertThat(node.events("w").stream().map(event -> event.args().encode())).isNotEmpty().noneMatch(args -> args.contains(secret));
+  }
+
   private static void pause(long ms) {
     try {
       Thread.sleep(ms);

@@ -12,7 +12,12 @@ public enum Action {
   /** Change something: create, update, delete, start, stop, restart, refresh, deploy, cancel. */
   CONTROL,
   /** Send events to hub clients with {@code POST /emit}. */
-  EMIT;
+  EMIT,
+  /**
+   * See secret values: a service's {@code env} in clear, in {@code GET /api/v1/services/{name}}. Not a
+   * route's action of its own: a route that reads asks it to decide what it shows.
+   */
+  READ_SECRETS;
 
   /** Lower case, as messages show it. */
   public String label() {

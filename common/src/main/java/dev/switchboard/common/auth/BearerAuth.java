@@ -13,11 +13,14 @@ import java.util.function.Function;
 /**
  * Demands {@code Authorization: Bearer <token>} with a token of {@link Credentials} whose role may
  * do what the request does: no token or an unknown one is {@code 401}, a known one whose role may
- * not is {@code 403}.
+ * not is {@code 403}. The role of an accepted request is left on the routing context for the
+ * handlers that show more to some roles than to others ({@link #role}).
  */
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
+  /** The routing context key of the request's role. */
+  private static final String ROLE = "switchboard.role";
   private final Credentials credentials;
   private final Function<RoutingContext, Action> actionOf;
 
@@ -60,6 +63,16 @@ public final class BearerAuth implements Handler<RoutingContext> {
         "the " + role.get().label() + " role may not " + action.label(), null));
       return;
     }
+    ctx.put(ROLE, role.get());
     ctx.next();
+  }
+
+  /** The role of a request this handler accepted. */
+  public static Role role(RoutingContext ctx) {
+    Role role = ctx.get(ROLE);
+    if (role == null) {
+      throw new IllegalStateException("no role: the route is not behind BearerAuth");
+    }
+    return role;
   }
 }

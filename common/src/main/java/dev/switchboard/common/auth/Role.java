@@ -10,9 +10,9 @@ import java.util.Set;
  * {@link #may(Action)}.
  */
 public enum Role {
-  /** Everything. */
+  /** Everything, secret values included. */
   ADMIN(EnumSet.allOf(Action.class)),
-  /** Looks but changes nothing: API reads, the hub's namespaces and streams. */
+  /** Looks but changes nothing: API reads, the hub's namespaces and streams; env values stay masked. */
   VIEWER(EnumSet.of(Action.READ)),
   /** The credential of backend jobs: {@code POST /emit} and nothing else, not even a hub namespace. */
   EMITTER(EnumSet.of(Action.EMIT));

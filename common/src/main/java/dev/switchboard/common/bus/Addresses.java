@@ -30,8 +30,13 @@ public final class Addresses {
   public static final String SUPERVISOR_SERVICES_RESTART = "supervisor.services.restart";
   /** Command: probes every running service's health now → the status list. */
   public static final String SUPERVISOR_SERVICES_REFRESH = "supervisor.services.refresh";
-  /** Command: {@code {name}} → the service. */
+  /**
+   * Command: {@code {name, envValues?}} → the service, the values of its {@code env} masked unless
+   * {@link #ENV_VALUES} is true (which the gateway asks only for a role that may read secrets).
+   */
   public static final String SUPERVISOR_SERVICES_GET = "supervisor.services.get";
+  /** The field of a {@link #SUPERVISOR_SERVICES_GET} request that asks for the env values in clear. */
+  public static final String ENV_VALUES = "envValues";
   /** Command: a service definition → the service, created (409 when the name is taken). */
   public static final String SUPERVISOR_SERVICES_CREATE = "supervisor.services.create";
   /** Command: {@code {name, definition}} → the service with its definition replaced. */

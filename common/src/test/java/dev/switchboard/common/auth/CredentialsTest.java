@@ -50,6 +50,8 @@ class CredentialsTest {
     assertThat(Role.VIEWER.may(Action.READ)).isTrue();
     assertThat(Role.VIEWER.may(Action.CONTROL)).isFalse();
     assertThat(Role.VIEWER.may(Action.EMIT)).isFalse();
+    assertThat(Role.VIEWER.may(Action.READ_SECRETS)).as("env values are the admin's").isFalse();
+    assertThat(Role.EMITTER.may(Action.READ_SECRETS)).isFalse();
     assertThat(Role.EMITTER.may(Action.EMIT)).isTrue();
     assertThat(Role.EMITTER.may(Action.READ)).as("the emit token reads nothing").isFalse();
     assertThat(Role.EMITTER.may(Action.CONTROL)).isFalse();

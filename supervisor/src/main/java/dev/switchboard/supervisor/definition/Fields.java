@@ -201,6 +201,26 @@ public final class Fields {
     return List.copyOf(argv);
   }
 
+  /** A list of absolute file paths, empty when absent; the files themselves are not looked at. */
+  List<String> absolutePaths(String name) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw ApiException.invalid(path(name), "must be a list of absolute file paths");
+    }
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      String at = path(name) + "[" + i + "]";
+      if (!(array.getValue(i) instanceof String file) || !file.startsWith("/")) {
+        throw ApiException.invalid(at, "must be an absolute file path, like /etc/switchboard/llama.env");
+      }
+      paths.add(storable(at, file));
+    }
+    return List.copyOf(paths);
+  }
+
   Map<String, String> env(String name) {
     Object value = json.getValue(name);
     if (value == null) {
@@ -214,6 +234,10 @@ public final class Fields {
       Object v = object.getValue(key);
       if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw ApiException.invalid(path(name) + "." + key, "is not a valid variable name");
+      }
+      if (MaskedEnv.MASKED.equals(v)) {
+        throw ApiException.invalid(path(name) + "." + key,
+          "must be a string; {\"masked\": true} stands for a value that is not shown: send the value itself");
       }
       if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
         throw ApiException.invalid(path(name) + "." + key, "must be a string");

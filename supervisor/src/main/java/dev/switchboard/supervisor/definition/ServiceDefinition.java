@@ -18,10 +18,11 @@ import java.util.regex.Pattern;
  * filled in, durations as {@code "10s"}), which is also what is stored.
  *
  * <p>{@code command} is an argv: no shell unless {@code shell: true}, in which case it is one string
- * run by {@code /bin/sh -c}.
+ * run by {@code /bin/sh -c}. {@code envFrom} names dotenv files read at every start (not here, and
+ * never stored), for secrets that should not sit in the database; {@code env} wins over them.
  */
 public record ServiceDefinition(String name, List<String> command, boolean shell, String cwd, Map<String, String> env,
-                                Integer port, HealthCheck health, List<Dependency> dependsOn, boolean autostart,
+                                List<String> envFrom, Integer port, HealthCheck health, List<Dependency> dependsOn, boolean autostart,
                                 RestartPolicy restart, String stopSignal, Duration stopTimeout, Long maxMemory,
                                 String description) {
 
@@ -29,7 +30,7 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
   /** Names taken by the API's own routes under /api/v1/services/. */
   private static final Set<String> RESERVED = Set.of("status", "refresh");
   private static final Pattern SIGNAL = Pattern.compile("(?:SIG)?(TERM|INT|QUIT|HUP|KILL|USR1|USR2)");
-  private static final Set<String> FIELDS = Set.of("name", "command", "shell", "cwd", "env", "port", "health",
+  private static final Set<String> FIELDS = Set.of("name", "command", "shell", "cwd", "env", "envFrom", "port", "health",
     "dependsOn", "autostart", "restart", "stopSignal", "stopTimeout", "maxMemory", "description");
 
   public static ServiceDefinition parse(JsonObject json) {
@@ -60,7 +61,7 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
     if (stopTimeout.compareTo(Duration.ofHours(1)) > 0) {
       throw ApiException.invalid("stopTimeout", "must be at most 1h");
     }
-    return new ServiceDefinition(name, command, shell, cwd, f.env("env"), f.integer("port", 1, 65535, null),
+    return new ServiceDefinition(name, command, shell, cwd, f.env("env"), f.absolutePaths("envFrom"), f.integer("port", 1, 65535, null),
       HealthCheck.parse(f.raw("health"), "health"), dependencies(f.raw("dependsOn"), name), f.bool("autostart", false),
       RestartPolicy.parse(f.raw("restart"), "restart"), signal.startsWith("SIG") ? signal.substring(3) : signal,
       stopTimeout, f.bytes("maxMemory"), f.optionalString("description", "must be a string"));
@@ -119,7 +120,7 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
 
   /** The same definition under another name (a PUT names the service in its path). */
   public ServiceDefinition named(String other) {
-    return new ServiceDefinition(other, command, shell, cwd, env, port, health, dependsOn, autostart, restart,
+    return new ServiceDefinition(other, command, shell, cwd, env, envFrom, port, health, dependsOn, autostart, restart,
       stopSignal, stopTimeout, maxMemory, description);
   }
 
@@ -143,6 +144,9 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
     JsonObject envJson = new JsonObject();
     env.forEach(envJson::put);
     json.put("env", envJson);
+    if (!envFrom.isEmpty()) {
+      json.put("envFrom", new JsonArray(envFrom));
+    }
     if (port != null) {
       json.put("port", port);
     }

@@ -3,6 +3,7 @@ package dev.switchboard.supervisor.deployment;
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.supervisor.definition.Fields;
+import dev.switchboard.supervisor.definition.MaskedEnv;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -84,10 +85,12 @@ record DeploymentStep(String name, List<String> argv, String cwd, Map<String, St
     return timeout;
   }
 
+  /**
+   * The step as stored and shown; its env (the service's with the step's own on top) masked, so no
+   * deployment row, answer or {@code deployments.status} event carries a value.
+   */
   JsonObject toJson() {
-    JsonObject environment = new JsonObject();
-    env.forEach(environment::put);
-    JsonObject json = new JsonObject().put("name", name).put("command", new JsonArray(argv)).put("env", environment)
+    JsonObject json = new JsonObject().put("name", name).put("command", new JsonArray(argv)).put("env", MaskedEnv.of(env))
       .put("timeout", Durations.format(timeout));
     if (cwd != null) {
       json.put("cwd", cwd);
