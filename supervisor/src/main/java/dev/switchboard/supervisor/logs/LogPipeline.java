@@ -71,6 +71,8 @@ public final class LogPipeline {
   private final List<Map<String, Long>> inFlight = new ArrayList<>();
   /** For each source: its last seq when its stored bytes were last brought under the bound. */
   private final Map<String, Long> bytesCheckedThrough = new HashMap<>();
+  /** Sources closed since the last trim, with their last seq: trimmed once more, then forgotten. */
+  private final Map<String, Long> lastTrims = new LinkedHashMap<>();
   private long timer = -1;
 
   /** A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code address}. */
@@ -143,8 +145,12 @@ public final class LogPipeline {
    */
   public Future<Void> close(String sourceId) {
     collect();
-    sources.remove(sourceId);
+    Registered closed = sources.remove(sourceId);
     bytesCheckedThrough.remove(sourceId);
+    if (closed != null) {
+      // its lines are bounded like everyone's once more, at the next trim
+      lastTrims.put(sourceId, closed.source().lastSeq());
+    }
     return flushAll();
   }
 
@@ -169,14 +175,19 @@ public final class LogPipeline {
 
   /**
    * Keeps at most {@code maxLines} stored lines and {@code maxBytes} bytes of text of every known
-   * source, the newest. The count needs no query (seq numbers the lines); the bytes are added up
-   * only for sources that stored something since their last check.
+   * source, the newest, and of every source closed since the last trim (a finished deployment gets
+   * its bounds applied once more, then only its age counts). The count needs no query (seq numbers
+   * the lines); the bytes are added up only for sources that stored something since their last
+   * check.
    */
   public Future<Void> trimAll(long maxLines, long maxBytes) {
     Future<Void> chain = Future.succeededFuture();
-    for (Registered registered : List.copyOf(sources.values())) {
-      String sourceId = registered.source().id();
-      long last = registered.source().lastSeq();
+    Map<String, Long> lastSeqs = new LinkedHashMap<>(lastTrims);
+    lastTrims.clear();
+    sources.values().forEach(registered -> lastSeqs.put(registered.source().id(), registered.source().lastSeq()));
+    for (Map.Entry<String, Long> entry : lastSeqs.entrySet()) {
+      String sourceId = entry.getKey();
+      long last = entry.getValue();
       if (last > maxLines) {
         chain = chain.compose(v -> store.trim(sourceId, last - maxLines).mapEmpty());
       }

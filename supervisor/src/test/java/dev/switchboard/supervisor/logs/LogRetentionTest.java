@@ -70,6 +70,22 @@ class LogRetentionTest {
       .containsExactlyElementsOf(IntStream.rangeClosed(94, 102).mapToObj(Long::valueOf).toList());
   }
 
+  @Test
+  void aClosedSourceIsBoundedOnceMore() {
+    LogPipeline pipeline = new LogPipeline(vertx, store, LogPipeline.Options.DEFAULT, Clock.systemUTC());
+    onLoop(() -> pipeline.open("deployment:7", "test.logs.deployment", "deploymentId", "7"));
+    LogSource source = onLoop(() -> Future.succeededFuture(pipeline.source("deployment:7")));
+    // a step floods and ends before the retention job comes round
+    source.append(LogLine.STDOUT, IntStream.rangeClosed(1, 50).mapToObj(i -> "line " + i).toList());
+    onLoop(() -> pipeline.close("deployment:7"));
+
+    onLoop(() -> pipeline.trimAll(20, Long.MAX_VALUE));
+
+    assertThat(store.query("deployment:7", EVERYTHING).await()).extracting(LogLine::seq).as("the newest 20 lines")
+      .containsExactlyElementsOf(IntStream.rangeClosed(31, 50).mapToObj(Long::valueOf).toList());
+    onLoop(() -> pipeline.stop());
+  }
+
   private static List<LogStore.SourcedLine> lines(String source, int count, String text) {
     Instant now = Instant.now();
     return IntStream.rangeClosed(1, count)
