@@ -14,8 +14,7 @@ import dev.switchboard.supervisor.process.Launch;
 import dev.switchboard.supervisor.process.LaunchFailure;
 import dev.switchboard.supervisor.process.OutputPipes;
 import dev.switchboard.supervisor.process.Ports;
-import dev.switchboard.supervisor.process.ProcTable;
-import dev.switchboard.supervisor.process.ProcessGroups;
+import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +81,7 @@ final class ManagedService {
   private String healthMessage;
   private Instant lastCheck;
   private JsonObject stats;
-  private long lastCpuTicks = -1;
+  private long lastCpuMicros = -1;
   private long lastSampleNanos;
 
   private final List<Waiter> waiters = new ArrayList<>();
@@ -257,7 +257,7 @@ final class ManagedService {
       }
       OutputPipes output = OutputPipes.open(runDir);
       try {
-        return new Started(ServiceProcess.spawn(launch, "switchboard-" + name, output.stdout(), output.stderr(), instance), output);
+        return new Started(sup.containment().spawn(launch, name, launching.maxMemory(), output, instance), output);
       } catch (LaunchFailure e) {
         output.close();
         throw e;
@@ -299,7 +299,7 @@ final class ManagedService {
     proc = p;
     runningDef = launched;
     pipes = output;
-    lastCpuTicks = -1;
+    lastCpuMicros = -1;
     int maxLine = sup.logs().options().maxLineBytes();
     out = new LogReader("log-" + name + "-out", () -> Fifos.openForReading(output.stdout()), logs, LogLine.STDOUT, maxLine).start();
     err = new LogReader("log-" + name + "-err", () -> Fifos.openForReading(output.stderr()), logs, LogLine.STDERR, maxLine).start();
@@ -341,7 +341,7 @@ final class ManagedService {
     logs.note("[switchboard] process " + ended.pid() + " " + how);
     // what the main process left behind in its group goes too, before anything restarts
     Future<Void> cleaned = sup.workers().executeBlocking(() -> {
-      ProcessGroups.terminate(ended.pgid(), def.stopSignal(), def.stopTimeout(), ServiceProcess.INSTANCE_VAR, ended.instance());
+      ended.terminate(def.stopSignal(), def.stopTimeout());
       return null;
     }, false);
     cleaned.onComplete(r -> {
@@ -406,8 +406,7 @@ final class ManagedService {
     logs.note("[switchboard] stopping pid " + p.pid() + " (" + why + ")");
     Promise<Void> done = Promise.promise();
     stopping = done.future();
-    sup.workers().executeBlocking(() -> ProcessGroups.terminate(p.pgid(), d.stopSignal(), d.stopTimeout(),
-      ServiceProcess.INSTANCE_VAR, p.instance()), false)
+    sup.workers().executeBlocking(() -> p.terminate(d.stopSignal(), d.stopTimeout()), false)
       .compose(outcome -> waitFor(p.onExit(), Duration.ofSeconds(2)).map(outcome))
       .onComplete(result -> {
         String outcome = result.succeeded() ? result.result() : "error: " + result.cause().getMessage();
@@ -427,8 +426,7 @@ final class ManagedService {
 
   /** Used when a process turned out not to be wanted any more: ends it without touching the state. */
   private Future<Void> end(ServiceProcess p, ServiceDefinition d, String why) {
-    return sup.workers().executeBlocking(() -> ProcessGroups.terminate(p.pgid(), d.stopSignal(), d.stopTimeout(),
-      ServiceProcess.INSTANCE_VAR, p.instance()), false)
+    return sup.workers().executeBlocking(() -> p.terminate(d.stopSignal(), d.stopTimeout()), false)
       .onComplete(r -> LOG.debug("{}: pid {} ended: {}", name, p.pid(), why))
       .mapEmpty();
   }
@@ -593,41 +591,40 @@ final class ManagedService {
 
   // ---- stats ----
 
-  /** Takes the figures of this service's process group from a /proc snapshot. */
-  void sample(Map<Integer, List<ProcTable.Proc>> groups, long nanos) {
+  /** The running process, if any. */
+  Optional<ServiceProcess> process() {
+    return Optional.ofNullable(proc);
+  }
+
+  /** Takes the figures of {@code measured} (its cgroup's or its process group's), if it is still this service's process. */
+  void sample(ServiceProcess measured, ProcessUsage usage, long nanos) {
     if (proc == null) {
       stats = null;
       return;
     }
-    List<ProcTable.Proc> members = groups.getOrDefault(proc.pgid(), List.of());
-    if (members.isEmpty()) {
-      // the snapshot was taken before this process existed (or after it ended): nothing to say yet
+    if (proc != measured || usage.processes() == 0) {
+      // measured before this process existed (or after it ended): nothing to say yet
       return;
     }
-    long cpu = 0;
-    long rss = 0;
-    int threads = 0;
-    for (ProcTable.Proc p : members) {
-      cpu += p.cpuTicks();
-      rss += p.rssBytes();
-      threads += p.threads();
-    }
+    long cpu = usage.cpuMicros();
+    long rss = usage.rssBytes();
     Double cpuPercent = null;
-    if (lastCpuTicks >= 0 && nanos > lastSampleNanos) {
+    if (lastCpuMicros >= 0 && nanos > lastSampleNanos) {
       double seconds = (nanos - lastSampleNanos) / 1e9;
-      cpuPercent = Math.max(0, (cpu - lastCpuTicks) / (double) ProcTable.TICKS_PER_SECOND / seconds * 100.0);
+      cpuPercent = Math.max(0, (cpu - lastCpuMicros) / 1e6 / seconds * 100.0);
     }
-    lastCpuTicks = cpu;
+    lastCpuMicros = cpu;
     lastSampleNanos = nanos;
     stats = new JsonObject()
       .put("cpuPercent", cpuPercent == null ? null : Math.round(cpuPercent * 10) / 10.0)
       .put("rssBytes", rss)
-      .put("threads", threads)
-      .put("processes", members.size())
+      .put("threads", usage.threads())
+      .put("processes", usage.processes())
       .put("uptimeSeconds", Duration.between(proc.startedAt(), sup.clock().instant()).toSeconds())
       .put("restarts", restarts);
+    usage.memoryBytes().ifPresent(bytes -> stats.put("memoryBytes", bytes));
     Long limit = (runningDef != null ? runningDef : def).maxMemory();
-    if (limit != null && rss > limit && state != ServiceState.STOPPING) {
+    if (limit != null && !proc.memoryLimited() && rss > limit && state != ServiceState.STOPPING) {
       logs.note("[switchboard] memory " + rss + " bytes is over maxMemory " + limit + ": restarting");
       restart().onFailure(e -> LOG.warn("{}: restart over maxMemory failed: {}", name, e.getMessage()));
     }
@@ -694,6 +691,7 @@ final class ManagedService {
     }
     if (proc != null) {
       json.put("pid", proc.pid()).put("pgid", proc.pgid()).put("startedAt", proc.startedAt().toString());
+      proc.cgroup().ifPresent(cgroup -> json.put("cgroup", cgroup.dir().toString()));
       json.put("pendingRestart", runningDef != null && !runningDef.equals(def));
     }
     if (lastExit != null) {

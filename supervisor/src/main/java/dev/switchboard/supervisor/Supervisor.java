@@ -9,8 +9,10 @@ import dev.switchboard.supervisor.logs.LogLine;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
+import dev.switchboard.supervisor.process.Containment;
 import dev.switchboard.supervisor.process.OutputPipes;
 import dev.switchboard.supervisor.process.ProcTable;
+import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ProcessGroups;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Context;
@@ -43,7 +45,7 @@ final class Supervisor {
 
   /** What the supervisor does with a service still running from before it started, and with its services when it stops. */
   record Options(Path runDir, Path defaultCwd, Duration dependencyTimeout, Duration statsInterval, boolean adoptOrphans,
-                 boolean stopOnShutdown) {
+                 boolean stopOnShutdown, Containment containment) {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
@@ -114,6 +116,10 @@ final class Supervisor {
 
   Duration dependencyTimeout() {
     return options.dependencyTimeout();
+  }
+
+  Containment containment() {
+    return options.containment();
   }
 
   ManagedService service(String name) {
@@ -213,16 +219,20 @@ final class Supervisor {
   /** Blocking: the recorded process if it is still ours and we adopt (with its FIFOs open again); otherwise its group is ended. */
   private Optional<Adoptable> recoverProcess(ServiceStore.Stored row) throws java.io.IOException {
     String name = row.definition().getString("name");
-    Optional<ServiceProcess> alive = ServiceProcess.adopt(row.pid(), row.procStart() == null ? -1 : row.procStart(),
+    Optional<ServiceProcess> alive = options.containment().adopt(row.pid(), row.procStart() == null ? -1 : row.procStart(),
       row.instance(), row.startedAt() == null ? clock.instant() : row.startedAt());
     if (alive.isPresent() && options.adoptOrphans()) {
       LOG.info("service {}: adopting pid {} left running by a previous supervisor", name, row.pid());
       return Optional.of(new Adoptable(alive.get(), OutputPipes.open(options.runDir().resolve(name))));
     }
-    if (alive.isPresent() || ServiceProcess.groupAlive(row.pid())) {
+    if (alive.isPresent()) {
+      LOG.info("service {}: ending pid {} left by a previous supervisor", name, row.pid());
+      alive.get().terminate("TERM", Duration.ofSeconds(10));
+    } else if (ServiceProcess.groupAlive(row.pid())) {
       LOG.info("service {}: ending process group {} left by a previous supervisor", name, row.pid());
       ProcessGroups.terminate(row.pid(), "TERM", Duration.ofSeconds(10), ServiceProcess.INSTANCE_VAR, row.instance());
     }
+    options.containment().endLeftovers(name);
     return Optional.empty();
   }
 
@@ -416,17 +426,28 @@ final class Supervisor {
   // ---- stats ----
 
   private void sampleStats() {
-    if (services.values().stream().noneMatch(s -> s.state().active())) {
+    Map<ManagedService, ServiceProcess> measured = new HashMap<>();
+    for (ManagedService service : services.values()) {
+      if (service.state().active() && service.state() != ServiceState.STOPPING) {
+        service.process().ifPresent(p -> measured.put(service, p));
+      }
+    }
+    if (measured.isEmpty()) {
       return;
     }
-    workers.executeBlocking(() -> ProcTable.read().byGroup(), false).onSuccess(groups -> {
+    workers.executeBlocking(() -> {
+      ProcTable snapshot = ProcTable.read();
+      Map<ManagedService, ProcessUsage> usage = new HashMap<>();
+      measured.forEach((service, p) -> usage.put(service, p.usage(snapshot)));
+      return usage;
+    }, false).onSuccess(usage -> {
       long now = System.nanoTime();
-      for (ManagedService service : services.values()) {
+      usage.forEach((service, figures) -> {
         if (service.state().active() && service.state() != ServiceState.STOPPING) {
-          service.sample(groups, now);
+          service.sample(measured.get(service), figures, now);
           service.publish("stats");
         }
-      }
+      });
     });
   }
 
