@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -426,7 +427,7 @@ final class Supervisor {
   // ---- stats ----
 
   private void sampleStats() {
-    Map<ManagedService, ServiceProcess> measured = new HashMap<>();
+    Map<ManagedService, ServiceProcess> measured = new LinkedHashMap<>();
     for (ManagedService service : services.values()) {
       if (service.state().active() && service.state() != ServiceState.STOPPING) {
         service.process().ifPresent(p -> measured.put(service, p));
@@ -437,7 +438,7 @@ final class Supervisor {
     }
     workers.executeBlocking(() -> {
       ProcTable snapshot = ProcTable.read();
-      Map<ManagedService, ProcessUsage> usage = new HashMap<>();
+      Map<ManagedService, ProcessUsage> usage = new LinkedHashMap<>();
       measured.forEach((service, p) -> usage.put(service, p.usage(snapshot)));
       return usage;
     }, false).onSuccess(usage -> {

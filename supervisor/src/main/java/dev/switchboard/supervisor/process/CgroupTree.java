@@ -49,6 +49,9 @@ final class CgroupTree {
     }
   }
 
+  /** The scratch cgroup of {@link #tryMove}: a name no service can have (service names have no '_'). */
+  private static final String PROBE = "_probe";
+
   private final Hierarchy hierarchy;
   private final Path root;
   private final boolean memoryMax;
@@ -91,7 +94,7 @@ final class CgroupTree {
       release(root);
       return new Missing("the kernel has no cgroup.kill (Linux 5.14 or later is needed)");
     }
-    Optional<String> unusable = tryMove(root.resolve("probe"));
+    Optional<String> unusable = tryMove(root.resolve(PROBE));
     if (unusable.isPresent()) {
       release(root);
       return new Missing(unusable.get());
@@ -171,7 +174,7 @@ final class CgroupTree {
   /** Removes an empty tree; one that still holds cgroups stays. */
   static void release(Path root) {
     try {
-      Files.deleteIfExists(root.resolve("probe"));
+      Files.deleteIfExists(root.resolve(PROBE));
       Files.deleteIfExists(root);
     } catch (IOException e) {
       // a service's cgroup is still there (left running): the tree stays for the next start
