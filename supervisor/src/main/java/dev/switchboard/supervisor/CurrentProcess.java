@@ -3,14 +3,12 @@ package dev.switchboard.supervisor;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.logs.LogSource;
 import dev.switchboard.supervisor.process.OutputPipes;
-import dev.switchboard.supervisor.process.ProcTable;
+import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
 
-import java.time.Instant;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.time.Instant;
 
 /**
  * The process a service runs now, with the definition it was started with and its figures; and the
@@ -61,7 +59,7 @@ final class CurrentProcess {
     writes.process(process);
   }
 
-  /** The process is gone (its group too): its readers finish on their own. */
+  /** The process is gone (with everything it started): its readers finish on their own. */
   void detach() {
     if (output != null) {
       output.processEnded();
@@ -79,13 +77,19 @@ final class CurrentProcess {
     }
   }
 
-  /** Takes the figures of the process group from a /proc snapshot; answers whether there are new ones. */
-  boolean sample(Map<Integer, List<ProcTable.Proc>> groups, long nanos, Instant now, int restarts) {
+  /**
+   * Takes {@code usage}, the figures of {@code measured}, unless that is no longer the process that
+   * runs (the measurement took a while on a worker); answers whether there are new figures.
+   */
+  boolean sample(ServiceProcess measured, ProcessUsage usage, long nanos, Instant now, int restarts) {
     if (running == null) {
       stats.reset();
       return false;
     }
     ServiceProcess process = running.process();
-    return stats.sample(groups.getOrDefault(process.pgid(), List.of()), nanos, Duration.between(process.startedAt(), now), restarts);
+    if (process != measured) {
+      return false;
+    }
+    return stats.sample(usage, nanos, Duration.between(process.startedAt(), now), restarts);
   }
 }

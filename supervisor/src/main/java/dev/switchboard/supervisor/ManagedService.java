@@ -9,7 +9,7 @@ import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.logs.LogSource;
 import dev.switchboard.supervisor.process.LaunchFailure;
 import dev.switchboard.supervisor.process.OutputPipes;
-import dev.switchboard.supervisor.process.ProcTable;
+import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -19,18 +19,18 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * One managed service and its state machine. Everything here runs on the supervisor's event loop;
- * what blocks (fork, /proc, waiting for a process group to empty) goes to the supervisor's workers
+ * what blocks (fork, /proc, waiting for a service's processes to end) goes to the supervisor's workers
  * and comes back. Each launch gets a new {@code generation}: callbacks of a launch that a stop or a
  * newer launch superseded find a different generation and do nothing.
  *
  * <p>This class decides the transitions; what it consults lives beside it: the health verdicts
  * ({@link HealthTracker}), the restart policy's counts ({@link RestartBudget}), the figures
  * ({@link ProcessStats}), the services waiting for this one ({@link DependencyWaiters}), the
- * process's output ({@link ProcessOutput}), forks and process groups ({@link ServiceLauncher}), the
+ * process's output ({@link ProcessOutput}), forks and ends ({@link ServiceLauncher}), the
  * rows it stores ({@link ServiceWrites}) and the JSON it is shown as ({@link ServiceJson}).
  */
 final class ManagedService {
@@ -201,8 +201,8 @@ final class ManagedService {
     lastExit = code;
     String how = code == null ? "ended (exit code unknown: adopted process)" : ServiceLauncher.describeExit(code);
     logs.note("[switchboard] process " + ended.pid() + " " + how);
-    // what the main process left behind in its group goes too, before anything restarts
-    launcher.endGroup(ended, definition()).onComplete(cleaned -> {
+    // what the main process left behind (in its cgroup or its group) goes too, before anything restarts
+    launcher.endAll(ended, definition()).onComplete(cleaned -> {
       if (launchGeneration == generation) {
         current.detach();
         afterExit(launchGeneration, code, how);
@@ -307,7 +307,7 @@ final class ManagedService {
     writes.noProcess();
   }
 
-  /** Stop: the whole group, with the grace period, then the exit and the readers. */
+  /** Stop: everything the start ran, with the grace period, then the exit and the readers. */
   private Future<Void> terminate(String why) {
     ServiceProcess process = current.process();
     setState(ServiceState.STOPPING, why, null);
@@ -367,16 +367,26 @@ final class ManagedService {
 
   // ---- figures ----
 
-  /** Takes the figures of this service's process group from a /proc snapshot; answers whether there are new ones. */
-  boolean sample(Map<Integer, List<ProcTable.Proc>> groups, long nanos) {
-    return current.sample(groups, nanos, context.clock().instant(), restarts.restarts());
+  /** The running process, if any: what the supervisor measures. */
+  Optional<ServiceProcess> process() {
+    return Optional.ofNullable(current.process());
   }
 
-  /** After a new sample: a process group over the service's {@code maxMemory} is restarted. */
+  /** Takes the figures of {@code measured}, if it is still this service's process; answers whether there are new ones. */
+  boolean sample(ServiceProcess measured, ProcessUsage usage, long nanos) {
+    return current.sample(measured, usage, nanos, context.clock().instant(), restarts.restarts());
+  }
+
+  /**
+   * After a new sample: a service over its {@code maxMemory} is restarted, unless the kernel holds
+   * it to the limit itself ({@code memory.max} of its cgroup).
+   */
   void enforceMemoryLimit() {
     Long limit = effectiveDefinition().maxMemory();
     long rss = current.stats().rssBytes();
-    if (limit != null && rss > limit && state() != ServiceState.STOPPING) {
+    ServiceProcess process = current.process();
+    boolean kernelLimited = process != null && process.memoryLimited();
+    if (limit != null && !kernelLimited && rss > limit && state() != ServiceState.STOPPING) {
       logs.note("[switchboard] memory " + rss + " bytes is over maxMemory " + limit + ": restarting");
       restart().onFailure(failure -> LOG.warn("{}: restart over maxMemory failed: {}", name, failure.getMessage()));
     }

@@ -9,7 +9,10 @@ import dev.switchboard.supervisor.logs.LogLine;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
+import dev.switchboard.supervisor.process.Containment;
 import dev.switchboard.supervisor.process.ProcTable;
+import dev.switchboard.supervisor.process.ProcessUsage;
+import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,9 +41,12 @@ import java.util.TreeMap;
  */
 final class Supervisor {
 
-  /** What the supervisor does with a service still running from before it started, and with its services when it stops. */
+  /**
+   * What the supervisor does with a service still running from before it started, and with its
+   * services when it stops; and how it holds each service's processes together ({@code containment}).
+   */
   record Options(Path runDir, Path defaultCwd, Duration dependencyTimeout, Duration statsInterval, boolean adoptOrphans,
-                 boolean stopOnShutdown) {
+                 boolean stopOnShutdown, Containment containment) {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
@@ -342,20 +349,35 @@ final class Supervisor {
 
   // ---- stats ----
 
+  /**
+   * Picks the processes to measure on the event loop, measures them on a worker (/proc, and the
+   * cgroup files), and hands each service its figures back on the event loop.
+   */
   private void sampleStats() {
-    if (services.values().stream().noneMatch(service -> service.state().active())) {
+    Map<ManagedService, ServiceProcess> measured = new LinkedHashMap<>();
+    for (ManagedService service : services.values()) {
+      if (service.state().active() && service.state() != ServiceState.STOPPING) {
+        service.process().ifPresent(process -> measured.put(service, process));
+      }
+    }
+    if (measured.isEmpty()) {
       return;
     }
-    workers.executeBlocking(() -> ProcTable.read().byGroup(), false).onSuccess(groups -> {
+    workers.executeBlocking(() -> {
+      ProcTable snapshot = ProcTable.read();
+      Map<ManagedService, ProcessUsage> usage = new LinkedHashMap<>();
+      measured.forEach((service, process) -> usage.put(service, process.usage(snapshot)));
+      return usage;
+    }, false).onSuccess(usage -> {
       long now = System.nanoTime();
-      for (ManagedService service : services.values()) {
+      usage.forEach((service, figures) -> {
         if (service.state().active() && service.state() != ServiceState.STOPPING) {
-          if (service.sample(groups, now)) {
+          if (service.sample(measured.get(service), figures, now)) {
             service.enforceMemoryLimit();
           }
           service.publish("stats");
         }
-      }
+      });
     });
   }
 
