@@ -112,6 +112,23 @@ class CgroupContainmentTest {
   }
 
   @Test
+  void aStopRightAfterTheStartEndsTheProcessAndRemovesItsCgroup() throws IOException {
+    assumeCgroups();
+    try (SupervisorFixture sup = new SupervisorFixture()) {
+      sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "brief")
+        .put("command", new JsonArray().add("sleep").add("300")));
+      // the start answers once the process is forked; the stop comes before its shell has had time to join the cgroup
+      for (int run = 1; run <= 20; run++) {
+        JsonObject started = sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "brief"));
+        JsonObject stopped = sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "brief"));
+        assertThat(stopped.getString("reason")).as("run %d", run).isEqualTo("stopped by request");
+        assertThat(alive(started.getInteger("pid"))).as("run %d", run).isFalse();
+        assertThat(Path.of(started.getString("cgroup"))).as("run %d", run).doesNotExist();
+      }
+    }
+  }
+
+  @Test
   void aRestartedSupervisorFindsTheCgroupOfWhatItAdoptsAndEndsAllOfItAtTheStop() throws IOException {
     assumeCgroups();
     try (SupervisorFixture sup = new SupervisorFixture(new JsonObject().put("onShutdown", "leave"))) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The cgroup (v2) of one launch of a service. Its members are every process the service started,
@@ -20,6 +21,9 @@ import java.util.OptionalLong;
 public final class Cgroup {
 
   private static final long POLL_MS = 50;
+  /** How long a new process gets to join (its shell starts and writes its pid): milliseconds, as a rule. */
+  private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+  private static final long JOIN_POLL_MS = 2;
 
   private final Path dir;
   private final boolean memoryLimited;
@@ -52,6 +56,23 @@ public final class Cgroup {
       }
     }
     return pids;
+  }
+
+  /**
+   * Waits until {@code pid} is a member, or {@code alive} says it is gone (a failed join ends it), for
+   * up to five seconds. Until then the cgroup looks empty: a stop would find nothing to end, and the
+   * process would join a cgroup that is being removed.
+   */
+  void awaitJoined(int pid, BooleanSupplier alive) {
+    long deadline = System.nanoTime() + JOIN_LIMIT.toNanos();
+    while (!pids().contains(pid) && alive.getAsBoolean() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(JOIN_POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Whether any process (in it or in a child cgroup) is alive: {@code populated} of {@code cgroup.events}. */

@@ -55,8 +55,8 @@ public final class ServiceProcess {
   }
 
   /**
-   * Starts {@code launch} in a new session, in {@code cgroup} when there is one, with its output going
-   * to the two FIFOs. Blocking (fork/exec).
+   * Starts {@code launch} in a new session, in {@code cgroup} when there is one (returning once it has
+   * joined), with its output going to the two FIFOs. Blocking (fork/exec).
    */
   static ServiceProcess spawn(Launch launch, String label, Path stdout, Path stderr, String instance, Cgroup cgroup)
     throws LaunchFailure {
@@ -67,6 +67,9 @@ public final class ServiceProcess {
     command.addAll(launch.argv());
     Process process = launch.start(command, false);
     int pid = (int) process.pid();
+    if (cgroup != null) {
+      cgroup.awaitJoined(pid, process::isAlive);
+    }
     long ticks = ProcTable.stat(pid).map(ProcTable.Proc::startTicks).orElse(-1L);
     CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
     return new ServiceProcess(pid, ticks, instance, Instant.now(), exit, cgroup);
