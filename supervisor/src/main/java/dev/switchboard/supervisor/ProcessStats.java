@@ -8,8 +8,8 @@ import java.time.Duration;
 /**
  * The figures of one service's processes, from the supervisor's periodic measurements (its cgroup's
  * files, or its process group's members in /proc). CPU is the share of one core since the previous
- * sample, so the first sample of a process has none. Only figures: what they call for (a restart
- * over {@code maxMemory}) is the state machine's call.
+ * sample, so the first sample of a process has none. Only figures: the restart they may call for
+ * (over {@code maxMemory}) is asked for by {@link ManagedService}, as a restart by hand would be.
  */
 final class ProcessStats {
 

@@ -101,8 +101,16 @@ final class ServiceLauncher {
       .mapEmpty();
   }
 
-  /** How a process ended, in words. */
-  static String describeExit(int code) {
+  /** Why a fork failed, in words: a {@link LaunchFailure} says it itself (missing command, port taken). */
+  static String whyNotStarted(Throwable failure) {
+    return failure instanceof LaunchFailure ? failure.getMessage() : "cannot start: " + failure.getMessage();
+  }
+
+  /** How a process ended, in words; {@code code} is null for an adopted process, whose exit code goes to init. */
+  static String describeExit(Integer code) {
+    if (code == null) {
+      return "ended (exit code unknown: adopted process)";
+    }
     if (code > 128 && code < 128 + 65) {
       return "was killed by signal " + (code - 128) + " (exit code " + code + ")";
     }
