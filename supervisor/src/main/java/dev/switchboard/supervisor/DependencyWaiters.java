@@ -43,7 +43,7 @@ final class DependencyWaiters {
       return Future.failedFuture("dependency " + dependency.name() + " is not defined");
     }
     ServiceState state = other.state();
-    if (!other.wanted() || state == ServiceState.FAILED || state == ServiceState.ERRORED || state == ServiceState.STOPPED) {
+    if (!other.wanted() || state.failed() || state == ServiceState.STOPPED) {
       // why it could not start is in its own state and log; this wait fails with it
       other.start().onFailure(failure -> LOG.debug("{}: {}", other.name(), failure.getMessage()));
     }

@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * The processes a previous supervisor recorded: one still ours (same pid, same start, same
- * instance marker) is adopted when {@code supervisor.orphans} is {@code adopt}; otherwise what is
- * left of its group is ended. Blocking: runs on the supervisor's workers.
+ * instance marker) is adopted, with the cgroup it runs in, when {@code supervisor.orphans} is
+ * {@code adopt}; otherwise it is ended, or what is left of its group; and what is left in the
+ * service's cgroup goes too. Blocking: runs on the supervisor's workers.
  */
 final class Orphans {
 
@@ -33,19 +34,23 @@ final class Orphans {
     this.clock = clock;
   }
 
-  /** The recorded process if it is still ours and we adopt; otherwise its group is ended, and nothing. */
+  /** The recorded process if it is still ours and we adopt; otherwise it is ended with what it left, and nothing. */
   Optional<Adoptable> recover(ServiceStore.Stored row) throws IOException {
     String name = row.definition().getString("name");
-    Optional<ServiceProcess> alive = ServiceProcess.adopt(row.pid(), row.procStart() == null ? -1 : row.procStart(),
+    Optional<ServiceProcess> alive = options.containment().adopt(row.pid(), row.procStart() == null ? -1 : row.procStart(),
       row.instance(), row.startedAt() == null ? clock.instant() : row.startedAt());
     if (alive.isPresent() && options.adoptOrphans()) {
       LOG.info("service {}: adopting pid {} left running by a previous supervisor", name, row.pid());
       return Optional.of(new Adoptable(alive.get(), OutputPipes.open(options.runDir().resolve(name))));
     }
-    if (alive.isPresent() || ServiceProcess.groupAlive(row.pid())) {
+    if (alive.isPresent()) {
+      LOG.info("service {}: ending pid {} left by a previous supervisor", name, row.pid());
+      alive.get().terminate("TERM", END_TIMEOUT);
+    } else if (ServiceProcess.groupAlive(row.pid())) {
       LOG.info("service {}: ending process group {} left by a previous supervisor", name, row.pid());
       ProcessGroups.terminate(row.pid(), "TERM", END_TIMEOUT, ServiceProcess.INSTANCE_VAR, row.instance());
     }
+    options.containment().endLeftovers(name);
     return Optional.empty();
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -36,6 +37,11 @@ record ServiceContext(Vertx vertx, Context eventLoop, WorkerExecutor workers, Se
   Future<Void> within(CompletableFuture<?> future, Duration limit) {
     return Future.fromCompletionStage(future.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS), eventLoop)
       .<Void>mapEmpty().recover(failure -> Future.succeededFuture());
+  }
+
+  /** Runs {@code then} on the event loop with what {@code future} completes with (null when it fails). */
+  <T> void whenDone(CompletableFuture<T> future, Consumer<T> then) {
+    future.whenComplete((value, failure) -> eventLoop.runOnContext(run -> then.accept(value)));
   }
 
   long timer(Duration delay, Runnable action) {

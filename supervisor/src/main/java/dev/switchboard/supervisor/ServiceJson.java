@@ -46,6 +46,7 @@ final class ServiceJson {
     if (running != null) {
       ServiceProcess process = running.process();
       json.put("pid", process.pid()).put("pgid", process.pgid()).put("startedAt", process.startedAt().toString());
+      process.cgroup().ifPresent(cgroup -> json.put("cgroup", cgroup.dir().toString()));
       json.put("pendingRestart", !running.definition().equals(definition));
     }
     if (lastExit != null) {

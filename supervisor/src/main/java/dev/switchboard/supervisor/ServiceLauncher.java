@@ -7,7 +7,6 @@ import dev.switchboard.supervisor.process.Launch;
 import dev.switchboard.supervisor.process.LaunchFailure;
 import dev.switchboard.supervisor.process.OutputPipes;
 import dev.switchboard.supervisor.process.Ports;
-import dev.switchboard.supervisor.process.ProcessGroups;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -23,8 +22,9 @@ import java.util.UUID;
 /**
  * Starts and ends the processes of one service, on the supervisor's workers: the launch (argv,
  * directory, environment, and the instance marker every process of a start carries), the port
- * check, the FIFOs, the fork; and the end of a whole process group. It keeps no state: what a
- * start or an end means is the state machine's business.
+ * check, the FIFOs, the fork into the supervisor's {@link dev.switchboard.supervisor.process.Containment}
+ * (a cgroup of its own where there is one); and the end of everything a start ran. It keeps no
+ * state: what a start or an end means is the state machine's business.
  */
 final class ServiceLauncher {
 
@@ -33,7 +33,7 @@ final class ServiceLauncher {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
-  /** How long a stop waits for the exit to be reported once the group is gone. */
+  /** How long a stop waits for the exit to be reported once everything of the start is gone. */
   private static final Duration EXIT_AFTER_STOP = Duration.ofSeconds(2);
 
   private final ServiceContext context;
@@ -63,11 +63,12 @@ final class ServiceLauncher {
   Future<Forked> fork(ServiceDefinition definition) {
     String instance = UUID.randomUUID().toString();
     Path runDir = context.options().runDir().resolve(name);
-    return context.blocking(() ->
-      fork(definition.port(), launch(definition, EnvFiles.read(definition.envFrom()), instance), runDir, instance));
+    return context.blocking(() -> fork(definition.port(), definition.maxMemory(),
+      launch(definition, EnvFiles.read(definition.envFrom()), instance), runDir, instance));
   }
 
-  private Forked fork(Integer port, Launch launch, Path runDir, String instance) throws IOException, LaunchFailure {
+  private Forked fork(Integer port, Long maxMemory, Launch launch, Path runDir, String instance)
+    throws IOException, LaunchFailure {
     if (port != null) {
       var owner = Ports.inUse(port);
       if (owner.isPresent()) {
@@ -76,7 +77,7 @@ final class ServiceLauncher {
     }
     OutputPipes pipes = OutputPipes.open(runDir);
     try {
-      return new Forked(ServiceProcess.spawn(launch, "switchboard-" + name, pipes.stdout(), pipes.stderr(), instance), pipes);
+      return new Forked(context.options().containment().spawn(launch, name, maxMemory, pipes, instance), pipes);
     } catch (LaunchFailure failure) {
       pipes.close();
       throw failure;
@@ -84,18 +85,17 @@ final class ServiceLauncher {
   }
 
   /**
-   * Ends the process group of {@code process} the way {@code definition} says (its stop signal, then
-   * KILL after its stop timeout), with every straggler of the same start; answers {@code signal},
-   * {@code killed} or what else happened.
+   * Ends everything the start of {@code process} ran (its cgroup, or its process group with every
+   * straggler carrying its instance marker) the way {@code definition} says: its stop signal, then
+   * KILL after its stop timeout; answers {@code signal}, {@code killed} or what else happened.
    */
-  Future<String> endGroup(ServiceProcess process, ServiceDefinition definition) {
-    return context.blocking(() -> ProcessGroups.terminate(process.pgid(), definition.stopSignal(), definition.stopTimeout(),
-      ServiceProcess.INSTANCE_VAR, process.instance()));
+  Future<String> endAll(ServiceProcess process, ServiceDefinition definition) {
+    return context.blocking(() -> process.terminate(definition.stopSignal(), definition.stopTimeout()));
   }
 
-  /** A stop: the group, then the exit of the main process; answers what the stop says about itself. */
+  /** A stop: everything of the start, then the exit of the main process; answers what the stop says about itself. */
   Future<String> stop(ServiceProcess process, ServiceDefinition definition, String why) {
-    return endGroup(process, definition)
+    return endAll(process, definition)
       .compose(outcome -> context.within(process.onExit(), EXIT_AFTER_STOP).map(outcome))
       .map(outcome -> switch (outcome) {
         case "signal" -> why;
@@ -105,15 +105,23 @@ final class ServiceLauncher {
       .recover(failure -> Future.succeededFuture(why + " (error: " + failure.getMessage() + ")"));
   }
 
-  /** A process that turned out not to be wanted any more: its group is ended, quietly. */
+  /** A process that turned out not to be wanted any more: everything of its start is ended, quietly. */
   Future<Void> end(ServiceProcess process, ServiceDefinition definition, String why) {
-    return endGroup(process, definition)
+    return endAll(process, definition)
       .onComplete(ended -> LOG.debug("{}: pid {} ended: {}", name, process.pid(), why))
       .mapEmpty();
   }
 
-  /** How a process ended, in words. */
-  static String describeExit(int code) {
+  /** Why a fork failed, in words: a {@link LaunchFailure} says it itself (missing command, port taken). */
+  static String whyNotStarted(Throwable failure) {
+    return failure instanceof LaunchFailure ? failure.getMessage() : "cannot start: " + failure.getMessage();
+  }
+
+  /** How a process ended, in words; {@code code} is null for an adopted process, whose exit code goes to init. */
+  static String describeExit(Integer code) {
+    if (code == null) {
+      return "ended (exit code unknown: adopted process)";
+    }
     if (code > 128 && code < 128 + 65) {
       return "was killed by signal " + (code - 128) + " (exit code " + code + ")";
     }

@@ -14,6 +14,21 @@ public enum ServiceState {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** Starting, running or unhealthy: on its way up or there, and no stop under way. */
+  public boolean up() {
+    return this == STARTING || this == RUNNING || this == UNHEALTHY;
+  }
+
+  /** Failed or errored: it ended badly and will not come back by itself. */
+  public boolean failed() {
+    return this == FAILED || this == ERRORED;
+  }
+
+  /** What an operator should look at (logged as a warning): failed, errored or unhealthy. */
+  public boolean bad() {
+    return failed() || this == UNHEALTHY;
+  }
+
   /** A process exists (or is about to). */
   public boolean active() {
     return this == STARTING || this == RUNNING || this == UNHEALTHY || this == STOPPING;

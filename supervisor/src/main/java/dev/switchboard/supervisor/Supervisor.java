@@ -9,7 +9,7 @@ import dev.switchboard.supervisor.logs.LogLine;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
-import dev.switchboard.supervisor.process.ProcTable;
+import dev.switchboard.supervisor.process.Containment;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,8 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,22 +29,26 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The managed services: their definitions, their lifecycles ({@link ManagedService}), the order
- * in which they start and stop, adoption after a restart, and the per-process figures. Runs on the
- * supervisor verticle's event loop.
+ * The managed services: their definitions (checked against each other's dependencies), their
+ * lifecycles ({@link ManagedService}) and what is asked of them. What happens once or on a timer
+ * lives beside it: the start ({@link StartUp}: load, config file, adoption), the figures
+ * ({@link StatsSampler}), and the order of a stop ({@link StopOrder}). Runs on the supervisor
+ * verticle's event loop.
  */
 final class Supervisor {
 
-  /** What the supervisor does with a service still running from before it started, and with its services when it stops. */
+  /**
+   * What the supervisor does with a service still running from before it started, and with its
+   * services when it stops; and how it holds each service's processes together ({@code containment}).
+   */
   record Options(Path runDir, Path defaultCwd, Duration dependencyTimeout, Duration statsInterval, boolean adoptOrphans,
-                 boolean stopOnShutdown) {
+                 boolean stopOnShutdown, Containment containment) {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
   private final Vertx vertx;
   private final Context context;
-  private final WorkerExecutor workers;
   private final ServiceStore store;
   private final LogStore logStore;
   private final LogPipeline logs;
@@ -54,16 +56,14 @@ final class Supervisor {
   private final Clock clock;
   /** What every managed service shares, this supervisor's lookup and publishing among it. */
   private final ServiceContext serviceContext;
-  private final Orphans orphans;
+  private final StatsSampler sampler;
   private final Map<String, ManagedService> services = new TreeMap<>();
   private final Set<String> undeclared = new HashSet<>();
-  private long statsTimer = -1;
 
   Supervisor(Vertx vertx, Context context, WorkerExecutor workers, ServiceStore store, LogStore logStore, LogPipeline logs,
              HealthProbe probe, Options options, Clock clock) {
     this.vertx = vertx;
     this.context = context;
-    this.workers = workers;
     this.store = store;
     this.logStore = logStore;
     this.logs = logs;
@@ -71,7 +71,7 @@ final class Supervisor {
     this.clock = clock;
     this.serviceContext = new ServiceContext(vertx, context, workers, store, new StoreFailures(Telemetry.registry()), logs, probe,
       clock, options, services::get, this::published);
-    this.orphans = new Orphans(options, clock);
+    this.sampler = new StatsSampler(serviceContext, services.values());
   }
 
   // ---- what Deployments uses ----
@@ -101,80 +101,10 @@ final class Supervisor {
   /**
    * Loads the stored services, applies the {@code services:} section of the config file, finds the
    * processes a previous supervisor left running (adopting or ending them), then starts what is
-   * wanted: services that were running, and those marked {@code autostart}.
+   * wanted ({@link StartUp}); from then on the figures are measured every {@code statsInterval}.
    */
   Future<Void> load(List<ServiceDefinition> declared) {
-    return store.all().compose(stored -> {
-      List<Future<Void>> opened = new ArrayList<>();
-      for (ServiceStore.Stored row : stored) {
-        ServiceDefinition def;
-        try {
-          def = ServiceDefinition.parse(row.definition());
-        } catch (ApiException e) {
-          LOG.warn("stored service {} no longer reads as a definition ({}: {}); skipped", row.definition().getString("name"),
-            e.field(), e.getMessage());
-          continue;
-        }
-        ManagedService service = new ManagedService(serviceContext, def, row.source(), row.createdAt(), row.updatedAt());
-        services.put(def.name(), service);
-        opened.add(service.openLogs());
-      }
-      return Future.all(opened).compose(v -> applyDeclared(declared)).compose(v -> recover(stored));
-    }).onSuccess(v -> statsTimer = vertx.setPeriodic(options.statsInterval().toMillis(), id -> sampleStats()));
-  }
-
-  private Future<Void> applyDeclared(List<ServiceDefinition> declared) {
-    Set<String> names = new HashSet<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (ServiceDefinition def : declared) {
-      names.add(def.name());
-      ManagedService known = services.get(def.name());
-      if (known == null) {
-        chain = chain.compose(v -> create(def, "file").mapEmpty());
-      } else if (!known.definition().equals(def) || !"file".equals(known.source())) {
-        chain = chain.compose(v -> update(def.name(), def, "file").mapEmpty());
-      }
-    }
-    return chain.onSuccess(applied -> services.values().stream()
-      .filter(service -> "file".equals(service.source()) && !names.contains(service.name()))
-      .forEach(service -> {
-        undeclared.add(service.name());
-        LOG.warn("service {} is no longer in the services: section of the config file; it is kept (and left running "
-          + "if it runs): DELETE /api/v1/services/{} removes it", service.name(), service.name());
-      }));
-  }
-
-  private Future<Void> recover(List<ServiceStore.Stored> stored) {
-    List<Future<Void>> found = new ArrayList<>();
-    for (ServiceStore.Stored row : stored) {
-      ManagedService service = services.get(row.definition().getString("name"));
-      if (service == null || row.pid() == null) {
-        continue;
-      }
-      found.add(workers.executeBlocking(() -> orphans.recover(row), false).<Void>map(adoptable -> {
-        adoptable.ifPresentOrElse(adopted -> service.adopt(adopted.process(), adopted.pipes()), service::forgetProcess);
-        return null;
-      }).recover(failure -> {
-        // the service starts afresh (if it is wanted); what it left behind may still run
-        LOG.warn("service {}: recovering pid {}, left by a previous supervisor, failed: {}", service.name(), row.pid(),
-          failure.toString());
-        return Future.succeededFuture();
-      }));
-    }
-    return Future.all(found).compose(recovered -> {
-      for (ServiceStore.Stored row : stored) {
-        ManagedService service = services.get(row.definition().getString("name"));
-        if (service != null && !service.state().active() && ("running".equals(row.desired()) || service.definition().autostart())) {
-          service.start().onFailure(failure -> LOG.warn("{}", failure.getMessage()));
-        }
-      }
-      for (ManagedService service : services.values()) {
-        if (service.definition().autostart() && !service.state().active() && !service.wanted()) {
-          service.start().onFailure(failure -> LOG.warn("{}", failure.getMessage()));
-        }
-      }
-      return Future.succeededFuture();
-    });
+    return new StartUp(this, serviceContext, services, undeclared).run(declared).onSuccess(v -> sampler.start());
   }
 
   // ---- definitions ----
@@ -263,7 +193,7 @@ final class Supervisor {
   Future<JsonObject> stop(String name) {
     ManagedService service = existing(name);
     // what depends on it stops first, as a stop of everything would do
-    return stopWithDependents(service, new HashMap<>(), "stopped by request", true).map(v -> json(service));
+    return new StopOrder(graph(), services::get, true).stop(service, "stopped by request").map(v -> json(service));
   }
 
   Future<JsonObject> restart(String name) {
@@ -307,56 +237,14 @@ final class Supervisor {
    * order), in parallel where the graph allows.
    */
   Future<Void> shutdown() {
-    if (statsTimer >= 0) {
-      vertx.cancelTimer(statsTimer);
-    }
+    sampler.stop();
     if (!options.stopOnShutdown()) {
       services.values().forEach(ManagedService::release);
       return Future.succeededFuture();
     }
-    Map<String, Future<Void>> stopping = new HashMap<>();
-    List<Future<Void>> all = new ArrayList<>();
-    for (ManagedService service : services.values()) {
-      all.add(stopWithDependents(service, stopping, "Switchboard is stopping", false));
-    }
+    StopOrder order = new StopOrder(graph(), services::get, false);
+    List<Future<Void>> all = services.values().stream().map(service -> order.stop(service, "Switchboard is stopping")).toList();
     return Future.join(all).otherwiseEmpty().mapEmpty();
-  }
-
-  private Future<Void> stopWithDependents(ManagedService service, Map<String, Future<Void>> stopping, String why,
-                                          boolean remember) {
-    Future<Void> known = stopping.get(service.name());
-    if (known != null) {
-      return known;
-    }
-    List<Future<Void>> first = new ArrayList<>();
-    for (String dependent : graph().dependents(service.name())) {
-      ManagedService other = services.get(dependent);
-      if (other.state().active() || other.state() == ServiceState.BACKOFF) {
-        first.add(stopWithDependents(other, stopping, why + " (" + service.name() + " stops)", remember));
-      }
-    }
-    Future<Void> stopped = Future.join(first).otherwiseEmpty().compose(dependentsStopped -> service.stop(why, remember));
-    stopping.put(service.name(), stopped);
-    return stopped;
-  }
-
-  // ---- stats ----
-
-  private void sampleStats() {
-    if (services.values().stream().noneMatch(service -> service.state().active())) {
-      return;
-    }
-    workers.executeBlocking(() -> ProcTable.read().byGroup(), false).onSuccess(groups -> {
-      long now = System.nanoTime();
-      for (ManagedService service : services.values()) {
-        if (service.state().active() && service.state() != ServiceState.STOPPING) {
-          if (service.sample(groups, now)) {
-            service.enforceMemoryLimit();
-          }
-          service.publish("stats");
-        }
-      }
-    });
   }
 
   private JsonObject json(ManagedService service) {

@@ -10,6 +10,7 @@ import dev.switchboard.supervisor.deployment.Deployments;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
+import dev.switchboard.supervisor.process.Containment;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * and process output is read on threads of its own.
  *
  * <p>Config slice ({@code supervisor} section): {@code orphans} (adopt|stop), {@code onShutdown}
- * (stop|leave), {@code statsInterval}, {@code dependencyTimeout}, {@code logs.maxLines},
+ * (stop|leave), {@code cgroups} (auto|off), {@code statsInterval}, {@code dependencyTimeout}, {@code logs.maxLines},
  * {@code logs.maxBytes}, {@code logs.maxAge}, {@code logs.maxLineBytes}, {@code logs.bufferLines}
  * (durations in milliseconds); {@code services} (the definitions of the config file), {@code dataDir},
  * {@code database.url}, {@code database.poolSize}.
@@ -53,6 +54,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private HealthProbe probe;
   private Supervisor supervisor;
   private Deployments deployments;
+  private Containment containment;
   private long retentionTimer = -1;
 
   public SupervisorVerticle() {
@@ -68,11 +70,15 @@ public final class SupervisorVerticle extends VerticleBase {
     JsonObject config = config();
     String orphans = config.getString("orphans", "adopt");
     String onShutdown = config.getString("onShutdown", "stop");
+    String cgroups = config.getString("cgroups", "auto");
     if (!orphans.equals("adopt") && !orphans.equals("stop")) {
       return Future.failedFuture("SUPERVISOR_ORPHANS (supervisor.orphans) must be adopt or stop, not '" + orphans + "'");
     }
     if (!onShutdown.equals("stop") && !onShutdown.equals("leave")) {
       return Future.failedFuture("SUPERVISOR_ON_SHUTDOWN (supervisor.onShutdown) must be stop or leave, not '" + onShutdown + "'");
+    }
+    if (!cgroups.equals("auto") && !cgroups.equals("off")) {
+      return Future.failedFuture("SUPERVISOR_CGROUPS (supervisor.cgroups) must be auto or off, not '" + cgroups + "'");
     }
     List<ServiceDefinition> declared;
     try {
@@ -91,18 +97,22 @@ public final class SupervisorVerticle extends VerticleBase {
       defaults.batchRows(), defaults.insertsInFlight(), defaults.tick()), clock);
     probe = new HealthProbe(vertx, workers);
     Path dataDir = Path.of(config.getString("dataDir", "./data")).toAbsolutePath();
-    Supervisor.Options options = new Supervisor.Options(dataDir.resolve("run/services"), Path.of("").toAbsolutePath(),
-      Duration.ofMillis(config.getLong("dependencyTimeout", 300_000L)), Duration.ofMillis(config.getLong("statsInterval", 5_000L)),
-      orphans.equals("adopt"), onShutdown.equals("stop"));
-    ServiceStore store = new ServiceStore(pool);
-    supervisor = new Supervisor(vertx, context, workers, store, logStore, logs, probe, options, clock);
-    deployments = new Deployments(vertx, context, pool, new SupervisorServiceControl(supervisor), logs, workers,
-      options.defaultCwd());
+    Path runDir = dataDir.resolve("run/services");
     long maxLines = logConfig.getInteger("maxLines", 100_000);
     long maxBytes = logConfig.getLong("maxBytes", 64L * 1024 * 1024);
     Duration maxAge = Duration.ofMillis(logConfig.getLong("maxAge", Duration.ofDays(7).toMillis()));
-    logs.start();
-    return Future.all(serve(), Ping.answer(vertx, NAME, store::check))
+    return workers.executeBlocking(() -> Containment.detect(cgroups, runDir), false).compose(found -> {
+      containment = found;
+      Supervisor.Options options = new Supervisor.Options(runDir, Path.of("").toAbsolutePath(),
+        Duration.ofMillis(config.getLong("dependencyTimeout", 300_000L)), Duration.ofMillis(config.getLong("statsInterval", 5_000L)),
+        orphans.equals("adopt"), onShutdown.equals("stop"), containment);
+      ServiceStore store = new ServiceStore(pool);
+      supervisor = new Supervisor(vertx, context, workers, store, logStore, logs, probe, options, clock);
+      deployments = new Deployments(vertx, context, pool, new SupervisorServiceControl(supervisor), logs, workers,
+        options.defaultCwd());
+      logs.start();
+      return Future.all(serve(), Ping.answer(vertx, NAME, store::check, new JsonObject().put("processes", containment.describe())));
+    })
       .compose(v -> supervisor.load(declared))
       .compose(v -> deployments.load())
       .onSuccess(v -> retentionTimer = vertx.setPeriodic(RETENTION_EVERY.toMillis(), id -> retention(maxLines, maxBytes, maxAge)));
@@ -212,6 +222,10 @@ public final class SupervisorVerticle extends VerticleBase {
     }
     return deployments.shutdown()
       .compose(v -> supervisor.shutdown())
+      .compose(v -> workers.executeBlocking(() -> {
+        containment.release();
+        return null;
+      }, false))
       .compose(v -> logs.stop())
       .eventually(() -> probe.close())
       .eventually(() -> workers.close())

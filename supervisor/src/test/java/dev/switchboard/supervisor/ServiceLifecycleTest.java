@@ -101,6 +101,21 @@ class ServiceLifecycleTest {
   }
 
   @Test
+  void aServiceOverItsMaxMemoryIsRestartedWhereTheKernelDoesNotHoldIt() {
+    // process groups only: the resident memory is checked at every sample, whatever this host's cgroups
+    sup.redeploy(new JsonObject().put("cgroups", "off"));
+    create(new JsonObject().put("name", "hog").put("command", new JsonArray().add("sleep").add("300")).put("maxMemory", "64K"));
+    int first = command(Addresses.SUPERVISOR_SERVICES_START, "hog").getInteger("pid");
+
+    JsonObject again = sup.await("hog", s -> s.getInteger("restarts") >= 1 && "running".equals(s.getString("state")),
+      Duration.ofSeconds(10), "restarted over maxMemory");
+    assertThat(again.getInteger("pid")).isNotEqualTo(first);
+    sup.awaitLines("hog", new JsonObject(), lines -> lines.stream()
+      .anyMatch(line -> line.matches("\\[switchboard] memory \\d+ bytes is over maxMemory 65536: restarting")), "the reason");
+    command(Addresses.SUPERVISOR_SERVICES_STOP, "hog");
+  }
+
+  @Test
   void givesUpAfterTheLimitOfFailuresInTheWindow() {
     create(new JsonObject().put("name", "crasher").put("shell", true).put("command", "echo going down; exit 3")
       .put("restart", new JsonObject().put("policy", "always").put("initialDelay", "50ms").put("limit", 3).put("window", "1m")));

@@ -44,6 +44,7 @@ public enum Setting {
   STATS_NVIDIA_SMI("stats.nvidiaSmi", Kind.STRING, "nvidia-smi", "the nvidia-smi command used for GPU stats"),
   SUPERVISOR_ORPHANS("supervisor.orphans", Kind.STRING, "adopt", "a managed process still running when the supervisor starts: adopt it, or stop it"),
   SUPERVISOR_ON_SHUTDOWN("supervisor.onShutdown", Kind.STRING, "stop", "when Switchboard stops: stop the managed services (in reverse dependency order), or leave them running for the next start to adopt"),
+  SUPERVISOR_CGROUPS("supervisor.cgroups", Kind.STRING, "auto", "auto: each managed service in a cgroup v2 of its own where one can be made (a stop ends everything in it; exact CPU and memory; maxMemory as memory.max); off: process groups only"),
   SUPERVISOR_STATS_INTERVAL("supervisor.statsInterval", Kind.DURATION, "5s", "how often per-process CPU, memory and threads are measured and published"),
   SUPERVISOR_DEPENDENCY_TIMEOUT("supervisor.dependencyTimeout", Kind.DURATION, "5m", "how long a service waits for its dependencies before it fails"),
   SUPERVISOR_LOG_MAX_LINES("supervisor.logs.maxLines", Kind.POSITIVE_INT, 100_000, "log lines kept per service or deployment"),

@@ -16,7 +16,15 @@ public final class Ping {
 
   /** Registers the consumer; the returned future completes when the registration has reached the cluster. */
   public static Future<Void> answer(Vertx vertx, String service, Supplier<Future<?>> check) {
+    return answer(vertx, service, check, new JsonObject());
+  }
+
+  /**
+   * As {@link #answer(Vertx, String, Supplier)}, with {@code details} in every answer: what an
+   * operator wants to see in {@code /readiness} about how the service works (fixed at its start).
+   */
+  public static Future<Void> answer(Vertx vertx, String service, Supplier<Future<?>> check, JsonObject details) {
     return Bus.serve(vertx, Addresses.ping(service),
-      ignored -> check.get().map(done -> new JsonObject().put("service", service).put("status", "UP")));
+      ignored -> check.get().map(done -> details.copy().put("service", service).put("status", "UP")));
   }
 }

@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * A snapshot of the host's processes read from {@code /proc}: enough to tell which processes belong
@@ -31,7 +29,7 @@ public final class ProcTable {
 
   static final Path PROC = Path.of("/proc");
   /** USER_HZ: the unit of times in /proc/<pid>/stat; 100 on every Linux port that matters. */
-  public static final long TICKS_PER_SECOND = 100;
+  static final long TICKS_PER_SECOND = 100;
   private static final long PAGE_SIZE = 4096;
 
   private final List<Proc> procs;
@@ -88,10 +86,6 @@ public final class ProcTable {
   /** The live processes whose group is {@code pgid} (zombies have exited: they do not count). */
   public List<Proc> group(int pgid) {
     return procs.stream().filter(p -> p.pgrp() == pgid && !p.exited()).toList();
-  }
-
-  public Map<Integer, List<Proc>> byGroup() {
-    return procs.stream().filter(p -> !p.exited()).collect(Collectors.groupingBy(Proc::pgrp));
   }
 
   public Optional<Proc> pid(int pid) {

@@ -23,6 +23,11 @@ public final class ProcessGroups {
     kill(signal, "-" + pgid);
   }
 
+  /** Sends {@code signal} to each of {@code pids} (one kill for all of them). */
+  static void signalEach(List<Integer> pids, String signal) {
+    kill(signal, String.join(" ", pids.stream().map(String::valueOf).toList()));
+  }
+
   /**
    * Signals the group, waits up to {@code timeout} for it to empty, then kills what is left; then
    * does the same, with a short grace, for processes that left the group but carry the marker.
@@ -77,12 +82,12 @@ public final class ProcessGroups {
   }
 
   /**
-   * {@code kill -s SIGNAL -- TARGET} through the shell's own kill: /bin/sh is on every machine,
+   * {@code kill -s SIGNAL -- TARGETS} through the shell's own kill: /bin/sh is on every machine,
    * a kill program is not (on Debian it comes with procps). Both values are checked here, so the
    * command line cannot carry anything else.
    */
   private static void kill(String signal, String target) {
-    if (!signal.matches("[A-Z0-9]+") || !target.matches("-?[0-9]+")) {
+    if (!signal.matches("[A-Z0-9]+") || !target.matches("-?[0-9]+( [0-9]+)*")) {
       throw new IllegalArgumentException("bad signal or target: " + signal + " " + target);
     }
     try {

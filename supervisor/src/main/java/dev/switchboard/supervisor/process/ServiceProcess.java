@@ -1,10 +1,14 @@
 package dev.switchboard.supervisor.process;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,46 +20,67 @@ import java.util.concurrent.CompletableFuture;
  * read-write ({@code 1<>fifo}): the child then never gets SIGPIPE when the supervisor goes away,
  * and a supervisor that comes back opens the same FIFOs and goes on reading where the last one
  * stopped. While nobody reads, a chatty child blocks on a full pipe rather than losing output.
+ *
+ * <p>Where the supervisor has a cgroup tree ({@link Containment}), the process joins its own cgroup
+ * before it becomes the command, and the cgroup, not the group, says what belongs to the service.
  */
 public final class ServiceProcess {
 
   public static final String SERVICE_VAR = "SWITCHBOARD_SERVICE";
   public static final String INSTANCE_VAR = "SWITCHBOARD_INSTANCE";
 
-  /** Opens the FIFOs read-write in the child, then becomes the command. */
-  private static final String WRAPPER = "exec 1<>\"$1\" 2<>\"$2\"; shift 2; exec \"$@\"";
+  /**
+   * Opens the FIFOs read-write in the child, joins the cgroup whose {@code cgroup.procs} is the third
+   * argument (none when it is empty), then becomes the command: everything it starts is born in the
+   * cgroup. A failed join ends the start (exit code 125) with the shell's reason on stderr.
+   */
+  private static final String WRAPPER = "exec 1<>\"$1\" 2<>\"$2\"; if [ -n \"$3\" ]; then echo $$ > \"$3\" || exit 125; fi; "
+    + "shift 3; exec \"$@\"";
 
   private final int pid;
   private final long startTicks;
   private final String instance;
   private final Instant startedAt;
   private final CompletableFuture<Integer> exit;
+  private final Cgroup cgroup;
 
-  private ServiceProcess(int pid, long startTicks, String instance, Instant startedAt, CompletableFuture<Integer> exit) {
+  private ServiceProcess(int pid, long startTicks, String instance, Instant startedAt, CompletableFuture<Integer> exit,
+                         Cgroup cgroup) {
     this.pid = pid;
     this.startTicks = startTicks;
     this.instance = instance;
     this.startedAt = startedAt;
     this.exit = exit;
+    this.cgroup = cgroup;
   }
 
-  /** Starts {@code launch} in a new session with its output going to the two FIFOs. Blocking (fork/exec). */
-  public static ServiceProcess spawn(Launch launch, String label, Path stdout, Path stderr, String instance) throws LaunchFailure {
+  /**
+   * Starts {@code launch} in a new session, in {@code cgroup} when there is one (returning once it has
+   * joined), with its output going to the two FIFOs. Blocking (fork/exec).
+   */
+  static ServiceProcess spawn(Launch launch, String label, Path stdout, Path stderr, String instance, Cgroup cgroup)
+    throws LaunchFailure {
     launch.check();
-    List<String> command = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", WRAPPER, label, stdout.toString(), stderr.toString()));
+    String procs = cgroup == null ? "" : cgroup.procsFile().toString();
+    List<String> command = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", WRAPPER, label, stdout.toString(), stderr.toString(),
+      procs));
     command.addAll(launch.argv());
     Process process = launch.start(command, false);
     int pid = (int) process.pid();
+    if (cgroup != null) {
+      cgroup.awaitJoined(pid, process::isAlive);
+    }
     long ticks = ProcTable.stat(pid).map(ProcTable.Proc::startTicks).orElse(-1L);
     CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
-    return new ServiceProcess(pid, ticks, instance, Instant.now(), exit);
+    return new ServiceProcess(pid, ticks, instance, Instant.now(), exit, cgroup);
   }
 
   /**
    * The process recorded as {@code pid}, if it is still the same one: same start time, and our
    * instance marker in its environment. A reused PID is somebody else's process and is left alone.
+   * {@code cgroup} is the one it was found in, if any.
    */
-  public static Optional<ServiceProcess> adopt(int pid, long startTicks, String instance, Instant startedAt) {
+  static Optional<ServiceProcess> adopt(int pid, long startTicks, String instance, Instant startedAt, Optional<Cgroup> cgroup) {
     Optional<ProcTable.Proc> proc = ProcTable.stat(pid);
     if (proc.isEmpty() || proc.get().exited() || proc.get().startTicks() != startTicks
       || !ProcTable.hasEnv(pid, INSTANCE_VAR, instance)) {
@@ -67,7 +92,7 @@ public final class ServiceProcess {
     }
     // not our child: its exit code goes to whoever adopted it (init), we only see that it ended
     CompletableFuture<Integer> exit = handle.get().onExit().thenApply(h -> null);
-    return Optional.of(new ServiceProcess(pid, startTicks, instance, startedAt, exit));
+    return Optional.of(new ServiceProcess(pid, startTicks, instance, startedAt, exit, cgroup.orElse(null)));
   }
 
   /**
@@ -101,5 +126,37 @@ public final class ServiceProcess {
   /** The exit code (128 + n for signal n), or null when the process was adopted and its code is not ours to read. */
   public CompletableFuture<Integer> onExit() {
     return exit;
+  }
+
+  /** Its cgroup, when it runs in one. */
+  public Optional<Cgroup> cgroup() {
+    return Optional.ofNullable(cgroup);
+  }
+
+  /** Whether the kernel holds it to its {@code maxMemory} ({@code memory.max}), so nobody needs to poll for it. */
+  public boolean memoryLimited() {
+    return cgroup != null && cgroup.memoryLimited();
+  }
+
+  /**
+   * Ends the whole service: everything in its cgroup, or the process group and the processes that
+   * left it but carry the instance marker. Returns how it went, as {@link ProcessGroups#terminate}.
+   * Blocking: run it on a worker.
+   */
+  public String terminate(String signal, Duration timeout) {
+    if (cgroup != null) {
+      return cgroup.terminate(signal, timeout);
+    }
+    return ProcessGroups.terminate(pid, signal, timeout, INSTANCE_VAR, instance);
+  }
+
+  /** What the service costs now: its cgroup's members and figures, or its process group's, from {@code snapshot}. */
+  public ProcessUsage usage(ProcTable snapshot) {
+    if (cgroup == null) {
+      return ProcessUsage.of(snapshot.group(pid), OptionalLong.empty(), OptionalLong.empty());
+    }
+    Set<Integer> pids = new HashSet<>(cgroup.pids());
+    List<ProcTable.Proc> members = snapshot.all().stream().filter(p -> pids.contains(p.pid()) && !p.exited()).toList();
+    return ProcessUsage.of(members, cgroup.cpuMicros(), cgroup.memoryBytes());
   }
 }
