@@ -40,6 +40,11 @@ final class DeploymentsNamespace implements HubNamespace {
   public List<String> serverEvents() {
     return List.of(HubNamespaces.GREETING, LogSubscriptions.LOGS, LogSubscriptions.STREAM_CLOSED, UPDATE);
   }
+  @Override
+  public List<String> reservedPrefixes() {
+    return List.of("deployments:");
+  }
+
 
   /** Relays deployment progress to the whole namespace while it has sockets. */
   @Override

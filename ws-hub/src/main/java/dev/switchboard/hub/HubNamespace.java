@@ -21,6 +21,15 @@ interface HubNamespace {
   /** The events this namespace sends to clients ({@code /emit} may send any other). */
   List<String> serverEvents();
 
+  /**
+   * Prefixes of event names this namespace keeps for itself ({@code services:} on
+   * {@code /services}): {@code /emit} may send none of them there, including names the hub does not
+   * send yet.
+   */
+  default List<String> reservedPrefixes() {
+    return List.of();
+  }
+
   /** What a new or recovered socket gets after the greeting: a first status, say. */
   default void connected(Socket socket) {
   }

@@ -54,13 +54,13 @@ final class HubNamespaces {
   }
 
   /**
-   * The events each namespace sends of its own, by namespace: what {@code POST /emit} may not send
-   * there, since a browser would take a forged one for the hub's own.
+   * Whether {@code event} on {@code namespace} is the hub's own: declared by the namespace, or
+   * under one of its reserved prefixes. {@code POST /emit} may not send it there, since a browser
+   * would take a forged one for the hub's.
    */
-  Map<String, Set<String>> serverEvents() {
-    Map<String, Set<String>> events = new LinkedHashMap<>();
-    namespaces.forEach(namespace -> events.put(namespace.name(), Set.copyOf(namespace.serverEvents())));
-    return events;
+  boolean ownEvent(String namespace, String event) {
+    return namespaces.stream().filter(candidate -> candidate.name().equals(namespace)).anyMatch(candidate ->
+      candidate.serverEvents().contains(event) || candidate.reservedPrefixes().stream().anyMatch(event::startsWith));
   }
 
   void install() {

@@ -33,7 +33,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -55,8 +54,8 @@ public final class HubVerticle extends VerticleBase {
   private static final Set<String> RESERVED_EVENTS =
     Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
-  /** The events each namespace sends of its own, which {@code /emit} may not forge. */
-  private Map<String, Set<String>> serverEvents;
+  /** The namespaces, which know the events {@code /emit} may not forge. */
+  private HubNamespaces namespaces;
   private SocketServer sockets;
   private Streams streams;
   private HubMetrics metrics;
@@ -70,9 +69,8 @@ public final class HubVerticle extends VerticleBase {
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
-    HubNamespaces namespaces = new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams));
+    namespaces = new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams));
     namespaces.install();
-    serverEvents = namespaces.serverEvents();
     metrics.bind(sockets, streams);
 
     HostCheck hosts = HostCheck.fromConfig(config);
@@ -196,7 +194,7 @@ public final class HubVerticle extends VerticleBase {
     if (!(emit.getValue("event") instanceof String event) || event.isEmpty() || event.length() > 128 || RESERVED_EVENTS.contains(event)) {
       throw ApiException.invalid(prefix + "event", "event must be a name of 1 to 128 characters, not a reserved one");
     }
-    if (serverEvents.get(namespace).contains(event)) {
+    if (namespaces.ownEvent(namespace, event)) {
       throw ApiException.invalid(prefix + "event", "'" + event + "' is an event the hub sends on " + namespace
         + " itself; /emit may not send it there");
     }

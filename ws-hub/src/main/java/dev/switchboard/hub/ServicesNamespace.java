@@ -67,6 +67,11 @@ final class ServicesNamespace implements HubNamespace {
   public List<String> serverEvents() {
     return List.of(HubNamespaces.GREETING, LogSubscriptions.LOGS, LogSubscriptions.STREAM_CLOSED, STATUS, UPDATE, ERROR);
   }
+  @Override
+  public List<String> reservedPrefixes() {
+    return List.of("services:");
+  }
+
 
   /** The status of every service at once (when the supervisor runs), then every change. */
   @Override

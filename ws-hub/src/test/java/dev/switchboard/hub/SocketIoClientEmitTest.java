@@ -151,6 +151,9 @@ class SocketIoClientEmitTest extends HubClientTest {
     }
     assertThat(hub.emit(new JsonObject().put("namespace", "/mcp").put("event", "services:update")).statusCode())
       .as("/mcp sends no services:update of its own").isEqualTo(202);
+    // a name under the namespace's own prefix, though the hub does not send it (yet)
+    assertBad(new JsonObject().put("namespace", "/services").put("event", "services:deleted"), "event");
+    assertBad(new JsonObject().put("namespace", "/deployments").put("event", "deployments:status"), "event");
 
     hub.emit(new JsonObject().put("namespace", "/services").put("event", "sentinel"));
     node.await("w", "sentinel");
