@@ -29,7 +29,7 @@ public final class Credentials {
     new TokenSetting(Setting.VIEWER_TOKEN, Role.VIEWER),
     new TokenSetting(Setting.EMIT_TOKEN, Role.EMITTER));
 
-  private record Known(byte[] token, Role role) {
+  private record Known(byte[] token, TokenSetting setting) {
   }
 
   private final List<Known> known;
@@ -45,20 +45,18 @@ public final class Credentials {
    */
   public static Credentials fromConfig(JsonObject auth) {
     List<Known> known = new ArrayList<>();
-    List<TokenSetting> seen = new ArrayList<>();
     for (TokenSetting tokenSetting : TOKEN_SETTINGS) {
       String token = auth.getString(tokenSetting.key());
       if (token == null) {
         continue;
       }
-      for (int i = 0; i < known.size(); i++) {
-        if (MessageDigest.isEqual(known.get(i).token(), bytes(token))) {
-          throw new IllegalArgumentException(seen.get(i).setting().envName() + " and " + tokenSetting.setting().envName()
+      for (Known earlier : known) {
+        if (MessageDigest.isEqual(earlier.token(), bytes(token))) {
+          throw new IllegalArgumentException(earlier.setting().setting().envName() + " and " + tokenSetting.setting().envName()
             + " are the same token; every role needs a token of its own");
         }
       }
-      known.add(new Known(bytes(token), tokenSetting.role()));
-      seen.add(tokenSetting);
+      known.add(new Known(bytes(token), tokenSetting));
     }
     return new Credentials(List.copyOf(known));
   }
@@ -69,7 +67,7 @@ public final class Credentials {
     Role role = null;
     for (Known candidate : known) {
       if (MessageDigest.isEqual(candidate.token(), given)) {
-        role = candidate.role();
+        role = candidate.setting().role();
       }
     }
     return Optional.ofNullable(role);

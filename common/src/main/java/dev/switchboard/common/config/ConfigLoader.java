@@ -1,6 +1,7 @@
 package dev.switchboard.common.config;
 
 import dev.switchboard.common.Failures;
+import dev.switchboard.common.auth.Credentials;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -111,7 +112,12 @@ public final class ConfigLoader {
         problems.add(setting.envName() + " (" + setting.path() + ")" + shown + ": " + e.getMessage());
       }
     }
-    problems.addAll(sharedSecrets(merged));
+    try {
+      // the one check of which token stands for which role, as every server makes it
+      Credentials.fromConfig(merged.getJsonObject("auth", new JsonObject()));
+    } catch (IllegalArgumentException sharedToken) {
+      problems.add(sharedToken.getMessage());
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException("bad configuration: " + String.join("; ", problems));
     }
@@ -160,24 +166,6 @@ public final class ConfigLoader {
       current = swap;
     }
     return previous[b.length()];
-  }
-
-  /**
-   * Two secrets with the same value: a token must say which role it stands for, so no two
-   * settings may share one. The values are not shown.
-   */
-  private static List<String> sharedSecrets(JsonObject merged) {
-    List<String> problems = new ArrayList<>();
-    List<Setting> secrets = Arrays.stream(Setting.values()).filter(setting -> setting.kind() == Setting.Kind.SECRET).toList();
-    for (int i = 0; i < secrets.size(); i++) {
-      for (int j = i + 1; j < secrets.size(); j++) {
-        Object first = secrets.get(i).get(merged);
-        if (first != null && first.equals(secrets.get(j).get(merged))) {
-          problems.add(secrets.get(i).envName() + " and " + secrets.get(j).envName() + " are the same token; every role needs a token of its own");
-        }
-      }
-    }
-    return problems;
   }
 
   private static Object normalise(Setting.Kind kind, Object raw) {

@@ -86,7 +86,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
       Map.of("ADMIN_TOKEN", token, "EMIT_TOKEN", token)).await())
       .isInstanceOf(ConfigException.class)
-      .hasMessageContaining("EMIT_TOKEN and ADMIN_TOKEN are the same token")
+      .hasMessageContaining("ADMIN_TOKEN and EMIT_TOKEN are the same token")
       .hasMessageNotContaining(token);
     JsonObject distinct = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
       Map.of("ADMIN_TOKEN", token, "VIEWER_TOKEN", token + "-viewer")).await();
