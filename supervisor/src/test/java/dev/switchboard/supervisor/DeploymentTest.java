@@ -1,7 +1,6 @@
 package dev.switchboard.supervisor;
 
 import dev.switchboard.common.bus.Addresses;
-import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -44,10 +43,7 @@ class DeploymentTest {
   }
 
   private JsonObject awaitDeployment(String id, String state) {
-    return Eventually.within(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
-      .alias("deployment " + id + " becomes " + state)
-      .until(() -> sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id)),
-        deployment -> state.equals(deployment.getString("state")));
+    return sup.awaitDeployment(id, deployment -> state.equals(deployment.getString("state")), "becomes " + state);
   }
 
   private List<String> lines(String id) {

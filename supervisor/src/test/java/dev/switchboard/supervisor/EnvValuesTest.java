@@ -103,15 +103,7 @@ class EnvValuesTest {
   }
 
   private JsonObject awaitFinished(String id) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id));
-      if (last.getValue("finishedAt") != null) {
-        return last;
-      }
-      SupervisorFixture.sleep(100);
-    }
-    throw new AssertionError("deployment " + id + " did not finish; last: " + last);
+    return sup.awaitDeployment(id, deployment -> deployment.getValue("finishedAt") != null, "finishes");
   }
+
 }

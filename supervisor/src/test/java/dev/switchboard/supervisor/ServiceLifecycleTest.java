@@ -1,6 +1,8 @@
 package dev.switchboard.supervisor;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.supervisor.process.ProcTable;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -137,13 +139,12 @@ class ServiceLifecycleTest {
     JsonObject started = command(Addresses.SUPERVISOR_SERVICES_START, "tree");
     int pgid = started.getInteger("pgid");
     sup.awaitState("tree", "running", Duration.ofSeconds(5));
-    SupervisorFixture.sleep(300);
-    List<Long> family = SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", "tree");
-    assertThat(family).hasSizeGreaterThanOrEqualTo(4);
+    Eventually.within(Duration.ofSeconds(5)).alias("the shell and its three sleeps")
+      .until(() -> SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", "tree"), family -> family.size() >= 4);
 
     command(Addresses.SUPERVISOR_SERVICES_STOP, "tree");
     assertThat(SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", "tree")).isEmpty();
-    assertThat(dev.switchboard.supervisor.process.ProcTable.read().group(pgid)).isEmpty();
+    assertThat(ProcTable.read().group(pgid)).isEmpty();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.switchboard.supervisor;
 
+import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.ApiException;
@@ -83,6 +84,13 @@ final class SupervisorFixture implements AutoCloseable {
   /** Waits until the service matches, and returns it. */
   JsonObject await(String name, Predicate<JsonObject> condition, Duration timeout, String what) {
     return Eventually.within(timeout).alias(name + " becomes " + what).until(() -> service(name), condition);
+  }
+
+  /** Waits until the deployment matches, and returns it. */
+  JsonObject awaitDeployment(String id, Predicate<JsonObject> condition, String what) {
+    return Eventually.within(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+      .alias("deployment " + id + " " + what)
+      .until(() -> request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id)), condition);
   }
 
   JsonObject awaitState(String name, String state, Duration timeout) {

@@ -68,7 +68,10 @@ final class FilesNamespace implements HubNamespace {
     }
     Bus.request(vertx, Addresses.FILES_WATCH, new JsonObject().put("path", path)).onSuccess(watch -> {
       String watchId = watch.getString("watchId");
-      socket.join(ROOM_PREFIX + watchId);
+      if (!socket.join(ROOM_PREFIX + watchId)) {
+        Commands.fail(ack, AckError.TOO_MANY_ROOMS, "this socket follows as many watches as it may");
+        return;
+      }
       follow(socket.namespace(), watchId)
         .onComplete(r -> Commands.ok(ack, new JsonObject().put("watchId", watchId).put("path", path)));
     }).onFailure(err -> {

@@ -52,7 +52,10 @@ final class SystemNamespace implements HubNamespace {
   }
 
   private void subscribe(Socket socket, JsonArray args, Socket.Ack ack) {
-    socket.join(ROOM);
+    if (!socket.join(ROOM)) {
+      Commands.fail(ack, AckError.TOO_MANY_ROOMS, "this socket is in as many rooms as it may be");
+      return;
+    }
     follow(socket.namespace()).onComplete(r -> Commands.ok(ack, new JsonObject()));
     // the latest sample at once, rather than up to one interval later
     Bus.request(vertx, Addresses.STATS_LATEST, new JsonObject()).onSuccess(sample -> socket.emit(STATS, sample));

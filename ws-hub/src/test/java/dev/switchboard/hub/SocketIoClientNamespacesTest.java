@@ -223,6 +223,16 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     }
   }
 
+  /** Bug: subscribe:stats answered ok while the socket had no room left to join, and got no stats. */
+  @Test
+  void aSocketWithNoRoomLeftIsToldSoOnSubscribeStats() {
+    restartHub(new JsonObject().put("maxRoomsPerSocket", 1)); // its own room only
+    node.connected("s", "/system", "admin", Transport.WEBSOCKET.opts());
+    JsonObject ack = node.ackOf("s", "subscribe:stats", new JsonObject());
+    assertThat(ack.getBoolean("ok")).isFalse();
+    assertThat(ack.getJsonObject("error").getString("code")).isEqualTo("too_many_rooms");
+  }
+
   @Test
   void deploymentLogsAreRelayedToo() {
     node.connected("d", "/deployments", "admin", Transport.WEBSOCKET.opts());
