@@ -20,6 +20,7 @@ public enum Setting {
   HUB_PING_INTERVAL("hub.pingInterval", Kind.DURATION, "25s", "Engine.IO heartbeat interval"),
   HUB_PING_TIMEOUT("hub.pingTimeout", Kind.DURATION, "20s", "how long the hub waits for a pong"),
   HUB_CONNECT_TIMEOUT("hub.connectTimeout", Kind.DURATION, "45s", "a connection that joins no namespace in this time is closed"),
+  HUB_MAX_PENDING_SESSIONS("hub.maxPendingSessions", Kind.POSITIVE_INT, 10_000, "Engine.IO sessions that have joined no namespace yet, held at once (one address at most half); a handshake over it is answered 503"),
   HUB_RECOVERY_WINDOW("hub.recoveryWindow", Kind.DURATION_OR_ZERO, "2m", "connection-state recovery: how long a dropped socket may come back and get what it missed; 0 turns recovery off"),
   HUB_EVENTS_PER_SECOND("hub.eventsPerSecond", Kind.POSITIVE_INT, 50, "sustained events a client socket may send"),
   HUB_EVENT_BURST("hub.eventBurst", Kind.POSITIVE_INT, 100, "events a client socket may send at once"),
