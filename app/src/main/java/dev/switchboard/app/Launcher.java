@@ -4,6 +4,9 @@ import dev.switchboard.common.Failures;
 import dev.switchboard.common.auth.Tokens;
 import dev.switchboard.common.config.ConfigLoader;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.net.ConnectionLimits;
+import dev.switchboard.common.net.GuardedTransport;
+import dev.switchboard.common.net.OpenFiles;
 import dev.switchboard.common.observability.OpsVerticle;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.hub.ConformanceVerticle;
@@ -53,6 +56,8 @@ final class Launcher {
   private String databaseUrl;
   private Vertx vertx;
   private Transport transport;
+  private GuardedTransport guardedTransport;
+  private Optional<OpenFiles> openFiles = Optional.empty();
 
   Launcher(CommandLine commandLine, Map<String, String> env, PrintStream out) {
     this.commandLine = commandLine;
@@ -203,17 +208,25 @@ final class Launcher {
 
   private Vertx buildVertx() {
     String services = String.join(",", serviceNames());
+    guardedTransport = guardConnections();
     if (!commandLine.cluster()) {
-      return Telemetry.vertxBuilder(services, new VertxOptions()).withTransport(transport).build();
+      return Telemetry.vertxBuilder(services, new VertxOptions()).withTransport(guardedTransport).build();
     }
     JsonObject cluster = config.getJsonObject("cluster");
     VertxOptions options = new VertxOptions().setEventBusOptions(Clustering.eventBus(cluster));
     try {
-      return Telemetry.vertxBuilder(services, options).withTransport(transport).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
+      return Telemetry.vertxBuilder(services, options).withTransport(guardedTransport).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
     } catch (RuntimeException e) {
       throw new LaunchException("cannot join the cluster " + cluster.getString("name") + " on "
         + cluster.getString("host") + " (members " + cluster.getJsonArray("members").encode() + "): " + Failures.describe(e));
     }
+  }
+
+  /** The transport, with the connection limits (CONNECTIONS_*) sized from the open-files limit in force. */
+  private GuardedTransport guardConnections() {
+    openFiles = OpenFiles.current();
+    ConnectionLimits limits = ConnectionLimits.fromConfig(config.getJsonObject("connections"), openFiles.map(OpenFiles::soft).orElse(0L));
+    return new GuardedTransport(transport, limits);
   }
 
   private void deploy(JsonObject tokens) {
@@ -279,6 +292,9 @@ final class Launcher {
       String base = "http://" + host + ":" + config.getJsonObject("ops").getInteger("port");
       out.println("  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
     }
+    ConnectionLimits limits = guardedTransport.limits();
+    out.println("  Connections  up to " + limits.max() + ", " + limits.perAddress() + " per address · "
+      + openFiles.map(OpenFiles::describe).orElse("open-files limit unknown"));
     if (databaseUrl != null) {
       out.println("  Database     " + (embedded != null ? "embedded PostgreSQL in " + dataDir.resolve("pg") + ", " : "")
         + describeDatabase());

@@ -92,6 +92,8 @@ class LauncherIT {
     assertThat(token).as("DATA_DIR/admin.token").hasSizeGreaterThanOrEqualTo(16);
     assertThat(first.stdout()).as("the banner says where the token is").contains(dataDir.resolve("admin.token").toString());
     assertThat(first.stdout()).as("the banner names the transport it was given").contains("one JVM · nio");
+    assertThat(first.stdout()).as("the banner says the connection limits and the open-files limit in force")
+      .containsPattern("Connections {2}up to \\d+, \\d+ per address · \\d+ open files \\(");
 
     // ---- liveness needs no credential; the API does
     assertThat(Http.get(base + "/health").status()).isEqualTo(200);

@@ -49,7 +49,7 @@ public final class ConformanceVerticle extends VerticleBase {
     });
     sockets.of("/custom").onConnection(socket -> socket.emit("auth", socket.handshake().auth()));
     EngineServer echo = new EngineServer(vertx, new EngineOptions("/engine.io/", engine.pingInterval(), engine.pingTimeout(),
-      engine.upgradeTimeout(), engine.maxPayload(), engine.maxBufferedBytes(), engine.corsOrigins()), this::echo);
+      engine.upgradeTimeout(), engine.maxPayload(), engine.maxBufferedBytes(), engine.corsOrigins(), engine.maxPendingSessions()), this::echo);
 
     server = vertx.createHttpServer(EngineServer.httpServerOptions(engine))
       .webSocketHandshakeHandler(handshake -> (echo.owns(handshake.path()) ? echo : sockets.engine()).handshake(handshake))

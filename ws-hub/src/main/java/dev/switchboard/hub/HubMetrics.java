@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The hub's own meters: {@code hub_ws_connections{namespace}}, {@code hub_packets_in_total},
  * {@code hub_packets_out_total} (one per recipient), {@code hub_emits_total},
- * {@code hub_drops_total{reason}}, {@code hub_recovery_hits_total}, {@code hub_streams_active}
- * and {@code hub_engine_sessions}.
+ * {@code hub_drops_total{reason}}, {@code hub_recovery_hits_total}, {@code hub_streams_active},
+ * {@code hub_engine_sessions} and {@code hub_engine_pending}.
  */
 final class HubMetrics implements SocketMetrics {
 
@@ -37,6 +37,8 @@ final class HubMetrics implements SocketMetrics {
     Gauge.builder("hub.streams.active", streams, Streams::active).description("event-bus streams consumed").register(registry);
     Gauge.builder("hub.engine.sessions", server.engine(), engine -> engine.sessionCount())
       .description("Engine.IO sessions").register(registry);
+    Gauge.builder("hub.engine.pending", server.engine(), engine -> engine.pendingCount())
+      .description("Engine.IO sessions that have joined no namespace yet").register(registry);
   }
 
   void emitted(int count) {

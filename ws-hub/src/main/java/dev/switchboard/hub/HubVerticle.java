@@ -44,7 +44,7 @@ import java.util.Set;
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval},
  * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds; 0 turns recovery off),
- * {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code maxRoomsPerSocket},
+ * {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code maxPendingSessions}, {@code maxRoomsPerSocket},
  * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code process}.
  */
 public final class HubVerticle extends VerticleBase {
@@ -123,6 +123,7 @@ public final class HubVerticle extends VerticleBase {
       .withHeartbeat(millis(config, "pingInterval", 25_000), millis(config, "pingTimeout", 20_000))
       .withMaxPayload(config.getInteger("maxPayload", 1_000_000))
       .withMaxBufferedBytes(config.getLong("maxBufferedBytes", 4L << 20))
+      .withMaxPendingSessions(config.getInteger("maxPendingSessions", 10_000))
       .withCorsOrigins(config.getJsonArray("corsOrigins", new JsonArray()).stream().map(Object::toString).toList());
     // 0 turns recovery off, and with it the offset every kept event carries as its last argument
     Duration recoveryWindow = millis(config, "recoveryWindow", 120_000);

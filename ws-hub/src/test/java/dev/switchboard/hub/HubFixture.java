@@ -1,5 +1,7 @@
 package dev.switchboard.hub;
 
+import dev.switchboard.common.net.ConnectionLimits;
+import dev.switchboard.common.net.GuardedTransport;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.DeploymentOptions;
@@ -45,7 +47,16 @@ final class HubFixture implements AutoCloseable {
 
   /** A hub with test tokens, on a free port, with {@code overrides} on top of its config slice. */
   static HubFixture start(JsonObject overrides) {
-    Vertx vertx = Telemetry.vertxBuilder("ws-hub-test", new VertxOptions()).build();
+    return start(overrides, Telemetry.vertxBuilder("ws-hub-test", new VertxOptions()).build());
+  }
+
+  /** As {@link #start(JsonObject)}, on a transport that holds connections within {@code limits}, as the launcher's does. */
+  static HubFixture start(JsonObject overrides, ConnectionLimits limits) {
+    return start(overrides, Telemetry.vertxBuilder("ws-hub-test", new VertxOptions())
+      .withTransport(new GuardedTransport(io.vertx.core.transport.Transport.NIO, limits)).build());
+  }
+
+  private static HubFixture start(JsonObject overrides, Vertx vertx) {
     JsonObject config = new JsonObject()
       .put("port", 0)
       .put("bindHost", "127.0.0.1")

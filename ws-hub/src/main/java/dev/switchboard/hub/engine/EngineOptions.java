@@ -13,29 +13,37 @@ import java.util.List;
  * @param maxPayload      the largest polling POST body and websocket message, in bytes
  * @param maxBufferedBytes the outbound backlog of one session beyond which it is closed as a slow consumer
  * @param corsOrigins     origins allowed to use the server from a browser; {@code *} allows any
+ * @param maxPendingSessions sessions that have not {@linkplain EngineSocket#established() been
+ *                        taken up} (for Socket.IO: joined a namespace) held at once, one remote address at most half of them; a handshake over
+ *                        it is answered 503, so that handshakes nobody follows up cannot pile up
  */
 public record EngineOptions(String path, Duration pingInterval, Duration pingTimeout, Duration upgradeTimeout,
-                            int maxPayload, long maxBufferedBytes, List<String> corsOrigins) {
+                            int maxPayload, long maxBufferedBytes, List<String> corsOrigins,
+                            int maxPendingSessions) {
 
   public static EngineOptions defaults(String path) {
     return new EngineOptions(path, Duration.ofSeconds(25), Duration.ofSeconds(20), Duration.ofSeconds(10),
-      1_000_000, 4L << 20, List.of());
+      1_000_000, 4L << 20, List.of(), 10_000);
   }
 
   public EngineOptions withHeartbeat(Duration interval, Duration timeout) {
-    return new EngineOptions(path, interval, timeout, upgradeTimeout, maxPayload, maxBufferedBytes, corsOrigins);
+    return new EngineOptions(path, interval, timeout, upgradeTimeout, maxPayload, maxBufferedBytes, corsOrigins, maxPendingSessions);
   }
 
   public EngineOptions withMaxPayload(int bytes) {
-    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, bytes, maxBufferedBytes, corsOrigins);
+    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, bytes, maxBufferedBytes, corsOrigins, maxPendingSessions);
   }
 
   public EngineOptions withMaxBufferedBytes(long bytes) {
-    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, bytes, corsOrigins);
+    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, bytes, corsOrigins, maxPendingSessions);
   }
 
   public EngineOptions withCorsOrigins(List<String> origins) {
-    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, maxBufferedBytes, List.copyOf(origins));
+    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, maxBufferedBytes, List.copyOf(origins), maxPendingSessions);
+  }
+
+  public EngineOptions withMaxPendingSessions(int sessions) {
+    return new EngineOptions(path, pingInterval, pingTimeout, upgradeTimeout, maxPayload, maxBufferedBytes, corsOrigins, sessions);
   }
 
   /**

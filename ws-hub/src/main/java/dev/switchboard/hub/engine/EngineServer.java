@@ -29,6 +29,9 @@ import java.util.function.Consumer;
 public final class EngineServer {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The answer to a handshake over {@link EngineOptions#maxPendingSessions}, in Engine.IO's error shape. */
+  private static final String BUSY = new JsonObject().put("code", 4)
+    .put("message", "Server busy: too many sessions waiting to join a namespace").encode();
 
   private final Vertx vertx;
   private final EngineOptions options;
@@ -36,6 +39,9 @@ public final class EngineServer {
   private final Map<String, EngineSocket> sessions = new HashMap<>();
   private final WebSocketWriter writer = new WebSocketWriter();
   private final Heartbeat heartbeat;
+  /** Open sessions not {@linkplain EngineSocket#established() established} yet, in all and by remote address. */
+  private int pending;
+  private final Map<String, Integer> pendingByAddress = new HashMap<>();
 
   public EngineServer(Vertx vertx, EngineOptions options, Consumer<EngineSocket> connectionHandler) {
     this.vertx = vertx;
@@ -54,6 +60,11 @@ public final class EngineServer {
 
   public int sessionCount() {
     return sessions.size();
+  }
+
+  /** Open sessions that have not been taken up yet (for Socket.IO: that joined no namespace). */
+  public int pendingCount() {
+    return pending;
   }
 
   /** Whether a request or handshake path is this server's ({@code /socket.io/} with or without the slash). */
@@ -106,7 +117,12 @@ public final class EngineServer {
         badRequest(request, options, 2, "Bad handshake method");
         return;
       }
-      EngineSocket socket = newSession(request.query(), request.headers());
+      String address = request.remoteAddress().hostAddress();
+      if (!admits(address)) {
+        respond(request, options, 503, "application/json", BUSY);
+        return;
+      }
+      EngineSocket socket = newSession(request.query(), request.headers(), address);
       socket.onPollingGet(request);
       socket.open(EngineSocket.handshake(socket.id(), true, options));
       return;
@@ -198,6 +214,9 @@ public final class EngineServer {
     String sid = query.get("sid");
     if (ok && sid != null) {
       ok = session(sid) != null;
+    } else if (ok && !admits(handshake.remoteAddress().hostAddress())) {
+      handshake.reject(503);
+      return;
     }
     if (ok) {
       handshake.accept();
@@ -213,7 +232,7 @@ public final class EngineServer {
   public void webSocket(ServerWebSocket ws) {
     String sid = Handshakes.decodeQueryParams(ws.query()).get("sid");
     if (sid == null) {
-      EngineSocket socket = newSession(ws.query(), ws.headers());
+      EngineSocket socket = newSession(ws.query(), ws.headers(), ws.remoteAddress().hostAddress());
       socket.attachWebSocket(HubWebSocket.takeOver(ws, options.maxPayload()));
       socket.open(EngineSocket.handshake(socket.id(), false, options));
       return;
@@ -229,9 +248,23 @@ public final class EngineServer {
 
   // ---- sessions ----
 
-  private EngineSocket newSession(String query, MultiMap headers) {
+  /**
+   * Whether a new session from this address stays within {@link EngineOptions#maxPendingSessions},
+   * and within half of it for the address, so that one client's handshakes cannot shut out the
+   * others. Sessions whose heartbeat is overdue are closed first, so that only live ones count.
+   */
+  private boolean admits(String address) {
+    heartbeat.catchUp();
+    int max = options.maxPendingSessions();
+    return pending < max && pendingByAddress.getOrDefault(address, 0) < Math.max(1, max / 2);
+  }
+
+  private EngineSocket newSession(String query, MultiMap headers, String address) {
     EngineSocket socket = new EngineSocket(newId(), this, query == null ? "" : query, Handshakes.encodeHeaders(headers));
     sessions.put(socket.id(), socket);
+    socket.pendingFrom = address;
+    pending++;
+    pendingByAddress.merge(address, 1, Integer::sum);
     connectionHandler.accept(socket);
     return socket;
   }
@@ -248,6 +281,17 @@ public final class EngineServer {
   /** A session closed: it is no longer found by its id. */
   void forget(EngineSocket socket) {
     sessions.remove(socket.id(), socket);
+    established(socket);
+  }
+
+  /** A session was taken up or closed: it no longer counts against {@link EngineOptions#maxPendingSessions}. */
+  void established(EngineSocket socket) {
+    String address = socket.pendingFrom;
+    if (address != null) {
+      socket.pendingFrom = null;
+      pending--;
+      pendingByAddress.computeIfPresent(address, (a, count) -> count == 1 ? null : count - 1);
+    }
   }
 
   Vertx vertx() {

@@ -41,6 +41,8 @@ public final class EngineSocket {
   private long bufferedBytes;
   private boolean upgrading;
   private boolean closed;
+  /** The remote address while the session is pending, until it is {@linkplain #established() taken up}; then null. */
+  String pendingFrom;
 
   // the heartbeat's links and deadline (see Heartbeat)
   Heartbeat.Queue heartbeatQueue;
@@ -302,6 +304,16 @@ public final class EngineSocket {
   /** The heartbeat says it is time for a ping; the pong is awaited there too. */
   void sendPing() {
     send(EnginePacket.PING_PACKET);
+  }
+
+  // ---- established ----
+
+  /**
+   * The session's owner took it up (Socket.IO: the client joined a namespace): it no longer counts
+   * against {@link EngineOptions#maxPendingSessions}. Idempotent.
+   */
+  public void established() {
+    server.established(this);
   }
 
   // ---- closing ----

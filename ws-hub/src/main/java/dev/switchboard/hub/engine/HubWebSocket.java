@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -186,7 +187,25 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    ctx.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(new CloseWebSocketFrame(status)).addListener(written -> endAfterRefusal(ctx));
+  }
+
+  /**
+   * After the close frame that refuses a message (1009 for one over the limit, 1002 for a broken
+   * frame): the hub's side of the connection is shut (FIN), and what the peer still sends is read
+   * and dropped until it closes too, or for {@link #CLOSE_TIMEOUT_SECONDS}. Closing at once, with
+   * the rest of a large message still arriving, makes the kernel reset the connection, and the peer
+   * loses the close frame and sees 1006 (abnormal closure) instead of the reason.
+   */
+  private static void endAfterRefusal(ChannelHandlerContext ctx) {
+    Channel channel = ctx.channel();
+    if (!(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
+      ctx.close();
+      return;
+    }
+    duplex.shutdownOutput();
+    ScheduledFuture<?> cut = ctx.executor().schedule(() -> ctx.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    channel.closeFuture().addListener(f -> cut.cancel(false));
   }
 
   @Override

@@ -115,6 +115,7 @@ final class Client implements EngineSocket.Listener {
       server.vertx().cancelTimer(connectTimer);
       connectTimer = -1;
     }
+    engine.established();
     JsonObject reply = new JsonObject().put("sid", socket.id());
     if (socket.pid() != null) {
       reply.put("pid", socket.pid());
