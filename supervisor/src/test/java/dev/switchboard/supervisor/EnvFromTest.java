@@ -80,6 +80,13 @@ class EnvFromTest {
     Files.writeString(missing, "MODE=x\nthis line is no variable\n");
     ApiException unreadable = sup.failure(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "printer"));
     assertThat(unreadable.getMessage()).isEqualTo("cannot start printer: envFrom file " + missing + ", line 2: not KEY=value");
+    // a FIFO would block the worker reading it for ever
+    Path fifo = sup.dataDir.resolve("fifo.env");
+    new ProcessBuilder("mkfifo", fifo.toString()).start().onExit().join();
+    sup.request(Addresses.SUPERVISOR_SERVICES_UPDATE, new JsonObject().put("name", "printer")
+      .put("definition", printer().put("envFrom", new JsonArray().add(fifo.toString()))));
+    ApiException notAFile = sup.failure(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "printer"));
+    assertThat(notAFile.getMessage()).isEqualTo("cannot start printer: envFrom file " + fifo + " is not a regular file");
   }
 
   @Test

@@ -55,7 +55,7 @@ public final class Problems {
    * authentication) say nothing about it; a {@code GET} route takes {@code HEAD} too.
    */
   static String allowed(Router router, String path) {
-    Set<HttpMethod> methods = new TreeSet<>((a, b) -> Integer.compare(rank(a), rank(b)));
+    Set<HttpMethod> methods = new TreeSet<>(Problems::compare);
     for (Route route : router.getRoutes()) {
       // getPath() is the template of a route made from a path (with :params); null for a pure regex
       if (route.methods() != null && !route.methods().isEmpty() && route.getPath() != null
@@ -69,10 +69,17 @@ public final class Problems {
     return methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
   }
 
+  /** Known methods in {@link #METHODS} order, then any other by name. */
+  private static int compare(HttpMethod a, HttpMethod b) {
+    int byRank = Integer.compare(rank(a), rank(b));
+    return byRank != 0 ? byRank : a.name().compareTo(b.name());
+  }
+
   private static int rank(HttpMethod method) {
     int index = METHODS.indexOf(method);
-    return index >= 0 ? index : METHODS.size() + method.name().hashCode();
+    return index >= 0 ? index : METHODS.size();
   }
+
 
   /** A route path ({@code /api/v1/services/:name}, {@code /static/*}) as a pattern for whole paths. */
   private static Pattern template(String path) {

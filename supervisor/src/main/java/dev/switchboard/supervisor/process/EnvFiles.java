@@ -40,6 +40,10 @@ public final class EnvFiles {
   static Map<String, String> read(Path file) throws LaunchFailure {
     List<String> lines;
     try {
+      if (Files.exists(file) && !Files.isRegularFile(file)) {
+        // a FIFO or a device would block the reading worker, or never end
+        throw new LaunchFailure("envFrom file " + file + " is not a regular file");
+      }
       if (Files.size(file) > MAX_BYTES) {
         throw new LaunchFailure("envFrom file " + file + " is larger than " + MAX_BYTES + " bytes");
       }

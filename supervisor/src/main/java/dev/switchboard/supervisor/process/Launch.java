@@ -33,6 +33,12 @@ public record Launch(List<String> argv, Path cwd, Map<String, String> env) {
     return new Launch(argv, cwd == null ? defaultCwd : defaultCwd.resolve(cwd), env);
   }
 
+  /** Names the environment's variables, never their values (API keys among them). */
+  @Override
+  public String toString() {
+    return "Launch[argv=" + argv + ", cwd=" + cwd + ", env=" + env.keySet() + "]";
+  }
+
   /** Checks what can be checked before forking: the directory, and the program on PATH. */
   public void check() throws LaunchFailure {
     if (!Files.isDirectory(cwd)) {
