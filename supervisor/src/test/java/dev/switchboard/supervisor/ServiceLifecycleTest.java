@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -201,6 +202,8 @@ class ServiceLifecycleTest {
     create(new JsonObject().put("name", "base").put("command", new JsonArray().add("sleep").add("300")));
     create(new JsonObject().put("name", "top").put("command", new JsonArray().add("true")).put("dependsOn", new JsonArray().add("base")));
     int pid = command(Addresses.SUPERVISOR_SERVICES_START, "base").getInteger("pid");
+    Path runDir = sup.dataDir.resolve("run/services/base");
+    assertThat(runDir.resolve("stdout")).as("the FIFO of a started service").exists();
     ApiException needed = sup.failure(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "base"));
     assertThat(needed.status()).isEqualTo(409);
     assertThat(needed.getMessage()).contains("needed by top");
@@ -208,6 +211,7 @@ class ServiceLifecycleTest {
     sup.request(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "top"));
     assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "base")).getString("state")).isEqualTo("deleted");
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(runDir).as("the run directory of a deleted service").doesNotExist();
     assertThat(sup.failure(Addresses.SUPERVISOR_SERVICES_GET, new JsonObject().put("name", "base")).status()).isEqualTo(404);
     assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject()).getJsonArray("services")).isEmpty();
   }
