@@ -184,7 +184,7 @@ final class ManagedService {
         return;
       }
       if (ready.failed()) {
-        setState(ServiceState.FAILED, ready.cause().getMessage(), null);
+        failedToStart(ready.cause().getMessage());
       } else {
         unattended(spawn(launchGeneration));
       }
@@ -231,6 +231,17 @@ final class ManagedService {
     });
   }
 
+  /**
+   * A start that could not happen (no such command, a dependency that failed) ends the wish to run,
+   * as a process that ended {@code failed} does: the next start of Switchboard does not try again
+   * at every launch, unless the definition says {@code autostart}.
+   */
+  private void failedToStart(String why) {
+    wanted = false;
+    writes.desired("stopped");
+    setState(ServiceState.FAILED, why, null);
+  }
+
   private void setState(ServiceState next, String why, Integer exit) {
     status = new ServiceJson.Status(next, why, context.clock().instant());
     writes.event(next, why, current.process() == null ? null : current.process().pid(), exit);
@@ -262,7 +273,7 @@ final class ManagedService {
       String why = failure instanceof LaunchFailure ? failure.getMessage() : "cannot start: " + failure.getMessage();
       if (launchGeneration == generation) {
         logs.note("[switchboard] " + why);
-        setState(ServiceState.FAILED, why, null);
+        failedToStart(why);
       }
       return Future.failedFuture(new ApiException(ErrorType.CONFLICT, "cannot start " + name + ": " + why, (String) null));
     });

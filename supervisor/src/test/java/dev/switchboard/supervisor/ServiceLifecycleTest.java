@@ -157,6 +157,24 @@ class ServiceLifecycleTest {
   }
 
   @Test
+  void aServiceThatFailedToStartIsNotStartedAgainAtTheNextLaunchUnlessItAutostarts() {
+    create(new JsonObject().put("name", "ghost").put("command", new JsonArray().add("no-such-program-here")));
+    create(new JsonObject().put("name", "eager-ghost").put("command", new JsonArray().add("no-such-program-here"))
+      .put("autostart", true));
+    sup.failure(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "ghost"));
+    sup.awaitState("eager-ghost", "failed", Duration.ofSeconds(10));
+    // every transition stored before the supervisor goes away
+    command(Addresses.SUPERVISOR_SERVICES_EVENTS, "ghost");
+    command(Addresses.SUPERVISOR_SERVICES_EVENTS, "eager-ghost");
+
+    sup.redeploy(new JsonObject());
+
+    // a start at load is under way (starting) or over (failed) by the time the supervisor is deployed
+    assertThat(sup.service("ghost").getString("state")).as("the failed service at the next launch").isEqualTo("stopped");
+    assertThat(sup.service("eager-ghost").getString("state")).as("the autostart one").isIn("starting", "failed");
+  }
+
+  @Test
   void badDefinitionsAreRefusedNamingTheField() {
     ApiException noCommand = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "x"));
     assertThat(noCommand.field()).isEqualTo("command");
