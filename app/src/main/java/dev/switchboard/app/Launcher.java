@@ -156,7 +156,7 @@ final class Launcher {
 
   private void startEmbeddedDatabase(Path dataDir) {
     try {
-      embedded = EmbeddedPostgres.start(dataDir.resolve("pg"));
+      embedded = EmbeddedPostgres.start(dataDir.resolve("pg"), config.getJsonObject("database").getInteger("port", 0));
       databaseUrl = embedded.url();
     } catch (IOException e) {
       throw new LaunchException("cannot start the embedded PostgreSQL in " + dataDir.resolve("pg") + ": " + e.getMessage());

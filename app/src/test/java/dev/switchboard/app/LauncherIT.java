@@ -302,6 +302,26 @@ class LauncherIT {
     assertNoStackTrace(db);
   }
 
+  @Test
+  @Timeout(120)
+  void dbCommandKeepsItsPortAcrossStartsAndTakesDbPort() {
+    Path dataDir = dataDir(temp, "db");
+    SwitchboardProcess.Builder db = SwitchboardProcess.builder("db").dataDir(dataDir).args("db");
+    SwitchboardProcess first = start(db);
+    String url = databaseUrl(first, START_TIMEOUT);
+    assertThat(first.terminate(STOP_TIMEOUT)).as(first.dump()).isZero();
+
+    SwitchboardProcess second = start(db);
+    assertThat(databaseUrl(second, START_TIMEOUT)).as("the URL of the second start").isEqualTo(url);
+    assertThat(second.terminate(STOP_TIMEOUT)).as(second.dump()).isZero();
+
+    int asked = freePort();
+    SwitchboardProcess third = start(db.env("DB_PORT", asked));
+    assertThat(databaseUrl(third, START_TIMEOUT)).isEqualTo("postgresql://postgres@127.0.0.1:" + asked + "/switchboard");
+    assertThat(third.terminate(STOP_TIMEOUT)).as(third.dump()).isZero();
+    assertNothingRunsFor(dataDir);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** The URL of the {@code DATABASE_URL=...} line {@code switchboard db} prints. */

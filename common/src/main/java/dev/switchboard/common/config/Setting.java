@@ -32,6 +32,7 @@ public enum Setting {
   OPS_PORT("ops.port", Kind.PORT, 3008, "/health, /readiness and /metrics of a process that runs no HTTP service"),
   DATABASE_URL("database.url", Kind.DATABASE_URL, null, "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),
   DATABASE_POOL_SIZE("database.poolSize", Kind.POSITIVE_INT, 4, "connections per service pool"),
+  DB_PORT("database.port", Kind.PORT, null, "port of the embedded PostgreSQL; unset: the port of its last start while free (kept in DATA_DIR/pg), else a free one"),
   ADMIN_TOKEN("auth.adminToken", Kind.SECRET, null, "admin token; unset: generated into DATA_DIR/admin.token"),
   VIEWER_TOKEN("auth.viewerToken", Kind.SECRET, null, "viewer token (reads only); unset: no viewer token"),
   CLUSTER_NAME("cluster.name", Kind.STRING, "switchboard", "Hazelcast cluster name; only members with the same name join"),
