@@ -70,6 +70,7 @@ final class Launcher {
     config = loadConfig();
     Path dataDir = dataDir();
     transport = Transports.select(config.getString("transport"));
+    Preflight.check(config, commandLine);
     if (commandLine.command() == CommandLine.Command.DB) {
       startEmbeddedDatabase(dataDir);
       out.println("Embedded PostgreSQL running, data in " + dataDir.resolve("pg"));
