@@ -75,6 +75,7 @@ final class Launcher {
     config = loadConfig();
     Path dataDir = dataDir();
     transport = Transports.select(config.getString("transport"));
+    Preflight.check(config, commandLine);
     if (commandLine.command() == CommandLine.Command.DB) {
       startEmbeddedDatabase(dataDir);
       out.println("Embedded PostgreSQL running, data in " + dataDir.resolve("pg"));
@@ -161,7 +162,7 @@ final class Launcher {
 
   private void startEmbeddedDatabase(Path dataDir) {
     try {
-      embedded = EmbeddedPostgres.start(dataDir.resolve("pg"));
+      embedded = EmbeddedPostgres.start(dataDir.resolve("pg"), config.getJsonObject("database").getInteger("port", 0));
       databaseUrl = embedded.url();
     } catch (IOException e) {
       throw new LaunchException("cannot start the embedded PostgreSQL in " + dataDir.resolve("pg") + ": " + e.getMessage());

@@ -197,7 +197,7 @@ class LauncherIT {
 
   @Test
   @Timeout(90)
-  void gatewayPortInUseFailsNamingThePortAndLeavesNoPostgres() throws IOException {
+  void gatewayPortInUseFailsNamingThePortBeforePostgresStarts() throws IOException {
     Path dataDir = dataDir(temp, "data");
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
@@ -206,12 +206,44 @@ class LauncherIT {
         .env("GATEWAY_PORT", port));
 
       assertThat(launcher.awaitExit(FAILURE_TIMEOUT)).as(launcher.dump()).isNotZero();
-      String message = failureLine(launcher);
-      assertThat(message).contains(Integer.toString(port)).contains("GATEWAY_PORT");
+      assertThat(failureLine(launcher))
+        .isEqualTo("switchboard: cannot listen on 127.0.0.1:" + port + " (GATEWAY_PORT): the address is already in use");
       assertNothingElseOnStderr(launcher);
     }
-    assertThat(dataDir.resolve("pg/PG_VERSION")).as("the embedded PostgreSQL had started").exists();
+    assertThat(dataDir.resolve("pg")).as("no database was created or started").doesNotExist();
     assertNothingRunsFor(dataDir);
+  }
+
+  @Test
+  @Timeout(60)
+  void badSupervisorOrphansFailsNamingTheSettingBeforePostgresStarts() {
+    Path dataDir = dataDir(temp, "bad-orphans");
+    SwitchboardProcess launcher = start(SwitchboardProcess.builder("bad-orphans")
+      .dataDir(dataDir)
+      .env("SUPERVISOR_ORPHANS", "keep"));
+
+    assertThat(launcher.awaitExit(FAILURE_TIMEOUT)).as(launcher.dump()).isNotZero();
+    assertThat(failureLine(launcher)).contains("SUPERVISOR_ORPHANS").contains("'keep'").contains("adopt or stop");
+    assertNothingElseOnStderr(launcher);
+    assertThat(dataDir.resolve("pg")).as("no database was created or started").doesNotExist();
+  }
+
+  @Test
+  @Timeout(60)
+  void aBadServiceDefinitionInTheConfigFileFailsBeforePostgresStarts() throws IOException {
+    Path dataDir = dataDir(temp, "bad-definition");
+    Files.writeString(dataDir.resolve("switchboard.yaml"), """
+      services:
+        - name: web
+          command: [sleep, "60"]
+          health: {tcp: 8080, interval: soon}
+      """);
+    SwitchboardProcess launcher = start(SwitchboardProcess.builder("bad-definition").dataDir(dataDir));
+
+    assertThat(launcher.awaitExit(FAILURE_TIMEOUT)).as(launcher.dump()).isNotZero();
+    assertThat(failureLine(launcher)).startsWith("switchboard: services[0].health.interval in the config file: ");
+    assertNothingElseOnStderr(launcher);
+    assertThat(dataDir.resolve("pg")).as("no database was created or started").doesNotExist();
   }
 
   @Test
@@ -302,6 +334,26 @@ class LauncherIT {
     assertThat(db.terminate(STOP_TIMEOUT)).as(db.dump()).isZero();
     assertNothingRunsFor(dataDir);
     assertNoStackTrace(db);
+  }
+
+  @Test
+  @Timeout(120)
+  void dbCommandKeepsItsPortAcrossStartsAndTakesDbPort() {
+    Path dataDir = dataDir(temp, "db");
+    SwitchboardProcess.Builder db = SwitchboardProcess.builder("db").dataDir(dataDir).args("db");
+    SwitchboardProcess first = start(db);
+    String url = databaseUrl(first, START_TIMEOUT);
+    assertThat(first.terminate(STOP_TIMEOUT)).as(first.dump()).isZero();
+
+    SwitchboardProcess second = start(db);
+    assertThat(databaseUrl(second, START_TIMEOUT)).as("the URL of the second start").isEqualTo(url);
+    assertThat(second.terminate(STOP_TIMEOUT)).as(second.dump()).isZero();
+
+    int asked = freePort();
+    SwitchboardProcess third = start(db.env("DB_PORT", asked));
+    assertThat(databaseUrl(third, START_TIMEOUT)).isEqualTo("postgresql://postgres@127.0.0.1:" + asked + "/switchboard");
+    assertThat(third.terminate(STOP_TIMEOUT)).as(third.dump()).isZero();
+    assertNothingRunsFor(dataDir);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -390,10 +390,11 @@ final class SwitchboardProcess implements AutoCloseable {
         path.add(environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         environment.put("PATH", String.join(":", path));
       }
-      // every port setting the test leaves open gets a free port: a test never collides with another
-      // test, with a switchboard running on the defaults, or with a service added to the launcher later
+      // every port setting with a default that the test leaves open gets a free port: a test never
+      // collides with another test, with a switchboard running on the defaults, or with a service
+      // added to the launcher later (a port without a default, DB_PORT, is chosen free already)
       for (Setting setting : Setting.values()) {
-        if (setting.kind() == Setting.Kind.PORT && !env.containsKey(setting.envName())) {
+        if (setting.kind() == Setting.Kind.PORT && setting.defaultValue().isPresent() && !env.containsKey(setting.envName())) {
           environment.put(setting.envName(), Integer.toString(freePort()));
         }
       }

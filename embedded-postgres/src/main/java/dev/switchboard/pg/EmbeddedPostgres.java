@@ -2,8 +2,6 @@ package dev.switchboard.pg;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -34,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * connections, stop, take over an orphan) and leaves the rest to its collaborators:
  * {@link PostgresBinaries} extracts the binaries once, {@link ServerUser} decides who runs them
  * ({@code nobody} when the JVM runs as root, and the data directory is chowned to that user) and
- * {@link PgCommands} runs them.
+ * {@link PgCommands} runs them, and {@link ServerPort} chooses the port (the same one across starts
+ * while it is free).
  *
  * <p>Authentication is {@code trust}: the server listens on 127.0.0.1 only and its Unix socket lies
  * in a directory only the server user may enter (the 0700 data directory, or a private 0700 temp
@@ -64,31 +63,42 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final ServerUser user;
   private final PgCommands commands;
   private final FileChannel dataDirLock;
+  private final ServerPort ports;
   private final AtomicBoolean closed = new AtomicBoolean();
   private Path socketDir;
   private boolean privateSocketDir;
   private int port;
   private long pid = -1;
 
-  private EmbeddedPostgres(Path dataDir, Path home, ServerUser user, FileChannel dataDirLock) {
+  private EmbeddedPostgres(Path dataDir, Path home, ServerUser user, FileChannel dataDirLock, int requestedPort) {
     this.dataDir = dataDir;
     this.user = user;
     this.commands = new PgCommands(home, user, dataDir);
     this.dataDirLock = dataDirLock;
+    this.ports = new ServerPort(HOST, dataDir, requestedPort);
   }
 
   /**
    * Starts (initialising on first use) a server whose data lives in dataDir (kept across restarts),
-   * listening on 127.0.0.1 on a free port. Blocks until it accepts connections.
+   * listening on 127.0.0.1 on the port of its last start when that is free, else on a free port.
+   * Blocks until it accepts connections.
    */
   public static EmbeddedPostgres start(Path dataDir) throws IOException {
+    return start(dataDir, 0);
+  }
+
+  /**
+   * Starts the server as {@link #start(Path)} does, on {@code port} (0: the port of its last start
+   * when free, else a free one).
+   */
+  public static EmbeddedPostgres start(Path dataDir, int port) throws IOException {
     Path dir = dataDir.toAbsolutePath().normalize();
     ServerUser user = ServerUser.detect();
     Path home = PostgresBinaries.home();
     user.checkReachable(home.resolve("bin"), "the PostgreSQL binaries");
     Files.createDirectories(dir.getParent());
     user.checkReachable(dir.getParent(), "the data directory");
-    EmbeddedPostgres pg = new EmbeddedPostgres(dir, home, user, lockDataDir(dir));
+    EmbeddedPostgres pg = new EmbeddedPostgres(dir, home, user, lockDataDir(dir), port);
     try {
       pg.boot();
       return pg;
@@ -157,18 +167,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       rotate(log);
       long logStart = Files.exists(log) ? Files.size(log) : 0;
-      int candidate = freePort();
+      int candidate = ports.candidate(attempt);
       PgCommands.Output out = commands.exec(commands.command("pg_ctl", "-D", dataDir.toString(),
         "-l", log.toString(), "-w", "-t", "60", "-o", serverOptions(candidate), "start"));
       if (out.exitCode() == 0) {
         port = candidate;
+        ports.remember(candidate);
         pid = readPid().orElseThrow(() -> new IOException("pg_ctl started the server but "
           + dataDir.resolve("postmaster.pid") + " is missing"));
         return;
       }
       String serverLog = readFrom(log, logStart);
       stopLeftover(); // pg_ctl may give up waiting while the server still comes up
-      if (attempt < START_ATTEMPTS && serverLog.contains("Address already in use")) {
+      if (attempt < START_ATTEMPTS && ports.mayChange() && serverLog.contains("Address already in use")) {
         LOG.debug("Port {} was taken meanwhile, retrying", candidate);
         continue;
       }
@@ -286,12 +297,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static boolean fitsSocketPath(Path dir) {
     return dir.toString().getBytes(StandardCharsets.UTF_8).length + "/.s.PGSQL.65535".length()
       < MAX_SOCKET_PATH_BYTES;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return socket.getLocalPort();
-    }
   }
 
   /** Keeps the (append-only) server log from growing without bound across restarts. */

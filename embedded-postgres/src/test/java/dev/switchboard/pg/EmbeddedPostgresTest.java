@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +67,42 @@ class EmbeddedPostgresTest {
       }
     }
     assertThat(postgresProcessesOf(data)).isEmpty();
+  }
+
+  @Test
+  void keepsItsPortAcrossStartsWhileItIsFree() throws Exception {
+    Path data = tmp.resolve("pg");
+    int first;
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      first = pg.port();
+    }
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      assertThat(pg.port()).as("the port of the second start").isEqualTo(first);
+    }
+    int second;
+    try (ServerSocket taken = new ServerSocket(first, 1, InetAddress.getByName("127.0.0.1"));
+         EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      second = pg.port();
+      assertThat(second).as("another program holds the remembered port").isNotEqualTo(first);
+      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+        assertThat(queryString(st, "select 'up'")).isEqualTo("up");
+      }
+    }
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      assertThat(pg.port()).as("the port of the last start").isEqualTo(second);
+    }
+  }
+
+  @Test
+  void takesThePortAskedFor() throws Exception {
+    int wanted;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      wanted = probe.getLocalPort();
+    }
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(tmp.resolve("pg"), wanted)) {
+      assertThat(pg.port()).isEqualTo(wanted);
+      assertThat(pg.url()).isEqualTo("postgresql://postgres@127.0.0.1:" + wanted + "/switchboard");
+    }
   }
 
   @Test

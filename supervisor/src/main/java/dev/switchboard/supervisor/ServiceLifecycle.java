@@ -157,7 +157,7 @@ final class ServiceLifecycle {
         return;
       }
       if (ready.failed()) {
-        setState(ServiceState.FAILED, ready.cause().getMessage(), null);
+        failedToStart(ready.cause().getMessage());
       } else {
         unattended(spawn(launchGeneration));
       }
@@ -185,7 +185,7 @@ final class ServiceLifecycle {
   private Future<Void> notStarted(long launchGeneration, String why) {
     if (launchGeneration == generation) {
       service.logs().note("[switchboard] " + why);
-      setState(ServiceState.FAILED, why, null);
+      failedToStart(why);
     }
     return Future.failedFuture(new ApiException(ErrorType.CONFLICT, "cannot start " + name + ": " + why, (String) null));
   }
@@ -258,6 +258,17 @@ final class ServiceLifecycle {
     } else {
       service.publish("health");
     }
+  }
+
+  /**
+   * A start that could not happen (no such command, a dependency that failed) ends the wish to run,
+   * as a process that ended {@code failed} does: the next start of Switchboard does not try again
+   * at every launch, unless the definition says {@code autostart}.
+   */
+  private void failedToStart(String why) {
+    wanted = false;
+    writes.desired("stopped");
+    setState(ServiceState.FAILED, why, null);
   }
 
   private void setState(ServiceState next, String why, Integer exit) {

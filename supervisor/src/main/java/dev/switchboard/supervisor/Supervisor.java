@@ -10,6 +10,7 @@ import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
 import dev.switchboard.supervisor.process.Containment;
+import dev.switchboard.supervisor.process.RunDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -149,6 +150,7 @@ final class Supervisor {
       .compose(v -> logs.close(service.sourceId()))
       .compose(v -> store.delete(name))
       .compose(v -> logStore.delete(service.sourceId()))
+      .compose(v -> removeRunDirectory(name))
       .map(v -> {
         services.remove(name);
         undeclared.remove(name);
@@ -158,6 +160,18 @@ final class Supervisor {
         vertx.eventBus().publish(Addresses.SERVICES_STATUS, gone.copy().put("update", "deleted"));
         return gone;
       });
+  }
+
+  /** The FIFOs of a deleted service go with it; a failure to remove them is logged, the service is gone all the same. */
+  private Future<Void> removeRunDirectory(String name) {
+    Path dir = options.runDir().resolve(name);
+    return serviceContext.<Void>blocking(() -> {
+      RunDirectory.remove(dir);
+      return null;
+    }).recover(failure -> {
+      LOG.warn("service {} is deleted but {} could not be removed: {}", name, dir, failure.toString());
+      return Future.succeededFuture();
+    });
   }
 
   /** Every dependency must exist, and the graph must stay free of cycles. */

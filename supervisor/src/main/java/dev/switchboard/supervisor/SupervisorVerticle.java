@@ -5,6 +5,7 @@ import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.observability.Ping;
+import dev.switchboard.supervisor.definition.DeclaredServices;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.deployment.Deployments;
 import dev.switchboard.supervisor.logs.LogPipeline;
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -82,7 +82,7 @@ public final class SupervisorVerticle extends VerticleBase {
     }
     List<ServiceDefinition> declared;
     try {
-      declared = declared(config.getJsonArray("services", new JsonArray()));
+      declared = DeclaredServices.parse(config.getJsonArray("services", new JsonArray()));
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e.getMessage());
     }
@@ -116,26 +116,6 @@ public final class SupervisorVerticle extends VerticleBase {
       .compose(v -> supervisor.load(declared))
       .compose(v -> deployments.load())
       .onSuccess(v -> retentionTimer = vertx.setPeriodic(RETENTION_EVERY.toMillis(), id -> retention(maxLines, maxBytes, maxAge)));
-  }
-
-  private static List<ServiceDefinition> declared(JsonArray list) {
-    List<ServiceDefinition> defs = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      Object item = list.getValue(i);
-      try {
-        if (!(item instanceof JsonObject json)) {
-          throw ApiException.invalid("", "must be a service definition (an object with name and command)");
-        }
-        defs.add(ServiceDefinition.parse(json));
-      } catch (ApiException e) {
-        String field = e.field() == null || e.field().isEmpty() ? "" : "." + e.field();
-        throw new IllegalArgumentException("services[" + i + "]" + field + " in the config file: " + e.getMessage());
-      }
-    }
-    if (defs.stream().map(ServiceDefinition::name).distinct().count() != defs.size()) {
-      throw new IllegalArgumentException("the services: section of the config file names a service twice");
-    }
-    return defs;
   }
 
   private Future<?> serve() {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -172,6 +173,24 @@ class ServiceLifecycleTest {
   }
 
   @Test
+  void aServiceThatFailedToStartIsNotStartedAgainAtTheNextLaunchUnlessItAutostarts() {
+    create(new JsonObject().put("name", "ghost").put("command", new JsonArray().add("no-such-program-here")));
+    create(new JsonObject().put("name", "eager-ghost").put("command", new JsonArray().add("no-such-program-here"))
+      .put("autostart", true));
+    sup.failure(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "ghost"));
+    sup.awaitState("eager-ghost", "failed", Duration.ofSeconds(10));
+    // every transition stored before the supervisor goes away
+    command(Addresses.SUPERVISOR_SERVICES_EVENTS, "ghost");
+    command(Addresses.SUPERVISOR_SERVICES_EVENTS, "eager-ghost");
+
+    sup.redeploy(new JsonObject());
+
+    // a start at load is under way (starting) or over (failed) by the time the supervisor is deployed
+    assertThat(sup.service("ghost").getString("state")).as("the failed service at the next launch").isEqualTo("stopped");
+    assertThat(sup.service("eager-ghost").getString("state")).as("the autostart one").isIn("starting", "failed");
+  }
+
+  @Test
   void badDefinitionsAreRefusedNamingTheField() {
     ApiException noCommand = sup.failure(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "x"));
     assertThat(noCommand.field()).isEqualTo("command");
@@ -217,6 +236,8 @@ class ServiceLifecycleTest {
     create(new JsonObject().put("name", "base").put("command", new JsonArray().add("sleep").add("300")));
     create(new JsonObject().put("name", "top").put("command", new JsonArray().add("true")).put("dependsOn", new JsonArray().add("base")));
     int pid = command(Addresses.SUPERVISOR_SERVICES_START, "base").getInteger("pid");
+    Path runDir = sup.dataDir.resolve("run/services/base");
+    assertThat(runDir.resolve("stdout")).as("the FIFO of a started service").exists();
     ApiException needed = sup.failure(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "base"));
     assertThat(needed.status()).isEqualTo(409);
     assertThat(needed.getMessage()).contains("needed by top");
@@ -224,6 +245,7 @@ class ServiceLifecycleTest {
     sup.request(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "top"));
     assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_DELETE, new JsonObject().put("name", "base")).getString("state")).isEqualTo("deleted");
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(runDir).as("the run directory of a deleted service").doesNotExist();
     assertThat(sup.failure(Addresses.SUPERVISOR_SERVICES_GET, new JsonObject().put("name", "base")).status()).isEqualTo(404);
     assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject()).getJsonArray("services")).isEmpty();
   }

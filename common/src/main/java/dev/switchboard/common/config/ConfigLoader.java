@@ -105,7 +105,7 @@ public final class ConfigLoader {
         continue;
       }
       try {
-        setting.put(merged, normalise(setting.kind(), raw));
+        setting.put(merged, normalise(setting, raw));
       } catch (IllegalArgumentException e) {
         String shown = setting.kind() == Setting.Kind.SECRET || setting.kind() == Setting.Kind.DATABASE_URL
           ? "" : " '" + raw + "'";
@@ -168,10 +168,18 @@ public final class ConfigLoader {
     return previous[b.length()];
   }
 
-  private static Object normalise(Setting.Kind kind, Object raw) {
+  private static Object normalise(Setting setting, Object raw) {
     String text = raw.toString().trim();
-    return switch (kind) {
+    return switch (setting.kind()) {
       case STRING, PATH -> requireText(text);
+      case CHOICE -> {
+        if (!setting.choices().contains(text)) {
+          List<String> choices = setting.choices();
+          throw new IllegalArgumentException("must be " + String.join(", ", choices.subList(0, choices.size() - 1))
+            + " or " + choices.get(choices.size() - 1));
+        }
+        yield text;
+      }
       case SECRET -> requireSecret(text);
       case HOST -> {
         if (text.isEmpty() || text.chars().anyMatch(Character::isWhitespace)) {

@@ -29,13 +29,14 @@ public enum Setting {
   CONNECTIONS_MAX("connections.max", Kind.POSITIVE_INT, null, "TCP connections all listeners of the process hold at once; unset: the open-files limit less a reserve (a tenth, at least 256)"),
   CONNECTIONS_PER_ADDRESS("connections.perAddress", Kind.POSITIVE_INT, null, "TCP connections one remote address may hold at once; unset: half of CONNECTIONS_MAX"),
   CONNECTIONS_REQUEST_TIMEOUT("connections.requestTimeout", Kind.DURATION, "10s", "a new connection that has not sent complete request headers in this time is closed"),
-  TRANSPORT("transport", Kind.STRING, "auto", "network transport: auto (epoll on Linux, else NIO), epoll, io_uring or nio"),
+  TRANSPORT("transport", List.of("auto", "epoll", "io_uring", "nio"), "auto", "network transport: auto (epoll on Linux, else NIO), epoll, io_uring or nio"),
   ALLOWED_HOSTS("allowedHosts", Kind.LIST, List.of("localhost"), "host names (besides IP addresses and localhost) the servers answer to"),
   CORS_ORIGINS("hub.corsOrigins", Kind.LIST, null, "browser origins allowed on the hub (* for any); unset: the gateway's own, http://127.0.0.1:GATEWAY_PORT and http://localhost:GATEWAY_PORT"),
   EMIT_TOKEN("auth.emitToken", Kind.SECRET, null, "token for POST /emit; unset: generated into DATA_DIR/emit.token"),
   OPS_PORT("ops.port", Kind.PORT, 3008, "/health, /readiness and /metrics of a process that runs no HTTP service"),
   DATABASE_URL("database.url", Kind.DATABASE_URL, null, "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),
   DATABASE_POOL_SIZE("database.poolSize", Kind.POSITIVE_INT, 4, "connections per service pool"),
+  DB_PORT("database.port", Kind.PORT, null, "port of the embedded PostgreSQL; unset: the port of its last start while free (kept in DATA_DIR/pg), else a free one"),
   ADMIN_TOKEN("auth.adminToken", Kind.SECRET, null, "admin token; unset: generated into DATA_DIR/admin.token"),
   VIEWER_TOKEN("auth.viewerToken", Kind.SECRET, null, "viewer token (reads only); unset: no viewer token"),
   CLUSTER_NAME("cluster.name", Kind.STRING, "switchboard", "Hazelcast cluster name; only members with the same name join"),
@@ -46,9 +47,9 @@ public enum Setting {
   STATS_RAW_RETENTION("stats.retention.raw", Kind.DURATION, "24h", "how long raw samples are kept"),
   STATS_ROLLUP_RETENTION("stats.retention.rollups", Kind.DURATION, "30d", "how long one-minute rollups are kept"),
   STATS_NVIDIA_SMI("stats.nvidiaSmi", Kind.STRING, "nvidia-smi", "the nvidia-smi command used for GPU stats"),
-  SUPERVISOR_ORPHANS("supervisor.orphans", Kind.STRING, "adopt", "a managed process still running when the supervisor starts: adopt it, or stop it"),
-  SUPERVISOR_ON_SHUTDOWN("supervisor.onShutdown", Kind.STRING, "stop", "when Switchboard stops: stop the managed services (in reverse dependency order), or leave them running for the next start to adopt"),
-  SUPERVISOR_CGROUPS("supervisor.cgroups", Kind.STRING, "auto", "auto: each managed service in a cgroup v2 of its own where one can be made (a stop ends everything in it; exact CPU and memory; maxMemory as memory.max); off: process groups only"),
+  SUPERVISOR_ORPHANS("supervisor.orphans", List.of("adopt", "stop"), "adopt", "a managed process still running when the supervisor starts: adopt it, or stop it"),
+  SUPERVISOR_ON_SHUTDOWN("supervisor.onShutdown", List.of("stop", "leave"), "stop", "when Switchboard stops: stop the managed services (in reverse dependency order), or leave them running for the next start to adopt"),
+  SUPERVISOR_CGROUPS("supervisor.cgroups", List.of("auto", "off"), "auto", "auto: each managed service in a cgroup v2 of its own where one can be made (a stop ends everything in it; exact CPU and memory; maxMemory as memory.max); off: process groups only"),
   SUPERVISOR_STATS_INTERVAL("supervisor.statsInterval", Kind.DURATION, "5s", "how often per-process CPU, memory and threads are measured and published"),
   SUPERVISOR_DEPENDENCY_TIMEOUT("supervisor.dependencyTimeout", Kind.DURATION, "5m", "how long a service waits for its dependencies before it fails"),
   SUPERVISOR_LOG_MAX_LINES("supervisor.logs.maxLines", Kind.POSITIVE_INT, 100_000, "log lines kept per service or deployment"),
@@ -60,6 +61,8 @@ public enum Setting {
   /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */
   public enum Kind {
     STRING, SECRET, HOST, PATH, PORT, POSITIVE_INT, DURATION,
+    /** One of the setting's {@link #choices()}. */
+    CHOICE,
     /** A duration, or {@code 0} to turn the feature it sizes off. */
     DURATION_OR_ZERO,
     LIST, DATABASE_URL
@@ -69,10 +72,24 @@ public enum Setting {
   private final Kind kind;
   private final Object defaultValue;
   private final String description;
+  private final List<String> choices;
 
   Setting(String path, Kind kind, Object defaultValue, String description) {
+    this(path, kind, List.of(), defaultValue, description);
+  }
+
+  /**
+   * A setting of kind {@link Kind#CHOICE}: the config loader refuses any other value, so that a
+   * misspelt one stops the start before anything runs rather than when its service deploys.
+   */
+  Setting(String path, List<String> choices, String defaultValue, String description) {
+    this(path, Kind.CHOICE, choices, defaultValue, description);
+  }
+
+  Setting(String path, Kind kind, List<String> choices, Object defaultValue, String description) {
     this.path = path;
     this.kind = kind;
+    this.choices = choices;
     this.defaultValue = defaultValue;
     this.description = description;
   }
@@ -96,6 +113,11 @@ public enum Setting {
 
   public String description() {
     return description;
+  }
+
+  /** The values a {@link Kind#CHOICE} setting may take; empty for other kinds. */
+  public List<String> choices() {
+    return choices;
   }
 
   /** Reads this setting's value from a merged configuration, or null when it is unset. */

@@ -16,10 +16,11 @@ public final class HttpServers {
    */
   public static Future<HttpServer> listen(HttpServer server, String host, int port, String setting) {
     return server.listen(port, host).recover(err -> Future.failedFuture(new IllegalStateException(
-      "cannot listen on " + host + ":" + port + " (" + setting + "): " + reason(err), err)));
+      "cannot listen on " + host + ":" + port + " (" + setting + "): " + bindProblem(err), err)));
   }
 
-  private static String reason(Throwable err) {
+  /** Why a listen failed, in words: "the address is already in use" for a taken port. */
+  public static String bindProblem(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause()) {
       String message = String.valueOf(t.getMessage());
       if (t instanceof BindException || message.contains("Address already in use")) {

@@ -79,6 +79,19 @@ class ConfigLoaderTest {
       .hasMessageNotContaining("short");
   }
 
+  /** Bug: a bad SUPERVISOR_ORPHANS was found by the supervisor as it deployed, after PostgreSQL had started. */
+  @Test
+  void settingsWithChoicesRefuseAnyOtherValueWhenLoaded(Vertx vertx) {
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+      Map.of("SUPERVISOR_ORPHANS", "keep", "SUPERVISOR_ON_SHUTDOWN", "later", "TRANSPORT", "carrier-pigeon")).await())
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("SUPERVISOR_ORPHANS (supervisor.orphans) 'keep': must be adopt or stop")
+      .hasMessageContaining("SUPERVISOR_ON_SHUTDOWN (supervisor.onShutdown) 'later': must be stop or leave")
+      .hasMessageContaining("TRANSPORT (transport) 'carrier-pigeon': must be auto, epoll, io_uring or nio");
+    JsonObject config = ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("SUPERVISOR_ORPHANS", "stop")).await();
+    assertThat(config.getJsonObject("supervisor").getString("orphans")).isEqualTo("stop");
+  }
+
   /** Bug: two equal tokens reached the hub, whose Map.of threw "duplicate key" and failed the start. */
   @Test
   void twoSettingsWithTheSameTokenAreRefusedByName(Vertx vertx) {
