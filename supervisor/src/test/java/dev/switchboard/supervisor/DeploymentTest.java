@@ -1,6 +1,7 @@
 package dev.switchboard.supervisor;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -69,6 +70,9 @@ class DeploymentTest {
     assertThat(lines(id)).contains("pulling", "building", "warn", "[switchboard] model is healthy");
     JsonObject model = sup.awaitState("model", "running", Duration.ofSeconds(5));
     assertThat(model.getInteger("pid")).isNotEqualTo(before);
+    // the end is stored before it is published: a read can see it first
+    Eventually.within(Duration.ofSeconds(5)).alias("the succeeded status published")
+      .until(() -> statuses.stream().anyMatch(status -> "succeeded".equals(status.getString("state"))));
     assertThat(statuses.stream().map(s -> s.getString("state") + ":" + s.getInteger("step")))
       .containsSubsequence("queued:0", "running:1", "running:2", "succeeded:2");
   }
