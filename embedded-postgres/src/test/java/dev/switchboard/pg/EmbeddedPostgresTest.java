@@ -26,10 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedPostgresTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  /** @TempDir is 0700; as root, the server runs as 'nobody' and must traverse it. */
+  /**
+   * @TempDir is 0700; as root, the server runs as 'nobody' and must traverse it.
+   */
   @BeforeEach
   void letTheServerUserIn() throws IOException {
     Files.setAttribute(tmp, "unix:mode", 0711);
@@ -43,9 +44,11 @@ class EmbeddedPostgresTest {
     EmbeddedPostgres first = EmbeddedPostgres.start(data);
     try {
       timing("first start (extract if needed + initdb + start)", t0);
-      assertThat(first.url()).isEqualTo("postgresql://postgres@127.0.0.1:" + first.port() + "/switchboard");
+      assertThat(first.url())
+          .isEqualTo("postgresql://postgres@127.0.0.1:" + first.port() + "/switchboard");
       assertThat(postgresProcessesOf(data)).isNotEmpty();
-      try (Connection c = connect(first); Statement st = c.createStatement()) {
+      try (Connection c = connect(first);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select version()")).startsWith("PostgreSQL 18");
         assertThat(queryString(st, "select current_database()")).isEqualTo("switchboard");
         st.execute("create table notes (id int primary key, body text)");
@@ -62,7 +65,8 @@ class EmbeddedPostgresTest {
     long t2 = System.nanoTime();
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       timing("warm restart", t2);
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select body from notes where id = 1")).isEqualTo("kept");
       }
     }
@@ -81,10 +85,11 @@ class EmbeddedPostgresTest {
     }
     int second;
     try (ServerSocket taken = new ServerSocket(first, 1, InetAddress.getByName("127.0.0.1"));
-         EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+        EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       second = pg.port();
       assertThat(second).as("another program holds the remembered port").isNotEqualTo(first);
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select 'up'")).isEqualTo("up");
       }
     }
@@ -110,9 +115,10 @@ class EmbeddedPostgresTest {
     Path data = tmp.resolve("pg");
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       assertThatThrownBy(() -> EmbeddedPostgres.start(data))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining("in use");
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("in use");
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select 'still up'")).isEqualTo("still up");
       }
     }
@@ -121,10 +127,15 @@ class EmbeddedPostgresTest {
   @Test
   void takesOverTheServerOrphanedByAKilledJvm() throws Exception {
     Path data = tmp.resolve("pg");
-    Process child = new ProcessBuilder(javaExecutable(), "-cp", System.getProperty("java.class.path"),
-      OrphanMaker.class.getName(), data.toString())
-      .redirectErrorStream(true)
-      .start();
+    Process child =
+        new ProcessBuilder(
+                javaExecutable(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrphanMaker.class.getName(),
+                data.toString())
+            .redirectErrorStream(true)
+            .start();
     try {
       String port = awaitPortLine(child);
       assertThat(port).isNotNull();
@@ -134,7 +145,8 @@ class EmbeddedPostgresTest {
 
       try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
         assertThat(postgresProcessesOf(data)).isNotEmpty().doesNotContainAnyElementsOf(orphans);
-        try (Connection c = connect(pg); Statement st = c.createStatement()) {
+        try (Connection c = connect(pg);
+            Statement st = c.createStatement()) {
           assertThat(queryString(st, "select 42")).isEqualTo("42");
         }
       }
@@ -157,8 +169,8 @@ class EmbeddedPostgresTest {
   }
 
   private static String awaitPortLine(Process child) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-      StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     List<String> seen = new ArrayList<>();
     for (String line; (line = out.readLine()) != null; ) {
       if (line.startsWith("PORT ")) {
@@ -166,7 +178,8 @@ class EmbeddedPostgresTest {
       }
       seen.add(line);
     }
-    throw new AssertionError("child JVM ended without starting postgres:\n" + String.join("\n", seen));
+    throw new AssertionError(
+        "child JVM ended without starting postgres:\n" + String.join("\n", seen));
   }
 
   /**
@@ -178,8 +191,9 @@ class EmbeddedPostgresTest {
     List<Long> pids = new ArrayList<>();
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-        if (dir.equals(cwdOf(proc)) || commandLineOf(proc).contains(" -D " + dir)
-          || commandLineOf(proc).contains(" -D \"" + dir)) {
+        if (dir.equals(cwdOf(proc))
+            || commandLineOf(proc).contains(" -D " + dir)
+            || commandLineOf(proc).contains(" -D \"" + dir)) {
           pids.add(Long.parseLong(proc.getFileName().toString()));
         }
       }
@@ -198,14 +212,15 @@ class EmbeddedPostgresTest {
   private static String commandLineOf(Path proc) {
     try {
       return new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-        .replace('\0', ' ');
+          .replace('\0', ' ');
     } catch (IOException e) {
       return "";
     }
   }
 
   private static Connection connect(EmbeddedPostgres pg) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/switchboard?user=postgres");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + pg.port() + "/switchboard?user=postgres");
   }
 
   private static String queryString(Statement st, String sql) throws SQLException {

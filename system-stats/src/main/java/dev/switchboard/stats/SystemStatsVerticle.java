@@ -14,9 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,15 +22,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Samples the host every {@code interval}, publishes each sample on {@code stats.system}, stores it,
- * rolls the samples up per minute and enforces retention; answers {@code stats.latest},
- * {@code stats.history} and {@code stats.info}. Runs as a worker verticle: sampling blocks briefly
- * (it reads /proc and may run nvidia-smi).
+ * Samples the host every {@code interval}, publishes each sample on {@code stats.system}, stores
+ * it, rolls the samples up per minute and enforces retention; answers {@code stats.latest}, {@code
+ * stats.history} and {@code stats.info}. Runs as a worker verticle: sampling blocks briefly (it
+ * reads /proc and may run nvidia-smi).
  *
- * <p>Config slice: {@code interval}, {@code retention.raw}, {@code retention.rollups} (milliseconds),
- * {@code nvidiaSmi}, {@code database.url}, {@code database.poolSize}.
+ * <p>Config slice: {@code interval}, {@code retention.raw}, {@code retention.rollups}
+ * (milliseconds), {@code nvidiaSmi}, {@code database.url}, {@code database.poolSize}.
  */
 public final class SystemStatsVerticle extends VerticleBase {
 
@@ -71,15 +70,18 @@ public final class SystemStatsVerticle extends VerticleBase {
     store = new StatsStore(pool);
     sampler = samplers.apply(config());
     gauges = new HostGauges(Telemetry.registry());
-    return store.rollupResume()
-      .onSuccess(resume -> rolledUntil = resume.orElse(null))
-      .compose(ignored -> Future.all(
-        Bus.serve(vertx, Addresses.STATS_LATEST, query -> latest()),
-        Bus.serve(vertx, Addresses.STATS_HISTORY, this::history),
-        Bus.serve(vertx, Addresses.STATS_INFO, query -> info()),
-        Ping.answer(vertx, NAME, store::check)))
-      .compose(ignored -> tick())
-      .onSuccess(ignored -> vertx.setPeriodic(interval.toMillis(), id -> tick()));
+    return store
+        .rollupResume()
+        .onSuccess(resume -> rolledUntil = resume.orElse(null))
+        .compose(
+            ignored ->
+                Future.all(
+                    Bus.serve(vertx, Addresses.STATS_LATEST, query -> latest()),
+                    Bus.serve(vertx, Addresses.STATS_HISTORY, this::history),
+                    Bus.serve(vertx, Addresses.STATS_INFO, query -> info()),
+                    Ping.answer(vertx, NAME, store::check)))
+        .compose(ignored -> tick())
+        .onSuccess(ignored -> vertx.setPeriodic(interval.toMillis(), id -> tick()));
   }
 
   @Override
@@ -88,7 +90,10 @@ public final class SystemStatsVerticle extends VerticleBase {
     return pool.close();
   }
 
-  /** One sampling round: sample, publish, store, roll up finished minutes, and now and then apply retention. */
+  /**
+   * One sampling round: sample, publish, store, roll up finished minutes, and now and then apply
+   * retention.
+   */
   Future<Void> tick() {
     JsonObject sample;
     try {
@@ -102,11 +107,12 @@ public final class SystemStatsVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.STATS_SYSTEM, sample);
     Instant ts = Instant.parse(sample.getString("timestamp"));
     Map<String, Double> metrics = SampleMetrics.flatten(sample);
-    return store.insert(ts, sample, metrics)
-      .compose(ignored -> rollUp(ts))
-      .compose(ignored -> applyRetention(ts))
-      .onFailure(err -> LOG.warn("storing the host sample failed: {}", err.getMessage()))
-      .recover(err -> Future.succeededFuture());
+    return store
+        .insert(ts, sample, metrics)
+        .compose(ignored -> rollUp(ts))
+        .compose(ignored -> applyRetention(ts))
+        .onFailure(err -> LOG.warn("storing the host sample failed: {}", err.getMessage()))
+        .recover(err -> Future.succeededFuture());
   }
 
   private Future<Void> rollUp(Instant now) {
@@ -128,61 +134,88 @@ public final class SystemStatsVerticle extends VerticleBase {
     nextRetention = now.plus(RETENTION_EVERY);
     JsonObject retention = config().getJsonObject("retention", new JsonObject());
     Instant rawCutoff = now.minusMillis(retention.getLong("raw", Duration.ofHours(24).toMillis()));
-    Instant rollupCutoff = now.minusMillis(retention.getLong("rollups", Duration.ofDays(30).toMillis()));
-    return store.deleteBefore(rawCutoff, rollupCutoff)
-      .onSuccess(deleted -> {
-        if (deleted > 0) {
-          LOG.debug("retention removed {} rows", deleted);
-        }
-      })
-      .mapEmpty();
+    Instant rollupCutoff =
+        now.minusMillis(retention.getLong("rollups", Duration.ofDays(30).toMillis()));
+    return store
+        .deleteBefore(rawCutoff, rollupCutoff)
+        .onSuccess(
+            deleted -> {
+              if (deleted > 0) {
+                LOG.debug("retention removed {} rows", deleted);
+              }
+            })
+        .mapEmpty();
   }
 
   private Future<JsonObject> latest() {
     if (latest != null) {
       return Future.succeededFuture(latest);
     }
-    return store.latest().map(stored -> stored.orElseThrow(() -> ApiException.unavailable("no sample has been taken yet")));
+    return store
+        .latest()
+        .map(
+            stored ->
+                stored.orElseThrow(() -> ApiException.unavailable("no sample has been taken yet")));
   }
 
   private Future<JsonObject> history(JsonObject query) {
     HistoryRange range = HistoryRange.parse(query, clock.instant(), interval);
-    JsonObject answer = new JsonObject()
-      .put("from", range.from().toString())
-      .put("to", range.to().toString())
-      .put("step", range.stepName())
-      .put("source", range.raw() ? "samples" : "rollups");
+    JsonObject answer =
+        new JsonObject()
+            .put("from", range.from().toString())
+            .put("to", range.to().toString())
+            .put("step", range.stepName())
+            .put("source", range.raw() ? "samples" : "rollups");
     if (range.raw()) {
-      return store.raw(range.from(), range.to()).map(rows -> {
-        JsonArray points = new JsonArray();
-        for (Row row : rows) {
-          points.add(new JsonObject()
-            .put("timestamp", row.getOffsetDateTime("ts").toInstant().toString())
-            .put("values", row.getJsonObject("metrics")));
-        }
-        return answer.put("points", points);
-      });
+      return store
+          .raw(range.from(), range.to())
+          .map(
+              rows -> {
+                JsonArray points = new JsonArray();
+                for (Row row : rows) {
+                  points.add(
+                      new JsonObject()
+                          .put("timestamp", row.getOffsetDateTime("ts").toInstant().toString())
+                          .put("values", row.getJsonObject("metrics")));
+                }
+                return answer.put("points", points);
+              });
     }
-    return store.rollups(range.from(), range.to(), range.step().toSeconds()).map(rows -> {
-      Map<String, JsonObject> points = new LinkedHashMap<>();
-      for (Row row : rows) {
-        String ts = row.getOffsetDateTime("t").toInstant().toString();
-        JsonObject point = points.computeIfAbsent(ts, t -> new JsonObject()
-          .put("timestamp", t).put("values", new JsonObject()).put("max", new JsonObject()));
-        String metric = row.getString("metric");
-        point.getJsonObject("values").put(metric, round(row.getDouble("avg")));
-        point.getJsonObject("max").put(metric, row.getDouble("max"));
-      }
-      return answer.put("points", new JsonArray(points.values().stream().map(Object.class::cast).toList()));
-    });
+    return store
+        .rollups(range.from(), range.to(), range.step().toSeconds())
+        .map(
+            rows -> {
+              Map<String, JsonObject> points = new LinkedHashMap<>();
+              for (Row row : rows) {
+                String ts = row.getOffsetDateTime("t").toInstant().toString();
+                JsonObject point =
+                    points.computeIfAbsent(
+                        ts,
+                        t ->
+                            new JsonObject()
+                                .put("timestamp", t)
+                                .put("values", new JsonObject())
+                                .put("max", new JsonObject()));
+                String metric = row.getString("metric");
+                point.getJsonObject("values").put(metric, round(row.getDouble("avg")));
+                point.getJsonObject("max").put(metric, row.getDouble("max"));
+              }
+              return answer.put(
+                  "points",
+                  new JsonArray(points.values().stream().map(Object.class::cast).toList()));
+            });
   }
 
   private Future<JsonObject> info() {
-    return vertx.executeBlocking(sampler::info)
-      .compose(host -> store.serverVersion()
-        .map(Optional::of)
-        .otherwise(Optional.empty())
-        .map(pg -> host.put("versions", Versions.all(pg.orElse(null)))));
+    return vertx
+        .executeBlocking(sampler::info)
+        .compose(
+            host ->
+                store
+                    .serverVersion()
+                    .map(Optional::of)
+                    .otherwise(Optional.empty())
+                    .map(pg -> host.put("versions", Versions.all(pg.orElse(null)))));
   }
 
   private static double round(double value) {

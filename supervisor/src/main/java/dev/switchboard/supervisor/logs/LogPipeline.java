@@ -7,9 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -19,43 +16,67 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves lines from the {@link LogSource}s to their two destinations, on the event loop, every
- * {@code tick}: the live stream (published on the source's address in batches, at most
- * {@code liveLinesPerTick} per source per tick: a follower is told how many it skipped, and the
- * database still gets them all) and PostgreSQL (multi-row inserts of up to {@code batchRows},
- * {@code insertsInFlight} at a time). Every stage is bounded: a source holds at most {@code capacity} lines, the database
- * backlog at most {@code capacity * 4}; beyond that lines are dropped, counted in
- * {@code supervisor_log_lines_total{outcome="dropped"}}, and a note in the log itself says so.
+ * {@code tick}: the live stream (published on the source's address in batches, at most {@code
+ * liveLinesPerTick} per source per tick: a follower is told how many it skipped, and the database
+ * still gets them all) and PostgreSQL (multi-row inserts of up to {@code batchRows}, {@code
+ * insertsInFlight} at a time). Every stage is bounded: a source holds at most {@code capacity}
+ * lines, the database backlog at most {@code capacity * 4}; beyond that lines are dropped, counted
+ * in {@code supervisor_log_lines_total{outcome="dropped"}}, and a note in the log itself says so.
  */
 public final class LogPipeline {
 
   /** Sizes and pace. */
-  public record Options(int capacity, int tailSize, int maxLineBytes, int liveLinesPerTick, int batchRows, int insertsInFlight,
-                        Duration tick) {
-    /** Two inserts at a time keep PostgreSQL busy on two cores (measured by bench/logs.sh: +50 to 75 % rows/s). */
-    public static final Options DEFAULT = new Options(20_000, 200, 16 * 1024, 1_000, 2_000, 2, Duration.ofMillis(100));
+  public record Options(
+      int capacity,
+      int tailSize,
+      int maxLineBytes,
+      int liveLinesPerTick,
+      int batchRows,
+      int insertsInFlight,
+      Duration tick) {
     /**
-     * The longest line kept whole may grow to 64 KiB: a full insert of {@code batchRows} such lines is
-     * then 128 MiB, well under PostgreSQL's 1 GiB message limit.
+     * Two inserts at a time keep PostgreSQL busy on two cores (measured by bench/logs.sh: +50 to 75
+     * % rows/s).
+     */
+    public static final Options DEFAULT =
+        new Options(20_000, 200, 16 * 1024, 1_000, 2_000, 2, Duration.ofMillis(100));
+
+    /**
+     * The longest line kept whole may grow to 64 KiB: a full insert of {@code batchRows} such lines
+     * is then 128 MiB, well under PostgreSQL's 1 GiB message limit.
      */
     public static final int MAX_LINE_BYTES_LIMIT = 64 * 1024;
+
     /** Room for the text of a cut line's marker. */
     public static final int MIN_LINE_BYTES = 256;
 
     public Options {
       if (maxLineBytes < MIN_LINE_BYTES || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
-        throw new IllegalArgumentException("SUPERVISOR_LOG_MAX_LINE (supervisor.logs.maxLineBytes) must be from "
-          + MIN_LINE_BYTES + " to " + MAX_LINE_BYTES_LIMIT + " bytes, not " + maxLineBytes);
+        throw new IllegalArgumentException(
+            "SUPERVISOR_LOG_MAX_LINE (supervisor.logs.maxLineBytes) must be from "
+                + MIN_LINE_BYTES
+                + " to "
+                + MAX_LINE_BYTES_LIMIT
+                + " bytes, not "
+                + maxLineBytes);
       }
     }
   }
 
   /** Rendered {@code supervisor_log_lines_total} by Prometheus. */
   public static final String LINES_METER = "supervisor.log.lines";
+
   private static final Logger LOG = LoggerFactory.getLogger(LogPipeline.class);
-  /** How long a stop waits for the backlog to reach the database (at the measured 50k+ rows/s: the whole backlog). */
+
+  /**
+   * How long a stop waits for the backlog to reach the database (at the measured 50k+ rows/s: the
+   * whole backlog).
+   */
   private static final Duration FLUSH_LIMIT = Duration.ofSeconds(10);
 
   private final Vertx vertx;
@@ -67,17 +88,23 @@ public final class LogPipeline {
   private final Counter readLines;
   private final Counter storedLines;
   private final Counter droppedLines;
+
   /** For each insert in flight: the first line of each source in it. */
   private final List<Map<String, Long>> inFlight = new ArrayList<>();
+
   /** For each source: its last seq when its stored bytes were last brought under the bound. */
   private final Map<String, Long> bytesCheckedThrough = new HashMap<>();
+
   /** Sources closed since the last trim, with their last seq: trimmed once more, then forgotten. */
   private final Map<String, Long> lastTrims = new LinkedHashMap<>();
+
   private long timer = -1;
 
-  /** A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code address}. */
-  private record Registered(LogSource source, String address, String field, String name) {
-  }
+  /**
+   * A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code
+   * address}.
+   */
+  private record Registered(LogSource source, String address, String field, String name) {}
 
   public LogPipeline(Vertx vertx, LogStore store, Options options, Clock clock) {
     this.vertx = vertx;
@@ -91,9 +118,11 @@ public final class LogPipeline {
   }
 
   private static Counter counter(MeterRegistry registry, String outcome) {
-    return Counter.builder(LINES_METER).tag("outcome", outcome)
-      .description("Lines of managed-process output: read, stored in PostgreSQL, or dropped because storage fell behind")
-      .register(registry);
+    return Counter.builder(LINES_METER)
+        .tag("outcome", outcome)
+        .description(
+            "Lines of managed-process output: read, stored in PostgreSQL, or dropped because storage fell behind")
+        .register(registry);
   }
 
   public Options options() {
@@ -123,15 +152,19 @@ public final class LogPipeline {
     if (known != null) {
       return Future.succeededFuture(known.source());
     }
-    return store.lastSeq(sourceId).map(last -> {
-      Registered again = sources.get(sourceId);
-      if (again != null) {
-        return again.source();
-      }
-      LogSource source = new LogSource(sourceId, last, options.capacity(), options.tailSize(), clock);
-      sources.put(sourceId, new Registered(source, address, field, name));
-      return source;
-    });
+    return store
+        .lastSeq(sourceId)
+        .map(
+            last -> {
+              Registered again = sources.get(sourceId);
+              if (again != null) {
+                return again.source();
+              }
+              LogSource source =
+                  new LogSource(sourceId, last, options.capacity(), options.tailSize(), clock);
+              sources.put(sourceId, new Registered(source, address, field, name));
+              return source;
+            });
   }
 
   public LogSource source(String sourceId) {
@@ -155,22 +188,28 @@ public final class LogPipeline {
   }
 
   /**
-   * The last {@code limit} lines of a source, oldest first: what the database holds, joined with the
-   * recent lines kept in memory (which covers lines still on their way to the database, and inserts
-   * that commit out of order). Every line published live after this answer has a higher seq.
+   * The last {@code limit} lines of a source, oldest first: what the database holds, joined with
+   * the recent lines kept in memory (which covers lines still on their way to the database, and
+   * inserts that commit out of order). Every line published live after this answer has a higher
+   * seq.
    */
   public Future<List<LogLine>> tail(String sourceId, int limit) {
-    return store.query(sourceId, new LogQuery(null, null, null, null, null, limit)).map(stored -> {
-      collect();
-      TreeMap<Long, LogLine> lines = new TreeMap<>();
-      stored.forEach(line -> lines.put(line.seq(), line));
-      Registered registered = sources.get(sourceId);
-      if (registered != null) {
-        registered.source().tail().forEach(line -> lines.put(line.seq(), line));
-      }
-      List<LogLine> all = new ArrayList<>(lines.values());
-      return all.size() > limit ? List.copyOf(all.subList(all.size() - limit, all.size())) : all;
-    });
+    return store
+        .query(sourceId, new LogQuery(null, null, null, null, null, limit))
+        .map(
+            stored -> {
+              collect();
+              TreeMap<Long, LogLine> lines = new TreeMap<>();
+              stored.forEach(line -> lines.put(line.seq(), line));
+              Registered registered = sources.get(sourceId);
+              if (registered != null) {
+                registered.source().tail().forEach(line -> lines.put(line.seq(), line));
+              }
+              List<LogLine> all = new ArrayList<>(lines.values());
+              return all.size() > limit
+                  ? List.copyOf(all.subList(all.size() - limit, all.size()))
+                  : all;
+            });
   }
 
   /**
@@ -184,7 +223,10 @@ public final class LogPipeline {
     Future<Void> chain = Future.succeededFuture();
     Map<String, Long> lastSeqs = new LinkedHashMap<>(lastTrims);
     lastTrims.clear();
-    sources.values().forEach(registered -> lastSeqs.put(registered.source().id(), registered.source().lastSeq()));
+    sources
+        .values()
+        .forEach(
+            registered -> lastSeqs.put(registered.source().id(), registered.source().lastSeq()));
     for (Map.Entry<String, Long> entry : lastSeqs.entrySet()) {
       String sourceId = entry.getKey();
       long last = entry.getValue();
@@ -192,14 +234,19 @@ public final class LogPipeline {
         chain = chain.compose(v -> store.trim(sourceId, last - maxLines).mapEmpty());
       }
       if (last != bytesCheckedThrough.getOrDefault(sourceId, -1L)) {
-        chain = chain.compose(v -> {
-          // lines still on their way are counted at the next check
-          long stored = Math.min(last, visibleThrough(sourceId));
-          return store.trimBytes(sourceId, maxBytes).map(deleted -> {
-            bytesCheckedThrough.put(sourceId, stored);
-            return null;
-          });
-        });
+        chain =
+            chain.compose(
+                v -> {
+                  // lines still on their way are counted at the next check
+                  long stored = Math.min(last, visibleThrough(sourceId));
+                  return store
+                      .trimBytes(sourceId, maxBytes)
+                      .map(
+                          deleted -> {
+                            bytesCheckedThrough.put(sourceId, stored);
+                            return null;
+                          });
+                });
       }
     }
     return chain;
@@ -242,15 +289,22 @@ public final class LogPipeline {
 
   private void publish(Registered registered, List<LogLine> lines) {
     int skipped = Math.max(0, lines.size() - options.liveLinesPerTick());
-    JsonObject batch = new JsonObject().put(registered.field(), registered.name())
-      .put("lines", LogStore.toJson(skipped == 0 ? lines : lines.subList(skipped, lines.size())));
+    JsonObject batch =
+        new JsonObject()
+            .put(registered.field(), registered.name())
+            .put(
+                "lines",
+                LogStore.toJson(skipped == 0 ? lines : lines.subList(skipped, lines.size())));
     if (skipped > 0) {
       batch.put("skipped", skipped);
     }
     vertx.eventBus().publish(registered.address(), batch);
   }
 
-  /** Up to {@code insertsInFlight} inserts at a time; the next starts when one is done. Notes about drops ride along. */
+  /**
+   * Up to {@code insertsInFlight} inserts at a time; the next starts when one is done. Notes about
+   * drops ride along.
+   */
   private void write() {
     while (inFlight.size() < options.insertsInFlight() && writeBatch()) {
       // started one more
@@ -258,7 +312,8 @@ public final class LogPipeline {
   }
 
   private boolean writeBatch() {
-    List<LogStore.SourcedLine> batch = new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
+    List<LogStore.SourcedLine> batch =
+        new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
     for (Registered registered : sources.values()) {
       LogLine note = registered.source().dropNote();
       if (note != null) {
@@ -274,25 +329,30 @@ public final class LogPipeline {
     Map<String, Long> first = new HashMap<>();
     batch.forEach(row -> first.merge(row.source(), row.line().seq(), Math::min));
     inFlight.add(first);
-    store.insert(batch).onComplete(result -> {
-      inFlight.removeIf(running -> running == first);
-      if (result.succeeded()) {
-        storedLines.increment(batch.size());
-      } else {
-        LOG.warn("storing {} log lines failed: {}", batch.size(), result.cause().getMessage());
-        droppedLines.increment(batch.size());
-        // counted again in the next note of each source
-        Map<String, Long> lost = new HashMap<>();
-        batch.forEach(row -> lost.merge(row.source(), 1L, Long::sum));
-        lost.forEach((sourceId, count) -> {
-          Registered registered = sources.get(sourceId);
-          if (registered != null) {
-            registered.source().lost(count);
-          }
-        });
-      }
-      write();
-    });
+    store
+        .insert(batch)
+        .onComplete(
+            result -> {
+              inFlight.removeIf(running -> running == first);
+              if (result.succeeded()) {
+                storedLines.increment(batch.size());
+              } else {
+                LOG.warn(
+                    "storing {} log lines failed: {}", batch.size(), result.cause().getMessage());
+                droppedLines.increment(batch.size());
+                // counted again in the next note of each source
+                Map<String, Long> lost = new HashMap<>();
+                batch.forEach(row -> lost.merge(row.source(), 1L, Long::sum));
+                lost.forEach(
+                    (sourceId, count) -> {
+                      Registered registered = sources.get(sourceId);
+                      if (registered != null) {
+                        registered.source().lost(count);
+                      }
+                    });
+              }
+              write();
+            });
     return true;
   }
 
@@ -310,7 +370,10 @@ public final class LogPipeline {
     if (backlog.isEmpty() && inFlight.isEmpty()) {
       promise.complete();
     } else if (System.nanoTime() > deadline) {
-      LOG.warn("{} log lines were still waiting for the database after {}; they are not stored", backlog.size(), FLUSH_LIMIT);
+      LOG.warn(
+          "{} log lines were still waiting for the database after {}; they are not stored",
+          backlog.size(),
+          FLUSH_LIMIT);
       promise.complete();
     } else {
       vertx.setTimer(20, id -> awaitFlushed(promise, deadline));
@@ -319,14 +382,17 @@ public final class LogPipeline {
 
   /**
    * Queries a source's stored lines as they stand: with two inserts in flight a later one may
-   * commit first, so lines are shown only up to the first one still on its way to the database
-   * (in flight or waiting in the backlog). A query never shows a gap that fills a moment later.
+   * commit first, so lines are shown only up to the first one still on its way to the database (in
+   * flight or waiting in the backlog). A query never shows a gap that fills a moment later.
    */
   public Future<List<LogLine>> query(String sourceId, LogQuery query) {
     return store.query(sourceId, query, visibleThrough(sourceId));
   }
 
-  /** The highest sequence number up to which every line of the source is stored or counted as dropped. */
+  /**
+   * The highest sequence number up to which every line of the source is stored or counted as
+   * dropped.
+   */
   long visibleThrough(String sourceId) {
     long first = Long.MAX_VALUE;
     for (Map<String, Long> batch : inFlight) {

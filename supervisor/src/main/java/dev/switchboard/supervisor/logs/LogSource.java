@@ -45,7 +45,10 @@ public final class LogSource {
     return id;
   }
 
-  /** Adds lines read from {@code stream}; any thread. Returns how many were taken (the rest were dropped). */
+  /**
+   * Adds lines read from {@code stream}; any thread. Returns how many were taken (the rest were
+   * dropped).
+   */
   public synchronized int append(String stream, List<String> lines) {
     var now = clock.instant();
     int room = Math.max(0, capacity - pending.size());
@@ -87,21 +90,30 @@ public final class LogSource {
   }
 
   /**
-   * The note that says how many lines were dropped since the last one, or null when none were.
-   * The pipeline writes it straight into the next insert, past the bounded queues, so a report of
-   * a drop is never dropped itself.
+   * The note that says how many lines were dropped since the last one, or null when none were. The
+   * pipeline writes it straight into the next insert, past the bounded queues, so a report of a
+   * drop is never dropped itself.
    */
   synchronized LogLine dropNote() {
     if (droppedSinceDrain == 0) {
       return null;
     }
-    LogLine note = new LogLine(++seq, clock.instant(), LogLine.NOTE,
-      "[switchboard] " + droppedSinceDrain + " lines dropped: output came faster than it could be stored");
+    LogLine note =
+        new LogLine(
+            ++seq,
+            clock.instant(),
+            LogLine.NOTE,
+            "[switchboard] "
+                + droppedSinceDrain
+                + " lines dropped: output came faster than it could be stored");
     droppedSinceDrain = 0;
     return note;
   }
 
-  /** Lines read and lines dropped here since the last call: {@code [read, dropped]}, for the metrics. */
+  /**
+   * Lines read and lines dropped here since the last call: {@code [read, dropped]}, for the
+   * metrics.
+   */
   synchronized long[] takeCounts() {
     long[] counts = {readUncounted, droppedUncounted};
     readUncounted = 0;
