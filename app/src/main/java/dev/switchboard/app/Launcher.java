@@ -50,6 +50,7 @@ final class Launcher {
 
   private JsonObject config;
   private EmbeddedPostgres embedded;
+  private EmbeddedServerWatch embeddedWatch;
   private String databaseUrl;
   private Vertx vertx;
   private Transport transport;
@@ -114,6 +115,7 @@ final class Launcher {
       vertx = null;
     }
     if (embedded != null) {
+      embeddedWatch.close();
       embedded.close();
       embedded = null;
     }
@@ -157,6 +159,7 @@ final class Launcher {
   private void startEmbeddedDatabase(Path dataDir) {
     try {
       embedded = EmbeddedPostgres.start(dataDir.resolve("pg"));
+      embeddedWatch = EmbeddedServerWatch.start(embedded);
       databaseUrl = embedded.url();
     } catch (IOException e) {
       throw new LaunchException("cannot start the embedded PostgreSQL in " + dataDir.resolve("pg") + ": " + e.getMessage());
