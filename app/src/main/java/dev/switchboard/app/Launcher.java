@@ -53,6 +53,7 @@ final class Launcher {
 
   private JsonObject config;
   private EmbeddedPostgres embedded;
+  private EmbeddedServerWatch embeddedWatch;
   private String databaseUrl;
   private Vertx vertx;
   private Transport transport;
@@ -120,6 +121,7 @@ final class Launcher {
       vertx = null;
     }
     if (embedded != null) {
+      embeddedWatch.close();
       embedded.close();
       embedded = null;
     }
@@ -163,6 +165,7 @@ final class Launcher {
   private void startEmbeddedDatabase(Path dataDir) {
     try {
       embedded = EmbeddedPostgres.start(dataDir.resolve("pg"), config.getJsonObject("database").getInteger("port", 0));
+      embeddedWatch = EmbeddedServerWatch.start(embedded);
       databaseUrl = embedded.url();
     } catch (IOException e) {
       throw new LaunchException("cannot start the embedded PostgreSQL in " + dataDir.resolve("pg") + ": " + e.getMessage());

@@ -3,6 +3,7 @@ package dev.switchboard.supervisor;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.supervisor.definition.DeclaredServices;
@@ -90,9 +91,10 @@ public final class SupervisorVerticle extends VerticleBase {
     pool = Database.pool(vertx, db.getString("url"), db.getInteger("poolSize", 4), NAME);
     workers = vertx.createSharedWorkerExecutor("supervisor-workers", 16, 2, TimeUnit.MINUTES);
     logStore = new LogStore(pool);
+    DatabaseStatus database = new DatabaseStatus(pool, clock);
     JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
     LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
-    logs = new LogPipeline(vertx, logStore, new LogPipeline.Options(logConfig.getInteger("bufferLines", defaults.capacity()),
+    logs = new LogPipeline(vertx, logStore, database, new LogPipeline.Options(logConfig.getInteger("bufferLines", defaults.capacity()),
       defaults.tailSize(), logConfig.getInteger("maxLineBytes", defaults.maxLineBytes()), defaults.liveLinesPerTick(),
       defaults.batchRows(), defaults.insertsInFlight(), defaults.tick()), clock);
     probe = new HealthProbe(vertx, workers);
@@ -111,7 +113,7 @@ public final class SupervisorVerticle extends VerticleBase {
       deployments = new Deployments(vertx, context, pool, new SupervisorServiceControl(supervisor), logs, workers,
         options.defaultCwd());
       logs.start();
-      return Future.all(serve(), Ping.answer(vertx, NAME, store::check, new JsonObject().put("processes", containment.describe())));
+      return Future.all(serve(), Ping.answer(vertx, NAME, database::check, new JsonObject().put("processes", containment.describe())));
     })
       .compose(v -> supervisor.load(declared))
       .compose(v -> deployments.load())

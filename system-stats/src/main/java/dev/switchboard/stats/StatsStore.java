@@ -94,10 +94,6 @@ final class StatsStore {
     return pool.query("SHOW server_version").execute().map(rows -> rows.iterator().next().getString(0));
   }
 
-  Future<Void> check() {
-    return pool.query("SELECT 1").execute().mapEmpty();
-  }
-
   static OffsetDateTime utc(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
   }

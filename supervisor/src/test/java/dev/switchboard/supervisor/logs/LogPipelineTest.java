@@ -1,6 +1,7 @@
 package dev.switchboard.supervisor.logs;
 
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.migrations.Migrations;
@@ -59,7 +60,7 @@ class LogPipelineTest {
 
   @Test
   void aQueryStopsBeforeTheFirstLineStillOnItsWayToTheDatabase() throws Exception {
-    LogPipeline pipeline = new LogPipeline(vertx, store,
+    LogPipeline pipeline = new LogPipeline(vertx, store, new DatabaseStatus(pool, Clock.systemUTC()),
       new LogPipeline.Options(100, 10, 1024, 100, 3, 2, Duration.ofHours(1)), Clock.systemUTC());
     LogSource source = onLoop(() -> pipeline.open(SOURCE, "test.logs." + SOURCE, "serviceId", "ordered"));
 

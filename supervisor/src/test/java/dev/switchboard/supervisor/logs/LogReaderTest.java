@@ -3,6 +3,7 @@ package dev.switchboard.supervisor.logs;
 import dev.switchboard.migrations.Migrations;
 import com.sun.management.ThreadMXBean;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.TestDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -73,7 +74,7 @@ class LogReaderTest {
     Path output = Files.write(dir.resolve("output"), printed.toByteArray());
 
     String sourceId = "service:long-lines";
-    LogPipeline pipeline = new LogPipeline(vertx, store, LogPipeline.Options.DEFAULT, Clock.systemUTC());
+    LogPipeline pipeline = new LogPipeline(vertx, store, new DatabaseStatus(pool, Clock.systemUTC()), LogPipeline.Options.DEFAULT, Clock.systemUTC());
     LogSource source = onLoop(() -> pipeline.open(sourceId, "test.logs.long-lines", "serviceId", "long-lines"));
     Process child = new ProcessBuilder("cat", output.toString()).start();
     try (LogReader reader = new LogReader("test-long-lines", () -> Channels.newChannel(child.getInputStream()), source,

@@ -2,6 +2,7 @@ package dev.switchboard.supervisor.logs;
 
 import dev.switchboard.migrations.Migrations;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.TestDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -51,7 +52,7 @@ class LogRetentionTest {
     // 500 two-byte characters: 1,000 bytes a line, though 500 chars
     store.insert(lines("service:chatty", 100, "é".repeat(500))).await();
     store.insert(lines("service:quiet", 5, "q".repeat(1000))).await();
-    LogPipeline pipeline = new LogPipeline(vertx, store, LogPipeline.Options.DEFAULT, Clock.systemUTC());
+    LogPipeline pipeline = new LogPipeline(vertx, store, new DatabaseStatus(pool, Clock.systemUTC()), LogPipeline.Options.DEFAULT, Clock.systemUTC());
     onLoop(() -> pipeline.open("service:chatty", "test.logs.chatty", "serviceId", "chatty"));
     onLoop(() -> pipeline.open("service:quiet", "test.logs.quiet", "serviceId", "quiet"));
 
@@ -72,7 +73,7 @@ class LogRetentionTest {
 
   @Test
   void aClosedSourceIsBoundedOnceMore() {
-    LogPipeline pipeline = new LogPipeline(vertx, store, LogPipeline.Options.DEFAULT, Clock.systemUTC());
+    LogPipeline pipeline = new LogPipeline(vertx, store, new DatabaseStatus(pool, Clock.systemUTC()), LogPipeline.Options.DEFAULT, Clock.systemUTC());
     onLoop(() -> pipeline.open("deployment:7", "test.logs.deployment", "deploymentId", "7"));
     LogSource source = onLoop(() -> Future.succeededFuture(pipeline.source("deployment:7")));
     // a step floods and ends before the retention job comes round
