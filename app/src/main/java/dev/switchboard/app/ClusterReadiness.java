@@ -9,9 +9,9 @@ import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 
 /**
  * The {@code cluster} check of {@code /readiness} in a process started with {@code --cluster}: up
- * while Hazelcast's partitions are safe. It lives here, beside the cluster manager
- * ({@link Clustering}), so that only the launcher carries Hazelcast; {@code common}'s ops routes
- * find it through {@code META-INF/services}.
+ * while Hazelcast's partitions are safe. It lives here, beside the cluster manager ({@link
+ * Clustering}), so that only the launcher carries Hazelcast; {@code common}'s ops routes find it
+ * through {@code META-INF/services}.
  */
 public final class ClusterReadiness implements ReadinessCheck {
 

@@ -15,11 +15,11 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  */
 final class Clustering {
 
-  private Clustering() {
-  }
+  private Clustering() {}
 
   static HazelcastClusterManager clusterManager(JsonObject cluster) {
-    // Vert.x's default cluster.xml holds the maps and multimaps Vert.x needs; only the network changes
+    // Vert.x's default cluster.xml holds the maps and multimaps Vert.x needs; only the network
+    // changes
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(cluster.getString("name"));
     config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -27,15 +27,16 @@ final class Clustering {
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     // members are listed, so there is nothing to wait for before joining (the default waits 5 s)
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
-    NetworkConfig network = config.getNetworkConfig()
-      .setPort(cluster.getInteger("port"))
-      .setPortAutoIncrement(true);
+    NetworkConfig network =
+        config.getNetworkConfig().setPort(cluster.getInteger("port")).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).addInterface(cluster.getString("host"));
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true);
-    cluster.getJsonArray("members").forEach(member -> join.getTcpIpConfig().addMember(member.toString()));
+    cluster
+        .getJsonArray("members")
+        .forEach(member -> join.getTcpIpConfig().addMember(member.toString()));
     return new HazelcastClusterManager(config);
   }
 

@@ -1,7 +1,6 @@
 package dev.switchboard.app;
 
 import dev.switchboard.common.config.ConfigLoader;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -16,12 +15,23 @@ import java.util.Set;
  *     on this operating system
  * @param leftOut the services the default left out because they do not run on this operating system
  */
-record CommandLine(Command command, Set<Service> services, Set<Service> leftOut, boolean cluster, Path configFile,
-                   int port) {
+record CommandLine(
+    Command command,
+    Set<Service> services,
+    Set<Service> leftOut,
+    boolean cluster,
+    Path configFile,
+    int port) {
 
-  enum Command { RUN, DB, CONFORMANCE, HELP }
+  enum Command {
+    RUN,
+    DB,
+    CONFORMANCE,
+    HELP
+  }
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
     Usage: switchboard [--services NAME,...] [--cluster] [--config FILE]
            switchboard db [--config FILE]
            switchboard conformance [--port 3000]
@@ -38,7 +48,9 @@ record CommandLine(Command command, Set<Service> services, Set<Service> leftOut,
     Settings come from the YAML file and the environment; see README.md for the list.
     """;
 
-  /** @param osName the {@code os.name} property, which decides the default services */
+  /**
+   * @param osName the {@code os.name} property, which decides the default services
+   */
   static CommandLine parse(String osName, String... args) {
     Command command = Command.RUN;
     Set<Service> services = null;
@@ -56,9 +68,12 @@ record CommandLine(Command command, Set<Service> services, Set<Service> leftOut,
         case "--port" -> port = port(inlineValue != null ? inlineValue : value(rest, ++i, name));
         case "-h", "--help", "help" -> command = Command.HELP;
         case "--cluster" -> cluster = true;
-        case "--services" -> services = services(inlineValue != null ? inlineValue : value(rest, ++i, name));
-        case "--config" -> config = Path.of(inlineValue != null ? inlineValue : value(rest, ++i, name));
-        default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (try --help)");
+        case "--services" ->
+            services = services(inlineValue != null ? inlineValue : value(rest, ++i, name));
+        case "--config" ->
+            config = Path.of(inlineValue != null ? inlineValue : value(rest, ++i, name));
+        default ->
+            throw new IllegalArgumentException("unknown argument '" + arg + "' (try --help)");
       }
     }
     if (services == null) {
@@ -71,8 +86,12 @@ record CommandLine(Command command, Set<Service> services, Set<Service> leftOut,
     }
     for (Service service : services) {
       if (!service.runsOn(osName)) {
-        throw new IllegalArgumentException("the " + service.serviceName() + " runs on Linux only, not on " + osName
-          + " (see docs/supervisor.md); leave it out of --services");
+        throw new IllegalArgumentException(
+            "the "
+                + service.serviceName()
+                + " runs on Linux only, not on "
+                + osName
+                + " (see docs/supervisor.md); leave it out of --services");
       }
     }
     return new CommandLine(command, services, EnumSet.noneOf(Service.class), cluster, config, port);
@@ -102,12 +121,20 @@ record CommandLine(Command command, Set<Service> services, Set<Service> leftOut,
     for (String name : list.split(",")) {
       String trimmed = name.trim();
       if (!trimmed.isEmpty()) {
-        chosen.add(Service.named(trimmed).orElseThrow(() -> new IllegalArgumentException(
-          "unknown service '" + trimmed + "'; the services are: " + Service.names())));
+        chosen.add(
+            Service.named(trimmed)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "unknown service '"
+                                + trimmed
+                                + "'; the services are: "
+                                + Service.names())));
       }
     }
     if (chosen.isEmpty()) {
-      throw new IllegalArgumentException("--services names no service; the services are: " + Service.names());
+      throw new IllegalArgumentException(
+          "--services names no service; the services are: " + Service.names());
     }
     return chosen;
   }
@@ -118,7 +145,8 @@ record CommandLine(Command command, Set<Service> services, Set<Service> leftOut,
       return Optional.empty();
     }
     List<String> names = leftOut.stream().map(Service::serviceName).toList();
-    return Optional.of("Not started: " + String.join(", ", names) + " (Linux only; see docs/supervisor.md)");
+    return Optional.of(
+        "Not started: " + String.join(", ", names) + " (Linux only; see docs/supervisor.md)");
   }
 
   boolean needsDatabase() {

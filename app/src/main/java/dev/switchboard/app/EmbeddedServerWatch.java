@@ -3,14 +3,13 @@ package dev.switchboard.app;
 import dev.switchboard.common.Failures;
 import dev.switchboard.common.db.Backoff;
 import dev.switchboard.pg.EmbeddedPostgres;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the embedded PostgreSQL the launcher started running: every half second it checks that the
@@ -27,11 +26,13 @@ final class EmbeddedServerWatch implements AutoCloseable {
 
   private final EmbeddedPostgres server;
   private final Backoff backoff = new Backoff(CHECK_EVERY, Duration.ofSeconds(10));
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread watcher = new Thread(runnable, "embedded-postgres-watch");
-    watcher.setDaemon(true);
-    return watcher;
-  });
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread watcher = new Thread(runnable, "embedded-postgres-watch");
+            watcher.setDaemon(true);
+            return watcher;
+          });
   private long downSince;
   private int failedStarts;
 
@@ -60,15 +61,20 @@ final class EmbeddedServerWatch implements AutoCloseable {
     }
     try {
       server.restartIfDown();
-      LOG.info("The embedded PostgreSQL is back on port {} after {} s ({} failed starts)", server.port(),
-        String.format("%.1f", (System.nanoTime() - downSince) / 1e9), failedStarts);
+      LOG.info(
+          "The embedded PostgreSQL is back on port {} after {} s ({} failed starts)",
+          server.port(),
+          String.format("%.1f", (System.nanoTime() - downSince) / 1e9),
+          failedStarts);
       downSince = 0;
       failedStarts = 0;
       backoff.reset();
       schedule(CHECK_EVERY);
     } catch (IOException | RuntimeException e) {
       if (failedStarts++ == 0) {
-        LOG.warn("Starting the embedded PostgreSQL again failed, retrying with backoff: {}", Failures.describe(e).lines().findFirst().orElse(""));
+        LOG.warn(
+            "Starting the embedded PostgreSQL again failed, retrying with backoff: {}",
+            Failures.describe(e).lines().findFirst().orElse(""));
       } else {
         LOG.debug("Starting the embedded PostgreSQL again failed", e);
       }

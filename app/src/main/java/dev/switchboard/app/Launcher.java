@@ -16,13 +16,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.transport.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
 import io.vertx.pgclient.PgConnectOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts a Switchboard process: configuration, the database (embedded unless DATABASE_URL is set)
@@ -44,7 +43,11 @@ import java.util.concurrent.TimeUnit;
 final class Launcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
-  /** Long enough for the supervisor to stop its services, each within its own stopTimeout (10 s by default). */
+
+  /**
+   * Long enough for the supervisor to stop its services, each within its own stopTimeout (10 s by
+   * default).
+   */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
   private final CommandLine commandLine;
@@ -98,15 +101,29 @@ final class Launcher {
     vertx = Vertx.vertx();
     int port = commandLine.port();
     try {
-      vertx.deployVerticle(new ConformanceVerticle(), new DeploymentOptions().setConfig(new JsonObject().put("port", port))).await();
+      vertx
+          .deployVerticle(
+              new ConformanceVerticle(),
+              new DeploymentOptions().setConfig(new JsonObject().put("port", port)))
+          .await();
     } catch (RuntimeException e) {
-      throw new LaunchException("cannot serve the conformance fixture on 127.0.0.1:" + port + ": " + Failures.describe(e));
+      throw new LaunchException(
+          "cannot serve the conformance fixture on 127.0.0.1:"
+              + port
+              + ": "
+              + Failures.describe(e));
     }
-    out.println("Socket.IO conformance fixture on http://127.0.0.1:" + port + "/socket.io/ and raw Engine.IO echo on /engine.io/");
+    out.println(
+        "Socket.IO conformance fixture on http://127.0.0.1:"
+            + port
+            + "/socket.io/ and raw Engine.IO echo on /engine.io/");
     out.println("Ready. Ctrl-C stops.");
   }
 
-  /** Undeploys every verticle, closes pools and the cluster, stops the embedded database; idempotent. */
+  /**
+   * Undeploys every verticle, closes pools and the cluster, stops the embedded database;
+   * idempotent.
+   */
   void stop() {
     if (vertx == null && embedded == null) {
       return;
@@ -114,7 +131,11 @@ final class Launcher {
     out.println("Stopping Switchboard ...");
     if (vertx != null) {
       try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        vertx
+            .close()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("Vert.x did not close cleanly: {}", Failures.describe(e));
       }
@@ -142,7 +163,8 @@ final class Launcher {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new LaunchException("cannot create the data directory " + dir + " (DATA_DIR): " + Failures.describe(e));
+      throw new LaunchException(
+          "cannot create the data directory " + dir + " (DATA_DIR): " + Failures.describe(e));
     }
     return dir;
   }
@@ -152,8 +174,9 @@ final class Launcher {
     if (configured != null) {
       databaseUrl = configured;
     } else if (commandLine.cluster()) {
-      throw new LaunchException("a clustered service that uses the database needs DATABASE_URL; "
-        + "run ./switchboard db to get one on this machine");
+      throw new LaunchException(
+          "a clustered service that uses the database needs DATABASE_URL; "
+              + "run ./switchboard db to get one on this machine");
     } else {
       startEmbeddedDatabase(dataDir);
     }
@@ -164,11 +187,17 @@ final class Launcher {
 
   private void startEmbeddedDatabase(Path dataDir) {
     try {
-      embedded = EmbeddedPostgres.start(dataDir.resolve("pg"), config.getJsonObject("database").getInteger("port", 0));
+      embedded =
+          EmbeddedPostgres.start(
+              dataDir.resolve("pg"), config.getJsonObject("database").getInteger("port", 0));
       embeddedWatch = EmbeddedServerWatch.start(embedded);
       databaseUrl = embedded.url();
     } catch (IOException e) {
-      throw new LaunchException("cannot start the embedded PostgreSQL in " + dataDir.resolve("pg") + ": " + e.getMessage());
+      throw new LaunchException(
+          "cannot start the embedded PostgreSQL in "
+              + dataDir.resolve("pg")
+              + ": "
+              + e.getMessage());
     }
   }
 
@@ -177,7 +206,13 @@ final class Launcher {
       int applied = Migrations.migrate(databaseUrl, schema);
       LOG.debug("schema {}: {} migrations applied", schema, applied);
     } catch (RuntimeException e) {
-      throw new LaunchException("cannot migrate schema " + schema + " on " + describeDatabase() + ": " + databaseProblem(e));
+      throw new LaunchException(
+          "cannot migrate schema "
+              + schema
+              + " on "
+              + describeDatabase()
+              + ": "
+              + databaseProblem(e));
     }
   }
 
@@ -202,11 +237,13 @@ final class Launcher {
   }
 
   private String token(Path dataDir, String key, String fileName) {
-    Optional<String> configured = Optional.ofNullable(config.getJsonObject("auth", new JsonObject()).getString(key));
+    Optional<String> configured =
+        Optional.ofNullable(config.getJsonObject("auth", new JsonObject()).getString(key));
     try {
       return Tokens.resolve(configured, dataDir, fileName);
     } catch (IOException e) {
-      throw new LaunchException("cannot read or create " + fileName + " in " + dataDir + ": " + Failures.describe(e));
+      throw new LaunchException(
+          "cannot read or create " + fileName + " in " + dataDir + ": " + Failures.describe(e));
     }
   }
 
@@ -214,22 +251,40 @@ final class Launcher {
     String services = String.join(",", serviceNames());
     guardedTransport = guardConnections();
     if (!commandLine.cluster()) {
-      return Telemetry.vertxBuilder(services, new VertxOptions()).withTransport(guardedTransport).build();
+      return Telemetry.vertxBuilder(services, new VertxOptions())
+          .withTransport(guardedTransport)
+          .build();
     }
     JsonObject cluster = config.getJsonObject("cluster");
     VertxOptions options = new VertxOptions().setEventBusOptions(Clustering.eventBus(cluster));
     try {
-      return Telemetry.vertxBuilder(services, options).withTransport(guardedTransport).withClusterManager(Clustering.clusterManager(cluster)).buildClustered().await();
+      return Telemetry.vertxBuilder(services, options)
+          .withTransport(guardedTransport)
+          .withClusterManager(Clustering.clusterManager(cluster))
+          .buildClustered()
+          .await();
     } catch (RuntimeException e) {
-      throw new LaunchException("cannot join the cluster " + cluster.getString("name") + " on "
-        + cluster.getString("host") + " (members " + cluster.getJsonArray("members").encode() + "): " + Failures.describe(e));
+      throw new LaunchException(
+          "cannot join the cluster "
+              + cluster.getString("name")
+              + " on "
+              + cluster.getString("host")
+              + " (members "
+              + cluster.getJsonArray("members").encode()
+              + "): "
+              + Failures.describe(e));
     }
   }
 
-  /** The transport, with the connection limits (CONNECTIONS_*) sized from the open-files limit in force. */
+  /**
+   * The transport, with the connection limits (CONNECTIONS_*) sized from the open-files limit in
+   * force.
+   */
   private GuardedTransport guardConnections() {
     openFiles = OpenFiles.current();
-    ConnectionLimits limits = ConnectionLimits.fromConfig(config.getJsonObject("connections"), openFiles.map(OpenFiles::soft).orElse(0L));
+    ConnectionLimits limits =
+        ConnectionLimits.fromConfig(
+            config.getJsonObject("connections"), openFiles.map(OpenFiles::soft).orElse(0L));
     return new GuardedTransport(transport, limits);
   }
 
@@ -237,35 +292,52 @@ final class Launcher {
     JsonObject process = new JsonObject().put("services", new JsonArray(serviceNames()));
     List<Future<String>> deployments = new ArrayList<>();
     if (commandLine.services().stream().noneMatch(Service::http)) {
-      JsonObject ops = config.getJsonObject("ops").copy()
-        .put("bindHost", config.getString("bindHost"))
-        .put("allowedHosts", config.getJsonArray("allowedHosts"))
-        .put("process", process);
-      deployments.add(vertx.deployVerticle(OpsVerticle::new, new DeploymentOptions().setConfig(ops)));
+      JsonObject ops =
+          config
+              .getJsonObject("ops")
+              .copy()
+              .put("bindHost", config.getString("bindHost"))
+              .put("allowedHosts", config.getJsonArray("allowedHosts"))
+              .put("process", process);
+      deployments.add(
+          vertx.deployVerticle(OpsVerticle::new, new DeploymentOptions().setConfig(ops)));
     }
     for (Service service : commandLine.services()) {
-      JsonObject slice = config.getJsonObject(service.configSection(), new JsonObject()).copy()
-        .put("bindHost", config.getString("bindHost"))
-        .put("dataDir", config.getString("dataDir"))
-        .put("allowedHosts", config.getJsonArray("allowedHosts"))
-        .put("process", process);
+      JsonObject slice =
+          config
+              .getJsonObject(service.configSection(), new JsonObject())
+              .copy()
+              .put("bindHost", config.getString("bindHost"))
+              .put("dataDir", config.getString("dataDir"))
+              .put("allowedHosts", config.getJsonArray("allowedHosts"))
+              .put("process", process);
       if (service.schema().isPresent()) {
         slice.put("database", config.getJsonObject("database").copy().put("url", databaseUrl));
       }
       if (service == Service.SUPERVISOR) {
         // the services: section of the config file, applied at start
-        slice.put("services", config.getValue("services") instanceof JsonArray declared ? declared : new JsonArray());
+        slice.put(
+            "services",
+            config.getValue("services") instanceof JsonArray declared ? declared : new JsonArray());
       }
       if (service.http()) {
         slice.put("auth", tokens);
       }
-      DeploymentOptions options = new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());
-      deployments.add(vertx.deployVerticle(service.factory(), options)
-        .recover(err -> Future.failedFuture(new LaunchException(service.serviceName() + ": " + Failures.describe(err)))));
+      DeploymentOptions options =
+          new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());
+      deployments.add(
+          vertx
+              .deployVerticle(service.factory(), options)
+              .recover(
+                  err ->
+                      Future.failedFuture(
+                          new LaunchException(
+                              service.serviceName() + ": " + Failures.describe(err)))));
     }
     try {
       // join, not all: on a failure, let the other deployments finish starting before anything is
-      // closed, so that the stop that follows undeploys whole verticles rather than half-started ones
+      // closed, so that the stop that follows undeploys whole verticles rather than half-started
+      // ones
       Future.join(deployments).await();
     } catch (LaunchException e) {
       throw e;
@@ -276,32 +348,62 @@ final class Launcher {
 
   private void printBanner(Path dataDir, Duration took) {
     String host = config.getString("bindHost");
-    String mode = commandLine.cluster() ? "clustered (" + config.getJsonObject("cluster").getString("name") + ")" : "one JVM";
-    out.println("Switchboard " + version() + " · " + String.join(", ", serviceNames()) + " · " + mode + " · " + transport.name());
+    String mode =
+        commandLine.cluster()
+            ? "clustered (" + config.getJsonObject("cluster").getString("name") + ")"
+            : "one JVM";
+    out.println(
+        "Switchboard "
+            + version()
+            + " · "
+            + String.join(", ", serviceNames())
+            + " · "
+            + mode
+            + " · "
+            + transport.name());
     commandLine.leftOutNotice().ifPresent(notice -> out.println("  " + notice));
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");
-      out.println("  API          " + base + "/api/v1   (contract: " + base + "/api/v1/openapi.yaml)");
-      out.println("  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
+      out.println(
+          "  API          " + base + "/api/v1   (contract: " + base + "/api/v1/openapi.yaml)");
+      out.println(
+          "  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
     }
     if (commandLine.services().contains(Service.WS_HUB)) {
       String base = "http://" + host + ":" + config.getJsonObject("hub").getInteger("port");
-      out.println("  Hub          " + base + "/socket.io/   POST " + base + "/emit   " + base + "/health");
-      out.println("  Emit token   " + (auth.getString("emitToken") != null ? "from EMIT_TOKEN" : dataDir.resolve("emit.token")));
+      out.println(
+          "  Hub          " + base + "/socket.io/   POST " + base + "/emit   " + base + "/health");
+      out.println(
+          "  Emit token   "
+              + (auth.getString("emitToken") != null
+                  ? "from EMIT_TOKEN"
+                  : dataDir.resolve("emit.token")));
     }
     if (commandLine.services().stream().anyMatch(Service::http)) {
-      out.println("  Admin token  " + (auth.getString("adminToken") != null ? "from ADMIN_TOKEN" : dataDir.resolve("admin.token")));
+      out.println(
+          "  Admin token  "
+              + (auth.getString("adminToken") != null
+                  ? "from ADMIN_TOKEN"
+                  : dataDir.resolve("admin.token")));
     } else {
       String base = "http://" + host + ":" + config.getJsonObject("ops").getInteger("port");
-      out.println("  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
+      out.println(
+          "  Health       " + base + "/health   " + base + "/readiness   " + base + "/metrics");
     }
     ConnectionLimits limits = guardedTransport.limits();
-    out.println("  Connections  up to " + limits.max() + ", " + limits.perAddress() + " per address · "
-      + openFiles.map(OpenFiles::describe).orElse("open-files limit unknown"));
+    out.println(
+        "  Connections  up to "
+            + limits.max()
+            + ", "
+            + limits.perAddress()
+            + " per address · "
+            + openFiles.map(OpenFiles::describe).orElse("open-files limit unknown"));
     if (databaseUrl != null) {
-      out.println("  Database     " + (embedded != null ? "embedded PostgreSQL in " + dataDir.resolve("pg") + ", " : "")
-        + describeDatabase());
+      out.println(
+          "  Database     "
+              + (embedded != null ? "embedded PostgreSQL in " + dataDir.resolve("pg") + ", " : "")
+              + describeDatabase());
     }
     out.printf("Ready in %.1f s. Ctrl-C stops.%n", took.toMillis() / 1000.0);
   }
@@ -313,7 +415,14 @@ final class Launcher {
   /** The database's URL without the password, fit for a banner or an error. */
   private String describeDatabase() {
     PgConnectOptions options = Database.connectOptions(databaseUrl);
-    return "postgresql://" + options.getUser() + "@" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    return "postgresql://"
+        + options.getUser()
+        + "@"
+        + options.getHost()
+        + ":"
+        + options.getPort()
+        + "/"
+        + options.getDatabase();
   }
 
   /**
@@ -322,11 +431,18 @@ final class Launcher {
    */
   static String databaseProblem(Throwable err) {
     Throwable cause = err;
-    while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof SQLException)) {
+    while (cause.getCause() != null
+        && cause.getCause() != cause
+        && !(cause instanceof SQLException)) {
       cause = cause.getCause();
     }
     String message = cause.getMessage() == null ? Failures.describe(err) : cause.getMessage();
-    return message.lines().map(String::trim).filter(line -> !line.isEmpty()).findFirst().orElse(message);
+    return message
+        .lines()
+        .map(String::trim)
+        .filter(line -> !line.isEmpty())
+        .findFirst()
+        .orElse(message);
   }
 
   private static String version() {

@@ -2,18 +2,17 @@ package dev.switchboard.app;
 
 import dev.switchboard.common.Failures;
 import dev.switchboard.common.config.ConfigException;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-import java.io.PrintStream;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 /**
  * The {@code switchboard} command. Starts what was asked for, prints a banner, and on SIGTERM or
- * Ctrl-C stops everything (verticles, pools, the embedded database) and exits 0. A start that
- * fails prints one line naming the problem and exits non-zero.
+ * Ctrl-C stops everything (verticles, pools, the embedded database) and exits 0. A start that fails
+ * prints one line naming the problem and exits non-zero.
  */
 public final class Main {
 
@@ -22,8 +21,7 @@ public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
     PrintStream out = System.out;
@@ -41,12 +39,14 @@ public final class Main {
     }
     Launcher launcher = new Launcher(commandLine, System.getenv(), out);
     AtomicBoolean stopping = new AtomicBoolean();
-    Runnable stop = () -> {
-      if (stopping.compareAndSet(false, true)) {
-        launcher.stop();
-      }
-    };
-    // a signal handler rather than only a shutdown hook: the JVM would otherwise exit 143 on SIGTERM
+    Runnable stop =
+        () -> {
+          if (stopping.compareAndSet(false, true)) {
+            launcher.stop();
+          }
+        };
+    // a signal handler rather than only a shutdown hook: the JVM would otherwise exit 143 on
+    // SIGTERM
     Signal.handle(new Signal("TERM"), signal -> stopAndExit(stop));
     Signal.handle(new Signal("INT"), signal -> stopAndExit(stop));
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "switchboard-shutdown"));

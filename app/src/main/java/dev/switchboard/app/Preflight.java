@@ -5,7 +5,6 @@ import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.supervisor.definition.DeclaredServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,32 +16,43 @@ import java.util.Map;
  * What can be found wrong before anything starts: a port another program holds, two servers given
  * one port, a {@code services:} section the supervisor would refuse. Checked before the embedded
  * PostgreSQL starts (which initialises DATA_DIR/pg on a first start and takes seconds), so that a
- * start that cannot succeed fails at once, in one line naming the setting, and leaves nothing behind.
- * The settings themselves are checked earlier still, by the config loader.
+ * start that cannot succeed fails at once, in one line naming the setting, and leaves nothing
+ * behind. The settings themselves are checked earlier still, by the config loader.
  */
 final class Preflight {
 
   /** The embedded PostgreSQL listens here, whatever BIND_HOST says. */
   private static final String DATABASE_HOST = "127.0.0.1";
 
-  private Preflight() {
-  }
+  private Preflight() {}
 
-  /** @throws LaunchException naming the first problem found */
+  /**
+   * @throws LaunchException naming the first problem found
+   */
   static void check(JsonObject config, CommandLine commandLine) {
     Map<Setting, Integer> ports = ports(config, commandLine);
     checkDistinct(ports);
-    ports.forEach((setting, port) -> checkFree(setting == Setting.DB_PORT ? DATABASE_HOST : config.getString("bindHost"), port, setting));
-    if (commandLine.command() == CommandLine.Command.RUN && commandLine.services().contains(Service.SUPERVISOR)) {
+    ports.forEach(
+        (setting, port) ->
+            checkFree(
+                setting == Setting.DB_PORT ? DATABASE_HOST : config.getString("bindHost"),
+                port,
+                setting));
+    if (commandLine.command() == CommandLine.Command.RUN
+        && commandLine.services().contains(Service.SUPERVISOR)) {
       checkDeclaredServices(config.getValue("services"));
     }
   }
 
-  /** The ports this start will listen on, by the setting that gives each; 0 (any free port) left out. */
+  /**
+   * The ports this start will listen on, by the setting that gives each; 0 (any free port) left
+   * out.
+   */
   static Map<Setting, Integer> ports(JsonObject config, CommandLine commandLine) {
     Map<Setting, Integer> ports = new LinkedHashMap<>();
-    boolean embeddedDatabase = commandLine.command() == CommandLine.Command.DB
-      || commandLine.needsDatabase() && Setting.DATABASE_URL.get(config) == null;
+    boolean embeddedDatabase =
+        commandLine.command() == CommandLine.Command.DB
+            || commandLine.needsDatabase() && Setting.DATABASE_URL.get(config) == null;
     if (embeddedDatabase && Setting.DB_PORT.get(config) instanceof Integer port) {
       ports.put(Setting.DB_PORT, port);
     }
@@ -63,13 +73,19 @@ final class Preflight {
 
   private static void checkDistinct(Map<Setting, Integer> ports) {
     Map<Integer, Setting> byPort = new LinkedHashMap<>();
-    ports.forEach((setting, port) -> {
-      Setting other = byPort.putIfAbsent(port, setting);
-      if (other != null) {
-        throw new LaunchException(other.envName() + " and " + setting.envName() + " are both " + port
-          + "; every server needs a port of its own");
-      }
-    });
+    ports.forEach(
+        (setting, port) -> {
+          Setting other = byPort.putIfAbsent(port, setting);
+          if (other != null) {
+            throw new LaunchException(
+                other.envName()
+                    + " and "
+                    + setting.envName()
+                    + " are both "
+                    + port
+                    + "; every server needs a port of its own");
+          }
+        });
   }
 
   private static void checkFree(String host, int port, Setting setting) {
@@ -77,8 +93,15 @@ final class Preflight {
       socket.setReuseAddress(true); // as Vert.x's servers do: a port in TIME_WAIT is free to them
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
     } catch (IOException e) {
-      throw new LaunchException("cannot listen on " + host + ":" + port + " (" + setting.envName() + "): "
-        + HttpServers.bindProblem(e));
+      throw new LaunchException(
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + setting.envName()
+              + "): "
+              + HttpServers.bindProblem(e));
     }
   }
 
@@ -87,7 +110,8 @@ final class Preflight {
       return;
     }
     if (!(section instanceof JsonArray list)) {
-      throw new LaunchException("the services: section of the config file must be a list of service definitions");
+      throw new LaunchException(
+          "the services: section of the config file must be a list of service definitions");
     }
     try {
       DeclaredServices.parse(list);

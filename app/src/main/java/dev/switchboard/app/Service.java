@@ -6,18 +6,32 @@ import dev.switchboard.stats.SystemStatsVerticle;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.ThreadingModel;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The services the launcher can run: what each is called, where its config lives, what it needs. */
+/**
+ * The services the launcher can run: what each is called, where its config lives, what it needs.
+ */
 enum Service {
-  GATEWAY(GatewayVerticle.NAME, "gateway", null, ThreadingModel.EVENT_LOOP, true, GatewayVerticle::new),
+  GATEWAY(
+      GatewayVerticle.NAME, "gateway", null, ThreadingModel.EVENT_LOOP, true, GatewayVerticle::new),
   WS_HUB(HubVerticle.NAME, "hub", null, ThreadingModel.EVENT_LOOP, true, HubVerticle::new),
-  SYSTEM_STATS(SystemStatsVerticle.NAME, "stats", "stats", ThreadingModel.WORKER, false, SystemStatsVerticle::new),
-  SUPERVISOR(SupervisorVerticle.NAME, "supervisor", "supervisor", ThreadingModel.EVENT_LOOP, false, SupervisorVerticle::new);
+  SYSTEM_STATS(
+      SystemStatsVerticle.NAME,
+      "stats",
+      "stats",
+      ThreadingModel.WORKER,
+      false,
+      SystemStatsVerticle::new),
+  SUPERVISOR(
+      SupervisorVerticle.NAME,
+      "supervisor",
+      "supervisor",
+      ThreadingModel.EVENT_LOOP,
+      false,
+      SupervisorVerticle::new);
 
   private final String serviceName;
   private final String configSection;
@@ -26,8 +40,13 @@ enum Service {
   private final boolean http;
   private final Supplier<Deployable> factory;
 
-  Service(String serviceName, String configSection, String schema, ThreadingModel threading, boolean http,
-          Supplier<Deployable> factory) {
+  Service(
+      String serviceName,
+      String configSection,
+      String schema,
+      ThreadingModel threading,
+      boolean http,
+      Supplier<Deployable> factory) {
     this.serviceName = serviceName;
     this.configSection = configSection;
     this.schema = schema;

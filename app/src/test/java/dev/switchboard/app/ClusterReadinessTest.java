@@ -12,7 +12,7 @@ class ClusterReadinessTest {
   @Test
   void commonsOpsRoutesFindTheClusterCheckOnTheLaunchersClasspath() {
     assertThat(ServiceLoader.load(ReadinessCheck.class, ReadinessCheck.class.getClassLoader()))
-      .hasAtLeastOneElementOfType(ClusterReadiness.class);
+        .hasAtLeastOneElementOfType(ClusterReadiness.class);
   }
 
   @Test

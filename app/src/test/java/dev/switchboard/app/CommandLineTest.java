@@ -21,29 +21,34 @@ class CommandLineTest {
   void elsewhereTheDefaultLeavesOutTheSupervisorAndSaysSo() {
     CommandLine commandLine = CommandLine.parse("Mac OS X");
 
-    assertThat(commandLine.services()).containsExactlyInAnyOrder(Service.GATEWAY, Service.WS_HUB, Service.SYSTEM_STATS);
+    assertThat(commandLine.services())
+        .containsExactlyInAnyOrder(Service.GATEWAY, Service.WS_HUB, Service.SYSTEM_STATS);
     assertThat(commandLine.leftOut()).containsExactly(Service.SUPERVISOR);
-    assertThat(commandLine.leftOutNotice()).hasValue("Not started: supervisor (Linux only; see docs/supervisor.md)");
+    assertThat(commandLine.leftOutNotice())
+        .hasValue("Not started: supervisor (Linux only; see docs/supervisor.md)");
   }
 
   @Test
   void elsewhereAskingForTheSupervisorFailsClearly() {
     assertThatThrownBy(() -> CommandLine.parse("Mac OS X", "--services", "gateway,supervisor"))
-      .isInstanceOf(IllegalArgumentException.class)
-      .hasMessage("the supervisor runs on Linux only, not on Mac OS X (see docs/supervisor.md);"
-        + " leave it out of --services");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the supervisor runs on Linux only, not on Mac OS X (see docs/supervisor.md);"
+                + " leave it out of --services");
   }
 
   @Test
   void elsewhereTheOtherServicesCanBeNamed() {
     CommandLine commandLine = CommandLine.parse("Mac OS X", "--services", "gateway,system-stats");
 
-    assertThat(commandLine.services()).containsExactlyInAnyOrder(Service.GATEWAY, Service.SYSTEM_STATS);
+    assertThat(commandLine.services())
+        .containsExactlyInAnyOrder(Service.GATEWAY, Service.SYSTEM_STATS);
     assertThat(commandLine.leftOut()).isEmpty();
   }
 
   @Test
   void onLinuxTheSupervisorCanBeNamed() {
-    assertThat(CommandLine.parse("Linux", "--services=supervisor").services()).containsExactly(Service.SUPERVISOR);
+    assertThat(CommandLine.parse("Linux", "--services=supervisor").services())
+        .containsExactly(Service.SUPERVISOR);
   }
 }

@@ -1,5 +1,12 @@
 package dev.switchboard.app;
 
+import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
+import static dev.switchboard.app.LauncherIT.STOP_TIMEOUT;
+import static dev.switchboard.app.LauncherIT.assertNoStackTrace;
+import static dev.switchboard.app.SwitchboardProcess.dataDir;
+import static dev.switchboard.app.SwitchboardProcess.freePort;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
@@ -7,13 +14,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,13 +26,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
-import static dev.switchboard.app.LauncherIT.STOP_TIMEOUT;
-import static dev.switchboard.app.LauncherIT.assertNoStackTrace;
-import static dev.switchboard.app.SwitchboardProcess.dataDir;
-import static dev.switchboard.app.SwitchboardProcess.freePort;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two hub processes clustered on loopback: an emit sent to one reaches the clients of both, in the
@@ -44,11 +43,11 @@ class HubClusterIT {
   private static final String ADMIN_TOKEN = "cluster-admin-token-0123456789";
   private static final String EMIT_TOKEN = "cluster-emit-token-0123456789";
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private final Processes processes = new Processes();
   private final Vertx vertx = Vertx.vertx();
+
   /** Held: Vert.x 5 closes a client that nothing references any more. */
   private final WebSocketClient webSockets = vertx.createWebSocketClient();
 
@@ -81,12 +80,14 @@ class HubClusterIT {
 
     // the members may still be finding each other: emit until one crosses, then check both got it
     AtomicInteger seq = new AtomicInteger();
-    Eventually.within(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-      .alias("an emit on hub-1 reached a client of hub-2")
-      .until(() -> {
-        assertThat(emit(hubPort1, seq.incrementAndGet())).isEqualTo(202);
-        return !onHub2.seqs.isEmpty();
-      });
+    Eventually.within(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .alias("an emit on hub-1 reached a client of hub-2")
+        .until(
+            () -> {
+              assertThat(emit(hubPort1, seq.incrementAndGet())).isEqualTo(202);
+              return !onHub2.seqs.isEmpty();
+            });
     int crossed = onHub2.seqs.get(0);
     awaitSeq(onHub1, crossed);
     assertThat(otherRoom.seqs).as("a client in another room").isEmpty();
@@ -97,36 +98,53 @@ class HubClusterIT {
     assertNoStackTrace(hub2);
   }
 
-  private SwitchboardProcess hub(String name, int hubPort, String clusterName, int clusterPort, String members) {
-    return processes.start(SwitchboardProcess.builder(name)
-      .args("--services", "ws-hub", "--cluster")
-      .dataDir(dataDir(temp, name))
-      .env("HUB_PORT", hubPort)
-      .env("ADMIN_TOKEN", ADMIN_TOKEN)
-      .env("EMIT_TOKEN", EMIT_TOKEN)
-      .env("CLUSTER_NAME", clusterName)
-      .env("CLUSTER_PORT", clusterPort)
-      .env("CLUSTER_MEMBERS", members));
+  private SwitchboardProcess hub(
+      String name, int hubPort, String clusterName, int clusterPort, String members) {
+    return processes.start(
+        SwitchboardProcess.builder(name)
+            .args("--services", "ws-hub", "--cluster")
+            .dataDir(dataDir(temp, name))
+            .env("HUB_PORT", hubPort)
+            .env("ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("EMIT_TOKEN", EMIT_TOKEN)
+            .env("CLUSTER_NAME", clusterName)
+            .env("CLUSTER_PORT", clusterPort)
+            .env("CLUSTER_MEMBERS", members));
   }
 
   private static int emit(int hubPort, int seq) throws Exception {
-    String body = new JsonObject().put("namespace", "/mcp").put("room", "jobs").put("event", "tick")
-      .put("data", new JsonObject().put("seq", seq)).encode();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hubPort + "/emit"))
-      .header("Authorization", "Bearer " + EMIT_TOKEN)
-      .header("Content-Type", "application/json")
-      .timeout(Duration.ofSeconds(10))
-      .POST(HttpRequest.BodyPublishers.ofString(body))
-      .build();
-    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    String body =
+        new JsonObject()
+            .put("namespace", "/mcp")
+            .put("room", "jobs")
+            .put("event", "tick")
+            .put("data", new JsonObject().put("seq", seq))
+            .encode();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hubPort + "/emit"))
+            .header("Authorization", "Bearer " + EMIT_TOKEN)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return HttpClient.newHttpClient()
+        .send(request, HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private static void awaitSeq(RawClient client, int seq) {
     Eventually.within(Duration.ofSeconds(10))
-      .untilAsserted(() -> assertThat(client.seqs).as("the client of the hub the emit was sent to").contains(seq));
+        .untilAsserted(
+            () ->
+                assertThat(client.seqs)
+                    .as("the client of the hub the emit was sent to")
+                    .contains(seq));
   }
 
-  /** A websocket client speaking the Engine.IO and Socket.IO frames itself: connects to /mcp and joins a room. */
+  /**
+   * A websocket client speaking the Engine.IO and Socket.IO frames itself: connects to /mcp and
+   * joins a room.
+   */
   private final class RawClient {
 
     final CompletableFuture<Void> joined = new CompletableFuture<>();
@@ -134,22 +152,31 @@ class HubClusterIT {
 
     RawClient(int port, String room) {
       ClientWebSocket ws = webSockets.webSocket();
-      ws.textMessageHandler(text -> {
-        if (text.startsWith("0{")) {
-          ws.writeTextMessage("40/mcp," + new JsonObject().put("token", ADMIN_TOKEN).encode());
-        } else if (text.startsWith("40/mcp,")) {
-          ws.writeTextMessage("42/mcp,1" + new JsonArray().add("join").add(new JsonObject().put("room", room)).encode());
-        } else if (text.startsWith("43/mcp,1")) {
-          joined.complete(null);
-        } else if (text.equals("2")) {
-          ws.writeTextMessage("3");
-        } else if (text.startsWith("42/mcp,[\"tick\"")) {
-          JsonArray event = new JsonArray(text.substring("42/mcp,".length()));
-          seqs.add(event.getJsonObject(1).getInteger("seq"));
-        }
-      });
-      ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/socket.io/?EIO=4&transport=websocket"));
+      ws.textMessageHandler(
+          text -> {
+            if (text.startsWith("0{")) {
+              ws.writeTextMessage("40/mcp," + new JsonObject().put("token", ADMIN_TOKEN).encode());
+            } else if (text.startsWith("40/mcp,")) {
+              ws.writeTextMessage(
+                  "42/mcp,1"
+                      + new JsonArray()
+                          .add("join")
+                          .add(new JsonObject().put("room", room))
+                          .encode());
+            } else if (text.startsWith("43/mcp,1")) {
+              joined.complete(null);
+            } else if (text.equals("2")) {
+              ws.writeTextMessage("3");
+            } else if (text.startsWith("42/mcp,[\"tick\"")) {
+              JsonArray event = new JsonArray(text.substring("42/mcp,".length()));
+              seqs.add(event.getJsonObject(1).getInteger("seq"));
+            }
+          });
+      ws.connect(
+          new WebSocketConnectOptions()
+              .setHost("127.0.0.1")
+              .setPort(port)
+              .setURI("/socket.io/?EIO=4&transport=websocket"));
     }
   }
 }

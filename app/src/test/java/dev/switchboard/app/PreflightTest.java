@@ -1,31 +1,32 @@
 package dev.switchboard.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.switchboard.common.config.ConfigLoader;
 import dev.switchboard.common.config.Setting;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.assertThatNoException;
-
-/** The checks made before the embedded PostgreSQL starts, on configurations loaded as the launcher loads them. */
+/**
+ * The checks made before the embedded PostgreSQL starts, on configurations loaded as the launcher
+ * loads them.
+ */
 class PreflightTest {
 
   private final Vertx vertx = Vertx.vertx();
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   @AfterEach
   void close() {
@@ -39,18 +40,25 @@ class PreflightTest {
       JsonObject config = load(Map.of("GATEWAY_PORT", String.valueOf(port), "HUB_PORT", "0"));
 
       assertThatThrownBy(() -> Preflight.check(config, CommandLine.parse("Linux")))
-        .isInstanceOf(LaunchException.class)
-        .hasMessage("cannot listen on 127.0.0.1:" + port + " (GATEWAY_PORT): the address is already in use");
+          .isInstanceOf(LaunchException.class)
+          .hasMessage(
+              "cannot listen on 127.0.0.1:"
+                  + port
+                  + " (GATEWAY_PORT): the address is already in use");
     }
   }
 
   @Test
   void twoServersGivenOnePortAreRefusedByName() throws IOException {
     int port = freePort();
-    JsonObject config = load(Map.of("GATEWAY_PORT", String.valueOf(port), "HUB_PORT", String.valueOf(port)));
+    JsonObject config =
+        load(Map.of("GATEWAY_PORT", String.valueOf(port), "HUB_PORT", String.valueOf(port)));
 
     assertThatThrownBy(() -> Preflight.check(config, CommandLine.parse("Linux")))
-      .hasMessage("GATEWAY_PORT and HUB_PORT are both " + port + "; every server needs a port of its own");
+        .hasMessage(
+            "GATEWAY_PORT and HUB_PORT are both "
+                + port
+                + "; every server needs a port of its own");
   }
 
   @Test
@@ -59,10 +67,18 @@ class PreflightTest {
       int port = taken.getLocalPort();
       JsonObject embedded = load(Map.of("DB_PORT", String.valueOf(port)));
       assertThatThrownBy(() -> Preflight.check(embedded, CommandLine.parse("Linux", "db")))
-        .hasMessage("cannot listen on 127.0.0.1:" + port + " (DB_PORT): the address is already in use");
+          .hasMessage(
+              "cannot listen on 127.0.0.1:" + port + " (DB_PORT): the address is already in use");
 
-      JsonObject external = load(Map.of("DB_PORT", String.valueOf(port), "DATABASE_URL", "postgresql://u@127.0.0.1:5432/x"));
-      assertThat(Preflight.ports(external, CommandLine.parse("Linux"))).doesNotContainKey(Setting.DB_PORT);
+      JsonObject external =
+          load(
+              Map.of(
+                  "DB_PORT",
+                  String.valueOf(port),
+                  "DATABASE_URL",
+                  "postgresql://u@127.0.0.1:5432/x"));
+      assertThat(Preflight.ports(external, CommandLine.parse("Linux")))
+          .doesNotContainKey(Setting.DB_PORT);
     }
   }
 
@@ -71,12 +87,15 @@ class PreflightTest {
     JsonObject config = load(Map.of("OPS_PORT", "3999"));
 
     assertThat(Preflight.ports(config, CommandLine.parse("Linux", "--services", "system-stats")))
-      .containsExactly(Map.entry(Setting.OPS_PORT, 3999));
+        .containsExactly(Map.entry(Setting.OPS_PORT, 3999));
   }
 
   @Test
   void aServiceDefinitionTheSupervisorWouldRefuseStopsTheStart() throws IOException {
-    Path file = Files.writeString(temp.resolve("switchboard.yaml"), """
+    Path file =
+        Files.writeString(
+            temp.resolve("switchboard.yaml"),
+            """
       services:
         - name: web
           command: [sleep, "60"]
@@ -85,10 +104,12 @@ class PreflightTest {
     JsonObject config = load(file, Map.of("GATEWAY_PORT", "0", "HUB_PORT", "0"));
 
     assertThatThrownBy(() -> Preflight.check(config, CommandLine.parse("Linux")))
-      .isInstanceOf(LaunchException.class)
-      .hasMessageStartingWith("services[1].command in the config file: ");
-    assertThatNoException().as("without the supervisor, its section is not read")
-      .isThrownBy(() -> Preflight.check(config, CommandLine.parse("Linux", "--services", "gateway")));
+        .isInstanceOf(LaunchException.class)
+        .hasMessageStartingWith("services[1].command in the config file: ");
+    assertThatNoException()
+        .as("without the supervisor, its section is not read")
+        .isThrownBy(
+            () -> Preflight.check(config, CommandLine.parse("Linux", "--services", "gateway")));
   }
 
   private JsonObject load(Map<String, String> env) throws IOException {

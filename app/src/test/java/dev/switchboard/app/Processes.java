@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** The launcher processes one test started; {@link #close()} kills what is still running, newest first. */
+/**
+ * The launcher processes one test started; {@link #close()} kills what is still running, newest
+ * first.
+ */
 final class Processes implements AutoCloseable {
 
   private final List<SwitchboardProcess> started = Collections.synchronizedList(new ArrayList<>());

@@ -1,9 +1,10 @@
 package dev.switchboard.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import dev.switchboard.common.config.Setting;
 import dev.switchboard.common.testing.Eventually;
-import org.awaitility.core.ConditionTimeoutException;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,15 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The {@code switchboard} jar run as a child process, the way a user runs it: {@code java -jar
  * switchboard.jar [args]} with an environment the test controls (every Switchboard setting
- * inherited from the build's environment is removed first, and every port setting the test does
- * not set gets a free port).
+ * inherited from the build's environment is removed first, and every port setting the test does not
+ * set gets a free port).
  *
  * <p>Both output streams are read line by line on background threads into buffers (each line with
  * the time it arrived, for start-up measurements) and echoed to the test log with a prefix naming
@@ -49,24 +48,40 @@ final class SwitchboardProcess implements AutoCloseable {
    * measured here (the start time) are those a user gets. Keep in step with that script.
    */
   /** The JVM options ./switchboard ships with (the repository's jvm.options, a java @argfile). */
-  static final List<String> SCRIPT_JVM_OPTIONS = List.of("@" + Path.of("../jvm.options").toAbsolutePath().normalize());
+  static final List<String> SCRIPT_JVM_OPTIONS =
+      List.of("@" + Path.of("../jvm.options").toAbsolutePath().normalize());
 
-  /** Environment names removed besides every {@link Setting}: other services' settings, JVM and libpq knobs. */
-  private static final List<String> DROPPED_ENV = List.of(
-    "SWITCHBOARD_LOG_LEVEL", "HUB_PORT", "EMIT_TOKEN", "CORS_ORIGINS", "HUB_PUBLIC_URL",
-    "JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+  /**
+   * Environment names removed besides every {@link Setting}: other services' settings, JVM and
+   * libpq knobs.
+   */
+  private static final List<String> DROPPED_ENV =
+      List.of(
+          "SWITCHBOARD_LOG_LEVEL",
+          "HUB_PORT",
+          "EMIT_TOKEN",
+          "CORS_ORIGINS",
+          "HUB_PUBLIC_URL",
+          "JAVA_OPTS",
+          "JAVA_TOOL_OPTIONS",
+          "_JAVA_OPTIONS",
+          "JDK_JAVA_OPTIONS");
 
-  /** Processes not closed yet: killed by a shutdown hook should the test JVM end before @AfterEach. */
+  /**
+   * Processes not closed yet: killed by a shutdown hook should the test JVM end before @AfterEach.
+   */
   private static final Set<SwitchboardProcess> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(SwitchboardProcess::close),
-      "switchboard-it-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> List.copyOf(LIVE).forEach(SwitchboardProcess::close),
+                "switchboard-it-cleanup"));
   }
 
   /** A line of output and when it was read (System.nanoTime()). */
-  record Line(long nanos, String text) {
-  }
+  record Line(long nanos, String text) {}
 
   private final String name;
   private final Process process;
@@ -93,13 +108,18 @@ final class SwitchboardProcess implements AutoCloseable {
   /** The shaded jar failsafe points at (system property {@code switchboard.jar}). */
   static Path jar() {
     String property = System.getProperty("switchboard.jar");
-    assertThat(property).as("system property switchboard.jar (set by the failsafe configuration)").isNotBlank();
+    assertThat(property)
+        .as("system property switchboard.jar (set by the failsafe configuration)")
+        .isNotBlank();
     Path jar = Path.of(property);
     assertThat(jar).as("the shaded jar; run mvn -o -pl app package first").isRegularFile();
     return jar;
   }
 
-  /** A port nothing listens on right now (the usual small race with whoever takes it next is accepted). */
+  /**
+   * A port nothing listens on right now (the usual small race with whoever takes it next is
+   * accepted).
+   */
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
@@ -165,19 +185,29 @@ final class SwitchboardProcess implements AutoCloseable {
 
   /** Waits for the first stdout line containing {@code text}. */
   Line awaitStdout(String text, Duration timeout) {
-    return awaitLine(stdout, line -> line.contains(text), "a stdout line containing '" + text + "'", timeout);
+    return awaitLine(
+        stdout, line -> line.contains(text), "a stdout line containing '" + text + "'", timeout);
   }
 
   Line awaitStdout(Predicate<String> matcher, String description, Duration timeout) {
     return awaitLine(stdout, matcher, description, timeout);
   }
 
-  private Line awaitLine(List<Line> lines, Predicate<String> matcher, String description, Duration timeout) {
+  private Line awaitLine(
+      List<Line> lines, Predicate<String> matcher, String description, Duration timeout) {
     try {
-      Eventually.within(timeout).pollInterval(Duration.ofMillis(20))
-        .until(() -> first(lines, matcher).isPresent() || !process.isAlive());
+      Eventually.within(timeout)
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> first(lines, matcher).isPresent() || !process.isAlive());
     } catch (ConditionTimeoutException e) {
-      return fail(name + " did not print " + description + " within " + timeout.toSeconds() + " s\n" + dump());
+      return fail(
+          name
+              + " did not print "
+              + description
+              + " within "
+              + timeout.toSeconds()
+              + " s\n"
+              + dump());
     }
     Optional<Line> found = first(lines, matcher);
     if (found.isEmpty()) {
@@ -185,7 +215,16 @@ final class SwitchboardProcess implements AutoCloseable {
       joinReaders();
       found = first(lines, matcher);
     }
-    return found.orElseGet(() -> fail(name + " exited with " + process.exitValue() + " before printing " + description + "\n" + dump()));
+    return found.orElseGet(
+        () ->
+            fail(
+                name
+                    + " exited with "
+                    + process.exitValue()
+                    + " before printing "
+                    + description
+                    + "\n"
+                    + dump()));
   }
 
   private static Optional<Line> first(List<Line> lines, Predicate<String> matcher) {
@@ -211,7 +250,10 @@ final class SwitchboardProcess implements AutoCloseable {
     return awaitExit(timeout);
   }
 
-  /** Waits for the process to exit and its output to be read; fails when it takes longer than {@code timeout}. */
+  /**
+   * Waits for the process to exit and its output to be read; fails when it takes longer than {@code
+   * timeout}.
+   */
   int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -246,7 +288,9 @@ final class SwitchboardProcess implements AutoCloseable {
     }
   }
 
-  /** "pid: command line" of every process (but this one) whose command line contains {@code text}. */
+  /**
+   * "pid: command line" of every process (but this one) whose command line contains {@code text}.
+   */
   static List<String> processesMentioning(String text) {
     List<String> found = new ArrayList<>();
     long self = ProcessHandle.current().pid();
@@ -257,8 +301,10 @@ final class SwitchboardProcess implements AutoCloseable {
           continue;
         }
         try {
-          String commandLine = new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8)
-            .replace('\0', ' ').strip();
+          String commandLine =
+              new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8)
+                  .replace('\0', ' ')
+                  .strip();
           if (commandLine.contains(text)) {
             found.add(pid + ": " + commandLine);
           }
@@ -279,19 +325,31 @@ final class SwitchboardProcess implements AutoCloseable {
   static void killProcessesMentioning(String text) {
     for (String process : processesMentioning(text)) {
       long pid = Long.parseLong(process.substring(0, process.indexOf(':')));
-      ProcessHandle.of(pid).ifPresent(handle -> {
-        System.out.println("[it] killing leftover " + process);
-        List<ProcessHandle> descendants = handle.descendants().toList(); // a postmaster's backends and helpers
-        handle.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-      });
+      ProcessHandle.of(pid)
+          .ifPresent(
+              handle -> {
+                System.out.println("[it] killing leftover " + process);
+                List<ProcessHandle> descendants =
+                    handle.descendants().toList(); // a postmaster's backends and helpers
+                handle.destroyForcibly();
+                descendants.forEach(ProcessHandle::destroyForcibly);
+              });
     }
   }
 
   /** The output so far, for failure messages. */
   String dump() {
-    return "---- " + name + " stdout ----\n" + stdout() + "\n---- " + name + " stderr ----\n" + stderr()
-      + "\n---- end of " + name + " ----";
+    return "---- "
+        + name
+        + " stdout ----\n"
+        + stdout()
+        + "\n---- "
+        + name
+        + " stderr ----\n"
+        + stderr()
+        + "\n---- end of "
+        + name
+        + " ----";
   }
 
   private void joinReaders() {
@@ -305,20 +363,24 @@ final class SwitchboardProcess implements AutoCloseable {
 
   private Thread reader(InputStream in, List<Line> into, String stream) {
     String prefix = "[" + name + ":" + stream + "] ";
-    Thread thread = new Thread(() -> {
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String text;
-        while ((text = reader.readLine()) != null) {
-          long now = System.nanoTime();
-          synchronized (into) {
-            into.add(new Line(now, text));
-          }
-          System.out.println(prefix + text);
-        }
-      } catch (IOException e) {
-        // the process was killed; what was read is kept
-      }
-    }, "switchboard-it-" + name + "-" + stream);
+    Thread thread =
+        new Thread(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String text;
+                while ((text = reader.readLine()) != null) {
+                  long now = System.nanoTime();
+                  synchronized (into) {
+                    into.add(new Line(now, text));
+                  }
+                  System.out.println(prefix + text);
+                }
+              } catch (IOException e) {
+                // the process was killed; what was read is kept
+              }
+            },
+            "switchboard-it-" + name + "-" + stream);
     thread.setDaemon(true);
     thread.start();
     return thread;
@@ -354,7 +416,10 @@ final class SwitchboardProcess implements AutoCloseable {
       return this;
     }
 
-    /** DATA_DIR, also the working directory (so no stray ./switchboard.yaml is read) unless one is set. */
+    /**
+     * DATA_DIR, also the working directory (so no stray ./switchboard.yaml is read) unless one is
+     * set.
+     */
     Builder dataDir(Path dir) {
       this.dataDir = dir;
       return env("DATA_DIR", dir);
@@ -394,7 +459,9 @@ final class SwitchboardProcess implements AutoCloseable {
       // collides with another test, with a switchboard running on the defaults, or with a service
       // added to the launcher later (a port without a default, DB_PORT, is chosen free already)
       for (Setting setting : Setting.values()) {
-        if (setting.kind() == Setting.Kind.PORT && setting.defaultValue().isPresent() && !env.containsKey(setting.envName())) {
+        if (setting.kind() == Setting.Kind.PORT
+            && setting.defaultValue().isPresent()
+            && !env.containsKey(setting.envName())) {
           environment.put(setting.envName(), Integer.toString(freePort()));
         }
       }

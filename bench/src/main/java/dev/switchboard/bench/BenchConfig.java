@@ -10,7 +10,8 @@ import java.util.Map;
 /** Command-line options of {@link FanoutBench}. */
 public final class BenchConfig {
 
-  public static final String USAGE = """
+  public static final String USAGE =
+      """
       usage: FanoutBench --url http://127.0.0.1:3007 --namespace /mcp --token T --emit-token E [options]
         --url URL               server base URL (http://host:port); websocket at <path>?EIO=4&transport=websocket
         --path PATH             Socket.IO path (/socket.io/)
@@ -84,15 +85,20 @@ public final class BenchConfig {
   public long handshakeTimeoutMs = 15000;
   public double settleSeconds = 3;
   public double idleSeconds = 20;
-  /** One per core the process may use: on the single core fanout.sh pins it to, more only add context switches. */
+
+  /**
+   * One per core the process may use: on the single core fanout.sh pins it to, more only add
+   * context switches.
+   */
   public int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   public int emitConnections = 8;
   public int batch = 1;
   public int payloadBytes = 100;
 
   /**
-   * The warm-up rate: {@code --warmup-rate}, else 10,000 deliveries per second (enough for the JITs to
-   * compile the hot paths, well under what any server sustains).
+   * The warm-up rate: {@code --warmup-rate}, else 10,000 deliveries per second (enough for the JITs
+   * to compile the hot paths, well under what any server sustains).
    */
   public double effectiveWarmupRate() {
     if (warmupRate > 0) {
@@ -216,7 +222,8 @@ public final class BenchConfig {
       throw new IllegalArgumentException("--namespace must start with /");
     }
     if (clients < 1 || eventLoops < 1 || emitConnections < 1 || batch < 1 || maxInflight < 1) {
-      throw new IllegalArgumentException("--clients, --event-loops, --emit-connections, --batch, --max-inflight must be >= 1");
+      throw new IllegalArgumentException(
+          "--clients, --event-loops, --emit-connections, --batch, --max-inflight must be >= 1");
     }
     if (!(connectRate > 0) || !(stepSeconds > 0) || drainSeconds < 0 || pauseSeconds < 0) {
       throw new IllegalArgumentException("rates and durations must be positive");

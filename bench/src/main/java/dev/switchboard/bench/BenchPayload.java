@@ -4,11 +4,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The data object of a benchmark event, {@code {"t":<ns>,"s":<seq>,"k":<step>,"p":"xxxx"}}: {@code t} is
- * the intended send time in nanoseconds since the run's clock origin (small enough to survive a
- * JavaScript number), {@code s} a sequence number, {@code k} the step that sent it, {@code p} padding up
- * to the payload size. Encoding is plain string building; decoding scans bytes without allocating,
- * so the receive path stays cheap at a million messages per second.
+ * The data object of a benchmark event, {@code {"t":<ns>,"s":<seq>,"k":<step>,"p":"xxxx"}}: {@code
+ * t} is the intended send time in nanoseconds since the run's clock origin (small enough to survive
+ * a JavaScript number), {@code s} a sequence number, {@code k} the step that sent it, {@code p}
+ * padding up to the payload size. Encoding is plain string building; decoding scans bytes without
+ * allocating, so the receive path stays cheap at a million messages per second.
  */
 public final class BenchPayload {
 
@@ -29,13 +29,22 @@ public final class BenchPayload {
     }
   }
 
-  private BenchPayload() {
-  }
+  private BenchPayload() {}
 
-  /** Appends the data object, padded with {@code x} so that it is {@code targetBytes} long when possible. */
-  public static StringBuilder appendData(StringBuilder sb, long t, long seq, int step, int targetBytes) {
+  /**
+   * Appends the data object, padded with {@code x} so that it is {@code targetBytes} long when
+   * possible.
+   */
+  public static StringBuilder appendData(
+      StringBuilder sb, long t, long seq, int step, int targetBytes) {
     int start = sb.length();
-    sb.append("{\"t\":").append(t).append(",\"s\":").append(seq).append(",\"k\":").append(step).append(",\"p\":\"");
+    sb.append("{\"t\":")
+        .append(t)
+        .append(",\"s\":")
+        .append(seq)
+        .append(",\"k\":")
+        .append(step)
+        .append(",\"p\":\"");
     int used = sb.length() - start + 2; // closing quote and brace
     for (int i = used; i < targetBytes; i++) {
       sb.append('x');
@@ -43,10 +52,23 @@ public final class BenchPayload {
     return sb.append("\"}");
   }
 
-  /** Appends one emit request {@code {"namespace":..,"event":..,"data":{..}}} (room-less: the whole namespace). */
-  public static StringBuilder appendEmit(StringBuilder sb, String namespaceJson, String eventJson, long t, long seq,
-      int step, int targetBytes) {
-    sb.append("{\"namespace\":").append(namespaceJson).append(",\"event\":").append(eventJson).append(",\"data\":");
+  /**
+   * Appends one emit request {@code {"namespace":..,"event":..,"data":{..}}} (room-less: the whole
+   * namespace).
+   */
+  public static StringBuilder appendEmit(
+      StringBuilder sb,
+      String namespaceJson,
+      String eventJson,
+      long t,
+      long seq,
+      int step,
+      int targetBytes) {
+    sb.append("{\"namespace\":")
+        .append(namespaceJson)
+        .append(",\"event\":")
+        .append(eventJson)
+        .append(",\"data\":");
     return appendData(sb, t, seq, step, targetBytes).append('}');
   }
 
@@ -57,8 +79,8 @@ public final class BenchPayload {
   }
 
   /**
-   * Reads {@code t}, {@code s} and {@code k} from the JSON object starting at {@code from} (whitespace
-   * allowed, keys in any order, other members skipped).
+   * Reads {@code t}, {@code s} and {@code k} from the JSON object starting at {@code from}
+   * (whitespace allowed, keys in any order, other members skipped).
    *
    * @return the index just after the object, or -1 when it is not a well-formed object
    */
@@ -66,7 +88,10 @@ public final class BenchPayload {
     return parse(buf.getBytes(), from, buf.length(), out);
   }
 
-  /** As {@link #parse(Buffer, int, Fields)} on the bytes {@code from} (inclusive) to {@code n} (exclusive). */
+  /**
+   * As {@link #parse(Buffer, int, Fields)} on the bytes {@code from} (inclusive) to {@code n}
+   * (exclusive).
+   */
   public static int parse(byte[] buf, int from, int n, Fields out) {
     out.clear();
     int i = skipWs(buf, from, n);

@@ -21,9 +21,9 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * The socket clients of one event loop. Each speaks Engine.IO 4 / Socket.IO 5 over a plain websocket:
- * open packet, CONNECT with the token, ping/pong, events. Everything here runs on this verticle's
- * event loop, so the per-client state is plain fields.
+ * The socket clients of one event loop. Each speaks Engine.IO 4 / Socket.IO 5 over a plain
+ * websocket: open packet, CONNECT with the token, ping/pong, events. Everything here runs on this
+ * verticle's event loop, so the per-client state is plain fields.
  */
 final class ClientGroup extends VerticleBase {
 
@@ -56,58 +56,70 @@ final class ClientGroup extends VerticleBase {
   ClientGroup(BenchConfig cfg, Receipts receipts, int share) {
     this.cfg = cfg;
     this.receipts = receipts;
-    this.eventPrefix = SioFrames.eventPrefix(cfg.namespace, cfg.event).getBytes(StandardCharsets.UTF_8);
+    this.eventPrefix =
+        SioFrames.eventPrefix(cfg.namespace, cfg.event).getBytes(StandardCharsets.UTF_8);
     this.connectFrame = SioFrames.connectFrame(cfg.namespace, cfg.token);
     this.target = share;
   }
 
   /** Outcome of one group's connect phase. */
-  record ConnectResult(int connected, int failed, Map<String, Integer> failures, Histogram handshakeUs,
-      JsonObject openPacket) {
-  }
+  record ConnectResult(
+      int connected,
+      int failed,
+      Map<String, Integer> failures,
+      Histogram handshakeUs,
+      JsonObject openPacket) {}
 
   @Override
   public Future<?> start() {
-    wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(Math.max(target, 1) + 16)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, cfg.handshakeTimeoutMs))
-        .setMaxFrameSize(1 << 20)
-        .setMaxMessageSize(4 << 20)
-        .setTcpNoDelay(true)
-        .setClosingTimeout(1));
-    connectOptions = new WebSocketConnectOptions()
-        .setHost(cfg.host())
-        .setPort(cfg.port())
-        .setURI(SioFrames.websocketUri(cfg.path))
-        .setTimeout(cfg.handshakeTimeoutMs);
+    wsClient =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(Math.max(target, 1) + 16)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, cfg.handshakeTimeoutMs))
+                .setMaxFrameSize(1 << 20)
+                .setMaxMessageSize(4 << 20)
+                .setTcpNoDelay(true)
+                .setClosingTimeout(1));
+    connectOptions =
+        new WebSocketConnectOptions()
+            .setHost(cfg.host())
+            .setPort(cfg.port())
+            .setURI(SioFrames.websocketUri(cfg.path))
+            .setTimeout(cfg.handshakeTimeoutMs);
     return Future.succeededFuture();
   }
 
-  /** Opens this group's share of clients at {@code rate} per second with at most {@code maxInflight} handshakes at once. */
+  /**
+   * Opens this group's share of clients at {@code rate} per second with at most {@code maxInflight}
+   * handshakes at once.
+   */
   Future<ConnectResult> connectAll(double rate, int maxInflight) {
     Promise<ConnectResult> promise = Promise.promise();
-    context.runOnContext(v -> {
-      connectPromise = promise;
-      if (target == 0) {
-        finishConnect();
-        return;
-      }
-      long t0 = System.nanoTime();
-      int[] started = {0};
-      Handler<Long> pump = id -> {
-        long allowed = Math.min(target, (long) ((System.nanoTime() - t0) / 1e9 * rate) + 1);
-        while (started[0] < allowed && inflight < maxInflight) {
-          started[0]++;
-          inflight++;
-          openOne();
-        }
-        if (started[0] >= target) {
-          vertx.cancelTimer(id);
-        }
-      };
-      long timer = vertx.setPeriodic(5, pump);
-      pump.handle(timer);
-    });
+    context.runOnContext(
+        v -> {
+          connectPromise = promise;
+          if (target == 0) {
+            finishConnect();
+            return;
+          }
+          long t0 = System.nanoTime();
+          int[] started = {0};
+          Handler<Long> pump =
+              id -> {
+                long allowed = Math.min(target, (long) ((System.nanoTime() - t0) / 1e9 * rate) + 1);
+                while (started[0] < allowed && inflight < maxInflight) {
+                  started[0]++;
+                  inflight++;
+                  openOne();
+                }
+                if (started[0] >= target) {
+                  vertx.cancelTimer(id);
+                }
+              };
+          long timer = vertx.setPeriodic(5, pump);
+          pump.handle(timer);
+        });
     return promise.future();
   }
 
@@ -115,72 +127,85 @@ final class ClientGroup extends VerticleBase {
     Client c = new Client();
     c.startNanos = System.nanoTime();
     clients.add(c);
-    c.timer = vertx.setTimer(cfg.handshakeTimeoutMs, id -> {
-      c.timer = -1;
-      if (c.state < CONNECTED) {
-        c.settle(false, "handshake timeout");
-        if (c.ws != null) {
-          c.ws.close();
-        }
-      }
-    });
-    wsClient.connect(connectOptions).onComplete(ar -> {
-      if (ar.failed()) {
-        c.settle(false, "websocket: " + simpleMessage(ar.cause()));
-        return;
-      }
-      WebSocket ws = ar.result();
-      if (c.state == CLOSED) {
-        ws.close();
-        return;
-      }
-      c.ws = ws;
-      ws.frameHandler(c);
-      ws.closeHandler(x -> c.onClose());
-      ws.exceptionHandler(err -> receipts.protocolErrors.increment());
-    });
+    c.timer =
+        vertx.setTimer(
+            cfg.handshakeTimeoutMs,
+            id -> {
+              c.timer = -1;
+              if (c.state < CONNECTED) {
+                c.settle(false, "handshake timeout");
+                if (c.ws != null) {
+                  c.ws.close();
+                }
+              }
+            });
+    wsClient
+        .connect(connectOptions)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                c.settle(false, "websocket: " + simpleMessage(ar.cause()));
+                return;
+              }
+              WebSocket ws = ar.result();
+              if (c.state == CLOSED) {
+                ws.close();
+                return;
+              }
+              c.ws = ws;
+              ws.frameHandler(c);
+              ws.closeHandler(x -> c.onClose());
+              ws.exceptionHandler(err -> receipts.protocolErrors.increment());
+            });
   }
 
   private void finishConnect() {
     if (connectPromise != null) {
       Promise<ConnectResult> p = connectPromise;
       connectPromise = null;
-      p.complete(new ConnectResult(connected, failed, new TreeMap<>(failures), handshakeUs.copy(), openPacket));
+      p.complete(
+          new ConnectResult(
+              connected, failed, new TreeMap<>(failures), handshakeUs.copy(), openPacket));
     }
   }
 
   /** Closes every client; resolves when the close frames are written. */
   Future<Void> closeAll() {
     Promise<Void> promise = Promise.promise();
-    context.runOnContext(v -> {
-      closing = true;
-      List<Future<Void>> closes = new ArrayList<>();
-      for (Client c : clients) {
-        if (c.ws != null && !c.ws.isClosed()) {
-          closes.add(c.ws.close().recover(err -> Future.succeededFuture()));
-        }
-      }
-      Future.join(closes).onComplete(ar -> promise.complete());
-    });
+    context.runOnContext(
+        v -> {
+          closing = true;
+          List<Future<Void>> closes = new ArrayList<>();
+          for (Client c : clients) {
+            if (c.ws != null && !c.ws.isClosed()) {
+              closes.add(c.ws.close().recover(err -> Future.succeededFuture()));
+            }
+          }
+          Future.join(closes).onComplete(ar -> promise.complete());
+        });
     return promise.future();
   }
 
   /** Clients currently connected to the namespace (read on this loop). */
   Future<Integer> connectedNow() {
     Promise<Integer> promise = Promise.promise();
-    context.runOnContext(v -> {
-      int n = 0;
-      for (Client c : clients) {
-        if (c.state == CONNECTED) {
-          n++;
-        }
-      }
-      promise.complete(n);
-    });
+    context.runOnContext(
+        v -> {
+          int n = 0;
+          for (Client c : clients) {
+            if (c.state == CONNECTED) {
+              n++;
+            }
+          }
+          promise.complete(n);
+        });
     return promise.future();
   }
 
-  /** The hot path: {@code 42/mcp,["bench",{...}]} with the exact prefix. False when the frame is something else. */
+  /**
+   * The hot path: {@code 42/mcp,["bench",{...}]} with the exact prefix. False when the frame is
+   * something else.
+   */
   private boolean fastEvent(Buffer b) {
     int n = b.length();
     byte[] prefix = eventPrefix;
@@ -206,7 +231,9 @@ final class ClientGroup extends VerticleBase {
     }
     // connection errors carry the address; keep the reason short and groupable
     int colon = m.indexOf(": ");
-    return colon > 0 && m.startsWith("Connection refused") ? "Connection refused" : m.length() > 120 ? m.substring(0, 120) : m;
+    return colon > 0 && m.startsWith("Connection refused")
+        ? "Connection refused"
+        : m.length() > 120 ? m.substring(0, 120) : m;
   }
 
   /** One socket client. Kept small: ten thousand of them share an event loop. */
@@ -234,7 +261,8 @@ final class ClientGroup extends VerticleBase {
           onMessage(b);
         }
       }
-      // binary frames (Socket.IO attachments) are not part of this benchmark; control frames are handled by Vert.x
+      // binary frames (Socket.IO attachments) are not part of this benchmark; control frames are
+      // handled by Vert.x
     }
 
     private void onMessage(Buffer b) {
@@ -290,8 +318,10 @@ final class ClientGroup extends VerticleBase {
           String reason = "connect_error";
           try {
             JsonObject err = new JsonObject(p.payload());
-            reason = "connect_error: " + err.getString("message", "?")
-                + (err.containsKey("data") ? " " + err.getValue("data") : "");
+            reason =
+                "connect_error: "
+                    + err.getString("message", "?")
+                    + (err.containsKey("data") ? " " + err.getValue("data") : "");
           } catch (RuntimeException e) {
             // keep the generic reason
           }
@@ -308,8 +338,11 @@ final class ClientGroup extends VerticleBase {
         case SioFrames.SIO_EVENT -> {
           try {
             JsonArray args = new JsonArray(p.payload());
-            if (cfg.event.equals(args.getString(0)) && args.size() > 1 && args.getValue(1) instanceof JsonObject data
-                && data.getValue("t") instanceof Number t && data.getValue("k") instanceof Number k) {
+            if (cfg.event.equals(args.getString(0))
+                && args.size() > 1
+                && args.getValue(1) instanceof JsonObject data
+                && data.getValue("t") instanceof Number t
+                && data.getValue("k") instanceof Number k) {
               receipts.record(t.longValue(), k.longValue(), System.nanoTime());
             } else {
               receipts.otherEvents.increment();

@@ -26,11 +26,11 @@ import org.HdrHistogram.Histogram;
 /**
  * Fan-out load generator for any Socket.IO v4 server with a {@code POST /emit} bridge.
  *
- * <p>Connects N websocket clients to a namespace, then publishes at stepped rates (each emit goes to
- * the whole namespace, so one emit is N deliveries) and measures, per step, deliveries per second,
- * the delivered share, emit→receive latency percentiles, and the server's RSS and CPU. A step passes
- * with at least {@code --min-share} delivered and p99 under {@code --p99-bound-ms}; the run stops at
- * the first failing step and its result is the highest rate that passed.
+ * <p>Connects N websocket clients to a namespace, then publishes at stepped rates (each emit goes
+ * to the whole namespace, so one emit is N deliveries) and measures, per step, deliveries per
+ * second, the delivered share, emit→receive latency percentiles, and the server's RSS and CPU. A
+ * step passes with at least {@code --min-share} delivered and p99 under {@code --p99-bound-ms}; the
+ * run stops at the first failing step and its result is the highest rate that passed.
  */
 public final class FanoutBench {
 
@@ -71,28 +71,34 @@ public final class FanoutBench {
   }
 
   public JsonObject run() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions()
-        .setEventLoopPoolSize(cfg.eventLoops + 1)
-        .setWorkerPoolSize(2)
-        .setInternalBlockingPoolSize(2)
-        .setPreferNativeTransport(true)
-        .setBlockedThreadCheckInterval(10)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-sampler");
-      t.setDaemon(true);
-      return t;
-    });
+    Vertx vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(cfg.eventLoops + 1)
+                .setWorkerPoolSize(2)
+                .setInternalBlockingPoolSize(2)
+                .setPreferNativeTransport(true)
+                .setBlockedThreadCheckInterval(10)
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
+    ScheduledExecutorService sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bench-sampler");
+              t.setDaemon(true);
+              return t;
+            });
     nativeTransport = vertx.isNativeTransportEnabled();
     Receipts receipts = new Receipts();
     List<ClientGroup> groups = new ArrayList<>();
-    JsonObject result = new JsonObject()
-        .put("tool", "switchboard-bench FanoutBench")
-        .put("startedAt", Instant.now().toString())
-        .put("label", cfg.label)
-        .put("config", cfg.toJson());
+    JsonObject result =
+        new JsonObject()
+            .put("tool", "switchboard-bench FanoutBench")
+            .put("startedAt", Instant.now().toString())
+            .put("label", cfg.label)
+            .put("config", cfg.toJson());
     try {
-      // client groups first, then the emitter, so the emitter gets an event loop of its own (round-robin)
+      // client groups first, then the emitter, so the emitter gets an event loop of its own
+      // (round-robin)
       for (int i = 0; i < cfg.eventLoops; i++) {
         int share = cfg.clients / cfg.eventLoops + (i < cfg.clients % cfg.eventLoops ? 1 : 0);
         ClientGroup g = new ClientGroup(cfg, receipts, share);
@@ -102,17 +108,28 @@ public final class FanoutBench {
       Emitter emitter = new Emitter(cfg, receipts.origin);
       await(vertx.deployVerticle(emitter), 10);
 
-      out.printf(Locale.ROOT, "== %s: %d clients on %s%s namespace %s, generator pid %d on %d cpu(s), server pid %s%n",
-          cfg.label, cfg.clients, cfg.url, cfg.path, cfg.namespace, selfPid, cpus,
+      out.printf(
+          Locale.ROOT,
+          "== %s: %d clients on %s%s namespace %s, generator pid %d on %d cpu(s), server pid %s%n",
+          cfg.label,
+          cfg.clients,
+          cfg.url,
+          cfg.path,
+          cfg.namespace,
+          selfPid,
+          cpus,
           cfg.serverPid > 0 ? Long.toString(cfg.serverPid) : "unknown");
 
       // --- idle server, then connect ---
       JsonObject server = new JsonObject().put("pid", cfg.serverPid);
       // the idle server's RSS once it holds still, so that memory it was still giving back after
-      // starting is not credited to the connections (three samples 0.5 s apart within 512 KB, 10 s at most)
+      // starting is not credited to the connections (three samples 0.5 s apart within 512 KB, 10 s
+      // at most)
       long settle0 = System.nanoTime();
-      long rssIdle = cfg.serverPid > 0
-          ? ProcStats.settledRssKb(() -> ProcStats.rssKb(cfg.serverPid), 500, 10_000, 512) : -1;
+      long rssIdle =
+          cfg.serverPid > 0
+              ? ProcStats.settledRssKb(() -> ProcStats.rssKb(cfg.serverPid), 500, 10_000, 512)
+              : -1;
       server.put("rssIdleKb", rssIdle);
       LatencySummary.put(server, "rssIdleSettleSeconds", (System.nanoTime() - settle0) / 1e9);
       long srvTicks0 = ProcStats.cpuTicks(cfg.serverPid);
@@ -122,12 +139,20 @@ public final class FanoutBench {
       long c0 = System.nanoTime();
       List<Future<ClientGroup.ConnectResult>> connects = new ArrayList<>();
       for (ClientGroup g : groups) {
-        connects.add(g.connectAll(cfg.connectRate / groups.size(), Math.max(1, cfg.maxInflight / groups.size())));
+        connects.add(
+            g.connectAll(
+                cfg.connectRate / groups.size(), Math.max(1, cfg.maxInflight / groups.size())));
       }
-      ScheduledFuture<?> progress = sampler.scheduleAtFixedRate(
-          () -> out.printf(Locale.ROOT, "   connecting... %.0f s%n", (System.nanoTime() - c0) / 1e9), 5, 5,
-          TimeUnit.SECONDS);
-      long connectBudget = (long) (cfg.clients / cfg.connectRate) + cfg.handshakeTimeoutMs / 1000 + 60;
+      ScheduledFuture<?> progress =
+          sampler.scheduleAtFixedRate(
+              () ->
+                  out.printf(
+                      Locale.ROOT, "   connecting... %.0f s%n", (System.nanoTime() - c0) / 1e9),
+              5,
+              5,
+              TimeUnit.SECONDS);
+      long connectBudget =
+          (long) (cfg.clients / cfg.connectRate) + cfg.handshakeTimeoutMs / 1000 + 60;
       List<ClientGroup.ConnectResult> results = new ArrayList<>();
       for (Future<ClientGroup.ConnectResult> f : connects) {
         results.add(await(f, connectBudget));
@@ -136,17 +161,36 @@ public final class FanoutBench {
       long c1 = System.nanoTime();
       long srvTicks1 = ProcStats.cpuTicks(cfg.serverPid);
       long genTicks1 = ProcStats.cpuTicks(selfPid);
-      JsonObject connect = connectJson(results, (c1 - c0) / 1e9,
-          ProcStats.cpuPercent(srvTicks0, srvTicks1, c1 - c0),
-          ProcStats.cpuPercent(genTicks0, genTicks1, c1 - c0));
-      LatencySummary.put(connect, "otherCpuPct",
-          otherCpu(sysTicks0, ProcStats.systemBusyTicks(), srvTicks0, srvTicks1, genTicks0, genTicks1, c1 - c0));
+      JsonObject connect =
+          connectJson(
+              results,
+              (c1 - c0) / 1e9,
+              ProcStats.cpuPercent(srvTicks0, srvTicks1, c1 - c0),
+              ProcStats.cpuPercent(genTicks0, genTicks1, c1 - c0));
+      LatencySummary.put(
+          connect,
+          "otherCpuPct",
+          otherCpu(
+              sysTicks0,
+              ProcStats.systemBusyTicks(),
+              srvTicks0,
+              srvTicks1,
+              genTicks0,
+              genTicks1,
+              c1 - c0));
       result.put("connect", connect);
       int connected = connect.getInteger("connected");
-      out.printf(Locale.ROOT, "   connected %d/%d in %.1f s (%.0f/s), failed %d %s, handshake ms p50 %s p99 %s max %s%n",
-          connected, cfg.clients, connect.getDouble("seconds"), connect.getDouble("perSecond"),
-          connect.getInteger("failed"), connect.getJsonObject("failures").encode(),
-          fmt(connect.getJsonObject("handshakeMs"), "p50"), fmt(connect.getJsonObject("handshakeMs"), "p99"),
+      out.printf(
+          Locale.ROOT,
+          "   connected %d/%d in %.1f s (%.0f/s), failed %d %s, handshake ms p50 %s p99 %s max %s%n",
+          connected,
+          cfg.clients,
+          connect.getDouble("seconds"),
+          connect.getDouble("perSecond"),
+          connect.getInteger("failed"),
+          connect.getJsonObject("failures").encode(),
+          fmt(connect.getJsonObject("handshakeMs"), "p50"),
+          fmt(connect.getJsonObject("handshakeMs"), "p99"),
           fmt(connect.getJsonObject("handshakeMs"), "max"));
       if (connected == 0) {
         result.put("server", server);
@@ -160,8 +204,12 @@ public final class FanoutBench {
         sampleIdleRss(server, rssIdle, connected, "Later", cfg.idleSeconds);
       }
       result.put("server", server);
-      JsonObject open = results.stream().map(ClientGroup.ConnectResult::openPacket).filter(o -> o != null)
-          .findFirst().orElse(null);
+      JsonObject open =
+          results.stream()
+              .map(ClientGroup.ConnectResult::openPacket)
+              .filter(o -> o != null)
+              .findFirst()
+              .orElse(null);
       if (open != null) {
         server.put("engineIoOpen", open.copy().put("sid", "…"));
       }
@@ -173,19 +221,31 @@ public final class FanoutBench {
         int receivers = sum(groups.stream().map(ClientGroup::connectedNow).toList());
         await(emitter.reset(), 10);
         receipts.begin(stepId);
-        long sendEnd = await(emitter.runStep(stepId, cfg.effectiveWarmupRate(), cfg.warmupSeconds),
-            (long) (cfg.warmupSeconds * 3) + 30);
+        long sendEnd =
+            await(
+                emitter.runStep(stepId, cfg.effectiveWarmupRate(), cfg.warmupSeconds),
+                (long) (cfg.warmupSeconds * 3) + 30);
         long expected = await(emitter.snapshot(), 10).sent() * receivers;
-        while (receipts.received() < expected && System.nanoTime() < sendEnd + (long) (cfg.drainSeconds * 1e9)) {
+        while (receipts.received() < expected
+            && System.nanoTime() < sendEnd + (long) (cfg.drainSeconds * 1e9)) {
           Thread.sleep(5);
         }
         LatencySummary w = LatencySummary.of(receipts.end());
-        JsonObject warm = new JsonObject().put("seconds", cfg.warmupSeconds).put("rate", cfg.effectiveWarmupRate())
-            .put("expected", expected).put("received", receipts.received()).put("latencyMs", w.toJson());
+        JsonObject warm =
+            new JsonObject()
+                .put("seconds", cfg.warmupSeconds)
+                .put("rate", cfg.effectiveWarmupRate())
+                .put("expected", expected)
+                .put("received", receipts.received())
+                .put("latencyMs", w.toJson());
         result.put("warmup", warm);
-        out.printf(Locale.ROOT, "   warm-up %.0f s at %s emits/s: delivered %.3f%%, p50 %s ms, p99 %s ms%n",
-            cfg.warmupSeconds, StepResult.fmtRate(cfg.effectiveWarmupRate()),
-            StepResult.share(receipts.received(), expected) * 100, StepResult.fmtMs(w.p50()),
+        out.printf(
+            Locale.ROOT,
+            "   warm-up %.0f s at %s emits/s: delivered %.3f%%, p50 %s ms, p99 %s ms%n",
+            cfg.warmupSeconds,
+            StepResult.fmtRate(cfg.effectiveWarmupRate()),
+            StepResult.share(receipts.received(), expected) * 100,
+            StepResult.fmtMs(w.p50()),
             StepResult.fmtMs(w.p99()));
         sleep(cfg.pauseSeconds);
       }
@@ -209,8 +269,12 @@ public final class FanoutBench {
       JsonArray discarded = new JsonArray();
       for (double rate : cfg.rates) {
         if (overBudget()) {
-          stoppedBecause = String.format(Locale.ROOT, "time budget of %.0f s used up before rate %s",
-              cfg.maxRunSeconds, StepResult.fmtRate(rate));
+          stoppedBecause =
+              String.format(
+                  Locale.ROOT,
+                  "time budget of %.0f s used up before rate %s",
+                  cfg.maxRunSeconds,
+                  StepResult.fmtRate(rate));
           break;
         }
         StepResult s = null;
@@ -231,7 +295,11 @@ public final class FanoutBench {
           String repeat = null;
           if (noisy && noisyLeft > 0 && canRepeat) {
             noisyLeft--;
-            repeat = String.format(Locale.ROOT, "noisy: other processes used %.0f%% CPU, repeating", s.otherCpuPct);
+            repeat =
+                String.format(
+                    Locale.ROOT,
+                    "noisy: other processes used %.0f%% CPU, repeating",
+                    s.otherCpuPct);
           } else if (!s.passed && failLeft > 0 && canRepeat) {
             failLeft--;
             repeat = "failed, repeating once to rule out a hiccup";
@@ -242,8 +310,13 @@ public final class FanoutBench {
             sleep(cfg.pauseSeconds);
             continue;
           }
-          out.println(s.tableRow() + (saturated ? "  [generator CPU saturated]" : "")
-              + (noisy ? String.format(Locale.ROOT, "  [noisy: other processes used %.0f%% CPU]", s.otherCpuPct) : ""));
+          out.println(
+              s.tableRow()
+                  + (saturated ? "  [generator CPU saturated]" : "")
+                  + (noisy
+                      ? String.format(
+                          Locale.ROOT, "  [noisy: other processes used %.0f%% CPU]", s.otherCpuPct)
+                      : ""));
           break;
         }
         steps.add(sj);
@@ -259,19 +332,27 @@ public final class FanoutBench {
         sleep(cfg.pauseSeconds);
       }
       result.put("discardedSteps", discarded);
-      JsonObject summary = new JsonObject()
-          .put("bestRate", best == null ? null : best.targetRate)
-          .put("bestStep", best == null ? null : best.toJson())
-          .put("stoppedBecause", stoppedBecause)
-          .put("disconnects", receipts.disconnects.sum())
-          .put("disconnectReasons", new JsonObject(new TreeMap<String, Object>(receipts.disconnectReasons())))
-          .put("staleReceipts", receipts.stale.sum())
-          .put("otherEvents", receipts.otherEvents.sum())
-          .put("protocolErrors", receipts.protocolErrors.sum());
+      JsonObject summary =
+          new JsonObject()
+              .put("bestRate", best == null ? null : best.targetRate)
+              .put("bestStep", best == null ? null : best.toJson())
+              .put("stoppedBecause", stoppedBecause)
+              .put("disconnects", receipts.disconnects.sum())
+              .put(
+                  "disconnectReasons",
+                  new JsonObject(new TreeMap<String, Object>(receipts.disconnectReasons())))
+              .put("staleReceipts", receipts.stale.sum())
+              .put("otherEvents", receipts.otherEvents.sum())
+              .put("protocolErrors", receipts.protocolErrors.sum());
       result.put("result", summary);
-      out.printf(Locale.ROOT, "== %s: best passing rate %s emits/s (%s); disconnects %d, protocol errors %d%n",
-          cfg.label, best == null ? "none" : StepResult.fmtRate(best.targetRate), stoppedBecause,
-          receipts.disconnects.sum(), receipts.protocolErrors.sum());
+      out.printf(
+          Locale.ROOT,
+          "== %s: best passing rate %s emits/s (%s); disconnects %d, protocol errors %d%n",
+          cfg.label,
+          best == null ? "none" : StepResult.fmtRate(best.targetRate),
+          stoppedBecause,
+          receipts.disconnects.sum(),
+          receipts.protocolErrors.sum());
       return finish(result);
     } finally {
       for (ClientGroup g : groups) {
@@ -292,9 +373,14 @@ public final class FanoutBench {
 
   private JsonObject finish(JsonObject result) throws IOException {
     result.put("finishedAt", Instant.now().toString());
-    result.put("generator", new JsonObject().put("pid", selfPid).put("availableProcessors", cpus)
-        .put("eventLoops", cfg.eventLoops).put("java", System.getProperty("java.version"))
-        .put("nativeTransport", nativeTransport));
+    result.put(
+        "generator",
+        new JsonObject()
+            .put("pid", selfPid)
+            .put("availableProcessors", cpus)
+            .put("eventLoops", cfg.eventLoops)
+            .put("java", System.getProperty("java.version"))
+            .put("nativeTransport", nativeTransport));
     if (cfg.json != null) {
       Path p = Path.of(cfg.json);
       if (p.getParent() != null) {
@@ -306,25 +392,40 @@ public final class FanoutBench {
     return result;
   }
 
-  private StepResult runStep(Emitter emitter, Receipts receipts, ScheduledExecutorService sampler, long stepId,
-      double rate, int receivers, int connectedAtStart) throws Exception {
+  private StepResult runStep(
+      Emitter emitter,
+      Receipts receipts,
+      ScheduledExecutorService sampler,
+      long stepId,
+      double rate,
+      int receivers,
+      int connectedAtStart)
+      throws Exception {
     await(emitter.reset(), 10);
     long disconnects0 = receipts.disconnects.sum();
     long stale0 = receipts.stale.sum();
     AtomicLong rssMax = new AtomicLong(-1);
     AtomicLong rssLast = new AtomicLong(-1);
-    ScheduledFuture<?> rssTask = cfg.serverPid > 0 ? sampler.scheduleAtFixedRate(() -> {
-      long rss = ProcStats.rssKb(cfg.serverPid);
-      rssLast.set(rss);
-      rssMax.accumulateAndGet(rss, Math::max);
-    }, 0, 250, TimeUnit.MILLISECONDS) : null;
+    ScheduledFuture<?> rssTask =
+        cfg.serverPid > 0
+            ? sampler.scheduleAtFixedRate(
+                () -> {
+                  long rss = ProcStats.rssKb(cfg.serverPid);
+                  rssLast.set(rss);
+                  rssMax.accumulateAndGet(rss, Math::max);
+                },
+                0,
+                250,
+                TimeUnit.MILLISECONDS)
+            : null;
 
     receipts.begin(stepId);
     long srv0 = ProcStats.cpuTicks(cfg.serverPid);
     long gen0 = ProcStats.cpuTicks(selfPid);
     long sys0 = ProcStats.systemBusyTicks();
     long t0 = System.nanoTime();
-    long sendEnd = await(emitter.runStep(stepId, rate, cfg.stepSeconds), (long) (cfg.stepSeconds * 3) + 30);
+    long sendEnd =
+        await(emitter.runStep(stepId, rate, cfg.stepSeconds), (long) (cfg.stepSeconds * 3) + 30);
     long t1 = System.nanoTime();
     long srv1 = ProcStats.cpuTicks(cfg.serverPid);
     long gen1 = ProcStats.cpuTicks(selfPid);
@@ -384,13 +485,16 @@ public final class FanoutBench {
     }
     if (s.passed && s.emitsFailed > 0) {
       s.passed = false;
-      s.failReason = s.emitsFailed + " emits failed " + new JsonObject(new TreeMap<String, Object>(snap.failures())).encode();
+      s.failReason =
+          s.emitsFailed
+              + " emits failed "
+              + new JsonObject(new TreeMap<String, Object>(snap.failures())).encode();
     }
     return s;
   }
 
-  private JsonObject singleBroadcasts(Emitter emitter, Receipts receipts, int connected, long firstStep)
-      throws Exception {
+  private JsonObject singleBroadcasts(
+      Emitter emitter, Receipts receipts, int connected, long firstStep) throws Exception {
     Histogram all = LatencySummary.newHistogram();
     JsonArray each = new JsonArray();
     long expectedTotal = 0;
@@ -409,8 +513,12 @@ public final class FanoutBench {
       long received = receipts.received();
       LatencySummary ls = LatencySummary.of(h);
       boolean warmup = i < cfg.warmupBroadcasts;
-      JsonObject o = new JsonObject().put("warmup", warmup).put("received", received).put("expected", connected)
-          .put("latencyMs", ls.toJson());
+      JsonObject o =
+          new JsonObject()
+              .put("warmup", warmup)
+              .put("received", received)
+              .put("expected", connected)
+              .put("latencyMs", ls.toJson());
       each.add(o);
       if (!warmup) {
         all.add(h);
@@ -420,22 +528,33 @@ public final class FanoutBench {
       Thread.sleep(cfg.broadcastIntervalMs);
     }
     LatencySummary sum = LatencySummary.of(all);
-    JsonObject res = new JsonObject()
-        .put("broadcasts", cfg.broadcasts)
-        .put("warmupBroadcasts", cfg.warmupBroadcasts)
-        .put("receivers", connected)
-        .put("expected", expectedTotal)
-        .put("received", receivedTotal)
-        .put("latencyMs", sum.toJson())
-        .put("each", each);
+    JsonObject res =
+        new JsonObject()
+            .put("broadcasts", cfg.broadcasts)
+            .put("warmupBroadcasts", cfg.warmupBroadcasts)
+            .put("receivers", connected)
+            .put("expected", expectedTotal)
+            .put("received", receivedTotal)
+            .put("latencyMs", sum.toJson())
+            .put("each", each);
     LatencySummary.put(res, "deliveredShare", StepResult.share(receivedTotal, expectedTotal));
-    out.printf(Locale.ROOT, "   single broadcast to %d clients (%d measured, %d warm-up): p50 %s ms, p99 %s ms, max %s ms, delivered %.3f%%%n",
-        connected, cfg.broadcasts, cfg.warmupBroadcasts, StepResult.fmtMs(sum.p50()), StepResult.fmtMs(sum.p99()),
-        StepResult.fmtMs(sum.max()), StepResult.share(receivedTotal, expectedTotal) * 100);
+    out.printf(
+        Locale.ROOT,
+        "   single broadcast to %d clients (%d measured, %d warm-up): p50 %s ms, p99 %s ms, max %s ms, delivered %.3f%%%n",
+        connected,
+        cfg.broadcasts,
+        cfg.warmupBroadcasts,
+        StepResult.fmtMs(sum.p50()),
+        StepResult.fmtMs(sum.p99()),
+        StepResult.fmtMs(sum.max()),
+        StepResult.share(receivedTotal, expectedTotal) * 100);
     return res;
   }
 
-  private static JsonObject connectJson(List<ClientGroup.ConnectResult> results, double seconds, double serverCpu,
+  private static JsonObject connectJson(
+      List<ClientGroup.ConnectResult> results,
+      double seconds,
+      double serverCpu,
       double generatorCpu) {
     int connected = 0;
     int failed = 0;
@@ -447,11 +566,12 @@ public final class FanoutBench {
       r.failures().forEach((k, v) -> failures.merge(k, v, (a, b) -> (Integer) a + (Integer) b));
       h.add(r.handshakeUs());
     }
-    JsonObject o = new JsonObject()
-        .put("connected", connected)
-        .put("failed", failed)
-        .put("failures", new JsonObject(failures))
-        .put("handshakeMs", LatencySummary.of(h).toJson());
+    JsonObject o =
+        new JsonObject()
+            .put("connected", connected)
+            .put("failed", failed)
+            .put("failures", new JsonObject(failures))
+            .put("handshakeMs", LatencySummary.of(h).toJson());
     LatencySummary.put(o, "seconds", seconds);
     LatencySummary.put(o, "perSecond", seconds > 0 ? connected / seconds : 0);
     LatencySummary.put(o, "serverCpuPct", serverCpu);
@@ -460,12 +580,14 @@ public final class FanoutBench {
   }
 
   /**
-   * Waits until other processes use at most {@code --noise-max-pct} of a core over one second, for at
-   * most {@code --quiet-wait-seconds}. The benchmark's own two processes are not counted.
+   * Waits until other processes use at most {@code --noise-max-pct} of a core over one second, for
+   * at most {@code --quiet-wait-seconds}. The benchmark's own two processes are not counted.
    */
   private void waitQuiet(String what) throws InterruptedException {
-    long deadline = Math.min(System.nanoTime() + (long) (cfg.quietWaitSeconds * 1e9),
-        runStart + (long) (cfg.maxRunSeconds * 1e9 * 0.8));
+    long deadline =
+        Math.min(
+            System.nanoTime() + (long) (cfg.quietWaitSeconds * 1e9),
+            runStart + (long) (cfg.maxRunSeconds * 1e9 * 0.8));
     boolean told = false;
     while (true) {
       long sys0 = ProcStats.systemBusyTicks();
@@ -473,17 +595,32 @@ public final class FanoutBench {
       long gen0 = ProcStats.cpuTicks(selfPid);
       long t0 = System.nanoTime();
       Thread.sleep(1000);
-      double other = otherCpu(sys0, ProcStats.systemBusyTicks(), srv0, ProcStats.cpuTicks(cfg.serverPid), gen0,
-          ProcStats.cpuTicks(selfPid), System.nanoTime() - t0);
+      double other =
+          otherCpu(
+              sys0,
+              ProcStats.systemBusyTicks(),
+              srv0,
+              ProcStats.cpuTicks(cfg.serverPid),
+              gen0,
+              ProcStats.cpuTicks(selfPid),
+              System.nanoTime() - t0);
       if (other <= cfg.noiseMaxPct || other < 0) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        out.printf(Locale.ROOT, "   other processes still use %.0f%% CPU; going on with %s anyway%n", other, what);
+        out.printf(
+            Locale.ROOT,
+            "   other processes still use %.0f%% CPU; going on with %s anyway%n",
+            other,
+            what);
         return;
       }
       if (!told) {
-        out.printf(Locale.ROOT, "   other processes use %.0f%% CPU; waiting for quiet before %s%n", other, what);
+        out.printf(
+            Locale.ROOT,
+            "   other processes use %.0f%% CPU; waiting for quiet before %s%n",
+            other,
+            what);
         told = true;
       }
     }
@@ -493,8 +630,11 @@ public final class FanoutBench {
     return System.nanoTime() - runStart > cfg.maxRunSeconds * 1e9;
   }
 
-  /** CPU of everything but the server and the generator, in percent of one core; -1 when unknown. */
-  static double otherCpu(long sys0, long sys1, long srv0, long srv1, long gen0, long gen1, long wallNanos) {
+  /**
+   * CPU of everything but the server and the generator, in percent of one core; -1 when unknown.
+   */
+  static double otherCpu(
+      long sys0, long sys1, long srv0, long srv1, long gen0, long gen1, long wallNanos) {
     if (sys0 < 0 || sys1 < 0 || gen0 < 0 || gen1 < 0) {
       return -1;
     }
@@ -527,15 +667,23 @@ public final class FanoutBench {
    * The server's RSS with every client connected and idle, {@code afterSeconds} after the last
    * connected, and what it costs per connection over the idle server's; keys end in {@code suffix}.
    */
-  private void sampleIdleRss(JsonObject server, long rssIdle, int connected, String suffix, double afterSeconds) {
+  private void sampleIdleRss(
+      JsonObject server, long rssIdle, int connected, String suffix, double afterSeconds) {
     long rss = cfg.serverPid > 0 ? ProcStats.rssKb(cfg.serverPid) : -1;
     server.put("rssConnected" + suffix + "Kb", rss);
     if (rssIdle > 0 && rss > 0) {
       double perConn = (double) (rss - rssIdle) / connected;
       LatencySummary.put(server, "rssPerConnection" + suffix + "Kb", perConn);
       LatencySummary.put(server, "rssPer1000Connections" + suffix + "Mb", perConn * 1000 / 1024);
-      out.printf(Locale.ROOT, "   server RSS idle %.1f MB, with %d clients %.0f s after connecting %.1f MB: %.1f KB per connection (%.1f MB per 1,000)%n",
-          rssIdle / 1024.0, connected, afterSeconds, rss / 1024.0, perConn, perConn * 1000 / 1024);
+      out.printf(
+          Locale.ROOT,
+          "   server RSS idle %.1f MB, with %d clients %.0f s after connecting %.1f MB: %.1f KB per connection (%.1f MB per 1,000)%n",
+          rssIdle / 1024.0,
+          connected,
+          afterSeconds,
+          rss / 1024.0,
+          perConn,
+          perConn * 1000 / 1024);
     }
   }
 

@@ -29,12 +29,12 @@ import java.util.function.Function;
  */
 public final class FanoutReport {
 
-  /** One run: which server, how many clients, its result document (null when the run produced none). */
-  public record Run(String server, int clients, String file, JsonObject data) {
-  }
+  /**
+   * One run: which server, how many clients, its result document (null when the run produced none).
+   */
+  public record Run(String server, int clients, String file, JsonObject data) {}
 
-  private FanoutReport() {
-  }
+  private FanoutReport() {}
 
   public static void main(String[] args) throws IOException {
     List<Run> runs = new ArrayList<>();
@@ -108,7 +108,9 @@ public final class FanoutReport {
     if (best != null) {
       s.put("deliveredPerSec", best.getValue("deliveredPerSec"));
       JsonObject lat = best.getJsonObject("latencyMs", new JsonObject());
-      s.put("p50Ms", lat.getValue("p50")).put("p99Ms", lat.getValue("p99")).put("p999Ms", lat.getValue("p999"))
+      s.put("p50Ms", lat.getValue("p50"))
+          .put("p99Ms", lat.getValue("p99"))
+          .put("p999Ms", lat.getValue("p999"))
           .put("maxMs", lat.getValue("max"));
       s.put("serverCpuPct", best.getValue("serverCpuPct"));
       s.put("generatorCpuPct", best.getValue("generatorCpuPct"));
@@ -119,7 +121,8 @@ public final class FanoutReport {
     JsonObject sb = d.getJsonObject("singleBroadcast");
     if (sb != null) {
       JsonObject lat = sb.getJsonObject("latencyMs", new JsonObject());
-      s.put("singleBroadcastP50Ms", lat.getValue("p50")).put("singleBroadcastP99Ms", lat.getValue("p99"))
+      s.put("singleBroadcastP50Ms", lat.getValue("p50"))
+          .put("singleBroadcastP99Ms", lat.getValue("p99"))
           .put("singleBroadcastMaxMs", lat.getValue("max"));
     }
     double maxGen = -1;
@@ -146,8 +149,12 @@ public final class FanoutReport {
     JsonArray data = new JsonArray();
     for (Run r : runs) {
       summaries.add(summary(r));
-      data.add(new JsonObject().put("server", r.server()).put("clients", r.clients()).put("file", r.file())
-          .put("result", r.data()));
+      data.add(
+          new JsonObject()
+              .put("server", r.server())
+              .put("clients", r.clients())
+              .put("file", r.file())
+              .put("result", r.data()));
     }
     return new JsonObject()
         .put("tool", "switchboard-bench fanout")
@@ -157,7 +164,10 @@ public final class FanoutReport {
         .put("runs", data);
   }
 
-  /** Prints one block per client count with a column per server, plus a ratio column for two servers. */
+  /**
+   * Prints one block per client count with a column per server, plus a ratio column for two
+   * servers.
+   */
   public static void print(List<Run> runs, PrintStream out) {
     Set<Integer> counts = new TreeSet<>();
     Set<String> servers = new LinkedHashSet<>();
@@ -174,7 +184,10 @@ public final class FanoutReport {
         }
       }
       JsonObject any = byServer.values().iterator().next();
-      out.printf(Locale.ROOT, "%nN = %,d clients (pass: >= 99.9%% delivered and p99 < %s ms)%n", n,
+      out.printf(
+          Locale.ROOT,
+          "%nN = %,d clients (pass: >= 99.9%% delivered and p99 < %s ms)%n",
+          n,
           fmtNum(any.getValue("p99BoundMs"), 0));
       StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-36s", ""));
       for (String c : cols) {
@@ -186,46 +199,140 @@ public final class FanoutReport {
       }
       out.println(header);
       row(out, cols, byServer, "best passing rate (emits/s)", s -> num(s, "bestRate"), 0, ratio);
-      row(out, cols, byServer, "delivered msgs/s at best", s -> num(s, "deliveredPerSec"), 0, ratio);
-      rowText(out, cols, byServer, "p50 / p99 / p99.9 ms at best",
-          s -> fmtNum(s.getValue("p50Ms"), 1) + "/" + fmtNum(s.getValue("p99Ms"), 1) + "/"
-              + fmtNum(s.getValue("p999Ms"), 1));
-      row(out, cols, byServer, "single broadcast p99 ms", s -> num(s, "singleBroadcastP99Ms"), 1, ratio);
-      rowText(out, cols, byServer, "single broadcast p50 / max ms",
-          s -> fmtNum(s.getValue("singleBroadcastP50Ms"), 1) + "/" + fmtNum(s.getValue("singleBroadcastMaxMs"), 1));
-      row(out, cols, byServer, "idle RSS per connection (KB)", s -> num(s, "rssPerConnectionKb"), 1, ratio);
-      row(out, cols, byServer, "  the same, idle longer (--idle-seconds)", s -> num(s, "rssPerConnectionLaterKb"), 1, ratio);
-      rowText(out, cols, byServer, "server RSS idle / connected / later (MB)",
-          s -> fmtNum(mb(s.getValue("rssIdleKb")), 0) + "/" + fmtNum(mb(s.getValue("rssConnectedKb")), 0)
-              + "/" + fmtNum(mb(s.getValue("rssConnectedLaterKb")), 0));
-      rowText(out, cols, byServer, "connect time s (failed)",
-          s -> fmtNum(s.getValue("connectSeconds"), 1) + " (" + fmtNum(s.getValue("connectFailed"), 0) + ")");
+      row(
+          out,
+          cols,
+          byServer,
+          "delivered msgs/s at best",
+          s -> num(s, "deliveredPerSec"),
+          0,
+          ratio);
+      rowText(
+          out,
+          cols,
+          byServer,
+          "p50 / p99 / p99.9 ms at best",
+          s ->
+              fmtNum(s.getValue("p50Ms"), 1)
+                  + "/"
+                  + fmtNum(s.getValue("p99Ms"), 1)
+                  + "/"
+                  + fmtNum(s.getValue("p999Ms"), 1));
+      row(
+          out,
+          cols,
+          byServer,
+          "single broadcast p99 ms",
+          s -> num(s, "singleBroadcastP99Ms"),
+          1,
+          ratio);
+      rowText(
+          out,
+          cols,
+          byServer,
+          "single broadcast p50 / max ms",
+          s ->
+              fmtNum(s.getValue("singleBroadcastP50Ms"), 1)
+                  + "/"
+                  + fmtNum(s.getValue("singleBroadcastMaxMs"), 1));
+      row(
+          out,
+          cols,
+          byServer,
+          "idle RSS per connection (KB)",
+          s -> num(s, "rssPerConnectionKb"),
+          1,
+          ratio);
+      row(
+          out,
+          cols,
+          byServer,
+          "  the same, idle longer (--idle-seconds)",
+          s -> num(s, "rssPerConnectionLaterKb"),
+          1,
+          ratio);
+      rowText(
+          out,
+          cols,
+          byServer,
+          "server RSS idle / connected / later (MB)",
+          s ->
+              fmtNum(mb(s.getValue("rssIdleKb")), 0)
+                  + "/"
+                  + fmtNum(mb(s.getValue("rssConnectedKb")), 0)
+                  + "/"
+                  + fmtNum(mb(s.getValue("rssConnectedLaterKb")), 0));
+      rowText(
+          out,
+          cols,
+          byServer,
+          "connect time s (failed)",
+          s ->
+              fmtNum(s.getValue("connectSeconds"), 1)
+                  + " ("
+                  + fmtNum(s.getValue("connectFailed"), 0)
+                  + ")");
       row(out, cols, byServer, "server CPU % at best", s -> num(s, "serverCpuPct"), 0, false);
-      row(out, cols, byServer, "server CPU us per delivery at best", s -> num(s, "serverCpuMicrosPerDelivery"), 1,
+      row(
+          out,
+          cols,
+          byServer,
+          "server CPU us per delivery at best",
+          s -> num(s, "serverCpuMicrosPerDelivery"),
+          1,
           ratio);
       row(out, cols, byServer, "generator CPU % at best", s -> num(s, "generatorCpuPct"), 0, false);
-      row(out, cols, byServer, "generator CPU % max (any step)", s -> num(s, "generatorCpuPctMax"), 0, false);
-      row(out, cols, byServer, "other processes CPU % (max)", s -> num(s, "otherCpuPctMax"), 0, false);
+      row(
+          out,
+          cols,
+          byServer,
+          "generator CPU % max (any step)",
+          s -> num(s, "generatorCpuPctMax"),
+          0,
+          false);
+      row(
+          out,
+          cols,
+          byServer,
+          "other processes CPU % (max)",
+          s -> num(s, "otherCpuPctMax"),
+          0,
+          false);
       for (String c : cols) {
         JsonObject s = byServer.get(c);
         if (s == null) {
           continue;
         }
-        out.printf(Locale.ROOT, "  %s stopped: %s%n", c,
+        out.printf(
+            Locale.ROOT,
+            "  %s stopped: %s%n",
+            c,
             s.containsKey("error") ? s.getString("error") : s.getValue("stoppedBecause"));
         if (s.getBoolean("generatorSaturated", false)) {
-          out.printf(Locale.ROOT, "  %s: WARNING the generator's CPU was saturated in some step: its figures may be the generator's limit%n", c);
+          out.printf(
+              Locale.ROOT,
+              "  %s: WARNING the generator's CPU was saturated in some step: its figures may be the generator's limit%n",
+              c);
         }
         if (num(s, "otherCpuPctMax") > 20) {
-          out.printf(Locale.ROOT, "  %s: WARNING other processes used up to %.0f%% CPU during the run: figures are noisy%n", c,
+          out.printf(
+              Locale.ROOT,
+              "  %s: WARNING other processes used up to %.0f%% CPU during the run: figures are noisy%n",
+              c,
               num(s, "otherCpuPctMax"));
         }
       }
     }
   }
 
-  private static void row(PrintStream out, List<String> cols, Map<String, JsonObject> byServer, String label,
-      Function<JsonObject, Double> value, int decimals, boolean ratio) {
+  private static void row(
+      PrintStream out,
+      List<String> cols,
+      Map<String, JsonObject> byServer,
+      String label,
+      Function<JsonObject, Double> value,
+      int decimals,
+      boolean ratio) {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-36s", label));
     List<Double> values = new ArrayList<>();
     for (String c : cols) {
@@ -237,13 +344,22 @@ public final class FanoutReport {
     if (ratio) {
       double a = values.get(0);
       double b = values.get(1);
-      sb.append(String.format(Locale.ROOT, " %10s",
-          Double.isNaN(a) || Double.isNaN(b) || a == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", b / a)));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              " %10s",
+              Double.isNaN(a) || Double.isNaN(b) || a == 0
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.2fx", b / a)));
     }
     out.println(sb);
   }
 
-  private static void rowText(PrintStream out, List<String> cols, Map<String, JsonObject> byServer, String label,
+  private static void rowText(
+      PrintStream out,
+      List<String> cols,
+      Map<String, JsonObject> byServer,
+      String label,
       Function<JsonObject, String> value) {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-36s", label));
     for (String c : cols) {

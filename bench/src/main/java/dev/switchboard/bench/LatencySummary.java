@@ -4,10 +4,11 @@ import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
 /**
- * Percentiles of a latency histogram recorded in microseconds, reported in milliseconds.
- * An empty histogram gives count 0 and NaN percentiles.
+ * Percentiles of a latency histogram recorded in microseconds, reported in milliseconds. An empty
+ * histogram gives count 0 and NaN percentiles.
  */
-public record LatencySummary(long count, double p50, double p90, double p99, double p999, double max, double mean) {
+public record LatencySummary(
+    long count, double p50, double p90, double p99, double p999, double max, double mean) {
 
   public static final LatencySummary EMPTY =
       new LatencySummary(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
@@ -26,7 +27,8 @@ public record LatencySummary(long count, double p50, double p90, double p99, dou
     if (h == null || h.getTotalCount() == 0) {
       return EMPTY;
     }
-    return new LatencySummary(h.getTotalCount(),
+    return new LatencySummary(
+        h.getTotalCount(),
         ms(h.getValueAtPercentile(50)),
         ms(h.getValueAtPercentile(90)),
         ms(h.getValueAtPercentile(99)),
@@ -54,8 +56,14 @@ public record LatencySummary(long count, double p50, double p90, double p99, dou
     if (o == null) {
       return EMPTY;
     }
-    return new LatencySummary(o.getLong("count", 0L), num(o, "p50"), num(o, "p90"), num(o, "p99"), num(o, "p999"),
-        num(o, "max"), num(o, "mean"));
+    return new LatencySummary(
+        o.getLong("count", 0L),
+        num(o, "p50"),
+        num(o, "p90"),
+        num(o, "p99"),
+        num(o, "p999"),
+        num(o, "max"),
+        num(o, "mean"));
   }
 
   static void put(JsonObject o, String key, double value) {

@@ -1,7 +1,6 @@
 package dev.switchboard.bench;
 
 import io.vertx.core.json.JsonObject;
-
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -20,15 +19,15 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp switchboard-bench.jar dev.switchboard.bench.LogProducer RATE SECONDS BYTES REPORT.json
  * </pre>
  *
- * <p>It keeps to a schedule rather than a sleep per line: about every millisecond it writes every line
- * that is due by then ({@link #due}) and flushes, so the rate holds at 100,000 lines/s and over. When
- * the pipe is full (its reader is slower than the schedule) the writes block; the lines then go out
- * late, in bursts, and {@code maxBehindLines} in the report says how far behind it fell.
+ * <p>It keeps to a schedule rather than a sleep per line: about every millisecond it writes every
+ * line that is due by then ({@link #due}) and flushes, so the rate holds at 100,000 lines/s and
+ * over. When the pipe is full (its reader is slower than the schedule) the writes block; the lines
+ * then go out late, in bursts, and {@code maxBehindLines} in the report says how far behind it
+ * fell.
  */
 public final class LogProducer {
 
-  private LogProducer() {
-  }
+  private LogProducer() {}
 
   public static void main(String[] args) throws IOException {
     if (args.length != 4) {
@@ -41,7 +40,8 @@ public final class LogProducer {
     Path report = Path.of(args[3]);
     long total = rate * seconds;
     byte[] line = template(bytes);
-    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+    OutputStream out =
+        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
     long startMs = System.currentTimeMillis();
     long start = System.nanoTime();
     long written = 0;
@@ -61,13 +61,23 @@ public final class LogProducer {
     }
     out.flush();
     long elapsed = System.nanoTime() - start;
-    JsonObject result = new JsonObject().put("rate", rate).put("seconds", seconds).put("bytes", bytes)
-      .put("lines", written).put("startEpochMs", startMs).put("elapsedMs", elapsed / 1_000_000L)
-      .put("achievedRate", achieved(written, elapsed)).put("maxBehindLines", maxBehind);
+    JsonObject result =
+        new JsonObject()
+            .put("rate", rate)
+            .put("seconds", seconds)
+            .put("bytes", bytes)
+            .put("lines", written)
+            .put("startEpochMs", startMs)
+            .put("elapsedMs", elapsed / 1_000_000L)
+            .put("achievedRate", achieved(written, elapsed))
+            .put("maxBehindLines", maxBehind);
     Files.writeString(report, result.encode() + "\n", StandardCharsets.UTF_8);
   }
 
-  /** How many lines are due {@code elapsedNanos} after the start at {@code rate} lines/s (rounded down). */
+  /**
+   * How many lines are due {@code elapsedNanos} after the start at {@code rate} lines/s (rounded
+   * down).
+   */
   public static long due(long rate, long elapsedNanos) {
     if (rate <= 0 || elapsedNanos <= 0) {
       return 0;
@@ -83,8 +93,8 @@ public final class LogProducer {
   }
 
   /**
-   * A line of exactly {@code bytes} bytes (at least 16), newline included:
-   * {@code "line 000000000 xxxx...\n"}, whose number {@link #number} rewrites in place.
+   * A line of exactly {@code bytes} bytes (at least 16), newline included: {@code "line 000000000
+   * xxxx...\n"}, whose number {@link #number} rewrites in place.
    */
   public static byte[] template(int bytes) {
     if (bytes < 16) {

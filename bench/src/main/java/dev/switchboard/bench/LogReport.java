@@ -1,37 +1,46 @@
 package dev.switchboard.bench;
 
 import io.vertx.core.json.JsonObject;
-
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToLongFunction;
 
 /**
- * The arithmetic and the table of {@link LogBench}: rates from a timeline of counter samples, shares,
- * and whether memory stayed flat during a flood.
+ * The arithmetic and the table of {@link LogBench}: rates from a timeline of counter samples,
+ * shares, and whether memory stayed flat during a flood.
  */
 public final class LogReport {
 
-  /** Counters of one run, sampled every few hundred milliseconds; {@code tMs} from the service's start. */
-  public record Sample(long tMs, long read, long stored, long dropped, long delivered, long skipped, long rssKb,
-                       long heapUsedKb) {
-  }
+  /**
+   * Counters of one run, sampled every few hundred milliseconds; {@code tMs} from the service's
+   * start.
+   */
+  public record Sample(
+      long tMs,
+      long read,
+      long stored,
+      long dropped,
+      long delivered,
+      long skipped,
+      long rssKb,
+      long heapUsedKb) {}
 
-  /** When a counter moved: the first sample above its start and the first at its final value (ms). */
+  /**
+   * When a counter moved: the first sample above its start and the first at its final value (ms).
+   */
   public record Span(long fromMs, long toMs) {
     public double seconds() {
       return Math.max(0, toMs - fromMs) / 1000.0;
     }
   }
 
-  private LogReport() {
-  }
+  private LogReport() {}
 
   /**
-   * The span over which {@code counter} grew from its first value to its last: from the sample before
-   * its first rise (when it was still at rest) to the first sample at its final value. Null when it
-   * never moved.
+   * The span over which {@code counter} grew from its first value to its last: from the sample
+   * before its first rise (when it was still at rest) to the first sample at its final value. Null
+   * when it never moved.
    */
   public static Span span(List<Sample> samples, ToLongFunction<Sample> counter) {
     if (samples.isEmpty()) {
@@ -67,7 +76,10 @@ public final class LogReport {
     return whole <= 0 ? 0 : part * 100.0 / whole;
   }
 
-  /** The value of {@code counter} at the last sample at or before {@code tMs} (the first sample's when none). */
+  /**
+   * The value of {@code counter} at the last sample at or before {@code tMs} (the first sample's
+   * when none).
+   */
   public static long at(List<Sample> samples, long tMs, ToLongFunction<Sample> counter) {
     long value = samples.isEmpty() ? 0 : counter.applyAsLong(samples.get(0));
     for (Sample s : samples) {
@@ -79,8 +91,11 @@ public final class LogReport {
     return value;
   }
 
-  /** The highest value of {@code gauge} in samples with {@code fromMs <= tMs < toMs}; -1 when none. */
-  public static long max(List<Sample> samples, long fromMs, long toMs, ToLongFunction<Sample> gauge) {
+  /**
+   * The highest value of {@code gauge} in samples with {@code fromMs <= tMs < toMs}; -1 when none.
+   */
+  public static long max(
+      List<Sample> samples, long fromMs, long toMs, ToLongFunction<Sample> gauge) {
     long max = -1;
     for (Sample s : samples) {
       if (s.tMs() >= fromMs && s.tMs() < toMs) {
@@ -92,7 +107,8 @@ public final class LogReport {
 
   /**
    * Whether memory stayed bounded over a flood: the late reading (last third) is at most 25 % plus
-   * {@code slackKb} above the early one (first third). Unknown readings (negative) count as bounded.
+   * {@code slackKb} above the early one (first third). Unknown readings (negative) count as
+   * bounded.
    */
   public static boolean bounded(long earlyKb, long lateKb, long slackKb) {
     if (earlyKb < 0 || lateKb < 0) {
@@ -152,7 +168,8 @@ public final class LogReport {
     }
     out.println(header);
     for (String[] row : rows) {
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", row[0]));
+      StringBuilder line =
+          new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", row[0]));
       for (JsonObject run : runs) {
         line.append(String.format(Locale.ROOT, "%" + col + "s", cell(run.getValue(row[1]))));
       }
@@ -168,7 +185,9 @@ public final class LogReport {
       if (d.isNaN()) {
         return "-";
       }
-      return Math.abs(d) >= 100 ? String.format(Locale.ROOT, "%,.0f", d) : String.format(Locale.ROOT, "%.1f", d);
+      return Math.abs(d) >= 100
+          ? String.format(Locale.ROOT, "%,.0f", d)
+          : String.format(Locale.ROOT, "%.1f", d);
     }
     if (value instanceof Long || value instanceof Integer) {
       return String.format(Locale.ROOT, "%,d", ((Number) value).longValue());

@@ -12,15 +12,19 @@ public final class ProcStats {
 
   private static final long CLOCK_TICKS = clockTicks();
 
-  private ProcStats() {
-  }
+  private ProcStats() {}
 
-  /** Clock ticks per second of {@code /proc/<pid>/stat} times ({@code getconf CLK_TCK}, 100 when unknown). */
+  /**
+   * Clock ticks per second of {@code /proc/<pid>/stat} times ({@code getconf CLK_TCK}, 100 when
+   * unknown).
+   */
   public static long clockTicksPerSecond() {
     return CLOCK_TICKS;
   }
 
-  /** {@code VmRSS} of a process in KiB, or -1 when it cannot be read (no such process, not Linux). */
+  /**
+   * {@code VmRSS} of a process in KiB, or -1 when it cannot be read (no such process, not Linux).
+   */
   public static long rssKb(long pid) {
     try {
       return parseVmRssKb(Files.readString(statusPath(pid), StandardCharsets.US_ASCII));
@@ -30,10 +34,10 @@ public final class ProcStats {
   }
 
   /**
-   * Samples {@code rssKb} every {@code periodMs} until three samples in a row lie within
-   * {@code toleranceKb} of each other, or until {@code maxMs} have passed, and returns the last sample
-   * (-1 when it cannot be read). A runtime that has just started may still be returning memory
-   * (a JVM trimming its C heap, a garbage collector shrinking its heap); an RSS taken then makes
+   * Samples {@code rssKb} every {@code periodMs} until three samples in a row lie within {@code
+   * toleranceKb} of each other, or until {@code maxMs} have passed, and returns the last sample (-1
+   * when it cannot be read). A runtime that has just started may still be returning memory (a JVM
+   * trimming its C heap, a garbage collector shrinking its heap); an RSS taken then makes
    * everything measured against it look smaller.
    */
   public static long settledRssKb(LongSupplier rssKb, long periodMs, long maxMs, long toleranceKb)
@@ -69,8 +73,8 @@ public final class ProcStats {
   }
 
   /**
-   * Busy time of the whole machine in clock ticks (all CPUs: user + nice + system + irq + softirq + steal,
-   * from the first line of {@code /proc/stat}), or -1 when it cannot be read.
+   * Busy time of the whole machine in clock ticks (all CPUs: user + nice + system + irq + softirq +
+   * steal, from the first line of {@code /proc/stat}), or -1 when it cannot be read.
    */
   public static long systemBusyTicks() {
     try {
@@ -82,7 +86,10 @@ public final class ProcStats {
     }
   }
 
-  /** Parses the {@code cpu  user nice system idle iowait irq softirq steal ...} line: everything but idle and iowait. */
+  /**
+   * Parses the {@code cpu user nice system idle iowait irq softirq steal ...} line: everything but
+   * idle and iowait.
+   */
   public static long parseSystemBusyTicks(String cpuLine) {
     String[] f = cpuLine.trim().split("\\s+");
     if (!f[0].equals("cpu")) {
@@ -102,7 +109,7 @@ public final class ProcStats {
     return Files.exists(statPath(pid));
   }
 
-  /** Parses the {@code VmRSS:   12345 kB} line of {@code /proc/<pid>/status}; -1 when absent. */
+  /** Parses the {@code VmRSS: 12345 kB} line of {@code /proc/<pid>/status}; -1 when absent. */
   public static long parseVmRssKb(String status) {
     for (String line : status.split("\n")) {
       if (line.startsWith("VmRSS:")) {
@@ -123,9 +130,9 @@ public final class ProcStats {
   }
 
   /**
-   * Parses utime (field 14) + stime (field 15) of {@code /proc/<pid>/stat}. The command name (field 2)
-   * is in parentheses and may itself contain spaces and parentheses, so fields are counted after the
-   * last {@code ')'}.
+   * Parses utime (field 14) + stime (field 15) of {@code /proc/<pid>/stat}. The command name (field
+   * 2) is in parentheses and may itself contain spaces and parentheses, so fields are counted after
+   * the last {@code ')'}.
    */
   public static long parseCpuTicks(String stat) {
     int close = stat.lastIndexOf(')');
@@ -137,7 +144,10 @@ public final class ProcStats {
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
-  /** CPU use in percent of one core between two tick readings {@code wallNanos} apart; -1 if unknown. */
+  /**
+   * CPU use in percent of one core between two tick readings {@code wallNanos} apart; -1 if
+   * unknown.
+   */
   public static double cpuPercent(long ticksBefore, long ticksAfter, long wallNanos) {
     if (ticksBefore < 0 || ticksAfter < 0 || wallNanos <= 0) {
       return -1;

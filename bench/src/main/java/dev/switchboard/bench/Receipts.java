@@ -11,8 +11,8 @@ import org.HdrHistogram.Recorder;
 /**
  * What the receiving clients saw, shared by every event loop. Receipts are attributed to the step
  * whose id they carry: a message of an earlier step that arrives late counts as stale, not as a
- * receipt of the running one. Latencies go to a {@link Recorder} (wait-free for the writers) and are
- * taken out once per step.
+ * receipt of the running one. Latencies go to a {@link Recorder} (wait-free for the writers) and
+ * are taken out once per step.
  */
 public final class Receipts {
 
@@ -55,12 +55,16 @@ public final class Receipts {
     return received.sum();
   }
 
-  /** Time of the latest receipt of the current step ({@code System.nanoTime()}), or Long.MIN_VALUE. */
+  /**
+   * Time of the latest receipt of the current step ({@code System.nanoTime()}), or Long.MIN_VALUE.
+   */
   public long lastReceiptNanos() {
     return lastReceipt.get();
   }
 
-  /** Ends the step: later receipts of it are stale. Returns the latency histogram in microseconds. */
+  /**
+   * Ends the step: later receipts of it are stale. Returns the latency histogram in microseconds.
+   */
   public Histogram end() {
     currentStep = Long.MIN_VALUE;
     return latencyUs.getIntervalHistogram();

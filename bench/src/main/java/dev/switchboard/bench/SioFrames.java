@@ -7,8 +7,8 @@ import io.vertx.core.json.JsonObject;
  * The few Engine.IO 4 / Socket.IO 5 text frames a websocket-only benchmark client needs.
  *
  * <p>One websocket frame carries one Engine.IO packet: its first character is the Engine.IO type
- * ({@code 0} open, {@code 1} close, {@code 2} ping, {@code 3} pong, {@code 4} message, {@code 6} noop).
- * A message carries a Socket.IO packet {@code <type>[<n>-][<nsp>,][<id>][json]}.
+ * ({@code 0} open, {@code 1} close, {@code 2} ping, {@code 3} pong, {@code 4} message, {@code 6}
+ * noop). A message carries a Socket.IO packet {@code <type>[<n>-][<nsp>,][<id>][json]}.
  */
 public final class SioFrames {
 
@@ -30,8 +30,7 @@ public final class SioFrames {
   /** The pong a client sends for each server ping. */
   public static final String PONG = "3";
 
-  private SioFrames() {
-  }
+  private SioFrames() {}
 
   /** Query string path of a websocket-only Engine.IO 4 session. */
   public static String websocketUri(String path) {
@@ -44,7 +43,10 @@ public final class SioFrames {
     return namespace == null || namespace.isEmpty() || namespace.equals("/") ? "" : namespace + ",";
   }
 
-  /** The Socket.IO CONNECT packet with an {@code auth} object {@code {"token":...}}, as an Engine.IO message. */
+  /**
+   * The Socket.IO CONNECT packet with an {@code auth} object {@code {"token":...}}, as an Engine.IO
+   * message.
+   */
   public static String connectFrame(String namespace, String token) {
     JsonObject auth = new JsonObject();
     if (token != null) {
@@ -53,14 +55,18 @@ public final class SioFrames {
     return "40" + namespacePrefix(namespace) + auth.encode();
   }
 
-  /** The exact prefix a server writes for {@code emit(event, data)} on a namespace: {@code 42/mcp,["bench",}. */
+  /**
+   * The exact prefix a server writes for {@code emit(event, data)} on a namespace: {@code
+   * 42/mcp,["bench",}.
+   */
   public static String eventPrefix(String namespace, String event) {
     String array = new JsonArray().add(event).encode(); // ["bench"]
     return "42" + namespacePrefix(namespace) + array.substring(0, array.length() - 1) + ",";
   }
 
   /** A parsed Engine.IO frame and, for a message, its Socket.IO packet. */
-  public record Packet(char eioType, int sioType, int attachments, String namespace, long ackId, String payload) {
+  public record Packet(
+      char eioType, int sioType, int attachments, String namespace, long ackId, String payload) {
 
     public boolean isMessage() {
       return eioType == EIO_MESSAGE;

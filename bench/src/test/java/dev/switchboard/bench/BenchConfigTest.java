@@ -11,10 +11,31 @@ class BenchConfigTest {
 
   @Test
   void parsesTheDocumentedCommandLine() {
-    BenchConfig c = BenchConfig.parse(new String[] {"--url", "http://127.0.0.1:3007", "--namespace", "/mcp",
-        "--token", "T", "--emit-token", "E", "--clients", "1000", "--rates", "100,200,500,1000,2000,5000",
-        "--step-seconds", "10", "--json", "out.json", "--single-broadcast", "--p99-bound-ms=500",
-        "--server-pid", "1234"}, Map.of());
+    BenchConfig c =
+        BenchConfig.parse(
+            new String[] {
+              "--url",
+              "http://127.0.0.1:3007",
+              "--namespace",
+              "/mcp",
+              "--token",
+              "T",
+              "--emit-token",
+              "E",
+              "--clients",
+              "1000",
+              "--rates",
+              "100,200,500,1000,2000,5000",
+              "--step-seconds",
+              "10",
+              "--json",
+              "out.json",
+              "--single-broadcast",
+              "--p99-bound-ms=500",
+              "--server-pid",
+              "1234"
+            },
+            Map.of());
     assertThat(c.host()).isEqualTo("127.0.0.1");
     assertThat(c.port()).isEqualTo(3007);
     assertThat(c.token).isEqualTo("T");
@@ -30,8 +51,9 @@ class BenchConfigTest {
 
   @Test
   void tokensComeFromTheEnvironmentWhenNotGiven() {
-    BenchConfig c = BenchConfig.parse(new String[] {"--rates", ""},
-        Map.of("ADMIN_TOKEN", "a", "EMIT_TOKEN", "e"));
+    BenchConfig c =
+        BenchConfig.parse(
+            new String[] {"--rates", ""}, Map.of("ADMIN_TOKEN", "a", "EMIT_TOKEN", "e"));
     assertThat(c.token).isEqualTo("a");
     assertThat(c.emitToken).isEqualTo("e");
     assertThat(c.rates).isEmpty();
@@ -42,13 +64,24 @@ class BenchConfigTest {
   void rejectsBadInput() {
     assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--emit-token", "e"}, Map.of()))
         .hasMessageContaining("--token");
-    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--token", "t", "--emit-token", "e", "--bogus", "1"},
-        Map.of())).hasMessageContaining("--bogus");
-    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--token", "t", "--emit-token", "e", "--clients"},
-        Map.of())).hasMessageContaining("needs a value");
-    assertThatThrownBy(() -> BenchConfig.parseRates("10,-1")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--token", "t", "--emit-token", "e", "--url",
-        "ws://x:1"}, Map.of())).hasMessageContaining("--url");
+    assertThatThrownBy(
+            () ->
+                BenchConfig.parse(
+                    new String[] {"--token", "t", "--emit-token", "e", "--bogus", "1"}, Map.of()))
+        .hasMessageContaining("--bogus");
+    assertThatThrownBy(
+            () ->
+                BenchConfig.parse(
+                    new String[] {"--token", "t", "--emit-token", "e", "--clients"}, Map.of()))
+        .hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> BenchConfig.parseRates("10,-1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                BenchConfig.parse(
+                    new String[] {"--token", "t", "--emit-token", "e", "--url", "ws://x:1"},
+                    Map.of()))
+        .hasMessageContaining("--url");
     assertThat(BenchConfig.parseRates(" 0.5, 2 ,,10")).isEqualTo(List.of(0.5, 2.0, 10.0));
   }
 }

@@ -27,14 +27,24 @@ class BenchPayloadTest {
 
   @Test
   void dataLongerThanTheTargetIsNotTruncated() {
-    String data = BenchPayload.appendData(new StringBuilder(), Long.MAX_VALUE / 2, Long.MAX_VALUE / 2, 7, 10).toString();
+    String data =
+        BenchPayload.appendData(new StringBuilder(), Long.MAX_VALUE / 2, Long.MAX_VALUE / 2, 7, 10)
+            .toString();
     assertThat(new JsonObject(data).getString("p")).isEmpty();
   }
 
   @Test
   void emitRequestIsTheHubContract() {
-    String emit = BenchPayload.appendEmit(new StringBuilder(), BenchPayload.jsonString("/mcp"),
-        BenchPayload.jsonString("bench"), 5, 6, 7, 100).toString();
+    String emit =
+        BenchPayload.appendEmit(
+                new StringBuilder(),
+                BenchPayload.jsonString("/mcp"),
+                BenchPayload.jsonString("bench"),
+                5,
+                6,
+                7,
+                100)
+            .toString();
     JsonObject o = new JsonObject(emit);
     assertThat(o.getString("namespace")).isEqualTo("/mcp");
     assertThat(o.getString("event")).isEqualTo("bench");
@@ -44,7 +54,8 @@ class BenchPayloadTest {
 
   @Test
   void parsesWhatItEncodes() {
-    String data = BenchPayload.appendData(new StringBuilder(), 987654321012L, 1234, 9, 100).toString();
+    String data =
+        BenchPayload.appendData(new StringBuilder(), 987654321012L, 1234, 9, 100).toString();
     BenchPayload.Fields f = new BenchPayload.Fields();
     assertThat(parse(data, f)).isEqualTo(data.length());
     assertThat(f.complete()).isTrue();
@@ -71,8 +82,9 @@ class BenchPayloadTest {
   @Test
   void toleratesWhitespaceReorderedKeysAndOtherMembers() {
     BenchPayload.Fields f = new BenchPayload.Fields();
-    String json = "{ \"p\" : \"x\\\"t\\\":9\" , \"nested\": {\"t\": 5, \"a\": [1, {\"k\": 2}]}, \"k\" : 4,\n"
-        + " \"s\":-3, \"flag\": true, \"none\": null, \"t\" :77 }";
+    String json =
+        "{ \"p\" : \"x\\\"t\\\":9\" , \"nested\": {\"t\": 5, \"a\": [1, {\"k\": 2}]}, \"k\" : 4,\n"
+            + " \"s\":-3, \"flag\": true, \"none\": null, \"t\" :77 }";
     assertThat(parse(json, f)).isEqualTo(json.length());
     assertThat(f.t).isEqualTo(77);
     assertThat(f.s).isEqualTo(-3);
@@ -89,8 +101,21 @@ class BenchPayloadTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "[1]", "{", "{\"t\"", "{\"t\":}", "{\"t\":1.5,\"s\":1,\"k\":1}", "{\"t\":1e3}",
-      "{\"t\":1 \"s\":2}", "{t:1}", "{\"t\":12345678901234567890}", "{\"p\":\"unterminated}", "{\"a\":[1,2}"})
+  @ValueSource(
+      strings = {
+        "",
+        "[1]",
+        "{",
+        "{\"t\"",
+        "{\"t\":}",
+        "{\"t\":1.5,\"s\":1,\"k\":1}",
+        "{\"t\":1e3}",
+        "{\"t\":1 \"s\":2}",
+        "{t:1}",
+        "{\"t\":12345678901234567890}",
+        "{\"p\":\"unterminated}",
+        "{\"a\":[1,2}"
+      })
   void malformedObjectsAreRejected(String json) {
     assertThat(parse(json, new BenchPayload.Fields())).isEqualTo(-1);
   }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generator end to end against a minimal in-process Socket.IO server (websocket transport only,
- * namespace /mcp, token auth, server pings, POST /emit). Nothing here asserts on timing: the latency
- * bound is set out of reach and the drain ends as soon as everything arrived.
+ * namespace /mcp, token auth, server pings, POST /emit). Nothing here asserts on timing: the
+ * latency bound is set out of reach and the drain ends as soon as everything arrived.
  */
 @ExtendWith(VertxExtension.class)
 class FanoutBenchTest {
@@ -43,53 +43,77 @@ class FanoutBenchTest {
 
   @BeforeEach
   void startFakeServer(Vertx vertx) throws Exception {
-    server = vertx.createHttpServer()
-        .webSocketHandler(ws -> {
-          if (!ws.path().equals("/socket.io/") || !ws.query().contains("EIO=4")) {
-            ws.close((short) 1008);
-            return;
-          }
-          ws.writeTextMessage("0{\"sid\":\"s\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"
-              + "\"maxPayload\":1000000}");
-          ws.textMessageHandler(text -> {
-            if (text.equals("3")) {
-              pongs.incrementAndGet();
-            } else if (text.startsWith("40/mcp,")) {
-              JsonObject auth = new JsonObject(text.substring(7));
-              if (TOKEN.equals(auth.getString("token"))) {
-                ws.writeTextMessage("40/mcp,{\"sid\":\"x\"}");
-                ws.writeTextMessage("42/mcp,[\"connected\",{\"namespace\":\"/mcp\"}]");
-                ws.writeTextMessage("2"); // a server ping, to be answered
-                sockets.add(ws);
-              } else {
-                ws.writeTextMessage("44/mcp,{\"message\":\"unauthorized\",\"data\":{\"code\":\"unauthorized\"}}");
-              }
-            }
-          });
-          ws.closeHandler(v -> sockets.remove(ws));
-        })
-        .requestHandler(req -> {
-          if (!req.path().equals("/emit") || !("Bearer " + EMIT_TOKEN).equals(req.getHeader("Authorization"))) {
-            req.response().setStatusCode(401).end();
-            return;
-          }
-          req.body().onSuccess(body -> {
-            String text = body.toString().trim();
-            JsonArray items = text.startsWith("[") ? new JsonArray(text) : new JsonArray().add(new JsonObject(text));
-            for (Object o : items) {
-              JsonObject item = (JsonObject) o;
-              Buffer frame = Buffer.buffer("42" + item.getString("namespace") + ","
-                  + new JsonArray().add(item.getString("event")).add(item.getValue("data")).encode());
-              emits.incrementAndGet();
-              for (ServerWebSocket ws : sockets) {
-                ws.writeFinalTextFrame(frame.toString());
-              }
-            }
-            req.response().setStatusCode(202).end(new JsonObject().put("accepted", items.size()).encode());
-          });
-        })
-        .listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server =
+        vertx
+            .createHttpServer()
+            .webSocketHandler(
+                ws -> {
+                  if (!ws.path().equals("/socket.io/") || !ws.query().contains("EIO=4")) {
+                    ws.close((short) 1008);
+                    return;
+                  }
+                  ws.writeTextMessage(
+                      "0{\"sid\":\"s\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"
+                          + "\"maxPayload\":1000000}");
+                  ws.textMessageHandler(
+                      text -> {
+                        if (text.equals("3")) {
+                          pongs.incrementAndGet();
+                        } else if (text.startsWith("40/mcp,")) {
+                          JsonObject auth = new JsonObject(text.substring(7));
+                          if (TOKEN.equals(auth.getString("token"))) {
+                            ws.writeTextMessage("40/mcp,{\"sid\":\"x\"}");
+                            ws.writeTextMessage("42/mcp,[\"connected\",{\"namespace\":\"/mcp\"}]");
+                            ws.writeTextMessage("2"); // a server ping, to be answered
+                            sockets.add(ws);
+                          } else {
+                            ws.writeTextMessage(
+                                "44/mcp,{\"message\":\"unauthorized\",\"data\":{\"code\":\"unauthorized\"}}");
+                          }
+                        }
+                      });
+                  ws.closeHandler(v -> sockets.remove(ws));
+                })
+            .requestHandler(
+                req -> {
+                  if (!req.path().equals("/emit")
+                      || !("Bearer " + EMIT_TOKEN).equals(req.getHeader("Authorization"))) {
+                    req.response().setStatusCode(401).end();
+                    return;
+                  }
+                  req.body()
+                      .onSuccess(
+                          body -> {
+                            String text = body.toString().trim();
+                            JsonArray items =
+                                text.startsWith("[")
+                                    ? new JsonArray(text)
+                                    : new JsonArray().add(new JsonObject(text));
+                            for (Object o : items) {
+                              JsonObject item = (JsonObject) o;
+                              Buffer frame =
+                                  Buffer.buffer(
+                                      "42"
+                                          + item.getString("namespace")
+                                          + ","
+                                          + new JsonArray()
+                                              .add(item.getString("event"))
+                                              .add(item.getValue("data"))
+                                              .encode());
+                              emits.incrementAndGet();
+                              for (ServerWebSocket ws : sockets) {
+                                ws.writeFinalTextFrame(frame.toString());
+                              }
+                            }
+                            req.response()
+                                .setStatusCode(202)
+                                .end(new JsonObject().put("accepted", items.size()).encode());
+                          });
+                })
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -98,27 +122,70 @@ class FanoutBenchTest {
   }
 
   private BenchConfig config(String token, int clients, String rates, Path json) {
-    return BenchConfig.parse(new String[] {
-        "--url", "http://127.0.0.1:" + server.actualPort(), "--namespace", "/mcp", "--token", token,
-        "--emit-token", EMIT_TOKEN, "--clients", Integer.toString(clients), "--rates", rates,
-        "--step-seconds", "1", "--drain-seconds", "60", "--pause-seconds", "0", "--settle-seconds", "0", "--idle-seconds", "0",
-        "--warmup-seconds", "0.5", "--p99-bound-ms", "1000000", "--single-broadcast", "--broadcasts", "2",
-        "--broadcast-interval-ms", "0", "--server-pid", Long.toString(ProcessHandle.current().pid()),
-        "--label", "fake", "--json", json.toString(), "--batch", "2", "--noise-max-pct", "100000",
-        "--noisy-retries", "0"}, Map.of());
+    return BenchConfig.parse(
+        new String[] {
+          "--url",
+          "http://127.0.0.1:" + server.actualPort(),
+          "--namespace",
+          "/mcp",
+          "--token",
+          token,
+          "--emit-token",
+          EMIT_TOKEN,
+          "--clients",
+          Integer.toString(clients),
+          "--rates",
+          rates,
+          "--step-seconds",
+          "1",
+          "--drain-seconds",
+          "60",
+          "--pause-seconds",
+          "0",
+          "--settle-seconds",
+          "0",
+          "--idle-seconds",
+          "0",
+          "--warmup-seconds",
+          "0.5",
+          "--p99-bound-ms",
+          "1000000",
+          "--single-broadcast",
+          "--broadcasts",
+          "2",
+          "--broadcast-interval-ms",
+          "0",
+          "--server-pid",
+          Long.toString(ProcessHandle.current().pid()),
+          "--label",
+          "fake",
+          "--json",
+          json.toString(),
+          "--batch",
+          "2",
+          "--noise-max-pct",
+          "100000",
+          "--noisy-retries",
+          "0"
+        },
+        Map.of());
   }
 
   @Test
   void connectsPublishesAndCountsEveryDelivery(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("out.json");
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    JsonObject r = new FanoutBench(config(TOKEN, 30, "20,40", json),
-        new PrintStream(text, true, StandardCharsets.UTF_8)).run();
+    JsonObject r =
+        new FanoutBench(
+                config(TOKEN, 30, "20,40", json),
+                new PrintStream(text, true, StandardCharsets.UTF_8))
+            .run();
 
     assertThat(r.getJsonObject("connect").getInteger("connected")).isEqualTo(30);
     assertThat(r.getJsonObject("connect").getInteger("failed")).isZero();
     assertThat(pongs.get()).isGreaterThanOrEqualTo(30);
-    assertThat(r.getJsonObject("warmup").getLong("received")).isEqualTo(r.getJsonObject("warmup").getLong("expected"));
+    assertThat(r.getJsonObject("warmup").getLong("received"))
+        .isEqualTo(r.getJsonObject("warmup").getLong("expected"));
 
     JsonObject sb = r.getJsonObject("singleBroadcast");
     assertThat(sb.getLong("received")).isEqualTo(60);
@@ -151,8 +218,11 @@ class FanoutBenchTest {
 
   @Test
   void aRefusedHandshakeIsReportedWithItsReason(@TempDir Path dir) throws Exception {
-    JsonObject r = new FanoutBench(config("wrong", 5, "10", dir.resolve("out.json")),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+    JsonObject r =
+        new FanoutBench(
+                config("wrong", 5, "10", dir.resolve("out.json")),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+            .run();
     JsonObject connect = r.getJsonObject("connect");
     assertThat(connect.getInteger("connected")).isZero();
     assertThat(connect.getInteger("failed")).isEqualTo(5);

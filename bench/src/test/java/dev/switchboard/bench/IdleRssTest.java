@@ -15,10 +15,13 @@ import org.junit.jupiter.api.condition.OS;
 class IdleRssTest {
 
   @Test
-  void findsTheProcessesNamingADirectoryWithTheirChildrenButNotTheExcludedOnes() throws IOException, InterruptedException {
+  void findsTheProcessesNamingADirectoryWithTheirChildrenButNotTheExcludedOnes()
+      throws IOException, InterruptedException {
     String marker = "/tmp/idle-rss-" + UUID.randomUUID();
-    // a parent naming the marker on its command line, with a child that does not (as the postmaster's)
-    Process parent = new ProcessBuilder("sh", "-c", "sleep 60 & echo forked; wait", "sh", marker).start();
+    // a parent naming the marker on its command line, with a child that does not (as the
+    // postmaster's)
+    Process parent =
+        new ProcessBuilder("sh", "-c", "sleep 60 & echo forked; wait", "sh", marker).start();
     try (BufferedReader output = parent.inputReader()) {
       assertThat(output.readLine()).isEqualTo("forked");
       long parentPid = parent.pid();
@@ -28,7 +31,9 @@ class IdleRssTest {
       assertThat(IdleRss.processesMentioning(marker, List.of())).containsExactly(parentPid);
       assertThat(IdleRss.processesMentioning(marker, List.of(parentPid))).isEmpty();
       List<Long> family = IdleRss.withDescendants(List.of(parentPid));
-      assertThat(family).containsExactlyInAnyOrderElementsOf(Stream.concat(Stream.of(parentPid), children.stream()).toList());
+      assertThat(family)
+          .containsExactlyInAnyOrderElementsOf(
+              Stream.concat(Stream.of(parentPid), children.stream()).toList());
       assertThat(family).allSatisfy(pid -> assertThat(ProcStats.rssKb(pid)).isPositive());
     } finally {
       parent.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -23,12 +23,18 @@ class LogBenchTest {
     assertThat(defaults.rates()).containsExactly("10000", "50000", "100000", "max");
     assertThat(defaults.seconds()).isEqualTo(20);
     assertThat(defaults.bufferLines()).containsExactly(20_000);
-    LogBench.Options o = LogBench.parse(new String[] {"--rates", "100k, MAX", "--buffer-lines", "5000,100000", "--seconds", "30"});
+    LogBench.Options o =
+        LogBench.parse(
+            new String[] {
+              "--rates", "100k, MAX", "--buffer-lines", "5000,100000", "--seconds", "30"
+            });
     assertThat(o.rates()).isEqualTo(List.of("100000", "max"));
     assertThat(o.bufferLines()).containsExactly(5_000, 100_000);
     assertThat(o.seconds()).isEqualTo(30);
-    assertThatThrownBy(() -> LogBench.parse(new String[] {"--seconds", "0"})).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> LogBench.parse(new String[] {"--nope"})).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LogBench.parse(new String[] {"--seconds", "0"}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LogBench.parse(new String[] {"--nope"}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -15,16 +15,23 @@ class LogReportTest {
     return new LogReport.Sample(t, read, stored, 0, 0, 0, 1000 + t, 500);
   }
 
-  private final List<LogReport.Sample> samples = List.of(
-    s(0, 0, 0), s(250, 0, 0), s(500, 1000, 0), s(750, 3000, 2000), s(1000, 5000, 4000),
-    s(1250, 5000, 5000), s(1500, 5000, 5000));
+  private final List<LogReport.Sample> samples =
+      List.of(
+          s(0, 0, 0),
+          s(250, 0, 0),
+          s(500, 1000, 0),
+          s(750, 3000, 2000),
+          s(1000, 5000, 4000),
+          s(1250, 5000, 5000),
+          s(1500, 5000, 5000));
 
   @Test
   void aSpanRunsFromTheLastRestingSampleToTheFirstAtTheFinalValue() {
     LogReport.Span read = LogReport.span(samples, LogReport.Sample::read);
     assertThat(read).isEqualTo(new LogReport.Span(250, 1000));
     assertThat(read.seconds()).isEqualTo(0.75);
-    assertThat(LogReport.span(samples, LogReport.Sample::stored)).isEqualTo(new LogReport.Span(500, 1250));
+    assertThat(LogReport.span(samples, LogReport.Sample::stored))
+        .isEqualTo(new LogReport.Span(500, 1250));
     assertThat(LogReport.span(samples, LogReport.Sample::dropped)).isNull();
     assertThat(LogReport.span(List.of(), LogReport.Sample::read)).isNull();
   }
@@ -60,10 +67,27 @@ class LogReportTest {
   @Test
   void theTableHasAColumnPerRun() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    LogReport.print(List.of(new JsonObject().put("name", "flood-10000-b20000").put("readRate", 9876.5).put("stored", 200_000L)
-      .put("droppedPercent", 0.25).put("latencyP99Ms", Double.NaN)), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    LogReport.print(
+        List.of(
+            new JsonObject()
+                .put("name", "flood-10000-b20000")
+                .put("readRate", 9876.5)
+                .put("stored", 200_000L)
+                .put("droppedPercent", 0.25)
+                .put("latencyP99Ms", Double.NaN)),
+        new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String table = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(table).contains("flood-10000-b20000").contains("9,877").contains("200,000").contains("0.3");
-    assertThat(table.lines().filter(l -> l.startsWith("read->delivered p99 ms")).findFirst().orElseThrow()).endsWith("-");
+    assertThat(table)
+        .contains("flood-10000-b20000")
+        .contains("9,877")
+        .contains("200,000")
+        .contains("0.3");
+    assertThat(
+            table
+                .lines()
+                .filter(l -> l.startsWith("read->delivered p99 ms"))
+                .findFirst()
+                .orElseThrow())
+        .endsWith("-");
   }
 }

@@ -12,17 +12,21 @@ class ProcStatsTest {
 
   @Test
   void readsVmRssFromStatus() {
-    String status = "Name:\tnode\nUmask:\t0022\nVmPeak:\t 1200000 kB\nVmRSS:\t   54321 kB\nRssAnon:\t 40000 kB\n";
+    String status =
+        "Name:\tnode\nUmask:\t0022\nVmPeak:\t 1200000 kB\nVmRSS:\t   54321 kB\nRssAnon:\t 40000 kB\n";
     assertThat(ProcStats.parseVmRssKb(status)).isEqualTo(54321);
     assertThat(ProcStats.parseVmRssKb("Name:\tkthreadd\n")).isEqualTo(-1);
   }
 
   @Test
   void readsUtimePlusStimeEvenWithSpacesAndParensInTheName() {
-    // fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
-    String stat = "4242 (my (weird) proc) S 1 4242 4242 0 -1 4194560 100 0 0 0 1500 250 0 0 20 0 11 0 77 0";
+    // fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+    // utime stime ...
+    String stat =
+        "4242 (my (weird) proc) S 1 4242 4242 0 -1 4194560 100 0 0 0 1500 250 0 0 20 0 11 0 77 0";
     assertThat(ProcStats.parseCpuTicks(stat)).isEqualTo(1750);
-    assertThatThrownBy(() -> ProcStats.parseCpuTicks("garbage")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ProcStats.parseCpuTicks("garbage"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -44,13 +48,18 @@ class ProcStatsTest {
   @Test
   void settledRssWaitsForThreeSamplesWithinTheTolerance() throws InterruptedException {
     // a runtime that gives memory back for a while after starting, then holds still
-    PrimitiveIterator.OfLong samples = LongStream.of(120_000, 110_000, 96_000, 95_900, 96_100, 96_000, 50_000)
-        .iterator();
+    PrimitiveIterator.OfLong samples =
+        LongStream.of(120_000, 110_000, 96_000, 95_900, 96_100, 96_000, 50_000).iterator();
     int[] taken = {0};
-    long rss = ProcStats.settledRssKb(() -> {
-      taken[0]++;
-      return samples.nextLong();
-    }, 1, 10_000, 256);
+    long rss =
+        ProcStats.settledRssKb(
+            () -> {
+              taken[0]++;
+              return samples.nextLong();
+            },
+            1,
+            10_000,
+            256);
     assertThat(rss).isEqualTo(96_100);
     assertThat(taken[0]).isEqualTo(5);
   }

@@ -22,13 +22,16 @@ class SioFramesTest {
 
   @Test
   void websocketUriAddsTheEngineIoQuery() {
-    assertThat(SioFrames.websocketUri("/socket.io/")).isEqualTo("/socket.io/?EIO=4&transport=websocket");
-    assertThat(SioFrames.websocketUri("/socket.io")).isEqualTo("/socket.io/?EIO=4&transport=websocket");
+    assertThat(SioFrames.websocketUri("/socket.io/"))
+        .isEqualTo("/socket.io/?EIO=4&transport=websocket");
+    assertThat(SioFrames.websocketUri("/socket.io"))
+        .isEqualTo("/socket.io/?EIO=4&transport=websocket");
   }
 
   @Test
   void parsesEngineIoPacketsThatAreNotMessages() {
-    SioFrames.Packet open = SioFrames.parse("0{\"sid\":\"abc\",\"upgrades\":[],\"pingInterval\":25000}");
+    SioFrames.Packet open =
+        SioFrames.parse("0{\"sid\":\"abc\",\"upgrades\":[],\"pingInterval\":25000}");
     assertThat(open.eioType()).isEqualTo('0');
     assertThat(open.isMessage()).isFalse();
     assertThat(open.payload()).startsWith("{\"sid\"");
@@ -48,7 +51,9 @@ class SioFramesTest {
 
   @Test
   void parsesConnectErrorAndDisconnect() {
-    SioFrames.Packet err = SioFrames.parse("44/mcp,{\"message\":\"unauthorized\",\"data\":{\"code\":\"unauthorized\"}}");
+    SioFrames.Packet err =
+        SioFrames.parse(
+            "44/mcp,{\"message\":\"unauthorized\",\"data\":{\"code\":\"unauthorized\"}}");
     assertThat(err.sioType()).isEqualTo(SioFrames.SIO_CONNECT_ERROR);
     assertThat(err.namespace()).isEqualTo("/mcp");
     SioFrames.Packet bye = SioFrames.parse("41/mcp,");
@@ -89,8 +94,11 @@ class SioFramesTest {
     assertThatThrownBy(() -> SioFrames.parse("")).isInstanceOf(SioFrames.ProtocolException.class);
     assertThatThrownBy(() -> SioFrames.parse("9")).isInstanceOf(SioFrames.ProtocolException.class);
     assertThatThrownBy(() -> SioFrames.parse("4")).isInstanceOf(SioFrames.ProtocolException.class);
-    assertThatThrownBy(() -> SioFrames.parse("4abc")).isInstanceOf(SioFrames.ProtocolException.class);
-    assertThatThrownBy(() -> SioFrames.parse("42/mcp,abc")).isInstanceOf(SioFrames.ProtocolException.class);
-    assertThatThrownBy(() -> SioFrames.parse("45[\"x\"]")).isInstanceOf(SioFrames.ProtocolException.class);
+    assertThatThrownBy(() -> SioFrames.parse("4abc"))
+        .isInstanceOf(SioFrames.ProtocolException.class);
+    assertThatThrownBy(() -> SioFrames.parse("42/mcp,abc"))
+        .isInstanceOf(SioFrames.ProtocolException.class);
+    assertThatThrownBy(() -> SioFrames.parse("45[\"x\"]"))
+        .isInstanceOf(SioFrames.ProtocolException.class);
   }
 }

@@ -56,7 +56,8 @@ class StatsTest {
     LatencySummary slow = new LatencySummary(1000, 1, 2, 50, 60, 70, 2);
     assertThat(StepResult.failReason(1000, 1000, slow, 0.999, 50)).startsWith("p99 50.0 ms");
     assertThat(StepResult.failReason(0, 0, fast, 0.999, 50)).isEqualTo("nothing was sent");
-    assertThat(StepResult.failReason(10, 0, LatencySummary.EMPTY, 0.999, 50)).isEqualTo("nothing was delivered");
+    assertThat(StepResult.failReason(10, 0, LatencySummary.EMPTY, 0.999, 50))
+        .isEqualTo("nothing was delivered");
   }
 
   @Test

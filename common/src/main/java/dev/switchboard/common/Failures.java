@@ -3,8 +3,7 @@ package dev.switchboard.common;
 /** Turns an exception chain into the one message worth showing a person. */
 public final class Failures {
 
-  private Failures() {
-  }
+  private Failures() {}
 
   /**
    * The message of the outermost exception that says something of its own: wrappers whose message
@@ -12,8 +11,9 @@ public final class Failures {
    */
   public static String describe(Throwable err) {
     Throwable t = err;
-    while (t.getCause() != null && t.getCause() != t
-      && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
+    while (t.getCause() != null
+        && t.getCause() != t
+        && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
       t = t.getCause();
     }
     return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();

@@ -10,13 +10,14 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Removal of the trees this module leaves behind: stale extractions and private socket directories. */
+/**
+ * Removal of the trees this module leaves behind: stale extractions and private socket directories.
+ */
 final class Directories {
 
   private static final Logger LOG = LoggerFactory.getLogger(Directories.class);
 
-  private Directories() {
-  }
+  private Directories() {}
 
   /** Deletes dir and everything below it; a failure is logged, since nothing depends on it. */
   static void deleteQuietly(Path dir) {

@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Zonky's own {@code EmbeddedPostgres} is not used because {@code initdb} and {@code postgres}
  * refuse to run as root. This class owns the server's lifecycle (start, wait until it accepts
- * connections, stop, take over an orphan) and leaves the rest to its collaborators:
- * {@link PostgresBinaries} extracts the binaries once, {@link ServerUser} decides who runs them
- * ({@code nobody} when the JVM runs as root, and the data directory is chowned to that user) and
- * {@link PgCommands} runs them, and {@link ServerPort} chooses the port (the same one across starts
- * while it is free).
+ * connections, stop, take over an orphan) and leaves the rest to its collaborators: {@link
+ * PostgresBinaries} extracts the binaries once, {@link ServerUser} decides who runs them ({@code
+ * nobody} when the JVM runs as root, and the data directory is chowned to that user) and {@link
+ * PgCommands} runs them, and {@link ServerPort} chooses the port (the same one across starts while
+ * it is free).
  *
  * <p>Authentication is {@code trust}: the server listens on 127.0.0.1 only and its Unix socket lies
  * in a directory only the server user may enter (the 0700 data directory, or a private 0700 temp
@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>No shutdown hook is installed: whoever starts the server closes it. A {@link Watchdog} ends
  * the postmaster should this JVM die without closing it. A second start on a data directory whose
  * server is still held by a live process fails; a server orphaned by a killed JVM is stopped and
- * restarted. A server that died while this JVM runs is started again on the same port with
- * {@link #restartIfDown()}, so that clients reconnect to the URL they have.
+ * restarted. A server that died while this JVM runs is started again on the same port with {@link
+ * #restartIfDown()}, so that clients reconnect to the URL they have.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -56,8 +56,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static final String DATABASE = "switchboard";
   private static final String SERVER_LOG = "server.log";
   private static final long SERVER_LOG_ROTATE_BYTES = 10L * 1024 * 1024;
+
   /** A Unix socket path (dir + "/.s.PGSQL.nnnnn") must stay well below sun_path's 108 bytes. */
   private static final int MAX_SOCKET_PATH_BYTES = 100;
+
   private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
   private static final int START_ATTEMPTS = 3;
 
@@ -73,7 +75,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private long pid = -1;
   private Watchdog watchdog;
 
-  private EmbeddedPostgres(Path dataDir, Path home, ServerUser user, FileChannel dataDirLock, int requestedPort) {
+  private EmbeddedPostgres(
+      Path dataDir, Path home, ServerUser user, FileChannel dataDirLock, int requestedPort) {
     this.dataDir = dataDir;
     this.user = user;
     this.commands = new PgCommands(home, user, dataDir);
@@ -179,8 +182,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
     prepareDataDir(fresh);
     if (fresh) {
       LOG.info("Initialising PostgreSQL data directory {}", dataDir);
-      commands.run("initdb", commands.command("initdb", "-D", dataDir.toString(), "-A", "trust",
-        "-U", SUPERUSER, "-E", "UTF8", "--locale=C", "--no-instructions"));
+      commands.run(
+          "initdb",
+          commands.command(
+              "initdb",
+              "-D",
+              dataDir.toString(),
+              "-A",
+              "trust",
+              "-U",
+              SUPERUSER,
+              "-E",
+              "UTF8",
+              "--locale=C",
+              "--no-instructions"));
     }
     socketDir = chooseSocketDir();
     startServer();
@@ -210,7 +225,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
       }
       String serverLog = readFrom(log, logStart);
       stopLeftover(); // pg_ctl may give up waiting while the server still comes up
-      if (attempt < START_ATTEMPTS && ports.mayChange() && serverLog.contains("Address already in use")) {
+      if (attempt < START_ATTEMPTS
+          && ports.mayChange()
+          && serverLog.contains("Address already in use")) {
         LOG.debug("Port {} was taken meanwhile, retrying", candidate);
         continue;
       }
@@ -218,14 +235,35 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** pg_ctl start on {@code serverPort}; once it is up, its pid is known and a {@link Watchdog} guards it. */
+  /**
+   * pg_ctl start on {@code serverPort}; once it is up, its pid is known and a {@link Watchdog}
+   * guards it.
+   */
   private PgCommands.Output startOn(int serverPort) throws IOException {
     Path log = dataDir.resolve(SERVER_LOG);
-    PgCommands.Output out = commands.exec(commands.command("pg_ctl", "-D", dataDir.toString(),
-      "-l", log.toString(), "-w", "-t", "60", "-o", serverOptions(serverPort), "start"));
+    PgCommands.Output out =
+        commands.exec(
+            commands.command(
+                "pg_ctl",
+                "-D",
+                dataDir.toString(),
+                "-l",
+                log.toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                serverOptions(serverPort),
+                "start"));
     if (out.exitCode() == 0) {
-      pid = readPid().orElseThrow(() -> new IOException("pg_ctl started the server but "
-        + dataDir.resolve("postmaster.pid") + " is missing"));
+      pid =
+          readPid()
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          "pg_ctl started the server but "
+                              + dataDir.resolve("postmaster.pid")
+                              + " is missing"));
       watchdog = Watchdog.guard(pid);
     }
     return out;
@@ -238,23 +276,29 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** Creates the database {@value #DATABASE} unless it exists (first start, or a start cut short). */
+  /**
+   * Creates the database {@value #DATABASE} unless it exists (first start, or a start cut short).
+   */
   private void ensureDatabase() throws IOException {
     Properties props = new Properties();
     props.setProperty("user", SUPERUSER);
     String url = "jdbc:postgresql://" + HOST + ":" + port + "/postgres";
     try (Connection c = new org.postgresql.Driver().connect(url, props);
-         Statement st = c.createStatement()) {
-      try (ResultSet rs = st.executeQuery(
-        "select 1 from pg_database where datname = '" + DATABASE + "'")) {
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
         if (rs.next()) {
           return;
         }
       }
       st.execute("create database " + DATABASE);
     } catch (SQLException e) {
-      throw new IOException("Could not create database " + DATABASE + " on the embedded PostgreSQL: "
-        + e.getMessage(), e);
+      throw new IOException(
+          "Could not create database "
+              + DATABASE
+              + " on the embedded PostgreSQL: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -267,8 +311,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     if (!isRunning(oldPid.getAsLong())) {
       return;
     }
-    Optional<String> commandLine = ProcessHandle.of(oldPid.getAsLong())
-      .flatMap(process -> process.info().commandLine());
+    Optional<String> commandLine =
+        ProcessHandle.of(oldPid.getAsLong()).flatMap(process -> process.info().commandLine());
     if (commandLine.isEmpty()) {
       return; // cannot tell; postgres itself refuses to start if it really is running
     }
@@ -276,25 +320,34 @@ public final class EmbeddedPostgres implements AutoCloseable {
       LOG.warn("Stopping orphaned PostgreSQL server (pid {}) of {}", oldPid.getAsLong(), dataDir);
       stop(oldPid.getAsLong());
     } else {
-      LOG.warn("Removing stale postmaster.pid of {}: pid {} now belongs to another program", dataDir,
-        oldPid.getAsLong());
+      LOG.warn(
+          "Removing stale postmaster.pid of {}: pid {} now belongs to another program",
+          dataDir,
+          oldPid.getAsLong());
       Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
     }
   }
 
   private void stopLeftover() {
-    readPid().ifPresent(leftover -> {
-      if (isRunning(leftover)) {
-        stop(leftover);
-      }
-    });
+    readPid()
+        .ifPresent(
+            leftover -> {
+              if (isRunning(leftover)) {
+                stop(leftover);
+              }
+            });
   }
 
-  /** pg_ctl fast shutdown; if the postmaster is still there afterwards, it and its children are killed. */
+  /**
+   * pg_ctl fast shutdown; if the postmaster is still there afterwards, it and its children are
+   * killed.
+   */
   private void stop(long postmasterPid) {
     try {
-      PgCommands.Output out = commands.exec(commands.command("pg_ctl", "-D", dataDir.toString(),
-        "-m", "fast", "-w", "-t", "20", "stop"));
+      PgCommands.Output out =
+          commands.exec(
+              commands.command(
+                  "pg_ctl", "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "20", "stop"));
       if (out.exitCode() != 0) {
         LOG.warn("pg_ctl stop failed (exit {}): {}", out.exitCode(), PgCommands.tail(out.text()));
       }
@@ -303,11 +356,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
     if (!awaitExit(postmasterPid, EXIT_WAIT)) {
       LOG.warn("Killing PostgreSQL postmaster {} of {}", postmasterPid, dataDir);
-      ProcessHandle.of(postmasterPid).ifPresent(postmaster -> {
-        List<ProcessHandle> children = postmaster.descendants().toList();
-        postmaster.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-      });
+      ProcessHandle.of(postmasterPid)
+          .ifPresent(
+              postmaster -> {
+                List<ProcessHandle> children = postmaster.descendants().toList();
+                postmaster.destroyForcibly();
+                children.forEach(ProcessHandle::destroyForcibly);
+              });
       if (!awaitExit(postmasterPid, EXIT_WAIT)) {
         LOG.error("PostgreSQL postmaster {} of {} did not exit", postmasterPid, dataDir);
       }
@@ -325,7 +380,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
     Path pidFile = dataDir.resolve("postmaster.pid");
     try {
       List<String> lines = Files.readAllLines(pidFile);
-      return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
+      return lines.isEmpty()
+          ? OptionalLong.empty()
+          : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
     } catch (IOException | NumberFormatException e) {
       return OptionalLong.empty();
     }
@@ -337,8 +394,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return dataDir;
     }
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-    Path dir = Files.createTempDirectory(fitsSocketPath(tmp.resolve("sbpg-xxxxxxxxxxxxxxxxxxxx"))
-      ? tmp : Path.of("/tmp"), "sbpg-");
+    Path dir =
+        Files.createTempDirectory(
+            fitsSocketPath(tmp.resolve("sbpg-xxxxxxxxxxxxxxxxxxxx")) ? tmp : Path.of("/tmp"),
+            "sbpg-");
     Files.setAttribute(dir, "unix:mode", 0700);
     privateSocketDir = true;
     user.own(dir);
@@ -347,7 +406,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   private static boolean fitsSocketPath(Path dir) {
     return dir.toString().getBytes(StandardCharsets.UTF_8).length + "/.s.PGSQL.65535".length()
-      < MAX_SOCKET_PATH_BYTES;
+        < MAX_SOCKET_PATH_BYTES;
   }
 
   /** Keeps the (append-only) server log from growing without bound across restarts. */
@@ -363,7 +422,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
    */
   private static FileChannel lockDataDir(Path dir) throws IOException {
     Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
-    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
       FileLock lock = channel.tryLock();
       if (lock != null) {
@@ -376,8 +436,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
       throw e;
     }
     channel.close();
-    throw new IOException("PostgreSQL data directory " + dir + " is in use by another embedded server"
-      + " (lock " + lockFile + " is held)");
+    throw new IOException(
+        "PostgreSQL data directory "
+            + dir
+            + " is in use by another embedded server"
+            + " (lock "
+            + lockFile
+            + " is held)");
   }
 
   private static String readFrom(Path file, long offset) {
@@ -411,8 +476,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
   }
 
   /**
-   * Whether pid is a live process. A zombie is not: the detached postmaster is reaped by init, which
-   * in containers may be slow or never happen (a JVM as PID 1 does not reap it).
+   * Whether pid is a live process. A zombie is not: the detached postmaster is reaped by init,
+   * which in containers may be slow or never happen (a JVM as PID 1 does not reap it).
    */
   private static boolean isRunning(long pid) {
     if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the PostgreSQL binaries ({@code initdb}, {@code pg_ctl}) of one data directory as the
- * server user, each within a time limit, and turns a failed run into an exception that carries the
- * tail of its output.
+ * Runs the PostgreSQL binaries ({@code initdb}, {@code pg_ctl}) of one data directory as the server
+ * user, each within a time limit, and turns a failed run into an exception that carries the tail of
+ * its output.
  */
 final class PgCommands {
 
@@ -56,20 +56,28 @@ final class PgCommands {
     long started = System.nanoTime();
     Path output = Files.createTempFile("switchboard-pg-", ".out");
     try {
-      ProcessBuilder builder = new ProcessBuilder(cmd)
-        .directory(home.toFile()) // readable by the server user, unlike e.g. /root
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(cmd)
+              .directory(home.toFile()) // readable by the server user, unlike e.g. /root
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile());
       builder.environment().keySet().removeIf(name -> name.startsWith("PG"));
       Process process = builder.start();
       process.getOutputStream().close();
       if (!process.waitFor(PROCESS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new IOException(cmd.get(user.prefix().size()) + " did not finish within "
-          + PROCESS_TIMEOUT.toSeconds() + " s: " + tail(Files.readString(output)));
+        throw new IOException(
+            cmd.get(user.prefix().size())
+                + " did not finish within "
+                + PROCESS_TIMEOUT.toSeconds()
+                + " s: "
+                + tail(Files.readString(output)));
       }
-      LOG.debug("{} exited with {} after {} ms", cmd.get(user.prefix().size()), process.exitValue(),
-        (System.nanoTime() - started) / 1_000_000);
+      LOG.debug(
+          "{} exited with {} after {} ms",
+          cmd.get(user.prefix().size()),
+          process.exitValue(),
+          (System.nanoTime() - started) / 1_000_000);
       return new Output(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -81,8 +89,14 @@ final class PgCommands {
 
   /** What failed, with the tail of its output and, when given, of the server log it wrote. */
   IOException failure(String what, Output out, Path serverLog, String serverLogText) {
-    StringBuilder msg = new StringBuilder(what).append(" failed (exit ").append(out.exitCode())
-      .append(") for ").append(dataDir).append(":\n").append(tail(out.text()));
+    StringBuilder msg =
+        new StringBuilder(what)
+            .append(" failed (exit ")
+            .append(out.exitCode())
+            .append(") for ")
+            .append(dataDir)
+            .append(":\n")
+            .append(tail(out.text()));
     if (!serverLogText.isBlank()) {
       msg.append("\n--- ").append(serverLog).append(" ---\n").append(tail(serverLogText));
     }
@@ -94,6 +108,5 @@ final class PgCommands {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
   }
 
-  record Output(int exitCode, String text) {
-  }
+  record Output(int exitCode, String text) {}
 }

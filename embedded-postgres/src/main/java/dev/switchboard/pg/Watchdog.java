@@ -11,13 +11,14 @@ import java.util.List;
  * ends, and the shell asks the postmaster for a fast shutdown ({@code SIGINT}), then kills it after
  * 10 s. It ignores {@code SIGINT} itself, so a Ctrl-C in the terminal leaves the stop to the JVM.
  *
- * <p>{@code setpriv --pdeathsig} cannot do this: the parent-death signal is cleared in the child of a
- * fork, and the postmaster is pg_ctl's grandchild.
+ * <p>{@code setpriv --pdeathsig} cannot do this: the parent-death signal is cleared in the child of
+ * a fork, and the postmaster is pg_ctl's grandchild.
  */
 final class Watchdog implements AutoCloseable {
 
-  private static final String SCRIPT = "trap '' INT; read -r ignored; kill -INT \"$1\" 2>/dev/null; n=0; "
-    + "while kill -0 \"$1\" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done; kill -KILL \"$1\" 2>/dev/null";
+  private static final String SCRIPT =
+      "trap '' INT; read -r ignored; kill -INT \"$1\" 2>/dev/null; n=0; "
+          + "while kill -0 \"$1\" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done; kill -KILL \"$1\" 2>/dev/null";
 
   private final Process process;
 
@@ -27,10 +28,17 @@ final class Watchdog implements AutoCloseable {
 
   /** Watches over {@code postmasterPid} until {@link #close()} or the end of this JVM. */
   static Watchdog guard(long postmasterPid) throws IOException {
-    Process process = new ProcessBuilder(List.of("/bin/sh", "-c", SCRIPT, "switchboard-pg-watchdog", Long.toString(postmasterPid)))
-      .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-      .redirectError(ProcessBuilder.Redirect.DISCARD)
-      .start();
+    Process process =
+        new ProcessBuilder(
+                List.of(
+                    "/bin/sh",
+                    "-c",
+                    SCRIPT,
+                    "switchboard-pg-watchdog",
+                    Long.toString(postmasterPid)))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     return new Watchdog(process);
   }
 

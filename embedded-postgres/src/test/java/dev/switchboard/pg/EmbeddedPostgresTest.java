@@ -26,10 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedPostgresTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  /** @TempDir is 0700; as root, the server runs as 'nobody' and must traverse it. */
+  /**
+   * @TempDir is 0700; as root, the server runs as 'nobody' and must traverse it.
+   */
   @BeforeEach
   void letTheServerUserIn() throws IOException {
     Files.setAttribute(tmp, "unix:mode", 0711);
@@ -43,9 +44,11 @@ class EmbeddedPostgresTest {
     EmbeddedPostgres first = EmbeddedPostgres.start(data);
     try {
       timing("first start (extract if needed + initdb + start)", t0);
-      assertThat(first.url()).isEqualTo("postgresql://postgres@127.0.0.1:" + first.port() + "/switchboard");
+      assertThat(first.url())
+          .isEqualTo("postgresql://postgres@127.0.0.1:" + first.port() + "/switchboard");
       assertThat(postgresProcessesOf(data)).isNotEmpty();
-      try (Connection c = connect(first); Statement st = c.createStatement()) {
+      try (Connection c = connect(first);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select version()")).startsWith("PostgreSQL 18");
         assertThat(queryString(st, "select current_database()")).isEqualTo("switchboard");
         st.execute("create table notes (id int primary key, body text)");
@@ -62,7 +65,8 @@ class EmbeddedPostgresTest {
     long t2 = System.nanoTime();
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       timing("warm restart", t2);
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select body from notes where id = 1")).isEqualTo("kept");
       }
     }
@@ -81,10 +85,11 @@ class EmbeddedPostgresTest {
     }
     int second;
     try (ServerSocket taken = new ServerSocket(first, 1, InetAddress.getByName("127.0.0.1"));
-         EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+        EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       second = pg.port();
       assertThat(second).as("another program holds the remembered port").isNotEqualTo(first);
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select 'up'")).isEqualTo("up");
       }
     }
@@ -110,9 +115,10 @@ class EmbeddedPostgresTest {
     Path data = tmp.resolve("pg");
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       assertThatThrownBy(() -> EmbeddedPostgres.start(data))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining("in use");
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("in use");
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select 'still up'")).isEqualTo("still up");
       }
     }
@@ -123,18 +129,21 @@ class EmbeddedPostgresTest {
     Path data = tmp.resolve("pg");
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
       int port = pg.port();
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         st.execute("create table notes (id int primary key, body text)");
         st.execute("insert into notes values (1, 'kept')");
       }
       assertThat(pg.restartIfDown()).as("running: nothing to do").isFalse();
 
-      long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+      long postmaster =
+          Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
       ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();
       awaitGone(List.of(postmaster));
       assertThat(pg.running()).isFalse();
 
-      // the dead server's backends may hold its shared memory a moment longer: try as the launcher does
+      // the dead server's backends may hold its shared memory a moment longer: try as the launcher
+      // does
       boolean restarted = false;
       for (int attempt = 0; !restarted; attempt++) {
         try {
@@ -146,7 +155,8 @@ class EmbeddedPostgresTest {
       }
       assertThat(pg.running()).isTrue();
       assertThat(pg.port()).isEqualTo(port);
-      try (Connection c = connect(pg); Statement st = c.createStatement()) {
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select body from notes where id = 1")).isEqualTo("kept");
       }
     }
@@ -164,7 +174,9 @@ class EmbeddedPostgresTest {
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       awaitGone(server);
 
-      try (EmbeddedPostgres pg = EmbeddedPostgres.start(data); Connection c = connect(pg); Statement st = c.createStatement()) {
+      try (EmbeddedPostgres pg = EmbeddedPostgres.start(data);
+          Connection c = connect(pg);
+          Statement st = c.createStatement()) {
         assertThat(queryString(st, "select 42")).isEqualTo("42");
       }
       assertThat(postgresProcessesOf(data)).isEmpty();
@@ -181,15 +193,20 @@ class EmbeddedPostgresTest {
       String port = awaitPortLine(child);
       assertThat(port).isNotNull();
       // with its watchdog gone too (killed along with the JVM, say), the server outlives the JVM
-      child.descendants().filter(process -> process.info().commandLine().orElse("").contains("switchboard-pg-watchdog"))
-        .forEach(ProcessHandle::destroyForcibly);
+      child
+          .descendants()
+          .filter(
+              process ->
+                  process.info().commandLine().orElse("").contains("switchboard-pg-watchdog"))
+          .forEach(ProcessHandle::destroyForcibly);
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       List<Long> orphans = postgresProcessesOf(data);
       assertThat(orphans).as("the killed JVM left its postgres running").isNotEmpty();
 
       try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
         assertThat(postgresProcessesOf(data)).isNotEmpty().doesNotContainAnyElementsOf(orphans);
-        try (Connection c = connect(pg); Statement st = c.createStatement()) {
+        try (Connection c = connect(pg);
+            Statement st = c.createStatement()) {
           assertThat(queryString(st, "select 42")).isEqualTo("42");
         }
       }
@@ -202,17 +219,23 @@ class EmbeddedPostgresTest {
   // ---------------------------------------------------------------- helpers
 
   private static Process orphanMaker(Path data) throws IOException {
-    return new ProcessBuilder(javaExecutable(), "-cp", System.getProperty("java.class.path"),
-      OrphanMaker.class.getName(), data.toString())
-      .redirectErrorStream(true)
-      .start();
+    return new ProcessBuilder(
+            javaExecutable(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            OrphanMaker.class.getName(),
+            data.toString())
+        .redirectErrorStream(true)
+        .start();
   }
 
   /** Waits until every one of {@code pids} has exited (or is a zombie), within 20 s. */
   private static void awaitGone(List<Long> pids) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (pids.stream().anyMatch(EmbeddedPostgresTest::alive)) {
-      assertThat(System.nanoTime() - deadline).as("processes " + pids + " still running").isNegative();
+      assertThat(System.nanoTime() - deadline)
+          .as("processes " + pids + " still running")
+          .isNegative();
       Thread.sleep(50);
     }
   }
@@ -237,8 +260,8 @@ class EmbeddedPostgresTest {
   }
 
   private static String awaitPortLine(Process child) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-      StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     List<String> seen = new ArrayList<>();
     for (String line; (line = out.readLine()) != null; ) {
       if (line.startsWith("PORT ")) {
@@ -246,7 +269,8 @@ class EmbeddedPostgresTest {
       }
       seen.add(line);
     }
-    throw new AssertionError("child JVM ended without starting postgres:\n" + String.join("\n", seen));
+    throw new AssertionError(
+        "child JVM ended without starting postgres:\n" + String.join("\n", seen));
   }
 
   /**
@@ -258,8 +282,9 @@ class EmbeddedPostgresTest {
     List<Long> pids = new ArrayList<>();
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-        if (dir.equals(cwdOf(proc)) || commandLineOf(proc).contains(" -D " + dir)
-          || commandLineOf(proc).contains(" -D \"" + dir)) {
+        if (dir.equals(cwdOf(proc))
+            || commandLineOf(proc).contains(" -D " + dir)
+            || commandLineOf(proc).contains(" -D \"" + dir)) {
           pids.add(Long.parseLong(proc.getFileName().toString()));
         }
       }
@@ -278,14 +303,15 @@ class EmbeddedPostgresTest {
   private static String commandLineOf(Path proc) {
     try {
       return new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-        .replace('\0', ' ');
+          .replace('\0', ' ');
     } catch (IOException e) {
       return "";
     }
   }
 
   private static Connection connect(EmbeddedPostgres pg) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/switchboard?user=postgres");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + pg.port() + "/switchboard?user=postgres");
   }
 
   private static String queryString(Statement st, String sql) throws SQLException {

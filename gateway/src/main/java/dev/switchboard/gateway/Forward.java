@@ -9,19 +9,17 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.time.Duration;
 import java.util.function.Function;
 
 /**
  * How a route hands a request to a service over the event bus and answers with its reply. The
- * services validate what they get and name the bad field; their failures come back as
- * {@link ApiException}s, which the router's problem handler renders.
+ * services validate what they get and name the bad field; their failures come back as {@link
+ * ApiException}s, which the router's problem handler renders.
  */
 final class Forward {
 
-  private Forward() {
-  }
+  private Forward() {}
 
   /** The named query parameters that are present, as strings: the service checks them. */
   static JsonObject query(RoutingContext ctx, String... params) {
@@ -36,10 +34,9 @@ final class Forward {
   }
 
   /** Asks {@code address} and answers 200 with its reply. */
-  static void reply(RoutingContext ctx, Vertx vertx, String address, JsonObject body, Duration timeout) {
-    Bus.request(vertx, address, body, timeout)
-      .onSuccess(ctx::json)
-      .onFailure(ctx::fail);
+  static void reply(
+      RoutingContext ctx, Vertx vertx, String address, JsonObject body, Duration timeout) {
+    Bus.request(vertx, address, body, timeout).onSuccess(ctx::json).onFailure(ctx::fail);
   }
 
   /** Asks {@code address} with the named query parameters and answers 200 with its reply. */
@@ -48,13 +45,20 @@ final class Forward {
   }
 
   /** Answers {@code status} with the reply and a {@code Location} header made from it. */
-  static void created(RoutingContext ctx, Future<JsonObject> answer, int status, Function<JsonObject, String> location) {
-    answer.onSuccess(json -> ctx.response()
-        .setStatusCode(status)
-        .putHeader("Location", location.apply(json))
-        .putHeader("Content-Type", "application/json")
-        .end(json.toBuffer()))
-      .onFailure(ctx::fail);
+  static void created(
+      RoutingContext ctx,
+      Future<JsonObject> answer,
+      int status,
+      Function<JsonObject, String> location) {
+    answer
+        .onSuccess(
+            json ->
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Location", location.apply(json))
+                    .putHeader("Content-Type", "application/json")
+                    .end(json.toBuffer()))
+        .onFailure(ctx::fail);
   }
 
   /** The request body as a JSON object; anything else is bad input in {@code body}. */

@@ -16,14 +16,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments in
- * {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
- * {@code /api/services} aliases. Every API route demands a bearer token whose role may read
- * ({@code GET}) or control (any other method), as {@code common.auth.Role} says. Also
- * serves the operational routes of its process.
+ * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
+ * in {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
+ * {@code /api/services} aliases. Every API route demands a bearer token whose role may read ({@code
+ * GET}) or control (any other method), as {@code common.auth.Role} says. Also serves the
+ * operational routes of its process.
  *
- * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code auth.viewerToken},
- * {@code auth.emitToken}, {@code process}.
+ * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
+ * auth.viewerToken}, {@code auth.emitToken}, {@code process}.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -36,9 +36,13 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = router();
     HttpServer http = vertx.createHttpServer().requestHandler(router);
-    return HttpServers.listen(http, config().getString("bindHost", "127.0.0.1"), config().getInteger("port", 3006), "GATEWAY_PORT")
-      .onSuccess(listening -> server = listening)
-      .compose(listening -> Ping.answer(vertx, NAME, Future::succeededFuture));
+    return HttpServers.listen(
+            http,
+            config().getString("bindHost", "127.0.0.1"),
+            config().getInteger("port", 3006),
+            "GATEWAY_PORT")
+        .onSuccess(listening -> server = listening)
+        .compose(listening -> Ping.answer(vertx, NAME, Future::succeededFuture));
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -50,18 +54,26 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Problems.install(Router.router(vertx));
     router.route().handler(HostCheck.fromConfig(config()));
     OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
-    Credentials credentials = Credentials.fromConfig(config().getJsonObject("auth", new JsonObject()));
+    Credentials credentials =
+        Credentials.fromConfig(config().getJsonObject("auth", new JsonObject()));
     // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
     router.route("/api/*").handler(BearerAuth.readOrControl(credentials));
     // before any route with path parameters, whose matching decodes the query
     router.route("/api/*").handler(new QueryCheck());
-    router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
-      .putHeader("Content-Type", "application/yaml")
-      .sendFile(CONTRACT));
-    router.get("/api/v1/system/stats").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
+    router
+        .get("/api/v1/openapi.yaml")
+        .handler(
+            ctx -> ctx.response().putHeader("Content-Type", "application/yaml").sendFile(CONTRACT));
+    router
+        .get("/api/v1/system/stats")
+        .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
     // the query parameters go as they are: system-stats validates them and names the bad one
-    router.get("/api/v1/system/stats/history").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
-    router.get("/api/v1/system/info").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
+    router
+        .get("/api/v1/system/stats/history")
+        .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
+    router
+        .get("/api/v1/system/info")
+        .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     SupervisorRoutes.mount(router, vertx);
     return router;
   }

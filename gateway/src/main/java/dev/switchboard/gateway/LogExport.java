@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.time.Duration;
 
 /**
@@ -30,7 +29,8 @@ final class LogExport {
   private final JsonObject query;
   private final Duration timeout;
 
-  private LogExport(Vertx vertx, RoutingContext ctx, String address, JsonObject query, Duration timeout) {
+  private LogExport(
+      Vertx vertx, RoutingContext ctx, String address, JsonObject query, Duration timeout) {
     this.vertx = vertx;
     this.ctx = ctx;
     this.address = address;
@@ -38,7 +38,10 @@ final class LogExport {
     this.timeout = timeout;
   }
 
-  /** Whether the client asked for NDJSON: {@code ?format=ndjson}, or {@code Accept: application/x-ndjson}. */
+  /**
+   * Whether the client asked for NDJSON: {@code ?format=ndjson}, or {@code Accept:
+   * application/x-ndjson}.
+   */
   static boolean wanted(RoutingContext ctx) {
     String format = ctx.queryParams().get("format");
     if (format != null) {
@@ -52,10 +55,11 @@ final class LogExport {
   }
 
   /**
-   * Starts the export of {@code query} (the log query and what names the source) from
-   * {@code after} when given, else from the first line; {@code limit} is the page size here.
+   * Starts the export of {@code query} (the log query and what names the source) from {@code after}
+   * when given, else from the first line; {@code limit} is the page size here.
    */
-  static void stream(Vertx vertx, RoutingContext ctx, String address, JsonObject query, Duration timeout) {
+  static void stream(
+      Vertx vertx, RoutingContext ctx, String address, JsonObject query, Duration timeout) {
     JsonObject first = query.copy().put("limit", PAGE);
     if (!first.containsKey("after")) {
       first.put("after", 0);
@@ -68,32 +72,39 @@ final class LogExport {
     if (response.closed()) {
       return;
     }
-    Bus.request(vertx, address, query, timeout).onSuccess(answer -> {
-      if (response.closed()) {
-        return;
-      }
-      JsonArray lines = answer.getJsonArray("lines", new JsonArray());
-      if (!response.headWritten()) {
-        response.setStatusCode(200).setChunked(true).putHeader("Content-Type", CONTENT_TYPE);
-      }
-      Buffer chunk = Buffer.buffer(lines.size() * 96);
-      for (int i = 0; i < lines.size(); i++) {
-        chunk.appendBuffer(lines.getJsonObject(i).toBuffer()).appendByte((byte) '\n');
-      }
-      if (lines.size() < PAGE) {
-        response.end(chunk);
-        return;
-      }
-      query.put("after", lines.getJsonObject(lines.size() - 1).getLong("seq"));
-      response.write(chunk);
-      if (response.writeQueueFull()) {
-        response.drainHandler(v -> {
-          response.drainHandler(null);
-          page();
-        });
-      } else {
-        page();
-      }
-    }).onFailure(ctx::fail);
+    Bus.request(vertx, address, query, timeout)
+        .onSuccess(
+            answer -> {
+              if (response.closed()) {
+                return;
+              }
+              JsonArray lines = answer.getJsonArray("lines", new JsonArray());
+              if (!response.headWritten()) {
+                response
+                    .setStatusCode(200)
+                    .setChunked(true)
+                    .putHeader("Content-Type", CONTENT_TYPE);
+              }
+              Buffer chunk = Buffer.buffer(lines.size() * 96);
+              for (int i = 0; i < lines.size(); i++) {
+                chunk.appendBuffer(lines.getJsonObject(i).toBuffer()).appendByte((byte) '\n');
+              }
+              if (lines.size() < PAGE) {
+                response.end(chunk);
+                return;
+              }
+              query.put("after", lines.getJsonObject(lines.size() - 1).getLong("seq"));
+              response.write(chunk);
+              if (response.writeQueueFull()) {
+                response.drainHandler(
+                    v -> {
+                      response.drainHandler(null);
+                      page();
+                    });
+              } else {
+                page();
+              }
+            })
+        .onFailure(ctx::fail);
   }
 }

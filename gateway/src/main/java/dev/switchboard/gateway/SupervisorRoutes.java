@@ -9,28 +9,31 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-
 import java.time.Duration;
 
 /**
- * The supervisor's routes: managed services ({@code /api/v1/services}), their seed aliases
- * ({@code /api/services/status}, {@code /api/services/{name}/start|stop}) and deployments
- * ({@code /api/v1/deployments}). Each is one request to {@code supervisor.*} on the event bus; the
+ * The supervisor's routes: managed services ({@code /api/v1/services}), their seed aliases ({@code
+ * /api/services/status}, {@code /api/services/{name}/start|stop}) and deployments ({@code
+ * /api/v1/deployments}). Each is one request to {@code supervisor.*} on the event bus; the
  * supervisor checks the input and names the bad field. The bearer check is the gateway's; the
- * supervisor masks env values everywhere except in one service read by a role that may read secrets.
+ * supervisor masks env values everywhere except in one service read by a role that may read
+ * secrets.
  */
 final class SupervisorRoutes {
 
   /** A definition or a deployment is small; anything bigger than this is refused with 413. */
   static final long BODY_LIMIT = 256 * 1024;
+
   /** Reads and definition changes. */
   static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
+
   /**
    * Start, stop, restart, delete and refresh answer once the process is started or gone, which can
-   * take a stop timeout or a wait for dependencies; past this the answer is 504 and the command goes
-   * on (the state shows in {@code GET /api/v1/services/{name}}).
+   * take a stop timeout or a wait for dependencies; past this the answer is 504 and the command
+   * goes on (the state shows in {@code GET /api/v1/services/{name}}).
    */
   static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
   static final String[] LOG_QUERY = {"since", "until", "stream", "q", "after", "limit"};
 
   private final Vertx vertx;
@@ -45,43 +48,114 @@ final class SupervisorRoutes {
 
   private void routes(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router.get("/api/v1/services").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject(), QUERY_TIMEOUT));
+    router
+        .get("/api/v1/services")
+        .handler(
+            ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject(), QUERY_TIMEOUT));
     router.post("/api/v1/services").handler(body).handler(this::create);
     // before /{name}: these are not service names
     router.get("/api/v1/services/status").handler(this::status);
-    router.post("/api/v1/services/refresh").handler(ctx ->
-      ask(ctx, Addresses.SUPERVISOR_SERVICES_REFRESH, new JsonObject(), COMMAND_TIMEOUT));
-    router.get("/api/v1/services/:name").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_GET,
-      named(ctx).put(Addresses.ENV_VALUES, BearerAuth.role(ctx).may(Action.READ_SECRETS)), QUERY_TIMEOUT));
-    router.put("/api/v1/services/:name").handler(body).handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_UPDATE,
-      named(ctx).put("definition", Forward.jsonBody(ctx)), QUERY_TIMEOUT));
-    router.delete("/api/v1/services/:name").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_DELETE, named(ctx), COMMAND_TIMEOUT));
-    router.post("/api/v1/services/:name/start").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    router.post("/api/v1/services/:name/stop").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
-    router.post("/api/v1/services/:name/restart").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
-    router.get("/api/v1/services/:name/events").handler(ctx ->
-      ask(ctx, Addresses.SUPERVISOR_SERVICES_EVENTS, named(ctx).mergeIn(Forward.query(ctx, "limit")), QUERY_TIMEOUT));
-    router.get("/api/v1/services/:name/logs").handler(ctx -> logs(ctx, Addresses.SUPERVISOR_SERVICES_LOGS, named(ctx)));
+    router
+        .post("/api/v1/services/refresh")
+        .handler(
+            ctx ->
+                ask(ctx, Addresses.SUPERVISOR_SERVICES_REFRESH, new JsonObject(), COMMAND_TIMEOUT));
+    router
+        .get("/api/v1/services/:name")
+        .handler(
+            ctx ->
+                ask(
+                    ctx,
+                    Addresses.SUPERVISOR_SERVICES_GET,
+                    named(ctx)
+                        .put(Addresses.ENV_VALUES, BearerAuth.role(ctx).may(Action.READ_SECRETS)),
+                    QUERY_TIMEOUT));
+    router
+        .put("/api/v1/services/:name")
+        .handler(body)
+        .handler(
+            ctx ->
+                ask(
+                    ctx,
+                    Addresses.SUPERVISOR_SERVICES_UPDATE,
+                    named(ctx).put("definition", Forward.jsonBody(ctx)),
+                    QUERY_TIMEOUT));
+    router
+        .delete("/api/v1/services/:name")
+        .handler(
+            ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_DELETE, named(ctx), COMMAND_TIMEOUT));
+    router
+        .post("/api/v1/services/:name/start")
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    router
+        .post("/api/v1/services/:name/stop")
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
+    router
+        .post("/api/v1/services/:name/restart")
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
+    router
+        .get("/api/v1/services/:name/events")
+        .handler(
+            ctx ->
+                ask(
+                    ctx,
+                    Addresses.SUPERVISOR_SERVICES_EVENTS,
+                    named(ctx).mergeIn(Forward.query(ctx, "limit")),
+                    QUERY_TIMEOUT));
+    router
+        .get("/api/v1/services/:name/logs")
+        .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_SERVICES_LOGS, named(ctx)));
 
     // the seed's routes, same answers
     router.get("/api/services/status").handler(this::status);
-    router.post("/api/services/:name/start").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    router.post("/api/services/:name/stop").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
+    router
+        .post("/api/services/:name/start")
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    router
+        .post("/api/services/:name/stop")
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
 
-    router.post("/api/v1/deployments").handler(body).handler(ctx -> Forward.created(ctx,
-      Bus.request(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, Forward.jsonBody(ctx), QUERY_TIMEOUT), 202,
-      deployment -> "/api/v1/deployments/" + deployment.getString("id")));
-    router.get("/api/v1/deployments").handler(ctx ->
-      ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_LIST, Forward.query(ctx, "service", "limit"), QUERY_TIMEOUT));
-    router.get("/api/v1/deployments/:id").handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, id(ctx), QUERY_TIMEOUT));
-    router.get("/api/v1/deployments/:id/logs").handler(ctx -> logs(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, id(ctx)));
-    router.post("/api/v1/deployments/:id/cancel").handler(ctx ->
-      ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, id(ctx), QUERY_TIMEOUT));
+    router
+        .post("/api/v1/deployments")
+        .handler(body)
+        .handler(
+            ctx ->
+                Forward.created(
+                    ctx,
+                    Bus.request(
+                        vertx,
+                        Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                        Forward.jsonBody(ctx),
+                        QUERY_TIMEOUT),
+                    202,
+                    deployment -> "/api/v1/deployments/" + deployment.getString("id")));
+    router
+        .get("/api/v1/deployments")
+        .handler(
+            ctx ->
+                ask(
+                    ctx,
+                    Addresses.SUPERVISOR_DEPLOYMENTS_LIST,
+                    Forward.query(ctx, "service", "limit"),
+                    QUERY_TIMEOUT));
+    router
+        .get("/api/v1/deployments/:id")
+        .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, id(ctx), QUERY_TIMEOUT));
+    router
+        .get("/api/v1/deployments/:id/logs")
+        .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, id(ctx)));
+    router
+        .post("/api/v1/deployments/:id/cancel")
+        .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, id(ctx), QUERY_TIMEOUT));
   }
 
   private void create(RoutingContext ctx) {
-    Forward.created(ctx, Bus.request(vertx, Addresses.SUPERVISOR_SERVICES_CREATE, Forward.jsonBody(ctx), QUERY_TIMEOUT), 201,
-      service -> "/api/v1/services/" + service.getString("name"));
+    Forward.created(
+        ctx,
+        Bus.request(
+            vertx, Addresses.SUPERVISOR_SERVICES_CREATE, Forward.jsonBody(ctx), QUERY_TIMEOUT),
+        201,
+        service -> "/api/v1/services/" + service.getString("name"));
   }
 
   private void status(RoutingContext ctx) {

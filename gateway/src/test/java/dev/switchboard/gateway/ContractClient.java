@@ -1,5 +1,7 @@
 package dev.switchboard.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.http.Problems;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
@@ -20,16 +22,13 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.ResponseValidator;
 import io.vertx.openapi.validation.ValidatableResponse;
-import org.yaml.snakeyaml.Yaml;
-
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * An HTTP client of the gateway that checks every answer it is asked to against the operation's
@@ -54,23 +53,37 @@ final class ContractClient {
   static final String VIEWER_TOKEN = "test-viewer-token-0123456789";
 
   /**
-   * Deploys a gateway on a free loopback port, for the services of {@code process}, with
-   * {@code token} as the admin token and {@link #VIEWER_TOKEN}, and answers a client of it that
-   * sends the admin token.
+   * Deploys a gateway on a free loopback port, for the services of {@code process}, with {@code
+   * token} as the admin token and {@link #VIEWER_TOKEN}, and answers a client of it that sends the
+   * admin token.
    */
-  static ContractClient deployGateway(Vertx vertx, JsonObject process, String token) throws IOException {
+  static ContractClient deployGateway(Vertx vertx, JsonObject process, String token)
+      throws IOException {
     GatewayVerticle gateway = new GatewayVerticle();
-    vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(new JsonObject()
-      .put("port", 0)
-      .put("bindHost", "127.0.0.1")
-      .put("process", process)
-      .put("auth", new JsonObject().put("adminToken", token).put("viewerToken", VIEWER_TOKEN)))).await();
+    vertx
+        .deployVerticle(
+            gateway,
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject()
+                        .put("port", 0)
+                        .put("bindHost", "127.0.0.1")
+                        .put("process", process)
+                        .put(
+                            "auth",
+                            new JsonObject()
+                                .put("adminToken", token)
+                                .put("viewerToken", VIEWER_TOKEN))))
+        .await();
     return create(vertx, gateway.actualPort(), token);
   }
 
   static ContractClient create(Vertx vertx, int port, String token) throws IOException {
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
-    return new ContractClient(vertx, client, token, OpenAPIContract.from(vertx, validatableContract()).await());
+    WebClient client =
+        WebClient.create(
+            vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    return new ContractClient(
+        vertx, client, token, OpenAPIContract.from(vertx, validatableContract()).await());
   }
 
   /**
@@ -84,8 +97,12 @@ final class ContractClient {
   }
 
   private static String validatableMediaType(String contentType) {
-    return contentType == null ? null : contentType.replace(Problems.CONTENT_TYPE, "application/json")
-      .replace("application/yaml", "text/plain").replace(LogExport.CONTENT_TYPE, "text/plain");
+    return contentType == null
+        ? null
+        : contentType
+            .replace(Problems.CONTENT_TYPE, "application/json")
+            .replace("application/yaml", "text/plain")
+            .replace(LogExport.CONTENT_TYPE, "text/plain");
   }
 
   /** Calls with the token and checks the answer's status, then the answer against the contract. */
@@ -93,14 +110,24 @@ final class ContractClient {
     return valid(method, pathAndQuery, null, Map.of(), expectedStatus);
   }
 
-  /** Like {@link #valid(HttpMethod, String, int)} with a body: a JsonObject, or any text as it is. */
-  HttpResponse<Buffer> valid(HttpMethod method, String pathAndQuery, Object body, int expectedStatus) {
+  /**
+   * Like {@link #valid(HttpMethod, String, int)} with a body: a JsonObject, or any text as it is.
+   */
+  HttpResponse<Buffer> valid(
+      HttpMethod method, String pathAndQuery, Object body, int expectedStatus) {
     return valid(method, pathAndQuery, body, Map.of(), expectedStatus);
   }
 
-  HttpResponse<Buffer> valid(HttpMethod method, String pathAndQuery, Object body, Map<String, String> headers, int expectedStatus) {
+  HttpResponse<Buffer> valid(
+      HttpMethod method,
+      String pathAndQuery,
+      Object body,
+      Map<String, String> headers,
+      int expectedStatus) {
     HttpResponse<Buffer> response = send(method, pathAndQuery, token, body, headers);
-    assertThat(response.statusCode()).as(method + " " + pathAndQuery + ": " + response.bodyAsString()).isEqualTo(expectedStatus);
+    assertThat(response.statusCode())
+        .as(method + " " + pathAndQuery + ": " + response.bodyAsString())
+        .isEqualTo(expectedStatus);
     validate(method, pathAndQuery, response);
     return response;
   }
@@ -110,23 +137,44 @@ final class ContractClient {
     String path = URI.create(pathAndQuery).getPath();
     Operation operation = contract.findOperation(path, method);
     assertThat(operation).as("the contract describes " + method + " " + path).isNotNull();
-    validator.validate(ValidatableResponse.create(response.statusCode(), headers(response.headers()),
-      response.body() == null ? Buffer.buffer() : response.body(), validatableMediaType(response.getHeader("Content-Type"))),
-      operation.getOperationId()).await();
+    validator
+        .validate(
+            ValidatableResponse.create(
+                response.statusCode(),
+                headers(response.headers()),
+                response.body() == null ? Buffer.buffer() : response.body(),
+                validatableMediaType(response.getHeader("Content-Type"))),
+            operation.getOperationId())
+        .await();
   }
 
-  /** Checks a JSON value against a schema of the contract's components (such as each line of an NDJSON answer). */
+  /**
+   * Checks a JSON value against a schema of the contract's components (such as each line of an
+   * NDJSON answer).
+   */
   OutputUnit check(String schema, Object value) {
-    JsonObject raw = contract.getRawContract().getJsonObject("components").getJsonObject("schemas").getJsonObject(schema);
-    return Validator.create(JsonSchema.of(raw), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
-      .setBaseUri("app:///")).validate(value);
+    JsonObject raw =
+        contract
+            .getRawContract()
+            .getJsonObject("components")
+            .getJsonObject("schemas")
+            .getJsonObject(schema);
+    return Validator.create(
+            JsonSchema.of(raw),
+            new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("app:///"))
+        .validate(value);
   }
 
   HttpResponse<Buffer> call(HttpMethod method, String pathAndQuery, String token) {
     return send(method, pathAndQuery, token, null, Map.of());
   }
 
-  HttpResponse<Buffer> send(HttpMethod method, String pathAndQuery, String token, Object body, Map<String, String> headers) {
+  HttpResponse<Buffer> send(
+      HttpMethod method,
+      String pathAndQuery,
+      String token,
+      Object body,
+      Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, pathAndQuery);
     if (token != null) {
       request.bearerTokenAuthentication(token);
@@ -138,7 +186,10 @@ final class ContractClient {
     if (body instanceof JsonObject json) {
       return request.sendJsonObject(json).await();
     }
-    return request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString())).await();
+    return request
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(body.toString()))
+        .await();
   }
 
   HttpRequest<Buffer> request(HttpMethod method, String pathAndQuery) {

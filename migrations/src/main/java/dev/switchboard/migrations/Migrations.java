@@ -15,8 +15,7 @@ public final class Migrations {
 
   private static final int CONNECT_TIMEOUT_SECONDS = 10;
 
-  private Migrations() {
-  }
+  private Migrations() {}
 
   /**
    * Brings {@code schema} of the database at {@code url} (a {@code postgresql://} URL, the
@@ -25,17 +24,20 @@ public final class Migrations {
    */
   public static int migrate(String url, String schema) {
     return Flyway.configure(Migrations.class.getClassLoader())
-      .dataSource(dataSource(Database.connectOptions(url)))
-      .schemas(schema)
-      .createSchemas(true)
-      .locations("classpath:db/" + schema)
-      .failOnMissingLocations(true)
-      .load()
-      .migrate()
-      .migrationsExecuted;
+        .dataSource(dataSource(Database.connectOptions(url)))
+        .schemas(schema)
+        .createSchemas(true)
+        .locations("classpath:db/" + schema)
+        .failOnMissingLocations(true)
+        .load()
+        .migrate()
+        .migrationsExecuted;
   }
 
-  /** A JDBC data source for Flyway, which gives up after {@link #CONNECT_TIMEOUT_SECONDS} rather than hanging. */
+  /**
+   * A JDBC data source for Flyway, which gives up after {@link #CONNECT_TIMEOUT_SECONDS} rather
+   * than hanging.
+   */
   static PGSimpleDataSource dataSource(PgConnectOptions options) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setServerNames(new String[] {options.getHost()});

@@ -6,7 +6,6 @@ import dev.switchboard.supervisor.process.OutputPipes;
 import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -16,8 +15,8 @@ import java.util.function.BooleanSupplier;
  * The process a service runs now, with the definition it was started with and its figures; and the
  * output of the last process, whose readers outlive it: they read what it wrote last, and the next
  * fork waits for them. It does what happens to the process (fork, attach, end, stop, measure) and
- * says so in the service's log; which of those the service's state calls for is
- * {@link ServiceLifecycle}'s decision.
+ * says so in the service's log; which of those the service's state calls for is {@link
+ * ServiceLifecycle}'s decision.
  */
 final class CurrentProcess {
 
@@ -30,7 +29,8 @@ final class CurrentProcess {
   private ProcessOutput output;
   private LogSource logs;
 
-  CurrentProcess(ServiceContext context, String name, ServiceLauncher launcher, ServiceWrites writes) {
+  CurrentProcess(
+      ServiceContext context, String name, ServiceLauncher launcher, ServiceWrites writes) {
     this.context = context;
     this.name = name;
     this.launcher = launcher;
@@ -59,19 +59,32 @@ final class CurrentProcess {
     ProcessOutput previous = output;
     output = null;
     Future<Void> drained = previous == null ? Future.succeededFuture() : previous.drained(context);
-    return drained.compose(done -> launcher.fork(launching)).compose(forked -> {
-      if (!wanted.getAsBoolean()) {
-        forked.pipes().close();
-        return launcher.end(forked.process(), launching, "stopped before it was up").map((ServiceProcess) null);
-      }
-      attach(forked.process(), launching, forked.pipes(), logs);
-      logs.note("[switchboard] started pid " + forked.process().pid() + ": " + String.join(" ", launching.argv()));
-      return Future.succeededFuture(forked.process());
-    });
+    return drained
+        .compose(done -> launcher.fork(launching))
+        .compose(
+            forked -> {
+              if (!wanted.getAsBoolean()) {
+                forked.pipes().close();
+                return launcher
+                    .end(forked.process(), launching, "stopped before it was up")
+                    .map((ServiceProcess) null);
+              }
+              attach(forked.process(), launching, forked.pipes(), logs);
+              logs.note(
+                  "[switchboard] started pid "
+                      + forked.process().pid()
+                      + ": "
+                      + String.join(" ", launching.argv()));
+              return Future.succeededFuture(forked.process());
+            });
   }
 
-  /** Takes a process on: reads its output into {@code logs} and records it for a supervisor that starts again. */
-  void attach(ServiceProcess process, ServiceDefinition launched, OutputPipes pipes, LogSource logs) {
+  /**
+   * Takes a process on: reads its output into {@code logs} and records it for a supervisor that
+   * starts again.
+   */
+  void attach(
+      ServiceProcess process, ServiceDefinition launched, OutputPipes pipes, LogSource logs) {
     this.logs = logs;
     running = new ServiceJson.Running(process, launched);
     stats.reset();
@@ -89,15 +102,21 @@ final class CurrentProcess {
     return launcher.endAll(ended, definition);
   }
 
-  /** A stop of everything the process started, as its definition says; answers what the stop says about itself. */
+  /**
+   * A stop of everything the process started, as its definition says; answers what the stop says
+   * about itself.
+   */
   Future<String> stop(String why) {
     ServiceProcess process = process();
     logs.note("[switchboard] stopping pid " + process.pid() + " (" + why + ")");
-    return launcher.stop(process, running.definition(), why).map(text -> {
-      detach();
-      logs.note("[switchboard] stopped: " + text);
-      return text;
-    });
+    return launcher
+        .stop(process, running.definition(), why)
+        .map(
+            text -> {
+              detach();
+              logs.note("[switchboard] stopped: " + text);
+              return text;
+            });
   }
 
   /** The process is gone (with everything it started): its readers finish on their own. */
@@ -122,7 +141,8 @@ final class CurrentProcess {
    * Takes {@code usage}, the figures of {@code measured}, unless that is no longer the process that
    * runs (the measurement took a while on a worker); answers whether there are new figures.
    */
-  boolean sample(ServiceProcess measured, ProcessUsage usage, long nanos, Instant now, int restarts) {
+  boolean sample(
+      ServiceProcess measured, ProcessUsage usage, long nanos, Instant now, int restarts) {
     if (running == null) {
       stats.reset();
       return false;

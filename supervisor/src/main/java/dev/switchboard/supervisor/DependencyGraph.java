@@ -2,7 +2,6 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.supervisor.definition.Dependency;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -40,10 +39,15 @@ final class DependencyGraph {
 
   /** The dependencies of {@code name} that name no service. */
   List<String> undefined(String name) {
-    return dependencies.getOrDefault(name, List.of()).stream().filter(dependency -> !dependencies.containsKey(dependency)).toList();
+    return dependencies.getOrDefault(name, List.of()).stream()
+        .filter(dependency -> !dependencies.containsKey(dependency))
+        .toList();
   }
 
-  /** A cycle through {@code name}, as the path that closes it ({@code a, b, a}); empty when there is none. */
+  /**
+   * A cycle through {@code name}, as the path that closes it ({@code a, b, a}); empty when there is
+   * none.
+   */
   Optional<List<String>> cycleThrough(String name) {
     return Optional.ofNullable(cycleFrom(name, new ArrayList<>()));
   }
@@ -68,9 +72,9 @@ final class DependencyGraph {
   /** The services that depend on {@code name} directly, by name. */
   List<String> dependents(String name) {
     return dependencies.entrySet().stream()
-      .filter(entry -> entry.getValue().contains(name))
-      .map(Map.Entry::getKey)
-      .toList();
+        .filter(entry -> entry.getValue().contains(name))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   private static List<String> names(ServiceDefinition definition) {

@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +28,9 @@ final class HealthProbe {
   HealthProbe(Vertx vertx, WorkerExecutor workers) {
     this.vertx = vertx;
     this.workers = workers;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setTrustAll(true).setVerifyHost(false));
+    this.http =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(false).setTrustAll(true).setVerifyHost(false));
     this.tcp = vertx.createNetClient(new NetClientOptions());
   }
 
@@ -44,39 +45,56 @@ final class HealthProbe {
 
   private Future<Void> http(HealthCheck check) {
     long timeout = check.timeout().toMillis();
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(check.url().toString())
-      .setConnectTimeout(timeout).setIdleTimeout(timeout);
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setAbsoluteURI(check.url().toString())
+            .setConnectTimeout(timeout)
+            .setIdleTimeout(timeout);
     return http.request(options)
-      .compose(request -> request.send())
-      .compose(response -> response.body().compose(body -> {
-        int status = response.statusCode();
-        return status >= check.expectMin() && status <= check.expectMax()
-          ? Future.<Void>succeededFuture()
-          : Future.<Void>failedFuture("HTTP " + status + " from " + check.url());
-      }))
-      .recover(err -> Future.failedFuture(reason(err)));
+        .compose(request -> request.send())
+        .compose(
+            response ->
+                response
+                    .body()
+                    .compose(
+                        body -> {
+                          int status = response.statusCode();
+                          return status >= check.expectMin() && status <= check.expectMax()
+                              ? Future.<Void>succeededFuture()
+                              : Future.<Void>failedFuture(
+                                  "HTTP " + status + " from " + check.url());
+                        }))
+        .recover(err -> Future.failedFuture(reason(err)));
   }
 
   private Future<Void> tcp(HealthCheck check) {
     return tcp.connect(check.port(), "127.0.0.1")
-      .compose(socket -> socket.close())
-      .recover(err -> Future.failedFuture("TCP 127.0.0.1:" + check.port() + ": " + reason(err)));
+        .compose(socket -> socket.close())
+        .recover(err -> Future.failedFuture("TCP 127.0.0.1:" + check.port() + ": " + reason(err)));
   }
 
   private Future<Void> command(HealthCheck check, Launch launch) {
-    return workers.executeBlocking(() -> {
-      // the service's own directory and environment
-      Process process = new Launch(check.command(), launch.cwd(), launch.env()).startQuietly();
-      if (!process.waitFor(check.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        throw new IllegalStateException("health command timed out after " + check.timeout().toMillis() + " ms");
-      }
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException("health command exited " + process.exitValue());
-      }
-      return null;
-    }, false).<Void>mapEmpty().recover(err -> Future.failedFuture(reason(err)));
+    return workers
+        .executeBlocking(
+            () -> {
+              // the service's own directory and environment
+              Process process =
+                  new Launch(check.command(), launch.cwd(), launch.env()).startQuietly();
+              if (!process.waitFor(check.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new IllegalStateException(
+                    "health command timed out after " + check.timeout().toMillis() + " ms");
+              }
+              if (process.exitValue() != 0) {
+                throw new IllegalStateException("health command exited " + process.exitValue());
+              }
+              return null;
+            },
+            false)
+        .<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(reason(err)));
   }
 
   private static String reason(Throwable err) {

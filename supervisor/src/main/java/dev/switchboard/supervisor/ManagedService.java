@@ -10,18 +10,17 @@ import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One managed service as the supervisor holds it: its definition and where that came from, its
- * log, its figures and the JSON it is shown as ({@link ServiceJson}). What is asked of it (start,
- * stop, adopt, wait for it) goes to its state machine, {@link ServiceLifecycle}, which alone decides
- * the transitions. Runs on the supervisor's event loop.
+ * One managed service as the supervisor holds it: its definition and where that came from, its log,
+ * its figures and the JSON it is shown as ({@link ServiceJson}). What is asked of it (start, stop,
+ * adopt, wait for it) goes to its state machine, {@link ServiceLifecycle}, which alone decides the
+ * transitions. Runs on the supervisor's event loop.
  */
 final class ManagedService {
 
@@ -34,7 +33,12 @@ final class ManagedService {
   private ServiceJson.Defined defined;
   private LogSource logs;
 
-  ManagedService(ServiceContext context, ServiceDefinition definition, String source, Instant createdAt, Instant updatedAt) {
+  ManagedService(
+      ServiceContext context,
+      ServiceDefinition definition,
+      String source,
+      Instant createdAt,
+      Instant updatedAt) {
     this.context = context;
     this.name = definition.name();
     this.defined = new ServiceJson.Defined(definition, source, createdAt, updatedAt);
@@ -72,8 +76,11 @@ final class ManagedService {
   }
 
   Future<Void> openLogs() {
-    return context.logs().open(sourceId(), Addresses.serviceLogs(name), "serviceId", name)
-      .onSuccess(source -> logs = source).mapEmpty();
+    return context
+        .logs()
+        .open(sourceId(), Addresses.serviceLogs(name), "serviceId", name)
+        .onSuccess(source -> logs = source)
+        .mapEmpty();
   }
 
   void redefine(ServiceDefinition next, String nextSource, Instant at) {
@@ -108,7 +115,10 @@ final class ManagedService {
     return lifecycle.restart();
   }
 
-  /** Adopts a process a previous supervisor started (its FIFOs opened by the caller); it goes on as if we had started it. */
+  /**
+   * Adopts a process a previous supervisor started (its FIFOs opened by the caller); it goes on as
+   * if we had started it.
+   */
   void adopt(ServiceProcess process, OutputPipes pipes) {
     lifecycle.adopt(process, pipes);
   }
@@ -123,14 +133,19 @@ final class ManagedService {
     lifecycle.release();
   }
 
-  /** Completes when this service meets {@code condition}; fails when it fails, stops, or the time is up. */
+  /**
+   * Completes when this service meets {@code condition}; fails when it fails, stops, or the time is
+   * up.
+   */
   Future<Void> await(Dependency.Condition condition, Duration timeout) {
     return lifecycle.await(condition, timeout);
   }
 
   /** Probes now (refresh); the regular schedule goes on. */
   Future<Void> probeNow() {
-    boolean probed = lifecycle.current().process() != null && definition().health().kind() != HealthCheck.Kind.NONE;
+    boolean probed =
+        lifecycle.current().process() != null
+            && definition().health().kind() != HealthCheck.Kind.NONE;
     return probed ? lifecycle.health().probeNow() : Future.succeededFuture();
   }
 
@@ -147,18 +162,28 @@ final class ManagedService {
    */
   void sample(ServiceProcess measured, ProcessUsage usage, long nanos) {
     CurrentProcess current = lifecycle.current();
-    boolean fresh = current.sample(measured, usage, nanos, context.clock().instant(), lifecycle.restarts().restarts());
-    Optional<String> over = fresh && state() != ServiceState.STOPPING ? current.overMaxMemory() : Optional.empty();
-    over.ifPresent(why -> {
-      logs.note("[switchboard] " + why + ": restarting");
-      restart().onFailure(failure -> LOG.warn("{}: restart over maxMemory failed: {}", name, failure.getMessage()));
-    });
+    boolean fresh =
+        current.sample(
+            measured, usage, nanos, context.clock().instant(), lifecycle.restarts().restarts());
+    Optional<String> over =
+        fresh && state() != ServiceState.STOPPING ? current.overMaxMemory() : Optional.empty();
+    over.ifPresent(
+        why -> {
+          logs.note("[switchboard] " + why + ": restarting");
+          restart()
+              .onFailure(
+                  failure ->
+                      LOG.warn(
+                          "{}: restart over maxMemory failed: {}", name, failure.getMessage()));
+        });
     publish("stats");
   }
 
   // ---- the rest ----
 
-  /** Completes once every transition so far is stored: a read of the events after it sees them all. */
+  /**
+   * Completes once every transition so far is stored: a read of the events after it sees them all.
+   */
   Future<Void> recorded() {
     return writes.recorded();
   }
@@ -168,7 +193,13 @@ final class ManagedService {
   }
 
   JsonObject toJson() {
-    return ServiceJson.render(defined, lifecycle.status(), lifecycle.lastExit(), lifecycle.current().running(),
-      lifecycle.restarts().restarts(), lifecycle.health(), lifecycle.current().stats());
+    return ServiceJson.render(
+        defined,
+        lifecycle.status(),
+        lifecycle.lastExit(),
+        lifecycle.current().running(),
+        lifecycle.restarts().restarts(),
+        lifecycle.health(),
+        lifecycle.current().stats());
   }
 }

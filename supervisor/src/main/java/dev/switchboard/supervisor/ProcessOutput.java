@@ -6,7 +6,6 @@ import dev.switchboard.supervisor.logs.LogSource;
 import dev.switchboard.supervisor.process.Fifos;
 import dev.switchboard.supervisor.process.OutputPipes;
 import io.vertx.core.Future;
-
 import java.time.Duration;
 
 /**
@@ -16,7 +15,9 @@ import java.time.Duration;
  */
 final class ProcessOutput {
 
-  /** How long a reader may keep reading after the process is gone (a straggler holding the FIFO). */
+  /**
+   * How long a reader may keep reading after the process is gone (a straggler holding the FIFO).
+   */
   private static final Duration DRAIN_LIMIT = Duration.ofSeconds(1);
 
   private final OutputPipes pipes;
@@ -31,19 +32,37 @@ final class ProcessOutput {
 
   /** Starts reading {@code pipes} into {@code logs}, on two threads named after the service. */
   static ProcessOutput read(String service, OutputPipes pipes, LogSource logs, int maxLineBytes) {
-    LogReader stdout = new LogReader("log-" + service + "-out", () -> Fifos.openForReading(pipes.stdout()), logs,
-      LogLine.STDOUT, maxLineBytes).start();
-    LogReader stderr = new LogReader("log-" + service + "-err", () -> Fifos.openForReading(pipes.stderr()), logs,
-      LogLine.STDERR, maxLineBytes).start();
+    LogReader stdout =
+        new LogReader(
+                "log-" + service + "-out",
+                () -> Fifos.openForReading(pipes.stdout()),
+                logs,
+                LogLine.STDOUT,
+                maxLineBytes)
+            .start();
+    LogReader stderr =
+        new LogReader(
+                "log-" + service + "-err",
+                () -> Fifos.openForReading(pipes.stderr()),
+                logs,
+                LogLine.STDERR,
+                maxLineBytes)
+            .start();
     return new ProcessOutput(pipes, stdout, stderr);
   }
 
-  /** The process is gone: drops the keepers, so that the readers reach the end once they read the rest. */
+  /**
+   * The process is gone: drops the keepers, so that the readers reach the end once they read the
+   * rest.
+   */
   void processEnded() {
     pipes.close();
   }
 
-  /** Completes once both readers are done; a reader still held open by a straggler after a second is closed. */
+  /**
+   * Completes once both readers are done; a reader still held open by a straggler after a second is
+   * closed.
+   */
   Future<Void> drained(ServiceContext context) {
     return Future.all(drained(stdout, context), drained(stderr, context)).mapEmpty();
   }

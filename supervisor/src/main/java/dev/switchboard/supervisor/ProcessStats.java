@@ -2,7 +2,6 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.supervisor.process.ProcessUsage;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 
 /**
@@ -42,13 +41,14 @@ final class ProcessStats {
     lastCpuMicros = cpuMicros;
     lastSampleNanos = nanos;
     rssBytes = usage.rssBytes();
-    latest = new JsonObject()
-      .put("cpuPercent", cpuPercent == null ? null : Math.round(cpuPercent * 10) / 10.0)
-      .put("rssBytes", rssBytes)
-      .put("threads", usage.threads())
-      .put("processes", usage.processes())
-      .put("uptimeSeconds", uptime.toSeconds())
-      .put("restarts", restarts);
+    latest =
+        new JsonObject()
+            .put("cpuPercent", cpuPercent == null ? null : Math.round(cpuPercent * 10) / 10.0)
+            .put("rssBytes", rssBytes)
+            .put("threads", usage.threads())
+            .put("processes", usage.processes())
+            .put("uptimeSeconds", uptime.toSeconds())
+            .put("restarts", restarts);
     usage.memoryBytes().ifPresent(bytes -> latest.put("memoryBytes", bytes));
     return true;
   }
@@ -59,8 +59,8 @@ final class ProcessStats {
   }
 
   /**
-   * {@code {cpuPercent, rssBytes, threads, processes, uptimeSeconds, restarts}}, with {@code memoryBytes}
-   * where the cgroup's memory controller says it, or null before the first sample.
+   * {@code {cpuPercent, rssBytes, threads, processes, uptimeSeconds, restarts}}, with {@code
+   * memoryBytes} where the cgroup's memory controller says it, or null before the first sample.
    */
   JsonObject toJson() {
     return latest;

@@ -2,7 +2,6 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.supervisor.definition.RestartPolicy;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,9 +10,9 @@ import java.util.Deque;
 /**
  * One service's exits against its restart policy, and what each calls for: the attempt (which sets
  * the backoff delay) and the exits within the policy's window (which decide when to give up), both
- * forgotten after a start by hand or a stable run; and the restarts so far, shown in the status.
- * It also keeps the two timers that carry the policy out: the backoff before a restart, and the
- * run that, once it has lasted {@code resetAfter}, counts as stable.
+ * forgotten after a start by hand or a stable run; and the restarts so far, shown in the status. It
+ * also keeps the two timers that carry the policy out: the backoff before a restart, and the run
+ * that, once it has lasted {@code resetAfter}, counts as stable.
  */
 final class RestartBudget {
 
@@ -37,10 +36,13 @@ final class RestartBudget {
   /** A process runs: once it has run {@code resetAfter}, the counts start again. */
   void running(Duration resetAfter) {
     context.cancelTimer(stableTimer);
-    stableTimer = context.timer(resetAfter, () -> {
-      stableTimer = -1;
-      reset();
-    });
+    stableTimer =
+        context.timer(
+            resetAfter,
+            () -> {
+              stableTimer = -1;
+              reset();
+            });
   }
 
   /** A stop or an exit: no restart is pending, and the run in progress no longer counts as one. */
@@ -56,9 +58,11 @@ final class RestartBudget {
     exits.clear();
   }
 
-  /** What an exit calls for: a stop in {@code state}, or (with a {@code delay}) a restart after the delay. */
-  record Decision(ServiceState state, String reason, Duration delay) {
-  }
+  /**
+   * What an exit calls for: a stop in {@code state}, or (with a {@code delay}) a restart after the
+   * delay.
+   */
+  record Decision(ServiceState state, String reason, Duration delay) {}
 
   /**
    * Counts an exit ({@code how} it ended, in words) and decides: a service no longer wanted, or
@@ -66,33 +70,49 @@ final class RestartBudget {
    * the window is given up on; any other runs {@code restart} after the policy's delay for this
    * attempt (unless {@link #cancel} comes first).
    */
-  Decision afterExit(Integer code, String how, boolean wanted, RestartPolicy policy, Runnable restart) {
+  Decision afterExit(
+      Integer code, String how, boolean wanted, RestartPolicy policy, Runnable restart) {
     Decision decision = decide(code, how, wanted, policy, context.clock().instant());
     if (decision.delay() != null) {
-      backoffTimer = context.timer(decision.delay(), () -> {
-        backoffTimer = -1;
-        restart.run();
-      });
+      backoffTimer =
+          context.timer(
+              decision.delay(),
+              () -> {
+                backoffTimer = -1;
+                restart.run();
+              });
     }
     return decision;
   }
 
-  private Decision decide(Integer code, String how, boolean wanted, RestartPolicy policy, Instant now) {
+  private Decision decide(
+      Integer code, String how, boolean wanted, RestartPolicy policy, Instant now) {
     boolean failed = code == null || code != 0;
     if (!wanted || !policy.restarts(code, failed)) {
-      return new Decision(failed ? ServiceState.FAILED : ServiceState.STOPPED, "process " + how, null);
+      return new Decision(
+          failed ? ServiceState.FAILED : ServiceState.STOPPED, "process " + how, null);
     }
     exits.addLast(now);
     while (!exits.isEmpty() && exits.peekFirst().isBefore(now.minus(policy.window()))) {
       exits.removeFirst();
     }
     if (exits.size() >= policy.limit()) {
-      return new Decision(ServiceState.ERRORED, "gave up after " + exits.size() + " exits within "
-        + Durations.format(policy.window()) + "; last: process " + how, null);
+      return new Decision(
+          ServiceState.ERRORED,
+          "gave up after "
+              + exits.size()
+              + " exits within "
+              + Durations.format(policy.window())
+              + "; last: process "
+              + how,
+          null);
     }
     attempt++;
     Duration delay = policy.delay(attempt);
-    return new Decision(ServiceState.BACKOFF, "process " + how + "; restart " + attempt + " in " + Durations.format(delay), delay);
+    return new Decision(
+        ServiceState.BACKOFF,
+        "process " + how + "; restart " + attempt + " in " + Durations.format(delay),
+        delay);
   }
 
   void restarted() {

@@ -8,24 +8,23 @@ import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.process.OutputPipes;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state machine of one managed service: every transition is decided here, and only here.
  * Everything runs on the supervisor's event loop; what blocks (fork, /proc, waiting for a service's
- * processes to end) goes to the supervisor's workers and comes back. Each launch gets a new
- * {@code generation}: callbacks of a launch that a stop or a newer launch superseded find a
- * different generation and do nothing.
+ * processes to end) goes to the supervisor's workers and comes back. Each launch gets a new {@code
+ * generation}: callbacks of a launch that a stop or a newer launch superseded find a different
+ * generation and do nothing.
  *
  * <p>What it consults lives beside it: the health verdicts ({@link HealthTracker}), the restart
- * policy's counts and timers ({@link RestartBudget}), the services waiting for this one
- * ({@link DependencyWaiters}), what is done to the process ({@link CurrentProcess}) and the rows it
- * stores ({@link ServiceWrites}). Its service ({@link ManagedService}) gives it the definition and
- * the log, and publishes each transition.
+ * policy's counts and timers ({@link RestartBudget}), the services waiting for this one ({@link
+ * DependencyWaiters}), what is done to the process ({@link CurrentProcess}) and the rows it stores
+ * ({@link ServiceWrites}). Its service ({@link ManagedService}) gives it the definition and the
+ * log, and publishes each transition.
  */
 final class ServiceLifecycle {
 
@@ -129,19 +128,25 @@ final class ServiceLifecycle {
       return Future.succeededFuture();
     }
     setState(ServiceState.STOPPING, why, null);
-    stopping = current.stop(why).map(text -> {
-      stopping = null;
-      setState(ServiceState.STOPPED, text, lastExit);
-      return null;
-    });
+    stopping =
+        current
+            .stop(why)
+            .map(
+                text -> {
+                  stopping = null;
+                  setState(ServiceState.STOPPED, text, lastExit);
+                  return null;
+                });
     return stopping;
   }
 
   Future<Void> restart() {
-    return stop("restarting", true).compose(stopped -> {
-      restarts.restarted();
-      return start();
-    });
+    return stop("restarting", true)
+        .compose(
+            stopped -> {
+              restarts.restarted();
+              return start();
+            });
   }
 
   private Future<Void> launch(long launchGeneration) {
@@ -151,35 +156,45 @@ final class ServiceLifecycle {
       setState(ServiceState.STARTING, "starting", null);
       return spawn(launchGeneration);
     }
-    setState(ServiceState.STARTING, "waiting for " + DependencyWaiters.describe(dependencies), null);
-    waiters.allReady(dependencies).onComplete(ready -> {
-      if (launchGeneration != generation) {
-        return;
-      }
-      if (ready.failed()) {
-        failedToStart(ready.cause().getMessage());
-      } else {
-        unattended(spawn(launchGeneration));
-      }
-    });
+    setState(
+        ServiceState.STARTING, "waiting for " + DependencyWaiters.describe(dependencies), null);
+    waiters
+        .allReady(dependencies)
+        .onComplete(
+            ready -> {
+              if (launchGeneration != generation) {
+                return;
+              }
+              if (ready.failed()) {
+                failedToStart(ready.cause().getMessage());
+              } else {
+                unattended(spawn(launchGeneration));
+              }
+            });
     return Future.succeededFuture();
   }
 
   private Future<Void> spawn(long launchGeneration) {
     ServiceDefinition launching = service.definition();
     // a stop while it is forked ends it at once: then it is null here
-    Future<Void> outcome = current.fork(launching, service.logs(), () -> launchGeneration == generation).compose(process -> {
-      if (process != null) {
-        watch(process, launching, launchGeneration);
-      }
-      return Future.<Void>succeededFuture();
-    }, failure -> notStarted(launchGeneration, ServiceLauncher.whyNotStarted(failure)));
+    Future<Void> outcome =
+        current
+            .fork(launching, service.logs(), () -> launchGeneration == generation)
+            .compose(
+                process -> {
+                  if (process != null) {
+                    watch(process, launching, launchGeneration);
+                  }
+                  return Future.<Void>succeededFuture();
+                },
+                failure -> notStarted(launchGeneration, ServiceLauncher.whyNotStarted(failure)));
     spawning = outcome;
-    return outcome.onComplete(done -> {
-      if (spawning == outcome) {
-        spawning = null;
-      }
-    });
+    return outcome.onComplete(
+        done -> {
+          if (spawning == outcome) {
+            spawning = null;
+          }
+        });
   }
 
   private Future<Void> notStarted(long launchGeneration, String why) {
@@ -187,14 +202,17 @@ final class ServiceLifecycle {
       service.logs().note("[switchboard] " + why);
       failedToStart(why);
     }
-    return Future.failedFuture(new ApiException(ErrorType.CONFLICT, "cannot start " + name + ": " + why, (String) null));
+    return Future.failedFuture(
+        new ApiException(ErrorType.CONFLICT, "cannot start " + name + ": " + why, (String) null));
   }
 
   /** Adopts a process a previous supervisor started (FIFOs open again), as if we had started it. */
   void adopt(ServiceProcess process, OutputPipes pipes) {
     wanted = true;
     long adoptedGeneration = ++generation;
-    service.logs().note("[switchboard] adopted pid " + process.pid() + " after a supervisor restart");
+    service
+        .logs()
+        .note("[switchboard] adopted pid " + process.pid() + " after a supervisor restart");
     current.attach(process, service.definition(), pipes, service.logs());
     watch(process, service.definition(), adoptedGeneration);
   }
@@ -208,9 +226,13 @@ final class ServiceLifecycle {
       setState(ServiceState.STARTING, "waiting for the first successful health check", null);
     }
     // the probes' commands run as the current definition says
-    health.watch(new HealthTracker.Watch(launched.health(), process.startedAt(),
-      () -> launcher.launch(service.definition(), process.instance()), () -> status.state() == ServiceState.STARTING,
-      this::judge));
+    health.watch(
+        new HealthTracker.Watch(
+            launched.health(),
+            process.startedAt(),
+            () -> launcher.launch(service.definition(), process.instance()),
+            () -> status.state() == ServiceState.STARTING,
+            this::judge));
     restarts.running(launched.restart().resetAfter());
   }
 
@@ -222,21 +244,30 @@ final class ServiceLifecycle {
     lastExit = code;
     String how = ServiceLauncher.describeExit(code);
     // what the main process left behind goes too, before anything restarts
-    current.endLeftovers(how, service.definition()).onComplete(cleaned -> {
-      if (launchGeneration == generation) {
-        current.detach();
-        afterExit(launchGeneration, code, how);
-      }
-    });
+    current
+        .endLeftovers(how, service.definition())
+        .onComplete(
+            cleaned -> {
+              if (launchGeneration == generation) {
+                current.detach();
+                afterExit(launchGeneration, code, how);
+              }
+            });
   }
 
   private void afterExit(long launchGeneration, Integer code, String how) {
-    RestartBudget.Decision decision = restarts.afterExit(code, how, wanted, service.definition().restart(), () -> {
-      if (launchGeneration == generation && wanted) {
-        restarts.restarted();
-        unattended(launch(++generation));
-      }
-    });
+    RestartBudget.Decision decision =
+        restarts.afterExit(
+            code,
+            how,
+            wanted,
+            service.definition().restart(),
+            () -> {
+              if (launchGeneration == generation && wanted) {
+                restarts.restarted();
+                unattended(launch(++generation));
+              }
+            });
     if (decision.delay() == null) {
       wanted = false;
       writes.desired("stopped");
@@ -253,7 +284,8 @@ final class ServiceLifecycle {
       if (state == ServiceState.STARTING || state == ServiceState.UNHEALTHY) {
         setState(ServiceState.RUNNING, "healthy", null);
       }
-    } else if (verdict == HealthTracker.Verdict.UNHEALTHY && (state == ServiceState.RUNNING || state == ServiceState.STARTING)) {
+    } else if (verdict == HealthTracker.Verdict.UNHEALTHY
+        && (state == ServiceState.RUNNING || state == ServiceState.STARTING)) {
       setState(ServiceState.UNHEALTHY, failure, null);
     } else {
       service.publish("health");
@@ -284,7 +316,10 @@ final class ServiceLifecycle {
     service.publish("state");
   }
 
-  /** Completes when this service meets {@code condition}; fails when it fails, stops, or the time is up. */
+  /**
+   * Completes when this service meets {@code condition}; fails when it fails, stops, or the time is
+   * up.
+   */
   Future<Void> await(Dependency.Condition condition, Duration timeout) {
     return meets(condition) ? Future.succeededFuture() : waiters.await(condition, timeout);
   }

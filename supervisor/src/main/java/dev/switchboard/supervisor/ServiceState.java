@@ -8,7 +8,14 @@ import java.util.Locale;
  * supervisor gave up; {@code backoff}: it ended and waits for its next restart.
  */
 public enum ServiceState {
-  STOPPED, STARTING, RUNNING, UNHEALTHY, STOPPING, BACKOFF, ERRORED, FAILED;
+  STOPPED,
+  STARTING,
+  RUNNING,
+  UNHEALTHY,
+  STOPPING,
+  BACKOFF,
+  ERRORED,
+  FAILED;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

@@ -2,15 +2,14 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
-
 import java.util.function.Supplier;
 
 /**
- * What the state machine of one service stores, in two queues, each written one row after the
- * other in the order it happened: the transitions (so that the events' ids keep their order, and
- * their times stay those of the transitions), and the service's row (what is wanted of it, its
- * process: a cleared process never lands before the process it clears). A failed write is logged
- * and counted ({@link StoreFailures}) and the next one goes on.
+ * What the state machine of one service stores, in two queues, each written one row after the other
+ * in the order it happened: the transitions (so that the events' ids keep their order, and their
+ * times stay those of the transitions), and the service's row (what is wanted of it, its process: a
+ * cleared process never lands before the process it clears). A failed write is logged and counted
+ * ({@link StoreFailures}) and the next one goes on.
  */
 final class ServiceWrites {
 
@@ -33,7 +32,17 @@ final class ServiceWrites {
 
   /** The process now running, so that a supervisor that starts again finds it. */
   void process(ServiceProcess process) {
-    row = append(row, "process", () -> store.process(service, process.pid(), process.startTicks(), process.instance(), process.startedAt()));
+    row =
+        append(
+            row,
+            "process",
+            () ->
+                store.process(
+                    service,
+                    process.pid(),
+                    process.startTicks(),
+                    process.instance(),
+                    process.startedAt()));
   }
 
   void noProcess() {
@@ -44,7 +53,10 @@ final class ServiceWrites {
     events = append(events, "event", () -> store.event(service, state, reason, pid, exit));
   }
 
-  /** Completes once every write so far is done (neither queue fails): a read of the events after it sees them all. */
+  /**
+   * Completes once every write so far is done (neither queue fails): a read of the events after it
+   * sees them all.
+   */
   Future<Void> recorded() {
     return Future.join(events, row).mapEmpty();
   }

@@ -3,7 +3,6 @@ package dev.switchboard.supervisor;
 import dev.switchboard.supervisor.process.ProcTable;
 import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ServiceProcess;
-
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,7 +26,8 @@ final class StatsSampler {
   }
 
   void start() {
-    timer = context.vertx().setPeriodic(context.options().statsInterval().toMillis(), id -> sample());
+    timer =
+        context.vertx().setPeriodic(context.options().statsInterval().toMillis(), id -> sample());
   }
 
   void stop() {
@@ -45,19 +45,24 @@ final class StatsSampler {
     if (measured.isEmpty()) {
       return;
     }
-    context.blocking(() -> {
-      ProcTable snapshot = ProcTable.read();
-      Map<ManagedService, ProcessUsage> usage = new LinkedHashMap<>();
-      measured.forEach((service, process) -> usage.put(service, process.usage(snapshot)));
-      return usage;
-    }).onSuccess(usage -> {
-      long now = System.nanoTime();
-      usage.forEach((service, figures) -> {
-        if (measurable(service)) {
-          service.sample(measured.get(service), figures, now);
-        }
-      });
-    });
+    context
+        .blocking(
+            () -> {
+              ProcTable snapshot = ProcTable.read();
+              Map<ManagedService, ProcessUsage> usage = new LinkedHashMap<>();
+              measured.forEach((service, process) -> usage.put(service, process.usage(snapshot)));
+              return usage;
+            })
+        .onSuccess(
+            usage -> {
+              long now = System.nanoTime();
+              usage.forEach(
+                  (service, figures) -> {
+                    if (measurable(service)) {
+                      service.sample(measured.get(service), figures, now);
+                    }
+                  });
+            });
   }
 
   /** A process runs, and no stop is under way. */

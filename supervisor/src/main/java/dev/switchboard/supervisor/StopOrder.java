@@ -1,7 +1,6 @@
 package dev.switchboard.supervisor;
 
 import io.vertx.core.Future;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +29,10 @@ final class StopOrder {
     this.remember = remember;
   }
 
-  /** Stops {@code service} for {@code why}, once what depends on it (and is up or about to restart) has stopped. */
+  /**
+   * Stops {@code service} for {@code why}, once what depends on it (and is up or about to restart)
+   * has stopped.
+   */
   Future<Void> stop(ManagedService service, String why) {
     Future<Void> known = stopping.get(service.name());
     if (known != null) {
@@ -43,7 +45,10 @@ final class StopOrder {
         first.add(stop(other, why + " (" + service.name() + " stops)"));
       }
     }
-    Future<Void> stopped = Future.join(first).otherwiseEmpty().compose(dependentsStopped -> service.stop(why, remember));
+    Future<Void> stopped =
+        Future.join(first)
+            .otherwiseEmpty()
+            .compose(dependentsStopped -> service.stop(why, remember));
     stopping.put(service.name(), stopped);
     return stopped;
   }

@@ -17,9 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,23 +25,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The managed services: their definitions (checked against each other's dependencies), their
  * lifecycles ({@link ManagedService}) and what is asked of them. What happens once or on a timer
- * lives beside it: the start ({@link StartUp}: load, config file, adoption), the figures
- * ({@link StatsSampler}), and the order of a stop ({@link StopOrder}). Runs on the supervisor
- * verticle's event loop.
+ * lives beside it: the start ({@link StartUp}: load, config file, adoption), the figures ({@link
+ * StatsSampler}), and the order of a stop ({@link StopOrder}). Runs on the supervisor verticle's
+ * event loop.
  */
 final class Supervisor {
 
   /**
    * What the supervisor does with a service still running from before it started, and with its
-   * services when it stops; and how it holds each service's processes together ({@code containment}).
+   * services when it stops; and how it holds each service's processes together ({@code
+   * containment}).
    */
-  record Options(Path runDir, Path defaultCwd, Duration dependencyTimeout, Duration statsInterval, boolean adoptOrphans,
-                 boolean stopOnShutdown, Containment containment) {
-  }
+  record Options(
+      Path runDir,
+      Path defaultCwd,
+      Duration dependencyTimeout,
+      Duration statsInterval,
+      boolean adoptOrphans,
+      boolean stopOnShutdown,
+      Containment containment) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
@@ -55,14 +60,24 @@ final class Supervisor {
   private final LogPipeline logs;
   private final Options options;
   private final Clock clock;
+
   /** What every managed service shares, this supervisor's lookup and publishing among it. */
   private final ServiceContext serviceContext;
+
   private final StatsSampler sampler;
   private final Map<String, ManagedService> services = new TreeMap<>();
   private final Set<String> undeclared = new HashSet<>();
 
-  Supervisor(Vertx vertx, Context context, WorkerExecutor workers, ServiceStore store, LogStore logStore, LogPipeline logs,
-             HealthProbe probe, Options options, Clock clock) {
+  Supervisor(
+      Vertx vertx,
+      Context context,
+      WorkerExecutor workers,
+      ServiceStore store,
+      LogStore logStore,
+      LogPipeline logs,
+      HealthProbe probe,
+      Options options,
+      Clock clock) {
     this.vertx = vertx;
     this.context = context;
     this.store = store;
@@ -70,8 +85,19 @@ final class Supervisor {
     this.logs = logs;
     this.options = options;
     this.clock = clock;
-    this.serviceContext = new ServiceContext(vertx, context, workers, store, new StoreFailures(Telemetry.registry()), logs, probe,
-      clock, options, services::get, this::published);
+    this.serviceContext =
+        new ServiceContext(
+            vertx,
+            context,
+            workers,
+            store,
+            new StoreFailures(Telemetry.registry()),
+            logs,
+            probe,
+            clock,
+            options,
+            services::get,
+            this::published);
     this.sampler = new StatsSampler(serviceContext, services.values());
   }
 
@@ -105,73 +131,116 @@ final class Supervisor {
    * wanted ({@link StartUp}); from then on the figures are measured every {@code statsInterval}.
    */
   Future<Void> load(List<ServiceDefinition> declared) {
-    return new StartUp(this, serviceContext, services, undeclared).run(declared).onSuccess(v -> sampler.start());
+    return new StartUp(this, serviceContext, services, undeclared)
+        .run(declared)
+        .onSuccess(v -> sampler.start());
   }
 
   // ---- definitions ----
 
   Future<JsonObject> create(ServiceDefinition def, String source) {
     if (services.containsKey(def.name())) {
-      return Future.failedFuture(new ApiException(ErrorType.CONFLICT, "a service named " + def.name() + " exists already", "name"));
+      return Future.failedFuture(
+          new ApiException(
+              ErrorType.CONFLICT, "a service named " + def.name() + " exists already", "name"));
     }
     checkDependencies(def);
     JsonObject stored = def.toJson();
-    return store.insert(stored, source).compose(createdAt -> {
-      ManagedService service = new ManagedService(serviceContext, def, source, createdAt, createdAt);
-      services.put(def.name(), service);
-      return service.openLogs().map(v -> {
-        service.publish("definition");
-        if (def.autostart()) {
-          service.start().onFailure(failure -> LOG.warn("{}", failure.getMessage()));
-        }
-        return json(service);
-      });
-    });
+    return store
+        .insert(stored, source)
+        .compose(
+            createdAt -> {
+              ManagedService service =
+                  new ManagedService(serviceContext, def, source, createdAt, createdAt);
+              services.put(def.name(), service);
+              return service
+                  .openLogs()
+                  .map(
+                      v -> {
+                        service.publish("definition");
+                        if (def.autostart()) {
+                          service
+                              .start()
+                              .onFailure(failure -> LOG.warn("{}", failure.getMessage()));
+                        }
+                        return json(service);
+                      });
+            });
   }
 
   Future<JsonObject> update(String name, ServiceDefinition def, String source) {
     ManagedService service = existing(name);
     checkDependencies(def);
-    return store.update(def.toJson(), source).map(v -> {
-      undeclared.remove(name);
-      service.redefine(def, source, clock.instant());
-      return json(service);
-    });
+    return store
+        .update(def.toJson(), source)
+        .map(
+            v -> {
+              undeclared.remove(name);
+              service.redefine(def, source, clock.instant());
+              return json(service);
+            });
   }
 
   Future<JsonObject> delete(String name) {
     ManagedService service = existing(name);
     List<String> dependents = graph().dependents(name);
     if (!dependents.isEmpty()) {
-      return Future.failedFuture(new ApiException(ErrorType.CONFLICT,
-        name + " is needed by " + String.join(", ", dependents) + "; change or delete those first", (String) null));
+      return Future.failedFuture(
+          new ApiException(
+              ErrorType.CONFLICT,
+              name
+                  + " is needed by "
+                  + String.join(", ", dependents)
+                  + "; change or delete those first",
+              (String) null));
     }
-    return service.stop("deleted")
-      .compose(v -> logs.close(service.sourceId()))
-      .compose(v -> store.delete(name))
-      .compose(v -> logStore.delete(service.sourceId()))
-      .compose(v -> removeRunDirectory(name))
-      .map(v -> {
-        services.remove(name);
-        undeclared.remove(name);
-        vertx.eventBus().publish(Addresses.serviceLogs(name), new JsonObject().put("serviceId", name).put("closed", true)
-          .put("reason", "deleted"));
-        JsonObject gone = new JsonObject().put("name", name).put("state", "deleted");
-        vertx.eventBus().publish(Addresses.SERVICES_STATUS, gone.copy().put("update", "deleted"));
-        return gone;
-      });
+    return service
+        .stop("deleted")
+        .compose(v -> logs.close(service.sourceId()))
+        .compose(v -> store.delete(name))
+        .compose(v -> logStore.delete(service.sourceId()))
+        .compose(v -> removeRunDirectory(name))
+        .map(
+            v -> {
+              services.remove(name);
+              undeclared.remove(name);
+              vertx
+                  .eventBus()
+                  .publish(
+                      Addresses.serviceLogs(name),
+                      new JsonObject()
+                          .put("serviceId", name)
+                          .put("closed", true)
+                          .put("reason", "deleted"));
+              JsonObject gone = new JsonObject().put("name", name).put("state", "deleted");
+              vertx
+                  .eventBus()
+                  .publish(Addresses.SERVICES_STATUS, gone.copy().put("update", "deleted"));
+              return gone;
+            });
   }
 
-  /** The FIFOs of a deleted service go with it; a failure to remove them is logged, the service is gone all the same. */
+  /**
+   * The FIFOs of a deleted service go with it; a failure to remove them is logged, the service is
+   * gone all the same.
+   */
   private Future<Void> removeRunDirectory(String name) {
     Path dir = options.runDir().resolve(name);
-    return serviceContext.<Void>blocking(() -> {
-      RunDirectory.remove(dir);
-      return null;
-    }).recover(failure -> {
-      LOG.warn("service {} is deleted but {} could not be removed: {}", name, dir, failure.toString());
-      return Future.succeededFuture();
-    });
+    return serviceContext
+        .<Void>blocking(
+            () -> {
+              RunDirectory.remove(dir);
+              return null;
+            })
+        .recover(
+            failure -> {
+              LOG.warn(
+                  "service {} is deleted but {} could not be removed: {}",
+                  name,
+                  dir,
+                  failure.toString());
+              return Future.succeededFuture();
+            });
   }
 
   /** Every dependency must exist, and the graph must stay free of cycles. */
@@ -180,9 +249,13 @@ final class Supervisor {
     for (String undefined : graph.undefined(def.name())) {
       throw ApiException.invalid("dependsOn", "names " + undefined + ", which is not a service");
     }
-    graph.cycleThrough(def.name()).ifPresent(cycle -> {
-      throw ApiException.invalid("dependsOn", "would make a cycle: " + String.join(" -> ", cycle));
-    });
+    graph
+        .cycleThrough(def.name())
+        .ifPresent(
+            cycle -> {
+              throw ApiException.invalid(
+                  "dependsOn", "would make a cycle: " + String.join(" -> ", cycle));
+            });
   }
 
   private DependencyGraph graph() {
@@ -207,7 +280,9 @@ final class Supervisor {
   Future<JsonObject> stop(String name) {
     ManagedService service = existing(name);
     // what depends on it stops first, as a stop of everything would do
-    return new StopOrder(graph(), services::get, true).stop(service, "stopped by request").map(v -> json(service));
+    return new StopOrder(graph(), services::get, true)
+        .stop(service, "stopped by request")
+        .map(v -> json(service));
   }
 
   Future<JsonObject> restart(String name) {
@@ -233,17 +308,22 @@ final class Supervisor {
 
   Future<JsonObject> events(String name, int limit) {
     // the transitions are written in the background: wait for those already made
-    return existing(name).recorded().compose(v -> store.events(name, limit)).map(events -> new JsonObject().put("name", name).put("events", events));
+    return existing(name)
+        .recorded()
+        .compose(v -> store.events(name, limit))
+        .map(events -> new JsonObject().put("name", name).put("events", events));
   }
 
   Future<JsonObject> logs(String name, LogQuery query, boolean tail) {
     ManagedService service = existing(name);
-    Future<List<LogLine>> lines = tail ? logs.tail(service.sourceId(), query.limit()) : logs.query(service.sourceId(), query);
-    return lines.map(list -> {
-      JsonArray array = new JsonArray();
-      list.forEach(line -> array.add(line.toJson()));
-      return new JsonObject().put("serviceId", name).put("lines", array);
-    });
+    Future<List<LogLine>> lines =
+        tail ? logs.tail(service.sourceId(), query.limit()) : logs.query(service.sourceId(), query);
+    return lines.map(
+        list -> {
+          JsonArray array = new JsonArray();
+          list.forEach(line -> array.add(line.toJson()));
+          return new JsonObject().put("serviceId", name).put("lines", array);
+        });
   }
 
   /**
@@ -257,7 +337,10 @@ final class Supervisor {
       return Future.succeededFuture();
     }
     StopOrder order = new StopOrder(graph(), services::get, false);
-    List<Future<Void>> all = services.values().stream().map(service -> order.stop(service, "Switchboard is stopping")).toList();
+    List<Future<Void>> all =
+        services.values().stream()
+            .map(service -> order.stop(service, "Switchboard is stopping"))
+            .toList();
     return Future.join(all).otherwiseEmpty().mapEmpty();
   }
 

@@ -19,27 +19,26 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The supervisor service: managed services and deployments over the event bus
- * ({@code supervisor.services.*}, {@code supervisor.deployments.*}), their status on
- * {@code services.status} and {@code deployments.status}, their output on {@code services.logs.<name>}
- * and {@code deployments.logs.<id>}. An event-loop verticle: what blocks runs on its own worker pool,
+ * The supervisor service: managed services and deployments over the event bus ({@code
+ * supervisor.services.*}, {@code supervisor.deployments.*}), their status on {@code
+ * services.status} and {@code deployments.status}, their output on {@code services.logs.<name>} and
+ * {@code deployments.logs.<id>}. An event-loop verticle: what blocks runs on its own worker pool,
  * and process output is read on threads of its own.
  *
  * <p>Config slice ({@code supervisor} section): {@code orphans} (adopt|stop), {@code onShutdown}
- * (stop|leave), {@code cgroups} (auto|off), {@code statsInterval}, {@code dependencyTimeout}, {@code logs.maxLines},
- * {@code logs.maxBytes}, {@code logs.maxAge}, {@code logs.maxLineBytes}, {@code logs.bufferLines}
- * (durations in milliseconds); {@code services} (the definitions of the config file), {@code dataDir},
- * {@code database.url}, {@code database.poolSize}.
+ * (stop|leave), {@code cgroups} (auto|off), {@code statsInterval}, {@code dependencyTimeout},
+ * {@code logs.maxLines}, {@code logs.maxBytes}, {@code logs.maxAge}, {@code logs.maxLineBytes},
+ * {@code logs.bufferLines} (durations in milliseconds); {@code services} (the definitions of the
+ * config file), {@code dataDir}, {@code database.url}, {@code database.poolSize}.
  */
 public final class SupervisorVerticle extends VerticleBase {
 
@@ -73,13 +72,18 @@ public final class SupervisorVerticle extends VerticleBase {
     String onShutdown = config.getString("onShutdown", "stop");
     String cgroups = config.getString("cgroups", "auto");
     if (!orphans.equals("adopt") && !orphans.equals("stop")) {
-      return Future.failedFuture("SUPERVISOR_ORPHANS (supervisor.orphans) must be adopt or stop, not '" + orphans + "'");
+      return Future.failedFuture(
+          "SUPERVISOR_ORPHANS (supervisor.orphans) must be adopt or stop, not '" + orphans + "'");
     }
     if (!onShutdown.equals("stop") && !onShutdown.equals("leave")) {
-      return Future.failedFuture("SUPERVISOR_ON_SHUTDOWN (supervisor.onShutdown) must be stop or leave, not '" + onShutdown + "'");
+      return Future.failedFuture(
+          "SUPERVISOR_ON_SHUTDOWN (supervisor.onShutdown) must be stop or leave, not '"
+              + onShutdown
+              + "'");
     }
     if (!cgroups.equals("auto") && !cgroups.equals("off")) {
-      return Future.failedFuture("SUPERVISOR_CGROUPS (supervisor.cgroups) must be auto or off, not '" + cgroups + "'");
+      return Future.failedFuture(
+          "SUPERVISOR_CGROUPS (supervisor.cgroups) must be auto or off, not '" + cgroups + "'");
     }
     List<ServiceDefinition> declared;
     try {
@@ -94,64 +98,143 @@ public final class SupervisorVerticle extends VerticleBase {
     DatabaseStatus database = new DatabaseStatus(pool, clock);
     JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
     LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
-    logs = new LogPipeline(vertx, logStore, database, new LogPipeline.Options(logConfig.getInteger("bufferLines", defaults.capacity()),
-      defaults.tailSize(), logConfig.getInteger("maxLineBytes", defaults.maxLineBytes()), defaults.liveLinesPerTick(),
-      defaults.batchRows(), defaults.insertsInFlight(), defaults.tick()), clock);
+    logs =
+        new LogPipeline(
+            vertx,
+            logStore,
+            database,
+            new LogPipeline.Options(
+                logConfig.getInteger("bufferLines", defaults.capacity()),
+                defaults.tailSize(),
+                logConfig.getInteger("maxLineBytes", defaults.maxLineBytes()),
+                defaults.liveLinesPerTick(),
+                defaults.batchRows(),
+                defaults.insertsInFlight(),
+                defaults.tick()),
+            clock);
     probe = new HealthProbe(vertx, workers);
     Path dataDir = Path.of(config.getString("dataDir", "./data")).toAbsolutePath();
     Path runDir = dataDir.resolve("run/services");
     long maxLines = logConfig.getInteger("maxLines", 100_000);
     long maxBytes = logConfig.getLong("maxBytes", 64L * 1024 * 1024);
     Duration maxAge = Duration.ofMillis(logConfig.getLong("maxAge", Duration.ofDays(7).toMillis()));
-    return workers.executeBlocking(() -> Containment.detect(cgroups, runDir), false).compose(found -> {
-      containment = found;
-      Supervisor.Options options = new Supervisor.Options(runDir, Path.of("").toAbsolutePath(),
-        Duration.ofMillis(config.getLong("dependencyTimeout", 300_000L)), Duration.ofMillis(config.getLong("statsInterval", 5_000L)),
-        orphans.equals("adopt"), onShutdown.equals("stop"), containment);
-      ServiceStore store = new ServiceStore(pool);
-      supervisor = new Supervisor(vertx, context, workers, store, logStore, logs, probe, options, clock);
-      deployments = new Deployments(vertx, context, pool, new SupervisorServiceControl(supervisor), logs, workers,
-        options.defaultCwd());
-      logs.start();
-      return Future.all(serve(), Ping.answer(vertx, NAME, database::check, new JsonObject().put("processes", containment.describe())));
-    })
-      .compose(v -> supervisor.load(declared))
-      .compose(v -> deployments.load())
-      .onSuccess(v -> retentionTimer = vertx.setPeriodic(RETENTION_EVERY.toMillis(), id -> retention(maxLines, maxBytes, maxAge)));
+    return workers
+        .executeBlocking(() -> Containment.detect(cgroups, runDir), false)
+        .compose(
+            found -> {
+              containment = found;
+              Supervisor.Options options =
+                  new Supervisor.Options(
+                      runDir,
+                      Path.of("").toAbsolutePath(),
+                      Duration.ofMillis(config.getLong("dependencyTimeout", 300_000L)),
+                      Duration.ofMillis(config.getLong("statsInterval", 5_000L)),
+                      orphans.equals("adopt"),
+                      onShutdown.equals("stop"),
+                      containment);
+              ServiceStore store = new ServiceStore(pool);
+              supervisor =
+                  new Supervisor(
+                      vertx, context, workers, store, logStore, logs, probe, options, clock);
+              deployments =
+                  new Deployments(
+                      vertx,
+                      context,
+                      pool,
+                      new SupervisorServiceControl(supervisor),
+                      logs,
+                      workers,
+                      options.defaultCwd());
+              logs.start();
+              return Future.all(
+                  serve(),
+                  Ping.answer(
+                      vertx,
+                      NAME,
+                      database::check,
+                      new JsonObject().put("processes", containment.describe())));
+            })
+        .compose(v -> supervisor.load(declared))
+        .compose(v -> deployments.load())
+        .onSuccess(
+            v ->
+                retentionTimer =
+                    vertx.setPeriodic(
+                        RETENTION_EVERY.toMillis(), id -> retention(maxLines, maxBytes, maxAge)));
   }
 
   private Future<?> serve() {
-    return Future.all(List.of(
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_STATUS, body -> Future.succeededFuture(supervisor.status())),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_GET, body -> Future.succeededFuture(get(body))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_CREATE, body -> supervisor.create(ServiceDefinition.parse(body), "api")),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_UPDATE, this::update),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_DELETE, body -> supervisor.delete(name(body))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_EVENTS, body -> supervisor.events(name(body), limit(body, 100, 1000))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_LOGS, body -> supervisor.logs(name(body),
-        LogQuery.parse(body, clock), Boolean.TRUE.equals(body.getValue("tail")))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_START, body -> supervisor.start(name(body))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_STOP, body -> supervisor.stop(name(body))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_RESTART, body -> supervisor.restart(name(body))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_REFRESH, body -> supervisor.refresh()),
-      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, deployments::create),
-      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LIST, body -> deployments.list(body, limit(body, 50, 500))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, body -> deployments.get(Deployments.id(body))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, body -> deployments.logs(Deployments.id(body), LogQuery.parse(body, clock),
-        Boolean.TRUE.equals(body.getValue("tail")))),
-      Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, body -> deployments.cancel(Deployments.id(body)))));
+    return Future.all(
+        List.of(
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_SERVICES_STATUS,
+                body -> Future.succeededFuture(supervisor.status())),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_SERVICES_GET,
+                body -> Future.succeededFuture(get(body))),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_SERVICES_CREATE,
+                body -> supervisor.create(ServiceDefinition.parse(body), "api")),
+            Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_UPDATE, this::update),
+            Bus.serve(
+                vertx, Addresses.SUPERVISOR_SERVICES_DELETE, body -> supervisor.delete(name(body))),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_SERVICES_EVENTS,
+                body -> supervisor.events(name(body), limit(body, 100, 1000))),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_SERVICES_LOGS,
+                body ->
+                    supervisor.logs(
+                        name(body),
+                        LogQuery.parse(body, clock),
+                        Boolean.TRUE.equals(body.getValue("tail")))),
+            Bus.serve(
+                vertx, Addresses.SUPERVISOR_SERVICES_START, body -> supervisor.start(name(body))),
+            Bus.serve(
+                vertx, Addresses.SUPERVISOR_SERVICES_STOP, body -> supervisor.stop(name(body))),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_SERVICES_RESTART,
+                body -> supervisor.restart(name(body))),
+            Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_REFRESH, body -> supervisor.refresh()),
+            Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, deployments::create),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_DEPLOYMENTS_LIST,
+                body -> deployments.list(body, limit(body, 50, 500))),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_DEPLOYMENTS_GET,
+                body -> deployments.get(Deployments.id(body))),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_DEPLOYMENTS_LOGS,
+                body ->
+                    deployments.logs(
+                        Deployments.id(body),
+                        LogQuery.parse(body, clock),
+                        Boolean.TRUE.equals(body.getValue("tail")))),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL,
+                body -> deployments.cancel(Deployments.id(body)))));
   }
 
   /**
-   * One service, its env values masked unless the request asks for them ({@link Addresses#ENV_VALUES}),
-   * which the gateway does only for a role that may read secrets.
+   * One service, its env values masked unless the request asks for them ({@link
+   * Addresses#ENV_VALUES}), which the gateway does only for a role that may read secrets.
    */
   private JsonObject get(JsonObject body) {
     String name = name(body);
     JsonObject service = supervisor.get(name);
     return Boolean.TRUE.equals(body.getValue(Addresses.ENV_VALUES))
-      ? ServiceJson.withEnvValues(service, supervisor.existing(name).definition())
-      : service;
+        ? ServiceJson.withEnvValues(service, supervisor.existing(name).definition())
+        : service;
   }
 
   private Future<JsonObject> update(JsonObject body) {
@@ -162,7 +245,9 @@ public final class SupervisorVerticle extends VerticleBase {
     }
     Object named = json.getValue("name");
     if (named != null && !name.equals(named)) {
-      throw ApiException.invalid("name", "must be the name in the path (" + name + "), or left out; a service is not renamed");
+      throw ApiException.invalid(
+          "name",
+          "must be the name in the path (" + name + "), or left out; a service is not renamed");
     }
     return supervisor.update(name, ServiceDefinition.parse(json.copy().put("name", name)), "api");
   }
@@ -193,8 +278,8 @@ public final class SupervisorVerticle extends VerticleBase {
 
   private void retention(long maxLines, long maxBytes, Duration maxAge) {
     logs.trimAll(maxLines, maxBytes)
-      .compose(v -> logStore.expire(clock.instant().minus(maxAge)))
-      .onFailure(e -> LOG.warn("log retention failed: {}", e.getMessage()));
+        .compose(v -> logStore.expire(clock.instant().minus(maxAge)))
+        .onFailure(e -> LOG.warn("log retention failed: {}", e.getMessage()));
   }
 
   @Override
@@ -202,15 +287,20 @@ public final class SupervisorVerticle extends VerticleBase {
     if (retentionTimer >= 0) {
       vertx.cancelTimer(retentionTimer);
     }
-    return deployments.shutdown()
-      .compose(v -> supervisor.shutdown())
-      .compose(v -> workers.executeBlocking(() -> {
-        containment.release();
-        return null;
-      }, false))
-      .compose(v -> logs.stop())
-      .eventually(() -> probe.close())
-      .eventually(() -> workers.close())
-      .eventually(() -> pool.close());
+    return deployments
+        .shutdown()
+        .compose(v -> supervisor.shutdown())
+        .compose(
+            v ->
+                workers.executeBlocking(
+                    () -> {
+                      containment.release();
+                      return null;
+                    },
+                    false))
+        .compose(v -> logs.stop())
+        .eventually(() -> probe.close())
+        .eventually(() -> workers.close())
+        .eventually(() -> pool.close());
   }
 }

@@ -1,29 +1,28 @@
 package dev.switchboard.supervisor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.supervisor.process.Containment;
 import dev.switchboard.supervisor.process.ProcTable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * A service that hides a grandchild from the process-group method (a new session, and the
- * {@code SWITCHBOARD_*} markers removed from its environment) still ends with the service where
- * each service has a cgroup of its own; and the supervisor says which method it uses. Real
- * processes; the cgroup cases are skipped where this test cannot make a cgroup v2.
+ * A service that hides a grandchild from the process-group method (a new session, and the {@code
+ * SWITCHBOARD_*} markers removed from its environment) still ends with the service where each
+ * service has a cgroup of its own; and the supervisor says which method it uses. Real processes;
+ * the cgroup cases are skipped where this test cannot make a cgroup v2.
  */
 class CgroupContainmentTest {
 
@@ -38,15 +37,30 @@ class CgroupContainmentTest {
   }
 
   private static void assumeCgroups() {
-    assumeTrue(Containment.CGROUP.equals(available.getString("method")),
-      "cgroup v2 is not available and writable here (" + available.getString("reason") + "): the cgroup method cannot be tested");
+    assumeTrue(
+        Containment.CGROUP.equals(available.getString("method")),
+        "cgroup v2 is not available and writable here ("
+            + available.getString("reason")
+            + "): the cgroup method cannot be tested");
   }
 
-  /** A shell service whose grandchild escapes as in the issue, running {@code sleep <seconds>}; its pid once it runs. */
-  private static long startEscaper(SupervisorFixture sup, String name, String escapee, int seconds) {
-    sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", name).put("shell", true)
-      .put("command", "setsid env -u SWITCHBOARD_SERVICE -u SWITCHBOARD_INSTANCE " + escapee + " & echo forked; wait")
-      .put("stopTimeout", "1s"));
+  /**
+   * A shell service whose grandchild escapes as in the issue, running {@code sleep <seconds>}; its
+   * pid once it runs.
+   */
+  private static long startEscaper(
+      SupervisorFixture sup, String name, String escapee, int seconds) {
+    sup.request(
+        Addresses.SUPERVISOR_SERVICES_CREATE,
+        new JsonObject()
+            .put("name", name)
+            .put("shell", true)
+            .put(
+                "command",
+                "setsid env -u SWITCHBOARD_SERVICE -u SWITCHBOARD_INSTANCE "
+                    + escapee
+                    + " & echo forked; wait")
+            .put("stopTimeout", "1s"));
     sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", name));
     sup.awaitState(name, "running", Duration.ofSeconds(5));
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -54,7 +68,9 @@ class CgroupContainmentTest {
       List<Long> found = sleeping(seconds);
       if (!found.isEmpty()) {
         long pid = found.get(0);
-        assertThat(SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", name)).as("the escapee carries no marker").doesNotContain(pid);
+        assertThat(SupervisorFixture.processesWith("SWITCHBOARD_SERVICE", name))
+            .as("the escapee carries no marker")
+            .doesNotContain(pid);
         return pid;
       }
       SupervisorFixture.sleep(50);
@@ -65,10 +81,16 @@ class CgroupContainmentTest {
   /** Live processes running {@code sleep <seconds>}. */
   private static List<Long> sleeping(int seconds) {
     return ProcessHandle.allProcesses()
-      .filter(p -> p.info().command().map(c -> c.endsWith("/sleep")).orElse(false)
-        && p.info().arguments().map(a -> a.length == 1 && a[0].equals(String.valueOf(seconds))).orElse(false))
-      .filter(p -> alive(p.pid()))
-      .map(ProcessHandle::pid).toList();
+        .filter(
+            p ->
+                p.info().command().map(c -> c.endsWith("/sleep")).orElse(false)
+                    && p.info()
+                        .arguments()
+                        .map(a -> a.length == 1 && a[0].equals(String.valueOf(seconds)))
+                        .orElse(false))
+        .filter(p -> alive(p.pid()))
+        .map(ProcessHandle::pid)
+        .toList();
   }
 
   private static boolean alive(long pid) {
@@ -85,14 +107,24 @@ class CgroupContainmentTest {
     try (SupervisorFixture sup = new SupervisorFixture()) {
       int seconds = uniqueSeconds();
       long escapee = startEscaper(sup, "escaper", "sleep " + seconds, seconds);
-      JsonObject running = sup.await("escaper", s -> s.getJsonObject("stats") != null
-        && s.getJsonObject("stats").getInteger("processes") >= 2, Duration.ofSeconds(5), "measured with the escapee");
+      JsonObject running =
+          sup.await(
+              "escaper",
+              s ->
+                  s.getJsonObject("stats") != null
+                      && s.getJsonObject("stats").getInteger("processes") >= 2,
+              Duration.ofSeconds(5),
+              "measured with the escapee");
       Path cgroup = Path.of(running.getString("cgroup"));
-      assertThat(Files.readString(cgroup.resolve("cgroup.procs"))).contains(String.valueOf(escapee));
+      assertThat(Files.readString(cgroup.resolve("cgroup.procs")))
+          .contains(String.valueOf(escapee));
 
-      JsonObject stopped = sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "escaper"));
+      JsonObject stopped =
+          sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "escaper"));
       assertThat(stopped.getString("state")).isEqualTo("stopped");
-      assertThat(alive(escapee)).as("the escaped grandchild after a stop reported stopped").isFalse();
+      assertThat(alive(escapee))
+          .as("the escaped grandchild after a stop reported stopped")
+          .isFalse();
       assertThat(cgroup).doesNotExist();
     }
   }
@@ -102,9 +134,12 @@ class CgroupContainmentTest {
     assumeCgroups();
     try (SupervisorFixture sup = new SupervisorFixture()) {
       int seconds = uniqueSeconds();
-      long escapee = startEscaper(sup, "stubborn", "sh -c 'trap \"\" TERM; exec sleep " + seconds + "'", seconds);
+      long escapee =
+          startEscaper(
+              sup, "stubborn", "sh -c 'trap \"\" TERM; exec sleep " + seconds + "'", seconds);
 
-      JsonObject stopped = sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "stubborn"));
+      JsonObject stopped =
+          sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "stubborn"));
       assertThat(stopped.getString("state")).isEqualTo("stopped");
       assertThat(stopped.getString("reason")).contains("killed after 1s");
       assertThat(alive(escapee)).isFalse();
@@ -115,12 +150,18 @@ class CgroupContainmentTest {
   void aStopRightAfterTheStartEndsTheProcessAndRemovesItsCgroup() throws IOException {
     assumeCgroups();
     try (SupervisorFixture sup = new SupervisorFixture()) {
-      sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "brief")
-        .put("command", new JsonArray().add("sleep").add("300")));
-      // the start answers once the process is forked; the stop comes before its shell has had time to join the cgroup
+      sup.request(
+          Addresses.SUPERVISOR_SERVICES_CREATE,
+          new JsonObject()
+              .put("name", "brief")
+              .put("command", new JsonArray().add("sleep").add("300")));
+      // the start answers once the process is forked; the stop comes before its shell has had time
+      // to join the cgroup
       for (int run = 1; run <= 20; run++) {
-        JsonObject started = sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "brief"));
-        JsonObject stopped = sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "brief"));
+        JsonObject started =
+            sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "brief"));
+        JsonObject stopped =
+            sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "brief"));
         assertThat(stopped.getString("reason")).as("run %d", run).isEqualTo("stopped by request");
         assertThat(alive(started.getInteger("pid"))).as("run %d", run).isFalse();
         assertThat(Path.of(started.getString("cgroup"))).as("run %d", run).doesNotExist();
@@ -129,9 +170,11 @@ class CgroupContainmentTest {
   }
 
   @Test
-  void aRestartedSupervisorFindsTheCgroupOfWhatItAdoptsAndEndsAllOfItAtTheStop() throws IOException {
+  void aRestartedSupervisorFindsTheCgroupOfWhatItAdoptsAndEndsAllOfItAtTheStop()
+      throws IOException {
     assumeCgroups();
-    try (SupervisorFixture sup = new SupervisorFixture(new JsonObject().put("onShutdown", "leave"))) {
+    try (SupervisorFixture sup =
+        new SupervisorFixture(new JsonObject().put("onShutdown", "leave"))) {
       int seconds = uniqueSeconds();
       long escapee = startEscaper(sup, "survivor", "sleep " + seconds, seconds);
       JsonObject started = sup.service("survivor");
@@ -159,15 +202,24 @@ class CgroupContainmentTest {
       JsonObject processes = ping(sup).getJsonObject("processes");
       assertThat(processes.getString("method")).isEqualTo(Containment.PROCESS_GROUP);
       assertThat(processes.getString("reason")).contains("supervisor.cgroups: off");
-      sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "plain")
-        .put("command", new JsonArray().add("sleep").add("300")));
-      JsonObject started = sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "plain"));
+      sup.request(
+          Addresses.SUPERVISOR_SERVICES_CREATE,
+          new JsonObject()
+              .put("name", "plain")
+              .put("command", new JsonArray().add("sleep").add("300")));
+      JsonObject started =
+          sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "plain"));
       assertThat(started.containsKey("cgroup")).isFalse();
       sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", "plain"));
     }
   }
 
   private static JsonObject ping(SupervisorFixture sup) {
-    return Bus.request(sup.vertx, Addresses.ping(SupervisorVerticle.NAME), new JsonObject(), Duration.ofSeconds(5)).await();
+    return Bus.request(
+            sup.vertx,
+            Addresses.ping(SupervisorVerticle.NAME),
+            new JsonObject(),
+            Duration.ofSeconds(5))
+        .await();
   }
 }

@@ -1,15 +1,17 @@
 package dev.switchboard.supervisor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The dependsOn graph: names that are no service, cycles (found through the service being defined), direct dependents. */
+/**
+ * The dependsOn graph: names that are no service, cycles (found through the service being defined),
+ * direct dependents.
+ */
 class DependencyGraphTest {
 
   @Test
@@ -22,21 +24,28 @@ class DependencyGraphTest {
 
   @Test
   void twoPathsToTheSameServiceAreNoCycle() {
-    DependencyGraph graph = graph(service("web", "api", "worker"), service("api", "db"), service("worker", "db"), service("db"));
+    DependencyGraph graph =
+        graph(
+            service("web", "api", "worker"),
+            service("api", "db"),
+            service("worker", "db"),
+            service("db"));
 
     assertThat(graph.cycleThrough("web")).isEmpty();
   }
 
   @Test
   void aCycleIsReportedAsThePathThatClosesIt() {
-    DependencyGraph graph = graph(service("web", "api"), service("api", "db"), service("db", "web"));
+    DependencyGraph graph =
+        graph(service("web", "api"), service("api", "db"), service("db", "web"));
 
     assertThat(graph.cycleThrough("api")).contains(List.of("api", "db", "web", "api"));
   }
 
   @Test
   void aCycleFurtherOnIsFoundFromAServiceThatLeadsIntoIt() {
-    DependencyGraph graph = graph(service("web", "api"), service("api", "db"), service("db", "api"));
+    DependencyGraph graph =
+        graph(service("web", "api"), service("api", "db"), service("db", "api"));
 
     assertThat(graph.cycleThrough("web")).contains(List.of("api", "db", "api"));
   }
@@ -61,8 +70,13 @@ class DependencyGraphTest {
 
   @Test
   void dependentsAreTheServicesThatNameItDirectlyByName() {
-    DependencyGraph graph = graph(service("worker", "db"), service("api", "db", "cache"), service("web", "api"),
-      service("db"), service("cache"));
+    DependencyGraph graph =
+        graph(
+            service("worker", "db"),
+            service("api", "db", "cache"),
+            service("web", "api"),
+            service("db"),
+            service("cache"));
 
     assertThat(graph.dependents("db")).containsExactly("api", "worker");
     assertThat(graph.dependents("api")).containsExactly("web");
@@ -74,7 +88,10 @@ class DependencyGraphTest {
   }
 
   private static ServiceDefinition service(String name, String... dependsOn) {
-    return ServiceDefinition.parse(new JsonObject().put("name", name).put("command", new JsonArray().add("true"))
-      .put("dependsOn", new JsonArray(List.of((Object[]) dependsOn))));
+    return ServiceDefinition.parse(
+        new JsonObject()
+            .put("name", name)
+            .put("command", new JsonArray().add("true"))
+            .put("dependsOn", new JsonArray(List.of((Object[]) dependsOn))));
   }
 }

@@ -1,21 +1,20 @@
 package dev.switchboard.supervisor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Deployments: steps, the health gate, the rollback, the queue, cancel. */
 class DeploymentTest {
@@ -27,7 +26,9 @@ class DeploymentTest {
   void start() throws IOException {
     sup = new SupervisorFixture();
     port = SupervisorFixture.freePort();
-    sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, definition(SupervisorFixture.java(FakeLlamaServer.class, port, 0)));
+    sup.request(
+        Addresses.SUPERVISOR_SERVICES_CREATE,
+        definition(SupervisorFixture.java(FakeLlamaServer.class, port, 0)));
     sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "model"));
     sup.awaitState("model", "running", Duration.ofSeconds(15));
   }
@@ -38,57 +39,101 @@ class DeploymentTest {
   }
 
   private JsonObject definition(JsonArray command) {
-    return new JsonObject().put("name", "model").put("command", command).put("port", port)
-      .put("health", new JsonObject().put("http", "http://127.0.0.1:" + port + "/health").put("interval", "200ms"))
-      .put("stopTimeout", "3s");
+    return new JsonObject()
+        .put("name", "model")
+        .put("command", command)
+        .put("port", port)
+        .put(
+            "health",
+            new JsonObject()
+                .put("http", "http://127.0.0.1:" + port + "/health")
+                .put("interval", "200ms"))
+        .put("stopTimeout", "3s");
   }
 
   private JsonObject awaitDeployment(String id, String state) {
-    return sup.awaitDeployment(id, deployment -> state.equals(deployment.getString("state")), "becomes " + state);
+    return sup.awaitDeployment(
+        id, deployment -> state.equals(deployment.getString("state")), "becomes " + state);
   }
 
   private List<String> lines(String id) {
-    return sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, new JsonObject().put("id", id).put("limit", 1000))
-      .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList();
+    return sup
+        .request(
+            Addresses.SUPERVISOR_DEPLOYMENTS_LOGS,
+            new JsonObject().put("id", id).put("limit", 1000))
+        .getJsonArray("lines")
+        .stream()
+        .map(l -> ((JsonObject) l).getString("line"))
+        .toList();
   }
 
   @Test
   void stepsRunThenTheServiceRestartsHealthy() {
     List<JsonObject> statuses = new CopyOnWriteArrayList<>();
-    sup.vertx.eventBus().<JsonObject>consumer(Addresses.DEPLOYMENTS_STATUS, m -> statuses.add(m.body())).completion().await();
+    sup.vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.DEPLOYMENTS_STATUS, m -> statuses.add(m.body()))
+        .completion()
+        .await();
     int before = sup.service("model").getInteger("pid");
-    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray()
-        .add(new JsonObject().put("name", "pull").put("command", new JsonArray().add("echo").add("pulling")))
-        .add(new JsonObject().put("name", "build").put("shell", true).put("command", "echo building; echo warn >&2"))));
+    JsonObject queued =
+        sup.request(
+            Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+            new JsonObject()
+                .put("service", "model")
+                .put(
+                    "steps",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("name", "pull")
+                                .put("command", new JsonArray().add("echo").add("pulling")))
+                        .add(
+                            new JsonObject()
+                                .put("name", "build")
+                                .put("shell", true)
+                                .put("command", "echo building; echo warn >&2"))));
     String id = queued.getString("id");
     assertThat(queued.getInteger("totalSteps")).isEqualTo(2);
 
     JsonObject done = awaitDeployment(id, "succeeded");
-    assertThat(done.getJsonArray("steps").getJsonObject(1).getString("state")).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("steps").getJsonObject(1).getString("state"))
+        .isEqualTo("succeeded");
     assertThat(done.getJsonArray("steps").getJsonObject(1).getInteger("exit")).isZero();
     assertThat(lines(id)).contains("pulling", "building", "warn", "[switchboard] model is healthy");
     JsonObject model = sup.awaitState("model", "running", Duration.ofSeconds(5));
     assertThat(model.getInteger("pid")).isNotEqualTo(before);
     // the end is stored before it is published: a read can see it first
-    Eventually.within(Duration.ofSeconds(5)).alias("the succeeded status published")
-      .until(() -> statuses.stream().anyMatch(status -> "succeeded".equals(status.getString("state"))));
+    Eventually.within(Duration.ofSeconds(5))
+        .alias("the succeeded status published")
+        .until(
+            () ->
+                statuses.stream()
+                    .anyMatch(status -> "succeeded".equals(status.getString("state"))));
     assertThat(statuses.stream().map(s -> s.getString("state") + ":" + s.getInteger("step")))
-      .containsSubsequence("queued:0", "running:1", "running:2", "succeeded:2");
+        .containsSubsequence("queued:0", "running:1", "running:2", "succeeded:2");
   }
 
   @Test
   void aFailedHealthGateRestoresThePreviousDefinition() {
     JsonObject broken = definition(new JsonArray().add("sleep").add("300"));
     broken.remove("name");
-    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray().add(new JsonArray().add("true")))
-      .put("definition", broken).put("healthTimeout", "2s"));
+    JsonObject queued =
+        sup.request(
+            Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+            new JsonObject()
+                .put("service", "model")
+                .put("steps", new JsonArray().add(new JsonArray().add("true")))
+                .put("definition", broken)
+                .put("healthTimeout", "2s"));
     JsonObject rolledBack = awaitDeployment(queued.getString("id"), "rolled_back");
-    assertThat(rolledBack.getString("reason")).contains("health gate failed").contains("previous definition was restored");
+    assertThat(rolledBack.getString("reason"))
+        .contains("health gate failed")
+        .contains("previous definition was restored");
     JsonObject model = sup.awaitState("model", "running", Duration.ofSeconds(15));
     assertThat(model.getJsonArray("command").getString(0)).isNotEqualTo("sleep");
-    assertThat(lines(queued.getString("id"))).anyMatch(l -> l.contains("restoring the previous definition"));
+    assertThat(lines(queued.getString("id")))
+        .anyMatch(l -> l.contains("restoring the previous definition"));
   }
 
   @Test
@@ -98,23 +143,41 @@ class DeploymentTest {
     Path wrapper = Files.createTempDirectory("deployment-test").resolve("wrapper.sh");
     Files.writeString(wrapper, "#!/bin/sh\nexec \"$@\"\n");
     assertThat(wrapper.toFile().setExecutable(true)).isTrue();
-    sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "wrapped")
-      .put("command", new JsonArray().add(wrapper.toString()).add("sleep").add("300")).put("stopTimeout", "3s"));
+    sup.request(
+        Addresses.SUPERVISOR_SERVICES_CREATE,
+        new JsonObject()
+            .put("name", "wrapped")
+            .put("command", new JsonArray().add(wrapper.toString()).add("sleep").add("300"))
+            .put("stopTimeout", "3s"));
     sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "wrapped"));
     sup.awaitState("wrapped", "running", Duration.ofSeconds(15));
     int nobody = SupervisorFixture.freePort();
-    JsonObject neverHealthy = new JsonObject().put("command", new JsonArray().add("sleep").add("300")).put("stopTimeout", "3s")
-      .put("health", new JsonObject().put("http", "http://127.0.0.1:" + nobody + "/health").put("interval", "200ms"));
+    JsonObject neverHealthy =
+        new JsonObject()
+            .put("command", new JsonArray().add("sleep").add("300"))
+            .put("stopTimeout", "3s")
+            .put(
+                "health",
+                new JsonObject()
+                    .put("http", "http://127.0.0.1:" + nobody + "/health")
+                    .put("interval", "200ms"));
 
-    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "wrapped")
-      .put("steps", new JsonArray().add(new JsonArray().add("rm").add(wrapper.toString())))
-      .put("definition", neverHealthy).put("healthTimeout", "2s"));
+    JsonObject queued =
+        sup.request(
+            Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+            new JsonObject()
+                .put("service", "wrapped")
+                .put(
+                    "steps", new JsonArray().add(new JsonArray().add("rm").add(wrapper.toString())))
+                .put("definition", neverHealthy)
+                .put("healthTimeout", "2s"));
 
     JsonObject rolledBack = awaitDeployment(queued.getString("id"), "rolled_back");
-    assertThat(rolledBack.getString("reason")).startsWith("health gate failed")
-      .contains("the previous definition was restored, but restarting it failed")
-      .contains("command not found: " + wrapper)
-      .doesNotContain("restored and restarted");
+    assertThat(rolledBack.getString("reason"))
+        .startsWith("health gate failed")
+        .contains("the previous definition was restored, but restarting it failed")
+        .contains("command not found: " + wrapper)
+        .doesNotContain("restored and restarted");
     JsonObject wrapped = sup.awaitState("wrapped", "failed", Duration.ofSeconds(5));
     assertThat(wrapped.getJsonArray("command").getString(0)).isEqualTo(wrapper.toString());
   }
@@ -122,8 +185,19 @@ class DeploymentTest {
   @Test
   void aFailingStepFailsTheDeploymentAndTheServiceIsLeftAlone() {
     int before = sup.service("model").getInteger("pid");
-    JsonObject queued = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray().add(new JsonObject().put("name", "tests").put("shell", true).put("command", "echo 2 failed; exit 2"))));
+    JsonObject queued =
+        sup.request(
+            Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+            new JsonObject()
+                .put("service", "model")
+                .put(
+                    "steps",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("name", "tests")
+                                .put("shell", true)
+                                .put("command", "echo 2 failed; exit 2"))));
     JsonObject failed = awaitDeployment(queued.getString("id"), "failed");
     assertThat(failed.getString("reason")).isEqualTo("step 1 (tests) exited with code 2");
     assertThat(sup.service("model").getInteger("pid")).isEqualTo(before);
@@ -131,41 +205,114 @@ class DeploymentTest {
 
   @Test
   void deploymentsOfOneServiceQueueAndAQueuedOrRunningOneCanBeCancelled() {
-    JsonObject slow = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray().add(new JsonArray().add("sleep").add("30"))));
-    JsonObject next = sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray().add(new JsonArray().add("true"))));
+    JsonObject slow =
+        sup.request(
+            Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+            new JsonObject()
+                .put("service", "model")
+                .put("steps", new JsonArray().add(new JsonArray().add("sleep").add("30"))));
+    JsonObject next =
+        sup.request(
+            Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+            new JsonObject()
+                .put("service", "model")
+                .put("steps", new JsonArray().add(new JsonArray().add("true"))));
     awaitDeployment(slow.getString("id"), "running");
-    assertThat(sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", next.getString("id"))).getString("state"))
-      .isEqualTo("queued");
-    sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", next.getString("id")));
-    assertThat(awaitDeployment(next.getString("id"), "cancelled").getString("reason")).isEqualTo("cancelled while queued");
-    sup.request(Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", slow.getString("id")));
+    assertThat(
+            sup.request(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_GET,
+                    new JsonObject().put("id", next.getString("id")))
+                .getString("state"))
+        .isEqualTo("queued");
+    sup.request(
+        Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", next.getString("id")));
+    assertThat(awaitDeployment(next.getString("id"), "cancelled").getString("reason"))
+        .isEqualTo("cancelled while queued");
+    sup.request(
+        Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", slow.getString("id")));
     JsonObject cancelled = awaitDeployment(slow.getString("id"), "cancelled");
-    assertThat(cancelled.getJsonArray("steps").getJsonObject(0).getString("state")).isEqualTo("cancelled");
-    var again = sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, new JsonObject().put("id", slow.getString("id")));
+    assertThat(cancelled.getJsonArray("steps").getJsonObject(0).getString("state"))
+        .isEqualTo("cancelled");
+    var again =
+        sup.failure(
+            Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL,
+            new JsonObject().put("id", slow.getString("id")));
     assertThat(again.status()).isEqualTo(409);
   }
 
   @Test
   void badDeploymentsAreRefusedNamingTheField() {
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject()).field()).isEqualTo("service");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "Not A Name")).field())
-      .isEqualTo("service");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "nope")).field()).isEqualTo("service");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_LIST, new JsonObject().put("service", "Not A Name")).field())
-      .isEqualTo("service");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray().add(new JsonObject().put("command", "not an argv")))).field()).isEqualTo("steps[0].command");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("healthTimeout", "forever")).field()).isEqualTo("healthTimeout");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray().add(new JsonObject().put("command", new JsonArray().add("true")).put("timeout", 0)))).field())
-      .isEqualTo("steps[0].timeout");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject().put("service", "model")
-      .put("steps", new JsonArray().add(new JsonObject().put("command", new JsonArray().add("true")).put("name", "a\u0000b")))).field())
-      .isEqualTo("steps[0].name");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "x")).field()).isEqualTo("id");
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "999")).status()).isEqualTo(404);
+    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject()).field())
+        .isEqualTo("service");
+    assertThat(
+            sup.failure(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                    new JsonObject().put("service", "Not A Name"))
+                .field())
+        .isEqualTo("service");
+    assertThat(
+            sup.failure(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                    new JsonObject().put("service", "nope"))
+                .field())
+        .isEqualTo("service");
+    assertThat(
+            sup.failure(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_LIST,
+                    new JsonObject().put("service", "Not A Name"))
+                .field())
+        .isEqualTo("service");
+    assertThat(
+            sup.failure(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                    new JsonObject()
+                        .put("service", "model")
+                        .put(
+                            "steps",
+                            new JsonArray().add(new JsonObject().put("command", "not an argv"))))
+                .field())
+        .isEqualTo("steps[0].command");
+    assertThat(
+            sup.failure(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                    new JsonObject().put("service", "model").put("healthTimeout", "forever"))
+                .field())
+        .isEqualTo("healthTimeout");
+    assertThat(
+            sup.failure(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                    new JsonObject()
+                        .put("service", "model")
+                        .put(
+                            "steps",
+                            new JsonArray()
+                                .add(
+                                    new JsonObject()
+                                        .put("command", new JsonArray().add("true"))
+                                        .put("timeout", 0))))
+                .field())
+        .isEqualTo("steps[0].timeout");
+    assertThat(
+            sup.failure(
+                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                    new JsonObject()
+                        .put("service", "model")
+                        .put(
+                            "steps",
+                            new JsonArray()
+                                .add(
+                                    new JsonObject()
+                                        .put("command", new JsonArray().add("true"))
+                                        .put("name", "a\u0000b"))))
+                .field())
+        .isEqualTo("steps[0].name");
+    assertThat(
+            sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "x"))
+                .field())
+        .isEqualTo("id");
+    assertThat(
+            sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "999"))
+                .status())
+        .isEqualTo(404);
   }
 }

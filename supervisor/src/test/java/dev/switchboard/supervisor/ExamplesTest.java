@@ -1,12 +1,11 @@
 package dev.switchboard.supervisor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.bus.Addresses;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
-
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -18,15 +17,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The service examples of {@code switchboard.example.yaml} stay valid and runnable: every one is a
  * definition the supervisor accepts, and every one whose program (and working directory) this
- * machine has starts and stays
- * in the foreground (a command that hands its server to a background daemon and returns would be
- * seen to exit).
+ * machine has starts and stays in the foreground (a command that hands its server to a background
+ * daemon and returns would be seen to exit).
  */
 class ExamplesTest {
 
@@ -35,11 +33,14 @@ class ExamplesTest {
   @Test
   void everyExampleIsAValidDefinition() throws IOException {
     List<JsonObject> examples = examples();
-    assertThat(examples).extracting(example -> example.getString("name"))
-      .contains("static-files", "ollama", "llama-server", "lm-studio", "comfyui");
+    assertThat(examples)
+        .extracting(example -> example.getString("name"))
+        .contains("static-files", "ollama", "llama-server", "lm-studio", "comfyui");
     try (SupervisorFixture sup = new SupervisorFixture()) {
       for (JsonObject example : examples) {
-        JsonObject created = sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, example.copy().put("autostart", false));
+        JsonObject created =
+            sup.request(
+                Addresses.SUPERVISOR_SERVICES_CREATE, example.copy().put("autostart", false));
         assertThat(created.getString("state")).as(example.getString("name")).isEqualTo("stopped");
       }
     }
@@ -47,12 +48,18 @@ class ExamplesTest {
 
   @Test
   void everyExampleWhoseProgramIsHereStartsAndStaysInTheForeground() throws IOException {
-    List<JsonObject> runnable = examples().stream()
-      .filter(example -> onPath(program(example)).isPresent())
-      .filter(example -> !example.containsKey("cwd") || Files.isDirectory(Path.of(example.getString("cwd"))))
-      .toList();
-    assertThat(runnable).extracting(example -> example.getString("name")).as("python3 is everywhere the tests run")
-      .contains("static-files");
+    List<JsonObject> runnable =
+        examples().stream()
+            .filter(example -> onPath(program(example)).isPresent())
+            .filter(
+                example ->
+                    !example.containsKey("cwd")
+                        || Files.isDirectory(Path.of(example.getString("cwd"))))
+            .toList();
+    assertThat(runnable)
+        .extracting(example -> example.getString("name"))
+        .as("python3 is everywhere the tests run")
+        .contains("static-files");
     try (SupervisorFixture sup = new SupervisorFixture()) {
       for (JsonObject example : runnable) {
         startAndStop(sup, onThisMachine(example));
@@ -71,7 +78,9 @@ class ExamplesTest {
     try (SupervisorFixture sup = new SupervisorFixture()) {
       Path bin = Files.createDirectories(sup.dataDir.resolve("bin"));
       Path lms = bin.resolve("lms");
-      Files.writeString(lms, """
+      Files.writeString(
+          lms,
+          """
         #!/bin/sh
         # stand-in for LM Studio's lms: the server runs detached, like llmster's
         state="$(dirname "$0")"
@@ -88,7 +97,11 @@ class ExamplesTest {
         exit 2
         """);
       Files.setPosixFilePermissions(lms, PosixFilePermissions.fromString("rwxr-xr-x"));
-      JsonObject example = examples().stream().filter(e -> e.getString("name").equals("lm-studio")).findFirst().orElseThrow();
+      JsonObject example =
+          examples().stream()
+              .filter(e -> e.getString("name").equals("lm-studio"))
+              .findFirst()
+              .orElseThrow();
       JsonObject definition = onThisMachine(example);
       definition.put("env", new JsonObject().put("PATH", bin + ":" + System.getenv("PATH")));
       int port = definition.getInteger("port");
@@ -99,7 +112,10 @@ class ExamplesTest {
     }
   }
 
-  /** Starts the service, sees it running and still running (same process) a moment later, then stops it. */
+  /**
+   * Starts the service, sees it running and still running (same process) a moment later, then stops
+   * it.
+   */
   private static void startAndStop(SupervisorFixture sup, JsonObject definition) {
     String name = definition.getString("name");
     sup.request(Addresses.SUPERVISOR_SERVICES_CREATE, definition);
@@ -108,9 +124,13 @@ class ExamplesTest {
     SupervisorFixture.sleep(1_500);
     JsonObject later = sup.service(name);
     assertThat(later.getString("state")).as(name + " still running").isEqualTo("running");
-    assertThat(later.getInteger("pid")).as(name + " is the same process").isEqualTo(running.getInteger("pid"));
-    assertThat(sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", name)).getString("state"))
-      .isEqualTo("stopped");
+    assertThat(later.getInteger("pid"))
+        .as(name + " is the same process")
+        .isEqualTo(running.getInteger("pid"));
+    assertThat(
+            sup.request(Addresses.SUPERVISOR_SERVICES_STOP, new JsonObject().put("name", name))
+                .getString("state"))
+        .isEqualTo("stopped");
   }
 
   /**
@@ -120,16 +140,23 @@ class ExamplesTest {
   private static JsonObject onThisMachine(JsonObject example) {
     String port = String.valueOf(example.getInteger("port"));
     String free = String.valueOf(SupervisorFixture.freePort());
-    JsonObject local = new JsonObject(example.encode().replace("\"" + port + "\"", "\"" + free + "\"")
-      .replace(":" + port + "/", ":" + free + "/").replace(":" + port + "\"", ":" + free + "\"")
-      .replace("--port " + port, "--port " + free));
+    JsonObject local =
+        new JsonObject(
+            example
+                .encode()
+                .replace("\"" + port + "\"", "\"" + free + "\"")
+                .replace(":" + port + "/", ":" + free + "/")
+                .replace(":" + port + "\"", ":" + free + "\"")
+                .replace("--port " + port, "--port " + free));
     local.put("port", Integer.parseInt(free));
     local.remove("dependsOn");
     local.put("autostart", false);
     return local;
   }
 
-  /** The service definitions of the example file: its {@code services:} lines without their "# ". */
+  /**
+   * The service definitions of the example file: its {@code services:} lines without their "# ".
+   */
   static List<JsonObject> examples() throws IOException {
     List<String> lines = Files.readAllLines(EXAMPLE);
     List<String> entries = new ArrayList<>();
@@ -143,17 +170,23 @@ class ExamplesTest {
       }
     }
     List<?> parsed = new Yaml().load(String.join("\n", entries));
-    return new JsonArray(Json.encode(parsed)).stream().map(JsonObject.class::cast).collect(Collectors.toList());
+    return new JsonArray(Json.encode(parsed))
+        .stream().map(JsonObject.class::cast).collect(Collectors.toList());
   }
 
   /** The program an example runs: the first word of its command line or argv. */
   private static String program(JsonObject example) {
     Object command = example.getValue("command");
-    return command instanceof JsonArray argv ? argv.getString(0) : command.toString().trim().split("\\s+")[0];
+    return command instanceof JsonArray argv
+        ? argv.getString(0)
+        : command.toString().trim().split("\\s+")[0];
   }
 
   private static Optional<Path> onPath(String program) {
-    return Stream.of(System.getenv("PATH").split(":")).map(dir -> Path.of(dir, program)).filter(Files::isExecutable).findFirst();
+    return Stream.of(System.getenv("PATH").split(":"))
+        .map(dir -> Path.of(dir, program))
+        .filter(Files::isExecutable)
+        .findFirst();
   }
 
   private static boolean listening(int port) {

@@ -1,5 +1,7 @@
 package dev.switchboard.supervisor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -11,8 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The writes of a service's state machine that nobody waits on: on a store whose pool is closed,
@@ -43,7 +43,8 @@ class ServiceWritesTest {
 
   @Test
   void everyFailedWriteIsCountedByOperationAndTheOutageLoggedOnceWithTheService() {
-    ServiceWrites writes = new ServiceWrites("web", new ServiceStore(pool), new StoreFailures(registry));
+    ServiceWrites writes =
+        new ServiceWrites("web", new ServiceStore(pool), new StoreFailures(registry));
 
     writes.desired("running");
     writes.event(ServiceState.STARTING, "starting", null, null);
@@ -54,9 +55,11 @@ class ServiceWritesTest {
     assertThat(failures("desired")).isEqualTo(1);
     assertThat(failures("event")).isEqualTo(2);
     assertThat(failures("process")).isEqualTo(1);
-    assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
-      .singleElement()
-      .satisfies(message -> assertThat(message).startsWith("service web: storing its desired failed"));
+    assertThat(logged.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .singleElement()
+        .satisfies(
+            message -> assertThat(message).startsWith("service web: storing its desired failed"));
   }
 
   private double failures(String operation) {

@@ -10,7 +10,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -35,12 +34,13 @@ final class SupervisorFixture implements AutoCloseable {
     dataDir = Files.createTempDirectory("supervisor-test");
     databaseUrl = TestDatabase.freshDatabaseUrl();
     Migrations.migrate(databaseUrl, "supervisor");
-    config = new JsonObject()
-      .put("dataDir", dataDir.toString())
-      .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4))
-      .put("statsInterval", 500L)
-      .put("dependencyTimeout", 20_000L)
-      .mergeIn(extra, true);
+    config =
+        new JsonObject()
+            .put("dataDir", dataDir.toString())
+            .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4))
+            .put("statsInterval", 500L)
+            .put("dependencyTimeout", 20_000L)
+            .mergeIn(extra, true);
     deploy();
   }
 
@@ -49,7 +49,10 @@ final class SupervisorFixture implements AutoCloseable {
   }
 
   void deploy() {
-    deployment = vertx.deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config)).await();
+    deployment =
+        vertx
+            .deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config))
+            .await();
   }
 
   /** Redeploys with these settings changed (the supervisor's restart with another config file). */
@@ -78,39 +81,63 @@ final class SupervisorFixture implements AutoCloseable {
   }
 
   JsonObject service(String name) {
-    return request(dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_GET, new JsonObject().put("name", name));
+    return request(
+        dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_GET,
+        new JsonObject().put("name", name));
   }
 
   /** Waits until the service matches, and returns it. */
   JsonObject await(String name, Predicate<JsonObject> condition, Duration timeout, String what) {
-    return Eventually.within(timeout).alias(name + " becomes " + what).until(() -> service(name), condition);
+    return Eventually.within(timeout)
+        .alias(name + " becomes " + what)
+        .until(() -> service(name), condition);
   }
 
   /** Waits until the deployment matches, and returns it. */
   JsonObject awaitDeployment(String id, Predicate<JsonObject> condition, String what) {
-    return Eventually.within(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
-      .alias("deployment " + id + " " + what)
-      .until(() -> request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id)), condition);
+    return Eventually.within(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofMillis(100))
+        .alias("deployment " + id + " " + what)
+        .until(
+            () -> request(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", id)),
+            condition);
   }
 
   JsonObject awaitState(String name, String state, Duration timeout) {
     return await(name, s -> state.equals(s.getString("state")), timeout, state);
   }
 
-  /** Waits until the lines of a service that match {@code query} satisfy {@code condition}, and returns them. */
-  List<String> awaitLines(String name, JsonObject query, Predicate<List<String>> condition, String what) {
-    return Eventually.within(Duration.ofSeconds(10)).alias("the logs of " + name + " show " + what)
-      .until(() -> request(dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_LOGS, query.copy().put("name", name))
-        .getJsonArray("lines").stream().map(l -> ((JsonObject) l).getString("line")).toList(), condition);
+  /**
+   * Waits until the lines of a service that match {@code query} satisfy {@code condition}, and
+   * returns them.
+   */
+  List<String> awaitLines(
+      String name, JsonObject query, Predicate<List<String>> condition, String what) {
+    return Eventually.within(Duration.ofSeconds(10))
+        .alias("the logs of " + name + " show " + what)
+        .until(
+            () ->
+                request(
+                        dev.switchboard.common.bus.Addresses.SUPERVISOR_SERVICES_LOGS,
+                        query.copy().put("name", name))
+                    .getJsonArray("lines")
+                    .stream()
+                    .map(l -> ((JsonObject) l).getString("line"))
+                    .toList(),
+            condition);
   }
 
   /** The java command and class path that run a test helper class as a child process. */
   static JsonArray java(Class<?> main, Object... args) {
-    JsonArray argv = new JsonArray()
-      .add(ProcessHandle.current().info().command().orElse("java"))
-      .add("-Xmx32m").add("-XX:TieredStopAtLevel=1").add("-Xshare:auto")
-      .add("-cp").add(System.getProperty("java.class.path"))
-      .add(main.getName());
+    JsonArray argv =
+        new JsonArray()
+            .add(ProcessHandle.current().info().command().orElse("java"))
+            .add("-Xmx32m")
+            .add("-XX:TieredStopAtLevel=1")
+            .add("-Xshare:auto")
+            .add("-cp")
+            .add(System.getProperty("java.class.path"))
+            .add(main.getName());
     for (Object arg : args) {
       argv.add(String.valueOf(arg));
     }
@@ -137,9 +164,15 @@ final class SupervisorFixture implements AutoCloseable {
   /** Pids of live processes whose environment carries {@code NAME=value}. */
   static List<Long> processesWith(String name, String value) {
     return ProcessHandle.allProcesses()
-      .filter(p -> dev.switchboard.supervisor.process.ProcTable.hasEnv((int) p.pid(), name, value))
-      .filter(p -> dev.switchboard.supervisor.process.ProcTable.stat((int) p.pid()).map(s -> !s.exited()).orElse(false))
-      .map(ProcessHandle::pid).toList();
+        .filter(
+            p -> dev.switchboard.supervisor.process.ProcTable.hasEnv((int) p.pid(), name, value))
+        .filter(
+            p ->
+                dev.switchboard.supervisor.process.ProcTable.stat((int) p.pid())
+                    .map(s -> !s.exited())
+                    .orElse(false))
+        .map(ProcessHandle::pid)
+        .toList();
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.switchboard.stats;
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -45,14 +44,20 @@ record HistoryRange(Instant from, Instant to, Duration step) {
     Duration range = Duration.between(from, to);
     String step = query.getString("step", "auto").trim().toLowerCase();
     return switch (step) {
-      case "auto", "" -> range.compareTo(RAW_AUTO_LIMIT) <= 0
-        ? new HistoryRange(from, to, null)
-        : new HistoryRange(from, to, autoStep(range));
+      case "auto", "" ->
+          range.compareTo(RAW_AUTO_LIMIT) <= 0
+              ? new HistoryRange(from, to, null)
+              : new HistoryRange(from, to, autoStep(range));
       case "raw" -> {
         long points = range.toMillis() / Math.max(1, sampleInterval.toMillis());
         if (points > MAX_POINTS) {
-          throw ApiException.invalid("step", "raw samples over this range would be about " + points
-            + " points; ask for a shorter range or a step such as " + autoStep(range).toMinutes() + "m");
+          throw ApiException.invalid(
+              "step",
+              "raw samples over this range would be about "
+                  + points
+                  + " points; ask for a shorter range or a step such as "
+                  + autoStep(range).toMinutes()
+                  + "m");
         }
         yield new HistoryRange(from, to, null);
       }
@@ -65,13 +70,16 @@ record HistoryRange(Instant from, Instant to, Duration step) {
     try {
       step = Durations.parse(text);
     } catch (IllegalArgumentException e) {
-      throw ApiException.invalid("step", "step must be raw, auto or a duration such as 1m, 5m or 1h");
+      throw ApiException.invalid(
+          "step", "step must be raw, auto or a duration such as 1m, 5m or 1h");
     }
     if (step.compareTo(MINUTE) < 0 || step.toSeconds() % 60 != 0) {
-      throw ApiException.invalid("step", "step must be a whole number of minutes (rollups are per minute), or raw");
+      throw ApiException.invalid(
+          "step", "step must be a whole number of minutes (rollups are per minute), or raw");
     }
     if (range.dividedBy(step) > MAX_POINTS) {
-      throw ApiException.invalid("step", "step " + text + " gives more than " + MAX_POINTS + " points over this range");
+      throw ApiException.invalid(
+          "step", "step " + text + " gives more than " + MAX_POINTS + " points over this range");
     }
     return step;
   }
@@ -89,9 +97,13 @@ record HistoryRange(Instant from, Instant to, Duration step) {
     }
     text = text.trim();
     try {
-      return text.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(text)) : Instant.parse(text);
+      return text.chars().allMatch(Character::isDigit)
+          ? Instant.ofEpochMilli(Long.parseLong(text))
+          : Instant.parse(text);
     } catch (DateTimeParseException | NumberFormatException e) {
-      throw ApiException.invalid(name, name + " must be an ISO-8601 instant such as 2026-11-22T10:00:00Z or epoch milliseconds");
+      throw ApiException.invalid(
+          name,
+          name + " must be an ISO-8601 instant such as 2026-11-22T10:00:00Z or epoch milliseconds");
     }
   }
 }

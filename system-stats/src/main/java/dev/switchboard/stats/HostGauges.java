@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -15,9 +14,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The latest host sample as Prometheus gauges with conventional names and base units, such as
- * {@code host_cpu_usage_ratio}, {@code host_memory_used_bytes} and
- * {@code host_gpu_utilization_ratio{gpu="0"}}. Series per core, filesystem and GPU follow what the
- * host has at each sample.
+ * {@code host_cpu_usage_ratio}, {@code host_memory_used_bytes} and {@code
+ * host_gpu_utilization_ratio{gpu="0"}}. Series per core, filesystem and GPU follow what the host
+ * has at each sample.
  */
 final class HostGauges implements AutoCloseable {
 
@@ -68,20 +67,44 @@ final class HostGauges implements AutoCloseable {
     JsonArray perCore = cpu.getJsonArray("cores", new JsonArray());
     List<MultiGauge.Row<?>> coreRows = new ArrayList<>();
     for (int i = 0; i < perCore.size(); i++) {
-      coreRows.add(MultiGauge.Row.of(Tags.of("core", Integer.toString(i)), number(perCore.getValue(i)) / PERCENT));
+      coreRows.add(
+          MultiGauge.Row.of(
+              Tags.of("core", Integer.toString(i)), number(perCore.getValue(i)) / PERCENT));
     }
     cores.register(coreRows, true);
     JsonObject averages = cpu.getJsonObject("load", new JsonObject());
-    load.register(averages.fieldNames().stream()
-      .<MultiGauge.Row<?>>map(period -> MultiGauge.Row.of(Tags.of("period", period), number(averages.getValue(period))))
-      .toList(), true);
+    load.register(
+        averages.fieldNames().stream()
+            .<MultiGauge.Row<?>>map(
+                period ->
+                    MultiGauge.Row.of(Tags.of("period", period), number(averages.getValue(period))))
+            .toList(),
+        true);
     JsonArray disks = sample.getJsonArray("disks", new JsonArray());
-    filesystemUsed.register(rows(disks, d -> Tags.of("mount", d.getString("mount")), d -> number(d.getValue("usedBytes"))), true);
-    filesystemSize.register(rows(disks, d -> Tags.of("mount", d.getString("mount")), d -> number(d.getValue("totalBytes"))), true);
+    filesystemUsed.register(
+        rows(
+            disks,
+            d -> Tags.of("mount", d.getString("mount")),
+            d -> number(d.getValue("usedBytes"))),
+        true);
+    filesystemSize.register(
+        rows(
+            disks,
+            d -> Tags.of("mount", d.getString("mount")),
+            d -> number(d.getValue("totalBytes"))),
+        true);
     JsonArray gpus = sample.getJsonArray("gpus", new JsonArray());
-    Function<JsonObject, Tags> gpuTags = g -> Tags.of("gpu", String.valueOf(g.getValue("index")), "name", String.valueOf(g.getValue("name")));
-    gpuUtilization.register(rows(gpus, gpuTags, g -> number(g.getValue("utilizationPercent")) / PERCENT), true);
-    gpuTemperature.register(rows(gpus, gpuTags, g -> number(g.getValue("temperatureCelsius"))), true);
+    Function<JsonObject, Tags> gpuTags =
+        g ->
+            Tags.of(
+                "gpu",
+                String.valueOf(g.getValue("index")),
+                "name",
+                String.valueOf(g.getValue("name")));
+    gpuUtilization.register(
+        rows(gpus, gpuTags, g -> number(g.getValue("utilizationPercent")) / PERCENT), true);
+    gpuTemperature.register(
+        rows(gpus, gpuTags, g -> number(g.getValue("temperatureCelsius"))), true);
     gpuMemoryUsed.register(rows(gpus, gpuTags, g -> number(g.getValue("memoryUsedBytes"))), true);
     gpuMemoryTotal.register(rows(gpus, gpuTags, g -> number(g.getValue("memoryTotalBytes"))), true);
     gpuPower.register(rows(gpus, gpuTags, g -> number(g.getValue("powerWatts"))), true);
@@ -94,7 +117,10 @@ final class HostGauges implements AutoCloseable {
   }
 
   private void gauge(String name, String unit, ToDoubleFunction<JsonObject> value) {
-    meters.add(Gauge.builder(name, this, gauges -> value.applyAsDouble(gauges.latest)).baseUnit(unit).register(registry));
+    meters.add(
+        Gauge.builder(name, this, gauges -> value.applyAsDouble(gauges.latest))
+            .baseUnit(unit)
+            .register(registry));
   }
 
   private MultiGauge multiGauge(String name, String unit) {
@@ -104,7 +130,8 @@ final class HostGauges implements AutoCloseable {
   }
 
   /** One row per element that has the value; a GPU that reports no power gets no power series. */
-  private static List<MultiGauge.Row<?>> rows(JsonArray items, Function<JsonObject, Tags> tags, ToDoubleFunction<JsonObject> value) {
+  private static List<MultiGauge.Row<?>> rows(
+      JsonArray items, Function<JsonObject, Tags> tags, ToDoubleFunction<JsonObject> value) {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       JsonObject item = items.getJsonObject(i);

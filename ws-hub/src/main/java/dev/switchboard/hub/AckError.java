@@ -3,8 +3,8 @@ package dev.switchboard.hub;
 import java.util.Locale;
 
 /**
- * Every error code a hub client may find in a negative acknowledgement,
- * {@code {ok:false, error:{code, message}}}. {@code docs/realtime.md} lists exactly these.
+ * Every error code a hub client may find in a negative acknowledgement, {@code {ok:false,
+ * error:{code, message}}}. {@code docs/realtime.md} lists exactly these.
  */
 enum AckError {
   /** The payload is wrong; the message says what is expected. */

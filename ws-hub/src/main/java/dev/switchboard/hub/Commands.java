@@ -5,20 +5,19 @@ import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.hub.socket.Socket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.regex.Pattern;
 
 /**
  * What every namespace's client commands share: reading a field of their argument, and answering
- * through the acknowledgement with {@code {ok:true, ...}} or {@code {ok:false, error:{code, message}}}.
+ * through the acknowledgement with {@code {ok:true, ...}} or {@code {ok:false, error:{code,
+ * message}}}.
  */
 final class Commands {
 
   /** A service, deployment or watch id: letters, digits, '.', '_' or '-', up to 128 characters. */
   static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  private Commands() {
-  }
+  private Commands() {}
 
   /** The named string field of the first argument, when it matches; null otherwise. */
   static String field(JsonArray args, String name, Pattern valid) {
@@ -41,18 +40,22 @@ final class Commands {
     }
   }
 
-  /** A failed event-bus request as the client should see it; an absent service is {@code unavailable}. */
+  /**
+   * A failed event-bus request as the client should see it; an absent service is {@code
+   * unavailable}.
+   */
   static void failFrom(Socket.Ack ack, Throwable err) {
     ApiException api = err instanceof ApiException e ? e : ApiException.internal(err);
-    AckError error = switch (api.type()) {
-      case UNAVAILABLE -> AckError.UNAVAILABLE;
-      case TIMEOUT -> AckError.TIMEOUT;
-      case BAD_REQUEST -> AckError.BAD_REQUEST;
-      case NOT_FOUND -> AckError.NOT_FOUND;
-      case CONFLICT -> AckError.CONFLICT;
-      case FORBIDDEN, UNAUTHORIZED -> AckError.FORBIDDEN;
-      default -> AckError.INTERNAL;
-    };
+    AckError error =
+        switch (api.type()) {
+          case UNAVAILABLE -> AckError.UNAVAILABLE;
+          case TIMEOUT -> AckError.TIMEOUT;
+          case BAD_REQUEST -> AckError.BAD_REQUEST;
+          case NOT_FOUND -> AckError.NOT_FOUND;
+          case CONFLICT -> AckError.CONFLICT;
+          case FORBIDDEN, UNAUTHORIZED -> AckError.FORBIDDEN;
+          default -> AckError.INTERNAL;
+        };
     fail(ack, error, api.type() == ErrorType.INTERNAL ? "internal error" : api.getMessage());
   }
 }

@@ -5,7 +5,6 @@ import dev.switchboard.hub.socket.Namespace;
 import dev.switchboard.hub.socket.Socket;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 
 /**
@@ -22,8 +21,14 @@ final class DeploymentsNamespace implements HubNamespace {
 
   DeploymentsNamespace(Vertx vertx, Streams streams) {
     this.streams = streams;
-    this.logs = new LogSubscriptions(vertx, streams, "deploymentId", Addresses::deploymentLogs,
-      id -> new JsonObject().put("id", id), Addresses.SUPERVISOR_DEPLOYMENTS_LOGS);
+    this.logs =
+        new LogSubscriptions(
+            vertx,
+            streams,
+            "deploymentId",
+            Addresses::deploymentLogs,
+            id -> new JsonObject().put("id", id),
+            Addresses.SUPERVISOR_DEPLOYMENTS_LOGS);
   }
 
   @Override
@@ -38,19 +43,21 @@ final class DeploymentsNamespace implements HubNamespace {
 
   @Override
   public List<String> serverEvents() {
-    return List.of(HubNamespaces.GREETING, LogSubscriptions.LOGS, LogSubscriptions.STREAM_CLOSED, UPDATE);
+    return List.of(
+        HubNamespaces.GREETING, LogSubscriptions.LOGS, LogSubscriptions.STREAM_CLOSED, UPDATE);
   }
+
   @Override
   public List<String> reservedPrefixes() {
     return List.of("deployments:");
   }
 
-
   /** Relays deployment progress to the whole namespace while it has sockets. */
   @Override
   public void connected(Socket socket) {
     Namespace namespace = socket.namespace();
-    streams.follow(Addresses.DEPLOYMENTS_STATUS, namespace, null, body -> namespace.emit(UPDATE, body));
+    streams.follow(
+        Addresses.DEPLOYMENTS_STATUS, namespace, null, body -> namespace.emit(UPDATE, body));
   }
 
   @Override

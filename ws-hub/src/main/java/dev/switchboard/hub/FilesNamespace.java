@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -66,21 +65,32 @@ final class FilesNamespace implements HubNamespace {
       Commands.fail(ack, AckError.BAD_REQUEST, "watch needs {path}");
       return;
     }
-    Bus.request(vertx, Addresses.FILES_WATCH, new JsonObject().put("path", path)).onSuccess(watch -> {
-      String watchId = watch.getString("watchId");
-      if (!socket.join(ROOM_PREFIX + watchId)) {
-        Commands.fail(ack, AckError.TOO_MANY_ROOMS, "this socket follows as many watches as it may");
-        return;
-      }
-      follow(socket.namespace(), watchId)
-        .onComplete(r -> Commands.ok(ack, new JsonObject().put("watchId", watchId).put("path", path)));
-    }).onFailure(err -> {
-      if (err instanceof ApiException api && api.type() == ErrorType.UNAVAILABLE) {
-        Commands.fail(ack, AckError.UNAVAILABLE, "no file-processor is running to serve watches (Switchboard has none yet)");
-      } else {
-        Commands.failFrom(ack, err);
-      }
-    });
+    Bus.request(vertx, Addresses.FILES_WATCH, new JsonObject().put("path", path))
+        .onSuccess(
+            watch -> {
+              String watchId = watch.getString("watchId");
+              if (!socket.join(ROOM_PREFIX + watchId)) {
+                Commands.fail(
+                    ack, AckError.TOO_MANY_ROOMS, "this socket follows as many watches as it may");
+                return;
+              }
+              follow(socket.namespace(), watchId)
+                  .onComplete(
+                      r ->
+                          Commands.ok(
+                              ack, new JsonObject().put("watchId", watchId).put("path", path)));
+            })
+        .onFailure(
+            err -> {
+              if (err instanceof ApiException api && api.type() == ErrorType.UNAVAILABLE) {
+                Commands.fail(
+                    ack,
+                    AckError.UNAVAILABLE,
+                    "no file-processor is running to serve watches (Switchboard has none yet)");
+              } else {
+                Commands.failFrom(ack, err);
+              }
+            });
   }
 
   private void unwatch(Socket socket, JsonArray args, Socket.Ack ack) {
@@ -96,6 +106,10 @@ final class FilesNamespace implements HubNamespace {
 
   private Future<Void> follow(Namespace namespace, String watchId) {
     String room = ROOM_PREFIX + watchId;
-    return streams.follow(Addresses.fileChanges(watchId), namespace, room, change -> namespace.emitTo(room, CHANGE, change));
+    return streams.follow(
+        Addresses.fileChanges(watchId),
+        namespace,
+        room,
+        change -> namespace.emitTo(room, CHANGE, change));
   }
 }

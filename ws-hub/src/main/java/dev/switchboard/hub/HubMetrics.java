@@ -5,15 +5,14 @@ import dev.switchboard.hub.socket.SocketServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The hub's own meters: {@code hub_ws_connections{namespace}}, {@code hub_packets_in_total},
- * {@code hub_packets_out_total} (one per recipient), {@code hub_emits_total},
- * {@code hub_drops_total{reason}}, {@code hub_recovery_hits_total}, {@code hub_streams_active},
- * {@code hub_engine_sessions} and {@code hub_engine_pending}.
+ * The hub's own meters: {@code hub_ws_connections{namespace}}, {@code hub_packets_in_total}, {@code
+ * hub_packets_out_total} (one per recipient), {@code hub_emits_total}, {@code
+ * hub_drops_total{reason}}, {@code hub_recovery_hits_total}, {@code hub_streams_active}, {@code
+ * hub_engine_sessions} and {@code hub_engine_pending}.
  */
 final class HubMetrics implements SocketMetrics {
 
@@ -26,19 +25,28 @@ final class HubMetrics implements SocketMetrics {
 
   HubMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.emits = Counter.builder("hub.emits").description("events accepted by POST /emit").register(registry);
+    this.emits =
+        Counter.builder("hub.emits")
+            .description("events accepted by POST /emit")
+            .register(registry);
   }
 
   void bind(SocketServer server, Streams streams) {
     for (var namespace : server.namespaces()) {
       Gauge.builder("hub.ws.connections", namespace, ns -> ns.size())
-        .description("connected sockets").tag("namespace", namespace.name()).register(registry);
+          .description("connected sockets")
+          .tag("namespace", namespace.name())
+          .register(registry);
     }
-    Gauge.builder("hub.streams.active", streams, Streams::active).description("event-bus streams consumed").register(registry);
+    Gauge.builder("hub.streams.active", streams, Streams::active)
+        .description("event-bus streams consumed")
+        .register(registry);
     Gauge.builder("hub.engine.sessions", server.engine(), engine -> engine.sessionCount())
-      .description("Engine.IO sessions").register(registry);
+        .description("Engine.IO sessions")
+        .register(registry);
     Gauge.builder("hub.engine.pending", server.engine(), engine -> engine.pendingCount())
-      .description("Engine.IO sessions that have joined no namespace yet").register(registry);
+        .description("Engine.IO sessions that have joined no namespace yet")
+        .register(registry);
   }
 
   void emitted(int count) {

@@ -10,28 +10,35 @@ import dev.switchboard.hub.socket.SocketServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The hub's namespaces, as the systems Switchboard replaces know them, registered here and nowhere
- * else: {@link ServicesNamespace}, {@link DeploymentsNamespace}, {@link SystemNamespace},
- * {@link McpNamespace} and {@link FilesNamespace}, each with its events, rooms and resume logic.
- * What they share is done here: a connection needs a token whose role may read (see
- * {@link Role}), every client event is checked against the action it needs, every socket is
- * greeted with {@value #GREETING}, and streams nobody listens to any more are released on
- * disconnect.
+ * else: {@link ServicesNamespace}, {@link DeploymentsNamespace}, {@link SystemNamespace}, {@link
+ * McpNamespace} and {@link FilesNamespace}, each with its events, rooms and resume logic. What they
+ * share is done here: a connection needs a token whose role may read (see {@link Role}), every
+ * client event is checked against the action it needs, every socket is greeted with {@value
+ * #GREETING}, and streams nobody listens to any more are released on disconnect.
  */
 final class HubNamespaces {
 
   static final List<String> NAMES =
-    List.of(ServicesNamespace.NAME, DeploymentsNamespace.NAME, SystemNamespace.NAME, McpNamespace.NAME, FilesNamespace.NAME);
-  /** The greeting every namespace sends a socket when it connects: {@code {id, namespace, recovered}}. */
+      List.of(
+          ServicesNamespace.NAME,
+          DeploymentsNamespace.NAME,
+          SystemNamespace.NAME,
+          McpNamespace.NAME,
+          FilesNamespace.NAME);
+
+  /**
+   * The greeting every namespace sends a socket when it connects: {@code {id, namespace,
+   * recovered}}.
+   */
   static final String GREETING = "connected";
+
   /** The socket data (and, until the socket exists, handshake auth) key of the role. */
   private static final String ROLE = "role";
 
@@ -40,7 +47,11 @@ final class HubNamespaces {
   private final Credentials credentials;
   private final List<HubNamespace> namespaces;
 
-  HubNamespaces(SocketServer server, Streams streams, Credentials credentials, List<HubNamespace> namespaces) {
+  HubNamespaces(
+      SocketServer server,
+      Streams streams,
+      Credentials credentials,
+      List<HubNamespace> namespaces) {
     this.server = server;
     this.streams = streams;
     this.credentials = credentials;
@@ -49,8 +60,12 @@ final class HubNamespaces {
 
   /** The five namespaces, in the order of {@link #NAMES}. */
   static List<HubNamespace> create(Vertx vertx, Streams streams) {
-    return List.of(new ServicesNamespace(vertx, streams), new DeploymentsNamespace(vertx, streams),
-      new SystemNamespace(vertx, streams), new McpNamespace(), new FilesNamespace(vertx, streams));
+    return List.of(
+        new ServicesNamespace(vertx, streams),
+        new DeploymentsNamespace(vertx, streams),
+        new SystemNamespace(vertx, streams),
+        new McpNamespace(),
+        new FilesNamespace(vertx, streams));
   }
 
   /**
@@ -59,8 +74,12 @@ final class HubNamespaces {
    * would take a forged one for the hub's.
    */
   boolean ownEvent(String namespace, String event) {
-    return namespaces.stream().filter(candidate -> candidate.name().equals(namespace)).anyMatch(candidate ->
-      candidate.serverEvents().contains(event) || candidate.reservedPrefixes().stream().anyMatch(event::startsWith));
+    return namespaces.stream()
+        .filter(candidate -> candidate.name().equals(namespace))
+        .anyMatch(
+            candidate ->
+                candidate.serverEvents().contains(event)
+                    || candidate.reservedPrefixes().stream().anyMatch(event::startsWith));
   }
 
   void install() {
@@ -69,13 +88,15 @@ final class HubNamespaces {
       for (ClientEvent event : namespace.clientEvents()) {
         handlers.put(event.name(), guarded(event));
       }
-      server.of(namespace.name())
-        .use(this::authenticate)
-        .onConnection(socket -> connected(namespace, handlers, socket));
+      server
+          .of(namespace.name())
+          .use(this::authenticate)
+          .onConnection(socket -> connected(namespace, handlers, socket));
     }
   }
 
-  private void connected(HubNamespace namespace, Map<String, Socket.EventHandler> handlers, Socket socket) {
+  private void connected(
+      HubNamespace namespace, Map<String, Socket.EventHandler> handlers, Socket socket) {
     socket.onDisconnect(reason -> streams.releaseIdle());
     if (socket.recovered()) {
       // a recovered socket skipped the middleware and got its data, role included, back
@@ -83,25 +104,35 @@ final class HubNamespaces {
     } else {
       socket.data().put(ROLE, Role.valueOf(socket.handshake().auth().getString(ROLE)));
     }
-    socket.emitToConnection(GREETING, new JsonObject()
-      .put("id", socket.id())
-      .put("namespace", socket.namespace().name())
-      .put("recovered", socket.recovered()));
+    socket.emitToConnection(
+        GREETING,
+        new JsonObject()
+            .put("id", socket.id())
+            .put("namespace", socket.namespace().name())
+            .put("recovered", socket.recovered()));
     handlers.forEach(socket::on);
     namespace.connected(socket);
   }
 
-  /** A connection needs a known token whose role may read; the emit token is for {@code POST /emit} only. */
+  /**
+   * A connection needs a known token whose role may read; the emit token is for {@code POST /emit}
+   * only.
+   */
   private Future<Void> authenticate(Handshake handshake) {
     Object token = handshake.auth().getValue("token");
-    Optional<Role> role = token instanceof String given ? credentials.roleOf(given) : Optional.empty();
+    Optional<Role> role =
+        token instanceof String given ? credentials.roleOf(given) : Optional.empty();
     if (role.isEmpty()) {
-      return Future.failedFuture(new ConnectError(token == null ? "authentication required" : "invalid token",
-        new JsonObject().put("code", "unauthorized")));
+      return Future.failedFuture(
+          new ConnectError(
+              token == null ? "authentication required" : "invalid token",
+              new JsonObject().put("code", "unauthorized")));
     }
     if (!role.get().may(Action.READ)) {
-      return Future.failedFuture(new ConnectError("the " + role.get().label() + " role may not join a namespace",
-        new JsonObject().put("code", "forbidden")));
+      return Future.failedFuture(
+          new ConnectError(
+              "the " + role.get().label() + " role may not join a namespace",
+              new JsonObject().put("code", "forbidden")));
     }
     handshake.auth().put(ROLE, role.get().name());
     return Future.succeededFuture();
@@ -114,8 +145,15 @@ final class HubNamespaces {
       if (role.may(event.action())) {
         event.handler().handle(socket, args, ack);
       } else {
-        Commands.fail(ack, AckError.FORBIDDEN,
-          event.name() + " needs a role that may " + event.action().label() + "; the " + role.label() + " role may not");
+        Commands.fail(
+            ack,
+            AckError.FORBIDDEN,
+            event.name()
+                + " needs a role that may "
+                + event.action().label()
+                + "; the "
+                + role.label()
+                + " role may not");
       }
     };
   }

@@ -4,7 +4,6 @@ import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
-import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
@@ -29,7 +28,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,24 +36,32 @@ import java.util.Set;
 /**
  * The realtime hub: a Socket.IO v4-compatible server on {@code /socket.io/} with the five
  * namespaces of {@link HubNamespaces}, {@code POST /emit} for backend jobs (any event but those a
- * namespace sends of its own), {@code /health} in the
- * shape the seed systems know, {@code /readiness} and {@code /metrics}. Emits travel over
- * {@code hub.broadcast}, so every hub node of a cluster delivers them to its own sockets.
+ * namespace sends of its own), {@code /health} in the shape the seed systems know, {@code
+ * /readiness} and {@code /metrics}. Emits travel over {@code hub.broadcast}, so every hub node of a
+ * cluster delivers them to its own sockets.
  *
- * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval},
- * {@code pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds; 0 turns recovery off),
- * {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code maxPendingSessions}, {@code maxRoomsPerSocket},
- * {@code corsOrigins}, {@code auth.adminToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code process}.
+ * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval}, {@code
+ * pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds; 0 turns recovery
+ * off), {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code
+ * maxPendingSessions}, {@code maxRoomsPerSocket}, {@code corsOrigins}, {@code auth.adminToken},
+ * {@code auth.viewerToken}, {@code auth.emitToken}, {@code process}.
  */
 public final class HubVerticle extends VerticleBase {
 
   public static final String NAME = "ws-hub";
   static final int MAX_EMITS_PER_REQUEST = 1_000;
   private static final Set<String> RESERVED_EVENTS =
-    Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+      Set.of(
+          "connect",
+          "connect_error",
+          "disconnect",
+          "disconnecting",
+          "newListener",
+          "removeListener");
 
   /** The namespaces, which know the events {@code /emit} may not forge. */
   private HubNamespaces namespaces;
+
   private SocketServer sockets;
   private Streams streams;
   private HubMetrics metrics;
@@ -64,12 +70,14 @@ public final class HubVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject config = config();
-    Credentials credentials = Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
+    Credentials credentials =
+        Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
     SocketOptions options = socketOptions(config);
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
-    namespaces = new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams));
+    namespaces =
+        new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams));
     namespaces.install();
     metrics.bind(sockets, streams);
 
@@ -79,32 +87,46 @@ public final class HubVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     OpsRoutes.mountReadinessAndMetrics(router, vertx, config.getJsonObject("process"));
     // Vert.x Web runs the body handler before user handlers; the body is bounded by maxPayload
-    router.post("/emit")
-      .handler(BodyHandler.create(false).setBodyLimit(options.engine().maxPayload()))
-      .handler(BearerAuth.requiring(credentials, Action.EMIT))
-      .handler(this::emit);
+    router
+        .post("/emit")
+        .handler(BodyHandler.create(false).setBodyLimit(options.engine().maxPayload()))
+        .handler(BearerAuth.requiring(credentials, Action.EMIT))
+        .handler(this::emit);
 
-    server = vertx.createHttpServer(EngineServer.httpServerOptions(options.engine()))
-      .webSocketHandshakeHandler(handshake -> {
-        if (!hosts.allows(handshake.headers().get(HttpHeaders.HOST))) {
-          handshake.reject(403);
-        } else if (sockets.engine().owns(handshake.path())) {
-          sockets.engine().handshake(handshake);
-        } else {
-          handshake.reject(404);
-        }
-      })
-      .webSocketHandler(ws -> sockets.engine().webSocket(ws))
-      .requestHandler(request -> {
-        if (sockets.engine().owns(request.path()) && hosts.allows(request.getHeader(HttpHeaders.HOST))) {
-          sockets.engine().handle(request);
-        } else {
-          router.handle(request);
-        }
-      });
-    MessageConsumer<JsonObject> broadcasts = vertx.eventBus().consumer(Addresses.HUB_BROADCAST, msg -> deliver(msg.body()));
-    return HttpServers.listen(server, config.getString("bindHost", "127.0.0.1"), config.getInteger("port", 3007), "HUB_PORT")
-      .compose(listening -> Future.all(broadcasts.completion(), Ping.answer(vertx, NAME, Future::succeededFuture)));
+    server =
+        vertx
+            .createHttpServer(EngineServer.httpServerOptions(options.engine()))
+            .webSocketHandshakeHandler(
+                handshake -> {
+                  if (!hosts.allows(handshake.headers().get(HttpHeaders.HOST))) {
+                    handshake.reject(403);
+                  } else if (sockets.engine().owns(handshake.path())) {
+                    sockets.engine().handshake(handshake);
+                  } else {
+                    handshake.reject(404);
+                  }
+                })
+            .webSocketHandler(ws -> sockets.engine().webSocket(ws))
+            .requestHandler(
+                request -> {
+                  if (sockets.engine().owns(request.path())
+                      && hosts.allows(request.getHeader(HttpHeaders.HOST))) {
+                    sockets.engine().handle(request);
+                  } else {
+                    router.handle(request);
+                  }
+                });
+    MessageConsumer<JsonObject> broadcasts =
+        vertx.eventBus().consumer(Addresses.HUB_BROADCAST, msg -> deliver(msg.body()));
+    return HttpServers.listen(
+            server,
+            config.getString("bindHost", "127.0.0.1"),
+            config.getInteger("port", 3007),
+            "HUB_PORT")
+        .compose(
+            listening ->
+                Future.all(
+                    broadcasts.completion(), Ping.answer(vertx, NAME, Future::succeededFuture)));
   }
 
   @Override
@@ -119,19 +141,27 @@ public final class HubVerticle extends VerticleBase {
   }
 
   static SocketOptions socketOptions(JsonObject config) {
-    EngineOptions engine = EngineOptions.defaults("/socket.io/")
-      .withHeartbeat(millis(config, "pingInterval", 25_000), millis(config, "pingTimeout", 20_000))
-      .withMaxPayload(config.getInteger("maxPayload", 1_000_000))
-      .withMaxBufferedBytes(config.getLong("maxBufferedBytes", 4L << 20))
-      .withMaxPendingSessions(config.getInteger("maxPendingSessions", 10_000))
-      .withCorsOrigins(config.getJsonArray("corsOrigins", new JsonArray()).stream().map(Object::toString).toList());
+    EngineOptions engine =
+        EngineOptions.defaults("/socket.io/")
+            .withHeartbeat(
+                millis(config, "pingInterval", 25_000), millis(config, "pingTimeout", 20_000))
+            .withMaxPayload(config.getInteger("maxPayload", 1_000_000))
+            .withMaxBufferedBytes(config.getLong("maxBufferedBytes", 4L << 20))
+            .withMaxPendingSessions(config.getInteger("maxPendingSessions", 10_000))
+            .withCorsOrigins(
+                config.getJsonArray("corsOrigins", new JsonArray()).stream()
+                    .map(Object::toString)
+                    .toList());
     // 0 turns recovery off, and with it the offset every kept event carries as its last argument
     Duration recoveryWindow = millis(config, "recoveryWindow", 120_000);
     return SocketOptions.defaults(engine)
-      .withConnectTimeout(millis(config, "connectTimeout", 45_000))
-      .withRecovery(!recoveryWindow.isZero(), recoveryWindow)
-      .withLimits(10, config.getInteger("maxRoomsPerSocket", 100),
-        config.getInteger("eventsPerSecond", 50), config.getInteger("eventBurst", 100));
+        .withConnectTimeout(millis(config, "connectTimeout", 45_000))
+        .withRecovery(!recoveryWindow.isZero(), recoveryWindow)
+        .withLimits(
+            10,
+            config.getInteger("maxRoomsPerSocket", 100),
+            config.getInteger("eventsPerSecond", 50),
+            config.getInteger("eventBurst", 100));
   }
 
   private static Duration millis(JsonObject config, String key, long fallback) {
@@ -145,11 +175,12 @@ public final class HubVerticle extends VerticleBase {
     for (String name : HubNamespaces.NAMES) {
       connections.put(name.substring(1), sockets.of(name).size());
     }
-    ctx.json(new JsonObject()
-      .put("success", true)
-      .put("status", "healthy")
-      .put("connections", connections)
-      .put("activeStreams", streams.active()));
+    ctx.json(
+        new JsonObject()
+            .put("success", true)
+            .put("status", "healthy")
+            .put("connections", connections)
+            .put("activeStreams", streams.active()));
   }
 
   // ---- /emit ----
@@ -167,7 +198,8 @@ public final class HubVerticle extends VerticleBase {
       emits = List.of(validEmit(single, ""));
     } else if (body instanceof JsonArray array) {
       if (array.isEmpty() || array.size() > MAX_EMITS_PER_REQUEST) {
-        throw ApiException.invalid("body", "an array of 1 to " + MAX_EMITS_PER_REQUEST + " emits is expected");
+        throw ApiException.invalid(
+            "body", "an array of 1 to " + MAX_EMITS_PER_REQUEST + " emits is expected");
       }
       emits = new ArrayList<>(array.size());
       for (int i = 0; i < array.size(); i++) {
@@ -178,7 +210,8 @@ public final class HubVerticle extends VerticleBase {
         emits.add(validEmit(object, "[" + i + "]."));
       }
     } else {
-      throw ApiException.invalid("body", "send {namespace, room?, event, data} or an array of them");
+      throw ApiException.invalid(
+          "body", "send {namespace, room?, event, data} or an array of them");
     }
     for (JsonObject emit : emits) {
       vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit);
@@ -189,15 +222,27 @@ public final class HubVerticle extends VerticleBase {
   }
 
   private JsonObject validEmit(JsonObject emit, String prefix) {
-    if (!(emit.getValue("namespace") instanceof String namespace) || !HubNamespaces.NAMES.contains(namespace)) {
-      throw ApiException.invalid(prefix + "namespace", "namespace must be one of " + String.join(", ", HubNamespaces.NAMES));
+    if (!(emit.getValue("namespace") instanceof String namespace)
+        || !HubNamespaces.NAMES.contains(namespace)) {
+      throw ApiException.invalid(
+          prefix + "namespace",
+          "namespace must be one of " + String.join(", ", HubNamespaces.NAMES));
     }
-    if (!(emit.getValue("event") instanceof String event) || event.isEmpty() || event.length() > 128 || RESERVED_EVENTS.contains(event)) {
-      throw ApiException.invalid(prefix + "event", "event must be a name of 1 to 128 characters, not a reserved one");
+    if (!(emit.getValue("event") instanceof String event)
+        || event.isEmpty()
+        || event.length() > 128
+        || RESERVED_EVENTS.contains(event)) {
+      throw ApiException.invalid(
+          prefix + "event", "event must be a name of 1 to 128 characters, not a reserved one");
     }
     if (namespaces.ownEvent(namespace, event)) {
-      throw ApiException.invalid(prefix + "event", "'" + event + "' is an event the hub sends on " + namespace
-        + " itself; /emit may not send it there");
+      throw ApiException.invalid(
+          prefix + "event",
+          "'"
+              + event
+              + "' is an event the hub sends on "
+              + namespace
+              + " itself; /emit may not send it there");
     }
     Object room = emit.getValue("room");
     if (room != null && !(room instanceof String text && !text.isEmpty() && text.length() <= 128)) {
@@ -228,6 +273,10 @@ public final class HubVerticle extends VerticleBase {
       eventAndArgs.add(emit.getValue("data"));
     }
     String room = emit.getString("room");
-    namespace.broadcast(room == null ? Set.of() : Set.of(room), Set.of(), emit.getBoolean("volatile", false), eventAndArgs);
+    namespace.broadcast(
+        room == null ? Set.of() : Set.of(room),
+        Set.of(),
+        emit.getBoolean("volatile", false),
+        eventAndArgs);
   }
 }

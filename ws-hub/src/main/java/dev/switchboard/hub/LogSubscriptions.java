@@ -7,14 +7,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * {@code subscribe:logs} and {@code unsubscribe:logs}, as {@code /services} and {@code /deployments}
- * both have them: a subscriber is in the room {@code logs:<id>}, which relays the event-bus stream
- * of that source's lines as {@code logs} until it ends with {@code stream:closed}.
+ * {@code subscribe:logs} and {@code unsubscribe:logs}, as {@code /services} and {@code
+ * /deployments} both have them: a subscriber is in the room {@code logs:<id>}, which relays the
+ * event-bus stream of that source's lines as {@code logs} until it ends with {@code stream:closed}.
  */
 final class LogSubscriptions {
 
@@ -32,12 +31,17 @@ final class LogSubscriptions {
   private final String tailAddress;
 
   /**
-   * @param idField       the field naming the source, in commands and events: {@code serviceId}
+   * @param idField the field naming the source, in commands and events: {@code serviceId}
    * @param streamAddress the event-bus stream of a source's lines
-   * @param tailQuery     the query for a source's last lines, sent to {@code tailAddress}
+   * @param tailQuery the query for a source's last lines, sent to {@code tailAddress}
    */
-  LogSubscriptions(Vertx vertx, Streams streams, String idField, Function<String, String> streamAddress,
-                   Function<String, JsonObject> tailQuery, String tailAddress) {
+  LogSubscriptions(
+      Vertx vertx,
+      Streams streams,
+      String idField,
+      Function<String, String> streamAddress,
+      Function<String, JsonObject> tailQuery,
+      String tailAddress) {
     this.vertx = vertx;
     this.streams = streams;
     this.idField = idField;
@@ -47,19 +51,24 @@ final class LogSubscriptions {
   }
 
   List<ClientEvent> clientEvents() {
-    return List.of(ClientEvent.read(SUBSCRIBE, this::subscribe), ClientEvent.read(UNSUBSCRIBE, this::unsubscribe));
+    return List.of(
+        ClientEvent.read(SUBSCRIBE, this::subscribe),
+        ClientEvent.read(UNSUBSCRIBE, this::unsubscribe));
   }
 
   /**
-   * The last lines first, then the live stream. The stream's consumer is registered before the
-   * tail is asked for, and the tail's answer and the stream's batches come in on this same event
-   * loop: the socket joins the room when the tail goes out, so it gets every line after the tail
-   * once, in order.
+   * The last lines first, then the live stream. The stream's consumer is registered before the tail
+   * is asked for, and the tail's answer and the stream's batches come in on this same event loop:
+   * the socket joins the room when the tail goes out, so it gets every line after the tail once, in
+   * order.
    */
   private void subscribe(Socket socket, JsonArray args, Socket.Ack ack) {
     String id = Commands.field(args, idField, Commands.ID);
     if (id == null) {
-      Commands.fail(ack, AckError.BAD_REQUEST, SUBSCRIBE + " needs {" + idField + "}: letters, digits, '.', '_' or '-'");
+      Commands.fail(
+          ack,
+          AckError.BAD_REQUEST,
+          SUBSCRIBE + " needs {" + idField + "}: letters, digits, '.', '_' or '-'");
       return;
     }
     if (!socket.mayJoin(ROOM_PREFIX + id)) {
@@ -68,15 +77,28 @@ final class LogSubscriptions {
     }
     int tail = tailLines(args);
     follow(socket.namespace(), id)
-      .compose(v -> tail == 0 ? Future.succeededFuture(new JsonObject())
-        : Bus.request(vertx, tailAddress, tailQuery.apply(id).put("tail", true).put("limit", tail)))
-      .onComplete(result -> {
-        if (result.succeeded() && result.result().getJsonArray("lines", new JsonArray()).size() > 0) {
-          socket.emit(LOGS, new JsonObject().put(idField, id).put("lines", result.result().getJsonArray("lines")).put("tail", true));
-        }
-        socket.join(ROOM_PREFIX + id);
-        Commands.ok(ack, new JsonObject().put(idField, id));
-      });
+        .compose(
+            v ->
+                tail == 0
+                    ? Future.succeededFuture(new JsonObject())
+                    : Bus.request(
+                        vertx,
+                        tailAddress,
+                        tailQuery.apply(id).put("tail", true).put("limit", tail)))
+        .onComplete(
+            result -> {
+              if (result.succeeded()
+                  && result.result().getJsonArray("lines", new JsonArray()).size() > 0) {
+                socket.emit(
+                    LOGS,
+                    new JsonObject()
+                        .put(idField, id)
+                        .put("lines", result.result().getJsonArray("lines"))
+                        .put("tail", true));
+              }
+              socket.join(ROOM_PREFIX + id);
+              Commands.ok(ack, new JsonObject().put(idField, id));
+            });
   }
 
   private void unsubscribe(Socket socket, JsonArray args, Socket.Ack ack) {
@@ -90,7 +112,9 @@ final class LogSubscriptions {
     Commands.ok(ack, new JsonObject());
   }
 
-  /** How many past lines a subscriber asks for first ({@code tail}, 0..1000; 100 when not given). */
+  /**
+   * How many past lines a subscriber asks for first ({@code tail}, 0..1000; 100 when not given).
+   */
   private static int tailLines(JsonArray args) {
     Object first = args.isEmpty() ? null : args.getValue(0);
     if (first instanceof JsonObject options && options.getValue("tail") instanceof Number n) {
@@ -112,14 +136,21 @@ final class LogSubscriptions {
   private Future<Void> follow(Namespace namespace, String id) {
     String room = ROOM_PREFIX + id;
     String stream = streamAddress.apply(id);
-    return streams.follow(stream, namespace, room, body -> {
-      if (Boolean.TRUE.equals(body.getBoolean("closed"))) {
-        namespace.emitTo(room, STREAM_CLOSED, new JsonObject().put(idField, id).put("reason", body.getString("reason")));
-        namespace.clearRoom(room);
-        streams.end(stream);
-      } else {
-        namespace.emitTo(room, LOGS, body);
-      }
-    });
+    return streams.follow(
+        stream,
+        namespace,
+        room,
+        body -> {
+          if (Boolean.TRUE.equals(body.getBoolean("closed"))) {
+            namespace.emitTo(
+                room,
+                STREAM_CLOSED,
+                new JsonObject().put(idField, id).put("reason", body.getString("reason")));
+            namespace.clearRoom(room);
+            streams.end(stream);
+          } else {
+            namespace.emitTo(room, LOGS, body);
+          }
+        });
   }
 }

@@ -5,20 +5,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Event-bus streams the hub relays to a room, consumed only while someone listens: the first
- * subscriber of a room registers the consumer, and the consumer goes when the room is empty.
- * {@link #active()} is the {@code activeStreams} of {@code /health}.
+ * subscriber of a room registers the consumer, and the consumer goes when the room is empty. {@link
+ * #active()} is the {@code activeStreams} of {@code /health}.
  */
 final class Streams {
 
-  private record Stream(MessageConsumer<JsonObject> consumer, Namespace namespace, String room) {
-  }
+  private record Stream(MessageConsumer<JsonObject> consumer, Namespace namespace, String room) {}
 
   private final Vertx vertx;
   private final Map<String, Stream> streams = new HashMap<>();
@@ -31,26 +29,34 @@ final class Streams {
    * Makes sure {@code address} is consumed for {@code room} (the whole namespace when null);
    * completes once the consumer is registered.
    */
-  Future<Void> follow(String address, Namespace namespace, String room, Consumer<JsonObject> relay) {
+  Future<Void> follow(
+      String address, Namespace namespace, String room, Consumer<JsonObject> relay) {
     Stream stream = streams.get(address);
     if (stream != null) {
       return stream.consumer().completion();
     }
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, message -> relay.accept(message.body()));
+    MessageConsumer<JsonObject> consumer =
+        vertx.eventBus().consumer(address, message -> relay.accept(message.body()));
     streams.put(address, new Stream(consumer, namespace, room));
     return consumer.completion();
   }
 
   /** Stops consuming every stream whose room is empty now. */
   void releaseIdle() {
-    streams.values().removeIf(stream -> {
-      int listeners = stream.room() == null ? stream.namespace().size() : stream.namespace().roomSize(stream.room());
-      if (listeners > 0) {
-        return false;
-      }
-      stream.consumer().unregister();
-      return true;
-    });
+    streams
+        .values()
+        .removeIf(
+            stream -> {
+              int listeners =
+                  stream.room() == null
+                      ? stream.namespace().size()
+                      : stream.namespace().roomSize(stream.room());
+              if (listeners > 0) {
+                return false;
+              }
+              stream.consumer().unregister();
+              return true;
+            });
   }
 
   /** Stops consuming {@code address} whatever listens (the stream ended). */

@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 import java.util.Set;
 
@@ -36,7 +35,9 @@ final class SystemNamespace implements HubNamespace {
 
   @Override
   public List<ClientEvent> clientEvents() {
-    return List.of(ClientEvent.read(SUBSCRIBE, this::subscribe), ClientEvent.read(UNSUBSCRIBE, this::unsubscribe));
+    return List.of(
+        ClientEvent.read(SUBSCRIBE, this::subscribe),
+        ClientEvent.read(UNSUBSCRIBE, this::unsubscribe));
   }
 
   @Override
@@ -58,7 +59,8 @@ final class SystemNamespace implements HubNamespace {
     }
     follow(socket.namespace()).onComplete(r -> Commands.ok(ack, new JsonObject()));
     // the latest sample at once, rather than up to one interval later
-    Bus.request(vertx, Addresses.STATS_LATEST, new JsonObject()).onSuccess(sample -> socket.emit(STATS, sample));
+    Bus.request(vertx, Addresses.STATS_LATEST, new JsonObject())
+        .onSuccess(sample -> socket.emit(STATS, sample));
   }
 
   private void unsubscribe(Socket socket, JsonArray args, Socket.Ack ack) {
@@ -69,7 +71,12 @@ final class SystemNamespace implements HubNamespace {
 
   /** Host samples go out volatile: a client that is behind gets the next one instead. */
   private Future<Void> follow(Namespace namespace) {
-    return streams.follow(Addresses.STATS_SYSTEM, namespace, ROOM,
-      sample -> namespace.broadcast(Set.of(ROOM), Set.of(), true, new JsonArray().add(STATS).add(sample)));
+    return streams.follow(
+        Addresses.STATS_SYSTEM,
+        namespace,
+        ROOM,
+        sample ->
+            namespace.broadcast(
+                Set.of(ROOM), Set.of(), true, new JsonArray().add(STATS).add(sample)));
   }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.hub;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.net.ConnectionLimits;
 import io.vertx.core.Future;
 import io.vertx.core.http.PoolOptions;
@@ -7,16 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,8 +20,11 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One hub, with small limits, flooded from 127.0.0.2 with unauthenticated polling handshakes,
@@ -85,13 +83,22 @@ class ConnectionFloodTest {
   }
 
   @Test
-  void aFloodOfHandshakesSlowHeadersAndIdleSocketsLeavesHealthAndRealClientsServed() throws Exception {
-    hub = HubFixture.start(new JsonObject().put("maxPendingSessions", MAX_PENDING).put("connectTimeout", 3_000),
-      new ConnectionLimits(1_000, PER_ADDRESS, REQUEST_TIMEOUT));
+  void aFloodOfHandshakesSlowHeadersAndIdleSocketsLeavesHealthAndRealClientsServed()
+      throws Exception {
+    hub =
+        HubFixture.start(
+            new JsonObject().put("maxPendingSessions", MAX_PENDING).put("connectTimeout", 3_000),
+            new ConnectionLimits(1_000, PER_ADDRESS, REQUEST_TIMEOUT));
 
     // unauthenticated polling handshakes nobody follows up, over a few keep-alive connections
-    WebClient handshaker = WebClient.create(hub.vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-      .setDefaultPort(hub.port()).setLocalAddress(FLOOD_ADDRESS), new PoolOptions().setHttp1MaxSize(4));
+    WebClient handshaker =
+        WebClient.create(
+            hub.vertx,
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(hub.port())
+                .setLocalAddress(FLOOD_ADDRESS),
+            new PoolOptions().setHttp1MaxSize(4));
     List<Future<HttpResponse<io.vertx.core.buffer.Buffer>>> handshakes = new ArrayList<>();
     for (int i = 0; i < HANDSHAKES; i++) {
       handshakes.add(handshaker.get("/socket.io/?EIO=4&transport=polling").send());
@@ -105,24 +112,44 @@ class ConnectionFloodTest {
     // connections that send a header line every 200 ms, never the blank line that ends them
     for (int i = 0; i < TRICKLING; i++) {
       Socket socket = floodConnection();
-      socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
     }
     List<Socket> trickling = List.copyOf(flood);
-    trickler.scheduleAtFixedRate(() -> trickling.forEach(socket -> {
-      try {
-        socket.getOutputStream().write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
-      } catch (IOException e) {
-        // closed by the hub: what is expected
-      }
-    }), 200, 200, TimeUnit.MILLISECONDS);
+    trickler.scheduleAtFixedRate(
+        () ->
+            trickling.forEach(
+                socket -> {
+                  try {
+                    socket
+                        .getOutputStream()
+                        .write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+                  } catch (IOException e) {
+                    // closed by the hub: what is expected
+                  }
+                }),
+        200,
+        200,
+        TimeUnit.MILLISECONDS);
     // connections that send nothing
     for (int i = 0; i < IDLE; i++) {
       floodConnection();
     }
     long held = heldCount();
-    LOG.info("flood from {}: {} sockets held of {} opened, {} handshakes kept of {}", FLOOD_ADDRESS, held, flood.size(), accepted, HANDSHAKES);
-    assertThat(held).as("sockets of the flood the hub holds").isLessThanOrEqualTo(PER_ADDRESS).isGreaterThan(TRICKLING);
-    assertThat(hub.metric("net_connections_refused_total", "reason=\"address\"")).isGreaterThanOrEqualTo(IDLE + TRICKLING - PER_ADDRESS);
+    LOG.info(
+        "flood from {}: {} sockets held of {} opened, {} handshakes kept of {}",
+        FLOOD_ADDRESS,
+        held,
+        flood.size(),
+        accepted,
+        HANDSHAKES);
+    assertThat(held)
+        .as("sockets of the flood the hub holds")
+        .isLessThanOrEqualTo(PER_ADDRESS)
+        .isGreaterThan(TRICKLING);
+    assertThat(hub.metric("net_connections_refused_total", "reason=\"address\""))
+        .isGreaterThanOrEqualTo(IDLE + TRICKLING - PER_ADDRESS);
 
     // during the flood: /health answers, and an authenticated client connects
     long slowest = 0;
@@ -131,7 +158,9 @@ class ConnectionFloodTest {
       assertThat(hub.health().getString("status")).isEqualTo("healthy");
       slowest = Math.max(slowest, System.nanoTime() - started);
     }
-    LOG.info("/health during the flood: slowest of 20 answers {} ms", TimeUnit.NANOSECONDS.toMillis(slowest));
+    LOG.info(
+        "/health during the flood: slowest of 20 answers {} ms",
+        TimeUnit.NANOSECONDS.toMillis(slowest));
     NodeDriver node = hub.node();
     node.connected("admin", "/services", "admin", Transport.WEBSOCKET.opts());
     node.connected("poller", "/services", "admin", Transport.POLLING.opts());
@@ -141,11 +170,17 @@ class ConnectionFloodTest {
     while (heldCount() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    assertThat(heldCount()).as("flood sockets still held %s after the request timeout", REQUEST_TIMEOUT).isZero();
+    assertThat(heldCount())
+        .as("flood sockets still held %s after the request timeout", REQUEST_TIMEOUT)
+        .isZero();
     assertThat(hub.metric("net_connections_timeouts_total")).isGreaterThanOrEqualTo(held);
-    hub.awaitHealth("the handshakes nobody followed up gone", health -> hub.metric("hub_engine_pending") == 0.0);
-    assertThat(node.call("state", new JsonObject().put("client", "admin")).getBoolean("connected")).isTrue();
-    assertThat(node.call("state", new JsonObject().put("client", "poller")).getBoolean("connected")).isTrue();
+    hub.awaitHealth(
+        "the handshakes nobody followed up gone",
+        health -> hub.metric("hub_engine_pending") == 0.0);
+    assertThat(node.call("state", new JsonObject().put("client", "admin")).getBoolean("connected"))
+        .isTrue();
+    assertThat(node.call("state", new JsonObject().put("client", "poller")).getBoolean("connected"))
+        .isTrue();
     assertThat(hub.health().getJsonObject("connections").getInteger("services")).isEqualTo(2);
   }
 }

@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@link HubVerticle} deployed on port 0 in a Vert.x built like the launcher's (so {@code /metrics}
- * is there), an HTTP client for {@code /emit}, {@code /health} and {@code /metrics}, and the Node
- * drivers started against it; {@link #close} ends them all.
+ * A {@link HubVerticle} deployed on port 0 in a Vert.x built like the launcher's (so {@code
+ * /metrics} is there), an HTTP client for {@code /emit}, {@code /health} and {@code /metrics}, and
+ * the Node drivers started against it; {@link #close} ends them all.
  */
 final class HubFixture implements AutoCloseable {
 
@@ -32,7 +31,8 @@ final class HubFixture implements AutoCloseable {
   static final String VIEWER_TOKEN = "test-viewer-token-0123456789abcdef";
   static final String EMIT_TOKEN = "test-emit-token-0123456789abcdef";
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+)$");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+)$");
 
   final Vertx vertx;
   final HubVerticle hub;
@@ -42,7 +42,10 @@ final class HubFixture implements AutoCloseable {
   private HubFixture(Vertx vertx, HubVerticle hub) {
     this.vertx = vertx;
     this.hub = hub;
-    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.actualPort()));
+    this.http =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.actualPort()));
   }
 
   /** A hub with test tokens, on a free port, with {@code overrides} on top of its config slice. */
@@ -50,18 +53,30 @@ final class HubFixture implements AutoCloseable {
     return start(overrides, Telemetry.vertxBuilder("ws-hub-test", new VertxOptions()).build());
   }
 
-  /** As {@link #start(JsonObject)}, on a transport that holds connections within {@code limits}, as the launcher's does. */
+  /**
+   * As {@link #start(JsonObject)}, on a transport that holds connections within {@code limits}, as
+   * the launcher's does.
+   */
   static HubFixture start(JsonObject overrides, ConnectionLimits limits) {
-    return start(overrides, Telemetry.vertxBuilder("ws-hub-test", new VertxOptions())
-      .withTransport(new GuardedTransport(io.vertx.core.transport.Transport.NIO, limits)).build());
+    return start(
+        overrides,
+        Telemetry.vertxBuilder("ws-hub-test", new VertxOptions())
+            .withTransport(new GuardedTransport(io.vertx.core.transport.Transport.NIO, limits))
+            .build());
   }
 
   private static HubFixture start(JsonObject overrides, Vertx vertx) {
-    JsonObject config = new JsonObject()
-      .put("port", 0)
-      .put("bindHost", "127.0.0.1")
-      .put("auth", new JsonObject().put("adminToken", ADMIN_TOKEN).put("viewerToken", VIEWER_TOKEN).put("emitToken", EMIT_TOKEN))
-      .mergeIn(overrides, true);
+    JsonObject config =
+        new JsonObject()
+            .put("port", 0)
+            .put("bindHost", "127.0.0.1")
+            .put(
+                "auth",
+                new JsonObject()
+                    .put("adminToken", ADMIN_TOKEN)
+                    .put("viewerToken", VIEWER_TOKEN)
+                    .put("emitToken", EMIT_TOKEN))
+            .mergeIn(overrides, true);
     HubVerticle hub = new HubVerticle();
     try {
       vertx.deployVerticle(hub, new DeploymentOptions().setConfig(config)).await();
@@ -112,8 +127,10 @@ final class HubFixture implements AutoCloseable {
 
   /** Polls {@code /health} until it matches: for server-side state no client event announces. */
   JsonObject awaitHealth(String what, Predicate<JsonObject> match) {
-    return Eventually.within(WAIT).pollInterval(Duration.ofMillis(10)).alias("/health shows " + what)
-      .until(this::health, match);
+    return Eventually.within(WAIT)
+        .pollInterval(Duration.ofMillis(10))
+        .alias("/health shows " + what)
+        .until(this::health, match);
   }
 
   String metrics() {

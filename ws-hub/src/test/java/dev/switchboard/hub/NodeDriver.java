@@ -3,7 +3,6 @@ package dev.switchboard.hub;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,7 +37,10 @@ final class NodeDriver implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration HARD_TIMEOUT = Duration.ofSeconds(45);
 
-  /** Something a client saw: its name, the event and the arguments (binary as {@code {"$bin": base64}}). */
+  /**
+   * Something a client saw: its name, the event and the arguments (binary as {@code {"$bin":
+   * base64}}).
+   */
   record Event(int index, String client, String name, JsonArray args) {
     Object arg(int i) {
       return args.getValue(i);
@@ -70,7 +72,8 @@ final class NodeDriver implements AutoCloseable {
 
   static NodeDriver start(int port, String adminToken, String viewerToken, String emitToken) {
     if (!Files.isDirectory(DIR.resolve("node_modules/socket.io-client"))) {
-      throw new IllegalStateException("run `npm ci` in ws-hub/" + DIR + " (the build does it in generate-test-resources)");
+      throw new IllegalStateException(
+          "run `npm ci` in ws-hub/" + DIR + " (the build does it in generate-test-resources)");
     }
     ProcessBuilder builder = new ProcessBuilder("node", "driver.mjs").directory(DIR.toFile());
     builder.environment().put("HUB_URL", "http://127.0.0.1:" + port);
@@ -92,12 +95,22 @@ final class NodeDriver implements AutoCloseable {
   JsonObject call(String op, JsonObject params) {
     JsonObject reply = tryCall(op, params);
     if (!reply.getBoolean("ok")) {
-      throw new AssertionError("driver " + op + " " + params.encode() + " failed: " + reply.getString("error") + diagnostics());
+      throw new AssertionError(
+          "driver "
+              + op
+              + " "
+              + params.encode()
+              + " failed: "
+              + reply.getString("error")
+              + diagnostics());
     }
     return reply.getJsonObject("result");
   }
 
-  /** Runs a command and answers the whole reply: {@code {ok:true, result}} or {@code {ok:false, error}}. */
+  /**
+   * Runs a command and answers the whole reply: {@code {ok:true, result}} or {@code {ok:false,
+   * error}}.
+   */
   JsonObject tryCall(String op, JsonObject params) {
     long id = seq.incrementAndGet();
     CompletableFuture<JsonObject> reply = new CompletableFuture<>();
@@ -113,7 +126,15 @@ final class NodeDriver implements AutoCloseable {
     } catch (IOException | ExecutionException e) {
       throw new AssertionError("driver " + op + " failed" + diagnostics(), e);
     } catch (TimeoutException e) {
-      throw new AssertionError("driver " + op + " " + params.encode() + " did not answer within " + WAIT.toMillis() + " ms" + diagnostics());
+      throw new AssertionError(
+          "driver "
+              + op
+              + " "
+              + params.encode()
+              + " did not answer within "
+              + WAIT.toMillis()
+              + " ms"
+              + diagnostics());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -122,7 +143,10 @@ final class NodeDriver implements AutoCloseable {
     }
   }
 
-  /** Connects a client; answers {@code {connected, id, recovered, transport}} or {@code {connected:false, message, data}}. */
+  /**
+   * Connects a client; answers {@code {connected, id, recovered, transport}} or {@code
+   * {connected:false, message, data}}.
+   */
   JsonObject connect(String client, String nsp, String token, JsonObject opts) {
     JsonObject params = new JsonObject().put("client", client).put("nsp", nsp).put("opts", opts);
     if (token != null) {
@@ -142,7 +166,10 @@ final class NodeDriver implements AutoCloseable {
 
   /** The real {@code socket.emitWithAck}: the server's first ack argument. */
   Object emitWithAck(String client, String event, Object... args) {
-    return call("emitWithAck", new JsonObject().put("client", client).put("event", event).put("args", array(args))).getValue("ack");
+    return call(
+            "emitWithAck",
+            new JsonObject().put("client", client).put("event", event).put("args", array(args)))
+        .getValue("ack");
   }
 
   JsonObject ackOf(String client, String event, Object... args) {
@@ -150,7 +177,9 @@ final class NodeDriver implements AutoCloseable {
   }
 
   void emit(String client, String event, Object... args) {
-    call("emit", new JsonObject().put("client", client).put("event", event).put("args", array(args)));
+    call(
+        "emit",
+        new JsonObject().put("client", client).put("event", event).put("args", array(args)));
   }
 
   void disconnect(String client) {
@@ -161,7 +190,11 @@ final class NodeDriver implements AutoCloseable {
 
   /** Waits for the first event of that name, from index {@code from} on, whose arguments match. */
   Event await(String client, String name, int from, Predicate<JsonArray> match) {
-    return awaitFirst(client, from, event -> event.name().equals(name) && match.test(event.args()), "'" + name + "' (matching)");
+    return awaitFirst(
+        client,
+        from,
+        event -> event.name().equals(name) && match.test(event.args()),
+        "'" + name + "' (matching)");
   }
 
   /** Waits for the first event of a client, from index {@code from} on, that matches. */
@@ -181,8 +214,15 @@ final class NodeDriver implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0 || stdoutClosed) {
-          throw new AssertionError(client + " never saw " + what + " within " + WAIT.toMillis()
-            + " ms; it saw " + seen(client) + diagnostics());
+          throw new AssertionError(
+              client
+                  + " never saw "
+                  + what
+                  + " within "
+                  + WAIT.toMillis()
+                  + " ms; it saw "
+                  + seen(client)
+                  + diagnostics());
         }
         try {
           events.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -205,7 +245,9 @@ final class NodeDriver implements AutoCloseable {
   /** Every event of that name a client saw so far, in order. */
   List<Event> events(String client, String name) {
     synchronized (events) {
-      return events.stream().filter(e -> e.client().equals(client) && e.name().equals(name)).toList();
+      return events.stream()
+          .filter(e -> e.client().equals(client) && e.name().equals(name))
+          .toList();
     }
   }
 
@@ -216,7 +258,10 @@ final class NodeDriver implements AutoCloseable {
     }
   }
 
-  /** How many events were seen so far, by any client: a mark for {@link #await(String, String, int, Predicate)}. */
+  /**
+   * How many events were seen so far, by any client: a mark for {@link #await(String, String, int,
+   * Predicate)}.
+   */
   int mark() {
     synchronized (events) {
       return events.size();
@@ -224,13 +269,20 @@ final class NodeDriver implements AutoCloseable {
   }
 
   private String seen(String client) {
-    List<String> names = events(client).stream().map(e -> e.name() + e.args().encode()).map(s -> s.length() > 200 ? s.substring(0, 200) + "…" : s).toList();
-    return names.size() > 40 ? names.subList(names.size() - 40, names.size()) + " (last 40 of " + names.size() + ")" : names.toString();
+    List<String> names =
+        events(client).stream()
+            .map(e -> e.name() + e.args().encode())
+            .map(s -> s.length() > 200 ? s.substring(0, 200) + "…" : s)
+            .toList();
+    return names.size() > 40
+        ? names.subList(names.size() - 40, names.size()) + " (last 40 of " + names.size() + ")"
+        : names.toString();
   }
 
   private String diagnostics() {
     String err = stderr.toString().strip();
-    return (process.isAlive() ? "" : "\nnode exited with " + process.exitValue()) + (err.isEmpty() ? "" : "\nnode stderr:\n" + err);
+    return (process.isAlive() ? "" : "\nnode exited with " + process.exitValue())
+        + (err.isEmpty() ? "" : "\nnode stderr:\n" + err);
   }
 
   // ---- values ----
@@ -242,7 +294,9 @@ final class NodeDriver implements AutoCloseable {
 
   /** The bytes of a binary value a client saw; fails unless it was binary. */
   static byte[] bytes(Object value) {
-    if (value instanceof JsonObject object && object.size() == 1 && object.getValue("$bin") instanceof String base64) {
+    if (value instanceof JsonObject object
+        && object.size() == 1
+        && object.getValue("$bin") instanceof String base64) {
       return Base64.getDecoder().decode(base64);
     }
     throw new AssertionError("not a binary value: " + value);
@@ -267,7 +321,9 @@ final class NodeDriver implements AutoCloseable {
   // ---- the process ----
 
   private void readStdout() {
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         JsonObject message;
@@ -284,7 +340,12 @@ final class NodeDriver implements AutoCloseable {
           }
         } else {
           synchronized (events) {
-            events.add(new Event(events.size(), message.getString("client"), message.getString("event"), message.getJsonArray("args")));
+            events.add(
+                new Event(
+                    events.size(),
+                    message.getString("client"),
+                    message.getString("event"),
+                    message.getJsonArray("args")));
             events.notifyAll();
           }
         }
@@ -296,12 +357,16 @@ final class NodeDriver implements AutoCloseable {
         stdoutClosed = true;
         events.notifyAll();
       }
-      replies.values().forEach(reply -> reply.completeExceptionally(new IOException("node exited")));
+      replies
+          .values()
+          .forEach(reply -> reply.completeExceptionally(new IOException("node exited")));
     }
   }
 
   private void readStderr() {
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         stderr.append(line).append('\n');

@@ -1,5 +1,7 @@
 package dev.switchboard.hub;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -13,17 +15,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * A message over {@code maxPayload} (HUB_MAX_PAYLOAD) ends the websocket with close code 1009
- * (message too big), whether it comes as one frame or as fragments, so that a client can tell
- * why: a connection cut without a close frame reads as 1006 (abnormal closure).
+ * (message too big), whether it comes as one frame or as fragments, so that a client can tell why:
+ * a connection cut without a close frame reads as 1006 (abnormal closure).
  */
 @Timeout(20)
 class OversizedFrameTest {
 
   private static final int MAX_PAYLOAD = 1_000;
+
   /** More than the loopback socket buffers of both ends hold. */
   private static final int HUGE = 16 << 20;
 
@@ -33,7 +34,8 @@ class OversizedFrameTest {
   @BeforeEach
   void start() {
     hub = HubFixture.start(new JsonObject().put("maxPayload", MAX_PAYLOAD));
-    client = hub.vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(2 * HUGE));
+    client =
+        hub.vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(2 * HUGE));
   }
 
   @AfterEach
@@ -41,16 +43,27 @@ class OversizedFrameTest {
     hub.close();
   }
 
-  /** A raw websocket on the hub that has read its Engine.IO open packet, and the close code it will see. */
+  /**
+   * A raw websocket on the hub that has read its Engine.IO open packet, and the close code it will
+   * see.
+   */
   private WebSocket open(Promise<Short> closeCode) {
     Promise<String> opened = Promise.promise();
     // the handlers are set on the event loop as the connection completes, ahead of any message
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port())
-      .setURI("/socket.io/?EIO=4&transport=websocket")).map(connected -> {
-        connected.textMessageHandler(opened::tryComplete);
-        connected.closeHandler(v -> closeCode.tryComplete(connected.closeStatusCode()));
-        return connected;
-      }).await();
+    WebSocket ws =
+        client
+            .connect(
+                new WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(hub.port())
+                    .setURI("/socket.io/?EIO=4&transport=websocket"))
+            .map(
+                connected -> {
+                  connected.textMessageHandler(opened::tryComplete);
+                  connected.closeHandler(v -> closeCode.tryComplete(connected.closeStatusCode()));
+                  return connected;
+                })
+            .await();
     assertThat(opened.future().await()).startsWith("0{");
     return ws;
   }
@@ -65,8 +78,8 @@ class OversizedFrameTest {
 
   /**
    * Bug: the hub answered a frame far over the limit with its close frame and closed the connection
-   * at once, with the rest of the frame still arriving; the kernel then reset the connection and the
-   * client, losing the close frame, saw 1006.
+   * at once, with the rest of the frame still arriving; the kernel then reset the connection and
+   * the client, losing the close frame, saw 1006.
    */
   @Test
   void aFrameFarOverTheLimitStillClosesWith1009() {

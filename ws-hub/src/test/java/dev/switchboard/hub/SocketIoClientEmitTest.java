@@ -1,5 +1,7 @@
 package dev.switchboard.hub;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.http.Problems;
 import dev.switchboard.hub.NodeDriver.Event;
 import io.vertx.core.buffer.Buffer;
@@ -10,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code POST /emit} as backend jobs use it, seen by npm socket.io-clients in {@code /mcp} rooms:
@@ -26,17 +26,26 @@ class SocketIoClientEmitTest extends HubClientTest {
     node.connected("a", "/mcp", "admin", transport.opts());
     node.connected("b", "/mcp", "admin", transport.opts());
     node.connected("s", "/system", "admin", transport.opts());
-    assertThat(node.ackOf("a", "join", new JsonObject().put("room", "room-a")).getBoolean("ok")).isTrue();
-    assertThat(node.ackOf("b", "join", new JsonObject().put("room", "room-b")).getBoolean("ok")).isTrue();
+    assertThat(node.ackOf("a", "join", new JsonObject().put("room", "room-a")).getBoolean("ok"))
+        .isTrue();
+    assertThat(node.ackOf("b", "join", new JsonObject().put("room", "room-b")).getBoolean("ok"))
+        .isTrue();
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void anEmitToARoomReachesThatRoomOnly(Transport transport) {
     twoRoomsAndABystander(transport);
 
-    HttpResponse<Buffer> accepted = hub.emit(new JsonObject()
-      .put("namespace", "/mcp").put("room", "room-a").put("event", "tool:progress").put("data", new JsonObject().put("pct", 50)));
+    HttpResponse<Buffer> accepted =
+        hub.emit(
+            new JsonObject()
+                .put("namespace", "/mcp")
+                .put("room", "room-a")
+                .put("event", "tool:progress")
+                .put("data", new JsonObject().put("pct", 50)));
     assertThat(accepted.statusCode()).isEqualTo(202);
     assertThat(accepted.bodyAsJsonObject()).isEqualTo(new JsonObject().put("accepted", 1));
 
@@ -44,9 +53,24 @@ class SocketIoClientEmitTest extends HubClientTest {
     assertThat(progress.json(0)).isEqualTo(new JsonObject().put("pct", 50));
     assertThat(progress.args()).as("data, then the recovery offset").hasSize(2);
 
-    // a namespace-wide emit after it: once b and s have their sentinels, b would have had the room emit too
-    assertThat(hub.emit(new JsonObject().put("namespace", "/mcp").put("event", "sentinel").put("data", "mcp")).statusCode()).isEqualTo(202);
-    assertThat(hub.emit(new JsonObject().put("namespace", "/system").put("event", "sentinel").put("data", "system")).statusCode()).isEqualTo(202);
+    // a namespace-wide emit after it: once b and s have their sentinels, b would have had the room
+    // emit too
+    assertThat(
+            hub.emit(
+                    new JsonObject()
+                        .put("namespace", "/mcp")
+                        .put("event", "sentinel")
+                        .put("data", "mcp"))
+                .statusCode())
+        .isEqualTo(202);
+    assertThat(
+            hub.emit(
+                    new JsonObject()
+                        .put("namespace", "/system")
+                        .put("event", "sentinel")
+                        .put("data", "system"))
+                .statusCode())
+        .isEqualTo(202);
     Event sentinelOfA = node.await("a", "sentinel");
     node.await("b", "sentinel");
     assertThat(node.await("s", "sentinel").arg(0)).isEqualTo("system");
@@ -58,15 +82,37 @@ class SocketIoClientEmitTest extends HubClientTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void aBatchDeliversEachItemToItsOwnTarget(Transport transport) {
     twoRoomsAndABystander(transport);
 
-    HttpResponse<Buffer> accepted = hub.emit(new JsonArray()
-      .add(new JsonObject().put("namespace", "/mcp").put("room", "room-a").put("event", "one").put("data", new JsonObject().put("n", 1)))
-      .add(new JsonObject().put("namespace", "/mcp").put("room", "room-b").put("event", "two").put("data", new JsonObject().put("n", 2)))
-      .add(new JsonObject().put("namespace", "/mcp").put("event", "three").put("data", new JsonArray().add(3)))
-      .add(new JsonObject().put("namespace", "/system").put("event", "four").put("data", 4)));
+    HttpResponse<Buffer> accepted =
+        hub.emit(
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("namespace", "/mcp")
+                        .put("room", "room-a")
+                        .put("event", "one")
+                        .put("data", new JsonObject().put("n", 1)))
+                .add(
+                    new JsonObject()
+                        .put("namespace", "/mcp")
+                        .put("room", "room-b")
+                        .put("event", "two")
+                        .put("data", new JsonObject().put("n", 2)))
+                .add(
+                    new JsonObject()
+                        .put("namespace", "/mcp")
+                        .put("event", "three")
+                        .put("data", new JsonArray().add(3)))
+                .add(
+                    new JsonObject()
+                        .put("namespace", "/system")
+                        .put("event", "four")
+                        .put("data", 4)));
     assertThat(accepted.statusCode()).isEqualTo(202);
     assertThat(accepted.bodyAsJsonObject()).isEqualTo(new JsonObject().put("accepted", 4));
 
@@ -104,8 +150,11 @@ class SocketIoClientEmitTest extends HubClientTest {
       assertThat(refused.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
       assertThat(refused.getHeader("WWW-Authenticate")).isEqualTo("Bearer");
     }
-    assertThat(hub.post("/emit", HubFixture.EMIT_TOKEN, emit.toBuffer()).statusCode()).isEqualTo(202);
-    assertThat(hub.post("/emit", HubFixture.ADMIN_TOKEN, emit.toBuffer()).statusCode()).as("admin may emit too").isEqualTo(202);
+    assertThat(hub.post("/emit", HubFixture.EMIT_TOKEN, emit.toBuffer()).statusCode())
+        .isEqualTo(202);
+    assertThat(hub.post("/emit", HubFixture.ADMIN_TOKEN, emit.toBuffer()).statusCode())
+        .as("admin may emit too")
+        .isEqualTo(202);
   }
 
   @Test
@@ -121,39 +170,64 @@ class SocketIoClientEmitTest extends HubClientTest {
     assertBad(new JsonObject().put("namespace", "/mcp").put("event", "x".repeat(129)), "event");
     assertBad(new JsonObject().put("namespace", "/mcp").put("event", "x").put("room", ""), "room");
     assertBad(new JsonObject().put("namespace", "/mcp").put("event", "x").put("room", 5), "room");
-    assertBad(new JsonArray().add(good).add(new JsonObject().put("namespace", "/mcp").put("event", 5)), "[1].event");
+    assertBad(
+        new JsonArray().add(good).add(new JsonObject().put("namespace", "/mcp").put("event", 5)),
+        "[1].event");
     assertBad(new JsonArray().add(good).add("not an object"), "[1]");
     assertBad(new JsonArray(), "body");
     assertBad("a string", "body");
-    HttpResponse<Buffer> notJson = hub.post("/emit", HubFixture.EMIT_TOKEN, Buffer.buffer("{not json"));
+    HttpResponse<Buffer> notJson =
+        hub.post("/emit", HubFixture.EMIT_TOKEN, Buffer.buffer("{not json"));
     assertThat(notJson.statusCode()).isEqualTo(400);
-    assertThat(notJson.bodyAsJsonObject().getJsonArray("invalid-params").getJsonObject(0).getString("name")).isEqualTo("body");
+    assertThat(
+            notJson
+                .bodyAsJsonObject()
+                .getJsonArray("invalid-params")
+                .getJsonObject(0)
+                .getString("name"))
+        .isEqualTo("body");
 
     hub.emit(new JsonObject().put("namespace", "/mcp").put("event", "sentinel"));
     node.await("a", "sentinel");
-    assertThat(node.events("a", "should-not-arrive")).as("a refused batch delivers none of its items").isEmpty();
+    assertThat(node.events("a", "should-not-arrive"))
+        .as("a refused batch delivers none of its items")
+        .isEmpty();
   }
 
   /**
-   * Bug: the emit token could send a made-up {@code services:update} or {@code connected} to
-   * {@code /services}, which browsers took for the hub's own. Every event a namespace declares it
-   * sends is refused there; the same name on a namespace that does not send it is a plain event.
+   * Bug: the emit token could send a made-up {@code services:update} or {@code connected} to {@code
+   * /services}, which browsers took for the hub's own. Every event a namespace declares it sends is
+   * refused there; the same name on a namespace that does not send it is a plain event.
    */
   @Test
   void noEmitForgesAnEventTheHubSendsOnThatNamespace() {
     node.connected("w", "/services", "admin", Transport.WEBSOCKET.opts());
     for (HubNamespace namespace : HubNamespaces.create(hub.vertx, new Streams(hub.vertx))) {
       for (String event : namespace.serverEvents()) {
-        JsonObject forged = new JsonObject().put("namespace", namespace.name()).put("event", event).put("data", new JsonObject());
+        JsonObject forged =
+            new JsonObject()
+                .put("namespace", namespace.name())
+                .put("event", event)
+                .put("data", new JsonObject());
         assertBad(forged, "event");
-        assertBad(new JsonArray().add(new JsonObject().put("namespace", "/mcp").put("event", "fine")).add(forged), "[1].event");
+        assertBad(
+            new JsonArray()
+                .add(new JsonObject().put("namespace", "/mcp").put("event", "fine"))
+                .add(forged),
+            "[1].event");
       }
     }
-    assertThat(hub.emit(new JsonObject().put("namespace", "/mcp").put("event", "services:update")).statusCode())
-      .as("/mcp sends no services:update of its own").isEqualTo(202);
+    assertThat(
+            hub.emit(new JsonObject().put("namespace", "/mcp").put("event", "services:update"))
+                .statusCode())
+        .as("/mcp sends no services:update of its own")
+        .isEqualTo(202);
     // a name under the namespace's own prefix, though the hub does not send it (yet)
-    assertBad(new JsonObject().put("namespace", "/services").put("event", "services:deleted"), "event");
-    assertBad(new JsonObject().put("namespace", "/deployments").put("event", "deployments:status"), "event");
+    assertBad(
+        new JsonObject().put("namespace", "/services").put("event", "services:deleted"), "event");
+    assertBad(
+        new JsonObject().put("namespace", "/deployments").put("event", "deployments:status"),
+        "event");
 
     hub.emit(new JsonObject().put("namespace", "/services").put("event", "sentinel"));
     node.await("w", "sentinel");
@@ -167,18 +241,29 @@ class SocketIoClientEmitTest extends HubClientTest {
     assertThat(refused.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
     JsonObject problem = refused.bodyAsJsonObject();
     assertThat(problem.getInteger("status")).isEqualTo(400);
-    assertThat(problem.getJsonArray("invalid-params").getJsonObject(0).getString("name")).as("%s", body).isEqualTo(field);
-    assertThat(problem.getJsonArray("invalid-params").getJsonObject(0).getString("reason")).isNotBlank();
+    assertThat(problem.getJsonArray("invalid-params").getJsonObject(0).getString("name"))
+        .as("%s", body)
+        .isEqualTo(field);
+    assertThat(problem.getJsonArray("invalid-params").getJsonObject(0).getString("reason"))
+        .isNotBlank();
   }
 
   @Test
   void aBodyOverTheLimitIs413() {
-    JsonObject huge = new JsonObject().put("namespace", "/mcp").put("event", "big").put("data", "x".repeat(1_000_001));
+    JsonObject huge =
+        new JsonObject()
+            .put("namespace", "/mcp")
+            .put("event", "big")
+            .put("data", "x".repeat(1_000_001));
     HttpResponse<Buffer> refused = hub.emit(huge);
     assertThat(refused.statusCode()).isEqualTo(413);
     assertThat(refused.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
 
-    JsonObject fits = new JsonObject().put("namespace", "/mcp").put("event", "big").put("data", "x".repeat(900_000));
+    JsonObject fits =
+        new JsonObject()
+            .put("namespace", "/mcp")
+            .put("event", "big")
+            .put("data", "x".repeat(900_000));
     assertThat(hub.emit(fits).statusCode()).isEqualTo(202);
   }
 }

@@ -1,17 +1,16 @@
 package dev.switchboard.hub;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.hub.NodeDriver.Event;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The hub's five namespaces as the unmodified npm socket.io-client sees them, over each transport:
@@ -30,46 +29,69 @@ class SocketIoClientNamespacesTest extends HubClientTest {
       assertThat(connected.getBoolean("recovered")).isFalse();
 
       Event greeting = node.await(client, "connected");
-      // with recovery on, a socket's own emits carry the offset as their last argument, as in socket.io
+      // with recovery on, a socket's own emits carry the offset as their last argument, as in
+      // socket.io
       assertThat(greeting.args()).as("the greeting and its recovery offset").hasSize(2);
       assertThat(greeting.args().getValue(1)).isInstanceOf(String.class);
-      assertThat(greeting.json(0)).isEqualTo(new JsonObject()
-        .put("id", connected.getString("id"))
-        .put("namespace", nsp)
-        .put("recovered", false));
+      assertThat(greeting.json(0))
+          .isEqualTo(
+              new JsonObject()
+                  .put("id", connected.getString("id"))
+                  .put("namespace", nsp)
+                  .put("recovered", false));
     }
     for (String nsp : HubNamespaces.NAMES) {
-      JsonObject state = node.call(transport == Transport.POLLING ? "state" : "awaitUpgrade", new JsonObject().put("client", nsp.substring(1)));
+      JsonObject state =
+          node.call(
+              transport == Transport.POLLING ? "state" : "awaitUpgrade",
+              new JsonObject().put("client", nsp.substring(1)));
       assertThat(state.getString("transport")).as(nsp).isEqualTo(transport.settled());
     }
     JsonObject health = hub.health();
     assertThat(health.getBoolean("success")).isTrue();
     assertThat(health.getString("status")).isEqualTo("healthy");
-    assertThat(health.getJsonObject("connections")).isEqualTo(new JsonObject()
-      .put("services", 1).put("deployments", 1).put("system", 1).put("mcp", 1).put("files", 1));
+    assertThat(health.getJsonObject("connections"))
+        .isEqualTo(
+            new JsonObject()
+                .put("services", 1)
+                .put("deployments", 1)
+                .put("system", 1)
+                .put("mcp", 1)
+                .put("files", 1));
   }
 
-  /** socket.io-client's default: sockets of one URL share one Manager, so one Engine.IO connection. */
+  /**
+   * socket.io-client's default: sockets of one URL share one Manager, so one Engine.IO connection.
+   */
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void theFiveNamespacesShareOneConnectionByDefault(Transport transport) {
     JsonObject multiplexed = transport.opts().put("forceNew", false);
     for (String nsp : HubNamespaces.NAMES) {
       node.connected(nsp.substring(1), nsp, "admin", multiplexed);
       node.await(nsp.substring(1), "connected");
     }
-    assertThat(hub.metric("hub_engine_sessions")).as("one Engine.IO session under five sockets").isEqualTo(1.0);
-    assertThat(hub.health().getJsonObject("connections").stream().map(e -> e.getValue())).containsOnly(1);
+    assertThat(hub.metric("hub_engine_sessions"))
+        .as("one Engine.IO session under five sockets")
+        .isEqualTo(1.0);
+    assertThat(hub.health().getJsonObject("connections").stream().map(e -> e.getValue()))
+        .containsOnly(1);
 
     assertThat(node.ackOf("system", "subscribe:stats")).isEqualTo(new JsonObject().put("ok", true));
-    assertThat(node.ackOf("mcp", "join", new JsonObject().put("room", "r")).getBoolean("ok")).isTrue();
+    assertThat(node.ackOf("mcp", "join", new JsonObject().put("room", "r")).getBoolean("ok"))
+        .isTrue();
     node.disconnect("mcp");
-    hub.awaitHealth("/mcp left", health -> health.getJsonObject("connections").getInteger("mcp") == 0);
+    hub.awaitHealth(
+        "/mcp left", health -> health.getJsonObject("connections").getInteger("mcp") == 0);
 
     // leaving one namespace keeps the connection and the other namespaces
     hub.vertx.eventBus().publish(Addresses.STATS_SYSTEM, new JsonObject().put("seq", 1));
     node.await("system", "stats", args -> args.getJsonObject(0).getInteger("seq", 0) == 1);
-    assertThat(node.ackOf("files", "unwatch", new JsonObject().put("watchId", "w")).getBoolean("ok")).isTrue();
+    assertThat(
+            node.ackOf("files", "unwatch", new JsonObject().put("watchId", "w")).getBoolean("ok"))
+        .isTrue();
     assertThat(hub.metric("hub_engine_sessions")).isEqualTo(1.0);
     assertThat(hub.health().getJsonObject("connections").getInteger("services")).isEqualTo(1);
   }
@@ -81,13 +103,15 @@ class SocketIoClientNamespacesTest extends HubClientTest {
       JsonObject wrong = node.connect("wrong" + nsp, nsp, "not-the-token", transport.opts());
       assertThat(wrong.getBoolean("connected")).as(nsp).isFalse();
       assertThat(wrong.getString("message")).as(nsp).isEqualTo("invalid token");
-      assertThat(wrong.getJsonObject("data")).as(nsp).isEqualTo(new JsonObject().put("code", "unauthorized"));
+      assertThat(wrong.getJsonObject("data"))
+          .as(nsp)
+          .isEqualTo(new JsonObject().put("code", "unauthorized"));
     }
     JsonObject anonymous = node.connect("anonymous", "/system", null, transport.opts());
     assertThat(anonymous.getBoolean("connected")).isFalse();
     assertThat(anonymous.getString("message")).isEqualTo("authentication required");
-    assertThat(anonymous.getJsonObject("data")).isEqualTo(new JsonObject().put("code", "unauthorized"));
-
+    assertThat(anonymous.getJsonObject("data"))
+        .isEqualTo(new JsonObject().put("code", "unauthorized"));
   }
 
   @ParameterizedTest
@@ -104,28 +128,38 @@ class SocketIoClientNamespacesTest extends HubClientTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void mcpJoinAndLeaveAnswerThroughAcks(Transport transport) {
     node.connected("a", "/mcp", "admin", transport.opts());
 
     assertThat(node.ackOf("a", "join", new JsonObject().put("room", "room-1")))
-      .isEqualTo(new JsonObject().put("room", "room-1").put("ok", true));
+        .isEqualTo(new JsonObject().put("room", "room-1").put("ok", true));
     Event joined = node.await("a", "joined");
     assertThat(joined.json(0)).isEqualTo(new JsonObject().put("room", "room-1"));
 
-    for (Object bad : List.of(new JsonObject(), new JsonObject().put("room", ""), new JsonObject().put("room", "two words"),
-      new JsonObject().put("room", 42), "room-1")) {
+    for (Object bad :
+        List.of(
+            new JsonObject(),
+            new JsonObject().put("room", ""),
+            new JsonObject().put("room", "two words"),
+            new JsonObject().put("room", 42),
+            "room-1")) {
       JsonObject nack = node.ackOf("a", "join", bad);
       assertThat(nack.getBoolean("ok")).as("join %s", bad).isFalse();
-      assertThat(nack.getJsonObject("error").getString("code")).as("join %s", bad).isEqualTo("bad_request");
+      assertThat(nack.getJsonObject("error").getString("code"))
+          .as("join %s", bad)
+          .isEqualTo("bad_request");
       assertThat(nack.getJsonObject("error").getString("message")).isNotBlank();
     }
     JsonObject noArgs = (JsonObject) node.emitWithAck("a", "join");
     assertThat(noArgs.getJsonObject("error").getString("code")).isEqualTo("bad_request");
 
     assertThat(node.ackOf("a", "leave", new JsonObject().put("room", "room-1")))
-      .isEqualTo(new JsonObject().put("room", "room-1").put("ok", true));
-    assertThat(node.ackOf("a", "leave", new JsonObject()).getJsonObject("error").getString("code")).isEqualTo("bad_request");
+        .isEqualTo(new JsonObject().put("room", "room-1").put("ok", true));
+    assertThat(node.ackOf("a", "leave", new JsonObject()).getJsonObject("error").getString("code"))
+        .isEqualTo("bad_request");
 
     JsonObject unknown = node.ackOf("a", "no-such-command", new JsonObject());
     assertThat(unknown.getBoolean("ok")).isFalse();
@@ -134,10 +168,16 @@ class SocketIoClientNamespacesTest extends HubClientTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void systemStatsFlowOnlyWhileSubscribed(Transport transport) {
-    hub.vertx.eventBus().<JsonObject>consumer(Addresses.STATS_LATEST, msg -> msg.reply(new JsonObject().put("latest", true)))
-      .completion().await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.STATS_LATEST, msg -> msg.reply(new JsonObject().put("latest", true)))
+        .completion()
+        .await();
     node.connected("s", "/system", "admin", transport.opts());
     node.await("s", "connected");
     assertThat(hub.health().getInteger("activeStreams")).isZero();
@@ -147,12 +187,17 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     node.await("s", "stats", args -> args.getJsonObject(0).getBoolean("latest", false));
     assertThat(hub.health().getInteger("activeStreams")).isEqualTo(1);
 
-    publish(Addresses.STATS_SYSTEM, new JsonObject().put("seq", 1).put("cpu", new JsonObject().put("usagePercent", 12.5)));
+    publish(
+        Addresses.STATS_SYSTEM,
+        new JsonObject().put("seq", 1).put("cpu", new JsonObject().put("usagePercent", 12.5)));
     publish(Addresses.STATS_SYSTEM, new JsonObject().put("seq", 2));
     Event first = node.await("s", "stats", args -> args.getJsonObject(0).getInteger("seq", 0) == 1);
-    assertThat(first.json(0)).isEqualTo(new JsonObject().put("seq", 1).put("cpu", new JsonObject().put("usagePercent", 12.5)));
+    assertThat(first.json(0))
+        .isEqualTo(
+            new JsonObject().put("seq", 1).put("cpu", new JsonObject().put("usagePercent", 12.5)));
     assertThat(first.args()).as("stats are volatile: no recovery offset").hasSize(1);
-    Event second = node.await("s", "stats", args -> args.getJsonObject(0).getInteger("seq", 0) == 2);
+    Event second =
+        node.await("s", "stats", args -> args.getJsonObject(0).getInteger("seq", 0) == 2);
     assertThat(second.index()).isGreaterThan(first.index());
 
     assertThat(node.ackOf("s", "unsubscribe:stats")).isEqualTo(new JsonObject().put("ok", true));
@@ -163,46 +208,84 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     assertThat(hub.health().getInteger("activeStreams")).isEqualTo(1);
     publish(Addresses.STATS_SYSTEM, new JsonObject().put("seq", 4));
     node.await("s", "stats", args -> args.getJsonObject(0).getInteger("seq", 0) == 4);
-    assertThat(node.events("s", "stats")).as("nothing relayed while unsubscribed")
-      .noneMatch(e -> e.json(0).getInteger("seq", 0) == 3);
+    assertThat(node.events("s", "stats"))
+        .as("nothing relayed while unsubscribed")
+        .noneMatch(e -> e.json(0).getInteger("seq", 0) == 3);
 
     node.disconnect("s");
-    hub.awaitHealth("no stream once the subscriber is gone",
-      health -> health.getInteger("activeStreams") == 0 && health.getJsonObject("connections").getInteger("system") == 0);
+    hub.awaitHealth(
+        "no stream once the subscriber is gone",
+        health ->
+            health.getInteger("activeStreams") == 0
+                && health.getJsonObject("connections").getInteger("system") == 0);
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void serviceLogsAreRelayedUntilTheStreamCloses(Transport transport) {
-    hub.vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_SERVICES_STATUS,
-      msg -> msg.reply(new JsonObject().put("services", new JsonArray().add(new JsonObject().put("name", "svc-1"))))).completion().await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.SUPERVISOR_SERVICES_STATUS,
+            msg ->
+                msg.reply(
+                    new JsonObject()
+                        .put(
+                            "services",
+                            new JsonArray().add(new JsonObject().put("name", "svc-1")))))
+        .completion()
+        .await();
     node.connected("v", "/services", "admin", transport.opts());
     Event status = node.await("v", "services:status");
-    assertThat(status.json(0).getJsonArray("services").getJsonObject(0).getString("name")).isEqualTo("svc-1");
+    assertThat(status.json(0).getJsonArray("services").getJsonObject(0).getString("name"))
+        .isEqualTo("svc-1");
     int streamsBefore = hub.health().getInteger("activeStreams");
 
     assertThat(node.ackOf("v", "subscribe:logs", new JsonObject().put("serviceId", "svc-1")))
-      .isEqualTo(new JsonObject().put("serviceId", "svc-1").put("ok", true));
+        .isEqualTo(new JsonObject().put("serviceId", "svc-1").put("ok", true));
     assertThat(hub.health().getInteger("activeStreams")).isEqualTo(streamsBefore + 1);
-    for (Object bad : List.of(new JsonObject(), new JsonObject().put("serviceId", "../etc"), new JsonObject().put("serviceId", 7))) {
-      assertThat(node.ackOf("v", "subscribe:logs", bad).getJsonObject("error").getString("code")).as("%s", bad).isEqualTo("bad_request");
+    for (Object bad :
+        List.of(
+            new JsonObject(),
+            new JsonObject().put("serviceId", "../etc"),
+            new JsonObject().put("serviceId", 7))) {
+      assertThat(node.ackOf("v", "subscribe:logs", bad).getJsonObject("error").getString("code"))
+          .as("%s", bad)
+          .isEqualTo("bad_request");
     }
 
-    JsonObject batch = new JsonObject().put("serviceId", "svc-1")
-      .put("lines", new JsonArray().add(new JsonObject().put("stream", "stdout").put("line", "listening on :8080")));
+    JsonObject batch =
+        new JsonObject()
+            .put("serviceId", "svc-1")
+            .put(
+                "lines",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("stream", "stdout")
+                            .put("line", "listening on :8080")));
     publish(Addresses.serviceLogs("svc-1"), batch);
-    publish(Addresses.serviceLogs("svc-2"), new JsonObject().put("serviceId", "svc-2").put("lines", new JsonArray()));
-    publish(Addresses.serviceLogs("svc-1"), new JsonObject().put("serviceId", "svc-1").put("closed", true).put("reason", "exited"));
+    publish(
+        Addresses.serviceLogs("svc-2"),
+        new JsonObject().put("serviceId", "svc-2").put("lines", new JsonArray()));
+    publish(
+        Addresses.serviceLogs("svc-1"),
+        new JsonObject().put("serviceId", "svc-1").put("closed", true).put("reason", "exited"));
 
     Event logs = node.await("v", "logs");
     assertThat(logs.json(0)).isEqualTo(batch);
     assertThat(logs.args()).as("a relayed broadcast carries its recovery offset last").hasSize(2);
     assertThat(logs.arg(1)).isInstanceOf(String.class);
     Event closed = node.await("v", "stream:closed");
-    assertThat(closed.json(0)).isEqualTo(new JsonObject().put("serviceId", "svc-1").put("reason", "exited"));
+    assertThat(closed.json(0))
+        .isEqualTo(new JsonObject().put("serviceId", "svc-1").put("reason", "exited"));
     assertThat(closed.index()).isGreaterThan(logs.index());
     assertThat(node.events("v", "logs")).as("svc-2 was never subscribed").hasSize(1);
-    assertThat(hub.health().getInteger("activeStreams")).as("a closed stream is no longer consumed").isEqualTo(streamsBefore);
+    assertThat(hub.health().getInteger("activeStreams"))
+        .as("a closed stream is no longer consumed")
+        .isEqualTo(streamsBefore);
   }
 
   /**
@@ -217,13 +300,20 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     node.connected("v", "/services", "admin", Transport.WEBSOCKET.opts());
     for (String id : List.of("run-1", "run-2", "run-3", "run-4")) {
       JsonObject ack = node.ackOf("v", "subscribe:logs", new JsonObject().put("serviceId", id));
-      assertThat(ack).as("subscribing to %s after the earlier streams closed", id).isEqualTo(new JsonObject().put("serviceId", id).put("ok", true));
-      publish(Addresses.serviceLogs(id), new JsonObject().put("serviceId", id).put("closed", true).put("reason", "exited"));
-      node.await("v", "stream:closed", args -> args.getJsonObject(0).getString("serviceId").equals(id));
+      assertThat(ack)
+          .as("subscribing to %s after the earlier streams closed", id)
+          .isEqualTo(new JsonObject().put("serviceId", id).put("ok", true));
+      publish(
+          Addresses.serviceLogs(id),
+          new JsonObject().put("serviceId", id).put("closed", true).put("reason", "exited"));
+      node.await(
+          "v", "stream:closed", args -> args.getJsonObject(0).getString("serviceId").equals(id));
     }
   }
 
-  /** Bug: subscribe:stats answered ok while the socket had no room left to join, and got no stats. */
+  /**
+   * Bug: subscribe:stats answered ok while the socket had no room left to join, and got no stats.
+   */
   @Test
   void aSocketWithNoRoomLeftIsToldSoOnSubscribeStats() {
     restartHub(new JsonObject().put("maxRoomsPerSocket", 1)); // its own room only
@@ -237,25 +327,40 @@ class SocketIoClientNamespacesTest extends HubClientTest {
   void deploymentLogsAreRelayedToo() {
     node.connected("d", "/deployments", "admin", Transport.WEBSOCKET.opts());
     assertThat(node.ackOf("d", "subscribe:logs", new JsonObject().put("deploymentId", "dep-7")))
-      .isEqualTo(new JsonObject().put("deploymentId", "dep-7").put("ok", true));
-    publish(Addresses.deploymentLogs("dep-7"), new JsonObject().put("deploymentId", "dep-7").put("lines", new JsonArray().add("built")));
-    publish(Addresses.deploymentLogs("dep-7"), new JsonObject().put("deploymentId", "dep-7").put("closed", true).put("reason", "done"));
-    assertThat(node.await("d", "logs").json(0).getJsonArray("lines")).isEqualTo(new JsonArray().add("built"));
-    assertThat(node.await("d", "stream:closed").json(0)).isEqualTo(new JsonObject().put("deploymentId", "dep-7").put("reason", "done"));
+        .isEqualTo(new JsonObject().put("deploymentId", "dep-7").put("ok", true));
+    publish(
+        Addresses.deploymentLogs("dep-7"),
+        new JsonObject().put("deploymentId", "dep-7").put("lines", new JsonArray().add("built")));
+    publish(
+        Addresses.deploymentLogs("dep-7"),
+        new JsonObject().put("deploymentId", "dep-7").put("closed", true).put("reason", "done"));
+    assertThat(node.await("d", "logs").json(0).getJsonArray("lines"))
+        .isEqualTo(new JsonArray().add("built"));
+    assertThat(node.await("d", "stream:closed").json(0))
+        .isEqualTo(new JsonObject().put("deploymentId", "dep-7").put("reason", "done"));
 
-    assertThat(node.ackOf("d", "subscribe:logs", new JsonObject().put("deploymentId", "dep-8")).getBoolean("ok")).isTrue();
-    assertThat(node.ackOf("d", "unsubscribe:logs", new JsonObject().put("deploymentId", "dep-8"))).isEqualTo(new JsonObject().put("ok", true));
-    hub.awaitHealth("the dep-8 stream released", health -> health.getInteger("activeStreams") == streamsOfStatusOnly());
+    assertThat(
+            node.ackOf("d", "subscribe:logs", new JsonObject().put("deploymentId", "dep-8"))
+                .getBoolean("ok"))
+        .isTrue();
+    assertThat(node.ackOf("d", "unsubscribe:logs", new JsonObject().put("deploymentId", "dep-8")))
+        .isEqualTo(new JsonObject().put("ok", true));
+    hub.awaitHealth(
+        "the dep-8 stream released",
+        health -> health.getInteger("activeStreams") == streamsOfStatusOnly());
   }
 
   /** The namespace-wide status relays a connected /services or /deployments socket keeps. */
   private int streamsOfStatusOnly() {
     JsonObject connections = hub.health().getJsonObject("connections");
-    return (connections.getInteger("services") > 0 ? 1 : 0) + (connections.getInteger("deployments") > 0 ? 1 : 0);
+    return (connections.getInteger("services") > 0 ? 1 : 0)
+        + (connections.getInteger("deployments") > 0 ? 1 : 0);
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void serviceControlAnswersWithTheSupervisorsReplyOrUnavailable(Transport transport) {
     node.connected("admin", "/services", "admin", transport.opts());
     node.connected("viewer", "/services", "viewer", transport.opts());
@@ -265,25 +370,47 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     assertThat(nobody.getBoolean("ok")).isFalse();
     assertThat(nobody.getJsonObject("error").getString("code")).isEqualTo("unavailable");
 
-    hub.vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_SERVICES_START,
-      msg -> msg.reply(new JsonObject().put("name", msg.body().getString("name")).put("state", "starting"))).completion().await();
-    hub.vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_SERVICES_STOP,
-      msg -> msg.fail(404, "no service " + msg.body().getString("name"))).completion().await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.SUPERVISOR_SERVICES_START,
+            msg ->
+                msg.reply(
+                    new JsonObject()
+                        .put("name", msg.body().getString("name"))
+                        .put("state", "starting")))
+        .completion()
+        .await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.SUPERVISOR_SERVICES_STOP,
+            msg -> msg.fail(404, "no service " + msg.body().getString("name")))
+        .completion()
+        .await();
 
     assertThat(node.ackOf("admin", "services:start", start))
-      .isEqualTo(new JsonObject().put("name", "svc-1").put("state", "starting").put("ok", true));
+        .isEqualTo(new JsonObject().put("name", "svc-1").put("state", "starting").put("ok", true));
     JsonObject missing = node.ackOf("admin", "services:stop", start);
     assertThat(missing.getBoolean("ok")).isFalse();
     assertThat(missing.getJsonObject("error").getString("code")).isEqualTo("not_found");
-    assertThat(node.ackOf("admin", "services:start", new JsonObject()).getJsonObject("error").getString("code")).isEqualTo("bad_request");
+    assertThat(
+            node.ackOf("admin", "services:start", new JsonObject())
+                .getJsonObject("error")
+                .getString("code"))
+        .isEqualTo("bad_request");
 
     JsonObject forbidden = node.ackOf("viewer", "services:start", start);
     assertThat(forbidden.getBoolean("ok")).isFalse();
-    assertThat(forbidden.getJsonObject("error").getString("code")).as("the viewer token may not control services").isEqualTo("forbidden");
+    assertThat(forbidden.getJsonObject("error").getString("code"))
+        .as("the viewer token may not control services")
+        .isEqualTo("forbidden");
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
+  @EnumSource(
+      value = Transport.class,
+      names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void filesWatchIsUnavailableWithoutTheFileProcessorAndRelaysChangesWithIt(Transport transport) {
     node.connected("f", "/files", "admin", transport.opts());
     node.await("f", "connected");
@@ -291,19 +418,31 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     JsonObject unavailable = node.ackOf("f", "watch", new JsonObject().put("path", "/srv/inbox"));
     assertThat(unavailable.getBoolean("ok")).isFalse();
     assertThat(unavailable.getJsonObject("error").getString("code")).isEqualTo("unavailable");
-    assertThat(unavailable.getJsonObject("error").getString("message")).as("says what is missing").contains("file-processor");
-    assertThat(node.ackOf("f", "watch", new JsonObject()).getJsonObject("error").getString("code")).isEqualTo("bad_request");
+    assertThat(unavailable.getJsonObject("error").getString("message"))
+        .as("says what is missing")
+        .contains("file-processor");
+    assertThat(node.ackOf("f", "watch", new JsonObject()).getJsonObject("error").getString("code"))
+        .isEqualTo("bad_request");
 
-    hub.vertx.eventBus().<JsonObject>consumer(Addresses.FILES_WATCH, msg -> msg.reply(new JsonObject().put("watchId", "w-1")))
-      .completion().await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.FILES_WATCH, msg -> msg.reply(new JsonObject().put("watchId", "w-1")))
+        .completion()
+        .await();
     assertThat(node.ackOf("f", "watch", new JsonObject().put("path", "/srv/inbox")))
-      .isEqualTo(new JsonObject().put("watchId", "w-1").put("path", "/srv/inbox").put("ok", true));
-    JsonObject change = new JsonObject().put("watchId", "w-1").put("path", "/srv/inbox/a.png").put("kind", "created");
+        .isEqualTo(
+            new JsonObject().put("watchId", "w-1").put("path", "/srv/inbox").put("ok", true));
+    JsonObject change =
+        new JsonObject()
+            .put("watchId", "w-1")
+            .put("path", "/srv/inbox/a.png")
+            .put("kind", "created");
     publish(Addresses.fileChanges("w-1"), change);
     assertThat(node.await("f", "change").json(0)).isEqualTo(change);
 
     assertThat(node.ackOf("f", "unwatch", new JsonObject().put("watchId", "w-1")))
-      .isEqualTo(new JsonObject().put("watchId", "w-1").put("ok", true));
+        .isEqualTo(new JsonObject().put("watchId", "w-1").put("ok", true));
     assertThat(hub.health().getInteger("activeStreams")).isZero();
   }
 

@@ -1,5 +1,7 @@
 package dev.switchboard.hub;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.TestDatabase;
@@ -8,14 +10,11 @@ import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The real supervisor behind {@code /services}, driven by the unmodified npm socket.io-client: the
@@ -28,50 +27,81 @@ class SupervisorOverSocketIoTest extends HubClientTest {
   void supervisor() throws IOException {
     String url = TestDatabase.freshDatabaseUrl();
     Migrations.migrate(url, "supervisor");
-    JsonObject config = new JsonObject()
-      .put("dataDir", Files.createTempDirectory("hub-supervisor").toString())
-      .put("database", new JsonObject().put("url", url).put("poolSize", 2));
-    hub.vertx.deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config)).await();
-    Bus.request(hub.vertx, Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "counter").put("shell", true)
-      .put("command", "i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo line $i; sleep 0.005; done; exec sleep 300")).await();
+    JsonObject config =
+        new JsonObject()
+            .put("dataDir", Files.createTempDirectory("hub-supervisor").toString())
+            .put("database", new JsonObject().put("url", url).put("poolSize", 2));
+    hub.vertx
+        .deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config))
+        .await();
+    Bus.request(
+            hub.vertx,
+            Addresses.SUPERVISOR_SERVICES_CREATE,
+            new JsonObject()
+                .put("name", "counter")
+                .put("shell", true)
+                .put(
+                    "command",
+                    "i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo line $i; sleep 0.005; done; exec sleep 300"))
+        .await();
   }
 
   @Test
   void liveLogsComeAfterTheTailInOrderAndControlAnswersThroughAcks() {
     node.connected("v", "/services", "admin", Transport.WEBSOCKET.opts());
     JsonObject status = node.await("v", "services:status").json(0);
-    assertThat(status.getJsonArray("services").getJsonObject(0).getString("state")).isEqualTo("stopped");
+    assertThat(status.getJsonArray("services").getJsonObject(0).getString("state"))
+        .isEqualTo("stopped");
 
     JsonObject started = node.ackOf("v", "services:start", new JsonObject().put("name", "counter"));
     assertThat(started.getBoolean("ok")).isTrue();
     assertThat(started.getString("state")).isEqualTo("running");
-    node.await("v", "services:update", args -> "running".equals(args.getJsonObject(0).getString("state")));
+    node.await(
+        "v", "services:update", args -> "running".equals(args.getJsonObject(0).getString("state")));
 
     // subscribe while it prints: the tail, then live batches
     pause(600);
-    assertThat(node.ackOf("v", "subscribe:logs", new JsonObject().put("serviceId", "counter")).getBoolean("ok")).isTrue();
-    node.await("v", "logs", args -> args.getJsonObject(0).getJsonArray("lines").stream()
-      .anyMatch(l -> "line 400".equals(((JsonObject) l).getString("line"))));
+    assertThat(
+            node.ackOf("v", "subscribe:logs", new JsonObject().put("serviceId", "counter"))
+                .getBoolean("ok"))
+        .isTrue();
+    node.await(
+        "v",
+        "logs",
+        args ->
+            args.getJsonObject(0).getJsonArray("lines").stream()
+                .anyMatch(l -> "line 400".equals(((JsonObject) l).getString("line"))));
 
     List<NodeDriver.Event> batches = node.events("v", "logs");
     assertThat(batches.get(0).json(0).getBoolean("tail")).isTrue();
-    List<Integer> numbers = batches.stream()
-      .flatMap(e -> e.json(0).getJsonArray("lines").stream())
-      .map(l -> ((JsonObject) l).getString("line"))
-      .filter(l -> l.startsWith("line "))
-      .map(l -> Integer.parseInt(l.substring(5))).toList();
+    List<Integer> numbers =
+        batches.stream()
+            .flatMap(e -> e.json(0).getJsonArray("lines").stream())
+            .map(l -> ((JsonObject) l).getString("line"))
+            .filter(l -> l.startsWith("line "))
+            .map(l -> Integer.parseInt(l.substring(5)))
+            .toList();
     int first = numbers.get(0);
-    assertThat(numbers).as("every line once, in order, from the tail on").isEqualTo(
-      java.util.stream.IntStream.rangeClosed(first, 400).boxed().toList());
-    assertThat(batches.get(0).json(0).getJsonArray("lines").size()).as("the tail had lines").isGreaterThan(1);
+    assertThat(numbers)
+        .as("every line once, in order, from the tail on")
+        .isEqualTo(java.util.stream.IntStream.rangeClosed(first, 400).boxed().toList());
+    assertThat(batches.get(0).json(0).getJsonArray("lines").size())
+        .as("the tail had lines")
+        .isGreaterThan(1);
 
     JsonObject stopped = node.ackOf("v", "services:stop", new JsonObject().put("name", "counter"));
     assertThat(stopped.getString("state")).isEqualTo("stopped");
-    Bus.request(hub.vertx, Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "ghost")
-      .put("command", new JsonArray().add("no-such-program-anywhere"))).await();
+    Bus.request(
+            hub.vertx,
+            Addresses.SUPERVISOR_SERVICES_CREATE,
+            new JsonObject()
+                .put("name", "ghost")
+                .put("command", new JsonArray().add("no-such-program-anywhere")))
+        .await();
     JsonObject refused = node.ackOf("v", "services:start", new JsonObject().put("name", "ghost"));
     assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("conflict");
-    assertThat(refused.getJsonObject("error").getString("message")).contains("command not found: no-such-program-anywhere");
+    assertThat(refused.getJsonObject("error").getString("message"))
+        .contains("command not found: no-such-program-anywhere");
     JsonObject error = node.await("v", "services:error").json(0);
     assertThat(error.getString("name")).isEqualTo("ghost");
     assertThat(error.getString("state")).isEqualTo("failed");
@@ -87,21 +117,41 @@ class SupervisorOverSocketIoTest extends HubClientTest {
     assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("forbidden");
   }
 
-  /** Bug: every socket on /services got each service's env with its values, MY_API_KEY=sk-... included. */
+  /**
+   * Bug: every socket on /services got each service's env with its values, MY_API_KEY=sk-...
+   * included.
+   */
   @Test
   void noSocketSeesAnEnvValue() {
     String secret = "sk-test-0123456789";
-    Bus.request(hub.vertx, Addresses.SUPERVISOR_SERVICES_CREATE, new JsonObject().put("name", "keyed")
-      .put("command", new JsonArray().add("sleep").add("300")).put("env", new JsonObject().put("MY_API_KEY", secret))).await();
+    Bus.request(
+            hub.vertx,
+            Addresses.SUPERVISOR_SERVICES_CREATE,
+            new JsonObject()
+                .put("name", "keyed")
+                .put("command", new JsonArray().add("sleep").add("300"))
+                .put("env", new JsonObject().put("MY_API_KEY", secret)))
+        .await();
     node.connected("w", "/services", "admin", Transport.WEBSOCKET.opts());
     JsonObject status = node.await("w", "services:status").json(0);
-    assertThat(status.getJsonArray("services").stream().map(JsonObject.class::cast)
-      .filter(service -> "keyed".equals(service.getString("name"))).findFirst().orElseThrow().getJsonObject("env"))
-      .isEqualTo(new JsonObject().put("MY_API_KEY", new JsonObject().put("masked", true)));
+    assertThat(
+            status.getJsonArray("services").stream()
+                .map(JsonObject.class::cast)
+                .filter(service -> "keyed".equals(service.getString("name")))
+                .findFirst()
+                .orElseThrow()
+                .getJsonObject("env"))
+        .isEqualTo(new JsonObject().put("MY_API_KEY", new JsonObject().put("masked", true)));
     node.ackOf("w", "services:start", new JsonObject().put("name", "keyed"));
-    node.await("w", "services:update", args -> "keyed".equals(args.getJsonObject(0).getString("name"))
-      && "running".equals(args.getJsonObject(0).getString("state")));
-    assertThat(node.events("w").stream().map(event -> event.args().encode())).isNotEmpty().noneMatch(args -> args.contains(secret));
+    node.await(
+        "w",
+        "services:update",
+        args ->
+            "keyed".equals(args.getJsonObject(0).getString("name"))
+                && "running".equals(args.getJsonObject(0).getString("state")));
+    assertThat(node.events("w").stream().map(event -> event.args().encode()))
+        .isNotEmpty()
+        .noneMatch(args -> args.contains(secret));
   }
 
   private static void pause(long ms) {

@@ -14,8 +14,8 @@ public enum Action {
   /** Send events to hub clients with {@code POST /emit}. */
   EMIT,
   /**
-   * See secret values: a service's {@code env} in clear, in {@code GET /api/v1/services/{name}}. Not a
-   * route's action of its own: a route that reads asks it to decide what it shows.
+   * See secret values: a service's {@code env} in clear, in {@code GET /api/v1/services/{name}}.
+   * Not a route's action of its own: a route that reads asks it to decide what it shows.
    */
   READ_SECRETS;
 

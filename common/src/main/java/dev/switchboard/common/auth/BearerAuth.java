@@ -6,7 +6,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -19,8 +18,10 @@ import java.util.function.Function;
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
+
   /** The routing context key of the request's role. */
   private static final String ROLE = "switchboard.role";
+
   private final Credentials credentials;
   private final Function<RoutingContext, Action> actionOf;
 
@@ -35,21 +36,26 @@ public final class BearerAuth implements Handler<RoutingContext> {
   }
 
   /**
-   * For a REST API: {@code GET} and {@code HEAD} read, every other method changes something
-   * ({@link Action#CONTROL}).
+   * For a REST API: {@code GET} and {@code HEAD} read, every other method changes something ({@link
+   * Action#CONTROL}).
    */
   public static BearerAuth readOrControl(Credentials credentials) {
-    return new BearerAuth(credentials, ctx -> {
-      HttpMethod method = ctx.request().method();
-      return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) ? Action.READ : Action.CONTROL;
-    });
+    return new BearerAuth(
+        credentials,
+        ctx -> {
+          HttpMethod method = ctx.request().method();
+          return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
+              ? Action.READ
+              : Action.CONTROL;
+        });
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-      ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "send Authorization: Bearer <token>", null));
+      ctx.fail(
+          new ApiException(ErrorType.UNAUTHORIZED, "send Authorization: Bearer <token>", null));
       return;
     }
     Optional<Role> role = credentials.roleOf(header.substring(PREFIX.length()).trim());
@@ -59,8 +65,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
     }
     Action action = actionOf.apply(ctx);
     if (!role.get().may(action)) {
-      ctx.fail(new ApiException(ErrorType.FORBIDDEN,
-        "the " + role.get().label() + " role may not " + action.label(), null));
+      ctx.fail(
+          new ApiException(
+              ErrorType.FORBIDDEN,
+              "the " + role.get().label() + " role may not " + action.label(),
+              null));
       return;
     }
     ctx.put(ROLE, role.get());

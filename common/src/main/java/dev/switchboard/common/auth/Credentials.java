@@ -2,7 +2,6 @@ package dev.switchboard.common.auth;
 
 import dev.switchboard.common.config.Setting;
 import io.vertx.core.json.JsonObject;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -10,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The tokens a server accepts and the role each one stands for, read from the {@code auth} slice
- * of its configuration ({@code adminToken}, {@code viewerToken}, {@code emitToken}; each may be
+ * The tokens a server accepts and the role each one stands for, read from the {@code auth} slice of
+ * its configuration ({@code adminToken}, {@code viewerToken}, {@code emitToken}; each may be
  * absent). A token is looked up in constant time, so it cannot be guessed one character at a time.
  */
 public final class Credentials {
@@ -24,13 +23,13 @@ public final class Credentials {
     }
   }
 
-  private static final List<TokenSetting> TOKEN_SETTINGS = List.of(
-    new TokenSetting(Setting.ADMIN_TOKEN, Role.ADMIN),
-    new TokenSetting(Setting.VIEWER_TOKEN, Role.VIEWER),
-    new TokenSetting(Setting.EMIT_TOKEN, Role.EMITTER));
+  private static final List<TokenSetting> TOKEN_SETTINGS =
+      List.of(
+          new TokenSetting(Setting.ADMIN_TOKEN, Role.ADMIN),
+          new TokenSetting(Setting.VIEWER_TOKEN, Role.VIEWER),
+          new TokenSetting(Setting.EMIT_TOKEN, Role.EMITTER));
 
-  private record Known(byte[] token, TokenSetting setting) {
-  }
+  private record Known(byte[] token, TokenSetting setting) {}
 
   private final List<Known> known;
 
@@ -52,8 +51,11 @@ public final class Credentials {
       }
       for (Known earlier : known) {
         if (MessageDigest.isEqual(earlier.token(), bytes(token))) {
-          throw new IllegalArgumentException(earlier.setting().setting().envName() + " and " + tokenSetting.setting().envName()
-            + " are the same token; every role needs a token of its own");
+          throw new IllegalArgumentException(
+              earlier.setting().setting().envName()
+                  + " and "
+                  + tokenSetting.setting().envName()
+                  + " are the same token; every role needs a token of its own");
         }
       }
       known.add(new Known(bytes(token), tokenSetting));
@@ -61,7 +63,9 @@ public final class Credentials {
     return new Credentials(List.copyOf(known));
   }
 
-  /** The role of a token; empty when the token is not one of these. Every known token is compared. */
+  /**
+   * The role of a token; empty when the token is not one of these. Every known token is compared.
+   */
   public Optional<Role> roleOf(String token) {
     byte[] given = bytes(token);
     Role role = null;

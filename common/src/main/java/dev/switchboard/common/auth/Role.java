@@ -5,16 +5,20 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Who a credential speaks for, and the one table of what each role may do. A new role or action
- * (an operator, say) is a new row or column here; the checks themselves only ever ask
- * {@link #may(Action)}.
+ * Who a credential speaks for, and the one table of what each role may do. A new role or action (an
+ * operator, say) is a new row or column here; the checks themselves only ever ask {@link
+ * #may(Action)}.
  */
 public enum Role {
   /** Everything, secret values included. */
   ADMIN(EnumSet.allOf(Action.class)),
-  /** Looks but changes nothing: API reads, the hub's namespaces and streams; env values stay masked. */
+  /**
+   * Looks but changes nothing: API reads, the hub's namespaces and streams; env values stay masked.
+   */
   VIEWER(EnumSet.of(Action.READ)),
-  /** The credential of backend jobs: {@code POST /emit} and nothing else, not even a hub namespace. */
+  /**
+   * The credential of backend jobs: {@code POST /emit} and nothing else, not even a hub namespace.
+   */
   EMITTER(EnumSet.of(Action.EMIT));
 
   private final Set<Action> allowed;

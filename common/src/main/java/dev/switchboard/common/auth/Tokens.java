@@ -19,11 +19,11 @@ public final class Tokens {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private Tokens() {
-  }
+  private Tokens() {}
 
   /** The configured token, or the one stored in {@code dataDir/fileName}, created on first use. */
-  public static String resolve(Optional<String> configured, Path dataDir, String fileName) throws IOException {
+  public static String resolve(Optional<String> configured, Path dataDir, String fileName)
+      throws IOException {
     if (configured.isPresent()) {
       return configured.get();
     }
@@ -47,12 +47,13 @@ public final class Tokens {
   }
 
   /**
-   * Writes the token to a private temporary file, then links it into place: the link either
-   * appears whole or fails because another process of the same deployment was first, whose token
-   * then wins. Nobody ever reads a half-written file.
+   * Writes the token to a private temporary file, then links it into place: the link either appears
+   * whole or fails because another process of the same deployment was first, whose token then wins.
+   * Nobody ever reads a half-written file.
    */
   private static void publish(Path file, String token) throws IOException {
-    Path draft = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".new", ownerOnly(file));
+    Path draft =
+        Files.createTempFile(file.getParent(), "." + file.getFileName(), ".new", ownerOnly(file));
     try {
       Files.writeString(draft, token + "\n", StandardCharsets.UTF_8);
       Files.createLink(file, draft);
@@ -66,7 +67,9 @@ public final class Tokens {
   private static FileAttribute<?>[] ownerOnly(Path file) {
     boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
     return posix
-      ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-      : new FileAttribute<?>[0];
+        ? new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+        }
+        : new FileAttribute<?>[0];
   }
 }

@@ -8,68 +8,103 @@ public final class Addresses {
 
   /** Stream: every host sample, as published by system-stats. */
   public static final String STATS_SYSTEM = "stats.system";
+
   /** Command: the latest sample. */
   public static final String STATS_LATEST = "stats.latest";
-  /** Command: {@code {from, to, step}} (ISO instants, step "raw" or a duration) → history points. */
+
+  /**
+   * Command: {@code {from, to, step}} (ISO instants, step "raw" or a duration) → history points.
+   */
   public static final String STATS_HISTORY = "stats.history";
+
   /** Command: static host facts (OS, CPU, memory, GPUs, versions). */
   public static final String STATS_INFO = "stats.info";
 
-  /** Stream: what every hub node delivers to its own sockets ({@code {namespace, room?, event, data, volatile?}}). */
+  /**
+   * Stream: what every hub node delivers to its own sockets ({@code {namespace, room?, event, data,
+   * volatile?}}).
+   */
   public static final String HUB_BROADCAST = "hub.broadcast";
 
   /** Stream: managed-service state changes. */
   public static final String SERVICES_STATUS = "services.status";
+
   /** Command: every managed service with its state, {@code {services: [...], timestamp}}. */
   public static final String SUPERVISOR_SERVICES_STATUS = "supervisor.services.status";
+
   /** Command: {@code {name}} → the service, started (dependencies first). */
   public static final String SUPERVISOR_SERVICES_START = "supervisor.services.start";
+
   /** Command: {@code {name}} → the service, once its process group is empty. */
   public static final String SUPERVISOR_SERVICES_STOP = "supervisor.services.stop";
+
   /** Command: {@code {name}} → the service, stopped and started again. */
   public static final String SUPERVISOR_SERVICES_RESTART = "supervisor.services.restart";
+
   /** Command: probes every running service's health now → the status list. */
   public static final String SUPERVISOR_SERVICES_REFRESH = "supervisor.services.refresh";
+
   /**
    * Command: {@code {name, envValues?}} → the service, the values of its {@code env} masked unless
    * {@link #ENV_VALUES} is true (which the gateway asks only for a role that may read secrets).
    */
   public static final String SUPERVISOR_SERVICES_GET = "supervisor.services.get";
-  /** The field of a {@link #SUPERVISOR_SERVICES_GET} request that asks for the env values in clear. */
+
+  /**
+   * The field of a {@link #SUPERVISOR_SERVICES_GET} request that asks for the env values in clear.
+   */
   public static final String ENV_VALUES = "envValues";
+
   /** Command: a service definition → the service, created (409 when the name is taken). */
   public static final String SUPERVISOR_SERVICES_CREATE = "supervisor.services.create";
+
   /** Command: {@code {name, definition}} → the service with its definition replaced. */
   public static final String SUPERVISOR_SERVICES_UPDATE = "supervisor.services.update";
+
   /** Command: {@code {name}}: stops the service and forgets it, logs included. */
   public static final String SUPERVISOR_SERVICES_DELETE = "supervisor.services.delete";
+
   /** Command: {@code {name, limit?}} → its state transitions, newest first. */
   public static final String SUPERVISOR_SERVICES_EVENTS = "supervisor.services.events";
-  /** Command: {@code {name, since?, until?, stream?, q?, after?, limit?, tail?}} → {@code {serviceId, lines}}. */
+
+  /**
+   * Command: {@code {name, since?, until?, stream?, q?, after?, limit?, tail?}} → {@code
+   * {serviceId, lines}}.
+   */
   public static final String SUPERVISOR_SERVICES_LOGS = "supervisor.services.logs";
+
   /** Command: {@code {service, steps, definition?, healthTimeout?}} → the deployment, queued. */
   public static final String SUPERVISOR_DEPLOYMENTS_CREATE = "supervisor.deployments.create";
+
   /** Command: {@code {service?, limit?}} → {@code {deployments}}, newest first. */
   public static final String SUPERVISOR_DEPLOYMENTS_LIST = "supervisor.deployments.list";
+
   /** Command: {@code {id}} → the deployment with its steps. */
   public static final String SUPERVISOR_DEPLOYMENTS_GET = "supervisor.deployments.get";
+
   /** Command: {@code {id, ...log query}} → {@code {deploymentId, lines}}. */
   public static final String SUPERVISOR_DEPLOYMENTS_LOGS = "supervisor.deployments.logs";
+
   /** Command: {@code {id}}: cancels a queued or running deployment. */
   public static final String SUPERVISOR_DEPLOYMENTS_CANCEL = "supervisor.deployments.cancel";
+
   /** Stream: deployment state changes. */
   public static final String DEPLOYMENTS_STATUS = "deployments.status";
+
   /** Command: {@code {path}} → {@code {watchId}}; starts watching a directory. */
   public static final String FILES_WATCH = "files.watch";
+
   /** Command: {@code {watchId}}; stops a watch. */
   public static final String FILES_UNWATCH = "files.unwatch";
 
   private static final String PING_PREFIX = "switchboard.ping.";
 
-  private Addresses() {
-  }
+  private Addresses() {}
 
-  /** Stream: log lines of one managed service, {@code {serviceId, lines}}, ending with {@code {serviceId, closed: true}}. */
+  /**
+   * Stream: log lines of one managed service, {@code {serviceId, lines}}, ending with {@code
+   * {serviceId, closed: true}}.
+   */
   public static String serviceLogs(String serviceId) {
     return "services.logs." + serviceId;
   }

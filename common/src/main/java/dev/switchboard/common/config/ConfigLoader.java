@@ -10,7 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,52 +28,71 @@ import java.util.stream.IntStream;
  * Loads the configuration once, in the launcher: the defaults of {@link Setting}, then the optional
  * YAML file, then the environment. Every known setting is validated and normalised (durations
  * become milliseconds, lists become arrays); a bad value fails with a {@link ConfigException}
- * naming it. A key that is neither a setting nor one of the {@link #SECTIONS} (a misspelt
- * {@code gateway.prot}) is refused the same way, with the nearest setting suggested.
+ * naming it. A key that is neither a setting nor one of the {@link #SECTIONS} (a misspelt {@code
+ * gateway.prot}) is refused the same way, with the nearest setting suggested.
  */
 public final class ConfigLoader {
 
   public static final Path DEFAULT_FILE = Path.of("switchboard.yaml");
 
-  /** Top-level sections whose content is not a setting but a list read by the service that owns it. */
+  /**
+   * Top-level sections whose content is not a setting but a list read by the service that owns it.
+   */
   public static final Set<String> SECTIONS = Set.of("services");
 
-  private static final Set<String> PATHS = Arrays.stream(Setting.values()).map(Setting::path).collect(Collectors.toSet());
-  /** Every path that leads to a setting ({@code hub}, {@code stats.retention}), so a YAML object may stand there. */
-  private static final Set<String> PARENTS = PATHS.stream()
-    .flatMap(path -> IntStream.range(0, path.length()).filter(i -> path.charAt(i) == '.').mapToObj(i -> path.substring(0, i)))
-    .collect(Collectors.toSet());
-
-  private ConfigLoader() {
-  }
+  private static final Set<String> PATHS =
+      Arrays.stream(Setting.values()).map(Setting::path).collect(Collectors.toSet());
 
   /**
-   * @param file     the YAML file; when it is the default file it may be absent, any other must exist
-   * @param env      the process environment (only the names in {@link Setting} are read)
+   * Every path that leads to a setting ({@code hub}, {@code stats.retention}), so a YAML object may
+   * stand there.
+   */
+  private static final Set<String> PARENTS =
+      PATHS.stream()
+          .flatMap(
+              path ->
+                  IntStream.range(0, path.length())
+                      .filter(i -> path.charAt(i) == '.')
+                      .mapToObj(i -> path.substring(0, i)))
+          .collect(Collectors.toSet());
+
+  private ConfigLoader() {}
+
+  /**
+   * @param file the YAML file; when it is the default file it may be absent, any other must exist
+   * @param env the process environment (only the names in {@link Setting} are read)
    */
   public static Future<JsonObject> load(Vertx vertx, Path file, Map<String, String> env) {
     boolean explicit = !file.equals(DEFAULT_FILE);
     if (explicit && !Files.isReadable(file)) {
-      return Future.failedFuture(new ConfigException("config file " + file + " does not exist or is not readable"));
+      return Future.failedFuture(
+          new ConfigException("config file " + file + " does not exist or is not readable"));
     }
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
-      .setIncludeDefaultStores(false)
-      .setScanPeriod(-1)
-      .addStore(jsonStore(defaults()))
-      .addStore(new ConfigStoreOptions()
-        .setType("file")
-        .setFormat("yaml")
-        .setOptional(!explicit)
-        .setConfig(new JsonObject().put("path", file.toString())))
-      .addStore(jsonStore(fromEnvironment(env)));
+    ConfigRetrieverOptions options =
+        new ConfigRetrieverOptions()
+            .setIncludeDefaultStores(false)
+            .setScanPeriod(-1)
+            .addStore(jsonStore(defaults()))
+            .addStore(
+                new ConfigStoreOptions()
+                    .setType("file")
+                    .setFormat("yaml")
+                    .setOptional(!explicit)
+                    .setConfig(new JsonObject().put("path", file.toString())))
+            .addStore(jsonStore(fromEnvironment(env)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig()
-      .recover(err -> Future.failedFuture(new ConfigException("cannot read " + file + ": " + Failures.describe(err))))
-      .map(ConfigLoader::validate)
-      .eventually(() -> {
-        retriever.close();
-        return Future.succeededFuture();
-      });
+    return retriever
+        .getConfig()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new ConfigException("cannot read " + file + ": " + Failures.describe(err))))
+        .map(ConfigLoader::validate)
+        .eventually(
+            () -> {
+              retriever.close();
+              return Future.succeededFuture();
+            });
   }
 
   static JsonObject defaults() {
@@ -107,9 +125,12 @@ public final class ConfigLoader {
       try {
         setting.put(merged, normalise(setting, raw));
       } catch (IllegalArgumentException e) {
-        String shown = setting.kind() == Setting.Kind.SECRET || setting.kind() == Setting.Kind.DATABASE_URL
-          ? "" : " '" + raw + "'";
-        problems.add(setting.envName() + " (" + setting.path() + ")" + shown + ": " + e.getMessage());
+        String shown =
+            setting.kind() == Setting.Kind.SECRET || setting.kind() == Setting.Kind.DATABASE_URL
+                ? ""
+                : " '" + raw + "'";
+        problems.add(
+            setting.envName() + " (" + setting.path() + ")" + shown + ": " + e.getMessage());
       }
     }
     try {
@@ -124,7 +145,11 @@ public final class ConfigLoader {
     if (Setting.CORS_ORIGINS.get(merged) == null) {
       // the web app is served by the gateway: its origin is the gateway's, wherever that listens
       int gatewayPort = (Integer) Setting.GATEWAY_PORT.get(merged);
-      Setting.CORS_ORIGINS.put(merged, new JsonArray().add("http://127.0.0.1:" + gatewayPort).add("http://localhost:" + gatewayPort));
+      Setting.CORS_ORIGINS.put(
+          merged,
+          new JsonArray()
+              .add("http://127.0.0.1:" + gatewayPort)
+              .add("http://localhost:" + gatewayPort));
     }
     return merged;
   }
@@ -139,7 +164,10 @@ public final class ConfigLoader {
       if (PARENTS.contains(path) && node.getValue(key) instanceof JsonObject child) {
         unknownKeys(child, path + ".", problems);
       } else {
-        problems.add("unknown setting " + path + nearest(path).map(known -> " (did you mean " + known + "?)").orElse(""));
+        problems.add(
+            "unknown setting "
+                + path
+                + nearest(path).map(known -> " (did you mean " + known + "?)").orElse(""));
       }
     }
   }
@@ -147,8 +175,9 @@ public final class ConfigLoader {
   /** The setting a misspelt path most likely meant: at most two edits away. */
   private static Optional<String> nearest(String path) {
     return PATHS.stream()
-      .filter(known -> distance(known.toLowerCase(Locale.ROOT), path.toLowerCase(Locale.ROOT)) <= 2)
-      .min(Comparator.comparingInt(known -> distance(known, path)));
+        .filter(
+            known -> distance(known.toLowerCase(Locale.ROOT), path.toLowerCase(Locale.ROOT)) <= 2)
+        .min(Comparator.comparingInt(known -> distance(known, path)));
   }
 
   /** Levenshtein distance, two rows. */
@@ -175,8 +204,11 @@ public final class ConfigLoader {
       case CHOICE -> {
         if (!setting.choices().contains(text)) {
           List<String> choices = setting.choices();
-          throw new IllegalArgumentException("must be " + String.join(", ", choices.subList(0, choices.size() - 1))
-            + " or " + choices.get(choices.size() - 1));
+          throw new IllegalArgumentException(
+              "must be "
+                  + String.join(", ", choices.subList(0, choices.size() - 1))
+                  + " or "
+                  + choices.get(choices.size() - 1));
         }
         yield text;
       }
@@ -203,7 +235,8 @@ public final class ConfigLoader {
           PgConnectOptions.fromUri(text);
         } catch (RuntimeException e) {
           // the parser's message repeats the URL, password included: say what is expected instead
-          throw new IllegalArgumentException("not a URL of the form postgresql://user[:password]@host[:port]/database");
+          throw new IllegalArgumentException(
+              "not a URL of the form postgresql://user[:password]@host[:port]/database");
         }
         yield text;
       }
@@ -238,7 +271,8 @@ public final class ConfigLoader {
 
   private static JsonArray list(Object raw) {
     JsonArray items = new JsonArray();
-    Iterable<?> source = raw instanceof JsonArray array ? array : List.of(raw.toString().split(","));
+    Iterable<?> source =
+        raw instanceof JsonArray array ? array : List.of(raw.toString().split(","));
     for (Object item : source) {
       String text = String.valueOf(item).trim();
       if (!text.isEmpty()) {

@@ -5,18 +5,20 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Human durations as people write them in config and query strings: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 {@code PT10S}. */
+/**
+ * Human durations as people write them in config and query strings: {@code 500ms}, {@code 10s},
+ * {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 {@code PT10S}.
+ */
 public final class Durations {
 
   private static final Pattern HUMAN = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
 
-  private Durations() {
-  }
+  private Durations() {}
 
   /**
-   * The duration written in {@code text}. Anything that is not one, a number too large for a
-   * {@code long} or a duration too long for {@link Duration} included, is an
-   * {@link IllegalArgumentException}, so that callers refuse all bad input the same way.
+   * The duration written in {@code text}. Anything that is not one, a number too large for a {@code
+   * long} or a duration too long for {@link Duration} included, is an {@link
+   * IllegalArgumentException}, so that callers refuse all bad input the same way.
    */
   public static Duration parse(String text) {
     String value = text.trim().toLowerCase();
@@ -46,7 +48,10 @@ public final class Durations {
     throw new IllegalArgumentException("not a duration (write it like 500ms, 10s, 5m, 24h or 30d)");
   }
 
-  /** Parses a duration that must be positive and fit in a {@code long} of milliseconds, and returns it in milliseconds. */
+  /**
+   * Parses a duration that must be positive and fit in a {@code long} of milliseconds, and returns
+   * it in milliseconds.
+   */
   public static long parseMillis(String text) {
     Duration duration = parse(text);
     if (duration.isZero() || duration.isNegative()) {
@@ -59,7 +64,10 @@ public final class Durations {
     }
   }
 
-  /** The shortest exact human form: {@code 1500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 30d}. */
+  /**
+   * The shortest exact human form: {@code 1500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code
+   * 30d}.
+   */
   public static String format(Duration duration) {
     long ms = duration.toMillis();
     if (ms == 0) {

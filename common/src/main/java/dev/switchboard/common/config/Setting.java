@@ -2,7 +2,6 @@ package dev.switchboard.common.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -16,56 +15,178 @@ public enum Setting {
   DATA_DIR("dataDir", Kind.PATH, "./data", "tokens, the embedded database, runtime files"),
   GATEWAY_PORT("gateway.port", Kind.PORT, 3006, "REST API port"),
   HUB_PORT("hub.port", Kind.PORT, 3007, "Socket.IO hub port"),
-  HUB_MAX_PAYLOAD("hub.maxPayload", Kind.POSITIVE_INT, 1_000_000, "largest Socket.IO message or polling POST, and largest /emit body, in bytes (maxHttpBufferSize)"),
+  HUB_MAX_PAYLOAD(
+      "hub.maxPayload",
+      Kind.POSITIVE_INT,
+      1_000_000,
+      "largest Socket.IO message or polling POST, and largest /emit body, in bytes (maxHttpBufferSize)"),
   HUB_PING_INTERVAL("hub.pingInterval", Kind.DURATION, "25s", "Engine.IO heartbeat interval"),
   HUB_PING_TIMEOUT("hub.pingTimeout", Kind.DURATION, "20s", "how long the hub waits for a pong"),
-  HUB_CONNECT_TIMEOUT("hub.connectTimeout", Kind.DURATION, "45s", "a connection that joins no namespace in this time is closed"),
-  HUB_MAX_PENDING_SESSIONS("hub.maxPendingSessions", Kind.POSITIVE_INT, 10_000, "Engine.IO sessions that have joined no namespace yet, held at once (one address at most half); a handshake over it is answered 503"),
-  HUB_RECOVERY_WINDOW("hub.recoveryWindow", Kind.DURATION_OR_ZERO, "2m", "connection-state recovery: how long a dropped socket may come back and get what it missed; 0 turns recovery off"),
-  HUB_EVENTS_PER_SECOND("hub.eventsPerSecond", Kind.POSITIVE_INT, 50, "sustained events a client socket may send"),
-  HUB_EVENT_BURST("hub.eventBurst", Kind.POSITIVE_INT, 100, "events a client socket may send at once"),
-  HUB_MAX_BUFFERED("hub.maxBufferedBytes", Kind.POSITIVE_INT, 4_194_304, "outbound backlog of one connection before it is dropped as a slow consumer"),
+  HUB_CONNECT_TIMEOUT(
+      "hub.connectTimeout",
+      Kind.DURATION,
+      "45s",
+      "a connection that joins no namespace in this time is closed"),
+  HUB_MAX_PENDING_SESSIONS(
+      "hub.maxPendingSessions",
+      Kind.POSITIVE_INT,
+      10_000,
+      "Engine.IO sessions that have joined no namespace yet, held at once (one address at most half); a handshake over it is answered 503"),
+  HUB_RECOVERY_WINDOW(
+      "hub.recoveryWindow",
+      Kind.DURATION_OR_ZERO,
+      "2m",
+      "connection-state recovery: how long a dropped socket may come back and get what it missed; 0 turns recovery off"),
+  HUB_EVENTS_PER_SECOND(
+      "hub.eventsPerSecond", Kind.POSITIVE_INT, 50, "sustained events a client socket may send"),
+  HUB_EVENT_BURST(
+      "hub.eventBurst", Kind.POSITIVE_INT, 100, "events a client socket may send at once"),
+  HUB_MAX_BUFFERED(
+      "hub.maxBufferedBytes",
+      Kind.POSITIVE_INT,
+      4_194_304,
+      "outbound backlog of one connection before it is dropped as a slow consumer"),
   HUB_MAX_ROOMS("hub.maxRoomsPerSocket", Kind.POSITIVE_INT, 100, "rooms one socket may join"),
-  CONNECTIONS_MAX("connections.max", Kind.POSITIVE_INT, null, "TCP connections all listeners of the process hold at once; unset: the open-files limit less a reserve (a tenth, at least 256)"),
-  CONNECTIONS_PER_ADDRESS("connections.perAddress", Kind.POSITIVE_INT, null, "TCP connections one remote address may hold at once; unset: half of CONNECTIONS_MAX"),
-  CONNECTIONS_REQUEST_TIMEOUT("connections.requestTimeout", Kind.DURATION, "10s", "a new connection that has not sent complete request headers in this time is closed"),
-  TRANSPORT("transport", List.of("auto", "epoll", "io_uring", "nio"), "auto", "network transport: auto (epoll on Linux, else NIO), epoll, io_uring or nio"),
-  ALLOWED_HOSTS("allowedHosts", Kind.LIST, List.of("localhost"), "host names (besides IP addresses and localhost) the servers answer to"),
-  CORS_ORIGINS("hub.corsOrigins", Kind.LIST, null, "browser origins allowed on the hub (* for any); unset: the gateway's own, http://127.0.0.1:GATEWAY_PORT and http://localhost:GATEWAY_PORT"),
-  EMIT_TOKEN("auth.emitToken", Kind.SECRET, null, "token for POST /emit; unset: generated into DATA_DIR/emit.token"),
-  OPS_PORT("ops.port", Kind.PORT, 3008, "/health, /readiness and /metrics of a process that runs no HTTP service"),
-  DATABASE_URL("database.url", Kind.DATABASE_URL, null, "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),
+  CONNECTIONS_MAX(
+      "connections.max",
+      Kind.POSITIVE_INT,
+      null,
+      "TCP connections all listeners of the process hold at once; unset: the open-files limit less a reserve (a tenth, at least 256)"),
+  CONNECTIONS_PER_ADDRESS(
+      "connections.perAddress",
+      Kind.POSITIVE_INT,
+      null,
+      "TCP connections one remote address may hold at once; unset: half of CONNECTIONS_MAX"),
+  CONNECTIONS_REQUEST_TIMEOUT(
+      "connections.requestTimeout",
+      Kind.DURATION,
+      "10s",
+      "a new connection that has not sent complete request headers in this time is closed"),
+  TRANSPORT(
+      "transport",
+      List.of("auto", "epoll", "io_uring", "nio"),
+      "auto",
+      "network transport: auto (epoll on Linux, else NIO), epoll, io_uring or nio"),
+  ALLOWED_HOSTS(
+      "allowedHosts",
+      Kind.LIST,
+      List.of("localhost"),
+      "host names (besides IP addresses and localhost) the servers answer to"),
+  CORS_ORIGINS(
+      "hub.corsOrigins",
+      Kind.LIST,
+      null,
+      "browser origins allowed on the hub (* for any); unset: the gateway's own, http://127.0.0.1:GATEWAY_PORT and http://localhost:GATEWAY_PORT"),
+  EMIT_TOKEN(
+      "auth.emitToken",
+      Kind.SECRET,
+      null,
+      "token for POST /emit; unset: generated into DATA_DIR/emit.token"),
+  OPS_PORT(
+      "ops.port",
+      Kind.PORT,
+      3008,
+      "/health, /readiness and /metrics of a process that runs no HTTP service"),
+  DATABASE_URL(
+      "database.url",
+      Kind.DATABASE_URL,
+      null,
+      "PostgreSQL URL; unset: embedded server in DATA_DIR/pg"),
   DATABASE_POOL_SIZE("database.poolSize", Kind.POSITIVE_INT, 4, "connections per service pool"),
-  DB_PORT("database.port", Kind.PORT, null, "port of the embedded PostgreSQL; unset: the port of its last start while free (kept in DATA_DIR/pg), else a free one"),
-  ADMIN_TOKEN("auth.adminToken", Kind.SECRET, null, "admin token; unset: generated into DATA_DIR/admin.token"),
-  VIEWER_TOKEN("auth.viewerToken", Kind.SECRET, null, "viewer token (reads only); unset: no viewer token"),
-  CLUSTER_NAME("cluster.name", Kind.STRING, "switchboard", "Hazelcast cluster name; only members with the same name join"),
-  CLUSTER_MEMBERS("cluster.members", Kind.LIST, List.of("127.0.0.1"), "Hazelcast TCP-IP members (host or host:port)"),
+  DB_PORT(
+      "database.port",
+      Kind.PORT,
+      null,
+      "port of the embedded PostgreSQL; unset: the port of its last start while free (kept in DATA_DIR/pg), else a free one"),
+  ADMIN_TOKEN(
+      "auth.adminToken",
+      Kind.SECRET,
+      null,
+      "admin token; unset: generated into DATA_DIR/admin.token"),
+  VIEWER_TOKEN(
+      "auth.viewerToken", Kind.SECRET, null, "viewer token (reads only); unset: no viewer token"),
+  CLUSTER_NAME(
+      "cluster.name",
+      Kind.STRING,
+      "switchboard",
+      "Hazelcast cluster name; only members with the same name join"),
+  CLUSTER_MEMBERS(
+      "cluster.members",
+      Kind.LIST,
+      List.of("127.0.0.1"),
+      "Hazelcast TCP-IP members (host or host:port)"),
   CLUSTER_PORT("cluster.port", Kind.PORT, 5701, "first Hazelcast port; the next free one is taken"),
-  CLUSTER_HOST("cluster.host", Kind.HOST, "127.0.0.1", "interface Hazelcast and the event bus bind"),
+  CLUSTER_HOST(
+      "cluster.host", Kind.HOST, "127.0.0.1", "interface Hazelcast and the event bus bind"),
   STATS_INTERVAL("stats.interval", Kind.DURATION, "10s", "host sampling interval"),
   STATS_RAW_RETENTION("stats.retention.raw", Kind.DURATION, "24h", "how long raw samples are kept"),
-  STATS_ROLLUP_RETENTION("stats.retention.rollups", Kind.DURATION, "30d", "how long one-minute rollups are kept"),
-  STATS_NVIDIA_SMI("stats.nvidiaSmi", Kind.STRING, "nvidia-smi", "the nvidia-smi command used for GPU stats"),
-  SUPERVISOR_ORPHANS("supervisor.orphans", List.of("adopt", "stop"), "adopt", "a managed process still running when the supervisor starts: adopt it, or stop it"),
-  SUPERVISOR_ON_SHUTDOWN("supervisor.onShutdown", List.of("stop", "leave"), "stop", "when Switchboard stops: stop the managed services (in reverse dependency order), or leave them running for the next start to adopt"),
-  SUPERVISOR_CGROUPS("supervisor.cgroups", List.of("auto", "off"), "auto", "auto: each managed service in a cgroup v2 of its own where one can be made (a stop ends everything in it; exact CPU and memory; maxMemory as memory.max); off: process groups only"),
-  SUPERVISOR_STATS_INTERVAL("supervisor.statsInterval", Kind.DURATION, "5s", "how often per-process CPU, memory and threads are measured and published"),
-  SUPERVISOR_DEPENDENCY_TIMEOUT("supervisor.dependencyTimeout", Kind.DURATION, "5m", "how long a service waits for its dependencies before it fails"),
-  SUPERVISOR_LOG_MAX_LINES("supervisor.logs.maxLines", Kind.POSITIVE_INT, 100_000, "log lines kept per service or deployment"),
-  SUPERVISOR_LOG_MAX_BYTES("supervisor.logs.maxBytes", Kind.POSITIVE_INT, 64 * 1024 * 1024, "bytes of log text kept per service or deployment; the oldest lines go first"),
-  SUPERVISOR_LOG_MAX_AGE("supervisor.logs.maxAge", Kind.DURATION, "7d", "log lines older than this are deleted"),
-  SUPERVISOR_LOG_MAX_LINE("supervisor.logs.maxLineBytes", Kind.POSITIVE_INT, 16 * 1024, "longest line kept whole (256 to 65536 bytes); a longer one is cut once, with a marker of how many bytes were cut"),
-  SUPERVISOR_LOG_BUFFER("supervisor.logs.bufferLines", Kind.POSITIVE_INT, 20_000, "lines of one service waiting for the database; beyond it lines are dropped and counted");
+  STATS_ROLLUP_RETENTION(
+      "stats.retention.rollups", Kind.DURATION, "30d", "how long one-minute rollups are kept"),
+  STATS_NVIDIA_SMI(
+      "stats.nvidiaSmi", Kind.STRING, "nvidia-smi", "the nvidia-smi command used for GPU stats"),
+  SUPERVISOR_ORPHANS(
+      "supervisor.orphans",
+      List.of("adopt", "stop"),
+      "adopt",
+      "a managed process still running when the supervisor starts: adopt it, or stop it"),
+  SUPERVISOR_ON_SHUTDOWN(
+      "supervisor.onShutdown",
+      List.of("stop", "leave"),
+      "stop",
+      "when Switchboard stops: stop the managed services (in reverse dependency order), or leave them running for the next start to adopt"),
+  SUPERVISOR_CGROUPS(
+      "supervisor.cgroups",
+      List.of("auto", "off"),
+      "auto",
+      "auto: each managed service in a cgroup v2 of its own where one can be made (a stop ends everything in it; exact CPU and memory; maxMemory as memory.max); off: process groups only"),
+  SUPERVISOR_STATS_INTERVAL(
+      "supervisor.statsInterval",
+      Kind.DURATION,
+      "5s",
+      "how often per-process CPU, memory and threads are measured and published"),
+  SUPERVISOR_DEPENDENCY_TIMEOUT(
+      "supervisor.dependencyTimeout",
+      Kind.DURATION,
+      "5m",
+      "how long a service waits for its dependencies before it fails"),
+  SUPERVISOR_LOG_MAX_LINES(
+      "supervisor.logs.maxLines",
+      Kind.POSITIVE_INT,
+      100_000,
+      "log lines kept per service or deployment"),
+  SUPERVISOR_LOG_MAX_BYTES(
+      "supervisor.logs.maxBytes",
+      Kind.POSITIVE_INT,
+      64 * 1024 * 1024,
+      "bytes of log text kept per service or deployment; the oldest lines go first"),
+  SUPERVISOR_LOG_MAX_AGE(
+      "supervisor.logs.maxAge", Kind.DURATION, "7d", "log lines older than this are deleted"),
+  SUPERVISOR_LOG_MAX_LINE(
+      "supervisor.logs.maxLineBytes",
+      Kind.POSITIVE_INT,
+      16 * 1024,
+      "longest line kept whole (256 to 65536 bytes); a longer one is cut once, with a marker of how many bytes were cut"),
+  SUPERVISOR_LOG_BUFFER(
+      "supervisor.logs.bufferLines",
+      Kind.POSITIVE_INT,
+      20_000,
+      "lines of one service waiting for the database; beyond it lines are dropped and counted");
 
   /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */
   public enum Kind {
-    STRING, SECRET, HOST, PATH, PORT, POSITIVE_INT, DURATION,
+    STRING,
+    SECRET,
+    HOST,
+    PATH,
+    PORT,
+    POSITIVE_INT,
+    DURATION,
     /** One of the setting's {@link #choices()}. */
     CHOICE,
     /** A duration, or {@code 0} to turn the feature it sizes off. */
     DURATION_OR_ZERO,
-    LIST, DATABASE_URL
+    LIST,
+    DATABASE_URL
   }
 
   private final String path;

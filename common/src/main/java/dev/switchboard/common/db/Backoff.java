@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Capped exponential backoff with equal jitter: the n-th wait in a row is drawn from
- * {@code [c/2, c]}, where {@code c = min(max, first * 2^(n-1))}. The jitter keeps writers that
- * failed together (every writer of a process, when the database went away) from retrying in step.
+ * Capped exponential backoff with equal jitter: the n-th wait in a row is drawn from {@code [c/2,
+ * c]}, where {@code c = min(max, first * 2^(n-1))}. The jitter keeps writers that failed together
+ * (every writer of a process, when the database went away) from retrying in step.
  */
 public final class Backoff {
 
@@ -16,7 +16,8 @@ public final class Backoff {
 
   public Backoff(Duration first, Duration max) {
     if (first.isZero() || first.isNegative() || max.compareTo(first) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < first <= max, not " + first + " and " + max);
+      throw new IllegalArgumentException(
+          "backoff needs 0 < first <= max, not " + first + " and " + max);
     }
     this.first = first;
     this.max = max;

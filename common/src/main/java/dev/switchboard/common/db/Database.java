@@ -8,20 +8,19 @@ import io.vertx.sqlclient.PoolOptions;
 
 /**
  * PostgreSQL access from a {@code postgresql://} URL (the DATABASE_URL form): the reactive pool a
- * service queries its schema with. The schema itself is migrated before the service starts, by
- * the launcher (module {@code migrations}).
+ * service queries its schema with. The schema itself is migrated before the service starts, by the
+ * launcher (module {@code migrations}).
  */
 public final class Database {
 
-  private Database() {
-  }
+  private Database() {}
 
   public static Pool pool(Vertx vertx, String url, int maxSize, String name) {
     return PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(maxSize).setName(name))
-      .connectingTo(connectOptions(url))
-      .using(vertx)
-      .build();
+        .with(new PoolOptions().setMaxSize(maxSize).setName(name))
+        .connectingTo(connectOptions(url))
+        .using(vertx)
+        .build();
   }
 
   public static PgConnectOptions connectOptions(String url) {

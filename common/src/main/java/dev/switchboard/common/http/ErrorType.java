@@ -41,8 +41,8 @@ public enum ErrorType {
   /** The type for a status; an unknown 4xx becomes BAD_REQUEST and anything else INTERNAL. */
   public static ErrorType ofStatus(int status) {
     return Arrays.stream(values())
-      .filter(t -> t.status == status)
-      .findFirst()
-      .orElse(status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL);
+        .filter(t -> t.status == status)
+        .findFirst()
+        .orElse(status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL);
   }
 }

@@ -5,7 +5,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -24,7 +23,10 @@ public final class HostCheck implements Handler<RoutingContext> {
 
   /** From a config slice's {@code allowedHosts} array (absent: only IP literals and localhost). */
   public static HostCheck fromConfig(JsonObject config) {
-    return new HostCheck(config.getJsonArray("allowedHosts", new JsonArray()).stream().map(Object::toString).toList());
+    return new HostCheck(
+        config.getJsonArray("allowedHosts", new JsonArray()).stream()
+            .map(Object::toString)
+            .toList());
   }
 
   public HostCheck(List<String> allowed) {
@@ -36,7 +38,11 @@ public final class HostCheck implements Handler<RoutingContext> {
     if (allows(ctx.request().getHeader(HttpHeaders.HOST))) {
       ctx.next();
     } else {
-      ctx.fail(new ApiException(ErrorType.FORBIDDEN, "unknown Host; add it to ALLOWED_HOSTS to reach this server by that name", null));
+      ctx.fail(
+          new ApiException(
+              ErrorType.FORBIDDEN,
+              "unknown Host; add it to ALLOWED_HOSTS to reach this server by that name",
+              null));
     }
   }
 
@@ -47,8 +53,12 @@ public final class HostCheck implements Handler<RoutingContext> {
       return true;
     }
     String host = hostOnly(hostHeader.trim().toLowerCase(Locale.ROOT));
-    return host.equals("localhost") || host.endsWith(".localhost") || IPV4.matcher(host).matches()
-      || host.startsWith("[") || allowed.contains(host) || allowed.contains("*");
+    return host.equals("localhost")
+        || host.endsWith(".localhost")
+        || IPV4.matcher(host).matches()
+        || host.startsWith("[")
+        || allowed.contains(host)
+        || allowed.contains("*");
   }
 
   private static String hostOnly(String header) {

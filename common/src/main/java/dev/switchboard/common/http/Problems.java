@@ -8,45 +8,56 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * RFC 9457 problem details. {@link #install(Router)} makes every error of a router, thrown by a
- * handler, raised by Vert.x Web (404, 405, 413) or failed with a status, an
- * {@code application/problem+json} answer; bad input names its field in {@code invalid-params}.
- * A 405 says in {@code Allow} which methods the path takes, and {@code HEAD} is answered on every
- * {@code GET} route, as HTTP asks of a server.
+ * handler, raised by Vert.x Web (404, 405, 413) or failed with a status, an {@code
+ * application/problem+json} answer; bad input names its field in {@code invalid-params}. A 405 says
+ * in {@code Allow} which methods the path takes, and {@code HEAD} is answered on every {@code GET}
+ * route, as HTTP asks of a server.
  */
 public final class Problems {
 
   public static final String CONTENT_TYPE = "application/problem+json";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
   private static final int[] ROUTER_ERRORS = {400, 401, 403, 404, 406, 413, 415, 500, 503};
-  /** The order {@code Allow} lists methods in. */
-  private static final List<HttpMethod> METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
-    HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
-  private Problems() {
-  }
+  /** The order {@code Allow} lists methods in. */
+  private static final List<HttpMethod> METHODS =
+      List.of(
+          HttpMethod.GET,
+          HttpMethod.HEAD,
+          HttpMethod.POST,
+          HttpMethod.PUT,
+          HttpMethod.PATCH,
+          HttpMethod.DELETE,
+          HttpMethod.OPTIONS);
+
+  private Problems() {}
 
   public static Router install(Router router) {
     // a HEAD request is routed as the GET it stands for; Vert.x sends no body for a HEAD request
-    router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
+    router
+        .route()
+        .method(HttpMethod.HEAD)
+        .handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
     router.route().failureHandler(Problems::handleFailure);
     for (int status : ROUTER_ERRORS) {
       router.errorHandler(status, Problems::handleFailure);
     }
-    router.errorHandler(405, ctx -> {
-      ctx.response().putHeader(HttpHeaders.ALLOW, allowed(router, ctx.normalizedPath()));
-      handleFailure(ctx);
-    });
+    router.errorHandler(
+        405,
+        ctx -> {
+          ctx.response().putHeader(HttpHeaders.ALLOW, allowed(router, ctx.normalizedPath()));
+          handleFailure(ctx);
+        });
     return router;
   }
 
@@ -58,8 +69,10 @@ public final class Problems {
     Set<HttpMethod> methods = new TreeSet<>(Problems::compare);
     for (Route route : router.getRoutes()) {
       // getPath() is the template of a route made from a path (with :params); null for a pure regex
-      if (route.methods() != null && !route.methods().isEmpty() && route.getPath() != null
-        && template(route.getPath()).matcher(path).matches()) {
+      if (route.methods() != null
+          && !route.methods().isEmpty()
+          && route.getPath() != null
+          && template(route.getPath()).matcher(path).matches()) {
         methods.addAll(route.methods());
       }
     }
@@ -80,8 +93,9 @@ public final class Problems {
     return index >= 0 ? index : METHODS.size();
   }
 
-
-  /** A route path ({@code /api/v1/services/:name}, {@code /static/*}) as a pattern for whole paths. */
+  /**
+   * A route path ({@code /api/v1/services/:name}, {@code /static/*}) as a pattern for whole paths.
+   */
   private static Pattern template(String path) {
     StringBuilder regex = new StringBuilder();
     for (String segment : path.split("/", -1)) {
@@ -108,24 +122,27 @@ public final class Problems {
 
   public static void send(RoutingContext ctx, ApiException error) {
     ErrorType type = error.type();
-    JsonObject body = new JsonObject()
-      .put("type", "urn:switchboard:problem:" + type.code())
-      .put("title", type.title())
-      .put("status", type.status())
-      .put("detail", error.getMessage())
-      .put("instance", ctx.request().path())
-      .put("code", type.code());
+    JsonObject body =
+        new JsonObject()
+            .put("type", "urn:switchboard:problem:" + type.code())
+            .put("title", type.title())
+            .put("status", type.status())
+            .put("detail", error.getMessage())
+            .put("instance", ctx.request().path())
+            .put("code", type.code());
     if (error.field() != null) {
-      body.put("invalid-params", new JsonArray()
-        .add(new JsonObject().put("name", error.field()).put("reason", error.getMessage())));
+      body.put(
+          "invalid-params",
+          new JsonArray()
+              .add(new JsonObject().put("name", error.field()).put("reason", error.getMessage())));
     }
     if (type == ErrorType.UNAUTHORIZED) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
     }
     ctx.response()
-      .setStatusCode(type.status())
-      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-      .end(body.encode());
+        .setStatusCode(type.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+        .end(body.encode());
   }
 
   private static ApiException toApiException(RoutingContext ctx) {
@@ -150,7 +167,8 @@ public final class Problems {
   private static String describe(ErrorType type, RoutingContext ctx) {
     return switch (type) {
       case NOT_FOUND -> "no resource at " + ctx.request().path();
-      case METHOD_NOT_ALLOWED -> ctx.request().method() + " is not allowed on " + ctx.request().path();
+      case METHOD_NOT_ALLOWED ->
+          ctx.request().method() + " is not allowed on " + ctx.request().path();
       case PAYLOAD_TOO_LARGE -> "the request body is too large";
       default -> type.title();
     };

@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -29,7 +28,8 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof Channel connection) || !(connection.remoteAddress() instanceof InetSocketAddress remote)) {
+    if (!(msg instanceof Channel connection)
+        || !(connection.remoteAddress() instanceof InetSocketAddress remote)) {
       // a unix domain socket: local, not limited
       ctx.fireChannelRead(msg);
       return;
@@ -38,12 +38,17 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     ConnectionLedger.Refusal refusal = ledger.admit(address);
     if (refusal != null) {
       meters.refused(refusal);
-      // not registered with an event loop yet: closed here, as Netty closes a connection it cannot set up
+      // not registered with an event loop yet: closed here, as Netty closes a connection it cannot
+      // set up
       connection.unsafe().closeForcibly();
       return;
     }
     connection.closeFuture().addListener(closed -> ledger.release(address));
-    connection.pipeline().addFirst("requestDeadline", new RequestDeadline(limits.requestTimeout().toMillis(), meters::timedOut));
+    connection
+        .pipeline()
+        .addFirst(
+            "requestDeadline",
+            new RequestDeadline(limits.requestTimeout().toMillis(), meters::timedOut));
     ctx.fireChannelRead(connection);
   }
 }

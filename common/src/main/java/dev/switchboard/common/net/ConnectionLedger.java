@@ -5,15 +5,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The connections a process holds, in all and per remote address, checked against its
- * {@link ConnectionLimits} as each is accepted. Thread-safe: connections are accepted on the
- * acceptor thread and end on the event loops that serve them.
+ * The connections a process holds, in all and per remote address, checked against its {@link
+ * ConnectionLimits} as each is accepted. Thread-safe: connections are accepted on the acceptor
+ * thread and end on the event loops that serve them.
  */
 final class ConnectionLedger {
 
   /** Why a connection was refused; the tag of the refusals counter. */
   enum Refusal {
-    TOTAL, ADDRESS;
+    TOTAL,
+    ADDRESS;
 
     String tag() {
       return name().toLowerCase();

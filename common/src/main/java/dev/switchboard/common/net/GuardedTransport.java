@@ -15,7 +15,6 @@ import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.transport.Transport;
-
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -74,7 +73,9 @@ public final class GuardedTransport implements Transport {
     return new AcceptGuard(ledger, limits, meters);
   }
 
-  /** The transport implementation, with the guard added to server bootstraps; all else is delegated. */
+  /**
+   * The transport implementation, with the guard added to server bootstraps; all else is delegated.
+   */
   private final class Guarded implements io.vertx.core.spi.transport.Transport {
 
     private final io.vertx.core.spi.transport.Transport delegate;
@@ -84,7 +85,8 @@ public final class GuardedTransport implements Transport {
     }
 
     @Override
-    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+    public void configure(
+        NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       delegate.configure(options, domainSocket, bootstrap);
       if (!domainSocket) {
         bootstrap.handler(acceptGuard());
@@ -127,7 +129,8 @@ public final class GuardedTransport implements Transport {
     }
 
     @Override
-    public EventLoopGroup eventLoopGroup(int type, int threads, ThreadFactory threadFactory, int ioRatio) {
+    public EventLoopGroup eventLoopGroup(
+        int type, int threads, ThreadFactory threadFactory, int ioRatio) {
       return delegate.eventLoopGroup(type, threads, threadFactory, ioRatio);
     }
 
@@ -157,7 +160,8 @@ public final class GuardedTransport implements Transport {
     }
 
     @Override
-    public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+    public void configure(
+        ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
       delegate.configure(options, connectTimeout, domainSocket, bootstrap);
     }
   }

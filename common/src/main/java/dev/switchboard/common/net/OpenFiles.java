@@ -31,7 +31,8 @@ public record OpenFiles(long soft, long hard) {
     } catch (IOException | RuntimeException e) {
       // not Linux, or a /proc that does not read: ask the JVM below
     }
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
       long soft = unix.getMaxFileDescriptorCount();
       return Optional.of(new OpenFiles(soft, soft));
     }
@@ -42,9 +43,14 @@ public record OpenFiles(long soft, long hard) {
     return field.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(field);
   }
 
-  /** E.g. {@code 20000 open files (the hard limit)} or {@code 1024 open files (hard limit 4096)}. */
+  /**
+   * E.g. {@code 20000 open files (the hard limit)} or {@code 1024 open files (hard limit 4096)}.
+   */
   public String describe() {
-    return soft + " open files" + (soft == hard ? " (the hard limit)"
-      : " (hard limit " + (hard == Long.MAX_VALUE ? "unlimited" : hard) + ")");
+    return soft
+        + " open files"
+        + (soft == hard
+            ? " (the hard limit)"
+            : " (hard limit " + (hard == Long.MAX_VALUE ? "unlimited" : hard) + ")");
   }
 }

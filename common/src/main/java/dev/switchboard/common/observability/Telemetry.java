@@ -18,14 +18,13 @@ import io.vertx.micrometer.backends.BackendRegistries;
  */
 public final class Telemetry {
 
-  private Telemetry() {
-  }
+  private Telemetry() {}
 
   /** A Vert.x builder whose metrics go to a new Prometheus registry tagged with {@code service}. */
   public static VertxBuilder vertxBuilder(String service, VertxOptions options) {
     return Vertx.builder()
-      .with(options.setMetricsOptions(metricsOptions()))
-      .withMetrics(new MicrometerMetricsFactory(newRegistry(service)));
+        .with(options.setMetricsOptions(metricsOptions()))
+        .withMetrics(new MicrometerMetricsFactory(newRegistry(service)));
   }
 
   static PrometheusMeterRegistry newRegistry(String service) {
@@ -40,12 +39,15 @@ public final class Telemetry {
    */
   static MicrometerMetricsOptions metricsOptions() {
     return new MicrometerMetricsOptions()
-      .setEnabled(true)
-      .setJvmMetricsEnabled(true)
-      .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS);
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS);
   }
 
-  /** The process registry for a service's own meters, or a throwaway one when metrics are off (tests). */
+  /**
+   * The process registry for a service's own meters, or a throwaway one when metrics are off
+   * (tests).
+   */
   public static MeterRegistry registry() {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     return registry != null ? registry : new SimpleMeterRegistry();

@@ -1,10 +1,10 @@
 package dev.switchboard.common.auth;
 
-import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
 
 class CredentialsTest {
 
@@ -14,8 +14,12 @@ class CredentialsTest {
 
   @Test
   void eachConfiguredTokenStandsForItsRole() {
-    Credentials credentials = Credentials.fromConfig(new JsonObject()
-      .put("adminToken", ADMIN).put("viewerToken", VIEWER).put("emitToken", EMIT));
+    Credentials credentials =
+        Credentials.fromConfig(
+            new JsonObject()
+                .put("adminToken", ADMIN)
+                .put("viewerToken", VIEWER)
+                .put("emitToken", EMIT));
 
     assertThat(credentials.roleOf(ADMIN)).contains(Role.ADMIN);
     assertThat(credentials.roleOf(VIEWER)).contains(Role.VIEWER);
@@ -32,14 +36,24 @@ class CredentialsTest {
     assertThat(credentials.roleOf("")).isEmpty();
   }
 
-  /** Bug: the hub built its token table with Map.of, which threw "duplicate key" and failed the start. */
+  /**
+   * Bug: the hub built its token table with Map.of, which threw "duplicate key" and failed the
+   * start.
+   */
   @Test
   void twoRolesSharingATokenAreRefusedByName() {
-    assertThatThrownBy(() -> Credentials.fromConfig(new JsonObject().put("adminToken", ADMIN).put("emitToken", ADMIN)))
-      .isInstanceOf(IllegalArgumentException.class)
-      .hasMessage("ADMIN_TOKEN and EMIT_TOKEN are the same token; every role needs a token of its own");
-    assertThatThrownBy(() -> Credentials.fromConfig(new JsonObject().put("viewerToken", EMIT).put("emitToken", EMIT)))
-      .hasMessageContaining("VIEWER_TOKEN and EMIT_TOKEN");
+    assertThatThrownBy(
+            () ->
+                Credentials.fromConfig(
+                    new JsonObject().put("adminToken", ADMIN).put("emitToken", ADMIN)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "ADMIN_TOKEN and EMIT_TOKEN are the same token; every role needs a token of its own");
+    assertThatThrownBy(
+            () ->
+                Credentials.fromConfig(
+                    new JsonObject().put("viewerToken", EMIT).put("emitToken", EMIT)))
+        .hasMessageContaining("VIEWER_TOKEN and EMIT_TOKEN");
   }
 
   @Test

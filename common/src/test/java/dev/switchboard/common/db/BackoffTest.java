@@ -1,12 +1,14 @@
 package dev.switchboard.common.db;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Waits double from the first up to the cap, each drawn from the upper half of its ceiling, and a success starts over. */
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Waits double from the first up to the cap, each drawn from the upper half of its ceiling, and a
+ * success starts over.
+ */
 class BackoffTest {
 
   @Test
@@ -18,7 +20,9 @@ class BackoffTest {
         assertThat(backoff.next().toMillis()).isBetween(ceiling / 2, ceiling);
       }
       for (int more = 0; more < 100; more++) {
-        assertThat(backoff.next().toMillis()).as("no overflow however long it lasts").isBetween(1000L, 2000L);
+        assertThat(backoff.next().toMillis())
+            .as("no overflow however long it lasts")
+            .isBetween(1000L, 2000L);
       }
       backoff.reset();
     }

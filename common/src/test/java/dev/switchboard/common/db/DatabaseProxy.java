@@ -5,7 +5,6 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.pgclient.PgConnectOptions;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -32,7 +31,9 @@ public final class DatabaseProxy implements AutoCloseable {
     this.client = vertx.createNetClient();
   }
 
-  /** A proxy for the database of {@code url} ({@code postgresql://...}), listening on a free port. */
+  /**
+   * A proxy for the database of {@code url} ({@code postgresql://...}), listening on a free port.
+   */
   public static DatabaseProxy start(Vertx vertx, String url) {
     DatabaseProxy proxy = new DatabaseProxy(vertx, URI.create(url));
     proxy.listen(0);
@@ -42,7 +43,15 @@ public final class DatabaseProxy implements AutoCloseable {
   /** {@code url} with the proxy's port. */
   public String url() {
     try {
-      return new URI(target.getScheme(), target.getUserInfo(), target.getHost(), port, target.getPath(), target.getQuery(), null).toString();
+      return new URI(
+              target.getScheme(),
+              target.getUserInfo(),
+              target.getHost(),
+              port,
+              target.getPath(),
+              target.getQuery(),
+              null)
+          .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -67,29 +76,38 @@ public final class DatabaseProxy implements AutoCloseable {
 
   private void listen(int on) {
     PgConnectOptions options = Database.connectOptions(target.toString());
-    server = vertx.createNetServer().connectHandler(downstream -> {
-      downstream.pause();
-      sockets.add(downstream);
-      downstream.closeHandler(v -> sockets.remove(downstream));
-      client.connect(options.getPort(), options.getHost()).onComplete(connected -> {
-        if (connected.failed()) {
-          downstream.close();
-          return;
-        }
-        NetSocket upstream = connected.result();
-        sockets.add(upstream);
-        upstream.closeHandler(v -> {
-          sockets.remove(upstream);
-          downstream.close();
-        });
-        downstream.closeHandler(v -> {
-          sockets.remove(downstream);
-          upstream.close();
-        });
-        downstream.pipeTo(upstream);
-        upstream.pipeTo(downstream);
-      });
-    });
+    server =
+        vertx
+            .createNetServer()
+            .connectHandler(
+                downstream -> {
+                  downstream.pause();
+                  sockets.add(downstream);
+                  downstream.closeHandler(v -> sockets.remove(downstream));
+                  client
+                      .connect(options.getPort(), options.getHost())
+                      .onComplete(
+                          connected -> {
+                            if (connected.failed()) {
+                              downstream.close();
+                              return;
+                            }
+                            NetSocket upstream = connected.result();
+                            sockets.add(upstream);
+                            upstream.closeHandler(
+                                v -> {
+                                  sockets.remove(upstream);
+                                  downstream.close();
+                                });
+                            downstream.closeHandler(
+                                v -> {
+                                  sockets.remove(downstream);
+                                  upstream.close();
+                                });
+                            downstream.pipeTo(upstream);
+                            upstream.pipeTo(downstream);
+                          });
+                });
     port = server.listen(on, "127.0.0.1").await().actualPort();
   }
 }

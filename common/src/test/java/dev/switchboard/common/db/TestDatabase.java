@@ -29,12 +29,13 @@ public final class TestDatabase {
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /** Databases made on an external server, dropped again when the JVM exits. */
   private static final List<String> CREATED = new ArrayList<>();
+
   private static String serverUrl;
 
-  private TestDatabase() {
-  }
+  private TestDatabase() {}
 
   /**
    * The URL ({@code postgresql://user[:pw]@host:port/db}) of a new, empty database with a unique
@@ -42,8 +43,13 @@ public final class TestDatabase {
    */
   public static String freshDatabaseUrl() {
     PgUrl server = PgUrl.parse(serverUrl());
-    String name = "test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet() + "_"
-      + Integer.toString(RANDOM.nextInt(Integer.MAX_VALUE), 36);
+    String name =
+        "test_"
+            + ProcessHandle.current().pid()
+            + "_"
+            + COUNTER.incrementAndGet()
+            + "_"
+            + Integer.toString(RANDOM.nextInt(Integer.MAX_VALUE), 36);
     execute(server, "create database " + name + " template template0");
     synchronized (CREATED) {
       CREATED.add(name);
@@ -51,7 +57,10 @@ public final class TestDatabase {
     return server.withDatabase(name).toString();
   }
 
-  /** The server's own URL (the database named in DATABASE_URL, or "switchboard" on the embedded one). */
+  /**
+   * The server's own URL (the database named in DATABASE_URL, or "switchboard" on the embedded
+   * one).
+   */
   public static synchronized String serverUrl() {
     if (serverUrl == null) {
       serverUrl = startServer();
@@ -59,7 +68,10 @@ public final class TestDatabase {
     return serverUrl;
   }
 
-  /** The JDBC form of a {@code postgresql://} (or {@code postgres://}) URL, credentials as parameters. */
+  /**
+   * The JDBC form of a {@code postgresql://} (or {@code postgres://}) URL, credentials as
+   * parameters.
+   */
   public static String jdbcUrl(String url) {
     return PgUrl.parse(url).toJdbc();
   }
@@ -68,37 +80,51 @@ public final class TestDatabase {
     String external = System.getenv("DATABASE_URL");
     if (external != null && !external.isBlank()) {
       PgUrl server = PgUrl.parse(external.trim());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> dropCreated(server), "test-db-cleanup"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> dropCreated(server), "test-db-cleanup"));
       return server.toString();
     }
     Path root = null;
     try {
       root = Files.createTempDirectory("switchboard-test-pg-");
-      // createTempDirectory makes it 0700; as root, the server runs as 'nobody' and must traverse it
+      // createTempDirectory makes it 0700; as root, the server runs as 'nobody' and must traverse
+      // it
       Files.setAttribute(root, "unix:mode", 0711);
       EmbeddedPostgres pg = EmbeddedPostgres.start(root.resolve("data"));
       Path dir = root;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        pg.close();
-        deleteRecursively(dir);
-      }, "test-postgres-stop"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    pg.close();
+                    deleteRecursively(dir);
+                  },
+                  "test-postgres-stop"));
       return pg.url();
     } catch (IOException e) {
       if (root != null) {
         deleteRecursively(root);
       }
-      throw new UncheckedIOException("Could not start the embedded PostgreSQL for the tests"
-        + " (set DATABASE_URL to use another server)", e);
+      throw new UncheckedIOException(
+          "Could not start the embedded PostgreSQL for the tests"
+              + " (set DATABASE_URL to use another server)",
+          e);
     }
   }
 
   private static void execute(PgUrl server, String sql) {
     try (Connection c = DriverManager.getConnection(server.toJdbc());
-         Statement st = c.createStatement()) {
+        Statement st = c.createStatement()) {
       st.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("'" + sql + "' failed on " + server.withoutPassword()
-        + " (the test user needs CREATEDB): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "'"
+              + sql
+              + "' failed on "
+              + server.withoutPassword()
+              + " (the test user needs CREATEDB): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -127,8 +153,8 @@ public final class TestDatabase {
   }
 
   /** The parts of a libpq-style URL; user and password are kept percent-encoded. */
-  private record PgUrl(String rawUser, String rawPassword, String host, int port, String database,
-                       String rawQuery) {
+  private record PgUrl(
+      String rawUser, String rawPassword, String host, int port, String database, String rawQuery) {
 
     static PgUrl parse(String url) {
       URI uri = URI.create(url);
@@ -136,16 +162,24 @@ public final class TestDatabase {
         throw new IllegalArgumentException("Not a postgresql:// URL: " + url);
       }
       if (uri.getHost() == null) {
-        throw new IllegalArgumentException("Database URL needs exactly one host: "
-          + uri.getScheme() + "://..." + uri.getRawPath());
+        throw new IllegalArgumentException(
+            "Database URL needs exactly one host: "
+                + uri.getScheme()
+                + "://..."
+                + uri.getRawPath());
       }
       String info = uri.getRawUserInfo();
       String user = info == null ? null : info.split(":", 2)[0];
       String password = info == null || !info.contains(":") ? null : info.split(":", 2)[1];
       String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
       String database = path.isEmpty() ? (user == null ? "postgres" : decode(user)) : decode(path);
-      return new PgUrl(user, password, uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
-        database, uri.getRawQuery());
+      return new PgUrl(
+          user,
+          password,
+          uri.getHost(),
+          uri.getPort() < 0 ? 5432 : uri.getPort(),
+          database,
+          uri.getRawQuery());
     }
 
     PgUrl withDatabase(String name) {
@@ -167,16 +201,27 @@ public final class TestDatabase {
       if (rawQuery != null && !rawQuery.isEmpty()) {
         params.add(rawQuery);
       }
-      return "jdbc:postgresql://" + host + ":" + port + "/" + encode(database)
-        + (params.isEmpty() ? "" : "?" + String.join("&", params));
+      return "jdbc:postgresql://"
+          + host
+          + ":"
+          + port
+          + "/"
+          + encode(database)
+          + (params.isEmpty() ? "" : "?" + String.join("&", params));
     }
 
     @Override
     public String toString() {
-      String credentials = rawUser == null ? ""
-        : rawUser + (rawPassword == null ? "" : ":" + rawPassword) + "@";
-      return "postgresql://" + credentials + host + ":" + port + "/" + encode(database)
-        + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
+      String credentials =
+          rawUser == null ? "" : rawUser + (rawPassword == null ? "" : ":" + rawPassword) + "@";
+      return "postgresql://"
+          + credentials
+          + host
+          + ":"
+          + port
+          + "/"
+          + encode(database)
+          + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
     }
 
     private static String decode(String s) {

@@ -25,10 +25,15 @@ class TestDatabaseTest {
     assertThat(first).isNotEqualTo(second).startsWith("postgresql://");
     List<String> names = new ArrayList<>();
     for (String url : List.of(first, second)) {
-      try (Connection c = connect(url); Statement st = c.createStatement()) {
+      try (Connection c = connect(url);
+          Statement st = c.createStatement()) {
         names.add(queryString(st, "select current_database()"));
-        assertThat(queryString(st, "select count(*) from information_schema.tables"
-          + " where table_schema not in ('pg_catalog', 'information_schema')")).isEqualTo("0");
+        assertThat(
+                queryString(
+                    st,
+                    "select count(*) from information_schema.tables"
+                        + " where table_schema not in ('pg_catalog', 'information_schema')"))
+            .isEqualTo("0");
         st.execute("create table mine (id int)");
       }
     }
@@ -40,11 +45,13 @@ class TestDatabaseTest {
   @Test
   void convertsDatabaseUrlsToJdbc() {
     assertThat(TestDatabase.jdbcUrl("postgresql://postgres@127.0.0.1:5433/switchboard"))
-      .isEqualTo("jdbc:postgresql://127.0.0.1:5433/switchboard?user=postgres");
-    assertThat(TestDatabase.jdbcUrl("postgres://app:s%40cr%3At@db.example:6000/main?sslmode=require"))
-      .isEqualTo("jdbc:postgresql://db.example:6000/main?user=app&password=s%40cr%3At&sslmode=require");
+        .isEqualTo("jdbc:postgresql://127.0.0.1:5433/switchboard?user=postgres");
+    assertThat(
+            TestDatabase.jdbcUrl("postgres://app:s%40cr%3At@db.example:6000/main?sslmode=require"))
+        .isEqualTo(
+            "jdbc:postgresql://db.example:6000/main?user=app&password=s%40cr%3At&sslmode=require");
     assertThat(TestDatabase.jdbcUrl("postgresql://me@localhost/"))
-      .isEqualTo("jdbc:postgresql://localhost:5432/me?user=me");
+        .isEqualTo("jdbc:postgresql://localhost:5432/me?user=me");
   }
 
   private static Connection connect(String url) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.switchboard.common.net;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,10 +10,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.backends.BackendRegistries;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -22,8 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The connection guard on a plain HTTP server built on a {@link GuardedTransport}: connections over
@@ -41,10 +40,18 @@ class GuardedTransportTest {
   private final List<Socket> sockets = new ArrayList<>();
 
   private void start(int max, int perAddress) {
-    vertx = Telemetry.vertxBuilder("guard-test", new VertxOptions())
-      .withTransport(new GuardedTransport(Transport.NIO, new ConnectionLimits(max, perAddress, REQUEST_TIMEOUT))).build();
-    server = vertx.createHttpServer().requestHandler(request -> request.response().end("ok"))
-      .listen(0, "127.0.0.1").await();
+    vertx =
+        Telemetry.vertxBuilder("guard-test", new VertxOptions())
+            .withTransport(
+                new GuardedTransport(
+                    Transport.NIO, new ConnectionLimits(max, perAddress, REQUEST_TIMEOUT)))
+            .build();
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(request -> request.response().end("ok"))
+            .listen(0, "127.0.0.1")
+            .await();
   }
 
   @AfterEach
@@ -108,8 +115,11 @@ class GuardedTransportTest {
     assertThat(meter("net.connections.open")).isEqualTo(3.0);
 
     first.get(0).close();
-    Eventually.within(Duration.ofSeconds(5)).alias("a place is free").until(() -> meter("net.connections.open") == 2.0);
-    assertThat(exchange(connect("127.0.0.1"), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200");
+    Eventually.within(Duration.ofSeconds(5))
+        .alias("a place is free")
+        .until(() -> meter("net.connections.open") == 2.0);
+    assertThat(exchange(connect("127.0.0.1"), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        .startsWith("HTTP/1.1 200");
   }
 
   @Test
@@ -120,17 +130,22 @@ class GuardedTransportTest {
     Socket over = connect("127.0.0.2");
     assertThat(held(over)).isFalse();
     assertThat(meter("net.connections.refused", "reason", "address")).isEqualTo(1.0);
-    assertThat(exchange(connect("127.0.0.1"), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(exchange(connect("127.0.0.1"), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        .startsWith("HTTP/1.1 200");
   }
 
   @Test
-  void idleAndTricklingConnectionsAreClosedAfterTheRequestTimeoutAndAServedOneIsKept() throws IOException, InterruptedException {
+  void idleAndTricklingConnectionsAreClosedAfterTheRequestTimeoutAndAServedOneIsKept()
+      throws IOException, InterruptedException {
     start(10, 10);
     Socket idle = connect("127.0.0.1");
     Socket trickling = connect("127.0.0.1");
     Socket served = connect("127.0.0.1");
-    assertThat(exchange(served, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200");
-    trickling.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(exchange(served, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        .startsWith("HTTP/1.1 200");
+    trickling
+        .getOutputStream()
+        .write("GET / HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
     long deadline = System.nanoTime() + 3 * REQUEST_TIMEOUT.toNanos();
     boolean closed = false;
     while (!closed && System.nanoTime() < deadline) {

@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * What one analysis may cost.
  *
- * @param stepTimeLimit the longest any single step (detection, hashing, metadata, thumbnails) may run
+ * @param stepTimeLimit the longest any single step (detection, hashing, metadata, thumbnails) may
+ *     run
  * @param maxPixels the largest image (width × height, from its header) that will be decoded
- * @param maxExpansionRatio the largest expanded-to-stored size ratio an archive or compressed stream may declare
+ * @param maxExpansionRatio the largest expanded-to-stored size ratio an archive or compressed
+ *     stream may declare
  * @param thumbnailSizes the long sides of the thumbnails to make, in pixels
  * @param maxPdfDpi the highest resolution a PDF page is rendered at, whatever its page size
  * @param allowList the types that are kept; everything else is refused
@@ -21,13 +23,23 @@ public record AnalysisLimits(
     int maxPdfDpi,
     AllowList allowList) {
 
-  /** 30 s a step, 100 megapixels, ×100 expansion, thumbnails of 128, 512 and 1024 px, 150 dpi, the default allow-list. */
+  /**
+   * 30 s a step, 100 megapixels, ×100 expansion, thumbnails of 128, 512 and 1024 px, 150 dpi, the
+   * default allow-list.
+   */
   public static final AnalysisLimits DEFAULT =
-      new AnalysisLimits(Duration.ofSeconds(30), 100_000_000L, 100, List.of(128, 512, 1024), 150, AllowList.DEFAULT);
+      new AnalysisLimits(
+          Duration.ofSeconds(30),
+          100_000_000L,
+          100,
+          List.of(128, 512, 1024),
+          150,
+          AllowList.DEFAULT);
 
   public AnalysisLimits {
     if (thumbnailSizes.isEmpty() || thumbnailSizes.stream().anyMatch(size -> size < 1)) {
-      throw new IllegalArgumentException("thumbnail sizes must be positive and at least one: " + thumbnailSizes);
+      throw new IllegalArgumentException(
+          "thumbnail sizes must be positive and at least one: " + thumbnailSizes);
     }
     thumbnailSizes = thumbnailSizes.stream().sorted().distinct().toList();
   }
@@ -38,10 +50,12 @@ public record AnalysisLimits(
   }
 
   public AnalysisLimits withStepTimeLimit(Duration limit) {
-    return new AnalysisLimits(limit, maxPixels, maxExpansionRatio, thumbnailSizes, maxPdfDpi, allowList);
+    return new AnalysisLimits(
+        limit, maxPixels, maxExpansionRatio, thumbnailSizes, maxPdfDpi, allowList);
   }
 
   public AnalysisLimits withAllowList(AllowList list) {
-    return new AnalysisLimits(stepTimeLimit, maxPixels, maxExpansionRatio, thumbnailSizes, maxPdfDpi, list);
+    return new AnalysisLimits(
+        stepTimeLimit, maxPixels, maxExpansionRatio, thumbnailSizes, maxPdfDpi, list);
   }
 }

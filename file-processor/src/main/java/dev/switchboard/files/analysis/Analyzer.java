@@ -7,15 +7,16 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Analyses one file on disk: its real type, whether it may be kept, its SHA-256, what can be read from it by
- * type, and its thumbnails. Every step runs in the {@link Sandbox}: on the caller's bounded pool, within the
- * step time limit. The order is the safety argument: cheap checks on the first bytes refuse executables and
- * scripts before anything parses the file, archive sizes are read from their directories before any
- * decompression, and an image's pixel count from its header before any decoding.
+ * Analyses one file on disk: its real type, whether it may be kept, its SHA-256, what can be read
+ * from it by type, and its thumbnails. Every step runs in the {@link Sandbox}: on the caller's
+ * bounded pool, within the step time limit. The order is the safety argument: cheap checks on the
+ * first bytes refuse executables and scripts before anything parses the file, archive sizes are
+ * read from their directories before any decompression, and an image's pixel count from its header
+ * before any decoding.
  *
- * <p>{@link #analyze} never throws: a refusal is {@link Analysis.Status#REJECTED}, anything that went wrong
- * while analysing is {@link Analysis.Status#FAILED}, both with the reason. It blocks while the steps run, so
- * call it from a worker thread, never from an event loop.
+ * <p>{@link #analyze} never throws: a refusal is {@link Analysis.Status#REJECTED}, anything that
+ * went wrong while analysing is {@link Analysis.Status#FAILED}, both with the reason. It blocks
+ * while the steps run, so call it from a worker thread, never from an event loop.
  */
 public final class Analyzer {
 
@@ -28,7 +29,9 @@ public final class Analyzer {
   private final TextInspector texts = new TextInspector();
   private final Thumbnailer thumbnailer;
 
-  /** @param pool where the steps run; its size bounds how many parsers work at once */
+  /**
+   * @param pool where the steps run; its size bounds how many parsers work at once
+   */
   public Analyzer(AnalysisLimits limits, ExecutorService pool) {
     this.limits = limits;
     this.sandbox = new Sandbox(pool, limits.stepTimeLimit());
@@ -39,24 +42,28 @@ public final class Analyzer {
 
   /**
    * @param file the content
-   * @param declaredName the name the uploader gave, a hint only (it narrows {@code text/plain} to CSV, it never
-   *     overrides what the bytes say); may be null
-   * @param thumbnailDirectory where this file's thumbnails are written ({@code 128.jpg}, …), created if needed
+   * @param declaredName the name the uploader gave, a hint only (it narrows {@code text/plain} to
+   *     CSV, it never overrides what the bytes say); may be null
+   * @param thumbnailDirectory where this file's thumbnails are written ({@code 128.jpg}, …),
+   *     created if needed
    */
   public Analysis analyze(Path file, String declaredName, Path thumbnailDirectory) {
     long size = -1;
     String mediaType = null;
     try {
       size = sandbox.run("reading the file", () -> Files.size(file));
-      TypeDetector.Detected detected = sandbox.run("type detection", () -> detector.detect(file, declaredName));
+      TypeDetector.Detected detected =
+          sandbox.run("type detection", () -> detector.detect(file, declaredName));
       mediaType = detected.mediaType();
       String type = mediaType;
       long stored = size;
       UnsafeContent.check(detected.head(), type);
-      sandbox.run("expansion check", () -> {
-        expansion.check(file, type, stored);
-        return null;
-      });
+      sandbox.run(
+          "expansion check",
+          () -> {
+            expansion.check(file, type, stored);
+            return null;
+          });
       if (!limits.allowList().permits(type)) {
         throw new Refused(type + " is not an allowed type");
       }
@@ -66,8 +73,11 @@ public final class Analyzer {
       }
       if (type.equals("application/pdf")) {
         PdfInspector.Read pdf = sandbox.run("PDF reading", () -> pdfs.read(file));
-        List<Thumbnail> thumbnails = pdf.firstPage() == null ? List.of()
-            : sandbox.run("thumbnails", () -> thumbnailer.write(pdf.firstPage(), 1, thumbnailDirectory));
+        List<Thumbnail> thumbnails =
+            pdf.firstPage() == null
+                ? List.of()
+                : sandbox.run(
+                    "thumbnails", () -> thumbnailer.write(pdf.firstPage(), 1, thumbnailDirectory));
         return analysed(type, size, sha256, pdf.details(), thumbnails);
       }
       if (TextInspector.handles(type)) {
@@ -82,24 +92,32 @@ public final class Analyzer {
     }
   }
 
-  private Analysis analyseImage(Path file, String type, long size, String sha256, Path thumbnailDirectory)
+  private Analysis analyseImage(
+      Path file, String type, long size, String sha256, Path thumbnailDirectory)
       throws Refused, StepFailed {
-    ImageInspector.Dimensions dimensions = sandbox.run("image header", () -> images.dimensions(file));
+    ImageInspector.Dimensions dimensions =
+        sandbox.run("image header", () -> images.dimensions(file));
     if (dimensions == null) {
       return analysed(type, size, sha256, new Details.None(), List.of());
     }
     if (dimensions.pixels() > limits.maxPixels()) {
-      throw new Refused(String.format("a %d × %d image (%,d pixels) is over the limit of %,d pixels: not decoded",
-          dimensions.width(), dimensions.height(), dimensions.pixels(), limits.maxPixels()));
+      throw new Refused(
+          String.format(
+              "a %d × %d image (%,d pixels) is over the limit of %,d pixels: not decoded",
+              dimensions.width(), dimensions.height(), dimensions.pixels(), limits.maxPixels()));
     }
     Details.Image image = sandbox.run("image metadata", () -> images.metadata(file, dimensions));
-    BufferedImage decoded = sandbox.run("image decoding", () -> images.decode(file, limits.largestThumbnail()));
+    BufferedImage decoded =
+        sandbox.run("image decoding", () -> images.decode(file, limits.largestThumbnail()));
     List<Thumbnail> thumbnails =
-        sandbox.run("thumbnails", () -> thumbnailer.write(decoded, image.orientation(), thumbnailDirectory));
+        sandbox.run(
+            "thumbnails",
+            () -> thumbnailer.write(decoded, image.orientation(), thumbnailDirectory));
     return analysed(type, size, sha256, image, thumbnails);
   }
 
-  private static Analysis analysed(String type, long size, String sha256, Details details, List<Thumbnail> thumbnails) {
+  private static Analysis analysed(
+      String type, long size, String sha256, Details details, List<Thumbnail> thumbnails) {
     return new Analysis(Analysis.Status.ANALYSED, null, type, size, sha256, details, thumbnails);
   }
 }

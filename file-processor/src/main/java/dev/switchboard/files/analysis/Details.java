@@ -2,10 +2,15 @@ package dev.switchboard.files.analysis;
 
 import java.time.Instant;
 
-/** What the analysis read from the file beyond its type, hash and size; which kind depends on the type. */
+/**
+ * What the analysis read from the file beyond its type, hash and size; which kind depends on the
+ * type.
+ */
 public sealed interface Details {
 
-  /** A type the analyser has no reader for (audio, video, or an image format ImageIO cannot decode). */
+  /**
+   * A type the analyser has no reader for (audio, video, or an image format ImageIO cannot decode).
+   */
   record None() implements Details {}
 
   /**
@@ -17,18 +22,29 @@ public sealed interface Details {
    * @param taken EXIF date and time original, read as UTC since EXIF stores no zone; or null
    * @param gpsPresent whether the file carries a GPS position
    */
-  record Image(int width, int height, int orientation, String cameraMake, String cameraModel, Instant taken,
-      boolean gpsPresent) implements Details {}
+  record Image(
+      int width,
+      int height,
+      int orientation,
+      String cameraMake,
+      String cameraModel,
+      Instant taken,
+      boolean gpsPresent)
+      implements Details {}
 
-  /** @param title from the document information, or null; @param author likewise */
+  /**
+   * @param title from the document information, or null; @param author likewise
+   */
   record Pdf(int pages, String title, String author) implements Details {}
 
   /**
    * @param encoding the detected charset name
    * @param lines the number of lines (a last line without a line break counts)
    * @param columns the number of fields in the first record of a CSV or TSV, or null for other text
-   * @param jsonValid whether a JSON file holds exactly one well-formed value, or null for other text
+   * @param jsonValid whether a JSON file holds exactly one well-formed value, or null for other
+   *     text
    * @param jsonError where and why a JSON file is not well formed, or null
    */
-  record Text(String encoding, long lines, Integer columns, Boolean jsonValid, String jsonError) implements Details {}
+  record Text(String encoding, long lines, Integer columns, Boolean jsonValid, String jsonError)
+      implements Details {}
 }

@@ -9,9 +9,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The charset of a text from its first bytes, without ICU: a byte-order mark decides; otherwise the pattern of
- * zero bytes tells UTF-16 without a mark, bytes that all decode strictly as UTF-8 are UTF-8 (US-ASCII when
- * none is above 0x7F), and anything else is taken as windows-1252, the usual single-byte Western charset.
+ * The charset of a text from its first bytes, without ICU: a byte-order mark decides; otherwise the
+ * pattern of zero bytes tells UTF-16 without a mark, bytes that all decode strictly as UTF-8 are
+ * UTF-8 (US-ASCII when none is above 0x7F), and anything else is taken as windows-1252, the usual
+ * single-byte Western charset.
  */
 final class EncodingDetector {
 
@@ -19,8 +20,8 @@ final class EncodingDetector {
 
   /**
    * @param head the first bytes of the file
-   * @param truncated whether the file goes on past {@code head}, so a multi-byte sequence cut at its end is not
-   *     an error
+   * @param truncated whether the file goes on past {@code head}, so a multi-byte sequence cut at
+   *     its end is not an error
    */
   static String detect(byte[] head, boolean truncated) {
     String marked = byteOrderMark(head);
@@ -83,9 +84,11 @@ final class EncodingDetector {
   }
 
   private static boolean decodesAsUtf8(byte[] head, boolean truncated) {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     try {
       if (!truncated) {
         decoder.decode(ByteBuffer.wrap(head));

@@ -9,7 +9,6 @@ import com.drew.metadata.exif.GpsDirectory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Date;
 import java.util.Iterator;
 import java.util.TimeZone;
@@ -19,10 +18,10 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Reads an image in the order that keeps it safe: the dimensions from the header first (ImageIO readers stop
- * there), so the caller can refuse a decompression bomb before any pixel is decoded; then the EXIF metadata
- * (metadata-extractor, which never decodes pixels); then the pixels, subsampled while decoding so the raster
- * is never much larger than the largest thumbnail.
+ * Reads an image in the order that keeps it safe: the dimensions from the header first (ImageIO
+ * readers stop there), so the caller can refuse a decompression bomb before any pixel is decoded;
+ * then the EXIF metadata (metadata-extractor, which never decodes pixels); then the pixels,
+ * subsampled while decoding so the raster is never much larger than the largest thumbnail.
  */
 final class ImageInspector {
 
@@ -33,7 +32,10 @@ final class ImageInspector {
     }
   }
 
-  /** The dimensions from the header, or null when no ImageIO reader knows the format (no thumbnails then). */
+  /**
+   * The dimensions from the header, or null when no ImageIO reader knows the format (no thumbnails
+   * then).
+   */
   Dimensions dimensions(Path file) throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       ImageReader reader = readerFor(in);
@@ -49,12 +51,14 @@ final class ImageInspector {
     }
   }
 
-  Details.Image metadata(Path file, Dimensions dimensions) throws IOException, ImageProcessingException {
+  Details.Image metadata(Path file, Dimensions dimensions)
+      throws IOException, ImageProcessingException {
     Metadata metadata = ImageMetadataReader.readMetadata(file.toFile());
     ExifIFD0Directory camera = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
     ExifSubIFDDirectory exif = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
     GpsDirectory gps = metadata.getFirstDirectoryOfType(GpsDirectory.class);
-    Integer orientation = camera == null ? null : camera.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
+    Integer orientation =
+        camera == null ? null : camera.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
     Date taken = exif == null ? null : exif.getDateOriginal(TimeZone.getTimeZone("UTC"));
     return new Details.Image(
         dimensions.width(),
@@ -67,8 +71,8 @@ final class ImageInspector {
   }
 
   /**
-   * Decodes every n-th pixel of every n-th row, n chosen so the long side stays at least {@code longSide}:
-   * a 6000 × 4000 photo for 1024 px thumbnails is decoded as 1200 × 800.
+   * Decodes every n-th pixel of every n-th row, n chosen so the long side stays at least {@code
+   * longSide}: a 6000 × 4000 photo for 1024 px thumbnails is decoded as 1200 × 800.
    */
   BufferedImage decode(Path file, int longSide) throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {

@@ -3,8 +3,9 @@ package dev.switchboard.files.analysis;
 import java.awt.image.BufferedImage;
 
 /**
- * Turns an image as stored into the image as it should be seen, by its EXIF orientation (1 to 8): cameras store
- * the sensor's rows and record the rotation instead of applying it. Applied to thumbnails only, which are small.
+ * Turns an image as stored into the image as it should be seen, by its EXIF orientation (1 to 8):
+ * cameras store the sensor's rows and record the rotation instead of applying it. Applied to
+ * thumbnails only, which are small.
  */
 final class Orientation {
 
@@ -17,7 +18,8 @@ final class Orientation {
     int w = stored.getWidth();
     int h = stored.getHeight();
     boolean swapsSides = orientation >= 5;
-    BufferedImage seen = new BufferedImage(swapsSides ? h : w, swapsSides ? w : h, stored.getType());
+    BufferedImage seen =
+        new BufferedImage(swapsSides ? h : w, swapsSides ? w : h, stored.getType());
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int rgb = stored.getRGB(x, y);

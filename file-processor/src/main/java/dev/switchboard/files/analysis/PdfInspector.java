@@ -12,10 +12,10 @@ import org.apache.pdfbox.rendering.ImageType;
 import org.apache.pdfbox.rendering.PDFRenderer;
 
 /**
- * Page count, title and author of a PDF, and its first page rendered for thumbnails. The page is rendered at
- * the scale that makes its long side the largest thumbnail, capped at a resolution, so neither a poster-sized
- * page nor a stamp-sized one yields a large raster. Decoded streams are cached in a temporary file, not the heap,
- * and embedded images may be subsampled while drawing.
+ * Page count, title and author of a PDF, and its first page rendered for thumbnails. The page is
+ * rendered at the scale that makes its long side the largest thumbnail, capped at a resolution, so
+ * neither a poster-sized page nor a stamp-sized one yields a large raster. Decoded streams are
+ * cached in a temporary file, not the heap, and embedded images may be subsampled while drawing.
  */
 final class PdfInspector {
 
@@ -31,10 +31,14 @@ final class PdfInspector {
   }
 
   Read read(Path file) throws IOException {
-    try (PDDocument document = Loader.loadPDF(file.toFile(), IOUtils.createTempFileOnlyStreamCache())) {
+    try (PDDocument document =
+        Loader.loadPDF(file.toFile(), IOUtils.createTempFileOnlyStreamCache())) {
       PDDocumentInformation information = document.getDocumentInformation();
-      Details.Pdf details = new Details.Pdf(document.getNumberOfPages(), blankToNull(information.getTitle()),
-          blankToNull(information.getAuthor()));
+      Details.Pdf details =
+          new Details.Pdf(
+              document.getNumberOfPages(),
+              blankToNull(information.getTitle()),
+              blankToNull(information.getAuthor()));
       if (document.getNumberOfPages() == 0) {
         return new Read(details, null);
       }

@@ -11,13 +11,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs each step of an analysis on the caller's bounded pool and waits for it no longer than the step's time
- * limit. Whatever a parser does (throw, run out of memory for its own allocation, loop forever) comes back to
- * the caller as a {@link StepFailed} with a reason; the caller's thread is never the one parsing.
+ * Runs each step of an analysis on the caller's bounded pool and waits for it no longer than the
+ * step's time limit. Whatever a parser does (throw, run out of memory for its own allocation, loop
+ * forever) comes back to the caller as a {@link StepFailed} with a reason; the caller's thread is
+ * never the one parsing.
  *
- * <p>A step that overruns is cancelled with an interrupt. Java cannot stop a thread that ignores interrupts, so
- * such a step keeps its pool thread until it ends; the pool's bound is what keeps a file of that kind from
- * taking more than its share of the machine.
+ * <p>A step that overruns is cancelled with an interrupt. Java cannot stop a thread that ignores
+ * interrupts, so such a step keeps its pool thread until it ends; the pool's bound is what keeps a
+ * file of that kind from taking more than its share of the machine.
  */
 public final class Sandbox {
 
@@ -33,8 +34,8 @@ public final class Sandbox {
    * Runs {@code work} on the pool and returns its result.
    *
    * @throws Refused when the step refused the file (passed through as it is)
-   * @throws StepFailed when the step threw, overran {@code stepTimeLimit}, could not be scheduled or the caller
-   *     was interrupted while waiting
+   * @throws StepFailed when the step threw, overran {@code stepTimeLimit}, could not be scheduled
+   *     or the caller was interrupted while waiting
    */
   public <T> T run(String step, Callable<T> work) throws Refused, StepFailed {
     Future<T> running;
@@ -47,7 +48,8 @@ public final class Sandbox {
       return running.get(stepTimeLimit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       running.cancel(true);
-      throw new StepFailed(step + " took longer than its limit of " + stepTimeLimit.toMillis() + " ms", e);
+      throw new StepFailed(
+          step + " took longer than its limit of " + stepTimeLimit.toMillis() + " ms", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Refused refused) {

@@ -14,13 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Encoding, line count, CSV columns and JSON validity of a text file, each read as a stream: no step holds more
- * than a buffer (and the first CSV record, itself bounded) in memory.
+ * Encoding, line count, CSV columns and JSON validity of a text file, each read as a stream: no
+ * step holds more than a buffer (and the first CSV record, itself bounded) in memory.
  */
 final class TextInspector {
 
   /** The bytes the charset is guessed from. */
   private static final int SNIFF_BYTES = 64 * 1024;
+
   /** A first CSV record longer than this is not a header: its columns are not counted. */
   private static final int MAX_HEADER_CHARS = 1024 * 1024;
 
@@ -82,15 +83,17 @@ final class TextInspector {
   }
 
   /**
-   * The fields of the first record, split on the delimiter that occurs most often outside quotes (comma,
-   * semicolon or tab; always tab for TSV).
+   * The fields of the first record, split on the delimiter that occurs most often outside quotes
+   * (comma, semicolon or tab; always tab for TSV).
    */
-  private static Integer countColumns(Path file, Charset charset, String mediaType) throws IOException {
+  private static Integer countColumns(Path file, Charset charset, String mediaType)
+      throws IOException {
     int commas = 0;
     int semicolons = 0;
     int tabs = 0;
     boolean quoted = false;
-    try (Reader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), charset))) {
+    try (Reader reader =
+        new BufferedReader(new InputStreamReader(Files.newInputStream(file), charset))) {
       for (int read = 0, c = reader.read(); c >= 0; c = reader.read(), read++) {
         if (read > MAX_HEADER_CHARS) {
           return null;
@@ -112,20 +115,29 @@ final class TextInspector {
     return Math.max(commas, Math.max(semicolons, tabs)) + 1;
   }
 
-  /** Null when the file holds exactly one well-formed JSON value; otherwise where and why it does not. */
+  /**
+   * Null when the file holds exactly one well-formed JSON value; otherwise where and why it does
+   * not.
+   */
   private String jsonError(Path file, Charset charset) throws IOException {
-    try (JsonParser parser = json.createParser(new InputStreamReader(Files.newInputStream(file), charset))) {
+    try (JsonParser parser =
+        json.createParser(new InputStreamReader(Files.newInputStream(file), charset))) {
       JsonToken first = parser.nextToken();
       if (first == null) {
         return "no JSON value";
       }
       parser.skipChildren();
       if (parser.nextToken() != null) {
-        return "more than one JSON value, the second at line " + parser.currentLocation().getLineNr();
+        return "more than one JSON value, the second at line "
+            + parser.currentLocation().getLineNr();
       }
       return null;
     } catch (JsonProcessingException e) {
-      return "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
+      return "line "
+          + e.getLocation().getLineNr()
+          + ", column "
+          + e.getLocation().getColumnNr()
+          + ": "
           + e.getOriginalMessage();
     }
   }

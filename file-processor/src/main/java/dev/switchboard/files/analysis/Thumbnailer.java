@@ -16,9 +16,9 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /**
- * Writes the thumbnails of one picture, largest first, each scaled from the one before it (halving at most per
- * pass, which keeps bilinear scaling sharp). A picture smaller than a size is kept at its own size, never
- * enlarged. Opaque pictures become JPEG, pictures with transparency PNG.
+ * Writes the thumbnails of one picture, largest first, each scaled from the one before it (halving
+ * at most per pass, which keeps bilinear scaling sharp). A picture smaller than a size is kept at
+ * its own size, never enlarged. Opaque pictures become JPEG, pictures with transparency PNG.
  */
 final class Thumbnailer {
 
@@ -44,13 +44,22 @@ final class Thumbnailer {
       } else {
         writeJpeg(seen, file);
       }
-      written.add(0, new Thumbnail(size, seen.getWidth(), seen.getHeight(), transparent ? "image/png" : "image/jpeg",
-          file));
+      written.add(
+          0,
+          new Thumbnail(
+              size,
+              seen.getWidth(),
+              seen.getHeight(),
+              transparent ? "image/png" : "image/jpeg",
+              file));
     }
     return written;
   }
 
-  /** The picture scaled so its long side is at most {@code size}, in an RGB or ARGB raster JPEG/PNG can take. */
+  /**
+   * The picture scaled so its long side is at most {@code size}, in an RGB or ARGB raster JPEG/PNG
+   * can take.
+   */
   private static BufferedImage fit(BufferedImage picture, int size, boolean transparent) {
     int type = transparent ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
     BufferedImage current = picture;
@@ -69,7 +78,8 @@ final class Thumbnailer {
     BufferedImage target = new BufferedImage(width, height, type);
     Graphics2D graphics = target.createGraphics();
     try {
-      graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      graphics.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       graphics.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
       graphics.drawImage(source, 0, 0, width, height, null);
     } finally {

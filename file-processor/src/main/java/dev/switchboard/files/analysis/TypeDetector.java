@@ -13,9 +13,10 @@ import org.apache.tika.mime.MimeTypes;
 import org.apache.tika.parser.ParseContext;
 
 /**
- * The real type of a file, from its first bytes (Tika's magic database, tika-core only: nothing is parsed).
- * The declared name is a hint Tika only uses to narrow a type the content already proved, such as
- * {@code text/plain} to {@code text/csv}: an ELF binary named {@code photo.png} stays an executable.
+ * The real type of a file, from its first bytes (Tika's magic database, tika-core only: nothing is
+ * parsed). The declared name is a hint Tika only uses to narrow a type the content already proved,
+ * such as {@code text/plain} to {@code text/csv}: an ELF binary named {@code photo.png} stays an
+ * executable.
  */
 final class TypeDetector {
 

@@ -3,23 +3,46 @@ package dev.switchboard.files.analysis;
 import java.util.Set;
 
 /**
- * Refuses executables and scripts, whatever the file is called. The first bytes are checked directly (ELF, PE,
- * Mach-O and Java class signatures, a {@code #!} line) so the refusal does not depend on the magic database
- * knowing every interpreter; the detected type covers the scripts that carry no shebang.
+ * Refuses executables and scripts, whatever the file is called. The first bytes are checked
+ * directly (ELF, PE, Mach-O and Java class signatures, a {@code #!} line) so the refusal does not
+ * depend on the magic database knowing every interpreter; the detected type covers the scripts that
+ * carry no shebang.
  */
 final class UnsafeContent {
 
-  private static final Set<String> EXECUTABLE_TYPES = Set.of(
-      "application/x-executable", "application/x-sharedlib", "application/x-elf", "application/x-object",
-      "application/x-coredump", "application/x-dosexec", "application/x-msdownload", "application/java-vm",
-      "application/java-archive", "application/x-mach-o-universal", "application/x-msi",
-      "application/vnd.microsoft.portable-executable");
+  private static final Set<String> EXECUTABLE_TYPES =
+      Set.of(
+          "application/x-executable",
+          "application/x-sharedlib",
+          "application/x-elf",
+          "application/x-object",
+          "application/x-coredump",
+          "application/x-dosexec",
+          "application/x-msdownload",
+          "application/java-vm",
+          "application/java-archive",
+          "application/x-mach-o-universal",
+          "application/x-msi",
+          "application/vnd.microsoft.portable-executable");
 
   /** Scripts, and documents that run scripts when a browser opens them (HTML, SVG). */
-  private static final Set<String> SCRIPT_TYPES = Set.of(
-      "application/x-sh", "application/x-csh", "application/x-bat", "text/javascript", "application/javascript",
-      "application/ecmascript", "text/ecmascript", "text/x-python", "text/x-perl", "text/x-php", "text/x-ruby",
-      "text/x-vbscript", "text/html", "application/xhtml+xml", "image/svg+xml");
+  private static final Set<String> SCRIPT_TYPES =
+      Set.of(
+          "application/x-sh",
+          "application/x-csh",
+          "application/x-bat",
+          "text/javascript",
+          "application/javascript",
+          "application/ecmascript",
+          "text/ecmascript",
+          "text/x-python",
+          "text/x-perl",
+          "text/x-php",
+          "text/x-ruby",
+          "text/x-vbscript",
+          "text/html",
+          "application/xhtml+xml",
+          "image/svg+xml");
 
   private UnsafeContent() {}
 
@@ -49,8 +72,10 @@ final class UnsafeContent {
         return "PE";
       }
     }
-    if (startsWith(head, 0, 0xFE, 0xED, 0xFA, 0xCE) || startsWith(head, 0, 0xFE, 0xED, 0xFA, 0xCF)
-        || startsWith(head, 0, 0xCE, 0xFA, 0xED, 0xFE) || startsWith(head, 0, 0xCF, 0xFA, 0xED, 0xFE)) {
+    if (startsWith(head, 0, 0xFE, 0xED, 0xFA, 0xCE)
+        || startsWith(head, 0, 0xFE, 0xED, 0xFA, 0xCF)
+        || startsWith(head, 0, 0xCE, 0xFA, 0xED, 0xFE)
+        || startsWith(head, 0, 0xCF, 0xFA, 0xED, 0xFE)) {
       return "Mach-O";
     }
     if (startsWith(head, 0, 0xCA, 0xFE, 0xBA, 0xBE)) {

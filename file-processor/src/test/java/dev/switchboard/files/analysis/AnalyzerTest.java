@@ -55,12 +55,11 @@ class AnalyzerTest {
     assertThat(analysis.mediaType()).isEqualTo("image/png");
     assertThat(analysis.size()).isEqualTo(Files.size(png));
     assertThat(analysis.sha256()).isEqualTo(sha256(png));
-    assertThat(analysis.details()).isEqualTo(new Details.Image(2000, 1000, 1, null, null, null, false));
-    assertThat(analysis.thumbnails()).extracting(Thumbnail::size, Thumbnail::width, Thumbnail::height)
-        .containsExactly(
-            tuple(128, 128, 64),
-            tuple(512, 512, 256),
-            tuple(1024, 1024, 512));
+    assertThat(analysis.details())
+        .isEqualTo(new Details.Image(2000, 1000, 1, null, null, null, false));
+    assertThat(analysis.thumbnails())
+        .extracting(Thumbnail::size, Thumbnail::width, Thumbnail::height)
+        .containsExactly(tuple(128, 128, 64), tuple(512, 512, 256), tuple(1024, 1024, 512));
     for (Thumbnail thumbnail : analysis.thumbnails()) {
       assertThat(thumbnail.mediaType()).isEqualTo("image/jpeg");
       BufferedImage written = ImageIO.read(thumbnail.file().toFile());
@@ -81,14 +80,18 @@ class AnalyzerTest {
   @Test
   void jpegExifIsReadAndItsOrientationAppliedToThumbnails() throws Exception {
     BufferedImage stored = TestFiles.picture(400, 200, Color.RED, Color.BLUE);
-    Path jpeg = TestFiles.jpegWithExif(dir.resolve("photo.jpg"), stored, 6, "Canon", "EOS 5D", "2024:05:17 14:03:22");
+    Path jpeg =
+        TestFiles.jpegWithExif(
+            dir.resolve("photo.jpg"), stored, 6, "Canon", "EOS 5D", "2024:05:17 14:03:22");
 
     Analysis analysis = analyzer.analyze(jpeg, "photo.jpg", dir.resolve("thumbs"));
 
     assertThat(analysis.status()).as(analysis.reason()).isEqualTo(Analysis.Status.ANALYSED);
     assertThat(analysis.mediaType()).isEqualTo("image/jpeg");
-    assertThat(analysis.details()).isEqualTo(new Details.Image(400, 200, 6, "Canon", "EOS 5D",
-        Instant.parse("2024-05-17T14:03:22Z"), true));
+    assertThat(analysis.details())
+        .isEqualTo(
+            new Details.Image(
+                400, 200, 6, "Canon", "EOS 5D", Instant.parse("2024-05-17T14:03:22Z"), true));
     // orientation 6 is a quarter turn clockwise: the stored left (red) half becomes the top
     Thumbnail largest = analysis.thumbnails().get(2);
     assertThat(largest.width()).isEqualTo(200);
@@ -96,7 +99,8 @@ class AnalyzerTest {
     BufferedImage seen = ImageIO.read(largest.file().toFile());
     assertThat(new Color(seen.getRGB(100, 40)).getRed()).isGreaterThan(200);
     assertThat(new Color(seen.getRGB(100, 360)).getBlue()).isGreaterThan(200);
-    assertThat(analysis.thumbnails().get(0)).extracting(Thumbnail::width, Thumbnail::height)
+    assertThat(analysis.thumbnails().get(0))
+        .extracting(Thumbnail::width, Thumbnail::height)
         .containsExactly(64, 128);
   }
 
@@ -108,7 +112,8 @@ class AnalyzerTest {
 
     assertThat(analysis.status()).as(analysis.reason()).isEqualTo(Analysis.Status.ANALYSED);
     assertThat(analysis.mediaType()).isEqualTo("application/pdf");
-    assertThat(analysis.details()).isEqualTo(new Details.Pdf(3, "Quarterly report", "Ada Lovelace"));
+    assertThat(analysis.details())
+        .isEqualTo(new Details.Pdf(3, "Quarterly report", "Ada Lovelace"));
     // A4 is 595 × 842 pt: rendered so the long side is 1024 px
     assertThat(analysis.thumbnails()).extracting(Thumbnail::height).containsExactly(128, 512, 1024);
     assertThat(analysis.thumbnails().get(2).width()).isBetween(722, 726);
@@ -116,9 +121,11 @@ class AnalyzerTest {
 
   @Test
   void aBrokenPdfFailsWithTheParsersReason() throws Exception {
-    Path broken = Files.write(dir.resolve("broken.pdf"),
-        "%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-            .getBytes(StandardCharsets.US_ASCII));
+    Path broken =
+        Files.write(
+            dir.resolve("broken.pdf"),
+            "%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+                .getBytes(StandardCharsets.US_ASCII));
 
     Analysis analysis = analyzer.analyze(broken, "broken.pdf", dir.resolve("thumbs"));
 
@@ -129,8 +136,10 @@ class AnalyzerTest {
 
   @Test
   void csvHasItsColumnsAndLines() throws Exception {
-    Path csv = Files.writeString(dir.resolve("people.csv"),
-        "name,\"city, country\",age\nAda,\"London, UK\",36\nAlan,\"Wilmslow, UK\",41\n");
+    Path csv =
+        Files.writeString(
+            dir.resolve("people.csv"),
+            "name,\"city, country\",age\nAda,\"London, UK\",36\nAlan,\"Wilmslow, UK\",41\n");
 
     Analysis analysis = analyzer.analyze(csv, "people.csv", dir.resolve("thumbs"));
 
@@ -155,8 +164,11 @@ class AnalyzerTest {
 
   @Test
   void jsonIsCheckedForValidity() throws Exception {
-    Path valid = Files.writeString(dir.resolve("valid.json"), "{\"name\": \"Ada\", \"tags\": [1, 2, {\"x\": null}]}\n");
-    Path invalid = Files.writeString(dir.resolve("invalid.json"), "{\"name\": \"Ada\",\n \"tags\": [1, 2}\n");
+    Path valid =
+        Files.writeString(
+            dir.resolve("valid.json"), "{\"name\": \"Ada\", \"tags\": [1, 2, {\"x\": null}]}\n");
+    Path invalid =
+        Files.writeString(dir.resolve("invalid.json"), "{\"name\": \"Ada\",\n \"tags\": [1, 2}\n");
 
     Analysis good = analyzer.analyze(valid, "valid.json", dir.resolve("thumbs"));
     Analysis bad = analyzer.analyze(invalid, "invalid.json", dir.resolve("thumbs"));
@@ -171,7 +183,9 @@ class AnalyzerTest {
 
   @Test
   void anExecutableNamedPngIsRejected() throws Exception {
-    Path disguised = Files.copy(Path.of("/bin/true"), dir.resolve("holiday.png"), StandardCopyOption.REPLACE_EXISTING);
+    Path disguised =
+        Files.copy(
+            Path.of("/bin/true"), dir.resolve("holiday.png"), StandardCopyOption.REPLACE_EXISTING);
 
     Analysis analysis = analyzer.analyze(disguised, "holiday.png", dir.resolve("thumbs"));
 
@@ -196,7 +210,8 @@ class AnalyzerTest {
 
   @Test
   void aScriptNamedTextIsRejected() throws Exception {
-    Path script = Files.writeString(dir.resolve("readme.txt"), "#!/usr/bin/env bash\nrm -rf \"$HOME\"\n");
+    Path script =
+        Files.writeString(dir.resolve("readme.txt"), "#!/usr/bin/env bash\nrm -rf \"$HOME\"\n");
 
     Analysis analysis = analyzer.analyze(script, "readme.txt", dir.resolve("thumbs"));
 
@@ -213,8 +228,9 @@ class AnalyzerTest {
 
     assertThat(analysis.status()).isEqualTo(Analysis.Status.REJECTED);
     assertThat(analysis.mediaType()).isEqualTo("image/png");
-    assertThat(analysis.reason()).isEqualTo(
-        "a 50000 × 50000 image (2,500,000,000 pixels) is over the limit of 100,000,000 pixels: not decoded");
+    assertThat(analysis.reason())
+        .isEqualTo(
+            "a 50000 × 50000 image (2,500,000,000 pixels) is over the limit of 100,000,000 pixels: not decoded");
     assertThat(dir.resolve("thumbs")).doesNotExist();
   }
 
@@ -225,7 +241,8 @@ class AnalyzerTest {
     Analysis analysis = analyzer.analyze(bomb, "photos.zip", dir.resolve("thumbs"));
 
     assertThat(analysis.status()).isEqualTo(Analysis.Status.REJECTED);
-    assertThat(analysis.reason()).startsWith("application/zip would expand " + Files.size(bomb) + " bytes to 67108864")
+    assertThat(analysis.reason())
+        .startsWith("application/zip would expand " + Files.size(bomb) + " bytes to 67108864")
         .endsWith("refused as a decompression bomb");
   }
 
@@ -238,7 +255,8 @@ class AnalyzerTest {
 
     Analysis analysis = analyzer.analyze(bomb, "log.gz", dir.resolve("thumbs"));
 
-    assertThat(analysis.reason()).startsWith("application/gzip would expand ")
+    assertThat(analysis.reason())
+        .startsWith("application/gzip would expand ")
         .endsWith("refused as a decompression bomb");
   }
 
@@ -250,8 +268,9 @@ class AnalyzerTest {
       out.write("a few words\n".getBytes(StandardCharsets.US_ASCII));
     }
     Path bomb = TestFiles.zipBomb(dir.resolve("bomb.zip"), 8);
-    Analyzer allowingZip = new Analyzer(
-        AnalysisLimits.DEFAULT.withAllowList(new AllowList(List.of("application/zip"))), pool);
+    Analyzer allowingZip =
+        new Analyzer(
+            AnalysisLimits.DEFAULT.withAllowList(new AllowList(List.of("application/zip"))), pool);
 
     assertThat(analyzer.analyze(zip, "notes.zip", dir.resolve("thumbs")).reason())
         .isEqualTo("application/zip is not an allowed type");
@@ -264,7 +283,8 @@ class AnalyzerTest {
   @Test
   void theAllowListIsConfigurable() throws Exception {
     Path csv = Files.writeString(dir.resolve("a.csv"), "a,b\n1,2\n");
-    Analyzer imagesOnly = new Analyzer(AnalysisLimits.DEFAULT.withAllowList(new AllowList(List.of("image/*"))), pool);
+    Analyzer imagesOnly =
+        new Analyzer(AnalysisLimits.DEFAULT.withAllowList(new AllowList(List.of("image/*"))), pool);
 
     Analysis analysis = imagesOnly.analyze(csv, "a.csv", dir.resolve("thumbs"));
 
@@ -274,13 +294,15 @@ class AnalyzerTest {
 
   @Test
   void aMissingFileFailsInsteadOfThrowing() {
-    Analysis analysis = analyzer.analyze(dir.resolve("gone.png"), "gone.png", dir.resolve("thumbs"));
+    Analysis analysis =
+        analyzer.analyze(dir.resolve("gone.png"), "gone.png", dir.resolve("thumbs"));
 
     assertThat(analysis.status()).isEqualTo(Analysis.Status.FAILED);
     assertThat(analysis.reason()).startsWith("reading the file failed: NoSuchFileException");
   }
 
   private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 }

@@ -25,12 +25,18 @@ class SandboxTest {
     AtomicBoolean release = new AtomicBoolean();
     long started = System.nanoTime();
     try {
-      assertThatThrownBy(() -> sandbox.run("parsing", () -> {
-        while (!release.get()) {
-          Thread.onSpinWait();
-        }
-        return "never seen";
-      })).isInstanceOf(StepFailed.class).hasMessage("parsing took longer than its limit of 300 ms");
+      assertThatThrownBy(
+              () ->
+                  sandbox.run(
+                      "parsing",
+                      () -> {
+                        while (!release.get()) {
+                          Thread.onSpinWait();
+                        }
+                        return "never seen";
+                      }))
+          .isInstanceOf(StepFailed.class)
+          .hasMessage("parsing took longer than its limit of 300 ms");
     } finally {
       release.set(true);
     }
@@ -40,22 +46,35 @@ class SandboxTest {
 
   @Test
   void aStepThatThrowsFailsWithItsReason() {
-    assertThatThrownBy(() -> sandbox.run("parsing", () -> {
-      throw new IllegalStateException("bad xref table");
-    })).isInstanceOf(StepFailed.class).hasMessage("parsing failed: IllegalStateException: bad xref table");
+    assertThatThrownBy(
+            () ->
+                sandbox.run(
+                    "parsing",
+                    () -> {
+                      throw new IllegalStateException("bad xref table");
+                    }))
+        .isInstanceOf(StepFailed.class)
+        .hasMessage("parsing failed: IllegalStateException: bad xref table");
   }
 
   @Test
   void aStepThatRunsOutOfMemoryFailsWithoutHurtingTheCaller() {
     assertThatThrownBy(() -> sandbox.run("decoding", () -> new byte[Integer.MAX_VALUE]))
-        .isInstanceOf(StepFailed.class).hasMessageStartingWith("decoding failed: OutOfMemoryError");
+        .isInstanceOf(StepFailed.class)
+        .hasMessageStartingWith("decoding failed: OutOfMemoryError");
   }
 
   @Test
   void aRefusalPassesThroughUnchanged() {
-    assertThatThrownBy(() -> sandbox.run("checking", () -> {
-      throw new Refused("not allowed");
-    })).isInstanceOf(Refused.class).hasMessage("not allowed");
+    assertThatThrownBy(
+            () ->
+                sandbox.run(
+                    "checking",
+                    () -> {
+                      throw new Refused("not allowed");
+                    }))
+        .isInstanceOf(Refused.class)
+        .hasMessage("not allowed");
   }
 
   @Test
@@ -63,6 +82,7 @@ class SandboxTest {
     pool.shutdown();
 
     assertThatThrownBy(() -> sandbox.run("hashing", () -> "x"))
-        .isInstanceOf(StepFailed.class).hasMessageStartingWith("hashing: the analysis pool refused the work");
+        .isInstanceOf(StepFailed.class)
+        .hasMessageStartingWith("hashing: the analysis pool refused the work");
   }
 }

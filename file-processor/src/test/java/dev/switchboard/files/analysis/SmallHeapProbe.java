@@ -8,8 +8,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Run by {@link SmallHeapTest} in a JVM of its own with a small heap: analyses each file named on the command
- * line with the default limits and prints one line per file, then the heap's high-water mark.
+ * Run by {@link SmallHeapTest} in a JVM of its own with a small heap: analyses each file named on
+ * the command line with the default limits and prints one line per file, then the heap's high-water
+ * mark.
  */
 public final class SmallHeapProbe {
 
@@ -22,9 +23,16 @@ public final class SmallHeapProbe {
       Path thumbnails = Path.of(args[0]);
       for (int i = 1; i < args.length; i++) {
         Path file = Path.of(args[i]);
-        Analysis analysis = analyzer.analyze(file, file.getFileName().toString(), thumbnails.resolve("t" + i));
-        System.out.println(file.getFileName() + "\t" + analysis.status() + "\t" + analysis.thumbnails().size()
-            + "\t" + analysis.reason());
+        Analysis analysis =
+            analyzer.analyze(file, file.getFileName().toString(), thumbnails.resolve("t" + i));
+        System.out.println(
+            file.getFileName()
+                + "\t"
+                + analysis.status()
+                + "\t"
+                + analysis.thumbnails().size()
+                + "\t"
+                + analysis.reason());
       }
     } finally {
       pool.shutdownNow();
@@ -35,6 +43,7 @@ public final class SmallHeapProbe {
         peak += memoryPool.getPeakUsage().getUsed();
       }
     }
-    System.out.println("peak-heap-bytes\t" + peak + "\tmax-heap-bytes\t" + Runtime.getRuntime().maxMemory());
+    System.out.println(
+        "peak-heap-bytes\t" + peak + "\tmax-heap-bytes\t" + Runtime.getRuntime().maxMemory());
   }
 }

@@ -59,8 +59,9 @@ final class TestFiles {
   }
 
   /** A JPEG whose APP1 segment carries EXIF: orientation, camera, date taken and a GPS position. */
-  static Path jpegWithExif(Path file, BufferedImage stored, int orientation, String make, String model,
-      String dateTaken) throws IOException {
+  static Path jpegWithExif(
+      Path file, BufferedImage stored, int orientation, String make, String model, String dateTaken)
+      throws IOException {
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
     ImageIO.write(stored, "jpeg", plain);
     byte[] jpeg = plain.toByteArray();
@@ -76,7 +77,10 @@ final class TestFiles {
     return file;
   }
 
-  /** A big-endian TIFF structure: IFD0 (make, model, orientation), the EXIF IFD (date) and a GPS IFD. */
+  /**
+   * A big-endian TIFF structure: IFD0 (make, model, orientation), the EXIF IFD (date) and a GPS
+   * IFD.
+   */
   private static byte[] exifTiff(int orientation, String make, String model, String dateTaken) {
     byte[] makeBytes = ascii(make);
     byte[] modelBytes = ascii(model);
@@ -94,7 +98,11 @@ final class TestFiles {
     tiff.putShort((short) 5);
     entry(tiff, 0x010F, 2, makeBytes.length, makeAt);
     entry(tiff, 0x0110, 2, modelBytes.length, modelAt);
-    tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+    tiff.putShort((short) 0x0112)
+        .putShort((short) 3)
+        .putInt(1)
+        .putShort((short) orientation)
+        .putShort((short) 0);
     entry(tiff, 0x8769, 4, 1, exifAt);
     entry(tiff, 0x8825, 4, 1, gpsAt);
     tiff.putInt(0).put(makeBytes).put(modelBytes);
@@ -143,14 +151,22 @@ final class TestFiles {
   }
 
   /**
-   * A valid-looking PNG that declares {@code side} × {@code side} grey pixels and holds a few KB of them: decoding
-   * it would need side² bytes of raster.
+   * A valid-looking PNG that declares {@code side} × {@code side} grey pixels and holds a few KB of
+   * them: decoding it would need side² bytes of raster.
    */
   static Path decompressionBombPng(Path file, int side) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(13).putInt(side).putInt(side).put((byte) 8).put((byte) 0)
-        .put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteBuffer header =
+        ByteBuffer.allocate(13)
+            .putInt(side)
+            .putInt(side)
+            .put((byte) 8)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0);
     ByteArrayOutputStream idat = new ByteArrayOutputStream();
-    try (DeflaterOutputStream deflate = new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_COMPRESSION))) {
+    try (DeflaterOutputStream deflate =
+        new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_COMPRESSION))) {
       deflate.write(new byte[1024 * 1024]);
     }
     try (OutputStream out = Files.newOutputStream(file)) {

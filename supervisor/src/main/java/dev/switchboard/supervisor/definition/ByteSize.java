@@ -4,13 +4,15 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Sizes as people write them: {@code 512M}, {@code 2G}, {@code 800KiB}, or plain bytes. Powers of 1024. */
+/**
+ * Sizes as people write them: {@code 512M}, {@code 2G}, {@code 800KiB}, or plain bytes. Powers of
+ * 1024.
+ */
 public final class ByteSize {
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?");
 
-  private ByteSize() {
-  }
+  private ByteSize() {}
 
   /**
    * The size in bytes. Text that is not a size, and a size that does not fit in a {@code long}
@@ -20,15 +22,17 @@ public final class ByteSize {
   public static long parse(String text) {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new IllegalArgumentException("must be a size in bytes, like 536870912, \"512M\" or \"2G\"");
+      throw new IllegalArgumentException(
+          "must be a size in bytes, like 536870912, \"512M\" or \"2G\"");
     }
-    int shift = switch (m.group(2)) {
-      case "k" -> 10;
-      case "m" -> 20;
-      case "g" -> 30;
-      case "t" -> 40;
-      default -> 0;
-    };
+    int shift =
+        switch (m.group(2)) {
+          case "k" -> 10;
+          case "m" -> 20;
+          case "g" -> 30;
+          case "t" -> 40;
+          default -> 0;
+        };
     try {
       long count = Long.parseLong(m.group(1));
       if (count > Long.MAX_VALUE >> shift) {

@@ -3,7 +3,6 @@ package dev.switchboard.supervisor.definition;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,12 +13,11 @@ import java.util.List;
  */
 public final class DeclaredServices {
 
-  private DeclaredServices() {
-  }
+  private DeclaredServices() {}
 
   /**
-   * @throws IllegalArgumentException naming the entry and its field, e.g.
-   *     {@code services[1].health.interval in the config file: ...}
+   * @throws IllegalArgumentException naming the entry and its field, e.g. {@code
+   *     services[1].health.interval in the config file: ...}
    */
   public static List<ServiceDefinition> parse(JsonArray list) {
     List<ServiceDefinition> defs = new ArrayList<>();
@@ -27,16 +25,19 @@ public final class DeclaredServices {
       Object item = list.getValue(i);
       try {
         if (!(item instanceof JsonObject json)) {
-          throw ApiException.invalid("", "must be a service definition (an object with name and command)");
+          throw ApiException.invalid(
+              "", "must be a service definition (an object with name and command)");
         }
         defs.add(ServiceDefinition.parse(json));
       } catch (ApiException e) {
         String field = e.field() == null || e.field().isEmpty() ? "" : "." + e.field();
-        throw new IllegalArgumentException("services[" + i + "]" + field + " in the config file: " + e.getMessage());
+        throw new IllegalArgumentException(
+            "services[" + i + "]" + field + " in the config file: " + e.getMessage());
       }
     }
     if (defs.stream().map(ServiceDefinition::name).distinct().count() != defs.size()) {
-      throw new IllegalArgumentException("the services: section of the config file names a service twice");
+      throw new IllegalArgumentException(
+          "the services: section of the config file names a service twice");
     }
     return defs;
   }

@@ -4,7 +4,6 @@ import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,8 @@ import java.util.regex.Pattern;
  * problem+json answer can point at it. Unknown fields are refused too: a typo ({@code autoStart})
  * must not be silently ignored.
  *
- * <p>Text is refused where PostgreSQL would refuse it: a definition is stored as {@code jsonb} and a
- * deployment's steps in {@code text} columns, neither of which can hold U+0000, so a NUL that got
+ * <p>Text is refused where PostgreSQL would refuse it: a definition is stored as {@code jsonb} and
+ * a deployment's steps in {@code text} columns, neither of which can hold U+0000, so a NUL that got
  * past here would fail the insert and come back as a 500 instead of naming its field. Numbers are
  * taken only when they are what they look like: a whole number too large for a {@code long} is
  * refused, not cut to its low bits.
@@ -63,14 +62,18 @@ public final class Fields {
 
   /** A whole number that fits in a {@code long}, or null for anything else (1.5, 2^64, "3"). */
   static Long whole(Object value) {
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
       return ((Number) value).longValue();
     }
     if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
       return big.longValue();
     }
-    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-      && Math.abs(n.doubleValue()) < 0x1p63) {
+    if (value instanceof Number n
+        && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) < 0x1p63) {
       return n.longValue();
     }
     return null;
@@ -79,7 +82,8 @@ public final class Fields {
   void only(Set<String> known) {
     for (String name : json.fieldNames()) {
       if (!known.contains(name)) {
-        throw ApiException.invalid(path(name), "unknown field; known fields are " + String.join(", ", known));
+        throw ApiException.invalid(
+            path(name), "unknown field; known fields are " + String.join(", ", known));
       }
     }
   }
@@ -174,7 +178,8 @@ public final class Fields {
       d = null;
     }
     if (d == null || d.isNegative() || d.compareTo(LONGEST) > 0) {
-      throw ApiException.invalid(path(name), "must be a duration like \"500ms\", \"10s\" or \"2m\", or milliseconds");
+      throw ApiException.invalid(
+          path(name), "must be a duration like \"500ms\", \"10s\" or \"2m\", or milliseconds");
     }
     return d;
   }
@@ -184,17 +189,21 @@ public final class Fields {
     Object value = json.getValue(name);
     if (value == null) {
       if (required) {
-        throw ApiException.invalid(path(name), "is required: the program and its arguments, like [\"python3\", \"-m\", \"http.server\"]");
+        throw ApiException.invalid(
+            path(name),
+            "is required: the program and its arguments, like [\"python3\", \"-m\", \"http.server\"]");
       }
       return null;
     }
     if (!(value instanceof JsonArray array) || array.isEmpty()) {
-      throw ApiException.invalid(path(name), "must be a non-empty array of strings: the program and its arguments");
+      throw ApiException.invalid(
+          path(name), "must be a non-empty array of strings: the program and its arguments");
     }
     List<String> argv = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof String arg) || (i == 0 && arg.isBlank())) {
-        throw ApiException.invalid(path(name) + "[" + i + "]", "must be a string" + (i == 0 ? " naming the program" : ""));
+        throw ApiException.invalid(
+            path(name) + "[" + i + "]", "must be a string" + (i == 0 ? " naming the program" : ""));
       }
       argv.add(storable(path(name) + "[" + i + "]", arg));
     }
@@ -214,7 +223,8 @@ public final class Fields {
     for (int i = 0; i < array.size(); i++) {
       String at = path(name) + "[" + i + "]";
       if (!(array.getValue(i) instanceof String file) || !file.startsWith("/")) {
-        throw ApiException.invalid(at, "must be an absolute file path, like /etc/switchboard/llama.env");
+        throw ApiException.invalid(
+            at, "must be an absolute file path, like /etc/switchboard/llama.env");
       }
       paths.add(storable(at, file));
     }
@@ -227,7 +237,8 @@ public final class Fields {
       return Map.of();
     }
     if (!(value instanceof JsonObject object)) {
-      throw ApiException.invalid(path(name), "must be an object of variable names to string values");
+      throw ApiException.invalid(
+          path(name), "must be an object of variable names to string values");
     }
     Map<String, String> env = new LinkedHashMap<>();
     for (String key : object.fieldNames()) {
@@ -236,8 +247,9 @@ public final class Fields {
         throw ApiException.invalid(path(name) + "." + key, "is not a valid variable name");
       }
       if (MaskedEnv.MASKED.equals(v)) {
-        throw ApiException.invalid(path(name) + "." + key,
-          "must be a string; {\"masked\": true} stands for a value that is not shown: send the value itself");
+        throw ApiException.invalid(
+            path(name) + "." + key,
+            "must be a string; {\"masked\": true} stands for a value that is not shown: send the value itself");
       }
       if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
         throw ApiException.invalid(path(name) + "." + key, "must be a string");

@@ -1,7 +1,6 @@
 package dev.switchboard.supervisor.definition;
 
 import io.vertx.core.json.JsonObject;
-
 import java.util.Map;
 
 /**
@@ -16,8 +15,7 @@ public final class MaskedEnv {
   /** What stands for every value. */
   static final JsonObject MASKED = new JsonObject().put("masked", true);
 
-  private MaskedEnv() {
-  }
+  private MaskedEnv() {}
 
   public static JsonObject of(Map<String, String> env) {
     JsonObject masked = new JsonObject();

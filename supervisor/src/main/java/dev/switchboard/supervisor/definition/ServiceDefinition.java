@@ -4,7 +4,6 @@ import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,57 +16,114 @@ import java.util.regex.Pattern;
  * {@link ApiException} naming the field; {@link #toJson} gives the canonical form back (defaults
  * filled in, durations as {@code "10s"}), which is also what is stored.
  *
- * <p>{@code command} is an argv: no shell unless {@code shell: true}, in which case it is one string
- * run by {@code /bin/sh -c}. {@code envFrom} names dotenv files read at every start (not here, and
- * never stored), for secrets that should not sit in the database; {@code env} wins over them.
+ * <p>{@code command} is an argv: no shell unless {@code shell: true}, in which case it is one
+ * string run by {@code /bin/sh -c}. {@code envFrom} names dotenv files read at every start (not
+ * here, and never stored), for secrets that should not sit in the database; {@code env} wins over
+ * them.
  */
-public record ServiceDefinition(String name, List<String> command, boolean shell, String cwd, Map<String, String> env,
-                                List<String> envFrom, Integer port, HealthCheck health, List<Dependency> dependsOn, boolean autostart,
-                                RestartPolicy restart, String stopSignal, Duration stopTimeout, Long maxMemory,
-                                String description) {
+public record ServiceDefinition(
+    String name,
+    List<String> command,
+    boolean shell,
+    String cwd,
+    Map<String, String> env,
+    List<String> envFrom,
+    Integer port,
+    HealthCheck health,
+    List<Dependency> dependsOn,
+    boolean autostart,
+    RestartPolicy restart,
+    String stopSignal,
+    Duration stopTimeout,
+    Long maxMemory,
+    String description) {
 
   public static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62})");
+
   /** Names taken by the API's own routes under /api/v1/services/. */
   private static final Set<String> RESERVED = Set.of("status", "refresh");
-  private static final Pattern SIGNAL = Pattern.compile("(?:SIG)?(TERM|INT|QUIT|HUP|KILL|USR1|USR2)");
-  private static final Set<String> FIELDS = Set.of("name", "command", "shell", "cwd", "env", "envFrom", "port", "health",
-    "dependsOn", "autostart", "restart", "stopSignal", "stopTimeout", "maxMemory", "description");
+
+  private static final Pattern SIGNAL =
+      Pattern.compile("(?:SIG)?(TERM|INT|QUIT|HUP|KILL|USR1|USR2)");
+  private static final Set<String> FIELDS =
+      Set.of(
+          "name",
+          "command",
+          "shell",
+          "cwd",
+          "env",
+          "envFrom",
+          "port",
+          "health",
+          "dependsOn",
+          "autostart",
+          "restart",
+          "stopSignal",
+          "stopTimeout",
+          "maxMemory",
+          "description");
 
   public static ServiceDefinition parse(JsonObject json) {
     Fields f = Fields.of(json, "");
     f.only(FIELDS);
-    String name = f.string("name", NAME, "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit", null);
+    String name =
+        f.string(
+            "name",
+            NAME,
+            "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit",
+            null);
     if (RESERVED.contains(name)) {
-      throw ApiException.invalid("name", "'" + name + "' is reserved (it names a route: /api/v1/services/" + name + ")");
+      throw ApiException.invalid(
+          "name", "'" + name + "' is reserved (it names a route: /api/v1/services/" + name + ")");
     }
     boolean shell = f.bool("shell", false);
     List<String> command;
     if (shell) {
       Object raw = f.raw("command");
       if (!(raw instanceof String line) || line.isBlank()) {
-        throw ApiException.invalid("command", "with shell: true, must be one command line for /bin/sh -c");
+        throw ApiException.invalid(
+            "command", "with shell: true, must be one command line for /bin/sh -c");
       }
       command = List.of(Fields.storable("command", line));
     } else {
       if (f.raw("command") instanceof String) {
-        throw ApiException.invalid("command", "must be an array of strings (the program and its arguments); "
-          + "to run a command line through /bin/sh, also set shell: true");
+        throw ApiException.invalid(
+            "command",
+            "must be an array of strings (the program and its arguments); "
+                + "to run a command line through /bin/sh, also set shell: true");
       }
       command = f.argv("command", true);
     }
     String cwd = f.optionalString("cwd", "must be a directory path");
-    String signal = f.string("stopSignal", SIGNAL, "must be one of TERM, INT, QUIT, HUP, KILL, USR1, USR2", "TERM");
+    String signal =
+        f.string(
+            "stopSignal", SIGNAL, "must be one of TERM, INT, QUIT, HUP, KILL, USR1, USR2", "TERM");
     Duration stopTimeout = f.duration("stopTimeout", Duration.ofSeconds(10));
     if (stopTimeout.compareTo(Duration.ofHours(1)) > 0) {
       throw ApiException.invalid("stopTimeout", "must be at most 1h");
     }
-    return new ServiceDefinition(name, command, shell, cwd, f.env("env"), f.absolutePaths("envFrom"), f.integer("port", 1, 65535, null),
-      HealthCheck.parse(f.raw("health"), "health"), dependencies(f.raw("dependsOn"), name), f.bool("autostart", false),
-      RestartPolicy.parse(f.raw("restart"), "restart"), signal.startsWith("SIG") ? signal.substring(3) : signal,
-      stopTimeout, f.bytes("maxMemory"), f.optionalString("description", "must be a string"));
+    return new ServiceDefinition(
+        name,
+        command,
+        shell,
+        cwd,
+        f.env("env"),
+        f.absolutePaths("envFrom"),
+        f.integer("port", 1, 65535, null),
+        HealthCheck.parse(f.raw("health"), "health"),
+        dependencies(f.raw("dependsOn"), name),
+        f.bool("autostart", false),
+        RestartPolicy.parse(f.raw("restart"), "restart"),
+        signal.startsWith("SIG") ? signal.substring(3) : signal,
+        stopTimeout,
+        f.bytes("maxMemory"),
+        f.optionalString("description", "must be a string"));
   }
 
-  /** {@code ["db"]}, {@code {"db": "healthy"}} or {@code [{"name": "db", "condition": "healthy"}]}; {@code started} by default. */
+  /**
+   * {@code ["db"]}, {@code {"db": "healthy"}} or {@code [{"name": "db", "condition": "healthy"}]};
+   * {@code started} by default.
+   */
   private static List<Dependency> dependencies(Object raw, String self) {
     List<Dependency> deps = new ArrayList<>();
     if (raw == null) {
@@ -86,13 +142,18 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
         } else if (item instanceof JsonObject object) {
           Fields f = Fields.of(object, path);
           f.only(Set.of("name", "condition"));
-          deps.add(dependency(f.string("name", null, "must be a service name", null), f.raw("condition"), path));
+          deps.add(
+              dependency(
+                  f.string("name", null, "must be a service name", null),
+                  f.raw("condition"),
+                  path));
         } else {
           throw ApiException.invalid(path, "must be a service name or {name, condition}");
         }
       }
     } else {
-      throw ApiException.invalid("dependsOn", "must be a list of service names or an object of name: condition");
+      throw ApiException.invalid(
+          "dependsOn", "must be a list of service names or an object of name: condition");
     }
     for (Dependency dep : deps) {
       if (dep.name().equals(self)) {
@@ -120,8 +181,22 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
 
   /** The same definition under another name (a PUT names the service in its path). */
   public ServiceDefinition named(String other) {
-    return new ServiceDefinition(other, command, shell, cwd, env, envFrom, port, health, dependsOn, autostart, restart,
-      stopSignal, stopTimeout, maxMemory, description);
+    return new ServiceDefinition(
+        other,
+        command,
+        shell,
+        cwd,
+        env,
+        envFrom,
+        port,
+        health,
+        dependsOn,
+        autostart,
+        restart,
+        stopSignal,
+        stopTimeout,
+        maxMemory,
+        description);
   }
 
   /** The argv to execute: the command itself, or {@code /bin/sh -c <line>}. */
@@ -130,8 +205,10 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("name", name)
-      .put("command", shell ? command.get(0) : new JsonArray(command));
+    JsonObject json =
+        new JsonObject()
+            .put("name", name)
+            .put("command", shell ? command.get(0) : new JsonArray(command));
     if (shell) {
       json.put("shell", true);
     }
@@ -157,10 +234,10 @@ public record ServiceDefinition(String name, List<String> command, boolean shell
     JsonObject deps = new JsonObject();
     dependsOn.forEach(d -> deps.put(d.name(), d.condition().wire()));
     json.put("dependsOn", deps)
-      .put("autostart", autostart)
-      .put("restart", restart.toJson())
-      .put("stopSignal", stopSignal)
-      .put("stopTimeout", Durations.format(stopTimeout));
+        .put("autostart", autostart)
+        .put("restart", restart.toJson())
+        .put("stopSignal", stopSignal)
+        .put("stopTimeout", Durations.format(stopTimeout));
     if (maxMemory != null) {
       json.put("maxMemory", maxMemory);
     }

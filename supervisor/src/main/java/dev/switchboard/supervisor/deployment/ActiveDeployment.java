@@ -3,9 +3,9 @@ package dev.switchboard.supervisor.deployment;
 import dev.switchboard.supervisor.process.StepProcess;
 
 /**
- * A deployment in memory while it is queued or running: what was asked for, and what a cancel
- * needs to know (the step process running, if any, and whether the health gate has begun). Only
- * the supervisor's event loop touches it.
+ * A deployment in memory while it is queued or running: what was asked for, and what a cancel needs
+ * to know (the step process running, if any, and whether the health gate has begun). Only the
+ * supervisor's event loop touches it.
  */
 final class ActiveDeployment {
 

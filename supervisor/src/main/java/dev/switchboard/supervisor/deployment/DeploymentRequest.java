@@ -6,7 +6,6 @@ import dev.switchboard.supervisor.definition.Dependency;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,18 +15,27 @@ import java.util.List;
  * one (null otherwise), and how long the restarted service has to be healthy. Bad input is refused
  * with a 400 naming the field at fault, as {@code steps[1].command} or {@code definition.port}.
  */
-record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefinition definition, Duration healthTimeout) {
+record DeploymentRequest(
+    String service,
+    List<DeploymentStep> steps,
+    ServiceDefinition definition,
+    Duration healthTimeout) {
 
   private static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration MAX_HEALTH_TIMEOUT = Duration.ofHours(1);
   private static final int MAX_STEPS = 50;
-  private static final List<String> FIELDS = List.of("service", "steps", "definition", "healthTimeout");
+  private static final List<String> FIELDS =
+      List.of("service", "steps", "definition", "healthTimeout");
 
-  /** Reads {@code {service, steps?, definition?, healthTimeout?}}; the service and those it depends on must exist. */
+  /**
+   * Reads {@code {service, steps?, definition?, healthTimeout?}}; the service and those it depends
+   * on must exist.
+   */
   static DeploymentRequest parse(JsonObject body, ServiceControl services) {
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {
-        throw ApiException.invalid(field, "unknown field; known fields are " + String.join(", ", FIELDS));
+        throw ApiException.invalid(
+            field, "unknown field; known fields are " + String.join(", ", FIELDS));
       }
     }
     String service = service(body.getValue("service"));
@@ -35,8 +43,11 @@ record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefi
     if (current == null) {
       throw ApiException.invalid("service", "no service named " + service);
     }
-    return new DeploymentRequest(service, steps(body.getValue("steps"), current),
-      definition(body.getValue("definition"), service, services), healthTimeout(body.getValue("healthTimeout")));
+    return new DeploymentRequest(
+        service,
+        steps(body.getValue("steps"), current),
+        definition(body.getValue("definition"), service, services),
+        healthTimeout(body.getValue("healthTimeout")));
   }
 
   /** A service name given in the field {@code service}. */
@@ -52,7 +63,8 @@ record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefi
       return List.of();
     }
     if (!(raw instanceof JsonArray list)) {
-      throw ApiException.invalid("steps", "must be a list of steps, each {name?, command, cwd?, env?, timeout?}");
+      throw ApiException.invalid(
+          "steps", "must be a list of steps, each {name?, command, cwd?, env?, timeout?}");
     }
     if (list.size() > MAX_STEPS) {
       throw ApiException.invalid("steps", "at most " + MAX_STEPS + " steps");
@@ -74,7 +86,8 @@ record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefi
     }
     Object named = json.getValue("name");
     if (named != null && !service.equals(named)) {
-      throw ApiException.invalid("definition.name", "must be the deployment's service (" + service + "), or left out");
+      throw ApiException.invalid(
+          "definition.name", "must be the deployment's service (" + service + "), or left out");
     }
     ServiceDefinition definition;
     try {
@@ -84,7 +97,8 @@ record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefi
     }
     for (Dependency dependency : definition.dependsOn()) {
       if (services.definition(dependency.name()) == null) {
-        throw ApiException.invalid("definition.dependsOn", "names " + dependency.name() + ", which is not a service");
+        throw ApiException.invalid(
+            "definition.dependsOn", "names " + dependency.name() + ", which is not a service");
       }
     }
     return definition;
@@ -96,7 +110,10 @@ record DeploymentRequest(String service, List<DeploymentStep> steps, ServiceDefi
     }
     Duration timeout;
     try {
-      timeout = raw instanceof Number millis ? Duration.ofMillis(millis.longValue()) : Duration.ofMillis(Durations.parseMillis((String) raw));
+      timeout =
+          raw instanceof Number millis
+              ? Duration.ofMillis(millis.longValue())
+              : Duration.ofMillis(Durations.parseMillis((String) raw));
     } catch (RuntimeException unreadable) {
       // unreadable: refused below, as out of range
       timeout = Duration.ZERO;

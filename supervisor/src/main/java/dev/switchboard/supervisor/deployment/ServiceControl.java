@@ -2,7 +2,6 @@ package dev.switchboard.supervisor.deployment;
 
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import io.vertx.core.Future;
-
 import java.time.Duration;
 
 /**

@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Turns the bytes of one output stream into lines of text. A line keeps at most {@code maxLineBytes}
- * bytes (back to the last whole UTF-8 character); the rest of it is only counted as it passes, never
- * held, and the line ends with a marker that says how much was cut: {@code … [1032192 bytes cut]}.
- * So a line of any length is one row, and memory stays at {@code maxLineBytes} per stream.
+ * Turns the bytes of one output stream into lines of text. A line keeps at most {@code
+ * maxLineBytes} bytes (back to the last whole UTF-8 character); the rest of it is only counted as
+ * it passes, never held, and the line ends with a marker that says how much was cut: {@code …
+ * [1032192 bytes cut]}. So a line of any length is one row, and memory stays at {@code
+ * maxLineBytes} per stream.
  *
  * <p>Text is UTF-8; bytes that are not become U+FFFD, and so does NUL (PostgreSQL text cannot hold
  * it). A trailing CR (CRLF endings) is dropped. Not thread-safe: one reader thread owns it.
@@ -19,13 +20,18 @@ import java.util.List;
 final class LineSplitter {
 
   private final byte[] line;
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-    .onMalformedInput(CodingErrorAction.REPLACE)
-    .onUnmappableCharacter(CodingErrorAction.REPLACE);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE)
+          .onUnmappableCharacter(CodingErrorAction.REPLACE);
+
   /** Bytes of the current line kept in {@link #line}. */
   private int length;
+
   /** Bytes of the current line past {@code maxLineBytes}, counted and let go. */
   private long cut;
+
   /** The last byte cut: a CR there is the line ending, not text that was lost. */
   private byte lastCut;
 
@@ -92,13 +98,19 @@ final class LineSplitter {
     return text;
   }
 
-  /** How many of the kept bytes end on a character boundary: a character split by the cut goes with the rest. */
+  /**
+   * How many of the kept bytes end on a character boundary: a character split by the cut goes with
+   * the rest.
+   */
   private int wholeCharacters() {
     int lead = length - 1;
     while (lead > 0 && lead > length - 4 && (line[lead] & 0xC0) == 0x80) {
       lead--;
     }
-    int size = (line[lead] & 0xE0) == 0xC0 ? 2 : (line[lead] & 0xF0) == 0xE0 ? 3 : (line[lead] & 0xF8) == 0xF0 ? 4 : 1;
+    int size =
+        (line[lead] & 0xE0) == 0xC0
+            ? 2
+            : (line[lead] & 0xF0) == 0xE0 ? 3 : (line[lead] & 0xF8) == 0xF0 ? 4 : 1;
     return lead + size > length ? lead : length;
   }
 

@@ -10,9 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,16 +19,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves lines from the {@link LogSource}s to their two destinations, on the event loop, every
- * {@code tick}: the live stream (published on the source's address in batches, at most
- * {@code liveLinesPerTick} per source per tick: a follower is told how many it skipped, and the
- * database still gets them all) and PostgreSQL (multi-row inserts of up to {@code batchRows},
- * {@code insertsInFlight} at a time). Every stage is bounded: a source holds at most {@code capacity} lines, the database
- * backlog (with the inserts in flight) at most {@code capacity * 4}; beyond that lines are dropped,
- * counted in {@code supervisor_log_lines_total{outcome="dropped"}}, and a note in the log itself says
- * how many, which seq numbers and when.
+ * {@code tick}: the live stream (published on the source's address in batches, at most {@code
+ * liveLinesPerTick} per source per tick: a follower is told how many it skipped, and the database
+ * still gets them all) and PostgreSQL (multi-row inserts of up to {@code batchRows}, {@code
+ * insertsInFlight} at a time). Every stage is bounded: a source holds at most {@code capacity}
+ * lines, the database backlog (with the inserts in flight) at most {@code capacity * 4}; beyond
+ * that lines are dropped, counted in {@code supervisor_log_lines_total{outcome="dropped"}}, and a
+ * note in the log itself says how many, which seq numbers and when.
  *
  * <p>When the database goes away, a failed insert goes back to the front of the backlog and the
  * pipeline waits ({@link Outage}: capped, jittered exponential backoff, logged once when it begins
@@ -42,33 +41,60 @@ import java.util.TreeMap;
 public final class LogPipeline {
 
   /** Sizes and pace. */
-  public record Options(int capacity, int tailSize, int maxLineBytes, int liveLinesPerTick, int batchRows, int insertsInFlight,
-                        Duration tick) {
-    /** Two inserts at a time keep PostgreSQL busy on two cores (measured by bench/logs.sh: +50 to 75 % rows/s). */
-    public static final Options DEFAULT = new Options(20_000, 200, 16 * 1024, 1_000, 2_000, 2, Duration.ofMillis(100));
+  public record Options(
+      int capacity,
+      int tailSize,
+      int maxLineBytes,
+      int liveLinesPerTick,
+      int batchRows,
+      int insertsInFlight,
+      Duration tick) {
     /**
-     * The longest line kept whole may grow to 64 KiB: a full insert of {@code batchRows} such lines is
-     * then 128 MiB, well under PostgreSQL's 1 GiB message limit.
+     * Two inserts at a time keep PostgreSQL busy on two cores (measured by bench/logs.sh: +50 to 75
+     * % rows/s).
+     */
+    public static final Options DEFAULT =
+        new Options(20_000, 200, 16 * 1024, 1_000, 2_000, 2, Duration.ofMillis(100));
+
+    /**
+     * The longest line kept whole may grow to 64 KiB: a full insert of {@code batchRows} such lines
+     * is then 128 MiB, well under PostgreSQL's 1 GiB message limit.
      */
     public static final int MAX_LINE_BYTES_LIMIT = 64 * 1024;
+
     /** Room for the text of a cut line's marker. */
     public static final int MIN_LINE_BYTES = 256;
 
     public Options {
       if (maxLineBytes < MIN_LINE_BYTES || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
-        throw new IllegalArgumentException("SUPERVISOR_LOG_MAX_LINE (supervisor.logs.maxLineBytes) must be from "
-          + MIN_LINE_BYTES + " to " + MAX_LINE_BYTES_LIMIT + " bytes, not " + maxLineBytes);
+        throw new IllegalArgumentException(
+            "SUPERVISOR_LOG_MAX_LINE (supervisor.logs.maxLineBytes) must be from "
+                + MIN_LINE_BYTES
+                + " to "
+                + MAX_LINE_BYTES_LIMIT
+                + " bytes, not "
+                + maxLineBytes);
       }
     }
   }
 
   /** Rendered {@code supervisor_log_lines_total} by Prometheus. */
   public static final String LINES_METER = "supervisor.log.lines";
+
   private static final Logger LOG = LoggerFactory.getLogger(LogPipeline.class);
-  /** How long a stop waits for the backlog to reach the database (at the measured 50k+ rows/s: the whole backlog). */
+
+  /**
+   * How long a stop waits for the backlog to reach the database (at the measured 50k+ rows/s: the
+   * whole backlog).
+   */
   private static final Duration FLUSH_LIMIT = Duration.ofSeconds(10);
-  /** Retries while the database is away: soon at first, then at most every few seconds, so it is used again within seconds of its return. */
+
+  /**
+   * Retries while the database is away: soon at first, then at most every few seconds, so it is
+   * used again within seconds of its return.
+   */
   private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+
   private static final Duration MAX_RETRY = Duration.ofSeconds(4);
 
   private final Vertx vertx;
@@ -81,24 +107,38 @@ public final class LogPipeline {
   private final Counter storedLines;
   private final Counter droppedLines;
   private final Outage outage;
+
   /** For each insert in flight: the first line of each source in it. */
   private final List<Map<String, Long>> inFlight = new ArrayList<>();
+
   /** For each source: its last seq when its stored bytes were last brought under the bound. */
   private final Map<String, Long> bytesCheckedThrough = new HashMap<>();
+
   private int rowsInFlight;
   private long droppedInOutage;
-  /** Whether {@link #write()} is on the stack: a completion that calls it again leaves the work to that loop. */
+
+  /**
+   * Whether {@link #write()} is on the stack: a completion that calls it again leaves the work to
+   * that loop.
+   */
   private boolean writing;
+
   /** Sources closed since the last trim, with their last seq: trimmed once more, then forgotten. */
   private final Map<String, Long> lastTrims = new LinkedHashMap<>();
+
   private long timer = -1;
 
-  /** A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code address}. */
-  private record Registered(LogSource source, String address, String field, String name) {
-  }
+  /**
+   * A source and where its live lines go: {@code {<field>: <name>, lines, skipped?}} on {@code
+   * address}.
+   */
+  private record Registered(LogSource source, String address, String field, String name) {}
 
-  /** @param database told when inserts fail for want of the database, for {@code /readiness} */
-  public LogPipeline(Vertx vertx, LogStore store, DatabaseStatus database, Options options, Clock clock) {
+  /**
+   * @param database told when inserts fail for want of the database, for {@code /readiness}
+   */
+  public LogPipeline(
+      Vertx vertx, LogStore store, DatabaseStatus database, Options options, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.options = options;
@@ -107,15 +147,25 @@ public final class LogPipeline {
     readLines = counter(registry, "read");
     storedLines = counter(registry, "stored");
     droppedLines = counter(registry, "dropped");
-    outage = new Outage("storing log lines", new Backoff(FIRST_RETRY, MAX_RETRY), database, clock,
-      () -> backlog.size() + " lines had waited in memory, " + droppedInOutage
-        + " were dropped (a note in each source's log says which)");
+    outage =
+        new Outage(
+            "storing log lines",
+            new Backoff(FIRST_RETRY, MAX_RETRY),
+            database,
+            clock,
+            () ->
+                backlog.size()
+                    + " lines had waited in memory, "
+                    + droppedInOutage
+                    + " were dropped (a note in each source's log says which)");
   }
 
   private static Counter counter(MeterRegistry registry, String outcome) {
-    return Counter.builder(LINES_METER).tag("outcome", outcome)
-      .description("Lines of managed-process output: read, stored in PostgreSQL, or dropped because storage fell behind")
-      .register(registry);
+    return Counter.builder(LINES_METER)
+        .tag("outcome", outcome)
+        .description(
+            "Lines of managed-process output: read, stored in PostgreSQL, or dropped because storage fell behind")
+        .register(registry);
   }
 
   public Options options() {
@@ -145,15 +195,19 @@ public final class LogPipeline {
     if (known != null) {
       return Future.succeededFuture(known.source());
     }
-    return store.lastSeq(sourceId).map(last -> {
-      Registered again = sources.get(sourceId);
-      if (again != null) {
-        return again.source();
-      }
-      LogSource source = new LogSource(sourceId, last, options.capacity(), options.tailSize(), clock);
-      sources.put(sourceId, new Registered(source, address, field, name));
-      return source;
-    });
+    return store
+        .lastSeq(sourceId)
+        .map(
+            last -> {
+              Registered again = sources.get(sourceId);
+              if (again != null) {
+                return again.source();
+              }
+              LogSource source =
+                  new LogSource(sourceId, last, options.capacity(), options.tailSize(), clock);
+              sources.put(sourceId, new Registered(source, address, field, name));
+              return source;
+            });
   }
 
   public LogSource source(String sourceId) {
@@ -177,22 +231,28 @@ public final class LogPipeline {
   }
 
   /**
-   * The last {@code limit} lines of a source, oldest first: what the database holds, joined with the
-   * recent lines kept in memory (which covers lines still on their way to the database, and inserts
-   * that commit out of order). Every line published live after this answer has a higher seq.
+   * The last {@code limit} lines of a source, oldest first: what the database holds, joined with
+   * the recent lines kept in memory (which covers lines still on their way to the database, and
+   * inserts that commit out of order). Every line published live after this answer has a higher
+   * seq.
    */
   public Future<List<LogLine>> tail(String sourceId, int limit) {
-    return store.query(sourceId, new LogQuery(null, null, null, null, null, limit)).map(stored -> {
-      collect();
-      TreeMap<Long, LogLine> lines = new TreeMap<>();
-      stored.forEach(line -> lines.put(line.seq(), line));
-      Registered registered = sources.get(sourceId);
-      if (registered != null) {
-        registered.source().tail().forEach(line -> lines.put(line.seq(), line));
-      }
-      List<LogLine> all = new ArrayList<>(lines.values());
-      return all.size() > limit ? List.copyOf(all.subList(all.size() - limit, all.size())) : all;
-    });
+    return store
+        .query(sourceId, new LogQuery(null, null, null, null, null, limit))
+        .map(
+            stored -> {
+              collect();
+              TreeMap<Long, LogLine> lines = new TreeMap<>();
+              stored.forEach(line -> lines.put(line.seq(), line));
+              Registered registered = sources.get(sourceId);
+              if (registered != null) {
+                registered.source().tail().forEach(line -> lines.put(line.seq(), line));
+              }
+              List<LogLine> all = new ArrayList<>(lines.values());
+              return all.size() > limit
+                  ? List.copyOf(all.subList(all.size() - limit, all.size()))
+                  : all;
+            });
   }
 
   /**
@@ -206,7 +266,10 @@ public final class LogPipeline {
     Future<Void> chain = Future.succeededFuture();
     Map<String, Long> lastSeqs = new LinkedHashMap<>(lastTrims);
     lastTrims.clear();
-    sources.values().forEach(registered -> lastSeqs.put(registered.source().id(), registered.source().lastSeq()));
+    sources
+        .values()
+        .forEach(
+            registered -> lastSeqs.put(registered.source().id(), registered.source().lastSeq()));
     for (Map.Entry<String, Long> entry : lastSeqs.entrySet()) {
       String sourceId = entry.getKey();
       long last = entry.getValue();
@@ -214,14 +277,19 @@ public final class LogPipeline {
         chain = chain.compose(v -> store.trim(sourceId, last - maxLines).mapEmpty());
       }
       if (last != bytesCheckedThrough.getOrDefault(sourceId, -1L)) {
-        chain = chain.compose(v -> {
-          // lines still on their way are counted at the next check
-          long stored = Math.min(last, visibleThrough(sourceId));
-          return store.trimBytes(sourceId, maxBytes).map(deleted -> {
-            bytesCheckedThrough.put(sourceId, stored);
-            return null;
-          });
-        });
+        chain =
+            chain.compose(
+                v -> {
+                  // lines still on their way are counted at the next check
+                  long stored = Math.min(last, visibleThrough(sourceId));
+                  return store
+                      .trimBytes(sourceId, maxBytes)
+                      .map(
+                          deleted -> {
+                            bytesCheckedThrough.put(sourceId, stored);
+                            return null;
+                          });
+                });
       }
     }
     return chain;
@@ -267,8 +335,12 @@ public final class LogPipeline {
 
   private void publish(Registered registered, List<LogLine> lines) {
     int skipped = Math.max(0, lines.size() - options.liveLinesPerTick());
-    JsonObject batch = new JsonObject().put(registered.field(), registered.name())
-      .put("lines", LogStore.toJson(skipped == 0 ? lines : lines.subList(skipped, lines.size())));
+    JsonObject batch =
+        new JsonObject()
+            .put(registered.field(), registered.name())
+            .put(
+                "lines",
+                LogStore.toJson(skipped == 0 ? lines : lines.subList(skipped, lines.size())));
     if (skipped > 0) {
       batch.put("skipped", skipped);
     }
@@ -285,7 +357,9 @@ public final class LogPipeline {
     }
     writing = true;
     try {
-      while (inFlight.size() < (outage.ongoing() ? 1 : options.insertsInFlight()) && outage.mayTry() && writeBatch()) {
+      while (inFlight.size() < (outage.ongoing() ? 1 : options.insertsInFlight())
+          && outage.mayTry()
+          && writeBatch()) {
         // started one more
       }
     } finally {
@@ -294,8 +368,10 @@ public final class LogPipeline {
   }
 
   private boolean writeBatch() {
-    List<LogStore.SourcedLine> batch = new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
-    // while the database is away the gap is still growing: one note, written once it is back, covers it all
+    List<LogStore.SourcedLine> batch =
+        new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
+    // while the database is away the gap is still growing: one note, written once it is back,
+    // covers it all
     for (Registered registered : outage.ongoing() ? List.<Registered>of() : sources.values()) {
       LogLine note = registered.source().dropNote();
       if (note != null) {
@@ -312,23 +388,27 @@ public final class LogPipeline {
     batch.forEach(row -> first.merge(row.source(), row.line().seq(), Math::min));
     inFlight.add(first);
     rowsInFlight += batch.size();
-    store.insert(batch).onComplete(result -> {
-      inFlight.removeIf(running -> running == first);
-      rowsInFlight -= batch.size();
-      if (result.succeeded()) {
-        storedLines.increment(batch.size());
-        outage.succeeded();
-        droppedInOutage = 0;
-        write();
-      } else {
-        // back to the front, to be tried again once the wait is over (the tick does); the insert
-        // ignores rows already stored, should the failure have come after the commit
-        for (int index = batch.size() - 1; index >= 0; index--) {
-          backlog.addFirst(batch.get(index));
-        }
-        outage.failed(result.cause());
-      }
-    });
+    store
+        .insert(batch)
+        .onComplete(
+            result -> {
+              inFlight.removeIf(running -> running == first);
+              rowsInFlight -= batch.size();
+              if (result.succeeded()) {
+                storedLines.increment(batch.size());
+                outage.succeeded();
+                droppedInOutage = 0;
+                write();
+              } else {
+                // back to the front, to be tried again once the wait is over (the tick does); the
+                // insert
+                // ignores rows already stored, should the failure have come after the commit
+                for (int index = batch.size() - 1; index >= 0; index--) {
+                  backlog.addFirst(batch.get(index));
+                }
+                outage.failed(result.cause());
+              }
+            });
     return true;
   }
 
@@ -346,7 +426,10 @@ public final class LogPipeline {
     if (backlog.isEmpty() && inFlight.isEmpty()) {
       promise.complete();
     } else if (System.nanoTime() > deadline) {
-      LOG.warn("{} log lines were still waiting for the database after {}; they are not stored", backlog.size(), FLUSH_LIMIT);
+      LOG.warn(
+          "{} log lines were still waiting for the database after {}; they are not stored",
+          backlog.size(),
+          FLUSH_LIMIT);
       promise.complete();
     } else {
       vertx.setTimer(20, id -> awaitFlushed(promise, deadline));
@@ -355,14 +438,17 @@ public final class LogPipeline {
 
   /**
    * Queries a source's stored lines as they stand: with two inserts in flight a later one may
-   * commit first, so lines are shown only up to the first one still on its way to the database
-   * (in flight or waiting in the backlog). A query never shows a gap that fills a moment later.
+   * commit first, so lines are shown only up to the first one still on its way to the database (in
+   * flight or waiting in the backlog). A query never shows a gap that fills a moment later.
    */
   public Future<List<LogLine>> query(String sourceId, LogQuery query) {
     return store.query(sourceId, query, visibleThrough(sourceId));
   }
 
-  /** The highest sequence number up to which every line of the source is stored or counted as dropped. */
+  /**
+   * The highest sequence number up to which every line of the source is stored or counted as
+   * dropped.
+   */
   long visibleThrough(String sourceId) {
     long first = Long.MAX_VALUE;
     for (Map<String, Long> batch : inFlight) {

@@ -3,7 +3,6 @@ package dev.switchboard.supervisor.logs;
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -12,20 +11,23 @@ import java.util.Set;
 
 /**
  * A log query as the API takes it: {@code since} and {@code until} (ISO instants, or a duration
- * meaning that long ago: {@code since=10m}), {@code stream} (stdout, stderr, switchboard), {@code q}
- * (text, case-insensitive), {@code after} (a seq, for paging) and {@code limit} (1..5000, 200).
+ * meaning that long ago: {@code since=10m}), {@code stream} (stdout, stderr, switchboard), {@code
+ * q} (text, case-insensitive), {@code after} (a seq, for paging) and {@code limit} (1..5000, 200).
  *
- * <p>Everything that reaches PostgreSQL is checked here first, so that bad input is a 400 naming its
- * parameter and never a failed statement: text holds no NUL (a {@code text} parameter cannot), and
- * instants fall within years 1 to 9999 ({@code timestamptz} ends long before {@link Instant#MAX}).
+ * <p>Everything that reaches PostgreSQL is checked here first, so that bad input is a 400 naming
+ * its parameter and never a failed statement: text holds no NUL (a {@code text} parameter cannot),
+ * and instants fall within years 1 to 9999 ({@code timestamptz} ends long before {@link
+ * Instant#MAX}).
  */
-public record LogQuery(Instant since, Instant until, String stream, String text, Long after, int limit) {
+public record LogQuery(
+    Instant since, Instant until, String stream, String text, Long after, int limit) {
 
   public static final int MAX_LIMIT = 5000;
   private static final Set<String> STREAMS = Set.of(LogLine.STDOUT, LogLine.STDERR, LogLine.NOTE);
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-  private static final String INSTANT_RULE = "must be an ISO-8601 instant like 2026-01-31T12:00:00Z, or a duration ago like 15m";
+  private static final String INSTANT_RULE =
+      "must be an ISO-8601 instant like 2026-01-31T12:00:00Z, or a duration ago like 15m";
 
   public static LogQuery parse(JsonObject json, Clock clock) {
     Instant since = instant(json.getValue("since"), "since", clock);

@@ -1,8 +1,5 @@
 package dev.switchboard.supervisor.logs;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -11,15 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads one output stream of a process line by line on a thread of its own (never an event loop)
- * and hands the lines to a {@link LogSource} a read's worth at a time. A line longer than
- * {@code maxLineBytes} is cut once, with a marker of how many bytes went ({@link LineSplitter}), so
- * one endless line neither grows memory nor fills the log.
+ * and hands the lines to a {@link LogSource} a read's worth at a time. A line longer than {@code
+ * maxLineBytes} is cut once, with a marker of how many bytes went ({@link LineSplitter}), so one
+ * endless line neither grows memory nor fills the log.
  *
- * <p>The channel is opened on the reader's thread: opening a FIFO waits for its writer.
- * {@link #close()} ends the reading from any thread (closing a channel wakes a thread blocked in it).
+ * <p>The channel is opened on the reader's thread: opening a FIFO waits for its writer. {@link
+ * #close()} ends the reading from any thread (closing a channel wakes a thread blocked in it).
  */
 public final class LogReader implements AutoCloseable {
 
@@ -35,7 +34,12 @@ public final class LogReader implements AutoCloseable {
   private volatile ReadableByteChannel channel;
   private volatile boolean closed;
 
-  public LogReader(String threadName, Callable<ReadableByteChannel> opener, LogSource source, String stream, int maxLineBytes) {
+  public LogReader(
+      String threadName,
+      Callable<ReadableByteChannel> opener,
+      LogSource source,
+      String stream,
+      int maxLineBytes) {
     this.opener = opener;
     this.source = source;
     this.stream = stream;

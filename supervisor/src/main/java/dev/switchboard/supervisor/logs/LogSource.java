@@ -47,7 +47,10 @@ public final class LogSource {
     return id;
   }
 
-  /** Adds lines read from {@code stream}; any thread. Returns how many were taken (the rest were dropped). */
+  /**
+   * Adds lines read from {@code stream}; any thread. Returns how many were taken (the rest were
+   * dropped).
+   */
   public synchronized int append(String stream, List<String> lines) {
     var now = clock.instant();
     int room = Math.max(0, capacity - pending.size());
@@ -92,7 +95,10 @@ public final class LogSource {
   }
 
   private void widenGap(long firstSeq, long lastSeq, Instant at, long count) {
-    gap = gap == null ? new Gap(count, firstSeq, lastSeq, at, at) : gap.widen(count, firstSeq, lastSeq, at);
+    gap =
+        gap == null
+            ? new Gap(count, firstSeq, lastSeq, at, at)
+            : gap.widen(count, firstSeq, lastSeq, at);
     dropped += count;
   }
 
@@ -105,22 +111,47 @@ public final class LogSource {
     if (gap == null) {
       return null;
     }
-    LogLine note = new LogLine(++seq, clock.instant(), LogLine.NOTE, "[switchboard] " + gap.count() + " lines dropped"
-      + " (seq " + gap.firstSeq() + " to " + gap.lastSeq() + ", read " + gap.from() + " to " + gap.to() + ")"
-      + ": output came faster than it could be stored, or the database was away");
+    LogLine note =
+        new LogLine(
+            ++seq,
+            clock.instant(),
+            LogLine.NOTE,
+            "[switchboard] "
+                + gap.count()
+                + " lines dropped"
+                + " (seq "
+                + gap.firstSeq()
+                + " to "
+                + gap.lastSeq()
+                + ", read "
+                + gap.from()
+                + " to "
+                + gap.to()
+                + ")"
+                + ": output came faster than it could be stored, or the database was away");
     gap = null;
     return note;
   }
 
-  /** Dropped lines not reported yet: how many, the lowest and highest seq among them, and when the first and last were read. */
+  /**
+   * Dropped lines not reported yet: how many, the lowest and highest seq among them, and when the
+   * first and last were read.
+   */
   private record Gap(long count, long firstSeq, long lastSeq, Instant from, Instant to) {
     Gap widen(long more, long first, long last, Instant at) {
-      return new Gap(count + more, Math.min(firstSeq, first), Math.max(lastSeq, last),
-        at.isBefore(from) ? at : from, at.isAfter(to) ? at : to);
+      return new Gap(
+          count + more,
+          Math.min(firstSeq, first),
+          Math.max(lastSeq, last),
+          at.isBefore(from) ? at : from,
+          at.isAfter(to) ? at : to);
     }
   }
 
-  /** Lines read and lines dropped here since the last call: {@code [read, dropped]}, for the metrics. */
+  /**
+   * Lines read and lines dropped here since the last call: {@code [read, dropped]}, for the
+   * metrics.
+   */
   synchronized long[] takeCounts() {
     long[] counts = {readUncounted, droppedUncounted};
     readUncounted = 0;

@@ -13,16 +13,21 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The cgroup (v2) of one launch of a service. Its members are every process the service started,
- * whatever they did to their session, group or environment: only a write to another cgroup's
- * {@code cgroup.procs} takes a process out, and that needs the rights the supervisor has. So a stop
- * that empties it ends the whole tree, and its {@code cpu.stat} and {@code memory.current} count
- * exactly the service. Blocking: run it on a worker.
+ * whatever they did to their session, group or environment: only a write to another cgroup's {@code
+ * cgroup.procs} takes a process out, and that needs the rights the supervisor has. So a stop that
+ * empties it ends the whole tree, and its {@code cpu.stat} and {@code memory.current} count exactly
+ * the service. Blocking: run it on a worker.
  */
 public final class Cgroup {
 
   private static final long POLL_MS = 50;
-  /** How long a new process gets to join (its shell starts and writes its pid): milliseconds, as a rule. */
+
+  /**
+   * How long a new process gets to join (its shell starts and writes its pid): milliseconds, as a
+   * rule.
+   */
   private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+
   private static final long JOIN_POLL_MS = 2;
 
   private final Path dir;
@@ -59,9 +64,9 @@ public final class Cgroup {
   }
 
   /**
-   * Waits until {@code pid} is a member, or {@code alive} says it is gone (a failed join ends it), for
-   * up to five seconds. Until then the cgroup looks empty: a stop would find nothing to end, and the
-   * process would join a cgroup that is being removed.
+   * Waits until {@code pid} is a member, or {@code alive} says it is gone (a failed join ends it),
+   * for up to five seconds. Until then the cgroup looks empty: a stop would find nothing to end,
+   * and the process would join a cgroup that is being removed.
    */
   void awaitJoined(int pid, BooleanSupplier alive) {
     long deadline = System.nanoTime() + JOIN_LIMIT.toNanos();
@@ -75,7 +80,10 @@ public final class Cgroup {
     }
   }
 
-  /** Whether any process (in it or in a child cgroup) is alive: {@code populated} of {@code cgroup.events}. */
+  /**
+   * Whether any process (in it or in a child cgroup) is alive: {@code populated} of {@code
+   * cgroup.events}.
+   */
   public boolean populated() {
     for (String line : lines(dir.resolve("cgroup.events"))) {
       if (line.startsWith("populated ")) {
@@ -85,7 +93,10 @@ public final class Cgroup {
     return false;
   }
 
-  /** CPU time used by every process that ever ran in it, in microseconds ({@code usage_usec} of {@code cpu.stat}). */
+  /**
+   * CPU time used by every process that ever ran in it, in microseconds ({@code usage_usec} of
+   * {@code cpu.stat}).
+   */
   public OptionalLong cpuMicros() {
     for (String line : lines(dir.resolve("cpu.stat"))) {
       if (line.startsWith("usage_usec ")) {
@@ -95,17 +106,22 @@ public final class Cgroup {
     return OptionalLong.empty();
   }
 
-  /** The memory charged to it ({@code memory.current}), when the memory controller is enabled for it. */
+  /**
+   * The memory charged to it ({@code memory.current}), when the memory controller is enabled for
+   * it.
+   */
   public OptionalLong memoryBytes() {
     List<String> current = lines(dir.resolve("memory.current"));
-    return current.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(current.get(0).trim()));
+    return current.isEmpty()
+        ? OptionalLong.empty()
+        : OptionalLong.of(Long.parseLong(current.get(0).trim()));
   }
 
   /**
    * Ends everything in it: {@code signal} to every member, up to {@code timeout} for them to go,
    * then {@code cgroup.kill} (SIGKILL to all of them, with no window for a fork to slip through).
-   * Done means {@code populated 0}; the directory is then removed. Returns {@code "signal"},
-   * {@code "killed"}, or {@code "stuck"} when even the kill left processes behind after five seconds.
+   * Done means {@code populated 0}; the directory is then removed. Returns {@code "signal"}, {@code
+   * "killed"}, or {@code "stuck"} when even the kill left processes behind after five seconds.
    */
   public String terminate(String signal, Duration timeout) {
     String outcome = "signal";
@@ -165,7 +181,8 @@ public final class Cgroup {
     try {
       Files.writeString(file, value, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot write " + value + " to " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot write " + value + " to " + file + ": " + e.getMessage(), e);
     }
   }
 }

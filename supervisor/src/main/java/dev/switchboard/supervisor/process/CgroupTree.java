@@ -14,20 +14,17 @@ import java.util.concurrent.TimeUnit;
  * The supervisor's own cgroup v2 sub-tree, {@code <the supervisor's cgroup>/switchboard-<id>}, with
  * one child cgroup per running service. The id comes from the run directory, so two installations
  * on one host keep apart and a restarted supervisor finds its tree again. The tree itself holds no
- * process, which is what cgroup v2 asks of a cgroup that hands controllers (memory) to its children.
- * Blocking: run it on a worker.
+ * process, which is what cgroup v2 asks of a cgroup that hands controllers (memory) to its
+ * children. Blocking: run it on a worker.
  */
 final class CgroupTree {
 
   /** Found, or why not. */
-  sealed interface Detected permits Found, Missing {
-  }
+  sealed interface Detected permits Found, Missing {}
 
-  record Found(CgroupTree tree) implements Detected {
-  }
+  record Found(CgroupTree tree) implements Detected {}
 
-  record Missing(String reason) implements Detected {
-  }
+  record Missing(String reason) implements Detected {}
 
   /**
    * Where the cgroup v2 file system is mounted, and which cgroup is its root (not {@code /} when a
@@ -35,7 +32,10 @@ final class CgroupTree {
    */
   record Hierarchy(Path mountPoint, String mountRoot) {
 
-    /** The directory of a cgroup as {@code /proc/<pid>/cgroup} names it; empty when it lies outside this mount. */
+    /**
+     * The directory of a cgroup as {@code /proc/<pid>/cgroup} names it; empty when it lies outside
+     * this mount.
+     */
     Optional<Path> dir(String cgroup) {
       String path = cgroup;
       if (!mountRoot.equals("/")) {
@@ -49,7 +49,9 @@ final class CgroupTree {
     }
   }
 
-  /** The scratch cgroup of {@link #tryMove}: a name no service can have (service names have no '_'). */
+  /**
+   * The scratch cgroup of {@link #tryMove}: a name no service can have (service names have no '_').
+   */
   private static final String PROBE = "_probe";
 
   private final Hierarchy hierarchy;
@@ -63,15 +65,17 @@ final class CgroupTree {
   }
 
   /**
-   * Finds the cgroup v2 mount and the supervisor's cgroup in it from {@code /proc/self}, creates the
-   * tree {@code name} there, and proves it usable: {@code cgroup.kill} exists (Linux 5.14) and a
-   * process can be moved in. Enables the memory controller for the services when the tree has it.
+   * Finds the cgroup v2 mount and the supervisor's cgroup in it from {@code /proc/self}, creates
+   * the tree {@code name} there, and proves it usable: {@code cgroup.kill} exists (Linux 5.14) and
+   * a process can be moved in. Enables the memory controller for the services when the tree has it.
    */
   static Detected create(String name) {
     Optional<Hierarchy> hierarchy;
     Optional<Path> own;
     try {
-      hierarchy = hierarchy(Files.readAllLines(ProcTable.PROC.resolve("self/mountinfo"), StandardCharsets.UTF_8));
+      hierarchy =
+          hierarchy(
+              Files.readAllLines(ProcTable.PROC.resolve("self/mountinfo"), StandardCharsets.UTF_8));
       own = hierarchy.flatMap(h -> cgroupOf(ProcTable.PROC.resolve("self")).flatMap(h::dir));
     } catch (IOException e) {
       return new Missing("cannot read /proc/self: " + e.getMessage());
@@ -114,11 +118,16 @@ final class CgroupTree {
     return Optional.empty();
   }
 
-  /** The cgroup v2 path of a process: the {@code 0::} line of its {@code cgroup} file; empty when it is gone. */
+  /**
+   * The cgroup v2 path of a process: the {@code 0::} line of its {@code cgroup} file; empty when it
+   * is gone.
+   */
   static Optional<String> cgroupOf(Path procDir) {
     try {
       return Files.readAllLines(procDir.resolve("cgroup"), StandardCharsets.UTF_8).stream()
-        .filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst();
+          .filter(l -> l.startsWith("0::"))
+          .map(l -> l.substring(3))
+          .findFirst();
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -129,7 +138,9 @@ final class CgroupTree {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < field.length(); i++) {
       char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+      if (c == '\\'
+          && i + 3 < field.length()
+          && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
         text.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
         i += 3;
       } else {
@@ -139,17 +150,30 @@ final class CgroupTree {
     return text.toString();
   }
 
-  /** Moves a short-lived shell into a scratch cgroup the way a service joins its own; empty when that works. */
+  /**
+   * Moves a short-lived shell into a scratch cgroup the way a service joins its own; empty when
+   * that works.
+   */
   private static Optional<String> tryMove(Path scratch) {
     try {
       Files.createDirectories(scratch);
-      Process shell = new ProcessBuilder("/bin/sh", "-c", "echo $$ > \"$1\"", "probe", scratch.resolve("cgroup.procs").toString())
-        .redirectErrorStream(true).start();
-      String output = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      Process shell =
+          new ProcessBuilder(
+                  "/bin/sh",
+                  "-c",
+                  "echo $$ > \"$1\"",
+                  "probe",
+                  scratch.resolve("cgroup.procs").toString())
+              .redirectErrorStream(true)
+              .start();
+      String output =
+          new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       boolean moved = shell.waitFor(10, TimeUnit.SECONDS) && shell.exitValue() == 0;
       // the shell has exited: the scratch cgroup is empty again
       new Cgroup(scratch, false).terminate("KILL", Duration.ofSeconds(2));
-      return moved ? Optional.empty() : Optional.of("cannot move a process into " + scratch + ": " + output);
+      return moved
+          ? Optional.empty()
+          : Optional.of("cannot move a process into " + scratch + ": " + output);
     } catch (IOException | RuntimeException e) {
       return Optional.of("cannot move a process into " + scratch + ": " + e.getMessage());
     } catch (InterruptedException e) {
@@ -158,9 +182,13 @@ final class CgroupTree {
     }
   }
 
-  /** Hands the memory controller to the services' cgroups when the tree has it; false when it cannot. */
+  /**
+   * Hands the memory controller to the services' cgroups when the tree has it; false when it
+   * cannot.
+   */
   private static boolean enableMemory(Path root) {
-    if (!Cgroup.lines(root.resolve("cgroup.controllers")).stream().anyMatch(l -> List.of(l.split(" ")).contains("memory"))) {
+    if (!Cgroup.lines(root.resolve("cgroup.controllers")).stream()
+        .anyMatch(l -> List.of(l.split(" ")).contains("memory"))) {
       return false;
     }
     try {
@@ -196,14 +224,15 @@ final class CgroupTree {
   }
 
   /**
-   * A fresh, empty cgroup for a launch of {@code service}, with {@code memory.max} set to
-   * {@code maxMemory} (and the whole cgroup ended at once when the kernel runs out of it there)
-   * when the memory controller is there and a limit is given.
+   * A fresh, empty cgroup for a launch of {@code service}, with {@code memory.max} set to {@code
+   * maxMemory} (and the whole cgroup ended at once when the kernel runs out of it there) when the
+   * memory controller is there and a limit is given.
    */
   Cgroup create(String service, Long maxMemory) throws LaunchFailure {
     Cgroup left = service(service);
     if (Files.exists(left.dir()) && "stuck".equals(left.terminate("KILL", Duration.ZERO))) {
-      throw new LaunchFailure("cgroup " + left.dir() + " still holds processes that SIGKILL did not end");
+      throw new LaunchFailure(
+          "cgroup " + left.dir() + " still holds processes that SIGKILL did not end");
     }
     Path dir = left.dir();
     try {
@@ -224,12 +253,17 @@ final class CgroupTree {
    * found again when the supervisor itself came back in another cgroup).
    */
   Optional<Cgroup> of(int pid) {
-    Optional<Path> dir = cgroupOf(ProcTable.PROC.resolve(String.valueOf(pid))).flatMap(hierarchy::dir);
-    if (dir.isEmpty() || dir.get().getParent() == null || !dir.get().getParent().getFileName().equals(root.getFileName())
-      || !Files.isDirectory(dir.get())) {
+    Optional<Path> dir =
+        cgroupOf(ProcTable.PROC.resolve(String.valueOf(pid))).flatMap(hierarchy::dir);
+    if (dir.isEmpty()
+        || dir.get().getParent() == null
+        || !dir.get().getParent().getFileName().equals(root.getFileName())
+        || !Files.isDirectory(dir.get())) {
       return Optional.empty();
     }
-    boolean limited = Cgroup.lines(dir.get().resolve("memory.max")).stream().anyMatch(l -> !l.trim().equals("max"));
+    boolean limited =
+        Cgroup.lines(dir.get().resolve("memory.max")).stream()
+            .anyMatch(l -> !l.trim().equals("max"));
     return Optional.of(new Cgroup(dir.get(), limited));
   }
 }

@@ -15,18 +15,19 @@ import java.util.regex.Pattern;
 /**
  * The variables of a service's {@code envFrom} files, read at every start so that secrets stay in
  * files the operator owns and never in the database. Each file is dotenv: {@code KEY=value} lines,
- * blank lines and {@code #} comments skipped, an optional {@code export } before the key, and a value
- * in matching single or double quotes taken without them; nothing is expanded. A later file wins
- * over an earlier one. Messages name the file and the line, never a value.
+ * blank lines and {@code #} comments skipped, an optional {@code export } before the key, and a
+ * value in matching single or double quotes taken without them; nothing is expanded. A later file
+ * wins over an earlier one. Messages name the file and the line, never a value.
  */
 public final class EnvFiles {
 
   /** Larger than any environment a process could be given: a file this big is a mistake. */
   static final long MAX_BYTES = 1 << 20;
-  private static final Pattern LINE = Pattern.compile("(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(.*)");
 
-  private EnvFiles() {
-  }
+  private static final Pattern LINE =
+      Pattern.compile("(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(.*)");
+
+  private EnvFiles() {}
 
   /** The variables of {@code paths}, in order; blocking. */
   public static Map<String, String> read(List<String> paths) throws LaunchFailure {
@@ -67,16 +68,17 @@ public final class EnvFiles {
   }
 
   private static String unquoted(String value) {
-    if (value.length() >= 2 && (value.charAt(0) == '"' || value.charAt(0) == '\'')
-      && value.charAt(value.length() - 1) == value.charAt(0)) {
+    if (value.length() >= 2
+        && (value.charAt(0) == '"' || value.charAt(0) == '\'')
+        && value.charAt(value.length() - 1) == value.charAt(0)) {
       return value.substring(1, value.length() - 1);
     }
     return value;
   }
 
   private static String why(IOException e) {
-    return e instanceof NoSuchFileException ? "no such file"
-      : e instanceof AccessDeniedException ? "permission denied"
-      : e.toString();
+    return e instanceof NoSuchFileException
+        ? "no such file"
+        : e instanceof AccessDeniedException ? "permission denied" : e.toString();
   }
 }

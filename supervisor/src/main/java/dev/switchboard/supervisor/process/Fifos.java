@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 /** Named pipes for the output of managed processes. Blocking. */
 public final class Fifos {
 
-  private Fifos() {
-  }
+  private Fifos() {}
 
   /** Makes {@code path} a FIFO (mode 0600) unless it already is one. */
   public static void ensure(Path path) throws IOException {
@@ -24,7 +23,10 @@ public final class Fifos {
     }
     Files.createDirectories(path.getParent());
     try {
-      Process mkfifo = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+      Process mkfifo =
+          new ProcessBuilder("mkfifo", "-m", "600", path.toString())
+              .redirectErrorStream(true)
+              .start();
       String output = new String(mkfifo.getInputStream().readAllBytes()).trim();
       if (!mkfifo.waitFor(10, TimeUnit.SECONDS) || mkfifo.exitValue() != 0) {
         throw new IOException("mkfifo " + path + " failed: " + output);

@@ -10,22 +10,31 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What to execute and where: the argv, the working directory and the whole environment, built
- * fresh for every start from the supervisor's own environment (without Switchboard's secrets) and
- * the definition's {@code env}, so a variable removed from a definition is gone at the next start.
+ * What to execute and where: the argv, the working directory and the whole environment, built fresh
+ * for every start from the supervisor's own environment (without Switchboard's secrets) and the
+ * definition's {@code env}, so a variable removed from a definition is gone at the next start.
  */
 public record Launch(List<String> argv, Path cwd, Map<String, String> env) {
 
   /** Never handed to a child: Switchboard's own credentials. */
   static final Set<String> SECRETS = Set.of("ADMIN_TOKEN", "EMIT_TOKEN", "DATABASE_URL");
 
-  public static Launch of(List<String> argv, String cwd, Map<String, String> definitionEnv, Map<String, String> markers,
-                          Path defaultCwd) {
+  public static Launch of(
+      List<String> argv,
+      String cwd,
+      Map<String, String> definitionEnv,
+      Map<String, String> markers,
+      Path defaultCwd) {
     return of(System.getenv(), argv, cwd, definitionEnv, markers, defaultCwd);
   }
 
-  static Launch of(Map<String, String> base, List<String> argv, String cwd, Map<String, String> definitionEnv,
-                   Map<String, String> markers, Path defaultCwd) {
+  static Launch of(
+      Map<String, String> base,
+      List<String> argv,
+      String cwd,
+      Map<String, String> definitionEnv,
+      Map<String, String> markers,
+      Path defaultCwd) {
     Map<String, String> env = new LinkedHashMap<>(base);
     env.keySet().removeAll(SECRETS);
     env.putAll(definitionEnv);
@@ -70,15 +79,18 @@ public record Launch(List<String> argv, Path cwd, Map<String, String> env) {
 
   /**
    * Starts {@code command} (this launch's argv, or a wrapper around it) in this directory with this
-   * environment and nothing on stdin; {@code pipes} keeps stdout and stderr readable by the
-   * caller, otherwise they are discarded. Blocking (fork/exec).
+   * environment and nothing on stdin; {@code pipes} keeps stdout and stderr readable by the caller,
+   * otherwise they are discarded. Blocking (fork/exec).
    */
   Process start(List<String> command, boolean pipes) throws LaunchFailure {
-    ProcessBuilder builder = new ProcessBuilder(command)
-      .directory(cwd.toFile())
-      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(cwd.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     if (!pipes) {
-      builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+      builder
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD);
     }
     builder.environment().clear();
     builder.environment().putAll(env);

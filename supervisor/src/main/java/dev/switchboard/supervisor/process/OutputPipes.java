@@ -7,10 +7,10 @@ import java.nio.file.Path;
 /**
  * The two FIFOs a managed process writes to, held open for writing by the supervisor itself for as
  * long as the process lives. Without that "keeper", a process that prints a line and exits before
- * the reader has opened the FIFO would take the line with it (a pipe's buffer is freed when its last
- * holder closes it), and a reader opening the FIFO would wait for a writer. With it, the readers
- * open at once, nothing written is lost, and they see the end of the stream exactly when the
- * process has exited and {@link #close} drops the keepers.
+ * the reader has opened the FIFO would take the line with it (a pipe's buffer is freed when its
+ * last holder closes it), and a reader opening the FIFO would wait for a writer. With it, the
+ * readers open at once, nothing written is lost, and they see the end of the stream exactly when
+ * the process has exited and {@link #close} drops the keepers.
  */
 public final class OutputPipes implements AutoCloseable {
 
@@ -19,7 +19,8 @@ public final class OutputPipes implements AutoCloseable {
   private final RandomAccessFile keepOut;
   private final RandomAccessFile keepErr;
 
-  private OutputPipes(Path stdout, Path stderr, RandomAccessFile keepOut, RandomAccessFile keepErr) {
+  private OutputPipes(
+      Path stdout, Path stderr, RandomAccessFile keepOut, RandomAccessFile keepErr) {
     this.stdout = stdout;
     this.stderr = stderr;
     this.keepOut = keepOut;

@@ -12,10 +12,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Who listens on a TCP port: the listening sockets of {@code /proc/net/tcp} and {@code tcp6}, and the
- * process holding one of them (found through {@code /proc/<pid>/fd}, when this user may look). A
- * port nobody lists may still be taken by a process we cannot see, so a connect attempt on loopback
- * is the last word. Blocking.
+ * Who listens on a TCP port: the listening sockets of {@code /proc/net/tcp} and {@code tcp6}, and
+ * the process holding one of them (found through {@code /proc/<pid>/fd}, when this user may look).
+ * A port nobody lists may still be taken by a process we cannot see, so a connect attempt on
+ * loopback is the last word. Blocking.
  */
 public final class Ports {
 
@@ -23,14 +23,16 @@ public final class Ports {
   public record Owner(int port, Integer pid, String command) {
 
     public String describe() {
-      return "port " + port + " is already in use" + (pid == null ? "" : " by pid " + pid + " (" + command + ")");
+      return "port "
+          + port
+          + " is already in use"
+          + (pid == null ? "" : " by pid " + pid + " (" + command + ")");
     }
   }
 
   private static final int LISTEN = 0x0A;
 
-  private Ports() {
-  }
+  private Ports() {}
 
   public static Optional<Owner> inUse(int port) {
     Set<String> inodes = listeningInodes(port);
@@ -82,7 +84,8 @@ public final class Ports {
     Set<String> links = new HashSet<>();
     inodes.forEach(inode -> links.add("socket:[" + inode + "]"));
     for (ProcTable.Proc proc : ProcTable.read().all()) {
-      try (DirectoryStream<Path> fds = Files.newDirectoryStream(ProcTable.PROC.resolve(proc.pid() + "/fd"))) {
+      try (DirectoryStream<Path> fds =
+          Files.newDirectoryStream(ProcTable.PROC.resolve(proc.pid() + "/fd"))) {
         for (Path fd : fds) {
           try {
             if (links.contains(Files.readSymbolicLink(fd).toString())) {
@@ -101,8 +104,13 @@ public final class Ports {
 
   private static String commandLine(ProcTable.Proc proc) {
     try {
-      String cmdline = new String(Files.readAllBytes(ProcTable.PROC.resolve(proc.pid() + "/cmdline"))).replace('\0', ' ').trim();
-      return cmdline.isEmpty() ? proc.comm() : cmdline.length() > 200 ? cmdline.substring(0, 200) + "…" : cmdline;
+      String cmdline =
+          new String(Files.readAllBytes(ProcTable.PROC.resolve(proc.pid() + "/cmdline")))
+              .replace('\0', ' ')
+              .trim();
+      return cmdline.isEmpty()
+          ? proc.comm()
+          : cmdline.length() > 200 ? cmdline.substring(0, 200) + "…" : cmdline;
     } catch (IOException e) {
       return proc.comm();
     }

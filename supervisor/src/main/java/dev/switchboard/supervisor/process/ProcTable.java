@@ -18,8 +18,17 @@ import java.util.Optional;
 public final class ProcTable {
 
   /** One process: the fields of {@code /proc/<pid>/stat} the supervisor uses. */
-  public record Proc(int pid, char state, int ppid, int pgrp, int session, long cpuTicks, int threads, long rssBytes,
-                     long startTicks, String comm) {
+  public record Proc(
+      int pid,
+      char state,
+      int ppid,
+      int pgrp,
+      int session,
+      long cpuTicks,
+      int threads,
+      long rssBytes,
+      long startTicks,
+      String comm) {
 
     /** A zombie or dead entry: it has exited and only waits to be reaped. */
     public boolean exited() {
@@ -28,8 +37,10 @@ public final class ProcTable {
   }
 
   static final Path PROC = Path.of("/proc");
+
   /** USER_HZ: the unit of times in /proc/<pid>/stat; 100 on every Linux port that matters. */
   static final long TICKS_PER_SECOND = 100;
+
   private static final long PAGE_SIZE = 4096;
 
   private final List<Proc> procs;
@@ -44,7 +55,8 @@ public final class ProcTable {
 
   public static ProcTable read() {
     List<Proc> procs = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, entry -> isPid(entry.getFileName().toString()))) {
+    try (DirectoryStream<Path> dirs =
+        Files.newDirectoryStream(PROC, entry -> isPid(entry.getFileName().toString()))) {
       for (Path dir : dirs) {
         stat(Integer.parseInt(dir.getFileName().toString())).ifPresent(procs::add);
       }
@@ -74,9 +86,17 @@ public final class ProcTable {
     String comm = text.substring(open + 1, close);
     String[] f = text.substring(close + 2).trim().split(" ");
     // f[0] is field 3 (state); field n is f[n - 3]
-    return new Proc(pid, f[0].charAt(0), Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-      Long.parseLong(f[11]) + Long.parseLong(f[12]), Integer.parseInt(f[17]),
-      Long.parseLong(f[21]) * PAGE_SIZE, Long.parseLong(f[19]), comm);
+    return new Proc(
+        pid,
+        f[0].charAt(0),
+        Integer.parseInt(f[1]),
+        Integer.parseInt(f[2]),
+        Integer.parseInt(f[3]),
+        Long.parseLong(f[11]) + Long.parseLong(f[12]),
+        Integer.parseInt(f[17]),
+        Long.parseLong(f[21]) * PAGE_SIZE,
+        Long.parseLong(f[19]),
+        comm);
   }
 
   public List<Proc> all() {
@@ -92,7 +112,10 @@ public final class ProcTable {
     return procs.stream().filter(p -> p.pid() == pid).findFirst();
   }
 
-  /** Whether {@code pid} carries {@code NAME=value} in its environment (readable for our own user, or as root). */
+  /**
+   * Whether {@code pid} carries {@code NAME=value} in its environment (readable for our own user,
+   * or as root).
+   */
   public static boolean hasEnv(int pid, String name, String value) {
     try {
       byte[] environ = Files.readAllBytes(PROC.resolve(pid + "/environ"));
@@ -108,9 +131,14 @@ public final class ProcTable {
     }
   }
 
-  /** Processes outside any of the given groups that carry the marker: the ones that left their group with setsid. */
+  /**
+   * Processes outside any of the given groups that carry the marker: the ones that left their group
+   * with setsid.
+   */
   public List<Proc> escaped(int pgid, String name, String value) {
-    return procs.stream().filter(p -> p.pgrp() != pgid && !p.exited() && hasEnv(p.pid(), name, value)).toList();
+    return procs.stream()
+        .filter(p -> p.pgrp() != pgid && !p.exited() && hasEnv(p.pid(), name, value))
+        .toList();
   }
 
   private static boolean isPid(String name) {

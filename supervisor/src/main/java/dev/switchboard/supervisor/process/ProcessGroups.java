@@ -7,16 +7,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Ends process trees: a signal to the whole group, a grace period, then SIGKILL to the group and
- * to anything that left the group but carries the instance marker in its environment (a daemon
- * that called setsid itself). Done means no live process is left. Blocking: run it on a worker.
+ * Ends process trees: a signal to the whole group, a grace period, then SIGKILL to the group and to
+ * anything that left the group but carries the instance marker in its environment (a daemon that
+ * called setsid itself). Done means no live process is left. Blocking: run it on a worker.
  */
 public final class ProcessGroups {
 
   private static final long POLL_MS = 50;
 
-  private ProcessGroups() {
-  }
+  private ProcessGroups() {}
 
   /** Sends {@code signal} (TERM, KILL, ...) to every process of group {@code pgid}. */
   public static void signal(int pgid, String signal) {
@@ -34,7 +33,8 @@ public final class ProcessGroups {
    * Returns how it ended: {@code "signal"}, {@code "killed"}, or {@code "stuck"} if even SIGKILL
    * left processes behind after five seconds (uninterruptible sleep in the kernel).
    */
-  public static String terminate(int pgid, String signal, Duration timeout, String markerName, String markerValue) {
+  public static String terminate(
+      int pgid, String signal, Duration timeout, String markerName, String markerValue) {
     String outcome = "signal";
     signal(pgid, signal);
     if (!awaitGone(() -> ProcTable.read().group(pgid), timeout)) {
@@ -47,7 +47,8 @@ public final class ProcessGroups {
     if (markerName == null) {
       return outcome;
     }
-    Supplier<List<ProcTable.Proc>> escaped = () -> ProcTable.read().escaped(pgid, markerName, markerValue);
+    Supplier<List<ProcTable.Proc>> escaped =
+        () -> ProcTable.read().escaped(pgid, markerName, markerValue);
     List<ProcTable.Proc> left = escaped.get();
     if (left.isEmpty()) {
       return outcome;
@@ -82,8 +83,8 @@ public final class ProcessGroups {
   }
 
   /**
-   * {@code kill -s SIGNAL -- TARGETS} through the shell's own kill: /bin/sh is on every machine,
-   * a kill program is not (on Debian it comes with procps). Both values are checked here, so the
+   * {@code kill -s SIGNAL -- TARGETS} through the shell's own kill: /bin/sh is on every machine, a
+   * kill program is not (on Debian it comes with procps). Both values are checked here, so the
    * command line cannot carry anything else.
    */
   private static void kill(String signal, String target) {
@@ -91,8 +92,12 @@ public final class ProcessGroups {
       throw new IllegalArgumentException("bad signal or target: " + signal + " " + target);
     }
     try {
-      Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- " + target + " 2>/dev/null")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process kill =
+          new ProcessBuilder(
+                  "/bin/sh", "-c", "kill -s " + signal + " -- " + target + " 2>/dev/null")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       kill.waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new IllegalStateException("cannot run /bin/sh: " + e.getMessage(), e);

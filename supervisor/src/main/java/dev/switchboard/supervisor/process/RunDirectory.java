@@ -13,8 +13,7 @@ import java.util.stream.Stream;
  */
 public final class RunDirectory {
 
-  private RunDirectory() {
-  }
+  private RunDirectory() {}
 
   /**
    * Removes the directory and what it holds, once its service is deleted: nothing of a deleted

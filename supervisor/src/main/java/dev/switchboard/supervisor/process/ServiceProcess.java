@@ -30,12 +30,13 @@ public final class ServiceProcess {
   public static final String INSTANCE_VAR = "SWITCHBOARD_INSTANCE";
 
   /**
-   * Opens the FIFOs read-write in the child, joins the cgroup whose {@code cgroup.procs} is the third
-   * argument (none when it is empty), then becomes the command: everything it starts is born in the
-   * cgroup. A failed join ends the start (exit code 125) with the shell's reason on stderr.
+   * Opens the FIFOs read-write in the child, joins the cgroup whose {@code cgroup.procs} is the
+   * third argument (none when it is empty), then becomes the command: everything it starts is born
+   * in the cgroup. A failed join ends the start (exit code 125) with the shell's reason on stderr.
    */
-  private static final String WRAPPER = "exec 1<>\"$1\" 2<>\"$2\"; if [ -n \"$3\" ]; then echo $$ > \"$3\" || exit 125; fi; "
-    + "shift 3; exec \"$@\"";
+  private static final String WRAPPER =
+      "exec 1<>\"$1\" 2<>\"$2\"; if [ -n \"$3\" ]; then echo $$ > \"$3\" || exit 125; fi; "
+          + "shift 3; exec \"$@\"";
 
   private final int pid;
   private final long startTicks;
@@ -44,8 +45,13 @@ public final class ServiceProcess {
   private final CompletableFuture<Integer> exit;
   private final Cgroup cgroup;
 
-  private ServiceProcess(int pid, long startTicks, String instance, Instant startedAt, CompletableFuture<Integer> exit,
-                         Cgroup cgroup) {
+  private ServiceProcess(
+      int pid,
+      long startTicks,
+      String instance,
+      Instant startedAt,
+      CompletableFuture<Integer> exit,
+      Cgroup cgroup) {
     this.pid = pid;
     this.startTicks = startTicks;
     this.instance = instance;
@@ -55,15 +61,25 @@ public final class ServiceProcess {
   }
 
   /**
-   * Starts {@code launch} in a new session, in {@code cgroup} when there is one (returning once it has
-   * joined), with its output going to the two FIFOs. Blocking (fork/exec).
+   * Starts {@code launch} in a new session, in {@code cgroup} when there is one (returning once it
+   * has joined), with its output going to the two FIFOs. Blocking (fork/exec).
    */
-  static ServiceProcess spawn(Launch launch, String label, Path stdout, Path stderr, String instance, Cgroup cgroup)
-    throws LaunchFailure {
+  static ServiceProcess spawn(
+      Launch launch, String label, Path stdout, Path stderr, String instance, Cgroup cgroup)
+      throws LaunchFailure {
     launch.check();
     String procs = cgroup == null ? "" : cgroup.procsFile().toString();
-    List<String> command = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", WRAPPER, label, stdout.toString(), stderr.toString(),
-      procs));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "setsid",
+                "/bin/sh",
+                "-c",
+                WRAPPER,
+                label,
+                stdout.toString(),
+                stderr.toString(),
+                procs));
     command.addAll(launch.argv());
     Process process = launch.start(command, false);
     int pid = (int) process.pid();
@@ -80,10 +96,13 @@ public final class ServiceProcess {
    * instance marker in its environment. A reused PID is somebody else's process and is left alone.
    * {@code cgroup} is the one it was found in, if any.
    */
-  static Optional<ServiceProcess> adopt(int pid, long startTicks, String instance, Instant startedAt, Optional<Cgroup> cgroup) {
+  static Optional<ServiceProcess> adopt(
+      int pid, long startTicks, String instance, Instant startedAt, Optional<Cgroup> cgroup) {
     Optional<ProcTable.Proc> proc = ProcTable.stat(pid);
-    if (proc.isEmpty() || proc.get().exited() || proc.get().startTicks() != startTicks
-      || !ProcTable.hasEnv(pid, INSTANCE_VAR, instance)) {
+    if (proc.isEmpty()
+        || proc.get().exited()
+        || proc.get().startTicks() != startTicks
+        || !ProcTable.hasEnv(pid, INSTANCE_VAR, instance)) {
       return Optional.empty();
     }
     Optional<ProcessHandle> handle = ProcessHandle.of(pid);
@@ -92,7 +111,8 @@ public final class ServiceProcess {
     }
     // not our child: its exit code goes to whoever adopted it (init), we only see that it ended
     CompletableFuture<Integer> exit = handle.get().onExit().thenApply(h -> null);
-    return Optional.of(new ServiceProcess(pid, startTicks, instance, startedAt, exit, cgroup.orElse(null)));
+    return Optional.of(
+        new ServiceProcess(pid, startTicks, instance, startedAt, exit, cgroup.orElse(null)));
   }
 
   /**
@@ -123,7 +143,10 @@ public final class ServiceProcess {
     return startedAt;
   }
 
-  /** The exit code (128 + n for signal n), or null when the process was adopted and its code is not ours to read. */
+  /**
+   * The exit code (128 + n for signal n), or null when the process was adopted and its code is not
+   * ours to read.
+   */
   public CompletableFuture<Integer> onExit() {
     return exit;
   }
@@ -133,7 +156,10 @@ public final class ServiceProcess {
     return Optional.ofNullable(cgroup);
   }
 
-  /** Whether the kernel holds it to its {@code maxMemory} ({@code memory.max}), so nobody needs to poll for it. */
+  /**
+   * Whether the kernel holds it to its {@code maxMemory} ({@code memory.max}), so nobody needs to
+   * poll for it.
+   */
   public boolean memoryLimited() {
     return cgroup != null && cgroup.memoryLimited();
   }
@@ -150,13 +176,17 @@ public final class ServiceProcess {
     return ProcessGroups.terminate(pid, signal, timeout, INSTANCE_VAR, instance);
   }
 
-  /** What the service costs now: its cgroup's members and figures, or its process group's, from {@code snapshot}. */
+  /**
+   * What the service costs now: its cgroup's members and figures, or its process group's, from
+   * {@code snapshot}.
+   */
   public ProcessUsage usage(ProcTable snapshot) {
     if (cgroup == null) {
       return ProcessUsage.of(snapshot.group(pid), OptionalLong.empty(), OptionalLong.empty());
     }
     Set<Integer> pids = new HashSet<>(cgroup.pids());
-    List<ProcTable.Proc> members = snapshot.all().stream().filter(p -> pids.contains(p.pid()) && !p.exited()).toList();
+    List<ProcTable.Proc> members =
+        snapshot.all().stream().filter(p -> pids.contains(p.pid()) && !p.exited()).toList();
     return ProcessUsage.of(members, cgroup.cpuMicros(), cgroup.memoryBytes());
   }
 }

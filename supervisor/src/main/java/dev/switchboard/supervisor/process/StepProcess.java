@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A short-lived command (a deployment step): its own session and process group like a service, so
- * a cancel ends everything it started, but plain pipes for its output, since nothing needs to
- * outlive the supervisor here.
+ * A short-lived command (a deployment step): its own session and process group like a service, so a
+ * cancel ends everything it started, but plain pipes for its output, since nothing needs to outlive
+ * the supervisor here.
  */
 public final class StepProcess {
 

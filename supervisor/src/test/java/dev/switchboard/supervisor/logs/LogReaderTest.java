@@ -1,20 +1,17 @@
 package dev.switchboard.supervisor.logs;
 
-import dev.switchboard.migrations.Migrations;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.sun.management.ThreadMXBean;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.migrations.Migrations;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -28,8 +25,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A line longer than the limit is stored once, cut at the limit (on a character boundary), with a
@@ -61,7 +60,8 @@ class LogReaderTest {
   }
 
   @Test
-  void aLongLineOfAChildProcessIsStoredOnceWithTheCountOfWhatWasCut(@TempDir Path dir) throws Exception {
+  void aLongLineOfAChildProcessIsStoredOnceWithTheCountOfWhatWasCut(@TempDir Path dir)
+      throws Exception {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     printed.writeBytes(("x".repeat(1024 * 1024) + "\n").getBytes(StandardCharsets.UTF_8));
     printed.writeBytes(("a".repeat(LIMIT) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -74,26 +74,43 @@ class LogReaderTest {
     Path output = Files.write(dir.resolve("output"), printed.toByteArray());
 
     String sourceId = "service:long-lines";
-    LogPipeline pipeline = new LogPipeline(vertx, store, new DatabaseStatus(pool, Clock.systemUTC()), LogPipeline.Options.DEFAULT, Clock.systemUTC());
-    LogSource source = onLoop(() -> pipeline.open(sourceId, "test.logs.long-lines", "serviceId", "long-lines"));
+    LogPipeline pipeline =
+        new LogPipeline(
+            vertx,
+            store,
+            new DatabaseStatus(pool, Clock.systemUTC()),
+            LogPipeline.Options.DEFAULT,
+            Clock.systemUTC());
+    LogSource source =
+        onLoop(() -> pipeline.open(sourceId, "test.logs.long-lines", "serviceId", "long-lines"));
     Process child = new ProcessBuilder("cat", output.toString()).start();
-    try (LogReader reader = new LogReader("test-long-lines", () -> Channels.newChannel(child.getInputStream()), source,
-      LogLine.STDOUT, LIMIT)) {
+    try (LogReader reader =
+        new LogReader(
+            "test-long-lines",
+            () -> Channels.newChannel(child.getInputStream()),
+            source,
+            LogLine.STDOUT,
+            LIMIT)) {
       reader.start().done().get(10, TimeUnit.SECONDS);
     }
     assertThat(child.waitFor()).isZero();
     onLoop(pipeline::stop);
 
-    List<LogLine> rows = store.query(sourceId, new LogQuery(null, null, null, null, null, 1000)).await();
-    assertThat(rows).extracting(row -> shape(row.line())).containsExactly(
-      "x×16384… [1032192 bytes cut]",
-      "a×16384",
-      "b×16384… [1 byte cut]",
-      "cé×8191… [2 bytes cut]",
-      "d×16384",
-      "after");
-    assertThat(rows.get(3).line().getBytes(StandardCharsets.UTF_8)).as("kept whole characters only").hasSize(
-      1 + 2 * (LIMIT / 2 - 1) + "… [2 bytes cut]".getBytes(StandardCharsets.UTF_8).length);
+    List<LogLine> rows =
+        store.query(sourceId, new LogQuery(null, null, null, null, null, 1000)).await();
+    assertThat(rows)
+        .extracting(row -> shape(row.line()))
+        .containsExactly(
+            "x×16384… [1032192 bytes cut]",
+            "a×16384",
+            "b×16384… [1 byte cut]",
+            "cé×8191… [2 bytes cut]",
+            "d×16384",
+            "after");
+    assertThat(rows.get(3).line().getBytes(StandardCharsets.UTF_8))
+        .as("kept whole characters only")
+        .hasSize(
+            1 + 2 * (LIMIT / 2 - 1) + "… [2 bytes cut]".getBytes(StandardCharsets.UTF_8).length);
   }
 
   @Test
@@ -103,50 +120,59 @@ class LogReaderTest {
     long[] allocated = new long[2];
     byte[] chunk = new byte[64 * 1024];
     Arrays.fill(chunk, (byte) 'x');
-    ReadableByteChannel endless = new ReadableByteChannel() {
-      private long left = lineBytes;
-      private boolean open = true;
+    ReadableByteChannel endless =
+        new ReadableByteChannel() {
+          private long left = lineBytes;
+          private boolean open = true;
 
-      @Override
-      public int read(ByteBuffer into) {
-        if (left == lineBytes) {
-          allocated[0] = threads.getCurrentThreadAllocatedBytes();
-        }
-        if (left < 0) {
-          allocated[1] = threads.getCurrentThreadAllocatedBytes();
-          return -1;
-        }
-        if (left == 0) {
-          into.put((byte) '\n');
-          left = -1;
-          return 1;
-        }
-        int count = (int) Math.min(Math.min(left, into.remaining()), chunk.length);
-        into.put(chunk, 0, count);
-        left -= count;
-        return count;
-      }
+          @Override
+          public int read(ByteBuffer into) {
+            if (left == lineBytes) {
+              allocated[0] = threads.getCurrentThreadAllocatedBytes();
+            }
+            if (left < 0) {
+              allocated[1] = threads.getCurrentThreadAllocatedBytes();
+              return -1;
+            }
+            if (left == 0) {
+              into.put((byte) '\n');
+              left = -1;
+              return 1;
+            }
+            int count = (int) Math.min(Math.min(left, into.remaining()), chunk.length);
+            into.put(chunk, 0, count);
+            left -= count;
+            return count;
+          }
 
-      @Override
-      public boolean isOpen() {
-        return open;
-      }
+          @Override
+          public boolean isOpen() {
+            return open;
+          }
 
-      @Override
-      public void close() {
-        open = false;
-      }
-    };
+          @Override
+          public void close() {
+            open = false;
+          }
+        };
     LogSource source = new LogSource("service:endless", 0, 100, 10, Clock.systemUTC());
-    try (LogReader reader = new LogReader("test-endless", () -> endless, source, LogLine.STDOUT, LIMIT)) {
+    try (LogReader reader =
+        new LogReader("test-endless", () -> endless, source, LogLine.STDOUT, LIMIT)) {
       reader.start().done().get(60, TimeUnit.SECONDS);
     }
 
-    assertThat(allocated[1] - allocated[0]).as("bytes allocated while reading a 256 MiB line").isLessThan(4L << 20);
-    assertThat(source.drain()).extracting(line -> shape(line.line())).containsExactly("x×16384… [268419072 bytes cut]");
+    assertThat(allocated[1] - allocated[0])
+        .as("bytes allocated while reading a 256 MiB line")
+        .isLessThan(4L << 20);
+    assertThat(source.drain())
+        .extracting(line -> shape(line.line()))
+        .containsExactly("x×16384… [268419072 bytes cut]");
   }
 
-  /** The text with every run of more than three equal characters written as {@code c×count}, to keep failures readable. */
+  /**
+   * The text with every run of more than three equal characters written as {@code c×count}, to keep
+   * failures readable.
+   */
   private static String shape(String text) {
     StringBuilder shape = new StringBuilder();
     int index = 0;
@@ -162,16 +188,20 @@ class LogReaderTest {
     return shape.toString();
   }
 
-  /** Runs {@code action} on the pipeline's event loop (it is not thread-safe) and waits for its result. */
+  /**
+   * Runs {@code action} on the pipeline's event loop (it is not thread-safe) and waits for its
+   * result.
+   */
   private static <T> T onLoop(Callable<Future<T>> action) {
     Promise<T> result = Promise.promise();
-    loop.runOnContext(v -> {
-      try {
-        action.call().onComplete(result);
-      } catch (Exception e) {
-        result.fail(e);
-      }
-    });
+    loop.runOnContext(
+        v -> {
+          try {
+            action.call().onComplete(result);
+          } catch (Exception e) {
+            result.fail(e);
+          }
+        });
     return result.future().await();
   }
 }

@@ -1,32 +1,35 @@
 package dev.switchboard.supervisor.process;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Finding the cgroup v2 mount and a process's cgroup directory in it, from the lines of /proc. */
 class CgroupTreeTest {
 
-  private static final String V1_MEMORY = "34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory";
+  private static final String V1_MEMORY =
+      "34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory";
 
   @Test
   void aHybridHostHasItsCgroup2MountBesideTheV1Ones() {
-    List<String> mountinfo = List.of(V1_MEMORY, "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw");
+    List<String> mountinfo =
+        List.of(V1_MEMORY, "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw");
     CgroupTree.Hierarchy hierarchy = CgroupTree.hierarchy(mountinfo).orElseThrow();
     assertThat(hierarchy.mountPoint()).isEqualTo(Path.of("/sys/fs/cgroup/unified"));
     assertThat(hierarchy.dir("/")).contains(Path.of("/sys/fs/cgroup/unified"));
     assertThat(hierarchy.dir("/system.slice/switchboard.service"))
-      .contains(Path.of("/sys/fs/cgroup/unified/system.slice/switchboard.service"));
+        .contains(Path.of("/sys/fs/cgroup/unified/system.slice/switchboard.service"));
   }
 
   @Test
   void aMountOfPartOfTheHierarchyTakesPathsRelativeToItsRoot() {
-    // a container that was given /machine.slice/box and mounted it (with an escaped space) as its cgroup root
-    List<String> mountinfo = List.of("28 22 0:26 /machine.slice/box /sys/fs/cgroup\\040v2 rw - cgroup2 cgroup2 rw");
+    // a container that was given /machine.slice/box and mounted it (with an escaped space) as its
+    // cgroup root
+    List<String> mountinfo =
+        List.of("28 22 0:26 /machine.slice/box /sys/fs/cgroup\\040v2 rw - cgroup2 cgroup2 rw");
     CgroupTree.Hierarchy hierarchy = CgroupTree.hierarchy(mountinfo).orElseThrow();
     assertThat(hierarchy.mountPoint()).isEqualTo(Path.of("/sys/fs/cgroup v2"));
     assertThat(hierarchy.dir("/machine.slice/box/app")).contains(Path.of("/sys/fs/cgroup v2/app"));

@@ -6,8 +6,14 @@ import io.vertx.core.json.JsonObject;
  * One GPU as nvidia-smi reports it. A null figure is one the driver does not give for this card
  * ({@code [N/A]}, {@code [Not Supported]}).
  */
-public record Gpu(int index, String name, Integer utilizationPercent, Integer temperatureCelsius,
-         Long memoryUsedBytes, Long memoryTotalBytes, Double powerWatts) {
+public record Gpu(
+    int index,
+    String name,
+    Integer utilizationPercent,
+    Integer temperatureCelsius,
+    Long memoryUsedBytes,
+    Long memoryTotalBytes,
+    Double powerWatts) {
 
   /** The sample's shape; a figure the card does not report is left out. */
   public JsonObject toJson() {

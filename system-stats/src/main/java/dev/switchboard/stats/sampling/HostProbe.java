@@ -3,12 +3,15 @@ package dev.switchboard.stats.sampling;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Reads the host. {@link OshiProbe} reads the real host; tests use fakes so that {@link HostSampler}'s
- * arithmetic can be checked against exact numbers.
+ * Reads the host. {@link OshiProbe} reads the real host; tests use fakes so that {@link
+ * HostSampler}'s arithmetic can be checked against exact numbers.
  */
 public interface HostProbe {
 
-  /** The raw counters and gauges as they are now. Blocking: reads {@code /proc}, {@code /sys} or the OS. */
+  /**
+   * The raw counters and gauges as they are now. Blocking: reads {@code /proc}, {@code /sys} or the
+   * OS.
+   */
   HostReadings read();
 
   /**

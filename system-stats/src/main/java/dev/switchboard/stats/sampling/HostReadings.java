@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One raw reading of the host: cumulative counters and current gauges, nothing derived.
- * {@link HostSampler} turns two consecutive readings into usage percentages and rates.
+ * One raw reading of the host: cumulative counters and current gauges, nothing derived. {@link
+ * HostSampler} turns two consecutive readings into usage percentages and rates.
  *
- * @param cores        ticks per logical CPU, in the OS's order
+ * @param cores ticks per logical CPU, in the OS's order
  * @param loadAverages the 1, 5 and 15 minute load averages; a negative value means the OS has none
- * @param disks        cumulative bytes read ({@code in}) and written ({@code out}) per physical disk, by name
- * @param networks     cumulative bytes received ({@code in}) and sent ({@code out}) per physical interface, by name
+ * @param disks cumulative bytes read ({@code in}) and written ({@code out}) per physical disk, by
+ *     name
+ * @param networks cumulative bytes received ({@code in}) and sent ({@code out}) per physical
+ *     interface, by name
  */
 public record HostReadings(
     String hostname,
@@ -34,14 +36,17 @@ public record HostReadings(
   }
 
   /**
-   * A mounted filesystem. {@code freeBytes} counts the blocks reserved for root, {@code availableBytes}
-   * only those an ordinary user can fill: the two figures {@code df} works from.
+   * A mounted filesystem. {@code freeBytes} counts the blocks reserved for root, {@code
+   * availableBytes} only those an ordinary user can fill: the two figures {@code df} works from.
    */
-  public record Filesystem(String mount, String device, String type,
-              long totalBytes, long freeBytes, long availableBytes) {
-  }
+  public record Filesystem(
+      String mount,
+      String device,
+      String type,
+      long totalBytes,
+      long freeBytes,
+      long availableBytes) {}
 
   /** Cumulative bytes through a device, each way. */
-  public record Traffic(long inBytes, long outBytes) {
-  }
+  public record Traffic(long inBytes, long outBytes) {}
 }

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks {@code nvidia-smi} for the GPUs' figures. A host without it, or where it fails, simply has no GPUs:
- * {@link #query()} then answers an empty list, logs once, and does not run the command again before
- * {@code retryAfterFailure} has passed, so a broken or hung driver costs nothing on every sample.
+ * Asks {@code nvidia-smi} for the GPUs' figures. A host without it, or where it fails, simply has
+ * no GPUs: {@link #query()} then answers an empty list, logs once, and does not run the command
+ * again before {@code retryAfterFailure} has passed, so a broken or hung driver costs nothing on
+ * every sample.
  */
 public final class NvidiaSmi {
 
@@ -32,7 +33,9 @@ public final class NvidiaSmi {
   private boolean failing;
   private long retryAt; // System.nanoTime() before which a failing command is not run again
 
-  /** @param command the executable, a path or a name looked up in the PATH */
+  /**
+   * @param command the executable, a path or a name looked up in the PATH
+   */
   public NvidiaSmi(String command) {
     this(command, Duration.ofSeconds(5), Duration.ofMinutes(1));
   }
@@ -44,8 +47,8 @@ public final class NvidiaSmi {
   }
 
   /**
-   * Blocking, up to the timeout. Never throws. Synchronized so that the sampler and the info endpoint
-   * do not run two nvidia-smi at once and share what they learn about a failing one.
+   * Blocking, up to the timeout. Never throws. Synchronized so that the sampler and the info
+   * endpoint do not run two nvidia-smi at once and share what they learn about a failing one.
    */
   public synchronized List<Gpu> query() {
     if (failing && System.nanoTime() - retryAt < 0) {
@@ -55,26 +58,39 @@ public final class NvidiaSmi {
     try {
       process = new ProcessBuilder(command, QUERY, FORMAT).redirectErrorStream(true).start();
     } catch (IOException e) {
-      return failed(() -> LOG.info("No GPU figures: cannot run {} ({}); trying again every {}",
-          command, e.getMessage(), retryAfterFailure));
+      return failed(
+          () ->
+              LOG.info(
+                  "No GPU figures: cannot run {} ({}); trying again every {}",
+                  command,
+                  e.getMessage(),
+                  retryAfterFailure));
     }
     try (InputStream output = process.getInputStream()) {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         kill(process);
-        return failed(() -> LOG.warn("No GPU figures: {} did not answer within {}; killed it",
-            command, timeout));
+        return failed(
+            () ->
+                LOG.warn(
+                    "No GPU figures: {} did not answer within {}; killed it", command, timeout));
       }
       // Read after the exit: a line per GPU stays far below the pipe's buffer, so it cannot block.
       String text = new String(output.readAllBytes(), UTF_8);
       if (process.exitValue() != 0) {
-        return failed(() -> LOG.warn("No GPU figures: {} exited with {}: {}",
-            command, process.exitValue(), text.strip()));
+        return failed(
+            () ->
+                LOG.warn(
+                    "No GPU figures: {} exited with {}: {}",
+                    command,
+                    process.exitValue(),
+                    text.strip()));
       }
       List<Gpu> gpus = parse(text);
       failing = false;
       return gpus;
     } catch (IllegalArgumentException | IOException e) {
-      return failed(() -> LOG.warn("No GPU figures: {} answered unexpectedly: {}", command, e.getMessage()));
+      return failed(
+          () -> LOG.warn("No GPU figures: {} answered unexpectedly: {}", command, e.getMessage()));
     } catch (InterruptedException e) {
       kill(process);
       Thread.currentThread().interrupt();
@@ -98,8 +114,8 @@ public final class NvidiaSmi {
   }
 
   /**
-   * Parses {@code nvidia-smi --query-gpu=... --format=csv,noheader,nounits} output, a line per GPU such as
-   * {@code 0, NVIDIA GeForce RTX 4090, 37, 52, 1234, 24564, 81.23}; memory is in MiB.
+   * Parses {@code nvidia-smi --query-gpu=... --format=csv,noheader,nounits} output, a line per GPU
+   * such as {@code 0, NVIDIA GeForce RTX 4090, 37, 52, 1234, 24564, 81.23}; memory is in MiB.
    *
    * @throws IllegalArgumentException naming the line that is not such a line
    */
@@ -126,7 +142,9 @@ public final class NvidiaSmi {
       }
       Long memoryUsedMib = figure(fields[4], Long::valueOf);
       Long memoryTotalMib = figure(fields[5], Long::valueOf);
-      return new Gpu(index, name,
+      return new Gpu(
+          index,
+          name,
           figure(fields[2], Integer::valueOf),
           figure(fields[3], Integer::valueOf),
           memoryUsedMib == null ? null : memoryUsedMib * MIB,
@@ -137,7 +155,10 @@ public final class NvidiaSmi {
     }
   }
 
-  /** Null for the bracketed placeholders nvidia-smi prints instead of a figure: [N/A], [Not Supported]... */
+  /**
+   * Null for the bracketed placeholders nvidia-smi prints instead of a figure: [N/A], [Not
+   * Supported]...
+   */
   private static <T> T figure(String field, Function<String, T> parse) {
     String value = field.strip();
     return value.startsWith("[") ? null : parse.apply(value);

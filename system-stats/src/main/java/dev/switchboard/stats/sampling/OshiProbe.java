@@ -27,10 +27,10 @@ import oshi.software.os.OSFileStore;
 import oshi.software.os.OperatingSystem;
 
 /**
- * Reads the host through OSHI. The OSHI objects are built once (building them is the expensive part);
- * disks, network interfaces and filesystems are listed afresh on each read, which on Linux costs no
- * more than {@code updateAttributes()} on the kept ones (measured: ~3 ms, ~2 ms, ~7 ms) and also sees
- * devices plugged in since.
+ * Reads the host through OSHI. The OSHI objects are built once (building them is the expensive
+ * part); disks, network interfaces and filesystems are listed afresh on each read, which on Linux
+ * costs no more than {@code updateAttributes()} on the kept ones (measured: ~3 ms, ~2 ms, ~7 ms)
+ * and also sees devices plugged in since.
  */
 public final class OshiProbe implements HostProbe {
 
@@ -80,18 +80,22 @@ public final class OshiProbe implements HostProbe {
     OperatingSystem.OSVersionInfo version = os.getVersionInfo();
     return new JsonObject()
         .put("hostname", hostname())
-        .put("os", new JsonObject()
-            .put("family", os.getFamily())
-            .put("version", version.getVersion())
-            .put("codename", version.getCodeName())
-            .put("build", version.getBuildNumber())
-            // The kernel release on Linux; the JVM's idea of the OS version elsewhere.
-            .put("kernel", System.getProperty("os.version")))
+        .put(
+            "os",
+            new JsonObject()
+                .put("family", os.getFamily())
+                .put("version", version.getVersion())
+                .put("codename", version.getCodeName())
+                .put("build", version.getBuildNumber())
+                // The kernel release on Linux; the JVM's idea of the OS version elsewhere.
+                .put("kernel", System.getProperty("os.version")))
         .put("arch", System.getProperty("os.arch"))
-        .put("cpu", new JsonObject()
-            .put("model", processor.getProcessorIdentifier().getName())
-            .put("physicalCores", processor.getPhysicalProcessorCount())
-            .put("logicalCores", processor.getLogicalProcessorCount()))
+        .put(
+            "cpu",
+            new JsonObject()
+                .put("model", processor.getProcessorIdentifier().getName())
+                .put("physicalCores", processor.getPhysicalProcessorCount())
+                .put("logicalCores", processor.getLogicalProcessorCount()))
         .put("memory", new JsonObject().put("totalBytes", memory.getTotal()))
         .put("swap", new JsonObject().put("totalBytes", swap.getSwapTotal()));
   }
@@ -107,24 +111,37 @@ public final class OshiProbe implements HostProbe {
   }
 
   private static Filesystem filesystem(OSFileStore store) {
-    return new Filesystem(store.getMount(), store.getVolume(), store.getType(),
-        store.getTotalSpace(), store.getFreeSpace(), store.getUsableSpace());
+    return new Filesystem(
+        store.getMount(),
+        store.getVolume(),
+        store.getType(),
+        store.getTotalSpace(),
+        store.getFreeSpace(),
+        store.getUsableSpace());
   }
 
   private Map<String, Traffic> disks() {
     return hardware.getDiskStores().stream()
         .filter(disk -> !isVirtual("block", disk.getName()))
-        .collect(byName(HWDiskStore::getName, disk -> new Traffic(disk.getReadBytes(), disk.getWriteBytes())));
+        .collect(
+            byName(
+                HWDiskStore::getName,
+                disk -> new Traffic(disk.getReadBytes(), disk.getWriteBytes())));
   }
 
   private Map<String, Traffic> networks() {
     // OSHI's default list leaves out interfaces without a hardware address, loopback included.
     List<NetworkIF> listed = hardware.getNetworkIFs();
-    List<NetworkIF> physical = listed.stream().filter(nic -> !isVirtual("net", nic.getName())).toList();
+    List<NetworkIF> physical =
+        listed.stream().filter(nic -> !isVirtual("net", nic.getName())).toList();
     // Java lists only interfaces holding an address: when a bridge or a bond holds it, its physical
     // ports are missing from the list and the virtual interface is the one carrying the traffic.
-    return (physical.isEmpty() ? listed : physical).stream()
-        .collect(byName(NetworkIF::getName, nic -> new Traffic(nic.getBytesRecv(), nic.getBytesSent())));
+    return (physical.isEmpty() ? listed : physical)
+        .stream()
+            .collect(
+                byName(
+                    NetworkIF::getName,
+                    nic -> new Traffic(nic.getBytesRecv(), nic.getBytesSent())));
   }
 
   private boolean isVirtual(String subsystem, String deviceName) {

@@ -11,15 +11,30 @@ import java.util.Set;
 final class RealFilesystems {
 
   /**
-   * Filesystems held in memory, stacked on another one (overlay: container layers) or read-only images
-   * (squashfs: snaps), whose "usage" is either meaningless or counted already on the disk below.
+   * Filesystems held in memory, stacked on another one (overlay: container layers) or read-only
+   * images (squashfs: snaps), whose "usage" is either meaningless or counted already on the disk
+   * below.
    */
-  private static final Set<String> NOT_REAL = Set.of(
-      "tmpfs", "devtmpfs", "ramfs", "devfs", "proc", "sysfs", "cgroup", "cgroup2", "autofs", "nsfs",
-      "overlay", "aufs", "fuse.fuse-overlayfs", "squashfs", "fuse.snapfuse", "fuse.lxcfs");
+  private static final Set<String> NOT_REAL =
+      Set.of(
+          "tmpfs",
+          "devtmpfs",
+          "ramfs",
+          "devfs",
+          "proc",
+          "sysfs",
+          "cgroup",
+          "cgroup2",
+          "autofs",
+          "nsfs",
+          "overlay",
+          "aufs",
+          "fuse.fuse-overlayfs",
+          "squashfs",
+          "fuse.snapfuse",
+          "fuse.lxcfs");
 
-  private RealFilesystems() {
-  }
+  private RealFilesystems() {}
 
   static List<Filesystem> of(List<Filesystem> mounted) {
     Map<String, Filesystem> byDevice = new LinkedHashMap<>();
@@ -27,7 +42,9 @@ final class RealFilesystems {
       if (isReal(fs)) {
         // A device mounted twice (bind mounts, btrfs subvolumes) is one pool of space: show it
         // once, under its shortest mount point, which is "/" for the root disk.
-        byDevice.merge(fs.device(), fs,
+        byDevice.merge(
+            fs.device(),
+            fs,
             (kept, other) -> other.mount().length() < kept.mount().length() ? other : kept);
       }
     }

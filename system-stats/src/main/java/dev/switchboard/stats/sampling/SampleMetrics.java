@@ -8,12 +8,12 @@ import java.util.Map;
 /** The flat numeric series of a sample, as history and rollups store them. */
 public final class SampleMetrics {
 
-  private SampleMetrics() {
-  }
+  private SampleMetrics() {}
 
   /**
    * One entry per figure, keyed like {@code cpu.load1} or, for a figure of one of several things,
-   * {@code disk.usedBytes:/home} and {@code gpu.powerWatts:0}. Figures missing from the sample are left out.
+   * {@code disk.usedBytes:/home} and {@code gpu.powerWatts:0}. Figures missing from the sample are
+   * left out.
    */
   public static Map<String, Double> flatten(JsonObject sample) {
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -50,7 +50,8 @@ public final class SampleMetrics {
   }
 
   /** Puts the number found by following {@code path} from {@code json}, if there is one. */
-  private static void put(Map<String, Double> metrics, String key, JsonObject json, String... path) {
+  private static void put(
+      Map<String, Double> metrics, String key, JsonObject json, String... path) {
     for (int i = 0; i < path.length - 1 && json != null; i++) {
       json = json.getJsonObject(path[i]);
     }

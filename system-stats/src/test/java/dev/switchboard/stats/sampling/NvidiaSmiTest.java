@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,13 +25,13 @@ class NvidiaSmiTest {
   private static final Duration RETRY_AT_ONCE = Duration.ZERO;
 
   /** Two GPUs as {@code nvidia-smi --query-gpu=... --format=csv,noheader,nounits} prints them. */
-  private static final String TWO_GPUS = """
+  private static final String TWO_GPUS =
+      """
       0, NVIDIA GeForce RTX 4090, 37, 52, 1234, 24564, 81.23
       1, NVIDIA GeForce RTX 3060, 0, 35, 5, 12288, 14.07
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final Logger log = (Logger) LoggerFactory.getLogger(NvidiaSmi.class);
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -50,32 +49,42 @@ class NvidiaSmiTest {
 
   @Test
   void parsesOneGpuPerLineWithMemoryInBytes() {
-    assertThat(NvidiaSmi.parse(TWO_GPUS)).containsExactly(
-        new Gpu(0, "NVIDIA GeForce RTX 4090", 37, 52, 1234 * MIB, 24564 * MIB, 81.23),
-        new Gpu(1, "NVIDIA GeForce RTX 3060", 0, 35, 5 * MIB, 12288 * MIB, 14.07));
+    assertThat(NvidiaSmi.parse(TWO_GPUS))
+        .containsExactly(
+            new Gpu(0, "NVIDIA GeForce RTX 4090", 37, 52, 1234 * MIB, 24564 * MIB, 81.23),
+            new Gpu(1, "NVIDIA GeForce RTX 3060", 0, 35, 5 * MIB, 12288 * MIB, 14.07));
   }
 
   @Test
   void figuresTheCardDoesNotReportAreNull() {
-    String output = "0, Tesla K80, 0, 34, 0, 11441, [N/A]\r\n"
-        + "1, NVIDIA GeForce GT 710, [Not Supported], 41, 306, 2001, [Not Supported]\r\n";
+    String output =
+        "0, Tesla K80, 0, 34, 0, 11441, [N/A]\r\n"
+            + "1, NVIDIA GeForce GT 710, [Not Supported], 41, 306, 2001, [Not Supported]\r\n";
 
-    assertThat(NvidiaSmi.parse(output)).containsExactly(
-        new Gpu(0, "Tesla K80", 0, 34, 0L, 11441 * MIB, null),
-        new Gpu(1, "NVIDIA GeForce GT 710", null, 41, 306 * MIB, 2001 * MIB, null));
+    assertThat(NvidiaSmi.parse(output))
+        .containsExactly(
+            new Gpu(0, "Tesla K80", 0, 34, 0L, 11441 * MIB, null),
+            new Gpu(1, "NVIDIA GeForce GT 710", null, 41, 306 * MIB, 2001 * MIB, null));
   }
 
   @Test
   void rejectsWhatIsNotItsCsv() {
-    assertThatIllegalArgumentException().isThrownBy(() -> NvidiaSmi.parse(
-        "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."));
-    assertThatIllegalArgumentException().isThrownBy(() -> NvidiaSmi.parse("0, GPU, hot, 52, 1, 2, 3"));
-    assertThatIllegalArgumentException().isThrownBy(() -> NvidiaSmi.parse("[N/A], GPU, 1, 52, 1, 2, 3"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () ->
+                NvidiaSmi.parse(
+                    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> NvidiaSmi.parse("0, GPU, hot, 52, 1, 2, 3"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> NvidiaSmi.parse("[N/A], GPU, 1, 52, 1, 2, 3"));
   }
 
   @Test
   void runsTheCommandAndReadsItsGpus() throws IOException {
-    Path fake = script("""
+    Path fake =
+        script(
+            """
         [ "$1" = "--query-gpu=index,name,utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw" ] || exit 2
         [ "$2" = "--format=csv,noheader,nounits" ] || exit 2
         echo '0, NVIDIA GeForce RTX 4090, 37, 52, 1234, 24564, 81.23'
@@ -90,11 +99,18 @@ class NvidiaSmiTest {
   void theHostSamplerRunsTheConfiguredCommand() throws IOException {
     Path fake = script("echo '0, NVIDIA GeForce RTX 4090, 37, 52, 1234, 24564, [N/A]'");
 
-    JsonObject sample = HostSampler.forHost(new JsonObject().put("nvidiaSmi", fake.toString())).sample();
+    JsonObject sample =
+        HostSampler.forHost(new JsonObject().put("nvidiaSmi", fake.toString())).sample();
 
-    assertThat(sample.getJsonArray("gpus")).containsExactly(new JsonObject()
-        .put("index", 0).put("name", "NVIDIA GeForce RTX 4090").put("utilizationPercent", 37)
-        .put("temperatureCelsius", 52).put("memoryUsedBytes", 1234 * MIB).put("memoryTotalBytes", 24564 * MIB));
+    assertThat(sample.getJsonArray("gpus"))
+        .containsExactly(
+            new JsonObject()
+                .put("index", 0)
+                .put("name", "NVIDIA GeForce RTX 4090")
+                .put("utilizationPercent", 37)
+                .put("temperatureCelsius", 52)
+                .put("memoryUsedBytes", 1234 * MIB)
+                .put("memoryTotalBytes", 24564 * MIB));
   }
 
   @Test
@@ -105,16 +121,23 @@ class NvidiaSmiTest {
 
   @Test
   void aFailingCommandMeansNoGpusAndOneWarning() throws IOException {
-    NvidiaSmi nvidiaSmi = new NvidiaSmi(script("echo 'Failed to initialize NVML: Driver/library version mismatch'; exit 1").toString(),
-        Duration.ofSeconds(5), RETRY_AT_ONCE);
+    NvidiaSmi nvidiaSmi =
+        new NvidiaSmi(
+            script("echo 'Failed to initialize NVML: Driver/library version mismatch'; exit 1")
+                .toString(),
+            Duration.ofSeconds(5),
+            RETRY_AT_ONCE);
 
     assertThat(nvidiaSmi.query()).isEmpty();
     assertThat(nvidiaSmi.query()).isEmpty();
 
-    assertThat(logged.list).singleElement().satisfies(event -> {
-      assertThat(event.getLevel()).isEqualTo(Level.WARN);
-      assertThat(event.getFormattedMessage()).contains("exited with 1", "version mismatch");
-    });
+    assertThat(logged.list)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getLevel()).isEqualTo(Level.WARN);
+              assertThat(event.getFormattedMessage()).contains("exited with 1", "version mismatch");
+            });
   }
 
   @Test
@@ -122,12 +145,16 @@ class NvidiaSmiTest {
     NvidiaSmi nvidiaSmi = new NvidiaSmi(script("echo 'this is not csv'").toString());
 
     assertThat(nvidiaSmi.query()).isEmpty();
-    assertThat(logged.list).singleElement().extracting(ILoggingEvent::getLevel).isEqualTo(Level.WARN);
+    assertThat(logged.list)
+        .singleElement()
+        .extracting(ILoggingEvent::getLevel)
+        .isEqualTo(Level.WARN);
   }
 
   @Test
   void aHungCommandIsKilledAtTheTimeout() throws IOException {
-    NvidiaSmi nvidiaSmi = new NvidiaSmi(script("sleep 30").toString(), Duration.ofMillis(200), RETRY_AT_ONCE);
+    NvidiaSmi nvidiaSmi =
+        new NvidiaSmi(script("sleep 30").toString(), Duration.ofMillis(200), RETRY_AT_ONCE);
 
     long start = System.nanoTime();
     assertThat(nvidiaSmi.query()).isEmpty();
@@ -139,12 +166,15 @@ class NvidiaSmiTest {
     Path runs = dir.resolve("runs");
     String countAndFail = "echo run >> '" + runs + "'; exit 1";
 
-    NvidiaSmi patient = new NvidiaSmi(script(countAndFail).toString(), Duration.ofSeconds(5), Duration.ofMinutes(1));
+    NvidiaSmi patient =
+        new NvidiaSmi(
+            script(countAndFail).toString(), Duration.ofSeconds(5), Duration.ofMinutes(1));
     patient.query();
     patient.query();
     assertThat(Files.readAllLines(runs)).hasSize(1);
 
-    NvidiaSmi eager = new NvidiaSmi(script(countAndFail).toString(), Duration.ofSeconds(5), RETRY_AT_ONCE);
+    NvidiaSmi eager =
+        new NvidiaSmi(script(countAndFail).toString(), Duration.ofSeconds(5), RETRY_AT_ONCE);
     eager.query();
     eager.query();
     assertThat(Files.readAllLines(runs)).hasSize(3);

@@ -3,15 +3,14 @@ package dev.switchboard.hub.engine;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
  * One Engine.IO v4 packet: a type (0 open, 1 close, 2 ping, 3 pong, 4 message, 5 upgrade, 6 noop)
- * and its data, text or binary (binary data is always a message). A packet is immutable and may
- * be sent to many sessions: its encoded forms are computed once and shared, which is what makes a
+ * and its data, text or binary (binary data is always a message). A packet is immutable and may be
+ * sent to many sessions: its encoded forms are computed once and shared, which is what makes a
  * broadcast cost one encoding rather than one per recipient.
  */
 public final class EnginePacket {
@@ -70,23 +69,24 @@ public final class EnginePacket {
 
   /**
    * The packet as one whole WebSocket frame, header included: a text frame, or a binary frame for
-   * binary data. Server frames are never masked, so these bytes are the same for every recipient:
-   * a broadcast writes retained duplicates of this one buffer past the frame encoder instead of a
+   * binary data. Server frames are never masked, so these bytes are the same for every recipient: a
+   * broadcast writes retained duplicates of this one buffer past the frame encoder instead of a
    * frame object per recipient that the encoder would copy into a new buffer each time.
    *
-   * <p>The bytes live in a direct buffer, which the transport writes to the socket as they are
-   * (a heap buffer would be copied to a direct one per recipient). It wraps a JDK direct
-   * {@link ByteBuffer}, so it is freed by the garbage collector once the packet and every write of
-   * it are gone; this packet keeps its own reference, so the count never falls to zero early.
+   * <p>The bytes live in a direct buffer, which the transport writes to the socket as they are (a
+   * heap buffer would be copied to a direct one per recipient). It wraps a JDK direct {@link
+   * ByteBuffer}, so it is freed by the garbage collector once the packet and every write of it are
+   * gone; this packet keeps its own reference, so the count never falls to zero early.
    */
   ByteBuf frame() {
     ByteBuf encoded = frame;
     if (encoded == null) {
-      byte[] payload = isBinary() ? binary.getBytes() : (type + text).getBytes(StandardCharsets.UTF_8);
+      byte[] payload =
+          isBinary() ? binary.getBytes() : (type + text).getBytes(StandardCharsets.UTF_8);
       int length = payload.length;
       int header = length < 126 ? 2 : length <= 0xffff ? 4 : 10;
       ByteBuffer bytes = ByteBuffer.allocateDirect(header + length);
-      bytes.put((byte) (0x80 | (isBinary() ? 0x2 : 0x1)));   // FIN, opcode text or binary
+      bytes.put((byte) (0x80 | (isBinary() ? 0x2 : 0x1))); // FIN, opcode text or binary
       if (length < 126) {
         bytes.put((byte) length);
       } else if (length <= 0xffff) {

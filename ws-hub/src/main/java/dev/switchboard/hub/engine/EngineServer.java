@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.JsonObject;
-
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
@@ -24,14 +23,22 @@ import java.util.function.Consumer;
  * the protocol's errors. It owns the sessions by id; every call comes on the hub's event loop.
  *
  * <p>Mount it with {@link #handle(HttpServerRequest)} for plain requests on {@link #path()} and
- * {@link #handshake(ServerWebSocketHandshake)} / {@link #webSocket(ServerWebSocket)} for websockets.
+ * {@link #handshake(ServerWebSocketHandshake)} / {@link #webSocket(ServerWebSocket)} for
+ * websockets.
  */
 public final class EngineServer {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** The answer to a handshake over {@link EngineOptions#maxPendingSessions}, in Engine.IO's error shape. */
-  private static final String BUSY = new JsonObject().put("code", 4)
-    .put("message", "Server busy: too many sessions waiting to join a namespace").encode();
+
+  /**
+   * The answer to a handshake over {@link EngineOptions#maxPendingSessions}, in Engine.IO's error
+   * shape.
+   */
+  private static final String BUSY =
+      new JsonObject()
+          .put("code", 4)
+          .put("message", "Server busy: too many sessions waiting to join a namespace")
+          .encode();
 
   private final Vertx vertx;
   private final EngineOptions options;
@@ -39,11 +46,17 @@ public final class EngineServer {
   private final Map<String, EngineSocket> sessions = new HashMap<>();
   private final WebSocketWriter writer = new WebSocketWriter();
   private final Heartbeat heartbeat;
-  /** Open sessions not {@linkplain EngineSocket#established() established} yet, in all and by remote address. */
+
+  /**
+   * Open sessions not {@linkplain EngineSocket#established() established} yet, in all and by remote
+   * address.
+   */
   private int pending;
+
   private final Map<String, Integer> pendingByAddress = new HashMap<>();
 
-  public EngineServer(Vertx vertx, EngineOptions options, Consumer<EngineSocket> connectionHandler) {
+  public EngineServer(
+      Vertx vertx, EngineOptions options, Consumer<EngineSocket> connectionHandler) {
     this.vertx = vertx;
     this.options = options;
     this.connectionHandler = connectionHandler;
@@ -67,26 +80,32 @@ public final class EngineServer {
     return pending;
   }
 
-  /** Whether a request or handshake path is this server's ({@code /socket.io/} with or without the slash). */
+  /**
+   * Whether a request or handshake path is this server's ({@code /socket.io/} with or without the
+   * slash).
+   */
   public boolean owns(String path) {
-    String base = options.path().endsWith("/") ? options.path().substring(0, options.path().length() - 1) : options.path();
+    String base =
+        options.path().endsWith("/")
+            ? options.path().substring(0, options.path().length() - 1)
+            : options.path();
     return path.equals(base) || path.equals(base + "/");
   }
 
   /**
-   * The HTTP server settings an Engine.IO server wants: websocket messages bounded by
-   * {@code maxPayload}, and no websocket compression. Compression is off in the reference server
-   * too ({@code perMessageDeflate: false}): it would deflate every broadcast once per recipient
-   * instead of sharing one encoded frame, and a client that negotiates it deflates its own messages
+   * The HTTP server settings an Engine.IO server wants: websocket messages bounded by {@code
+   * maxPayload}, and no websocket compression. Compression is off in the reference server too
+   * ({@code perMessageDeflate: false}): it would deflate every broadcast once per recipient instead
+   * of sharing one encoded frame, and a client that negotiates it deflates its own messages
    * asynchronously, so they can reach the server after a request it issued later (a {@code 5} that
    * completes an upgrade arriving after the polling GET sent behind it).
    */
   public static HttpServerOptions httpServerOptions(EngineOptions options) {
     return new HttpServerOptions()
-      .setMaxWebSocketMessageSize(options.maxPayload())
-      .setMaxWebSocketFrameSize(options.maxPayload())
-      .setPerMessageWebSocketCompressionSupported(false)
-      .setPerFrameWebSocketCompressionSupported(false);
+        .setMaxWebSocketMessageSize(options.maxPayload())
+        .setMaxWebSocketFrameSize(options.maxPayload())
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   // ---- HTTP long-polling ----
@@ -96,14 +115,23 @@ public final class EngineServer {
       preflight(request);
       return;
     }
-    if (!options.originAllowed(request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.HOST))) {
-      respond(request, options, 403, "application/json", new JsonObject().put("code", 4).put("message", "Forbidden").encode());
+    if (!options.originAllowed(
+        request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.HOST))) {
+      respond(
+          request,
+          options,
+          403,
+          "application/json",
+          new JsonObject().put("code", 4).put("message", "Forbidden").encode());
       return;
     }
     String problem = checkQuery(request.getParam("EIO"), request.getParam("transport"));
     if (problem != null) {
-      badRequest(request, options, problem.equals("version") ? 5 : 0,
-        problem.equals("version") ? "Unsupported protocol version" : "Transport unknown");
+      badRequest(
+          request,
+          options,
+          problem.equals("version") ? 5 : 0,
+          problem.equals("version") ? "Unsupported protocol version" : "Transport unknown");
       return;
     }
     if (!"polling".equals(request.getParam("transport"))) {
@@ -154,28 +182,30 @@ public final class EngineServer {
     }
     Buffer body = Buffer.buffer();
     boolean[] refused = {false};
-    request.handler(chunk -> {
-      if (refused[0]) {
-        return;
-      }
-      body.appendBuffer(chunk);
-      if (body.length() > options.maxPayload()) {
-        refused[0] = true;
-        tooLarge(request);
-      }
-    });
-    request.endHandler(v -> {
-      if (refused[0]) {
-        return;
-      }
-      try {
-        socket.onPollingPayload(body.toString());
-        respond(request, options, 200, "text/html", "ok");
-      } catch (EngineProtocolException e) {
-        badRequest(request, options, 3, "Bad request");
-        socket.close("parse error");
-      }
-    });
+    request.handler(
+        chunk -> {
+          if (refused[0]) {
+            return;
+          }
+          body.appendBuffer(chunk);
+          if (body.length() > options.maxPayload()) {
+            refused[0] = true;
+            tooLarge(request);
+          }
+        });
+    request.endHandler(
+        v -> {
+          if (refused[0]) {
+            return;
+          }
+          try {
+            socket.onPollingPayload(body.toString());
+            respond(request, options, 200, "text/html", "ok");
+          } catch (EngineProtocolException e) {
+            badRequest(request, options, 3, "Bad request");
+            socket.close("parse error");
+          }
+        });
   }
 
   private void tooLarge(HttpServerRequest request) {
@@ -201,16 +231,19 @@ public final class EngineServer {
   // ---- websockets ----
 
   /**
-   * Accepts or refuses a websocket handshake, before Vert.x upgrades the connection: a bad query,
-   * a forbidden origin or an unknown sid get HTTP 400. A websocket for a live session that cannot
+   * Accepts or refuses a websocket handshake, before Vert.x upgrades the connection: a bad query, a
+   * forbidden origin or an unknown sid get HTTP 400. A websocket for a live session that cannot
    * take a probe now (already upgraded, or another probe under way) is accepted and then closed by
    * {@link #webSocket}, as the reference server does: clients see a close, not a failed handshake.
    */
   public void handshake(ServerWebSocketHandshake handshake) {
     MultiMap query = Handshakes.decodeQueryParams(handshake.query());
-    boolean ok = checkQuery(query.get("EIO"), query.get("transport")) == null
-      && "websocket".equals(query.get("transport"))
-      && options.originAllowed(handshake.headers().get(HttpHeaders.ORIGIN), handshake.headers().get(HttpHeaders.HOST));
+    boolean ok =
+        checkQuery(query.get("EIO"), query.get("transport")) == null
+            && "websocket".equals(query.get("transport"))
+            && options.originAllowed(
+                handshake.headers().get(HttpHeaders.ORIGIN),
+                handshake.headers().get(HttpHeaders.HOST));
     String sid = query.get("sid");
     if (ok && sid != null) {
       ok = session(sid) != null;
@@ -227,7 +260,8 @@ public final class EngineServer {
 
   /**
    * A websocket that passed {@link #handshake}: a new session, or the upgrade probe of one. Its
-   * channel is taken over by a {@link HubWebSocket}; the Vert.x websocket is not used past this call.
+   * channel is taken over by a {@link HubWebSocket}; the Vert.x websocket is not used past this
+   * call.
    */
   public void webSocket(ServerWebSocket ws) {
     String sid = Handshakes.decodeQueryParams(ws.query()).get("sid");
@@ -260,7 +294,9 @@ public final class EngineServer {
   }
 
   private EngineSocket newSession(String query, MultiMap headers, String address) {
-    EngineSocket socket = new EngineSocket(newId(), this, query == null ? "" : query, Handshakes.encodeHeaders(headers));
+    EngineSocket socket =
+        new EngineSocket(
+            newId(), this, query == null ? "" : query, Handshakes.encodeHeaders(headers));
     sessions.put(socket.id(), socket);
     socket.pendingFrom = address;
     pending++;
@@ -270,8 +306,8 @@ public final class EngineServer {
   }
 
   /**
-   * The open session with this id, or null. The heartbeat catches up first: a session whose pong
-   * is overdue is closed, not found, even when the heartbeat's timer has not fired yet.
+   * The open session with this id, or null. The heartbeat catches up first: a session whose pong is
+   * overdue is closed, not found, even when the heartbeat's timer has not fired yet.
    */
   private EngineSocket session(String sid) {
     heartbeat.catchUp();
@@ -284,7 +320,10 @@ public final class EngineServer {
     established(socket);
   }
 
-  /** A session was taken up or closed: it no longer counts against {@link EngineOptions#maxPendingSessions}. */
+  /**
+   * A session was taken up or closed: it no longer counts against {@link
+   * EngineOptions#maxPendingSessions}.
+   */
   void established(EngineSocket socket) {
     String address = socket.pendingFrom;
     if (address != null) {
@@ -334,29 +373,43 @@ public final class EngineServer {
     return null;
   }
 
-  static void badRequest(HttpServerRequest request, EngineOptions options, int code, String message) {
-    respond(request, options, 400, "application/json",
-      new JsonObject().put("code", code).put("message", message).encode());
+  static void badRequest(
+      HttpServerRequest request, EngineOptions options, int code, String message) {
+    respond(
+        request,
+        options,
+        400,
+        "application/json",
+        new JsonObject().put("code", code).put("message", message).encode());
   }
 
-  static void respond(HttpServerRequest request, EngineOptions options, int status, String contentType, String body) {
+  static void respond(
+      HttpServerRequest request,
+      EngineOptions options,
+      int status,
+      String contentType,
+      String body) {
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
       return;
     }
     corsFor(request, response, options);
-    response.setStatusCode(status)
-      .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-      .end(body);
+    response
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(body);
   }
 
   private boolean cors(HttpServerRequest request, HttpServerResponse response) {
     return corsFor(request, response, options);
   }
 
-  /** Adds the CORS headers an allowed browser origin needs; false when the origin is not allowed. */
-  private static boolean corsFor(HttpServerRequest request, HttpServerResponse response, EngineOptions options) {
+  /**
+   * Adds the CORS headers an allowed browser origin needs; false when the origin is not allowed.
+   */
+  private static boolean corsFor(
+      HttpServerRequest request, HttpServerResponse response, EngineOptions options) {
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin == null) {
       return true;

@@ -4,7 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayDeque;
 import java.util.Map;
 
@@ -41,7 +40,11 @@ public final class EngineSocket {
   private long bufferedBytes;
   private boolean upgrading;
   private boolean closed;
-  /** The remote address while the session is pending, until it is {@linkplain #established() taken up}; then null. */
+
+  /**
+   * The remote address while the session is pending, until it is {@linkplain #established() taken
+   * up}; then null.
+   */
   String pendingFrom;
 
   // the heartbeat's links and deadline (see Heartbeat)
@@ -51,7 +54,7 @@ public final class EngineSocket {
   long heartbeatDue;
 
   /**
-   * @param handshakeQuery   the raw query string of the request that opened the session
+   * @param handshakeQuery the raw query string of the request that opened the session
    * @param handshakeHeaders its headers in the form of {@link Handshakes#encodeHeaders}
    */
   EngineSocket(String id, EngineServer server, String handshakeQuery, String handshakeHeaders) {
@@ -71,7 +74,10 @@ public final class EngineSocket {
     return Handshakes.decodeQuery(handshakeQuery);
   }
 
-  /** The headers (lower-case names) of the request that opened the session (decoded anew at each call). */
+  /**
+   * The headers (lower-case names) of the request that opened the session (decoded anew at each
+   * call).
+   */
   public Map<String, String> handshakeHeaders() {
     return Handshakes.decodeHeaders(handshakeHeaders);
   }
@@ -142,11 +148,11 @@ public final class EngineSocket {
 
   static JsonObject handshake(String sid, boolean polling, EngineOptions options) {
     return new JsonObject()
-      .put("sid", sid)
-      .put("upgrades", polling ? new JsonArray().add("websocket") : new JsonArray())
-      .put("pingInterval", options.pingInterval().toMillis())
-      .put("pingTimeout", options.pingTimeout().toMillis())
-      .put("maxPayload", options.maxPayload());
+        .put("sid", sid)
+        .put("upgrades", polling ? new JsonArray().add("websocket") : new JsonArray())
+        .put("pingInterval", options.pingInterval().toMillis())
+        .put("pingTimeout", options.pingTimeout().toMillis())
+        .put("maxPayload", options.maxPayload());
   }
 
   /** A polling GET: answered at once when packets wait, otherwise held until some arrive. */
@@ -158,12 +164,15 @@ public final class EngineSocket {
       return;
     }
     pendingGet = request;
-    request.response().closeHandler(v -> {
-      if (pendingGet == request) {
-        pendingGet = null;
-        close("transport close");
-      }
-    });
+    request
+        .response()
+        .closeHandler(
+            v -> {
+              if (pendingGet == request) {
+                pendingGet = null;
+                close("transport close");
+              }
+            });
     if (upgrading) {
       respondToGet(EnginePacket.NOOP_PACKET.pollingText());
       return;
@@ -190,10 +199,15 @@ public final class EngineSocket {
   void attachProbe(HubWebSocket ws) {
     probe = ws;
     ws.listener(webSocketEvents);
-    probeTimer = server.vertx().setTimer(options.upgradeTimeout().toMillis(), t -> {
-      probeTimer = -1;
-      ws.close();
-    });
+    probeTimer =
+        server
+            .vertx()
+            .setTimer(
+                options.upgradeTimeout().toMillis(),
+                t -> {
+                  probeTimer = -1;
+                  ws.close();
+                });
   }
 
   /**
@@ -289,7 +303,8 @@ public final class EngineSocket {
 
   private void onPacket(EnginePacket packet) {
     switch (packet.type()) {
-      case EnginePacket.MESSAGE -> listener.onMessage(this, packet.isBinary() ? packet.binaryData() : packet.text());
+      case EnginePacket.MESSAGE ->
+          listener.onMessage(this, packet.isBinary() ? packet.binaryData() : packet.text());
       case EnginePacket.PONG -> {
         server.heartbeat().schedulePing(this);
       }
@@ -328,7 +343,10 @@ public final class EngineSocket {
     server.vertx().cancelTimer(probeTimer);
     if (pendingGet != null) {
       // a client that asked to close learns it by a noop; a session ended here, by a close packet
-      respondToGet(reason.equals("transport close") ? EnginePacket.NOOP_PACKET.pollingText() : EnginePacket.CLOSE_PACKET.pollingText());
+      respondToGet(
+          reason.equals("transport close")
+              ? EnginePacket.NOOP_PACKET.pollingText()
+              : EnginePacket.CLOSE_PACKET.pollingText());
     }
     if (webSocket != null) {
       webSocket.close();

@@ -1,7 +1,6 @@
 package dev.switchboard.hub.engine;
 
 import io.vertx.core.MultiMap;
-
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -10,21 +9,23 @@ import java.util.Map;
 import java.util.Map.Entry;
 
 /**
- * The handshake request of a session (its query and headers) kept as two strings, decoded only
- * when someone asks. Middleware reads them once per namespace connect; keeping them as maps for
- * the life of the session costs a map, its entries and a string per name and per value, about a
- * kilobyte per idle connection.
+ * The handshake request of a session (its query and headers) kept as two strings, decoded only when
+ * someone asks. Middleware reads them once per namespace connect; keeping them as maps for the life
+ * of the session costs a map, its entries and a string per name and per value, about a kilobyte per
+ * idle connection.
  */
 final class Handshakes {
 
-  private Handshakes() {
-  }
+  private Handshakes() {}
 
   /** Headers as {@code name\nvalue\n...}, lower-case names; HTTP forbids line breaks in both. */
   static String encodeHeaders(MultiMap headers) {
     StringBuilder text = new StringBuilder(256);
     for (Entry<String, String> header : headers) {
-      text.append(header.getKey().toLowerCase()).append('\n').append(header.getValue()).append('\n');
+      text.append(header.getKey().toLowerCase())
+          .append('\n')
+          .append(header.getValue())
+          .append('\n');
     }
     return text.toString();
   }
@@ -36,7 +37,8 @@ final class Handshakes {
     while (start < encoded.length()) {
       int nameEnd = encoded.indexOf('\n', start);
       int valueEnd = encoded.indexOf('\n', nameEnd + 1);
-      headers.putIfAbsent(encoded.substring(start, nameEnd), encoded.substring(nameEnd + 1, valueEnd));
+      headers.putIfAbsent(
+          encoded.substring(start, nameEnd), encoded.substring(nameEnd + 1, valueEnd));
       start = valueEnd + 1;
     }
     return Collections.unmodifiableMap(headers);
@@ -59,7 +61,9 @@ final class Handshakes {
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.add(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+      params.add(
+          URLDecoder.decode(name, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
     }
     return params;
   }

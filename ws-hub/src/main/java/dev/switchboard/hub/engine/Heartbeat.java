@@ -2,17 +2,16 @@ package dev.switchboard.hub.engine;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-
 import java.util.function.LongSupplier;
 
 /**
  * The Engine.IO heartbeat of every session of a server, on one timer instead of two timers per
  * session.
  *
- * <p>Why: a Vert.x timer costs a few hundred bytes while it waits (its handler, the context it
- * runs on, Netty's scheduled task, an entry in Vert.x's timer map), and every session always has
- * one waiting, re-created at each pong; with ten thousand idle sessions that is megabytes for
- * nothing. Here one timer waits, whatever the number of sessions.
+ * <p>Why: a Vert.x timer costs a few hundred bytes while it waits (its handler, the context it runs
+ * on, Netty's scheduled task, an entry in Vert.x's timer map), and every session always has one
+ * waiting, re-created at each pong; with ten thousand idle sessions that is megabytes for nothing.
+ * Here one timer waits, whatever the number of sessions.
  *
  * <p>How: every session waits the same {@code pingInterval} after its open or its last pong, and
  * the same {@code pingTimeout} after its ping, so sessions fall due in the order they were queued.
@@ -25,12 +24,12 @@ import java.util.function.LongSupplier;
  *
  * <p>On time: a pong is due {@code pingTimeout} after its ping was due, however late the ping left,
  * so lateness never adds up (a client gives up about then too: {@code pingInterval + pingTimeout}
- * after the previous ping, or the open, if no ping came). The timer has millisecond
- * resolution (it fires in the millisecond after a deadline, which also lets deadlines a few
- * microseconds apart share a firing), and Netty reads a turn's I/O before it runs its timers; so
- * that a request arriving in between does not find the session as it was before its deadline, the
- * server calls {@link #catchUp()} before it looks a session up. A poll that comes at exactly
- * {@code pingInterval + pingTimeout} after the open therefore always finds the session closed.
+ * after the previous ping, or the open, if no ping came). The timer has millisecond resolution (it
+ * fires in the millisecond after a deadline, which also lets deadlines a few microseconds apart
+ * share a firing), and Netty reads a turn's I/O before it runs its timers; so that a request
+ * arriving in between does not find the session as it was before its deadline, the server calls
+ * {@link #catchUp()} before it looks a session up. A poll that comes at exactly {@code pingInterval
+ * + pingTimeout} after the open therefore always finds the session closed.
  */
 final class Heartbeat {
 
@@ -50,29 +49,36 @@ final class Heartbeat {
   private final long timeoutNanos;
   private final Queue waitingForPing = new Queue();
   private final Queue waitingForPong = new Queue();
-  private final Handler<Long> onTimer = id -> {
-    timer = NO_TIMER;
-    catchUp();
-  };
+  private final Handler<Long> onTimer =
+      id -> {
+        timer = NO_TIMER;
+        catchUp();
+      };
   private long timer = NO_TIMER;
+
   /** The deadline the timer is armed for, while there is one. */
   private long armedFor;
 
   Heartbeat(Vertx vertx, EngineOptions options) {
-    this(new Timers() {
-      @Override
-      public long setTimer(long delayMillis, Handler<Long> handler) {
-        return vertx.setTimer(delayMillis, handler);
-      }
+    this(
+        new Timers() {
+          @Override
+          public long setTimer(long delayMillis, Handler<Long> handler) {
+            return vertx.setTimer(delayMillis, handler);
+          }
 
-      @Override
-      public void cancelTimer(long id) {
-        vertx.cancelTimer(id);
-      }
-    }, System::nanoTime, options);
+          @Override
+          public void cancelTimer(long id) {
+            vertx.cancelTimer(id);
+          }
+        },
+        System::nanoTime,
+        options);
   }
 
-  /** @param nanoClock what {@link System#nanoTime()} is to the server */
+  /**
+   * @param nanoClock what {@link System#nanoTime()} is to the server
+   */
   Heartbeat(Timers timers, LongSupplier nanoClock, EngineOptions options) {
     this.timers = timers;
     this.nanoClock = nanoClock;
@@ -122,7 +128,9 @@ final class Heartbeat {
     arm();
   }
 
-  /** Arms the timer for the earliest deadline, unless it is armed for that one or an earlier one. */
+  /**
+   * Arms the timer for the earliest deadline, unless it is armed for that one or an earlier one.
+   */
   private void arm() {
     EngineSocket nextPing = waitingForPing.head;
     EngineSocket nextTimeout = waitingForPong.head;

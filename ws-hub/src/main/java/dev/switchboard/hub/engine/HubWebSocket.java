@@ -25,25 +25,24 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ShutdownEvent;
 import io.vertx.core.net.impl.VertxHandler;
-
 import java.util.concurrent.TimeUnit;
 
 /**
  * A server websocket reduced to what Engine.IO needs, living directly in the Netty pipeline.
  *
  * <p>Why: Vert.x 5 keeps, for every upgraded websocket, its {@code ServerWebSocket} and two
- * connection objects (the websocket's and the HTTP connection it came from, still referenced through
- * the upgrade request), each with an outbound message queue whose first chunk alone is a
+ * connection objects (the websocket's and the HTTP connection it came from, still referenced
+ * through the upgrade request), each with an outbound message queue whose first chunk alone is a
  * 1,024-slot array: about 9 KB per connection before any hub state, more than the whole budget of
  * an idle connection. Vert.x still does the HTTP upgrade (its checks and the handshake response);
  * then {@link #takeOver} puts this handler in the place of Vert.x's, so that no Vert.x object stays
  * reachable, and Vert.x is told the connection is over for it (its metrics close; the hub's own
  * meters count sessions).
  *
- * <p>What remains per connection is the Netty channel with its frame decoder and encoder, a
- * message aggregator and this handler. Whole messages arrive as text or binary; pings are answered,
- * a close frame is answered and the connection closed. Everything runs on the channel's event
- * loop, which is the hub's.
+ * <p>What remains per connection is the Netty channel with its frame decoder and encoder, a message
+ * aggregator and this handler. Whole messages arrive as text or binary; pings are answered, a close
+ * frame is answered and the connection closed. Everything runs on the channel's event loop, which
+ * is the hub's.
  */
 final class HubWebSocket extends ChannelInboundHandlerAdapter {
 
@@ -64,16 +63,16 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
   private Listener listener;
   private boolean closing;
   private boolean gone;
+
   /** Whether this channel waits in the {@link WebSocketWriter}'s flush queue. */
   boolean flushQueued;
 
-  HubWebSocket() {
-  }
+  HubWebSocket() {}
 
   /**
-   * Replaces Vert.x's handler of a freshly upgraded websocket with a new {@code HubWebSocket}.
-   * Call it from the websocket handler, before any frame could have been read (the client speaks
-   * only after it got the upgrade response, which Vert.x has just written).
+   * Replaces Vert.x's handler of a freshly upgraded websocket with a new {@code HubWebSocket}. Call
+   * it from the websocket handler, before any frame could have been read (the client speaks only
+   * after it got the upgrade response, which Vert.x has just written).
    *
    * @param maxMessageSize largest message, fragments together; a longer one closes with 1009
    */
@@ -82,7 +81,8 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
     ChannelPipeline pipeline = vertxCtx.pipeline();
     ChannelHandler vertxHandler = vertxCtx.handler();
     HubWebSocket hub = new HubWebSocket();
-    pipeline.addBefore(vertxCtx.name(), "hubAggregator", new WebSocketFrameAggregator(maxMessageSize));
+    pipeline.addBefore(
+        vertxCtx.name(), "hubAggregator", new WebSocketFrameAggregator(maxMessageSize));
     pipeline.replace(vertxHandler, "hubWebSocket", hub);
     if (vertxHandler instanceof VertxHandler<?> detached) {
       // Vert.x's websocket no longer hears from the channel: let it close its books (metrics) now
@@ -122,11 +122,11 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
 
   /**
    * Starts the closing handshake: a close frame (1000), then the connection ends when the peer's
-   * close frame answers, or after {@link #CLOSE_TIMEOUT_SECONDS}. Until then whatever the peer still
-   * sends is read and dropped: closing a TCP connection with unread data in it makes the kernel
-   * reset it, and a reset makes the peer throw away what it had not read yet, the last packets
-   * and the close frame included. A peer that reads nothing any more (the channel is backed up)
-   * is cut at once: its close frame would never leave.
+   * close frame answers, or after {@link #CLOSE_TIMEOUT_SECONDS}. Until then whatever the peer
+   * still sends is read and dropped: closing a TCP connection with unread data in it makes the
+   * kernel reset it, and a reset makes the peer throw away what it had not read yet, the last
+   * packets and the close frame included. A peer that reads nothing any more (the channel is backed
+   * up) is cut at once: its close frame would never leave.
    */
   void close() {
     if (closing || gone) {
@@ -139,7 +139,8 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
-    ScheduledFuture<?> cut = ctx.executor().schedule(() -> ctx.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ScheduledFuture<?> cut =
+        ctx.executor().schedule(() -> ctx.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     channel.closeFuture().addListener(f -> cut.cancel(false));
   }
 
@@ -165,7 +166,8 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
         // answer the close handshake with the peer's status, then end the connection
         closing = true;
         int status = close.statusCode();
-        CloseWebSocketFrame reply = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, null);
+        CloseWebSocketFrame reply =
+            status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, null);
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
       }
     } finally {
@@ -180,9 +182,12 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       return;
     }
     closing = true;
-    WebSocketCloseStatus status = cause instanceof TooLongFrameException
-      ? WebSocketCloseStatus.MESSAGE_TOO_BIG
-      : cause instanceof CorruptedWebSocketFrameException corrupted ? corrupted.closeStatus() : null;
+    WebSocketCloseStatus status =
+        cause instanceof TooLongFrameException
+            ? WebSocketCloseStatus.MESSAGE_TOO_BIG
+            : cause instanceof CorruptedWebSocketFrameException corrupted
+                ? corrupted.closeStatus()
+                : null;
     if (status == null || !ctx.channel().isActive()) {
       ctx.close();
       return;
@@ -204,7 +209,8 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       return;
     }
     duplex.shutdownOutput();
-    ScheduledFuture<?> cut = ctx.executor().schedule(() -> ctx.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ScheduledFuture<?> cut =
+        ctx.executor().schedule(() -> ctx.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     channel.closeFuture().addListener(f -> cut.cancel(false));
   }
 

@@ -1,7 +1,6 @@
 package dev.switchboard.hub.engine;
 
 import io.netty.channel.ChannelHandlerContext;
-
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -13,22 +12,25 @@ import java.util.concurrent.TimeUnit;
  * encoder) and without a flush, so it waits in the channel's outbound buffer.
  *
  * <p>Flushing is what costs: one system call per channel, and over loopback the kernel's work for
- * the receiving end too (about 10 µs a flush on the machine of {@code bench/fanout.sh}, whatever the
- * number of frames it carries, against 1 to 3 µs to write a frame). So a channel is flushed once for
- * everything written to it until its turn comes:
+ * the receiving end too (about 10 µs a flush on the machine of {@code bench/fanout.sh}, whatever
+ * the number of frames it carries, against 1 to 3 µs to write a frame). So a channel is flushed
+ * once for everything written to it until its turn comes:
+ *
  * <ul>
  *   <li>Written channels wait in one queue, in the order of their first unflushed write. The first
- *   {@link #FLUSH_CHUNK} are flushed when the event loop has run the tasks queued with the write
- *   (a lightly loaded hub sends at once, every packet of those tasks in one flush per channel).</li>
+ *       {@link #FLUSH_CHUNK} are flushed when the event loop has run the tasks queued with the
+ *       write (a lightly loaded hub sends at once, every packet of those tasks in one flush per
+ *       channel).
  *   <li>The rest follow in chunks of {@link #FLUSH_CHUNK}, and between two chunks the event loop
- *   reads: a new emit is written to every recipient right away, and a recipient still waiting
- *   gets it in the same flush as the packets before it. A hub that gets emits faster than one
- *   flush pass over its sockets takes therefore several packets per flush instead of falling
- *   behind, and pongs, new connections and acks are not held up by a broadcast to ten thousand
- *   sockets.</li>
+ *       reads: a new emit is written to every recipient right away, and a recipient still waiting
+ *       gets it in the same flush as the packets before it. A hub that gets emits faster than one
+ *       flush pass over its sockets takes therefore several packets per flush instead of falling
+ *       behind, and pongs, new connections and acks are not held up by a broadcast to ten thousand
+ *       sockets.
  * </ul>
- * Order per channel is the order of the writes, whoever flushes: a pong or close frame written
- * and flushed directly takes the packets written before it along.
+ *
+ * Order per channel is the order of the writes, whoever flushes: a pong or close frame written and
+ * flushed directly takes the packets written before it along.
  *
  * <p>The websockets are {@link HubWebSocket}s, handlers in their channels' pipelines; every call
  * happens on the channels' event loop, which is the hub's.
@@ -38,8 +40,11 @@ final class WebSocketWriter {
   /** Channels flushed in one event-loop task (about a millisecond of system calls). */
   static final int FLUSH_CHUNK = 128;
 
-  /** Channels with written, unflushed packets, each once, in the order of their first such write. */
+  /**
+   * Channels with written, unflushed packets, each once, in the order of their first such write.
+   */
   private final ArrayDeque<HubWebSocket> unflushed = new ArrayDeque<>();
+
   private final Runnable flushChunk = this::flushChunk;
   private boolean armed;
 

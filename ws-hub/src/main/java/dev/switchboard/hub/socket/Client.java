@@ -5,13 +5,12 @@ import dev.switchboard.hub.engine.EngineProtocolException;
 import dev.switchboard.hub.engine.EngineSocket;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Engine.IO connection seen from Socket.IO: it decodes packets, routes them to the socket of
@@ -27,20 +26,27 @@ final class Client implements EngineSocket.Listener {
   private final PacketCodec.Decoder decoder = new PacketCodec.Decoder();
   // sized for the usual client, in one or two namespaces: idle connections are the many
   private final Map<String, Socket> sockets = new HashMap<>(2);
+
   /** Namespaces whose CONNECT is being checked by middleware. */
   private final Map<String, Boolean> connecting = new HashMap<>(2);
+
   private long connectTimer;
 
   Client(SocketServer server, EngineSocket engine) {
     this.server = server;
     this.engine = engine;
     engine.listener(this);
-    connectTimer = server.vertx().setTimer(server.options().connectTimeout().toMillis(), t -> {
-      connectTimer = -1;
-      if (sockets.isEmpty()) {
-        engine.close("connect timeout");
-      }
-    });
+    connectTimer =
+        server
+            .vertx()
+            .setTimer(
+                server.options().connectTimeout().toMillis(),
+                t -> {
+                  connectTimer = -1;
+                  if (sockets.isEmpty()) {
+                    engine.close("connect timeout");
+                  }
+                });
   }
 
   EngineSocket engine() {
@@ -99,7 +105,8 @@ final class Client implements EngineSocket.Listener {
       return;
     }
     if (sockets.size() + connecting.size() >= server.options().maxNamespacesPerClient()) {
-      sendConnectError(name, "Too many namespaces", new JsonObject().put("code", "too_many_namespaces"));
+      sendConnectError(
+          name, "Too many namespaces", new JsonObject().put("code", "too_many_namespaces"));
       return;
     }
     connecting.put(name, true);

@@ -3,8 +3,8 @@ package dev.switchboard.hub.socket;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A refused namespace connection: the client sees a {@code connect_error} whose {@code message}
- * is this exception's and whose {@code data} is {@link #data()}.
+ * A refused namespace connection: the client sees a {@code connect_error} whose {@code message} is
+ * this exception's and whose {@code data} is {@link #data()}.
  */
 public final class ConnectError extends RuntimeException {
 

@@ -2,14 +2,13 @@ package dev.switchboard.hub.socket;
 
 import dev.switchboard.hub.engine.EngineSocket;
 import io.vertx.core.json.JsonObject;
-
 import java.util.Map;
 
 /**
- * What a namespace's middleware sees of a connection attempt: the CONNECT packet's payload
- * ({@code auth} of the client, never null) and the request that opened the Engine.IO session.
- * The request's headers and query are read from the session when asked for, not copied per
- * socket: most sockets never need them after the middleware ran.
+ * What a namespace's middleware sees of a connection attempt: the CONNECT packet's payload ({@code
+ * auth} of the client, never null) and the request that opened the Engine.IO session. The request's
+ * headers and query are read from the session when asked for, not copied per socket: most sockets
+ * never need them after the middleware ran.
  */
 public final class Handshake {
 

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -36,9 +35,11 @@ public final class Namespace {
     this.name = name;
     this.server = server;
     SocketOptions options = server.options();
-    this.recovery = options.recovery()
-      ? new Recovery(options.maxDisconnectionDuration().toMillis(), options.recoveryBufferPackets())
-      : null;
+    this.recovery =
+        options.recovery()
+            ? new Recovery(
+                options.maxDisconnectionDuration().toMillis(), options.recoveryBufferPackets())
+            : null;
   }
 
   public String name() {
@@ -98,13 +99,15 @@ public final class Namespace {
 
   /**
    * Sends an event to the sockets in any of {@code toRooms} (every socket when empty) and in none
-   * of {@code except}. A volatile event skips sockets whose transport is backed up, and is not
-   * kept for recovery.
+   * of {@code except}. A volatile event skips sockets whose transport is backed up, and is not kept
+   * for recovery.
    */
-  public int broadcast(Set<String> toRooms, Set<String> except, boolean isVolatile, JsonArray eventAndArgs) {
-    JsonArray data = recovery != null && !isVolatile
-      ? recovery.record(toRooms, except, eventAndArgs, System.currentTimeMillis())
-      : eventAndArgs;
+  public int broadcast(
+      Set<String> toRooms, Set<String> except, boolean isVolatile, JsonArray eventAndArgs) {
+    JsonArray data =
+        recovery != null && !isVolatile
+            ? recovery.record(toRooms, except, eventAndArgs, System.currentTimeMillis())
+            : eventAndArgs;
     List<EnginePacket> encoded = PacketCodec.encode(SocketPacket.event(name, data, null));
     int recipients = 0;
     for (Socket socket : targets(toRooms, except)) {
@@ -152,7 +155,8 @@ public final class Namespace {
     if (restored != null) {
       server.metrics().recovered(name);
       Recovery.Session session = restored.session();
-      Socket socket = new Socket(session.sid(), session.pid(), this, client, handshake(client, payload), true);
+      Socket socket =
+          new Socket(session.sid(), session.pid(), this, client, handshake(client, payload), true);
       socket.data().putAll(session.data());
       accept(client, socket, session.rooms());
       restored.missed().forEach(missed -> socket.send(SocketPacket.event(name, missed, null)));
@@ -163,17 +167,21 @@ public final class Namespace {
     for (Function<Handshake, Future<Void>> check : middleware) {
       checks = checks.compose(v -> check.apply(handshake));
     }
-    checks.onComplete(result -> {
-      if (!client.isOpen()) {
-        return;
-      }
-      if (result.failed()) {
-        client.refuse(name, result.cause());
-        return;
-      }
-      String pid = recovery == null ? null : SocketServer.newId();
-      accept(client, new Socket(SocketServer.newId(), pid, this, client, handshake, false), Set.of());
-    });
+    checks.onComplete(
+        result -> {
+          if (!client.isOpen()) {
+            return;
+          }
+          if (result.failed()) {
+            client.refuse(name, result.cause());
+            return;
+          }
+          String pid = recovery == null ? null : SocketServer.newId();
+          accept(
+              client,
+              new Socket(SocketServer.newId(), pid, this, client, handshake, false),
+              Set.of());
+        });
   }
 
   private Recovery.Restored restore(JsonObject auth) {
@@ -228,15 +236,23 @@ public final class Namespace {
     }
   }
 
-  /** Called once a socket is gone: it leaves every room; a dropped one keeps its session for recovery. */
+  /**
+   * Called once a socket is gone: it leaves every room; a dropped one keeps its session for
+   * recovery.
+   */
   void remove(Socket socket, String reason) {
     sockets.remove(socket.id());
     for (String room : socket.joinedRooms()) {
       removeFromRoom(room, socket);
     }
     if (recovery != null && recoverable(reason)) {
-      recovery.persist(new Recovery.Session(socket.id(), socket.pid(), Set.copyOf(socket.roomsView()),
-        Collections.unmodifiableMap(new HashMap<>(socket.data())), System.currentTimeMillis()));
+      recovery.persist(
+          new Recovery.Session(
+              socket.id(),
+              socket.pid(),
+              Set.copyOf(socket.roomsView()),
+              Collections.unmodifiableMap(new HashMap<>(socket.data())),
+              System.currentTimeMillis()));
     }
   }
 

@@ -7,7 +7,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,10 +24,15 @@ public final class PacketCodec {
   public static final int MAX_ATTACHMENTS = 10;
 
   private static final Set<String> RESERVED_EVENTS =
-    Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+      Set.of(
+          "connect",
+          "connect_error",
+          "disconnect",
+          "disconnecting",
+          "newListener",
+          "removeListener");
 
-  private PacketCodec() {
-  }
+  private PacketCodec() {}
 
   /** The packet as Engine.IO messages: its text, then one binary message per attachment. */
   public static List<EnginePacket> encode(SocketPacket packet) {
@@ -36,7 +40,10 @@ public final class PacketCodec {
     Object data = packet.data() == null ? null : deconstruct(packet.data(), attachments);
     int type = packet.type();
     if (!attachments.isEmpty()) {
-      type = type == SocketPacket.ACK ? SocketPacket.BINARY_ACK : type == SocketPacket.EVENT ? SocketPacket.BINARY_EVENT : type;
+      type =
+          type == SocketPacket.ACK
+              ? SocketPacket.BINARY_ACK
+              : type == SocketPacket.EVENT ? SocketPacket.BINARY_EVENT : type;
     }
     StringBuilder text = new StringBuilder().append(type);
     if (!attachments.isEmpty()) {
@@ -120,12 +127,16 @@ public final class PacketCodec {
   }
 
   private static List<?> asList(Object value) {
-    return value instanceof JsonArray array ? array.getList() : value instanceof List<?> list ? list : null;
+    return value instanceof JsonArray array
+        ? array.getList()
+        : value instanceof List<?> list ? list : null;
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, ?> asMap(Object value) {
-    return value instanceof JsonObject object ? object.getMap() : value instanceof Map<?, ?> map ? (Map<String, ?>) map : null;
+    return value instanceof JsonObject object
+        ? object.getMap()
+        : value instanceof Map<?, ?> map ? (Map<String, ?>) map : null;
   }
 
   /**
@@ -144,7 +155,8 @@ public final class PacketCodec {
      */
     public SocketPacket text(String message) {
       if (pending != null) {
-        throw new EngineProtocolException("text packet while waiting for " + (expected - attachments.size()) + " attachments");
+        throw new EngineProtocolException(
+            "text packet while waiting for " + (expected - attachments.size()) + " attachments");
       }
       Header header = parseHeader(message);
       if (header.attachments > 0) {
@@ -165,7 +177,9 @@ public final class PacketCodec {
         return null;
       }
       int type = pending.type() == SocketPacket.BINARY_ACK ? SocketPacket.ACK : SocketPacket.EVENT;
-      SocketPacket done = new SocketPacket(type, pending.nsp(), pending.id(), reconstruct(pending.data(), attachments));
+      SocketPacket done =
+          new SocketPacket(
+              type, pending.nsp(), pending.id(), reconstruct(pending.data(), attachments));
       pending = null;
       attachments.clear();
       return done;
@@ -195,8 +209,7 @@ public final class PacketCodec {
     }
   }
 
-  private record Header(SocketPacket packet, int attachments) {
-  }
+  private record Header(SocketPacket packet, int attachments) {}
 
   static Header parseHeader(String message) {
     if (message.isEmpty()) {
@@ -251,16 +264,21 @@ public final class PacketCodec {
 
   private static void validate(SocketPacket packet, boolean hasPayload, int attachments) {
     Object data = packet.data();
-    boolean valid = switch (packet.type()) {
-      case SocketPacket.CONNECT -> !hasPayload || data instanceof JsonObject;
-      case SocketPacket.DISCONNECT -> !hasPayload;
-      case SocketPacket.EVENT, SocketPacket.BINARY_EVENT -> data instanceof JsonArray array && !array.isEmpty()
-        && (array.getValue(0) instanceof Number
-        || array.getValue(0) instanceof String name && !RESERVED_EVENTS.contains(name));
-      case SocketPacket.ACK, SocketPacket.BINARY_ACK -> data instanceof JsonArray && packet.id() != null;
-      // the server sends CONNECT_ERROR; a client has no business sending one
-      default -> false;
-    };
+    boolean valid =
+        switch (packet.type()) {
+          case SocketPacket.CONNECT -> !hasPayload || data instanceof JsonObject;
+          case SocketPacket.DISCONNECT -> !hasPayload;
+          case SocketPacket.EVENT, SocketPacket.BINARY_EVENT ->
+              data instanceof JsonArray array
+                  && !array.isEmpty()
+                  && (array.getValue(0) instanceof Number
+                      || array.getValue(0) instanceof String name
+                          && !RESERVED_EVENTS.contains(name));
+          case SocketPacket.ACK, SocketPacket.BINARY_ACK ->
+              data instanceof JsonArray && packet.id() != null;
+          // the server sends CONNECT_ERROR; a client has no business sending one
+          default -> false;
+        };
     if (!valid) {
       throw new EngineProtocolException("invalid payload for packet type " + packet.type());
     }

@@ -1,7 +1,6 @@
 package dev.switchboard.hub.socket;
 
 import io.vertx.core.json.JsonArray;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,31 +11,37 @@ import java.util.Set;
 /**
  * Connection-state recovery of one namespace, as socket.io 4.6+ does it: every broadcast event gets
  * an offset appended as its last argument; a socket that drops keeps its session (id, rooms) for
- * {@code maxDisconnection}; a client that reconnects with its {@code pid} and the last offset it saw
- * gets the same id and rooms back, then every broadcast it missed. The broadcasts are kept for the
- * same duration, and at most {@code maxPackets} of them, so memory stays bounded.
+ * {@code maxDisconnection}; a client that reconnects with its {@code pid} and the last offset it
+ * saw gets the same id and rooms back, then every broadcast it missed. The broadcasts are kept for
+ * the same duration, and at most {@code maxPackets} of them, so memory stays bounded.
  */
 final class Recovery {
 
   /** A dropped socket's session. */
-  record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long droppedAt) {
-  }
+  record Session(
+      String sid, String pid, Set<String> rooms, Map<String, Object> data, long droppedAt) {}
 
   /** A recorded broadcast: where it went and its data, offset included. */
-  private record Sent(long offset, long at, Set<String> rooms, Set<String> except, JsonArray data) {
-  }
+  private record Sent(
+      long offset, long at, Set<String> rooms, Set<String> except, JsonArray data) {}
 
   /** What a recovered socket gets back. */
-  record Restored(Session session, List<JsonArray> missed) {
-  }
+  record Restored(Session session, List<JsonArray> missed) {}
 
   private final long maxDisconnectionMillis;
   private final int maxPackets;
-  /** Offsets are "epoch-counter": a client coming back to another server start or node never matches. */
+
+  /**
+   * Offsets are "epoch-counter": a client coming back to another server start or node never
+   * matches.
+   */
   private final String epoch = Long.toString(System.nanoTime() & 0xffffffL, 36);
+
   private long counter;
+
   /** The offset of the newest broadcast no longer kept (0: none evicted yet). */
   private long evictedThrough;
+
   private final ArrayDeque<Sent> sent = new ArrayDeque<>();
   private final Map<String, Session> sessions = new HashMap<>();
 
@@ -72,7 +77,10 @@ final class Recovery {
     sessions.put(session.pid(), session);
   }
 
-  /** The session of {@code pid} with what it missed after {@code offset}, or null when it cannot be recovered. */
+  /**
+   * The session of {@code pid} with what it missed after {@code offset}, or null when it cannot be
+   * recovered.
+   */
   Restored restore(String pid, String offset, long now) {
     expirePackets(now);
     Session session = sessions.remove(pid);

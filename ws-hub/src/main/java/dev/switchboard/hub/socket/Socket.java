@@ -5,7 +5,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,22 +37,32 @@ public final class Socket {
   private final Client client;
   private final Handshake handshake;
   private final boolean recovered;
+
   // Idle sockets are the many, so the collections start small or, when most sockets never need
   // them, absent. The socket's own room (its id) is implicit: it is in no set, here or in the
   // namespace's room index, which finds a socket by id instead.
   /** Rooms joined besides the socket's own; null while none. */
   private Set<String> joined;
+
   private final Map<String, EventHandler> handlers = new HashMap<>(4);
   private final List<Consumer<String>> disconnectHandlers = new ArrayList<>(2);
+
   /** Acknowledgements this socket waits for from its client; null while none. */
   private Map<Long, Promise<JsonArray>> pendingAcks;
+
   private final Map<String, Object> data = new HashMap<>(4);
   private long nextAckId;
   private boolean connected = true;
   private double tokens;
   private long refilledAt;
 
-  Socket(String id, String pid, Namespace namespace, Client client, Handshake handshake, boolean recovered) {
+  Socket(
+      String id,
+      String pid,
+      Namespace namespace,
+      Client client,
+      Handshake handshake,
+      boolean recovered) {
     this.id = id;
     this.pid = pid;
     this.namespace = namespace;
@@ -187,7 +196,10 @@ public final class Socket {
     send(SocketPacket.event(namespace.name(), namespace.stamp(eventArray(event, args)), null));
   }
 
-  /** Emits and waits for the client's acknowledgement; fails with a TimeoutException after {@code timeout}. */
+  /**
+   * Emits and waits for the client's acknowledgement; fails with a TimeoutException after {@code
+   * timeout}.
+   */
   public Future<JsonArray> emitWithAck(Duration timeout, String event, Object... args) {
     if (!connected) {
       return Future.failedFuture(new IllegalStateException("socket disconnected"));
@@ -199,11 +211,20 @@ public final class Socket {
     }
     pendingAcks.put(ackId, promise);
     Vertx vertx = namespace.vertx();
-    long timer = vertx.setTimer(timeout.toMillis(), t -> {
-      if (pendingAcks != null && pendingAcks.remove(ackId) != null) {
-        promise.tryFail(new TimeoutException("no acknowledgement of '" + event + "' within " + timeout.toMillis() + " ms"));
-      }
-    });
+    long timer =
+        vertx.setTimer(
+            timeout.toMillis(),
+            t -> {
+              if (pendingAcks != null && pendingAcks.remove(ackId) != null) {
+                promise.tryFail(
+                    new TimeoutException(
+                        "no acknowledgement of '"
+                            + event
+                            + "' within "
+                            + timeout.toMillis()
+                            + " ms"));
+              }
+            });
     send(SocketPacket.event(namespace.name(), eventArray(event, args), ackId));
     return promise.future().onComplete(r -> vertx.cancelTimer(timer));
   }
@@ -246,7 +267,9 @@ public final class Socket {
         client.forget(this);
         onClose("client namespace disconnect");
       }
-      default -> client.protocolError("unexpected packet type " + packet.type() + " on " + namespace.name());
+      default ->
+          client.protocolError(
+              "unexpected packet type " + packet.type() + " on " + namespace.name());
     }
   }
 
@@ -267,7 +290,10 @@ public final class Socket {
     EventHandler handler = handlers.get(String.valueOf(array.getValue(0)));
     if (handler == null) {
       if (ack != null) {
-        ack.send(error("unknown_event", "no handler for '" + array.getValue(0) + "' on " + namespace.name()));
+        ack.send(
+            error(
+                "unknown_event",
+                "no handler for '" + array.getValue(0) + "' on " + namespace.name()));
       }
       return;
     }
@@ -277,7 +303,9 @@ public final class Socket {
 
   /** {@code {ok:false, error:{code, message}}}, the hub's negative acknowledgement. */
   public static JsonObject error(String code, String message) {
-    return new JsonObject().put("ok", false).put("error", new JsonObject().put("code", code).put("message", message));
+    return new JsonObject()
+        .put("ok", false)
+        .put("error", new JsonObject().put("code", code).put("message", message));
   }
 
   private Ack acknowledger(long ackId) {
@@ -289,22 +317,30 @@ public final class Socket {
         for (Object arg : args) {
           array.add(arg);
         }
-        client.send(PacketCodec.encode(new SocketPacket(SocketPacket.ACK, namespace.name(), ackId, array)));
+        client.send(
+            PacketCodec.encode(new SocketPacket(SocketPacket.ACK, namespace.name(), ackId, array)));
       }
     };
   }
 
-  /** Token bucket: {@code eventsPerSecond} sustained, {@code eventBurst} at once; goes negative while refused. */
+  /**
+   * Token bucket: {@code eventsPerSecond} sustained, {@code eventBurst} at once; goes negative
+   * while refused.
+   */
   private boolean takeToken() {
     SocketOptions options = namespace.options();
     long now = System.nanoTime();
-    tokens = Math.min(options.eventBurst(), tokens + (now - refilledAt) / 1e9 * options.eventsPerSecond());
+    tokens =
+        Math.min(
+            options.eventBurst(), tokens + (now - refilledAt) / 1e9 * options.eventsPerSecond());
     refilledAt = now;
     tokens -= 1;
     return tokens >= 0;
   }
 
-  /** The socket is gone (any cause): leave every room, fail pending acks, tell the handlers once. */
+  /**
+   * The socket is gone (any cause): leave every room, fail pending acks, tell the handlers once.
+   */
   void onClose(String reason) {
     if (!connected) {
       return;

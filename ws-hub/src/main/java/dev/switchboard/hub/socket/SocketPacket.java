@@ -6,10 +6,11 @@ import io.vertx.core.json.JsonArray;
  * One Socket.IO v5 packet: {@code <type>[<attachments>-][<nsp>,][<id>][<json>]}. Binary values
  * (Buffers) sit in {@code data} where they belong; the codec moves them into attachments and back.
  *
- * @param type  {@link #CONNECT} ... {@link #BINARY_ACK}
- * @param nsp   the namespace, {@code /} by default
- * @param id    the acknowledgement id, or null
- * @param data  the payload: a JsonObject for CONNECT and CONNECT_ERROR, a JsonArray for events and acks, or null
+ * @param type {@link #CONNECT} ... {@link #BINARY_ACK}
+ * @param nsp the namespace, {@code /} by default
+ * @param id the acknowledgement id, or null
+ * @param data the payload: a JsonObject for CONNECT and CONNECT_ERROR, a JsonArray for events and
+ *     acks, or null
  */
 public record SocketPacket(int type, String nsp, Long id, Object data) {
 

@@ -2,15 +2,14 @@ package dev.switchboard.hub.socket;
 
 import dev.switchboard.hub.engine.EngineServer;
 import io.vertx.core.Vertx;
-
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A Socket.IO v5 server (the protocol of socket.io 3 and 4) over {@link EngineServer}: namespaces
- * with middleware, rooms, acknowledgements both ways, binary attachments, connection-state
- * recovery and per-socket limits. Single-threaded: create and use it on one event loop.
+ * with middleware, rooms, acknowledgements both ways, binary attachments, connection-state recovery
+ * and per-socket limits. Single-threaded: create and use it on one event loop.
  */
 public final class SocketServer {
 
@@ -28,10 +27,13 @@ public final class SocketServer {
     this.options = options;
     this.metrics = metrics;
     this.engine = new EngineServer(vertx, options.engine(), socket -> new Client(this, socket));
-    this.purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> {
-      long now = System.currentTimeMillis();
-      namespaces.values().forEach(ns -> ns.purge(now));
-    });
+    this.purgeTimer =
+        vertx.setPeriodic(
+            PURGE_EVERY_MS,
+            id -> {
+              long now = System.currentTimeMillis();
+              namespaces.values().forEach(ns -> ns.purge(now));
+            });
   }
 
   public EngineServer engine() {

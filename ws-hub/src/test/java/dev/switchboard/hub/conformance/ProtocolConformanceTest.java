@@ -1,5 +1,13 @@
 package dev.switchboard.hub.conformance;
 
+import static dev.switchboard.hub.conformance.WirePeers.await;
+import static dev.switchboard.hub.conformance.WirePeers.pause;
+import static dev.switchboard.hub.conformance.WirePeers.polling;
+import static dev.switchboard.hub.conformance.WirePeers.uri;
+import static dev.switchboard.hub.conformance.WirePeers.websocket;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.hub.ConformanceVerticle;
 import dev.switchboard.hub.conformance.WirePeers.Peer;
@@ -16,6 +24,10 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -24,19 +36,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
-import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
-
-import static dev.switchboard.hub.conformance.WirePeers.await;
-import static dev.switchboard.hub.conformance.WirePeers.pause;
-import static dev.switchboard.hub.conformance.WirePeers.polling;
-import static dev.switchboard.hub.conformance.WirePeers.uri;
-import static dev.switchboard.hub.conformance.WirePeers.websocket;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /**
  * The conformance fixture ({@link ConformanceVerticle}) against Engine.IO v4 and Socket.IO v5 as
  * the official engine.io-protocol and socket.io-protocol test suites check them: handshake,
@@ -44,9 +43,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * attachments and malformed packets. The wire is spoken by hand, frame by frame.
  *
  * <p>{@code /engine.io/} echoes every Engine.IO message; {@code /socket.io/} is the reference
- * Socket.IO server ({@code auth} on connect, {@code message} → {@code message-back},
- * {@code message-with-ack} acknowledged with its arguments). Heartbeat 300 ms / 200 ms, connect
- * timeout 1 s, maxPayload 1,000,000 bytes.
+ * Socket.IO server ({@code auth} on connect, {@code message} → {@code message-back}, {@code
+ * message-with-ack} acknowledged with its arguments). Heartbeat 300 ms / 200 ms, connect timeout 1
+ * s, maxPayload 1,000,000 bytes.
  */
 @Timeout(20)
 class ProtocolConformanceTest {
@@ -56,6 +55,7 @@ class ProtocolConformanceTest {
   private static final int PING_INTERVAL = 300;
   private static final int PING_TIMEOUT = 200;
   private static final int CONNECT_TIMEOUT = 1000;
+
   /** Slack on top of the protocol's own deadlines, for a busy machine; never a lower bound. */
   private static final int MARGIN = 1500;
 
@@ -66,7 +66,9 @@ class ProtocolConformanceTest {
   static void start() {
     vertx = Vertx.vertx();
     ConformanceVerticle fixture = new ConformanceVerticle();
-    vertx.deployVerticle(fixture, new DeploymentOptions().setConfig(new JsonObject().put("port", 0))).await();
+    vertx
+        .deployVerticle(fixture, new DeploymentOptions().setConfig(new JsonObject().put("port", 0)))
+        .await();
     peers = new WirePeers(vertx, fixture.actualPort());
   }
 
@@ -85,7 +87,9 @@ class ProtocolConformanceTest {
     void pollingOpensASessionWithExactlyTheFiveKeys(String path) {
       JsonObject open = peers.pollingHandshake(path);
 
-      assertThat(open.fieldNames()).containsExactlyInAnyOrder("sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
+      assertThat(open.fieldNames())
+          .containsExactlyInAnyOrder(
+              "sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
       assertThat(open.getValue("sid")).isInstanceOf(String.class);
       assertThat(open.getJsonArray("upgrades")).isEqualTo(new JsonArray().add("websocket"));
       assertThat(open.getValue("pingInterval")).isEqualTo(PING_INTERVAL);
@@ -101,7 +105,9 @@ class ProtocolConformanceTest {
 
         assertThat(open).startsWith("0");
         JsonObject handshake = new JsonObject(open.substring(1));
-        assertThat(handshake.fieldNames()).containsExactlyInAnyOrder("sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
+        assertThat(handshake.fieldNames())
+            .containsExactlyInAnyOrder(
+                "sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
         assertThat(handshake.getJsonArray("upgrades")).isEmpty();
         assertThat(handshake.getValue("pingInterval")).isEqualTo(PING_INTERVAL);
         assertThat(handshake.getValue("pingTimeout")).isEqualTo(PING_TIMEOUT);
@@ -110,7 +116,13 @@ class ProtocolConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"transport=polling", "EIO=abc&transport=polling", "EIO=3&transport=polling", "EIO=5&transport=polling"})
+    @ValueSource(
+        strings = {
+          "transport=polling",
+          "EIO=abc&transport=polling",
+          "EIO=3&transport=polling",
+          "EIO=5&transport=polling"
+        })
     void aMissingOrUnsupportedEioIsRefused(String query) {
       assertThat(peers.get(uri(ENGINE, query)).status()).isEqualTo(400);
       assertThat(peers.get(uri(SOCKET, query)).status()).isEqualTo(400);
@@ -125,7 +137,8 @@ class ProtocolConformanceTest {
 
     @Test
     void aHandshakeIsAGetOnly() {
-      assertThat(peers.request(HttpMethod.POST, uri(ENGINE, polling(null))).status()).isEqualTo(400);
+      assertThat(peers.request(HttpMethod.POST, uri(ENGINE, polling(null))).status())
+          .isEqualTo(400);
       assertThat(peers.request(HttpMethod.PUT, uri(ENGINE, polling(null))).status()).isEqualTo(400);
       assertThat(peers.request(HttpMethod.PUT, uri(SOCKET, polling(null))).status()).isEqualTo(400);
     }
@@ -133,25 +146,40 @@ class ProtocolConformanceTest {
     @Test
     void anUnknownSidIsRefused() {
       assertThat(peers.get(uri(ENGINE, polling("no-such-session"))).status()).isEqualTo(400);
-      assertThat(peers.post(uri(ENGINE, polling("no-such-session")), "4hello").status()).isEqualTo(400);
+      assertThat(peers.post(uri(ENGINE, polling("no-such-session")), "4hello").status())
+          .isEqualTo(400);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"transport=websocket", "EIO=abc&transport=websocket", "EIO=4", "EIO=4&transport=abc",
-      "EIO=4&transport=websocket&sid=no-such-session"})
+    @ValueSource(
+        strings = {
+          "transport=websocket",
+          "EIO=abc&transport=websocket",
+          "EIO=4",
+          "EIO=4&transport=abc",
+          "EIO=4&transport=websocket&sid=no-such-session"
+        })
     void aBadWebSocketHandshakeGets400(String query) {
       assertThatThrownBy(() -> peers.webSocket(ENGINE, query))
-        .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(400));
+          .isInstanceOfSatisfying(
+              UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(400));
     }
 
     @Test
     void webSocketCompressionIsNotNegotiated() {
       // as in the reference server: no permessage-deflate, so a broadcast is encoded once for all
       // recipients, and a client's frames are not held back behind its own compressor
-      WebSocketClient deflating = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+      WebSocketClient deflating =
+          vertx.createWebSocketClient(
+              new WebSocketClientOptions().setTryUsePerMessageCompression(true));
       try {
-        WebSocket ws = await(deflating.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(peers.port())
-          .setURI(uri(ENGINE, websocket(null)))));
+        WebSocket ws =
+            await(
+                deflating.connect(
+                    new WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(peers.port())
+                        .setURI(uri(ENGINE, websocket(null)))));
         assertThat(ws.headers().get("Sec-WebSocket-Extensions")).isNull();
       } finally {
         await(deflating.close());
@@ -161,11 +189,18 @@ class ProtocolConformanceTest {
     @Test
     void aBrowserOriginGetsCorsHeaders() {
       Map<String, String> origin = Map.of("Origin", "https://app.example");
-      Reply preflight = await(peers.send(HttpMethod.OPTIONS, uri(SOCKET, polling(null)), null,
-        Map.of("Origin", "https://app.example", "Access-Control-Request-Method", "POST")));
+      Reply preflight =
+          await(
+              peers.send(
+                  HttpMethod.OPTIONS,
+                  uri(SOCKET, polling(null)),
+                  null,
+                  Map.of(
+                      "Origin", "https://app.example", "Access-Control-Request-Method", "POST")));
       assertThat(preflight.status()).isEqualTo(204);
 
-      assertThat(peers.header(uri(SOCKET, polling(null)), origin, "Access-Control-Allow-Origin")).isEqualTo("https://app.example");
+      assertThat(peers.header(uri(SOCKET, polling(null)), origin, "Access-Control-Allow-Origin"))
+          .isEqualTo("https://app.example");
     }
   }
 
@@ -186,16 +221,19 @@ class ProtocolConformanceTest {
     void packetsOfAPollingPayloadAreSeparatedByTheRecordSeparator() {
       String sid = peers.openPolling(ENGINE);
 
-      assertThat(peers.post(uri(ENGINE, polling(sid)), "4test1\u001e4test2\u001e4test3")).isEqualTo(new Reply(200, "ok"));
+      assertThat(peers.post(uri(ENGINE, polling(sid)), "4test1\u001e4test2\u001e4test3"))
+          .isEqualTo(new Reply(200, "ok"));
 
-      assertThat(peers.get(uri(ENGINE, polling(sid))).body()).isEqualTo("4test1\u001e4test2\u001e4test3");
+      assertThat(peers.get(uri(ENGINE, polling(sid))).body())
+          .isEqualTo("4test1\u001e4test2\u001e4test3");
     }
 
     @Test
     void binaryTravelsOverPollingAsBPlusBase64() {
       String sid = peers.openPolling(ENGINE);
 
-      assertThat(peers.post(uri(ENGINE, polling(sid)), "4hello\u001ebAQIDBA==")).isEqualTo(new Reply(200, "ok"));
+      assertThat(peers.post(uri(ENGINE, polling(sid)), "4hello\u001ebAQIDBA=="))
+          .isEqualTo(new Reply(200, "ok"));
 
       assertThat(peers.get(uri(ENGINE, polling(sid))).body()).isEqualTo("4hello\u001ebAQIDBA==");
     }
@@ -229,8 +267,10 @@ class ProtocolConformanceTest {
       peers.abandonedGet(ENGINE, sid);
 
       // the close travels on another connection: later GETs are refused once it arrived
-      Eventually.within(WirePeers.WAIT).pollInterval(Duration.ofMillis(20)).alias("later GETs are refused")
-        .until(() -> peers.get(uri(ENGINE, polling(sid))).status(), status -> status == 400);
+      Eventually.within(WirePeers.WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .alias("later GETs are refused")
+          .until(() -> peers.get(uri(ENGINE, polling(sid))).status(), status -> status == 400);
     }
 
     @Test
@@ -265,7 +305,7 @@ class ProtocolConformanceTest {
       try (Peer peer = peers.openWebSocket(ENGINE)) {
         peer.send((byte) 1, (byte) 2, (byte) 3, (byte) 4);
 
-        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[]{1, 2, 3, 4}));
+        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[] {1, 2, 3, 4}));
       }
     }
 
@@ -282,7 +322,10 @@ class ProtocolConformanceTest {
   @Nested
   class Heartbeat {
 
-    /** A session with no namespace is ended by the connect timeout (1 s) on /socket.io/: fewer rounds there. */
+    /**
+     * A session with no namespace is ended by the connect timeout (1 s) on /socket.io/: fewer
+     * rounds there.
+     */
     private int rounds(String path) {
       return path.equals(ENGINE) ? 3 : 2;
     }
@@ -320,13 +363,15 @@ class ProtocolConformanceTest {
     @ParameterizedTest
     @ValueSource(strings = {ENGINE, SOCKET})
     @Timeout(40)
-    void aPollAtExactlyPingIntervalPlusPingTimeoutFindsTheSessionGone(String path) throws InterruptedException {
+    void aPollAtExactlyPingIntervalPlusPingTimeoutFindsTheSessionGone(String path)
+        throws InterruptedException {
       for (int round = 1; round <= 20; round++) {
         String sid = peers.openPolling(path);
         Thread.sleep(PING_INTERVAL + PING_TIMEOUT);
 
-        assertThat(peers.get(uri(path, polling(sid)))).as("round %d", round)
-          .isEqualTo(new Reply(400, "{\"code\":1,\"message\":\"Session ID unknown\"}"));
+        assertThat(peers.get(uri(path, polling(sid))))
+            .as("round %d", round)
+            .isEqualTo(new Reply(400, "{\"code\":1,\"message\":\"Session ID unknown\"}"));
       }
     }
 
@@ -410,7 +455,9 @@ class ProtocolConformanceTest {
       try (Peer probe = peers.webSocket(path, websocket(sid))) {
         probe.send("2probe");
         assertThat(probe.text()).isEqualTo("3probe");
-        assertThat(await(pending)).as("the GET waiting during the probe").isEqualTo(new Reply(200, "6"));
+        assertThat(await(pending))
+            .as("the GET waiting during the probe")
+            .isEqualTo(new Reply(200, "6"));
 
         probe.send("5");
         if (path.equals(ENGINE)) {
@@ -460,7 +507,9 @@ class ProtocolConformanceTest {
         assertThat(peers.get(uri(path, polling(sid))).status()).isEqualTo(400);
         assertThat(peers.post(uri(path, polling(sid)), "3").status()).isEqualTo(400);
 
-        assertThat(upgraded.isClosed()).as("the refused requests leave the websocket alone").isFalse();
+        assertThat(upgraded.isClosed())
+            .as("the refused requests leave the websocket alone")
+            .isFalse();
       }
     }
 
@@ -468,7 +517,8 @@ class ProtocolConformanceTest {
     @ValueSource(strings = {ENGINE, SOCKET})
     void afterTheUpgradeASecondWebSocketForTheSidIsClosed(String path) {
       String sid = peers.openPolling(path);
-      try (Peer upgraded = upgrade(path, sid); Peer second = peers.webSocket(path, websocket(sid))) {
+      try (Peer upgraded = upgrade(path, sid);
+          Peer second = peers.webSocket(path, websocket(sid))) {
         second.awaitCloseUnanswered();
 
         if (path.equals(ENGINE)) {
@@ -483,7 +533,8 @@ class ProtocolConformanceTest {
     @Test
     void aSecondProbeWhileOneIsUnderWayIsClosed() {
       String sid = peers.openPolling(ENGINE);
-      try (Peer probe = peers.webSocket(ENGINE, websocket(sid)); Peer second = peers.webSocket(ENGINE, websocket(sid))) {
+      try (Peer probe = peers.webSocket(ENGINE, websocket(sid));
+          Peer second = peers.webSocket(ENGINE, websocket(sid))) {
         second.awaitCloseUnanswered();
 
         probe.send("2probe");
@@ -546,7 +597,8 @@ class ProtocolConformanceTest {
 
         String connected = peer.textPacket();
         assertThat(connected).startsWith("40/custom,");
-        assertThat(new JsonObject(connected.substring("40/custom,".length())).fieldNames()).containsExactly("sid");
+        assertThat(new JsonObject(connected.substring("40/custom,".length())).fieldNames())
+            .containsExactly("sid");
         assertThat(peer.textPacket()).isEqualTo("42/custom,[\"auth\",{}]");
       }
     }
@@ -574,7 +626,16 @@ class ProtocolConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"4abc", "40\"abc\"", "40[1]", "40null", "40/custom,true", "41", "42[\"message\"]"})
+    @ValueSource(
+        strings = {
+          "4abc",
+          "40\"abc\"",
+          "40[1]",
+          "40null",
+          "40/custom,true",
+          "41",
+          "42[\"message\"]"
+        })
     void aFirstPacketThatIsNotAValidConnectClosesTheConnection(String packet) {
       try (Peer peer = peers.openWebSocket(SOCKET)) {
         peer.send(packet);
@@ -599,7 +660,8 @@ class ProtocolConformanceTest {
     void connectingOverPollingAnswersInOnePayload() {
       String sid = peers.openPolling(SOCKET);
 
-      assertThat(peers.post(uri(SOCKET, polling(sid)), "40{\"token\":\"p\"}")).isEqualTo(new Reply(200, "ok"));
+      assertThat(peers.post(uri(SOCKET, polling(sid)), "40{\"token\":\"p\"}"))
+          .isEqualTo(new Reply(200, "ok"));
 
       String[] packets = peers.get(uri(SOCKET, polling(sid))).body().split("\u001e");
       assertThat(packets).hasSize(2);
@@ -635,7 +697,8 @@ class ProtocolConformanceTest {
         peer.send("41/custom");
         peer.send("42[\"message\",\"message to main namespace\"]");
 
-        assertThat(peer.textPacket()).isEqualTo("42[\"message-back\",\"message to main namespace\"]");
+        assertThat(peer.textPacket())
+            .isEqualTo("42[\"message-back\",\"message to main namespace\"]");
       }
     }
 
@@ -665,14 +728,16 @@ class ProtocolConformanceTest {
     @Test
     void binaryAttachmentsComeBackAsPlaceholdersAndFrames() {
       try (Peer peer = connected()) {
-        peer.send("452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+        peer.send(
+            "452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
         peer.send((byte) 1, (byte) 2, (byte) 3);
         peer.send((byte) 4, (byte) 5, (byte) 6);
 
         assertThat(peer.textPacket())
-          .isEqualTo("452-[\"message-back\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
-        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[]{1, 2, 3}));
-        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[]{4, 5, 6}));
+            .isEqualTo(
+                "452-[\"message-back\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[] {1, 2, 3}));
+        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[] {4, 5, 6}));
       }
     }
 
@@ -688,13 +753,16 @@ class ProtocolConformanceTest {
     @Test
     void aBinaryEventWithAnAckIdGetsABinaryAck() {
       try (Peer peer = connected()) {
-        peer.send("452-789[\"message-with-ack\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+        peer.send(
+            "452-789[\"message-with-ack\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
         peer.send((byte) 1, (byte) 2, (byte) 3);
         peer.send((byte) 4, (byte) 5, (byte) 6);
 
-        assertThat(peer.textPacket()).isEqualTo("462-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
-        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[]{1, 2, 3}));
-        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[]{4, 5, 6}));
+        assertThat(peer.textPacket())
+            .isEqualTo(
+                "462-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[] {1, 2, 3}));
+        assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[] {4, 5, 6}));
       }
     }
 
@@ -708,7 +776,7 @@ class ProtocolConformanceTest {
 
         assertThat(peer.textPacket()).isEqualTo("4510-" + placeholders("message-back", 10));
         for (int i = 0; i < 10; i++) {
-          assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[]{(byte) i}));
+          assertThat(peer.binaryPacket()).isEqualTo(Buffer.buffer(new byte[] {(byte) i}));
         }
       }
     }
@@ -728,25 +796,29 @@ class ProtocolConformanceTest {
       peers.post(uri(SOCKET, polling(sid)), "40");
       assertThat(peers.get(uri(SOCKET, polling(sid))).body()).endsWith("\u001e42[\"auth\",{}]");
 
-      String event = "452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]";
-      assertThat(peers.post(uri(SOCKET, polling(sid)), event + "\u001ebAQID\u001ebBAUG")).isEqualTo(new Reply(200, "ok"));
+      String event =
+          "452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]";
+      assertThat(peers.post(uri(SOCKET, polling(sid)), event + "\u001ebAQID\u001ebBAUG"))
+          .isEqualTo(new Reply(200, "ok"));
 
       assertThat(peers.get(uri(SOCKET, polling(sid))).body())
-        .isEqualTo("452-[\"message-back\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]\u001ebAQID\u001ebBAUG");
+          .isEqualTo(
+              "452-[\"message-back\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]\u001ebAQID\u001ebBAUG");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-      "4abc",                                         // unknown packet type
-      "42{}",                                         // an event's payload must be an array
-      "42abc[\"message-with-ack\",1,\"2\",{\"3\":[false]}]", // not an ack id
-      "42[]",                                         // no event name
-      "42[\"disconnect\"]",                           // a reserved event name
-      "44{\"message\":\"from a client\"}",            // CONNECT_ERROR is the server's
-      "40",                                           // a second CONNECT to the same namespace
-      "42/custom,[\"message\"]",                      // a namespace never joined
-      "451-[\"message\"]\u0000",                      // garbage after the payload
-    })
+    @ValueSource(
+        strings = {
+          "4abc", // unknown packet type
+          "42{}", // an event's payload must be an array
+          "42abc[\"message-with-ack\",1,\"2\",{\"3\":[false]}]", // not an ack id
+          "42[]", // no event name
+          "42[\"disconnect\"]", // a reserved event name
+          "44{\"message\":\"from a client\"}", // CONNECT_ERROR is the server's
+          "40", // a second CONNECT to the same namespace
+          "42/custom,[\"message\"]", // a namespace never joined
+          "451-[\"message\"]\u0000", // garbage after the payload
+        })
     void aMalformedPacketClosesTheConnection(String packet) {
       try (Peer peer = connected()) {
         peer.send(packet);
@@ -758,7 +830,8 @@ class ProtocolConformanceTest {
     @Test
     void aTextPacketWhileAttachmentsAreAwaitedClosesTheConnection() {
       try (Peer peer = connected()) {
-        peer.send("452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+        peer.send(
+            "452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
         peer.send((byte) 1);
         peer.send("42[\"message\",\"not an attachment\"]");
 
@@ -789,8 +862,8 @@ class ProtocolConformanceTest {
 
   private static String placeholders(String event, int count) {
     return IntStream.range(0, count)
-      .mapToObj(i -> "{\"_placeholder\":true,\"num\":" + i + "}")
-      .collect(Collectors.joining(",", "[\"" + event + "\",", "]"));
+        .mapToObj(i -> "{\"_placeholder\":true,\"num\":" + i + "}")
+        .collect(Collectors.joining(",", "[\"" + event + "\",", "]"));
   }
 
   private static long millisSince(long startNanos) {

@@ -1,5 +1,7 @@
 package dev.switchboard.hub.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,7 +15,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -22,8 +23,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Raw Engine.IO peers for the conformance tests: HTTP long-polling requests and a websocket that
@@ -54,12 +53,14 @@ final class WirePeers {
   }
 
   /** The status and body of a polling request. */
-  record Reply(int status, String body) {
-  }
+  record Reply(int status, String body) {}
 
   // ---- HTTP long-polling ----
 
-  /** {@code <path>?<query>}, the query written out as a test wants it (missing and odd parameters too). */
+  /**
+   * {@code <path>?<query>}, the query written out as a test wants it (missing and odd parameters
+   * too).
+   */
   static String uri(String path, String query) {
     return path + (query.isEmpty() ? "" : "?" + query);
   }
@@ -69,20 +70,33 @@ final class WirePeers {
   }
 
   Future<Reply> send(HttpMethod method, String uri, Buffer body, Map<String, String> headers) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
+    RequestOptions options =
+        new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::addHeader);
-    return onContext(() -> http.request(options)
-      .compose(request -> body == null ? request.send() : request.send(body))
-      .compose(response -> response.body().map(b -> new Reply(response.statusCode(), b.toString()))));
+    return onContext(
+        () ->
+            http.request(options)
+                .compose(request -> body == null ? request.send() : request.send(body))
+                .compose(
+                    response ->
+                        response.body().map(b -> new Reply(response.statusCode(), b.toString()))));
   }
 
   /** One response header of a GET sent with {@code headers}. */
   String header(String uri, Map<String, String> headers, String name) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(uri);
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI(uri);
     headers.forEach(options::addHeader);
-    return await(onContext(() -> http.request(options)
-      .compose(HttpClientRequest::send)
-      .compose(response -> response.body().map(body -> response.getHeader(name)))));
+    return await(
+        onContext(
+            () ->
+                http.request(options)
+                    .compose(HttpClientRequest::send)
+                    .compose(response -> response.body().map(body -> response.getHeader(name)))));
   }
 
   Reply get(String uri) {
@@ -104,8 +118,16 @@ final class WirePeers {
 
   /** A polling GET that is sent, then abandoned (its connection closed) before any answer. */
   void abandonedGet(String path, String sid) {
-    HttpClientRequest request = await(onContext(() -> http.request(new RequestOptions().setMethod(HttpMethod.GET)
-      .setHost("127.0.0.1").setPort(port).setURI(uri(path, polling(sid))))));
+    HttpClientRequest request =
+        await(
+            onContext(
+                () ->
+                    http.request(
+                        new RequestOptions()
+                            .setMethod(HttpMethod.GET)
+                            .setHost("127.0.0.1")
+                            .setPort(port)
+                            .setURI(uri(path, polling(sid))))));
     await(onContext(request::end));
     pause(50);
     await(onContext(() -> request.connection().close()));
@@ -131,10 +153,17 @@ final class WirePeers {
 
   // ---- websockets ----
 
-  /** A websocket on {@code path?query}; fails with the HTTP status when the handshake is refused. */
+  /**
+   * A websocket on {@code path?query}; fails with the HTTP status when the handshake is refused.
+   */
   Peer webSocket(String path, String query) {
     Peer peer = new Peer(webSockets.webSocket());
-    await(peer.ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri(path, query))));
+    await(
+        peer.ws.connect(
+            new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setURI(uri(path, query))));
     return peer;
   }
 
@@ -150,8 +179,8 @@ final class WirePeers {
   }
 
   /**
-   * One websocket's view of the wire: every text frame as a String, every binary frame as a
-   * Buffer, in arrival order; the handlers are set before connecting, since the server speaks first.
+   * One websocket's view of the wire: every text frame as a String, every binary frame as a Buffer,
+   * in arrival order; the handlers are set before connecting, since the server speaks first.
    */
   static final class Peer implements AutoCloseable {
 
@@ -166,12 +195,12 @@ final class WirePeers {
       this.ws = ws;
       ws.textMessageHandler(inbox::add);
       ws.binaryMessageHandler(inbox::add);
-      ws.closeHandler(v -> {
-        closed.complete(null);
-        inbox.add(CLOSED);
-      });
-      ws.exceptionHandler(err -> {
-      });
+      ws.closeHandler(
+          v -> {
+            closed.complete(null);
+            inbox.add(CLOSED);
+          });
+      ws.exceptionHandler(err -> {});
     }
 
     /** The next frame, whatever it is (a ping included). */
@@ -193,7 +222,9 @@ final class WirePeers {
       return (String) frame;
     }
 
-    /** The next frame other than a server ping; pings met on the way are answered, as a client does. */
+    /**
+     * The next frame other than a server ping; pings met on the way are answered, as a client does.
+     */
     Object nextPacket() {
       while (true) {
         Object frame = next();
@@ -229,12 +260,16 @@ final class WirePeers {
       ws.writeBinaryMessage(Buffer.buffer(bytes));
     }
 
-    /** Waits until the server ends the connection, answering pings meanwhile; fails if any other frame comes first. */
+    /**
+     * Waits until the server ends the connection, answering pings meanwhile; fails if any other
+     * frame comes first.
+     */
     void awaitClose() {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (!closed.isDone()) {
         try {
-          Object frame = inbox.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          Object frame =
+              inbox.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           assertThat(frame).as("the connection closed within %s", WAIT).isNotNull();
           if ("2".equals(frame)) {
             send("3");

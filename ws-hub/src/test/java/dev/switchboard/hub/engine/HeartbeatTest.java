@@ -1,16 +1,15 @@
 package dev.switchboard.hub.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The heartbeat's one timer: armed for the earliest deadline, re-armed when it fires or when a
@@ -21,20 +20,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeartbeatTest {
 
   private static final long MS = 1_000_000;
-  private static final EngineOptions OPTIONS = EngineOptions.defaults("/engine.io/")
-    .withHeartbeat(Duration.ofMillis(300), Duration.ofMillis(200));
+  private static final EngineOptions OPTIONS =
+      EngineOptions.defaults("/engine.io/")
+          .withHeartbeat(Duration.ofMillis(300), Duration.ofMillis(200));
 
   private static Vertx vertx;
   private static EngineServer server;
 
   /** Any origin: nanoTime's is arbitrary, and wraps. */
   private long now = Long.MAX_VALUE - 400 * MS;
+
   private final HandTimers timers = new HandTimers();
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    server = new EngineServer(vertx, OPTIONS, socket -> { });
+    server = new EngineServer(vertx, OPTIONS, socket -> {});
   }
 
   @AfterAll
@@ -68,7 +69,9 @@ class HeartbeatTest {
 
     assertThat(first.heartbeatDue).as("pinged: its pong is awaited").isEqualTo(opened + 500 * MS);
     assertThat(second.heartbeatDue).as("not due yet").isEqualTo(opened + 350 * MS);
-    assertThat(timers.waiting().delayMillis).as("armed for the second session's ping").isEqualTo(50);
+    assertThat(timers.waiting().delayMillis)
+        .as("armed for the second session's ping")
+        .isEqualTo(50);
   }
 
   @Test
@@ -93,14 +96,18 @@ class HeartbeatTest {
 
   @Test
   void aDeadlineNearerThanTheArmedOneReArmsTheTimer() {
-    Heartbeat heartbeat = heartbeat(EngineOptions.defaults("/engine.io/")
-      .withHeartbeat(Duration.ofMillis(100), Duration.ofMillis(1_000)));
+    Heartbeat heartbeat =
+        heartbeat(
+            EngineOptions.defaults("/engine.io/")
+                .withHeartbeat(Duration.ofMillis(100), Duration.ofMillis(1_000)));
     long opened = now;
     heartbeat.schedulePing(session());
     now = opened + 100 * MS;
     timers.fire();
     HandTimers.Armed timeout = timers.waiting();
-    assertThat(timeout.delayMillis).as("armed for the first session's pong deadline").isEqualTo(1_000);
+    assertThat(timeout.delayMillis)
+        .as("armed for the first session's pong deadline")
+        .isEqualTo(1_000);
 
     now = opened + 200 * MS;
     heartbeat.schedulePing(session());
@@ -148,8 +155,10 @@ class HeartbeatTest {
 
   @Test
   void aDelayIsRoundedUpToTheMillisecondSoTheTimerNeverFiresBeforeTheDeadline() {
-    Heartbeat heartbeat = heartbeat(EngineOptions.defaults("/engine.io/")
-      .withHeartbeat(Duration.ofNanos(300 * MS + 1), Duration.ofMillis(200)));
+    Heartbeat heartbeat =
+        heartbeat(
+            EngineOptions.defaults("/engine.io/")
+                .withHeartbeat(Duration.ofNanos(300 * MS + 1), Duration.ofMillis(200)));
     heartbeat.schedulePing(session());
 
     assertThat(timers.waiting().delayMillis).isEqualTo(301);
@@ -205,7 +214,8 @@ class HeartbeatTest {
     Armed waiting() {
       Armed last = armed.get(armed.size() - 1);
       assertThat(armed.stream().filter(timer -> !timer.cancelled && !timer.fired))
-        .as("timers waiting").containsExactly(last);
+          .as("timers waiting")
+          .containsExactly(last);
       return last;
     }
 

@@ -1,5 +1,7 @@
 package dev.switchboard.hub.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -15,6 +17,8 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ShutdownEvent;
 import io.vertx.core.net.impl.VertxHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,24 +26,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * What {@link HubWebSocket} relies on in Vert.x's internal packages, checked on the Vert.x the hub
  * runs on, so that an upgrade that changes it fails here, naming the change, rather than as memory
  * kept per connection or websockets left open when the server stops:
+ *
  * <ul>
  *   <li>an upgraded {@code ServerWebSocket} is a {@code WebSocketInternal} that hands out its
- *   channel's context, whose handler is Vert.x's {@code VertxHandler} (told the connection is over
- *   when the hub takes the channel);</li>
+ *       channel's context, whose handler is Vert.x's {@code VertxHandler} (told the connection is
+ *       over when the hub takes the channel);
  *   <li>after {@link HubWebSocket#takeOver} the pipeline holds the hub's aggregator and handler and
- *   nothing of Vert.x's, and messages reach the hub;</li>
+ *       nothing of Vert.x's, and messages reach the hub;
  *   <li>stopping the HTTP server still tells each connection by a {@code ShutdownEvent} travelling
- *   down its pipeline, which the hub answers with a close frame.</li>
+ *       down its pipeline, which the hub answers with a close frame.
  * </ul>
+ *
  * Compiling this class also checks the internal types and methods exist; these tests check they
  * still behave as the hub expects.
  */
@@ -49,18 +50,27 @@ class HubWebSocketInternalsTest {
   private static final int MAX_MESSAGE = 1_000;
 
   private static Vertx vertx;
-  /** Held for the whole class: Vert.x closes a client that is no longer referenced, connections and all. */
+
+  /**
+   * Held for the whole class: Vert.x closes a client that is no longer referenced, connections and
+   * all.
+   */
   private static WebSocketClient client;
 
   private HttpServer server;
+
   /** What the server saw of the last websocket it took over. */
   private Promise<TakeOver> takeOver;
+
   private Promise<String> received;
 
   /** The websocket as Vert.x handed it over, and the pipeline after the hub took it. */
-  private record TakeOver(boolean internal, ChannelHandler vertxHandler, List<String> names,
-                          ChannelPipeline pipeline, HubWebSocket hub) {
-  }
+  private record TakeOver(
+      boolean internal,
+      ChannelHandler vertxHandler,
+      List<String> names,
+      ChannelPipeline pipeline,
+      HubWebSocket hub) {}
 
   @BeforeAll
   static void startVertx() {
@@ -77,10 +87,13 @@ class HubWebSocketInternalsTest {
   void startServer() {
     takeOver = Promise.promise();
     received = Promise.promise();
-    server = vertx.createHttpServer(EngineServer.httpServerOptions(EngineOptions.defaults("/engine.io/")))
-      // as the hub mounts it: the handshake accepted first, so Vert.x has answered the upgrade before the takeover
-      .webSocketHandshakeHandler(ServerWebSocketHandshake::accept)
-      .webSocketHandler(this::takeOver);
+    server =
+        vertx
+            .createHttpServer(EngineServer.httpServerOptions(EngineOptions.defaults("/engine.io/")))
+            // as the hub mounts it: the handshake accepted first, so Vert.x has answered the
+            // upgrade before the takeover
+            .webSocketHandshakeHandler(ServerWebSocketHandshake::accept)
+            .webSocketHandler(this::takeOver);
     server.listen(0, "127.0.0.1").await();
   }
 
@@ -95,13 +108,16 @@ class HubWebSocketInternalsTest {
     TakeOver seen = takeOver.future().await();
 
     assertThat(seen.internal())
-      .withFailMessage("Vert.x's ServerWebSocket no longer implements io.vertx.core.internal.http.WebSocketInternal:"
-        + " HubWebSocket.takeOver cannot reach the Netty channel")
-      .isTrue();
+        .withFailMessage(
+            "Vert.x's ServerWebSocket no longer implements io.vertx.core.internal.http.WebSocketInternal:"
+                + " HubWebSocket.takeOver cannot reach the Netty channel")
+        .isTrue();
     assertThat(seen.vertxHandler())
-      .withFailMessage("the websocket's channel handler is %s, no longer io.vertx.core.net.impl.VertxHandler:"
-        + " HubWebSocket.takeOver would not tell Vert.x the connection is over (its metrics stay open)", seen.vertxHandler())
-      .isInstanceOf(VertxHandler.class);
+        .withFailMessage(
+            "the websocket's channel handler is %s, no longer io.vertx.core.net.impl.VertxHandler:"
+                + " HubWebSocket.takeOver would not tell Vert.x the connection is over (its metrics stay open)",
+            seen.vertxHandler())
+        .isInstanceOf(VertxHandler.class);
   }
 
   @Test
@@ -110,15 +126,19 @@ class HubWebSocketInternalsTest {
     TakeOver seen = takeOver.future().await();
 
     assertThat(seen.names())
-      .withFailMessage("after HubWebSocket.takeOver the pipeline is %s: expected the hub's aggregator then its handler"
-        + " where Vert.x's handler was", seen.names())
-      .containsSubsequence("hubAggregator", "hubWebSocket");
+        .withFailMessage(
+            "after HubWebSocket.takeOver the pipeline is %s: expected the hub's aggregator then its handler"
+                + " where Vert.x's handler was",
+            seen.names())
+        .containsSubsequence("hubAggregator", "hubWebSocket");
     assertThat(seen.pipeline().get("hubAggregator")).isInstanceOf(WebSocketFrameAggregator.class);
     assertThat(seen.pipeline().get("hubWebSocket")).isSameAs(seen.hub());
     assertThat(seen.pipeline().toMap().values())
-      .withFailMessage("a Vert.x handler is still in the pipeline after HubWebSocket.takeOver (%s): Vert.x objects stay"
-        + " reachable for every connection", seen.names())
-      .noneMatch(handler -> handler instanceof VertxHandler<?>);
+        .withFailMessage(
+            "a Vert.x handler is still in the pipeline after HubWebSocket.takeOver (%s): Vert.x objects stay"
+                + " reachable for every connection",
+            seen.names())
+        .noneMatch(handler -> handler instanceof VertxHandler<?>);
 
     client.writeTextMessage("4hello").await();
     assertThat(received.future().await()).isEqualTo("4hello");
@@ -134,10 +154,14 @@ class HubWebSocketInternalsTest {
     server.shutdown(5, TimeUnit.SECONDS);
 
     assertThat(closed.future().await())
-      .withFailMessage("stopping the HTTP server did not end the websocket with a close frame (status %s): the hub"
-        + " answers " + ShutdownEvent.class.getName() + " with one, so Vert.x no longer sends it down the pipeline"
-        + " the way HubWebSocket.userEventTriggered expects", client.closeStatusCode())
-      .isEqualTo((short) 1000);
+        .withFailMessage(
+            "stopping the HTTP server did not end the websocket with a close frame (status %s): the hub"
+                + " answers "
+                + ShutdownEvent.class.getName()
+                + " with one, so Vert.x no longer sends it down the pipeline"
+                + " the way HubWebSocket.userEventTriggered expects",
+            client.closeStatusCode())
+        .isEqualTo((short) 1000);
   }
 
   private void takeOver(ServerWebSocket ws) {
@@ -150,20 +174,19 @@ class HubWebSocketInternalsTest {
     ChannelHandler vertxHandler = vertxContext.handler();
     ChannelPipeline pipeline = vertxContext.pipeline();
     HubWebSocket hub = HubWebSocket.takeOver(ws, MAX_MESSAGE);
-    hub.listener(new HubWebSocket.Listener() {
-      @Override
-      public void onText(HubWebSocket socket, String text) {
-        received.tryComplete(text);
-      }
+    hub.listener(
+        new HubWebSocket.Listener() {
+          @Override
+          public void onText(HubWebSocket socket, String text) {
+            received.tryComplete(text);
+          }
 
-      @Override
-      public void onBinary(HubWebSocket socket, Buffer data) {
-      }
+          @Override
+          public void onBinary(HubWebSocket socket, Buffer data) {}
 
-      @Override
-      public void onClose(HubWebSocket socket) {
-      }
-    });
+          @Override
+          public void onClose(HubWebSocket socket) {}
+        });
     takeOver.complete(new TakeOver(true, vertxHandler, pipeline.names(), pipeline, hub));
   }
 

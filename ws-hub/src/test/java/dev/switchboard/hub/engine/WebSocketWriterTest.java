@@ -1,23 +1,22 @@
 package dev.switchboard.hub.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
- * When the writer's packets leave: the first chunk of channels after the queued tasks, the rest
- * in later chunks (each a task of its own, so the event loop reads between them), and a channel
- * still waiting takes what was written meanwhile in the same flush. Embedded channels stand in for
- * the sockets; each counts its flushes.
+ * When the writer's packets leave: the first chunk of channels after the queued tasks, the rest in
+ * later chunks (each a task of its own, so the event loop reads between them), and a channel still
+ * waiting takes what was written meanwhile in the same flush. Embedded channels stand in for the
+ * sockets; each counts its flushes.
  */
 class WebSocketWriterTest {
 
@@ -40,7 +39,9 @@ class WebSocketWriterTest {
     assertThat(flushes()).as("nothing leaves while the writing task runs").isZero();
 
     runOneChunk();
-    assertThat(flushed()).as("the first chunk leaves after the queued tasks").isEqualTo(WebSocketWriter.FLUSH_CHUNK);
+    assertThat(flushed())
+        .as("the first chunk leaves after the queued tasks")
+        .isEqualTo(WebSocketWriter.FLUSH_CHUNK);
 
     // an emit read between two chunks: written to everyone at once
     peers.forEach(peer -> writer.write(peer.ws, second));
@@ -54,11 +55,17 @@ class WebSocketWriterTest {
 
     for (int i = 0; i < SOCKETS; i++) {
       Peer peer = peers.get(i);
-      assertThat(peer.received()).as("socket %d, in order", i).containsExactly("4" + first.text(), "4" + second.text());
+      assertThat(peer.received())
+          .as("socket %d, in order", i)
+          .containsExactly("4" + first.text(), "4" + second.text());
       if (i < WebSocketWriter.FLUSH_CHUNK) {
-        assertThat(peer.flushes).as("socket %d was flushed before the second emit, then again", i).isEqualTo(2);
+        assertThat(peer.flushes)
+            .as("socket %d was flushed before the second emit, then again", i)
+            .isEqualTo(2);
       } else {
-        assertThat(peer.flushes).as("socket %d was still waiting: one flush for both", i).isEqualTo(1);
+        assertThat(peer.flushes)
+            .as("socket %d was still waiting: one flush for both", i)
+            .isEqualTo(1);
       }
     }
   }
@@ -114,23 +121,26 @@ class WebSocketWriterTest {
     int flushes;
 
     Peer() {
-      channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-          unflushed.add((ByteBuf) msg);
-        }
+      channel =
+          new EmbeddedChannel(
+              new ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                  unflushed.add((ByteBuf) msg);
+                }
 
-        @Override
-        public void flush(ChannelHandlerContext ctx) {
-          flushes++;
-          for (ByteBuf frame : unflushed) {
-            // short unmasked text frames: a two-byte header, then the packet
-            sent.add(frame.toString(2, frame.readableBytes() - 2, StandardCharsets.UTF_8));
-            frame.release();
-          }
-          unflushed.clear();
-        }
-      }, ws);
+                @Override
+                public void flush(ChannelHandlerContext ctx) {
+                  flushes++;
+                  for (ByteBuf frame : unflushed) {
+                    // short unmasked text frames: a two-byte header, then the packet
+                    sent.add(frame.toString(2, frame.readableBytes() - 2, StandardCharsets.UTF_8));
+                    frame.release();
+                  }
+                  unflushed.clear();
+                }
+              },
+              ws);
     }
 
     List<String> received() {

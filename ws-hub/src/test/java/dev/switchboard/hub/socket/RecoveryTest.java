@@ -1,13 +1,12 @@
 package dev.switchboard.hub.socket;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The recovery buffer: what a returning client gets, and when it can no longer be served. */
 class RecoveryTest {
@@ -25,7 +24,8 @@ class RecoveryTest {
   }
 
   private JsonArray broadcast(String room, int n) {
-    return recovery.record(Set.of(room), Set.of(), new JsonArray().add("news").add(new JsonObject().put("n", n)), NOW);
+    return recovery.record(
+        Set.of(room), Set.of(), new JsonArray().add("news").add(new JsonObject().put("n", n)), NOW);
   }
 
   private JsonArray greeting() {
@@ -73,7 +73,9 @@ class RecoveryTest {
     String seen = offsetOf(broadcast("room", 0));
     dropped("p", "sid-p", "room");
     String epoch = seen.substring(0, seen.indexOf('-'));
-    assertThat(recovery.restore("p", epoch + "-zz", NOW)).as("an offset not given out yet").isNull();
+    assertThat(recovery.restore("p", epoch + "-zz", NOW))
+        .as("an offset not given out yet")
+        .isNull();
 
     dropped("p", "sid-p", "room");
     assertThat(recovery.restore("p", "other-1", NOW)).as("another server's offset").isNull();
