@@ -56,6 +56,7 @@ final class Launcher {
 
   private JsonObject config;
   private EmbeddedPostgres embedded;
+  private EmbeddedServerWatch embeddedWatch;
   private String databaseUrl;
   private Vertx vertx;
   private Transport transport;
@@ -141,6 +142,7 @@ final class Launcher {
       vertx = null;
     }
     if (embedded != null) {
+      embeddedWatch.close();
       embedded.close();
       embedded = null;
     }
@@ -188,6 +190,7 @@ final class Launcher {
       embedded =
           EmbeddedPostgres.start(
               dataDir.resolve("pg"), config.getJsonObject("database").getInteger("port", 0));
+      embeddedWatch = EmbeddedServerWatch.start(embedded);
       databaseUrl = embedded.url();
     } catch (IOException e) {
       throw new LaunchException(

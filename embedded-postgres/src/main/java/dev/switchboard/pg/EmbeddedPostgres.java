@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * user of the machine can still connect over TCP as the superuser (who can run programs as the
  * server's OS user), so on shared hosts use an external server through DATABASE_URL.
  *
- * <p>No shutdown hook is installed: whoever starts the server closes it. A second start on a data
- * directory whose server is still held by a live process fails; a server orphaned by a killed JVM
- * is stopped and restarted.
+ * <p>No shutdown hook is installed: whoever starts the server closes it. A {@link Watchdog} ends
+ * the postmaster should this JVM die without closing it. A second start on a data directory whose
+ * server is still held by a live process fails; a server orphaned by a killed JVM is stopped and
+ * restarted. A server that died while this JVM runs is started again on the same port with {@link
+ * #restartIfDown()}, so that clients reconnect to the URL they have.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -71,6 +73,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private boolean privateSocketDir;
   private int port;
   private long pid = -1;
+  private Watchdog watchdog;
 
   private EmbeddedPostgres(
       Path dataDir, Path home, ServerUser user, FileChannel dataDirLock, int requestedPort) {
@@ -120,13 +123,44 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return "postgresql://" + SUPERUSER + "@" + HOST + ":" + port + "/" + DATABASE;
   }
 
+  /** Whether the postmaster this object started is still running. */
+  public synchronized boolean running() {
+    return pid > 0 && isRunning(pid);
+  }
+
+  /**
+   * Starts the server again, on the port it had, if its postmaster is gone (killed, crashed);
+   * PostgreSQL recovers from its WAL and replaces the stale {@code postmaster.pid} itself. Answers
+   * whether it had to. Fails, for the caller to try again later, while the port is taken or the
+   * dead server's backends still hold its shared memory.
+   */
+  public synchronized boolean restartIfDown() throws IOException {
+    if (closed.get() || running()) {
+      return false;
+    }
+    closeWatchdog();
+    pid = -1;
+    Path log = dataDir.resolve(SERVER_LOG);
+    rotate(log);
+    long logStart = Files.exists(log) ? Files.size(log) : 0;
+    PgCommands.Output out = startOn(port);
+    if (out.exitCode() != 0) {
+      String serverLog = readFrom(log, logStart);
+      stopLeftover();
+      throw commands.failure("pg_ctl start (restart on port " + port + ")", out, log, serverLog);
+    }
+    LOG.info("PostgreSQL restarted on {}:{} (pid {})", HOST, port, pid);
+    return true;
+  }
+
   /** Stops the server (fast shutdown), waits until the postmaster is gone; idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     try {
+      closeWatchdog();
       if (pid > 0) {
         stop(pid);
         LOG.info("PostgreSQL on port {} stopped", port);
@@ -183,31 +217,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
       rotate(log);
       long logStart = Files.exists(log) ? Files.size(log) : 0;
       int candidate = ports.candidate(attempt);
-      PgCommands.Output out =
-          commands.exec(
-              commands.command(
-                  "pg_ctl",
-                  "-D",
-                  dataDir.toString(),
-                  "-l",
-                  log.toString(),
-                  "-w",
-                  "-t",
-                  "60",
-                  "-o",
-                  serverOptions(candidate),
-                  "start"));
+      PgCommands.Output out = startOn(candidate);
       if (out.exitCode() == 0) {
         port = candidate;
         ports.remember(candidate);
-        pid =
-            readPid()
-                .orElseThrow(
-                    () ->
-                        new IOException(
-                            "pg_ctl started the server but "
-                                + dataDir.resolve("postmaster.pid")
-                                + " is missing"));
         return;
       }
       String serverLog = readFrom(log, logStart);
@@ -219,6 +232,47 @@ public final class EmbeddedPostgres implements AutoCloseable {
         continue;
       }
       throw commands.failure("pg_ctl start", out, log, serverLog);
+    }
+  }
+
+  /**
+   * pg_ctl start on {@code serverPort}; once it is up, its pid is known and a {@link Watchdog}
+   * guards it.
+   */
+  private PgCommands.Output startOn(int serverPort) throws IOException {
+    Path log = dataDir.resolve(SERVER_LOG);
+    PgCommands.Output out =
+        commands.exec(
+            commands.command(
+                "pg_ctl",
+                "-D",
+                dataDir.toString(),
+                "-l",
+                log.toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                serverOptions(serverPort),
+                "start"));
+    if (out.exitCode() == 0) {
+      pid =
+          readPid()
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          "pg_ctl started the server but "
+                              + dataDir.resolve("postmaster.pid")
+                              + " is missing"));
+      watchdog = Watchdog.guard(pid);
+    }
+    return out;
+  }
+
+  private void closeWatchdog() {
+    if (watchdog != null) {
+      watchdog.close();
+      watchdog = null;
     }
   }
 

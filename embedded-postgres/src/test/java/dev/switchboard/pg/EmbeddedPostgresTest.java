@@ -125,20 +125,80 @@ class EmbeddedPostgresTest {
   }
 
   @Test
+  void aServerKilledWhileItsJvmRunsIsRestartedOnItsPortWithItsData() throws Exception {
+    Path data = tmp.resolve("pg");
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+      int port = pg.port();
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
+        st.execute("create table notes (id int primary key, body text)");
+        st.execute("insert into notes values (1, 'kept')");
+      }
+      assertThat(pg.restartIfDown()).as("running: nothing to do").isFalse();
+
+      long postmaster =
+          Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+      ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();
+      awaitGone(List.of(postmaster));
+      assertThat(pg.running()).isFalse();
+
+      // the dead server's backends may hold its shared memory a moment longer: try as the launcher
+      // does
+      boolean restarted = false;
+      for (int attempt = 0; !restarted; attempt++) {
+        try {
+          restarted = pg.restartIfDown();
+        } catch (IOException e) {
+          assertThat(attempt).as(e.getMessage()).isLessThan(20);
+          Thread.sleep(500);
+        }
+      }
+      assertThat(pg.running()).isTrue();
+      assertThat(pg.port()).isEqualTo(port);
+      try (Connection c = connect(pg);
+          Statement st = c.createStatement()) {
+        assertThat(queryString(st, "select body from notes where id = 1")).isEqualTo("kept");
+      }
+    }
+    assertThat(postgresProcessesOf(data)).isEmpty();
+  }
+
+  @Test
+  void theServerEndsWithTheJvmThatStartedItAndTheNextStartRecovers() throws Exception {
+    Path data = tmp.resolve("pg");
+    Process child = orphanMaker(data);
+    try {
+      assertThat(awaitPortLine(child)).isNotNull();
+      List<Long> server = postgresProcessesOf(data);
+      assertThat(server).isNotEmpty();
+      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      awaitGone(server);
+
+      try (EmbeddedPostgres pg = EmbeddedPostgres.start(data);
+          Connection c = connect(pg);
+          Statement st = c.createStatement()) {
+        assertThat(queryString(st, "select 42")).isEqualTo("42");
+      }
+      assertThat(postgresProcessesOf(data)).isEmpty();
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
   void takesOverTheServerOrphanedByAKilledJvm() throws Exception {
     Path data = tmp.resolve("pg");
-    Process child =
-        new ProcessBuilder(
-                javaExecutable(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                OrphanMaker.class.getName(),
-                data.toString())
-            .redirectErrorStream(true)
-            .start();
+    Process child = orphanMaker(data);
     try {
       String port = awaitPortLine(child);
       assertThat(port).isNotNull();
+      // with its watchdog gone too (killed along with the JVM, say), the server outlives the JVM
+      child
+          .descendants()
+          .filter(
+              process ->
+                  process.info().commandLine().orElse("").contains("switchboard-pg-watchdog"))
+          .forEach(ProcessHandle::destroyForcibly);
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       List<Long> orphans = postgresProcessesOf(data);
       assertThat(orphans).as("the killed JVM left its postgres running").isNotEmpty();
@@ -157,6 +217,37 @@ class EmbeddedPostgresTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static Process orphanMaker(Path data) throws IOException {
+    return new ProcessBuilder(
+            javaExecutable(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            OrphanMaker.class.getName(),
+            data.toString())
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  /** Waits until every one of {@code pids} has exited (or is a zombie), within 20 s. */
+  private static void awaitGone(List<Long> pids) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (pids.stream().anyMatch(EmbeddedPostgresTest::alive)) {
+      assertThat(System.nanoTime() - deadline)
+          .as("processes " + pids + " still running")
+          .isNegative();
+      Thread.sleep(50);
+    }
+  }
+
+  private static boolean alive(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   /** Started in a child JVM that the test then kills, leaving its postgres orphaned. */
   public static final class OrphanMaker {

@@ -149,10 +149,6 @@ final class ServiceStore {
             });
   }
 
-  Future<Boolean> check() {
-    return pool.query("SELECT 1").execute().map(true);
-  }
-
   private static Instant instant(Row row, String column) {
     OffsetDateTime value = row.getOffsetDateTime(column);
     return value == null ? null : value.toInstant();

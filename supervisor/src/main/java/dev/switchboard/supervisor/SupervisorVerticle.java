@@ -3,6 +3,7 @@ package dev.switchboard.supervisor;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.supervisor.definition.DeclaredServices;
@@ -94,12 +95,14 @@ public final class SupervisorVerticle extends VerticleBase {
     pool = Database.pool(vertx, db.getString("url"), db.getInteger("poolSize", 4), NAME);
     workers = vertx.createSharedWorkerExecutor("supervisor-workers", 16, 2, TimeUnit.MINUTES);
     logStore = new LogStore(pool);
+    DatabaseStatus database = new DatabaseStatus(pool, clock);
     JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
     LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
     logs =
         new LogPipeline(
             vertx,
             logStore,
+            database,
             new LogPipeline.Options(
                 logConfig.getInteger("bufferLines", defaults.capacity()),
                 defaults.tailSize(),
@@ -148,7 +151,7 @@ public final class SupervisorVerticle extends VerticleBase {
                   Ping.answer(
                       vertx,
                       NAME,
-                      store::check,
+                      database::check,
                       new JsonObject().put("processes", containment.describe())));
             })
         .compose(v -> supervisor.load(declared))

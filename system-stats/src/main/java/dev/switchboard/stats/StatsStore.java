@@ -116,10 +116,6 @@ final class StatsStore {
         .map(rows -> rows.iterator().next().getString(0));
   }
 
-  Future<Void> check() {
-    return pool.query("SELECT 1").execute().mapEmpty();
-  }
-
   static OffsetDateTime utc(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
   }

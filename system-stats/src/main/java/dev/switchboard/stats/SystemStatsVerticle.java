@@ -2,7 +2,10 @@ package dev.switchboard.stats;
 
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.db.Backoff;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
+import dev.switchboard.common.db.Outage;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.common.observability.Telemetry;
@@ -40,11 +43,20 @@ public final class SystemStatsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SystemStatsVerticle.class);
   private static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
 
+  /**
+   * While the database is away a sample is stored at most this often; those in between are not
+   * kept.
+   */
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+
   private final Clock clock;
   private final Function<JsonObject, HostSampler> samplers;
 
   private Pool pool;
   private StatsStore store;
+  private DatabaseStatus database;
+  private Outage outage;
+  private long unstored;
   private HostSampler sampler;
   private HostGauges gauges;
   private Duration interval;
@@ -68,6 +80,14 @@ public final class SystemStatsVerticle extends VerticleBase {
     interval = Duration.ofMillis(config().getLong("interval", 10_000L));
     pool = Database.pool(vertx, db.getString("url"), db.getInteger("poolSize", 4), "stats");
     store = new StatsStore(pool);
+    database = new DatabaseStatus(pool, Clock.systemUTC());
+    outage =
+        new Outage(
+            "storing host samples",
+            new Backoff(interval, MAX_RETRY.compareTo(interval) < 0 ? interval : MAX_RETRY),
+            database,
+            Clock.systemUTC(),
+            () -> unstored + " samples were not stored (the history has a gap there)");
     sampler = samplers.apply(config());
     gauges = new HostGauges(Telemetry.registry());
     return store
@@ -79,7 +99,7 @@ public final class SystemStatsVerticle extends VerticleBase {
                     Bus.serve(vertx, Addresses.STATS_LATEST, query -> latest()),
                     Bus.serve(vertx, Addresses.STATS_HISTORY, this::history),
                     Bus.serve(vertx, Addresses.STATS_INFO, query -> info()),
-                    Ping.answer(vertx, NAME, store::check)))
+                    Ping.answer(vertx, NAME, database::check)))
         .compose(ignored -> tick())
         .onSuccess(ignored -> vertx.setPeriodic(interval.toMillis(), id -> tick()));
   }
@@ -92,7 +112,8 @@ public final class SystemStatsVerticle extends VerticleBase {
 
   /**
    * One sampling round: sample, publish, store, roll up finished minutes, and now and then apply
-   * retention.
+   * retention. While the database is away the sample is still published, and stored only when the
+   * outage's backoff allows a try.
    */
   Future<Void> tick() {
     JsonObject sample;
@@ -107,11 +128,24 @@ public final class SystemStatsVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.STATS_SYSTEM, sample);
     Instant ts = Instant.parse(sample.getString("timestamp"));
     Map<String, Double> metrics = SampleMetrics.flatten(sample);
+    if (!outage.mayTry()) {
+      unstored++;
+      return Future.succeededFuture();
+    }
     return store
         .insert(ts, sample, metrics)
         .compose(ignored -> rollUp(ts))
         .compose(ignored -> applyRetention(ts))
-        .onFailure(err -> LOG.warn("storing the host sample failed: {}", err.getMessage()))
+        .onSuccess(
+            ignored -> {
+              outage.succeeded();
+              unstored = 0;
+            })
+        .onFailure(
+            err -> {
+              unstored++;
+              outage.failed(err);
+            })
         .recover(err -> Future.succeededFuture());
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseProxy;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.migrations.Migrations;
@@ -223,6 +224,49 @@ class SystemStatsVerticleTest {
     assertThat(info.getJsonObject("versions").getString("vertx")).isEqualTo("5.0.10");
     assertThat(info.getJsonObject("versions").getString("java"))
         .isEqualTo(Runtime.version().toString());
+  }
+
+  @Test
+  void withTheDatabaseGoneItsPingSaysSinceWhenAndWhyAndAnswersAgainOnceItIsBack(Vertx vertx) {
+    DatabaseProxy proxy = DatabaseProxy.start(vertx, url);
+    url = proxy.url();
+    deploy(vertx, Map.of());
+    assertThat(
+            Bus.request(vertx, Addresses.ping(SystemStatsVerticle.NAME), new JsonObject())
+                .await()
+                .getString("status"))
+        .isEqualTo("UP");
+
+    Instant cut = Instant.now();
+    proxy.cut();
+    assertThatThrownBy(
+            () ->
+                Bus.request(vertx, Addresses.ping(SystemStatsVerticle.NAME), new JsonObject())
+                    .await())
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.getMessage())
+                  .startsWith("database: unreachable since ")
+                  .contains("Connection refused");
+              Instant since =
+                  Instant.parse(
+                      e.getMessage()
+                          .substring("database: unreachable since ".length())
+                          .split(": ")[0]);
+              assertThat(since)
+                  .isAfterOrEqualTo(cut.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            });
+
+    proxy.restore();
+    assertThat(
+            Bus.request(vertx, Addresses.ping(SystemStatsVerticle.NAME), new JsonObject())
+                .await()
+                .getString("status"))
+        .as("the pool makes new connections by itself")
+        .isEqualTo("UP");
+    proxy.close();
   }
 
   private void deploy(Vertx vertx, Map<String, Object> extra) {

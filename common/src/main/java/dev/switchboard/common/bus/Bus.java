@@ -70,7 +70,9 @@ public final class Bus {
         .onFailure(
             err -> {
               ApiException api = err instanceof ApiException e ? e : ApiException.internal(err);
-              if (api.status() >= 500) {
+              // a 503 or 504 says what is missing (the database, say) in its message: no trace for
+              // it
+              if (api.status() == 500) {
                 LOG.warn("request to {} failed", message.address(), err);
               }
               message.fail(api.status(), api.wireMessage());

@@ -1,5 +1,8 @@
 package dev.switchboard.supervisor.logs;
 
+import dev.switchboard.common.db.Backoff;
+import dev.switchboard.common.db.DatabaseStatus;
+import dev.switchboard.common.db.Outage;
 import dev.switchboard.common.observability.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,8 +28,15 @@ import org.slf4j.LoggerFactory;
  * liveLinesPerTick} per source per tick: a follower is told how many it skipped, and the database
  * still gets them all) and PostgreSQL (multi-row inserts of up to {@code batchRows}, {@code
  * insertsInFlight} at a time). Every stage is bounded: a source holds at most {@code capacity}
- * lines, the database backlog at most {@code capacity * 4}; beyond that lines are dropped, counted
- * in {@code supervisor_log_lines_total{outcome="dropped"}}, and a note in the log itself says so.
+ * lines, the database backlog (with the inserts in flight) at most {@code capacity * 4}; beyond
+ * that lines are dropped, counted in {@code supervisor_log_lines_total{outcome="dropped"}}, and a
+ * note in the log itself says how many, which seq numbers and when.
+ *
+ * <p>When the database goes away, a failed insert goes back to the front of the backlog and the
+ * pipeline waits ({@link Outage}: capped, jittered exponential backoff, logged once when it begins
+ * and once when it ends) before it tries again with one insert at a time; the sources keep filling
+ * the bounded backlog meanwhile. Inserts are started by a loop, never from the completion of the
+ * previous one, so a database that fails at once cannot nest calls.
  */
 public final class LogPipeline {
 
@@ -79,6 +89,14 @@ public final class LogPipeline {
    */
   private static final Duration FLUSH_LIMIT = Duration.ofSeconds(10);
 
+  /**
+   * Retries while the database is away: soon at first, then at most every few seconds, so it is
+   * used again within seconds of its return.
+   */
+  private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+
+  private static final Duration MAX_RETRY = Duration.ofSeconds(4);
+
   private final Vertx vertx;
   private final LogStore store;
   private final Options options;
@@ -88,12 +106,22 @@ public final class LogPipeline {
   private final Counter readLines;
   private final Counter storedLines;
   private final Counter droppedLines;
+  private final Outage outage;
 
   /** For each insert in flight: the first line of each source in it. */
   private final List<Map<String, Long>> inFlight = new ArrayList<>();
 
   /** For each source: its last seq when its stored bytes were last brought under the bound. */
   private final Map<String, Long> bytesCheckedThrough = new HashMap<>();
+
+  private int rowsInFlight;
+  private long droppedInOutage;
+
+  /**
+   * Whether {@link #write()} is on the stack: a completion that calls it again leaves the work to
+   * that loop.
+   */
+  private boolean writing;
 
   /** Sources closed since the last trim, with their last seq: trimmed once more, then forgotten. */
   private final Map<String, Long> lastTrims = new LinkedHashMap<>();
@@ -106,7 +134,11 @@ public final class LogPipeline {
    */
   private record Registered(LogSource source, String address, String field, String name) {}
 
-  public LogPipeline(Vertx vertx, LogStore store, Options options, Clock clock) {
+  /**
+   * @param database told when inserts fail for want of the database, for {@code /readiness}
+   */
+  public LogPipeline(
+      Vertx vertx, LogStore store, DatabaseStatus database, Options options, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.options = options;
@@ -115,6 +147,17 @@ public final class LogPipeline {
     readLines = counter(registry, "read");
     storedLines = counter(registry, "stored");
     droppedLines = counter(registry, "dropped");
+    outage =
+        new Outage(
+            "storing log lines",
+            new Backoff(FIRST_RETRY, MAX_RETRY),
+            database,
+            clock,
+            () ->
+                backlog.size()
+                    + " lines had waited in memory, "
+                    + droppedInOutage
+                    + " were dropped (a note in each source's log says which)");
   }
 
   private static Counter counter(MeterRegistry registry, String outcome) {
@@ -269,20 +312,23 @@ public final class LogPipeline {
       }
       registered.source().remember(lines);
       publish(registered, lines);
-      int room = options.capacity() * 4 - backlog.size();
-      int lost = 0;
+      int room = options.capacity() * 4 - backlog.size() - rowsInFlight;
+      List<LogLine> lost = new ArrayList<>();
       for (LogLine line : lines) {
         // the supervisor's own notes (starts, exits) are few and always kept
         if (room > 0 || LogLine.NOTE.equals(line.stream())) {
           backlog.add(new LogStore.SourcedLine(registered.source().id(), line));
           room--;
         } else {
-          lost++;
+          lost.add(line);
         }
       }
-      if (lost > 0) {
+      if (!lost.isEmpty()) {
         registered.source().lost(lost);
-        droppedLines.increment(lost);
+        droppedLines.increment(lost.size());
+        if (outage.ongoing()) {
+          droppedInOutage += lost.size();
+        }
       }
     }
   }
@@ -302,19 +348,31 @@ public final class LogPipeline {
   }
 
   /**
-   * Up to {@code insertsInFlight} inserts at a time; the next starts when one is done. Notes about
-   * drops ride along.
+   * Up to {@code insertsInFlight} inserts at a time (one while the database is away, once its wait
+   * is over); the next starts when one is done. Notes about drops ride along.
    */
   private void write() {
-    while (inFlight.size() < options.insertsInFlight() && writeBatch()) {
-      // started one more
+    if (writing) {
+      return;
+    }
+    writing = true;
+    try {
+      while (inFlight.size() < (outage.ongoing() ? 1 : options.insertsInFlight())
+          && outage.mayTry()
+          && writeBatch()) {
+        // started one more
+      }
+    } finally {
+      writing = false;
     }
   }
 
   private boolean writeBatch() {
     List<LogStore.SourcedLine> batch =
         new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
-    for (Registered registered : sources.values()) {
+    // while the database is away the gap is still growing: one note, written once it is back,
+    // covers it all
+    for (Registered registered : outage.ongoing() ? List.<Registered>of() : sources.values()) {
       LogLine note = registered.source().dropNote();
       if (note != null) {
         batch.add(new LogStore.SourcedLine(registered.source().id(), note));
@@ -329,29 +387,27 @@ public final class LogPipeline {
     Map<String, Long> first = new HashMap<>();
     batch.forEach(row -> first.merge(row.source(), row.line().seq(), Math::min));
     inFlight.add(first);
+    rowsInFlight += batch.size();
     store
         .insert(batch)
         .onComplete(
             result -> {
               inFlight.removeIf(running -> running == first);
+              rowsInFlight -= batch.size();
               if (result.succeeded()) {
                 storedLines.increment(batch.size());
+                outage.succeeded();
+                droppedInOutage = 0;
+                write();
               } else {
-                LOG.warn(
-                    "storing {} log lines failed: {}", batch.size(), result.cause().getMessage());
-                droppedLines.increment(batch.size());
-                // counted again in the next note of each source
-                Map<String, Long> lost = new HashMap<>();
-                batch.forEach(row -> lost.merge(row.source(), 1L, Long::sum));
-                lost.forEach(
-                    (sourceId, count) -> {
-                      Registered registered = sources.get(sourceId);
-                      if (registered != null) {
-                        registered.source().lost(count);
-                      }
-                    });
+                // back to the front, to be tried again once the wait is over (the tick does); the
+                // insert
+                // ignores rows already stored, should the failure have come after the commit
+                for (int index = batch.size() - 1; index >= 0; index--) {
+                  backlog.addFirst(batch.get(index));
+                }
+                outage.failed(result.cause());
               }
-              write();
             });
     return true;
   }
@@ -399,10 +455,9 @@ public final class LogPipeline {
       first = Math.min(first, batch.getOrDefault(sourceId, Long.MAX_VALUE));
     }
     for (LogStore.SourcedLine row : backlog) {
-      // the backlog is in the order lines were read: a source's first row is its oldest
+      // failed inserts go back to the front, so a source's oldest row may be anywhere
       if (row.source().equals(sourceId)) {
         first = Math.min(first, row.line().seq());
-        break;
       }
     }
     return first == Long.MAX_VALUE ? Long.MAX_VALUE : first - 1;

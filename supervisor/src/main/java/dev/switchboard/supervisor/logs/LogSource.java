@@ -1,6 +1,7 @@
 package dev.switchboard.supervisor.logs;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.List;
  * the live stream. Readers {@link #append} from their own threads; the pipeline {@link #drain}s on
  * the event loop. What waits here is bounded: when the consumer side falls behind by more than
  * {@code capacity} lines, new lines are dropped and counted, and the next drain carries a note that
- * says how many (never silent, never unbounded).
+ * says how many, which seq numbers and what span of time they had (never silent, never unbounded).
+ * A dropped line still takes its seq number, so the stored log shows the gap the note describes.
  *
  * <p>It also keeps the most recent lines, so that a new follower gets the tail at once.
  */
@@ -24,7 +26,7 @@ public final class LogSource {
   // guarded by this
   private long seq;
   private List<LogLine> pending = new ArrayList<>();
-  private long droppedSinceDrain;
+  private Gap gap;
   private long read;
   private long dropped;
   private long readUncounted;
@@ -59,9 +61,11 @@ public final class LogSource {
     read += lines.size();
     readUncounted += lines.size();
     int lost = lines.size() - taken;
-    droppedSinceDrain += lost;
-    dropped += lost;
-    droppedUncounted += lost;
+    if (lost > 0) {
+      widenGap(seq + 1, seq + lost, now, lost);
+      seq += lost;
+      droppedUncounted += lost;
+    }
     return taken;
   }
 
@@ -81,21 +85,30 @@ public final class LogSource {
   }
 
   /**
-   * Lines that were read but could not be kept further down (the database backlog was full, or an
-   * insert failed); they are reported in the next {@link #dropNote()}.
+   * Lines that were read but could not be kept further down (the database backlog was full while
+   * the database was slow or away); they are reported in the next {@link #dropNote()}.
    */
-  synchronized void lost(long count) {
-    droppedSinceDrain += count;
+  synchronized void lost(List<LogLine> lines) {
+    for (LogLine line : lines) {
+      widenGap(line.seq(), line.seq(), line.at(), 1);
+    }
+  }
+
+  private void widenGap(long firstSeq, long lastSeq, Instant at, long count) {
+    gap =
+        gap == null
+            ? new Gap(count, firstSeq, lastSeq, at, at)
+            : gap.widen(count, firstSeq, lastSeq, at);
     dropped += count;
   }
 
   /**
-   * The note that says how many lines were dropped since the last one, or null when none were. The
-   * pipeline writes it straight into the next insert, past the bounded queues, so a report of a
-   * drop is never dropped itself.
+   * The note that says how many lines were dropped since the last one, their seq numbers and when
+   * they were read, or null when none were. The pipeline writes it straight into the next insert,
+   * past the bounded queues, so a report of a drop is never dropped itself.
    */
   synchronized LogLine dropNote() {
-    if (droppedSinceDrain == 0) {
+    if (gap == null) {
       return null;
     }
     LogLine note =
@@ -104,10 +117,35 @@ public final class LogSource {
             clock.instant(),
             LogLine.NOTE,
             "[switchboard] "
-                + droppedSinceDrain
-                + " lines dropped: output came faster than it could be stored");
-    droppedSinceDrain = 0;
+                + gap.count()
+                + " lines dropped"
+                + " (seq "
+                + gap.firstSeq()
+                + " to "
+                + gap.lastSeq()
+                + ", read "
+                + gap.from()
+                + " to "
+                + gap.to()
+                + ")"
+                + ": output came faster than it could be stored, or the database was away");
+    gap = null;
     return note;
+  }
+
+  /**
+   * Dropped lines not reported yet: how many, the lowest and highest seq among them, and when the
+   * first and last were read.
+   */
+  private record Gap(long count, long firstSeq, long lastSeq, Instant from, Instant to) {
+    Gap widen(long more, long first, long last, Instant at) {
+      return new Gap(
+          count + more,
+          Math.min(firstSeq, first),
+          Math.max(lastSeq, last),
+          at.isBefore(from) ? at : from,
+          at.isAfter(to) ? at : to);
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.switchboard.supervisor.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.migrations.Migrations;
@@ -62,6 +63,7 @@ class LogPipelineTest {
         new LogPipeline(
             vertx,
             store,
+            new DatabaseStatus(pool, Clock.systemUTC()),
             new LogPipeline.Options(100, 10, 1024, 100, 3, 2, Duration.ofHours(1)),
             Clock.systemUTC());
     LogSource source =

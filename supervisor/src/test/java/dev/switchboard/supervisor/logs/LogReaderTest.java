@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.migrations.Migrations;
 import io.vertx.core.Context;
@@ -74,7 +75,12 @@ class LogReaderTest {
 
     String sourceId = "service:long-lines";
     LogPipeline pipeline =
-        new LogPipeline(vertx, store, LogPipeline.Options.DEFAULT, Clock.systemUTC());
+        new LogPipeline(
+            vertx,
+            store,
+            new DatabaseStatus(pool, Clock.systemUTC()),
+            LogPipeline.Options.DEFAULT,
+            Clock.systemUTC());
     LogSource source =
         onLoop(() -> pipeline.open(sourceId, "test.logs.long-lines", "serviceId", "long-lines"));
     Process child = new ProcessBuilder("cat", output.toString()).start();

@@ -3,6 +3,7 @@ package dev.switchboard.supervisor.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.db.Database;
+import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.migrations.Migrations;
 import io.vertx.core.Context;
@@ -54,7 +55,12 @@ class LogRetentionTest {
     store.insert(lines("service:chatty", 100, "é".repeat(500))).await();
     store.insert(lines("service:quiet", 5, "q".repeat(1000))).await();
     LogPipeline pipeline =
-        new LogPipeline(vertx, store, LogPipeline.Options.DEFAULT, Clock.systemUTC());
+        new LogPipeline(
+            vertx,
+            store,
+            new DatabaseStatus(pool, Clock.systemUTC()),
+            LogPipeline.Options.DEFAULT,
+            Clock.systemUTC());
     onLoop(() -> pipeline.open("service:chatty", "test.logs.chatty", "serviceId", "chatty"));
     onLoop(() -> pipeline.open("service:quiet", "test.logs.quiet", "serviceId", "quiet"));
 
@@ -82,7 +88,12 @@ class LogRetentionTest {
   @Test
   void aClosedSourceIsBoundedOnceMore() {
     LogPipeline pipeline =
-        new LogPipeline(vertx, store, LogPipeline.Options.DEFAULT, Clock.systemUTC());
+        new LogPipeline(
+            vertx,
+            store,
+            new DatabaseStatus(pool, Clock.systemUTC()),
+            LogPipeline.Options.DEFAULT,
+            Clock.systemUTC());
     onLoop(() -> pipeline.open("deployment:7", "test.logs.deployment", "deploymentId", "7"));
     LogSource source = onLoop(() -> Future.succeededFuture(pipeline.source("deployment:7")));
     // a step floods and ends before the retention job comes round
