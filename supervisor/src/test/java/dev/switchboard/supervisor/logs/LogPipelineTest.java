@@ -2,23 +2,13 @@ package dev.switchboard.supervisor.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.common.db.Database;
-import dev.switchboard.common.db.DatabaseStatus;
-import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.testing.Eventually;
-import dev.switchboard.migrations.Migrations;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,41 +25,26 @@ class LogPipelineTest {
   private static final String SOURCE = "service:ordered";
   private static final LogQuery NEWEST = new LogQuery(null, null, null, null, null, 100);
 
-  private static Vertx vertx;
-  private static Pool pool;
-  private static LogStore store;
-  private static Context loop;
+  private static LogDatabase db;
 
   @BeforeAll
   static void database() {
-    String url = TestDatabase.freshDatabaseUrl();
-    Migrations.migrate(url, "supervisor");
-    vertx = Vertx.vertx();
-    // the blocking transaction, two inserts and a query at the same time
-    pool = Database.pool(vertx, url, 4, "test");
-    store = new LogStore(pool);
-    loop = vertx.getOrCreateContext();
+    db = new LogDatabase(4);
   }
 
   @AfterAll
   static void close() {
-    pool.close().await();
-    vertx.close().await();
+    db.close();
   }
 
   @Test
   void aQueryStopsBeforeTheFirstLineStillOnItsWayToTheDatabase() throws Exception {
     LogPipeline pipeline =
-        new LogPipeline(
-            vertx,
-            store,
-            new DatabaseStatus(pool, Clock.systemUTC()),
-            new LogPipeline.Options(100, 10, 1024, 100, 3, 2, Duration.ofHours(1)),
-            Clock.systemUTC());
+        db.pipeline(new LogPipeline.Options(100, 10, 1024, 100, 3, 2, Duration.ofHours(1)));
     LogSource source =
-        onLoop(() -> pipeline.open(SOURCE, "test.logs." + SOURCE, "serviceId", "ordered"));
+        db.onLoop(() -> pipeline.open(SOURCE, "test.logs." + SOURCE, "serviceId", "ordered"));
 
-    SqlConnection blocker = pool.getConnection().await();
+    SqlConnection blocker = db.pool.getConnection().await();
     Transaction tx = blocker.begin().await();
     blocker
         .preparedQuery(
@@ -80,21 +55,23 @@ class LogPipelineTest {
       source.append(
           LogLine.STDOUT, IntStream.rangeClosed(1, 6).mapToObj(i -> "line " + i).toList());
       // batches [1, 2, 3] (waits for the blocker's row 2) and [4, 5, 6] (commits)
-      onLoop(
+      db.onLoop(
           () -> {
             pipeline.tick();
             return Future.succeededFuture();
           });
       List<LogLine> committed =
           Eventually.within(Duration.ofSeconds(10))
-              .until(() -> store.query(SOURCE, NEWEST).await(), lines -> lines.size() == 3);
+              .until(() -> db.store.query(SOURCE, NEWEST).await(), lines -> lines.size() == 3);
       assertThat(committed)
           .extracting(LogLine::seq)
           .as("the later insert committed first")
           .containsExactly(4L, 5L, 6L);
 
-      assertThat(onLoop(() -> Future.succeededFuture(pipeline.visibleThrough(SOURCE)))).isZero();
-      assertThat(onLoop(() -> pipeline.query(SOURCE, NEWEST))).as("no line past the gap").isEmpty();
+      assertThat(db.onLoop(() -> Future.succeededFuture(pipeline.visibleThrough(SOURCE)))).isZero();
+      assertThat(db.onLoop(() -> pipeline.query(SOURCE, NEWEST)))
+          .as("no line past the gap")
+          .isEmpty();
     } finally {
       tx.rollback().await();
       blocker.close().await();
@@ -102,28 +79,12 @@ class LogPipelineTest {
 
     List<LogLine> all =
         Eventually.within(Duration.ofSeconds(10))
-            .until(() -> onLoop(() -> pipeline.query(SOURCE, NEWEST)), lines -> lines.size() == 6);
+            .until(
+                () -> db.onLoop(() -> pipeline.query(SOURCE, NEWEST)), lines -> lines.size() == 6);
     assertThat(all)
         .extracting(LogLine::line)
         .containsExactly("line 1", "line 2", "line 3", "line 4", "line 5", "line 6");
-    assertThat(onLoop(() -> Future.succeededFuture(pipeline.visibleThrough(SOURCE))))
+    assertThat(db.onLoop(() -> Future.succeededFuture(pipeline.visibleThrough(SOURCE))))
         .isEqualTo(Long.MAX_VALUE);
-  }
-
-  /**
-   * Runs {@code action} on the pipeline's event loop (it is not thread-safe) and waits for its
-   * result.
-   */
-  private static <T> T onLoop(Callable<Future<T>> action) {
-    Promise<T> result = Promise.promise();
-    loop.runOnContext(
-        v -> {
-          try {
-            action.call().onComplete(result);
-          } catch (Exception e) {
-            result.fail(e);
-          }
-        });
-    return result.future().await();
   }
 }

@@ -3,15 +3,6 @@ package dev.switchboard.supervisor.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
-import dev.switchboard.common.db.Database;
-import dev.switchboard.common.db.DatabaseStatus;
-import dev.switchboard.common.db.TestDatabase;
-import dev.switchboard.migrations.Migrations;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -23,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,25 +28,16 @@ class LogReaderTest {
 
   private static final int LIMIT = LogPipeline.Options.DEFAULT.maxLineBytes();
 
-  private static Vertx vertx;
-  private static Pool pool;
-  private static LogStore store;
-  private static Context loop;
+  private static LogDatabase db;
 
   @BeforeAll
   static void database() {
-    String url = TestDatabase.freshDatabaseUrl();
-    Migrations.migrate(url, "supervisor");
-    vertx = Vertx.vertx();
-    pool = Database.pool(vertx, url, 2, "test");
-    store = new LogStore(pool);
-    loop = vertx.getOrCreateContext();
+    db = new LogDatabase(2);
   }
 
   @AfterAll
   static void close() {
-    pool.close().await();
-    vertx.close().await();
+    db.close();
   }
 
   @Test
@@ -74,15 +55,9 @@ class LogReaderTest {
     Path output = Files.write(dir.resolve("output"), printed.toByteArray());
 
     String sourceId = "service:long-lines";
-    LogPipeline pipeline =
-        new LogPipeline(
-            vertx,
-            store,
-            new DatabaseStatus(pool, Clock.systemUTC()),
-            LogPipeline.Options.DEFAULT,
-            Clock.systemUTC());
+    LogPipeline pipeline = db.pipeline(LogPipeline.Options.DEFAULT);
     LogSource source =
-        onLoop(() -> pipeline.open(sourceId, "test.logs.long-lines", "serviceId", "long-lines"));
+        db.onLoop(() -> pipeline.open(sourceId, "test.logs.long-lines", "serviceId", "long-lines"));
     Process child = new ProcessBuilder("cat", output.toString()).start();
     try (LogReader reader =
         new LogReader(
@@ -94,10 +69,10 @@ class LogReaderTest {
       reader.start().done().get(10, TimeUnit.SECONDS);
     }
     assertThat(child.waitFor()).isZero();
-    onLoop(pipeline::stop);
+    db.onLoop(pipeline::stop);
 
     List<LogLine> rows =
-        store.query(sourceId, new LogQuery(null, null, null, null, null, 1000)).await();
+        db.store.query(sourceId, new LogQuery(null, null, null, null, null, 1000)).await();
     assertThat(rows)
         .extracting(row -> shape(row.line()))
         .containsExactly(
@@ -186,22 +161,5 @@ class LogReaderTest {
       index = end;
     }
     return shape.toString();
-  }
-
-  /**
-   * Runs {@code action} on the pipeline's event loop (it is not thread-safe) and waits for its
-   * result.
-   */
-  private static <T> T onLoop(Callable<Future<T>> action) {
-    Promise<T> result = Promise.promise();
-    loop.runOnContext(
-        v -> {
-          try {
-            action.call().onComplete(result);
-          } catch (Exception e) {
-            result.fail(e);
-          }
-        });
-    return result.future().await();
   }
 }
