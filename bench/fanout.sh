@@ -20,6 +20,12 @@
 #   --step-seconds S            length of each load step (10)                       [STEP_SECONDS]
 #   --rates-1000 LIST           emit rates at N=1000                                [RATES_1000]
 #   --rates-10000 LIST          emit rates at N=10000                               [RATES_10000]
+#   --connect-rate R            new connections per second (500); 0: unpaced       [CONNECT_RATE]
+#   --max-inflight K            handshakes in flight at once (200)                 [MAX_INFLIGHT]
+#   --storm                     the reconnect-storm case: memory only, no load steps. N clients
+#                               connect unpaced (--connect-rate 0, 1000 handshakes in flight unless
+#                               --max-inflight says otherwise), as after a hub restart; the server's
+#                               RSS per connection is taken 3 s and 20 s after the last connect
 #   --quiet-wait S              wait up to S seconds for other processes to go quiet before each
 #                               run (300); the figures are only meaningful on an idle machine [QUIET_WAIT]
 #   --skip-build                use the built jar and installed node_modules as they are
@@ -41,6 +47,8 @@ STEP_SECONDS="${STEP_SECONDS:-10}"
 RATES_1000="${RATES_1000:-2,3,5,7,10,15,20,30,40,50,70,100,150,200,300,500,1000}"
 RATES_10000="${RATES_10000:-0.5,1,1.5,2,3,4,5,7,10,15,20,30,50,70,100}"
 QUIET_WAIT="${QUIET_WAIT:-300}"
+CONNECT_RATE="${CONNECT_RATE:-500}"
+MAX_INFLIGHT="${MAX_INFLIGHT:-}"
 QUIET_MAX_PCT="${QUIET_MAX_PCT:-20}"
 HUB_JVM_OPTS="${HUB_JVM_OPTS:-@$ROOT/jvm.options}"  # what ./switchboard ships with
 HUB_CMD="${HUB_CMD:-java $HUB_JVM_OPTS -jar $ROOT/app/target/switchboard.jar --services ws-hub}"
@@ -54,6 +62,7 @@ STEP_QUIET_WAIT="${STEP_QUIET_WAIT:-60}"  # longest wait for quiet before each s
 BENCH_NICE="${BENCH_NICE:--10}"
 SKIP_BUILD=0
 DRY_RUN=0
+STORM=0
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -65,6 +74,9 @@ while [[ $# -gt 0 ]]; do
     --rates-1000) RATES_1000="$2"; shift 2 ;;
     --rates-10000) RATES_10000="$2"; shift 2 ;;
     --quiet-wait) QUIET_WAIT="$2"; shift 2 ;;
+    --connect-rate) CONNECT_RATE="$2"; shift 2 ;;
+    --max-inflight) MAX_INFLIGHT="$2"; shift 2 ;;
+    --storm) STORM=1; shift ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -75,6 +87,16 @@ done
 if [[ $DRY_RUN == 1 ]]; then
   CLIENTS="200 500"; STEP_SECONDS=2; RATES_1000="10,20"; RATES_10000="10,20"; QUIET_WAIT=0
 fi
+
+# the generator's options of the phase after connecting: load steps, or none for the storm case
+LOAD_ARGS=(--single-broadcast)
+if [[ $STORM == 1 ]]; then
+  CONNECT_RATE=0
+  MAX_INFLIGHT="${MAX_INFLIGHT:-1000}"
+  LOAD_ARGS=(--warmup-seconds 0)
+  RATES_1000=""; RATES_10000=""
+fi
+MAX_INFLIGHT="${MAX_INFLIGHT:-200}"
 
 log() { printf '%s fanout: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -88,6 +110,10 @@ fi
 if [[ "$(nproc)" -lt 2 ]]; then
   log "needs at least 2 cores (server on core 0, generator on core 1)"; exit 1
 fi
+
+# the hub's connection limit for the bench: every client plus a margin for /emit and the probes, within
+# the open files this shell (and so the hub) may have
+HUB_CONNECTIONS_MAX="${CONNECTIONS_MAX:-$((max_clients + 1000))}"
 
 # --- build --------------------------------------------------------------------------------------
 if [[ $SKIP_BUILD == 0 ]]; then
@@ -190,7 +216,10 @@ start_server() { # server name
         dev.switchboard.bench.CalibrationServer >"$log_file" 2>&1 &
       ;;
     hub)
+      # every client comes from 127.0.0.1: one address may hold as many connections as the hub allows
+      # in all (by default only half of them, and N = 10,000 would be cut short)
       HUB_PORT="$PORT" BIND_HOST=127.0.0.1 DATA_DIR="$DATA_TMP/hub-data" \
+        CONNECTIONS_PER_ADDRESS="${CONNECTIONS_PER_ADDRESS:-$HUB_CONNECTIONS_MAX}" CONNECTIONS_MAX="$HUB_CONNECTIONS_MAX" \
         nice -n "$BENCH_NICE" taskset -c 0 bash -c "exec $HUB_CMD" >"$log_file" 2>&1 &
       ;;
     *) log "unknown server $name"; return 1 ;;
@@ -219,14 +248,14 @@ for n in $CLIENTS; do
     MEASURE_PID=""
     wait_quiet
     if ! start_server "$server"; then continue; fi
-    log "$server, N=$n: generator on core 1 (p99 bound $bound ms, rates $rates)"
+    log "$server, N=$n: generator on core 1 (connect rate $CONNECT_RATE/s, 0 = unpaced; p99 bound $bound ms, rates ${rates:-none})"
     txt="$RUN_DIR/$server-$n.txt"
     : >"$txt"
     ADMIN_TOKEN="$ADMIN_TOKEN" EMIT_TOKEN="$EMIT_TOKEN" timeout --kill-after=10 "$RUN_TIMEOUT" \
       nice -n "$BENCH_NICE" taskset -c 1 java $GEN_JVM_OPTS -jar "$JAR" \
         --url "http://127.0.0.1:$PORT" --namespace /mcp --clients "$n" \
         --rates "$rates" --step-seconds "$STEP_SECONDS" --p99-bound-ms "$bound" \
-        --single-broadcast --server-pid "$MEASURE_PID" --label "$server" --json "$json" \
+        --connect-rate "$CONNECT_RATE" --max-inflight "$MAX_INFLIGHT" "${LOAD_ARGS[@]}" --server-pid "$MEASURE_PID" --label "$server" --json "$json" \
         --max-run-seconds "$MAX_RUN_SECONDS" --quiet-wait-seconds "$STEP_QUIET_WAIT" \
         >"$txt" 2>&1 &
     GEN_PID=$!
@@ -248,5 +277,6 @@ java -cp "$JAR" dev.switchboard.bench.FanoutReport --out "$OUT" \
   --meta "cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)" \
   --meta "node=$(node --version 2>/dev/null || echo none)" --meta "java=$(java -version 2>&1 | head -1)" \
   --meta "hubCmd=$HUB_CMD" --meta "generatorJvmOpts=$GEN_JVM_OPTS" --meta "stepSeconds=$STEP_SECONDS" \
+  --meta "connectRate=$CONNECT_RATE" --meta "maxInflight=$MAX_INFLIGHT" \
   "${REPORT_ARGS[@]}" | tee "$RESULTS/fanout-$STAMP.txt"
 log "raw results in $RUN_DIR"

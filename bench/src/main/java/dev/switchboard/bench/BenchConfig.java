@@ -40,7 +40,8 @@ public final class BenchConfig {
         --server-pid PID        server process, for RSS and CPU from /proc (optional)
         --label NAME            name of the server in the report (server)
         --json FILE             write the results as JSON
-        --connect-rate R        new connections per second (500)
+        --connect-rate R        new connections per second (500); 0: unpaced, as fast as --max-inflight
+                                allows (a reconnect storm, as after a server restart)
         --max-inflight K        handshakes in flight at once (200)
         --handshake-timeout-ms  give up on a connection after this long (15000)
         --settle-seconds S      wait after connecting before the connected RSS sample (3)
@@ -105,6 +106,14 @@ public final class BenchConfig {
       return warmupRate;
     }
     return 10_000.0 / clients;
+  }
+
+  /**
+   * Whether clients connect as fast as they can ({@code --connect-rate 0}) rather than at a set
+   * rate.
+   */
+  public boolean unpacedConnects() {
+    return connectRate == 0;
   }
 
   public String host() {
@@ -225,7 +234,7 @@ public final class BenchConfig {
       throw new IllegalArgumentException(
           "--clients, --event-loops, --emit-connections, --batch, --max-inflight must be >= 1");
     }
-    if (!(connectRate > 0) || !(stepSeconds > 0) || drainSeconds < 0 || pauseSeconds < 0) {
+    if (!(connectRate >= 0) || !(stepSeconds > 0) || drainSeconds < 0 || pauseSeconds < 0) {
       throw new IllegalArgumentException("rates and durations must be positive");
     }
     if (minShare < 0 || minShare > 1) {

@@ -91,8 +91,8 @@ final class ClientGroup extends VerticleBase {
   }
 
   /**
-   * Opens this group's share of clients at {@code rate} per second with at most {@code maxInflight}
-   * handshakes at once.
+   * Opens this group's share of clients at {@code rate} per second (0: as fast as they complete)
+   * with at most {@code maxInflight} handshakes at once.
    */
   Future<ConnectResult> connectAll(double rate, int maxInflight) {
     Promise<ConnectResult> promise = Promise.promise();
@@ -107,7 +107,10 @@ final class ClientGroup extends VerticleBase {
           int[] started = {0};
           Handler<Long> pump =
               id -> {
-                long allowed = Math.min(target, (long) ((System.nanoTime() - t0) / 1e9 * rate) + 1);
+                long allowed =
+                    rate == 0
+                        ? target
+                        : Math.min(target, (long) ((System.nanoTime() - t0) / 1e9 * rate) + 1);
                 while (started[0] < allowed && inflight < maxInflight) {
                   started[0]++;
                   inflight++;

@@ -152,7 +152,9 @@ public final class FanoutBench {
               5,
               TimeUnit.SECONDS);
       long connectBudget =
-          (long) (cfg.clients / cfg.connectRate) + cfg.handshakeTimeoutMs / 1000 + 60;
+          (cfg.unpacedConnects() ? 0 : (long) (cfg.clients / cfg.connectRate))
+              + cfg.handshakeTimeoutMs / 1000
+              + 60;
       List<ClientGroup.ConnectResult> results = new ArrayList<>();
       for (Future<ClientGroup.ConnectResult> f : connects) {
         results.add(await(f, connectBudget));

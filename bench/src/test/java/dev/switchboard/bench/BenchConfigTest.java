@@ -61,6 +61,16 @@ class BenchConfigTest {
   }
 
   @Test
+  void connectRateZeroMeansUnpacedConnects() {
+    Map<String, String> env = Map.of("ADMIN_TOKEN", "a", "EMIT_TOKEN", "e");
+    assertThat(BenchConfig.parse(new String[] {"--connect-rate", "0"}, env).unpacedConnects())
+        .isTrue();
+    assertThat(BenchConfig.parse(new String[] {}, env).unpacedConnects()).isFalse();
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--connect-rate", "-1"}, env))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void rejectsBadInput() {
     assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--emit-token", "e"}, Map.of()))
         .hasMessageContaining("--token");
