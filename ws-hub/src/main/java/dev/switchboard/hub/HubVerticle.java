@@ -155,7 +155,7 @@ public final class HubVerticle extends VerticleBase {
     // 0 turns recovery off, and with it the offset every kept event carries as its last argument
     Duration recoveryWindow = millis(config, "recoveryWindow", 120_000);
     return SocketOptions.defaults(engine)
-        .withConnectTimeout(millis(config, "connectTimeout", 45_000))
+        .withConnectTimeout(millis(config, "connectTimeout", 10_000))
         .withRecovery(!recoveryWindow.isZero(), recoveryWindow)
         .withLimits(
             10,

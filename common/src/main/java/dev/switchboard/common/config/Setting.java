@@ -25,8 +25,9 @@ public enum Setting {
   HUB_CONNECT_TIMEOUT(
       "hub.connectTimeout",
       Kind.DURATION,
-      "45s",
-      "a connection that joins no namespace in this time is closed"),
+      "10s",
+      "a connection that joins no namespace in this time is closed (clients join at once; Node's 45 s"
+          + " lets handshakes nobody follows up live too long)"),
   HUB_MAX_PENDING_SESSIONS(
       "hub.maxPendingSessions",
       Kind.POSITIVE_INT,

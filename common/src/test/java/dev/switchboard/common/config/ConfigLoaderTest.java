@@ -33,6 +33,9 @@ class ConfigLoaderTest {
     assertThat(config.getJsonObject("cluster").getJsonArray("members"))
         .isEqualTo(new JsonArray().add("127.0.0.1"));
     assertThat(config.getJsonObject("database").getString("url")).isNull();
+    assertThat(config.getJsonObject("hub").getLong("connectTimeout"))
+        .as("a handshake that joins no namespace lives 10 s, not Node's 45 s")
+        .isEqualTo(10_000L);
   }
 
   @Test
