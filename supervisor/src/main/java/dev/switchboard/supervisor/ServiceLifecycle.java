@@ -305,7 +305,12 @@ final class ServiceLifecycle {
 
   private void setState(ServiceState next, String why, Integer exit) {
     status = new ServiceJson.Status(next, why, context.clock().instant());
-    writes.event(next, why, current.process() == null ? null : current.process().pid(), exit);
+    writes.event(
+        next,
+        why,
+        current.process() == null ? null : current.process().pid(),
+        exit,
+        status.since());
     if (next.bad()) {
       LOG.warn("service {} is {}: {}", name, next.wire(), why);
     } else {

@@ -115,10 +115,23 @@ final class ServiceStore {
         .mapEmpty();
   }
 
-  Future<Void> event(String name, ServiceState state, String reason, Integer pid, Integer exit) {
+  /**
+   * A transition, at the instant it happened: not the database's {@code now()}, which is when the
+   * insert ran (later, and out of order between services, when writes wait for the database).
+   */
+  Future<Void> event(
+      String name, ServiceState state, String reason, Integer pid, Integer exit, Instant at) {
     return pool.preparedQuery(
-            "INSERT INTO supervisor.service_events (service, state, reason, pid, exit) VALUES ($1, $2, $3, $4, $5)")
-        .execute(Tuple.of(name, state.wire(), reason, pid, exit))
+            "INSERT INTO supervisor.service_events (service, state, reason, pid, exit, at)"
+                + " VALUES ($1, $2, $3, $4, $5, $6)")
+        .execute(
+            Tuple.of(
+                name,
+                state.wire(),
+                reason,
+                pid,
+                exit,
+                OffsetDateTime.ofInstant(at, ZoneOffset.UTC)))
         .mapEmpty();
   }
 

@@ -2,6 +2,7 @@ package dev.switchboard.supervisor;
 
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
@@ -49,8 +50,8 @@ final class ServiceWrites {
     row = append(row, "process", () -> store.process(service, null, null, null, null));
   }
 
-  void event(ServiceState state, String reason, Integer pid, Integer exit) {
-    events = append(events, "event", () -> store.event(service, state, reason, pid, exit));
+  void event(ServiceState state, String reason, Integer pid, Integer exit, Instant at) {
+    events = append(events, "event", () -> store.event(service, state, reason, pid, exit, at));
   }
 
   /**

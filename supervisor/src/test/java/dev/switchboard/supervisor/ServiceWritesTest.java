@@ -9,6 +9,7 @@ import dev.switchboard.common.db.Database;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,8 +48,8 @@ class ServiceWritesTest {
         new ServiceWrites("web", new ServiceStore(pool), new StoreFailures(registry));
 
     writes.desired("running");
-    writes.event(ServiceState.STARTING, "starting", null, null);
-    writes.event(ServiceState.FAILED, "cannot start", null, null);
+    writes.event(ServiceState.STARTING, "starting", null, null, Instant.now());
+    writes.event(ServiceState.FAILED, "cannot start", null, null, Instant.now());
     writes.noProcess();
     writes.recorded().await();
 
