@@ -242,77 +242,47 @@ class DeploymentTest {
 
   @Test
   void badDeploymentsAreRefusedNamingTheField() {
-    assertThat(sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject()).field())
+    JsonObject model = new JsonObject().put("service", "model");
+    JsonObject argvTrue = new JsonObject().put("command", new JsonArray().add("true"));
+    assertThat(refusedField(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, new JsonObject()))
         .isEqualTo("service");
-    assertThat(
-            sup.failure(
-                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
-                    new JsonObject().put("service", "Not A Name"))
-                .field())
+    assertThat(refusedField(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, service("Not A Name")))
         .isEqualTo("service");
-    assertThat(
-            sup.failure(
-                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
-                    new JsonObject().put("service", "nope"))
-                .field())
+    assertThat(refusedField(Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, service("nope")))
         .isEqualTo("service");
-    assertThat(
-            sup.failure(
-                    Addresses.SUPERVISOR_DEPLOYMENTS_LIST,
-                    new JsonObject().put("service", "Not A Name"))
-                .field())
+    assertThat(refusedField(Addresses.SUPERVISOR_DEPLOYMENTS_LIST, service("Not A Name")))
         .isEqualTo("service");
-    assertThat(
-            sup.failure(
-                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
-                    new JsonObject()
-                        .put("service", "model")
-                        .put(
-                            "steps",
-                            new JsonArray().add(new JsonObject().put("command", "not an argv"))))
-                .field())
+    assertThat(refusedField(model, new JsonObject().put("command", "not an argv")))
         .isEqualTo("steps[0].command");
     assertThat(
-            sup.failure(
-                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
-                    new JsonObject().put("service", "model").put("healthTimeout", "forever"))
-                .field())
+            refusedField(
+                Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+                model.copy().put("healthTimeout", "forever")))
         .isEqualTo("healthTimeout");
-    assertThat(
-            sup.failure(
-                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
-                    new JsonObject()
-                        .put("service", "model")
-                        .put(
-                            "steps",
-                            new JsonArray()
-                                .add(
-                                    new JsonObject()
-                                        .put("command", new JsonArray().add("true"))
-                                        .put("timeout", 0))))
-                .field())
+    assertThat(refusedField(model, argvTrue.copy().put("timeout", 0)))
         .isEqualTo("steps[0].timeout");
-    assertThat(
-            sup.failure(
-                    Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
-                    new JsonObject()
-                        .put("service", "model")
-                        .put(
-                            "steps",
-                            new JsonArray()
-                                .add(
-                                    new JsonObject()
-                                        .put("command", new JsonArray().add("true"))
-                                        .put("name", "a\u0000b"))))
-                .field())
+    assertThat(refusedField(model, argvTrue.copy().put("name", "a\u0000b")))
         .isEqualTo("steps[0].name");
-    assertThat(
-            sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "x"))
-                .field())
+    assertThat(refusedField(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "x")))
         .isEqualTo("id");
     assertThat(
             sup.failure(Addresses.SUPERVISOR_DEPLOYMENTS_GET, new JsonObject().put("id", "999"))
                 .status())
         .isEqualTo(404);
+  }
+
+  private static JsonObject service(String name) {
+    return new JsonObject().put("service", name);
+  }
+
+  /** The field a deployment of {@code base} with this one step is refused for. */
+  private String refusedField(JsonObject base, JsonObject step) {
+    return refusedField(
+        Addresses.SUPERVISOR_DEPLOYMENTS_CREATE,
+        base.copy().put("steps", new JsonArray().add(step)));
+  }
+
+  private String refusedField(String address, JsonObject body) {
+    return sup.failure(address, body).field();
   }
 }
