@@ -9,6 +9,7 @@ import dev.switchboard.common.observability.Ping;
 import dev.switchboard.supervisor.definition.DeclaredServices;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.deployment.Deployments;
+import dev.switchboard.supervisor.logs.LogOptions;
 import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
@@ -97,13 +98,13 @@ public final class SupervisorVerticle extends VerticleBase {
     logStore = new LogStore(pool);
     DatabaseStatus database = new DatabaseStatus(pool, clock);
     JsonObject logConfig = config.getJsonObject("logs", new JsonObject());
-    LogPipeline.Options defaults = LogPipeline.Options.DEFAULT;
+    LogOptions defaults = LogOptions.DEFAULT;
     logs =
         new LogPipeline(
             vertx,
             logStore,
             database,
-            new LogPipeline.Options(
+            new LogOptions(
                 logConfig.getInteger("bufferLines", defaults.capacity()),
                 defaults.tailSize(),
                 logConfig.getInteger("maxLineBytes", defaults.maxLineBytes()),

@@ -144,15 +144,24 @@ class LogsTest {
               .put("restart", "no"));
       sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "counter"));
       sup.awaitState("counter", "stopped", Duration.ofSeconds(5));
+      // the process has ended; its last output may still be on its way from the pipe
       JsonArray tail =
-          sup.request(
-                  Addresses.SUPERVISOR_SERVICES_LOGS,
-                  new JsonObject()
-                      .put("name", "counter")
-                      .put("tail", true)
-                      .put("limit", 10)
-                      .put("stream", "stdout"))
-              .getJsonArray("lines");
+          Eventually.within(Duration.ofSeconds(10))
+              .alias("the tail reaches the last line")
+              .until(
+                  () ->
+                      sup.request(
+                              Addresses.SUPERVISOR_SERVICES_LOGS,
+                              new JsonObject()
+                                  .put("name", "counter")
+                                  .put("tail", true)
+                                  .put("limit", 10)
+                                  .put("stream", "stdout"))
+                          .getJsonArray("lines"),
+                  lines ->
+                      lines.stream()
+                          .map(line -> ((JsonObject) line).getString("line"))
+                          .anyMatch("1000"::equals));
       List<String> lines =
           tail.stream()
               .map(l -> ((JsonObject) l).getString("line"))

@@ -40,44 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogPipeline {
 
-  /** Sizes and pace. */
-  public record Options(
-      int capacity,
-      int tailSize,
-      int maxLineBytes,
-      int liveLinesPerTick,
-      int batchRows,
-      int insertsInFlight,
-      Duration tick) {
-    /**
-     * Two inserts at a time keep PostgreSQL busy on two cores (measured by bench/logs.sh: +50 to 75
-     * % rows/s).
-     */
-    public static final Options DEFAULT =
-        new Options(20_000, 200, 16 * 1024, 1_000, 2_000, 2, Duration.ofMillis(100));
-
-    /**
-     * The longest line kept whole may grow to 64 KiB: a full insert of {@code batchRows} such lines
-     * is then 128 MiB, well under PostgreSQL's 1 GiB message limit.
-     */
-    public static final int MAX_LINE_BYTES_LIMIT = 64 * 1024;
-
-    /** Room for the text of a cut line's marker. */
-    public static final int MIN_LINE_BYTES = 256;
-
-    public Options {
-      if (maxLineBytes < MIN_LINE_BYTES || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
-        throw new IllegalArgumentException(
-            "SUPERVISOR_LOG_MAX_LINE (supervisor.logs.maxLineBytes) must be from "
-                + MIN_LINE_BYTES
-                + " to "
-                + MAX_LINE_BYTES_LIMIT
-                + " bytes, not "
-                + maxLineBytes);
-      }
-    }
-  }
-
   /** Rendered {@code supervisor_log_lines_total} by Prometheus. */
   public static final String LINES_METER = "supervisor.log.lines";
 
@@ -99,7 +61,7 @@ public final class LogPipeline {
 
   private final Vertx vertx;
   private final LogStore store;
-  private final Options options;
+  private final LogOptions options;
   private final Clock clock;
   private final Map<String, Registered> sources = new LinkedHashMap<>();
   private final ArrayDeque<LogStore.SourcedLine> backlog = new ArrayDeque<>();
@@ -107,12 +69,10 @@ public final class LogPipeline {
   private final Counter storedLines;
   private final Counter droppedLines;
   private final Outage outage;
+  private final LogRetention retention;
 
   /** For each insert in flight: the first line of each source in it. */
   private final List<Map<String, Long>> inFlight = new ArrayList<>();
-
-  /** For each source: its last seq when its stored bytes were last brought under the bound. */
-  private final Map<String, Long> bytesCheckedThrough = new HashMap<>();
 
   private int rowsInFlight;
   private long droppedInOutage;
@@ -122,9 +82,6 @@ public final class LogPipeline {
    * that loop.
    */
   private boolean writing;
-
-  /** Sources closed since the last trim, with their last seq: trimmed once more, then forgotten. */
-  private final Map<String, Long> lastTrims = new LinkedHashMap<>();
 
   private long timer = -1;
 
@@ -138,11 +95,12 @@ public final class LogPipeline {
    * @param database told when inserts fail for want of the database, for {@code /readiness}
    */
   public LogPipeline(
-      Vertx vertx, LogStore store, DatabaseStatus database, Options options, Clock clock) {
+      Vertx vertx, LogStore store, DatabaseStatus database, LogOptions options, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.options = options;
     this.clock = clock;
+    this.retention = new LogRetention(store);
     MeterRegistry registry = Telemetry.registry();
     readLines = counter(registry, "read");
     storedLines = counter(registry, "stored");
@@ -168,7 +126,7 @@ public final class LogPipeline {
         .register(registry);
   }
 
-  public Options options() {
+  public LogOptions options() {
     return options;
   }
 
@@ -222,10 +180,8 @@ public final class LogPipeline {
   public Future<Void> close(String sourceId) {
     collect();
     Registered closed = sources.remove(sourceId);
-    bytesCheckedThrough.remove(sourceId);
     if (closed != null) {
-      // its lines are bounded like everyone's once more, at the next trim
-      lastTrims.put(sourceId, closed.source().lastSeq());
+      retention.closed(sourceId, closed.source().lastSeq());
     }
     return flushAll();
   }
@@ -256,43 +212,16 @@ public final class LogPipeline {
   }
 
   /**
-   * Keeps at most {@code maxLines} stored lines and {@code maxBytes} bytes of text of every known
-   * source, the newest, and of every source closed since the last trim (a finished deployment gets
-   * its bounds applied once more, then only its age counts). The count needs no query (seq numbers
-   * the lines); the bytes are added up only for sources that stored something since their last
-   * check.
+   * Keeps at most {@code maxLines} stored lines and {@code maxBytes} bytes of text of every source,
+   * the newest (see {@link LogRetention}).
    */
   public Future<Void> trimAll(long maxLines, long maxBytes) {
-    Future<Void> chain = Future.succeededFuture();
-    Map<String, Long> lastSeqs = new LinkedHashMap<>(lastTrims);
-    lastTrims.clear();
+    Map<String, Long> lastSeqs = new LinkedHashMap<>();
     sources
         .values()
         .forEach(
             registered -> lastSeqs.put(registered.source().id(), registered.source().lastSeq()));
-    for (Map.Entry<String, Long> entry : lastSeqs.entrySet()) {
-      String sourceId = entry.getKey();
-      long last = entry.getValue();
-      if (last > maxLines) {
-        chain = chain.compose(v -> store.trim(sourceId, last - maxLines).mapEmpty());
-      }
-      if (last != bytesCheckedThrough.getOrDefault(sourceId, -1L)) {
-        chain =
-            chain.compose(
-                v -> {
-                  // lines still on their way are counted at the next check
-                  long stored = Math.min(last, visibleThrough(sourceId));
-                  return store
-                      .trimBytes(sourceId, maxBytes)
-                      .map(
-                          deleted -> {
-                            bytesCheckedThrough.put(sourceId, stored);
-                            return null;
-                          });
-                });
-      }
-    }
-    return chain;
+    return retention.trim(lastSeqs, this::visibleThrough, maxLines, maxBytes);
   }
 
   void tick() {

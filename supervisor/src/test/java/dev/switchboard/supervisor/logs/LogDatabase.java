@@ -30,7 +30,7 @@ final class LogDatabase implements AutoCloseable {
     store = new LogStore(pool);
   }
 
-  LogPipeline pipeline(LogPipeline.Options options) {
+  LogPipeline pipeline(LogOptions options) {
     return new LogPipeline(
         vertx, store, new DatabaseStatus(pool, Clock.systemUTC()), options, Clock.systemUTC());
   }

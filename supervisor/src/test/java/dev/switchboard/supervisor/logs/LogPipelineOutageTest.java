@@ -42,8 +42,8 @@ class LogPipelineOutageTest {
   private static final String SOURCE = "service:outage";
 
   /** A backlog of 4 x 50 = 200 lines. */
-  private static final LogPipeline.Options SMALL =
-      new LogPipeline.Options(50, 10, 1024, 100, 20, 2, Duration.ofMillis(20));
+  private static final LogOptions SMALL =
+      new LogOptions(50, 10, 1024, 100, 20, 2, Duration.ofMillis(20));
 
   private final Vertx vertx = Vertx.vertx();
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();

@@ -40,7 +40,7 @@ class LogPipelineTest {
   @Test
   void aQueryStopsBeforeTheFirstLineStillOnItsWayToTheDatabase() throws Exception {
     LogPipeline pipeline =
-        db.pipeline(new LogPipeline.Options(100, 10, 1024, 100, 3, 2, Duration.ofHours(1)));
+        db.pipeline(new LogOptions(100, 10, 1024, 100, 3, 2, Duration.ofHours(1)));
     LogSource source =
         db.onLoop(() -> pipeline.open(SOURCE, "test.logs." + SOURCE, "serviceId", "ordered"));
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LogReaderTest {
 
-  private static final int LIMIT = LogPipeline.Options.DEFAULT.maxLineBytes();
+  private static final int LIMIT = LogOptions.DEFAULT.maxLineBytes();
 
   private static LogDatabase db;
 
@@ -55,7 +55,7 @@ class LogReaderTest {
     Path output = Files.write(dir.resolve("output"), printed.toByteArray());
 
     String sourceId = "service:long-lines";
-    LogPipeline pipeline = db.pipeline(LogPipeline.Options.DEFAULT);
+    LogPipeline pipeline = db.pipeline(LogOptions.DEFAULT);
     LogSource source =
         db.onLoop(() -> pipeline.open(sourceId, "test.logs.long-lines", "serviceId", "long-lines"));
     Process child = new ProcessBuilder("cat", output.toString()).start();

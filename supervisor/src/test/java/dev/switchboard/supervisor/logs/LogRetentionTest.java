@@ -35,7 +35,7 @@ class LogRetentionTest {
     // 500 two-byte characters: 1,000 bytes a line, though 500 chars
     db.store.insert(lines("service:chatty", 100, "é".repeat(500))).await();
     db.store.insert(lines("service:quiet", 5, "q".repeat(1000))).await();
-    LogPipeline pipeline = db.pipeline(LogPipeline.Options.DEFAULT);
+    LogPipeline pipeline = db.pipeline(LogOptions.DEFAULT);
     db.onLoop(() -> pipeline.open("service:chatty", "test.logs.chatty", "serviceId", "chatty"));
     db.onLoop(() -> pipeline.open("service:quiet", "test.logs.quiet", "serviceId", "quiet"));
 
@@ -62,7 +62,7 @@ class LogRetentionTest {
 
   @Test
   void aClosedSourceIsBoundedOnceMore() {
-    LogPipeline pipeline = db.pipeline(LogPipeline.Options.DEFAULT);
+    LogPipeline pipeline = db.pipeline(LogOptions.DEFAULT);
     db.onLoop(() -> pipeline.open("deployment:7", "test.logs.deployment", "deploymentId", "7"));
     LogSource source = db.onLoop(() -> Future.succeededFuture(pipeline.source("deployment:7")));
     // a step floods and ends before the retention job comes round
