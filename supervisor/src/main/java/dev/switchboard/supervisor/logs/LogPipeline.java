@@ -1,26 +1,18 @@
 package dev.switchboard.supervisor.logs;
 
-import dev.switchboard.common.db.Backoff;
 import dev.switchboard.common.db.DatabaseStatus;
-import dev.switchboard.common.db.Outage;
 import dev.switchboard.common.observability.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Moves lines from the {@link LogSource}s to their two destinations, on the event loop, every
@@ -33,55 +25,26 @@ import org.slf4j.LoggerFactory;
  * note in the log itself says how many, which seq numbers and when.
  *
  * <p>When the database goes away, a failed insert goes back to the front of the backlog and the
- * pipeline waits ({@link Outage}: capped, jittered exponential backoff, logged once when it begins
- * and once when it ends) before it tries again with one insert at a time; the sources keep filling
- * the bounded backlog meanwhile. Inserts are started by a loop, never from the completion of the
- * previous one, so a database that fails at once cannot nest calls.
+ * pipeline waits ({@link LogWriter}, an {@code Outage}: capped, jittered exponential backoff,
+ * logged once when it begins and once when it ends) before it tries again with one insert at a
+ * time; the sources keep filling the bounded backlog meanwhile. Inserts are started by a loop,
+ * never from the completion of the previous one, so a database that fails at once cannot nest
+ * calls.
  */
 public final class LogPipeline {
 
   /** Rendered {@code supervisor_log_lines_total} by Prometheus. */
   public static final String LINES_METER = "supervisor.log.lines";
 
-  private static final Logger LOG = LoggerFactory.getLogger(LogPipeline.class);
-
-  /**
-   * How long a stop waits for the backlog to reach the database (at the measured 50k+ rows/s: the
-   * whole backlog).
-   */
-  private static final Duration FLUSH_LIMIT = Duration.ofSeconds(10);
-
-  /**
-   * Retries while the database is away: soon at first, then at most every few seconds, so it is
-   * used again within seconds of its return.
-   */
-  private static final Duration FIRST_RETRY = Duration.ofMillis(250);
-
-  private static final Duration MAX_RETRY = Duration.ofSeconds(4);
-
   private final Vertx vertx;
   private final LogStore store;
   private final LogOptions options;
   private final Clock clock;
   private final Map<String, Registered> sources = new LinkedHashMap<>();
-  private final ArrayDeque<LogStore.SourcedLine> backlog = new ArrayDeque<>();
   private final Counter readLines;
-  private final Counter storedLines;
   private final Counter droppedLines;
-  private final Outage outage;
   private final LogRetention retention;
-
-  /** For each insert in flight: the first line of each source in it. */
-  private final List<Map<String, Long>> inFlight = new ArrayList<>();
-
-  private int rowsInFlight;
-  private long droppedInOutage;
-
-  /**
-   * Whether {@link #write()} is on the stack: a completion that calls it again leaves the work to
-   * that loop.
-   */
-  private boolean writing;
+  private final LogWriter writer;
 
   private long timer = -1;
 
@@ -103,19 +66,10 @@ public final class LogPipeline {
     this.retention = new LogRetention(store);
     MeterRegistry registry = Telemetry.registry();
     readLines = counter(registry, "read");
-    storedLines = counter(registry, "stored");
     droppedLines = counter(registry, "dropped");
-    outage =
-        new Outage(
-            "storing log lines",
-            new Backoff(FIRST_RETRY, MAX_RETRY),
-            database,
-            clock,
-            () ->
-                backlog.size()
-                    + " lines had waited in memory, "
-                    + droppedInOutage
-                    + " were dropped (a note in each source's log says which)");
+    writer =
+        new LogWriter(
+            vertx, store, database, options, clock, counter(registry, "stored"), this::dropNotes);
   }
 
   private static Counter counter(MeterRegistry registry, String outcome) {
@@ -141,7 +95,7 @@ public final class LogPipeline {
       timer = -1;
     }
     collect();
-    return flushAll();
+    return writer.flush();
   }
 
   /**
@@ -183,7 +137,7 @@ public final class LogPipeline {
     if (closed != null) {
       retention.closed(sourceId, closed.source().lastSeq());
     }
-    return flushAll();
+    return writer.flush();
   }
 
   /**
@@ -221,12 +175,12 @@ public final class LogPipeline {
         .values()
         .forEach(
             registered -> lastSeqs.put(registered.source().id(), registered.source().lastSeq()));
-    return retention.trim(lastSeqs, this::visibleThrough, maxLines, maxBytes);
+    return retention.trim(lastSeqs, writer::visibleThrough, maxLines, maxBytes);
   }
 
   void tick() {
     collect();
-    write();
+    writer.write();
   }
 
   /** Takes what every source holds, publishes it live and queues it for the database. */
@@ -241,12 +195,12 @@ public final class LogPipeline {
       }
       registered.source().remember(lines);
       publish(registered, lines);
-      int room = options.capacity() * 4 - backlog.size() - rowsInFlight;
+      int room = writer.room();
       List<LogLine> lost = new ArrayList<>();
       for (LogLine line : lines) {
         // the supervisor's own notes (starts, exits) are few and always kept
         if (room > 0 || LogLine.NOTE.equals(line.stream())) {
-          backlog.add(new LogStore.SourcedLine(registered.source().id(), line));
+          writer.add(new LogStore.SourcedLine(registered.source().id(), line));
           room--;
         } else {
           lost.add(line);
@@ -255,11 +209,23 @@ public final class LogPipeline {
       if (!lost.isEmpty()) {
         registered.source().lost(lost);
         droppedLines.increment(lost.size());
-        if (outage.ongoing()) {
-          droppedInOutage += lost.size();
-        }
+        writer.dropped(lost.size());
       }
     }
+  }
+
+  /**
+   * The notes of what each source dropped since its last note, to be stored with the next insert.
+   */
+  private List<LogStore.SourcedLine> dropNotes() {
+    List<LogStore.SourcedLine> notes = new ArrayList<>();
+    for (Registered registered : sources.values()) {
+      LogLine note = registered.source().dropNote();
+      if (note != null) {
+        notes.add(new LogStore.SourcedLine(registered.source().id(), note));
+      }
+    }
+    return notes;
   }
 
   private void publish(Registered registered, List<LogLine> lines) {
@@ -277,101 +243,12 @@ public final class LogPipeline {
   }
 
   /**
-   * Up to {@code insertsInFlight} inserts at a time (one while the database is away, once its wait
-   * is over); the next starts when one is done. Notes about drops ride along.
-   */
-  private void write() {
-    if (writing) {
-      return;
-    }
-    writing = true;
-    try {
-      while (inFlight.size() < (outage.ongoing() ? 1 : options.insertsInFlight())
-          && outage.mayTry()
-          && writeBatch()) {
-        // started one more
-      }
-    } finally {
-      writing = false;
-    }
-  }
-
-  private boolean writeBatch() {
-    List<LogStore.SourcedLine> batch =
-        new ArrayList<>(Math.min(backlog.size(), options.batchRows()) + 1);
-    // while the database is away the gap is still growing: one note, written once it is back,
-    // covers it all
-    for (Registered registered : outage.ongoing() ? List.<Registered>of() : sources.values()) {
-      LogLine note = registered.source().dropNote();
-      if (note != null) {
-        batch.add(new LogStore.SourcedLine(registered.source().id(), note));
-      }
-    }
-    while (!backlog.isEmpty() && batch.size() < options.batchRows()) {
-      batch.add(backlog.poll());
-    }
-    if (batch.isEmpty()) {
-      return false;
-    }
-    Map<String, Long> first = new HashMap<>();
-    batch.forEach(row -> first.merge(row.source(), row.line().seq(), Math::min));
-    inFlight.add(first);
-    rowsInFlight += batch.size();
-    store
-        .insert(batch)
-        .onComplete(
-            result -> {
-              inFlight.removeIf(running -> running == first);
-              rowsInFlight -= batch.size();
-              if (result.succeeded()) {
-                storedLines.increment(batch.size());
-                outage.succeeded();
-                droppedInOutage = 0;
-                write();
-              } else {
-                // back to the front, to be tried again once the wait is over (the tick does); the
-                // insert
-                // ignores rows already stored, should the failure have come after the commit
-                for (int index = batch.size() - 1; index >= 0; index--) {
-                  backlog.addFirst(batch.get(index));
-                }
-                outage.failed(result.cause());
-              }
-            });
-    return true;
-  }
-
-  private Future<Void> flushAll() {
-    write();
-    if (backlog.isEmpty() && inFlight.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    long deadline = System.nanoTime() + FLUSH_LIMIT.toNanos();
-    return Future.<Void>future(promise -> awaitFlushed(promise, deadline));
-  }
-
-  private void awaitFlushed(Promise<Void> promise, long deadline) {
-    write();
-    if (backlog.isEmpty() && inFlight.isEmpty()) {
-      promise.complete();
-    } else if (System.nanoTime() > deadline) {
-      LOG.warn(
-          "{} log lines were still waiting for the database after {}; they are not stored",
-          backlog.size(),
-          FLUSH_LIMIT);
-      promise.complete();
-    } else {
-      vertx.setTimer(20, id -> awaitFlushed(promise, deadline));
-    }
-  }
-
-  /**
    * Queries a source's stored lines as they stand: with two inserts in flight a later one may
    * commit first, so lines are shown only up to the first one still on its way to the database (in
    * flight or waiting in the backlog). A query never shows a gap that fills a moment later.
    */
   public Future<List<LogLine>> query(String sourceId, LogQuery query) {
-    return store.query(sourceId, query, visibleThrough(sourceId));
+    return store.query(sourceId, query, writer.visibleThrough(sourceId));
   }
 
   /**
@@ -379,16 +256,6 @@ public final class LogPipeline {
    * dropped.
    */
   long visibleThrough(String sourceId) {
-    long first = Long.MAX_VALUE;
-    for (Map<String, Long> batch : inFlight) {
-      first = Math.min(first, batch.getOrDefault(sourceId, Long.MAX_VALUE));
-    }
-    for (LogStore.SourcedLine row : backlog) {
-      // failed inserts go back to the front, so a source's oldest row may be anywhere
-      if (row.source().equals(sourceId)) {
-        first = Math.min(first, row.line().seq());
-      }
-    }
-    return first == Long.MAX_VALUE ? Long.MAX_VALUE : first - 1;
+    return writer.visibleThrough(sourceId);
   }
 }
