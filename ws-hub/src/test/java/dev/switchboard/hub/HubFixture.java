@@ -1,5 +1,6 @@
 package dev.switchboard.hub;
 
+import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.net.ConnectionLimits;
 import dev.switchboard.common.net.GuardedTransport;
 import dev.switchboard.common.observability.Telemetry;
@@ -8,6 +9,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -16,6 +18,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -159,6 +162,25 @@ final class HubFixture implements AutoCloseable {
       }
     }
     return sum;
+  }
+
+  /**
+   * Stands in for the supervisor on {@code address}: every request is answered as {@code answer}
+   * says (a reply, or a failure), once the consumer is registered.
+   */
+  void supervisorAnswers(String address, Consumer<Message<JsonObject>> answer) {
+    vertx.eventBus().<JsonObject>consumer(address, answer::accept).completion().await();
+  }
+
+  /** A stand-in supervisor whose start answers that the named service is starting. */
+  void supervisorStartsServices() {
+    supervisorAnswers(
+        Addresses.SUPERVISOR_SERVICES_START,
+        msg ->
+            msg.reply(
+                new JsonObject()
+                    .put("name", msg.body().getString("name"))
+                    .put("state", "starting")));
   }
 
   @Override

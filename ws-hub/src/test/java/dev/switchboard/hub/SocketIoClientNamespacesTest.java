@@ -370,24 +370,10 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     assertThat(nobody.getBoolean("ok")).isFalse();
     assertThat(nobody.getJsonObject("error").getString("code")).isEqualTo("unavailable");
 
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.SUPERVISOR_SERVICES_START,
-            msg ->
-                msg.reply(
-                    new JsonObject()
-                        .put("name", msg.body().getString("name"))
-                        .put("state", "starting")))
-        .completion()
-        .await();
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.SUPERVISOR_SERVICES_STOP,
-            msg -> msg.fail(404, "no service " + msg.body().getString("name")))
-        .completion()
-        .await();
+    hub.supervisorStartsServices();
+    hub.supervisorAnswers(
+        Addresses.SUPERVISOR_SERVICES_STOP,
+        msg -> msg.fail(404, "no service " + msg.body().getString("name")));
 
     assertThat(node.ackOf("admin", "services:start", start))
         .isEqualTo(new JsonObject().put("name", "svc-1").put("state", "starting").put("ok", true));

@@ -219,17 +219,7 @@ class SocketIoClientRecoveryTest extends HubClientTest {
    */
   @Test
   void aRecoveredAdminMayStillControlServices() {
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.SUPERVISOR_SERVICES_START,
-            msg ->
-                msg.reply(
-                    new JsonObject()
-                        .put("name", msg.body().getString("name"))
-                        .put("state", "starting")))
-        .completion()
-        .await();
+    hub.supervisorStartsServices();
     node.connected("v", "/services", "admin", Transport.WEBSOCKET.opts());
     JsonObject start = new JsonObject().put("name", "svc-1");
     assertThat(node.ackOf("v", "services:start", start).getBoolean("ok")).isTrue();
