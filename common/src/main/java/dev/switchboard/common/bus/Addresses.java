@@ -91,11 +91,44 @@ public final class Addresses {
   /** Stream: deployment state changes. */
   public static final String DEPLOYMENTS_STATUS = "deployments.status";
 
-  /** Command: {@code {path}} → {@code {watchId}}; starts watching a directory. */
+  /**
+   * Command: {@code {path, recursive?, exclude?, holder}} → {@code {watchId, path}}; one watch per
+   * path, recursion and exclusions, shared by every holder (a socket) that asks for it.
+   */
   public static final String FILES_WATCH = "files.watch";
 
-  /** Command: {@code {watchId}}; stops a watch. */
+  /** Command: {@code {watchId, holder}}; the holder leaves, the watch ends with its last one. */
   public static final String FILES_UNWATCH = "files.unwatch";
+
+  /**
+   * Stream: an asset's state changes, {@code {id, state, name, ...}}; the hub's {@code
+   * asset:state}.
+   */
+  public static final String FILES_ASSETS = "files.assets";
+
+  /**
+   * Stream: upload progress, {@code {uploadId, name, received, total, seq}}; the hub's {@code
+   * upload:progress}.
+   */
+  public static final String FILES_UPLOADS = "files.uploads";
+
+  /** Command: {@code {state?, type?, name?, hash?, limit?, offset?}} → {@code {assets, total}}. */
+  public static final String FILES_ASSETS_LIST = "files.assets.list";
+
+  /** Command: {@code {id}} → the asset with its metadata. */
+  public static final String FILES_ASSETS_GET = "files.assets.get";
+
+  /** Command: {@code {hashes}} → {@code {known: {hash: asset}, missing: [hash]}}. */
+  public static final String FILES_ASSETS_CHECK = "files.assets.check";
+
+  /** Command: {@code {ids, by}} → {@code {results: [{id, ok, asset | error}]}}. */
+  public static final String FILES_ASSETS_CONFIRM = "files.assets.confirm";
+
+  /** Command: {@code {ids, by}} → {@code {results: [{id, ok, asset | error}]}}. */
+  public static final String FILES_ASSETS_REJECT = "files.assets.reject";
+
+  /** Command: {@code {id}}: deletes an asset, its bytes and its thumbnails. */
+  public static final String FILES_ASSETS_DELETE = "files.assets.delete";
 
   private static final String PING_PREFIX = "switchboard.ping.";
 

@@ -222,6 +222,13 @@ public final class ConfigLoader {
       case PORT -> integerIn(text, 0, 65535, "not a port number (0-65535)");
       case POSITIVE_INT -> integerIn(text, 1, Integer.MAX_VALUE, "not a positive whole number");
       case DURATION -> Durations.parseMillis(text);
+      case SIZE -> {
+        long bytes = ByteSize.parse(text);
+        if (bytes < 1) {
+          throw new IllegalArgumentException("must be at least one byte");
+        }
+        yield bytes;
+      }
       case DURATION_OR_ZERO -> {
         Duration duration = text.equals("0") ? Duration.ZERO : Durations.parse(text);
         if (duration.isNegative()) {

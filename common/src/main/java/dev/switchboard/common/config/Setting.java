@@ -171,7 +171,55 @@ public enum Setting {
       "supervisor.logs.bufferLines",
       Kind.POSITIVE_INT,
       20_000,
-      "lines of one service waiting for the database; beyond it lines are dropped and counted");
+      "lines of one service waiting for the database; beyond it lines are dropped and counted"),
+  FILES_PORT(
+      "files.port",
+      Kind.PORT,
+      3009,
+      "file-processor's HTTP port (uploads, tus, asset content); the gateway forwards /api/v1/files, /api/v1/uploads and /api/v1/assets to it"),
+  FILES_WORKERS(
+      "files.workers",
+      Kind.POSITIVE_INT,
+      null,
+      "files processed at once; unset: the number of cores"),
+  FILES_MAX_UPLOAD("files.maxUpload", Kind.SIZE, "1G", "largest upload (413 beyond it)"),
+  FILES_UPLOAD_EXPIRY(
+      "files.uploadExpiry",
+      Kind.DURATION,
+      "24h",
+      "a resumable (tus) upload not finished in this time is deleted (Upload-Expires)"),
+  FILES_ALLOWED_TYPES(
+      "files.allowedTypes",
+      Kind.LIST,
+      null,
+      "media types that may be kept (image/*, a trailing * matches a family); unset: images, PDF, text, CSV, JSON, audio and video"),
+  FILES_LIBRARY(
+      "files.library",
+      Kind.PATH,
+      null,
+      "where confirmed assets are moved; unset: DATA_DIR/library"),
+  FILES_STEP_TIMEOUT(
+      "files.stepTimeout",
+      Kind.DURATION,
+      "30s",
+      "longest one processing step (type detection, hashing, parsing, a thumbnail) may take before the file fails"),
+  FILES_RETENTION(
+      "files.retention",
+      Kind.DURATION,
+      "30d",
+      "rejected and failed assets' rows older than this are deleted"),
+  WATCH_ROOTS(
+      "files.watch.roots",
+      Kind.LIST,
+      null,
+      "directories /files watches may look into; unset: the library (FILES_LIBRARY)"),
+  WATCH_MAX(
+      "files.watch.max", Kind.POSITIVE_INT, 64, "directory watches held at once (all sockets)"),
+  WATCH_MAX_DIRECTORIES(
+      "files.watch.maxDirectories",
+      Kind.POSITIVE_INT,
+      10_000,
+      "directories one recursive watch may cover");
 
   /** How a raw value (a YAML scalar or an environment string) becomes a configuration value. */
   public enum Kind {
@@ -182,6 +230,8 @@ public enum Setting {
     PORT,
     POSITIVE_INT,
     DURATION,
+    /** A size in bytes as people write it ({@code 1G}, {@code 512M}), a {@code long}. */
+    SIZE,
     /** One of the setting's {@link #choices()}. */
     CHOICE,
     /** A duration, or {@code 0} to turn the feature it sizes off. */

@@ -1,5 +1,6 @@
 package dev.switchboard.supervisor.definition;
 
+import dev.switchboard.common.config.ByteSize;
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package dev.switchboard.supervisor.definition;
+package dev.switchboard.common.config;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
