@@ -35,7 +35,7 @@ public record Analysis(
         Status.REJECTED, reason, mediaType, size, null, new Details.None(), List.of());
   }
 
-  static Analysis failed(String reason, String mediaType, long size) {
+  public static Analysis failed(String reason, String mediaType, long size) {
     return new Analysis(
         Status.FAILED, reason, mediaType, size, null, new Details.None(), List.of());
   }

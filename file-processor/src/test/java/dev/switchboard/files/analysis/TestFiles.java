@@ -26,7 +26,7 @@ import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 
 /** Real files the tests analyse, made on the spot: nothing binary is committed. */
-final class TestFiles {
+public final class TestFiles {
 
   private TestFiles() {}
 
@@ -42,13 +42,13 @@ final class TestFiles {
     return image;
   }
 
-  static Path png(Path file, int width, int height) throws IOException {
+  public static Path png(Path file, int width, int height) throws IOException {
     ImageIO.write(picture(width, height, Color.RED, Color.BLUE), "png", file.toFile());
     return file;
   }
 
   /** A JPEG of a smooth gradient, compressible yet not trivially so, like a photo. */
-  static Path gradientJpeg(Path file, int width, int height) throws IOException {
+  public static Path gradientJpeg(Path file, int width, int height) throws IOException {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D graphics = image.createGraphics();
     graphics.setPaint(new GradientPaint(0, 0, Color.ORANGE, width, height, Color.DARK_GRAY));
@@ -59,7 +59,7 @@ final class TestFiles {
   }
 
   /** A JPEG whose APP1 segment carries EXIF: orientation, camera, date taken and a GPS position. */
-  static Path jpegWithExif(
+  public static Path jpegWithExif(
       Path file, BufferedImage stored, int orientation, String make, String model, String dateTaken)
       throws IOException {
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
@@ -129,7 +129,7 @@ final class TestFiles {
   }
 
   /** A PDF of {@code pages} A4 pages with a title and an author. */
-  static Path pdf(Path file, int pages, String title, String author) throws IOException {
+  public static Path pdf(Path file, int pages, String title, String author) throws IOException {
     try (PDDocument document = new PDDocument()) {
       for (int i = 1; i <= pages; i++) {
         PDPage page = new PDPage(PDRectangle.A4);
@@ -154,7 +154,7 @@ final class TestFiles {
    * A valid-looking PNG that declares {@code side} × {@code side} grey pixels and holds a few KB of
    * them: decoding it would need side² bytes of raster.
    */
-  static Path decompressionBombPng(Path file, int side) throws IOException {
+  public static Path decompressionBombPng(Path file, int side) throws IOException {
     ByteBuffer header =
         ByteBuffer.allocate(13)
             .putInt(side)
@@ -190,7 +190,7 @@ final class TestFiles {
   }
 
   /** {@code entries} entries of 1 MiB of zeros each: about ×1000 once expanded. */
-  static Path zipBomb(Path file, int entries) throws IOException {
+  public static Path zipBomb(Path file, int entries) throws IOException {
     byte[] zeros = new byte[1024 * 1024];
     try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
       zip.setLevel(Deflater.BEST_COMPRESSION);
