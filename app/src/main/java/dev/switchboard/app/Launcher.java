@@ -223,7 +223,7 @@ final class Launcher {
   private JsonObject tokens(Path dataDir) {
     JsonObject tokens = new JsonObject();
     Set<Service> services = commandLine.services();
-    if (services.contains(Service.GATEWAY) || services.contains(Service.WS_HUB)) {
+    if (services.stream().anyMatch(Service::http)) {
       tokens.put("adminToken", token(dataDir, "adminToken", "admin.token"));
       String viewer = config.getJsonObject("auth", new JsonObject()).getString("viewerToken");
       if (viewer != null) {
@@ -322,6 +322,10 @@ final class Launcher {
       }
       if (service.http()) {
         slice.put("auth", tokens);
+      }
+      if (service == Service.GATEWAY) {
+        // where uploads and asset content are forwarded to
+        slice.put("files", config.getJsonObject("files").copy());
       }
       DeploymentOptions options =
           new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());

@@ -1,5 +1,6 @@
 package dev.switchboard.app;
 
+import dev.switchboard.files.FileProcessorVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.hub.HubVerticle;
 import dev.switchboard.stats.SystemStatsVerticle;
@@ -31,7 +32,14 @@ enum Service {
       "supervisor",
       ThreadingModel.EVENT_LOOP,
       false,
-      SupervisorVerticle::new);
+      SupervisorVerticle::new),
+  FILE_PROCESSOR(
+      FileProcessorVerticle.NAME,
+      "files",
+      "files",
+      ThreadingModel.EVENT_LOOP,
+      true,
+      FileProcessorVerticle::new);
 
   private final String serviceName;
   private final String configSection;

@@ -14,6 +14,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.net.URI;
 
 /**
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
@@ -23,7 +24,8 @@ import io.vertx.ext.web.Router;
  * operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
- * auth.viewerToken}, {@code auth.emitToken}, {@code process}.
+ * auth.viewerToken}, {@code auth.emitToken}, {@code process}, {@code files.url} or {@code
+ * files.port} (where file-processor listens).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -43,6 +45,13 @@ public final class GatewayVerticle extends VerticleBase {
             "GATEWAY_PORT")
         .onSuccess(listening -> server = listening)
         .compose(listening -> Ping.answer(vertx, NAME, Future::succeededFuture));
+  }
+
+  /** Where file-processor's own HTTP server is: {@code files.url}, else this host's files port. */
+  private URI filesUrl() {
+    JsonObject files = config().getJsonObject("files", new JsonObject());
+    String url = files.getString("url");
+    return URI.create(url != null ? url : "http://127.0.0.1:" + files.getInteger("port", 3009));
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -75,6 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
         .get("/api/v1/system/info")
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     SupervisorRoutes.mount(router, vertx);
+    FileRoutes.mount(router, vertx, filesUrl());
     return router;
   }
 }

@@ -32,25 +32,40 @@ class GatewayRolesTest {
   private static final String ADMIN = "test-admin-token-0123456789";
   private static final String VIEWER = "test-viewer-token-0123456789";
   private static final String EMIT = "test-emit-token-0123456789";
+  private static final String ASSET = "6f1c2b9e-0d4a-4c5e-9a7b-1e2f3a4b5c6d";
   private static final List<Map.Entry<HttpMethod, String>> READS =
       List.of(
           Map.entry(HttpMethod.GET, "/api/v1/services"),
           Map.entry(HttpMethod.GET, "/api/v1/services/a/logs"),
           Map.entry(HttpMethod.GET, "/api/v1/deployments"),
           Map.entry(HttpMethod.GET, "/api/v1/system/stats"),
-          Map.entry(HttpMethod.GET, "/api/services/status"));
+          Map.entry(HttpMethod.GET, "/api/services/status"),
+          Map.entry(HttpMethod.GET, "/api/v1/assets"),
+          Map.entry(HttpMethod.GET, "/api/v1/assets/" + ASSET),
+          Map.entry(HttpMethod.GET, "/api/v1/assets/" + ASSET + "/content"),
+          Map.entry(HttpMethod.GET, "/api/v1/assets/" + ASSET + "/thumbnail"));
   private static final List<Map.Entry<HttpMethod, String>> CONTROLS =
       List.of(
           Map.entry(HttpMethod.POST, "/api/v1/services"),
-              Map.entry(HttpMethod.PUT, "/api/v1/services/a"),
+          Map.entry(HttpMethod.PUT, "/api/v1/services/a"),
           Map.entry(HttpMethod.DELETE, "/api/v1/services/a"),
-              Map.entry(HttpMethod.POST, "/api/v1/services/a/start"),
+          Map.entry(HttpMethod.POST, "/api/v1/services/a/start"),
           Map.entry(HttpMethod.POST, "/api/v1/services/a/stop"),
-              Map.entry(HttpMethod.POST, "/api/v1/services/a/restart"),
+          Map.entry(HttpMethod.POST, "/api/v1/services/a/restart"),
           Map.entry(HttpMethod.POST, "/api/v1/services/refresh"),
-              Map.entry(HttpMethod.POST, "/api/services/a/start"),
+          Map.entry(HttpMethod.POST, "/api/services/a/start"),
           Map.entry(HttpMethod.POST, "/api/v1/deployments"),
-              Map.entry(HttpMethod.POST, "/api/v1/deployments/d/cancel"));
+          Map.entry(HttpMethod.POST, "/api/v1/deployments/d/cancel"),
+          Map.entry(HttpMethod.POST, "/api/v1/files"),
+          Map.entry(HttpMethod.POST, "/api/files/process"),
+          Map.entry(HttpMethod.POST, "/api/v1/uploads/"),
+          Map.entry(HttpMethod.PATCH, "/api/v1/uploads/" + ASSET),
+          Map.entry(HttpMethod.DELETE, "/api/v1/uploads/" + ASSET),
+          Map.entry(HttpMethod.POST, "/api/v1/assets/check"),
+          Map.entry(HttpMethod.POST, "/api/v1/assets/confirm"),
+          Map.entry(HttpMethod.POST, "/api/v1/assets/reject"),
+          Map.entry(HttpMethod.POST, "/api/assets/confirm"),
+          Map.entry(HttpMethod.DELETE, "/api/v1/assets/" + ASSET));
 
   private Vertx vertx;
   private WebClient client;
@@ -67,6 +82,8 @@ class GatewayRolesTest {
                     new JsonObject()
                         .put("port", 0)
                         .put("bindHost", "127.0.0.1")
+                        // file-processor is not running: nothing listens on port 1
+                        .put("files", new JsonObject().put("url", "http://127.0.0.1:1"))
                         .put(
                             "process",
                             new JsonObject().put("services", new JsonArray().add("gateway")))

@@ -177,6 +177,11 @@ public enum Setting {
       Kind.PORT,
       3009,
       "file-processor's HTTP port (uploads, tus, asset content); the gateway forwards /api/v1/files, /api/v1/uploads and /api/v1/assets to it"),
+  FILES_URL(
+      "files.url",
+      Kind.STRING,
+      null,
+      "where the gateway reaches file-processor's HTTP server; unset: http://127.0.0.1:FILES_PORT"),
   FILES_WORKERS(
       "files.workers",
       Kind.POSITIVE_INT,

@@ -121,6 +121,19 @@ public final class Problems {
   }
 
   public static void send(RoutingContext ctx, ApiException error) {
+    if (error.type() == ErrorType.UNAUTHORIZED) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    ctx.response()
+        .setStatusCode(error.type().status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+        .end(body(error, ctx.request().path()).encode());
+  }
+
+  /**
+   * The RFC 9457 document of an error met at {@code path}, naming the bad field if there is one.
+   */
+  public static JsonObject body(ApiException error, String path) {
     ErrorType type = error.type();
     JsonObject body =
         new JsonObject()
@@ -128,7 +141,7 @@ public final class Problems {
             .put("title", type.title())
             .put("status", type.status())
             .put("detail", error.getMessage())
-            .put("instance", ctx.request().path())
+            .put("instance", path)
             .put("code", type.code());
     if (error.field() != null) {
       body.put(
@@ -136,13 +149,7 @@ public final class Problems {
           new JsonArray()
               .add(new JsonObject().put("name", error.field()).put("reason", error.getMessage())));
     }
-    if (type == ErrorType.UNAUTHORIZED) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-    }
-    ctx.response()
-        .setStatusCode(type.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-        .end(body.encode());
+    return body;
   }
 
   private static ApiException toApiException(RoutingContext ctx) {

@@ -1,0 +1,167 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.Problems;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+import java.net.URI;
+
+/**
+ * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) is
+ * streamed to file-processor's own HTTP server, unchanged and never buffered; everything else is a
+ * command on the event bus, as the other services' routes are. The bearer check runs here first,
+ * and file-processor checks the same credential again.
+ *
+ * <p>Also the seed's {@code POST /api/files/process} (an upload) and {@code POST
+ * /api/assets/confirm}.
+ */
+final class FileRoutes {
+
+  private static final int BODY_LIMIT = 1024 * 1024;
+
+  private final Vertx vertx;
+  private final HttpProxy proxy;
+
+  FileRoutes(Vertx vertx, URI filesUrl) {
+    this.vertx = vertx;
+    HttpClient client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+    this.proxy =
+        HttpProxy.reverseProxy(client)
+            .origin(filesUrl.getPort(), filesUrl.getHost())
+            .addInterceptor(new Unreachable());
+  }
+
+  static void mount(Router router, Vertx vertx, URI filesUrl) {
+    new FileRoutes(vertx, filesUrl).mount(router);
+  }
+
+  private void mount(Router router) {
+    router.post("/api/v1/files").handler(this::forward);
+    router.post("/api/files/process").handler(this::forward);
+    router.route("/api/v1/uploads").handler(this::forward);
+    router.route("/api/v1/uploads/*").handler(this::forward);
+    router.get("/api/v1/assets/:id/content").handler(this::forward);
+    router.get("/api/v1/assets/:id/thumbnail").handler(this::forward);
+
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    router
+        .get("/api/v1/assets")
+        .handler(
+            ctx ->
+                Forward.reply(
+                    ctx,
+                    vertx,
+                    Addresses.FILES_ASSETS_LIST,
+                    "state",
+                    "type",
+                    "name",
+                    "hash",
+                    "limit",
+                    "offset"));
+    router.post("/api/v1/assets/check").handler(body).handler(this::check);
+    router
+        .post("/api/v1/assets/confirm")
+        .handler(body)
+        .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
+    router
+        .post("/api/v1/assets/reject")
+        .handler(body)
+        .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_REJECT));
+    router
+        .post("/api/assets/confirm")
+        .handler(body)
+        .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
+    router
+        .get("/api/v1/assets/:id")
+        .handler(
+            ctx ->
+                Forward.reply(
+                    ctx,
+                    vertx,
+                    Addresses.FILES_ASSETS_GET,
+                    new JsonObject().put("id", ctx.pathParam("id")),
+                    Bus.DEFAULT_TIMEOUT));
+    router
+        .delete("/api/v1/assets/:id")
+        .handler(
+            ctx ->
+                Forward.reply(
+                    ctx,
+                    vertx,
+                    Addresses.FILES_ASSETS_DELETE,
+                    new JsonObject().put("id", ctx.pathParam("id")),
+                    Bus.DEFAULT_TIMEOUT));
+  }
+
+  private void forward(RoutingContext ctx) {
+    proxy.handle(ctx.request());
+  }
+
+  private void check(RoutingContext ctx) {
+    JsonObject body = Forward.jsonBody(ctx);
+    Forward.reply(
+        ctx,
+        vertx,
+        Addresses.FILES_ASSETS_CHECK,
+        new JsonObject().put("hashes", body.getValue("hashes")),
+        Bus.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * A confirmation or rejection: {@code {"ids": [...]}} (the seed's clients may send one {@code
+   * "id"}), recorded as decided by the caller's role.
+   */
+  private void decide(RoutingContext ctx, String address) {
+    JsonObject body = Forward.jsonBody(ctx);
+    Object ids = body.getValue("ids");
+    if (ids == null && body.getValue("id") != null) {
+      ids = new JsonArray().add(body.getValue("id"));
+    }
+    Forward.reply(
+        ctx,
+        vertx,
+        address,
+        new JsonObject().put("ids", ids).put("by", BearerAuth.role(ctx).label()),
+        Bus.DEFAULT_TIMEOUT);
+  }
+
+  /** When file-processor does not answer, a 503 problem that says so, not a bare 502. */
+  private static final class Unreachable implements ProxyInterceptor {
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+      return context
+          .sendRequest()
+          .recover(
+              err -> {
+                ApiException problem =
+                    ApiException.unavailable(
+                        "file-processor does not answer (is it running? ./switchboard runs it by default)");
+                ProxyResponse response =
+                    context.request().response().setStatusCode(problem.status());
+                response.headers().set(HttpHeaders.CONTENT_TYPE, Problems.CONTENT_TYPE);
+                response.setBody(
+                    Body.body(Problems.body(problem, context.request().getURI()).toBuffer()));
+                return Future.succeededFuture(response);
+              });
+    }
+  }
+}
