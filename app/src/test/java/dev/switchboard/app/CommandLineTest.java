@@ -22,7 +22,8 @@ class CommandLineTest {
     CommandLine commandLine = CommandLine.parse("Mac OS X");
 
     assertThat(commandLine.services())
-        .containsExactlyInAnyOrder(Service.GATEWAY, Service.WS_HUB, Service.SYSTEM_STATS);
+        .containsExactlyInAnyOrder(
+            Service.GATEWAY, Service.WS_HUB, Service.SYSTEM_STATS, Service.FILE_PROCESSOR);
     assertThat(commandLine.leftOut()).containsExactly(Service.SUPERVISOR);
     assertThat(commandLine.leftOutNotice())
         .hasValue("Not started: supervisor (Linux only; see docs/supervisor.md)");
