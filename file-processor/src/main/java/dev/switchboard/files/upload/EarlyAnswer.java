@@ -3,6 +3,7 @@ package dev.switchboard.files.upload;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.Problems;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * Answers a problem while the request body may still be arriving (a refused type, a body over the
  * limit, a busy server): the answer says {@code Connection: close} and the connection is closed
  * once it is written, so the rest of the body is never read. A client that waits for the answer
- * (tus-js-client, browsers, {@code curl}) reads it before it sends more.
+ * (tus-js-client, browsers, {@code curl}) reads it before it sends more. This is HTTP/1.1's way;
+ * over HTTP/2 the answer ends the stream alone.
  */
 final class EarlyAnswer {
 
@@ -30,7 +32,8 @@ final class EarlyAnswer {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
       problem = ApiException.internal(failure);
     }
-    if (!ctx.request().isEnded()) {
+    // HTTP/2 needs none of this: its flow control stops the stream, and the connection is shared
+    if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       ctx.addEndHandler(sent -> ctx.request().connection().close());
     }

@@ -31,7 +31,8 @@ class MultipartUploadTest {
 
   @TempDir Path dir;
   private UploadServer server;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
   void start() throws Exception {
