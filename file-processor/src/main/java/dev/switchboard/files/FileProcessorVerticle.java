@@ -20,6 +20,8 @@ import dev.switchboard.files.assets.Assets;
 import dev.switchboard.files.assets.ProcessingQueue;
 import dev.switchboard.files.assets.Storage;
 import dev.switchboard.files.http.ContentRoutes;
+import dev.switchboard.files.upload.UploadOptions;
+import dev.switchboard.files.upload.UploadRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -63,6 +65,7 @@ public final class FileProcessorVerticle extends VerticleBase {
   private ExecutorService analysisThreads;
   private WorkerExecutor processing;
   private ProcessingQueue queue;
+  private UploadRoutes uploads;
   private HttpServer server;
 
   @Override
@@ -105,6 +108,11 @@ public final class FileProcessorVerticle extends VerticleBase {
             })
         .compose(
             ignored ->
+                UploadRoutes.mount(
+                    router, vertx, UploadOptions.fromConfig(config(), options.dataDir()), assets))
+        .onSuccess(mounted -> uploads = mounted)
+        .compose(
+            ignored ->
                 HttpServers.listen(
                     vertx.createHttpServer().requestHandler(router),
                     config().getString("bindHost", "127.0.0.1"),
@@ -123,6 +131,9 @@ public final class FileProcessorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (uploads != null) {
+      uploads.close();
+    }
     queue.stop();
     analysisThreads.shutdownNow();
     return processing.close().compose(ignored -> pool.close());

@@ -10,6 +10,7 @@ public enum ErrorType {
   NOT_FOUND(404, "not-found", "Not Found"),
   METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method Not Allowed"),
   CONFLICT(409, "conflict", "Conflict"),
+  PRECONDITION_FAILED(412, "precondition-failed", "Precondition Failed"),
   PAYLOAD_TOO_LARGE(413, "payload-too-large", "Content Too Large"),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported Media Type"),
   INTERNAL(500, "internal", "Internal Server Error"),

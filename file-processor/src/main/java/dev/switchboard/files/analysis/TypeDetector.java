@@ -29,15 +29,32 @@ final class TypeDetector {
   record Detected(String mediaType, byte[] head) {}
 
   Detected detect(Path file, String declaredName) throws IOException {
+    MediaType type;
+    try (TikaInputStream content = TikaInputStream.get(file)) {
+      type = types.detect(content, metadata(declaredName), new ParseContext());
+    }
+    return new Detected(type.getBaseType().toString(), head(file));
+  }
+
+  /**
+   * The type from the first bytes alone, for content still arriving: {@code head} is the first
+   * {@link #HEAD_BYTES} bytes, or the whole file when it is shorter.
+   */
+  String detect(byte[] head, String declaredName) throws IOException {
+    try (TikaInputStream content = TikaInputStream.get(head)) {
+      return types
+          .detect(content, metadata(declaredName), new ParseContext())
+          .getBaseType()
+          .toString();
+    }
+  }
+
+  private static Metadata metadata(String declaredName) {
     Metadata metadata = new Metadata();
     if (declaredName != null && !declaredName.isBlank()) {
       metadata.set(TikaCoreProperties.RESOURCE_NAME_KEY, declaredName);
     }
-    MediaType type;
-    try (TikaInputStream content = TikaInputStream.get(file)) {
-      type = types.detect(content, metadata, new ParseContext());
-    }
-    return new Detected(type.getBaseType().toString(), head(file));
+    return metadata;
   }
 
   MediaTypeRegistry registry() {
