@@ -42,58 +42,60 @@ public final class ContentRoutes {
     UUID id = id(ctx);
     store
         .find(id)
-        .onSuccess(
-            found -> {
-              JsonObject asset = found.orElseThrow(() -> missing(id)).asset();
-              Path file =
-                  storage
-                      .bytes(found.get().storedAt(), asset.getString("libraryPath"))
-                      .filter(Files::isRegularFile)
-                      .orElseThrow(
-                          () ->
-                              new ApiException(
-                                  ErrorType.NOT_FOUND,
-                                  "asset "
-                                      + id
-                                      + " is "
-                                      + asset.getString("state")
-                                      + ": its bytes are gone",
-                                  "id"));
-              String etag = "\"" + asset.getString("sha256") + "\"";
-              HttpServerResponse response = ctx.response();
-              response
-                  .putHeader(HttpHeaders.ETAG, etag)
-                  .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
-                  .putHeader("Cache-Control", "private, no-cache")
-                  .putHeader(HttpHeaders.CONTENT_DISPOSITION, disposition(asset.getString("name")))
-                  .putHeader("X-Content-Type-Options", "nosniff");
-              if (etag.equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
-                response.setStatusCode(304).end();
-                return;
-              }
-              response.putHeader(
-                  HttpHeaders.CONTENT_TYPE,
-                  Optional.ofNullable(asset.getString("mediaType"))
-                      .orElse("application/octet-stream"));
-              long size = asset.getLong("size");
-              ByteRange.parse(ctx.request().getHeader("Range"), size)
-                  .ifPresentOrElse(
-                      range -> {
-                        if (range.unsatisfiable()) {
-                          response
-                              .setStatusCode(416)
-                              .putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size)
-                              .end();
-                          return;
-                        }
-                        response
-                            .setStatusCode(206)
-                            .putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(size));
-                        response.sendFile(file.toString(), range.first(), range.length());
-                      },
-                      () -> response.sendFile(file.toString()));
-            })
+        .map(found -> servable(found, id))
+        .onSuccess(asset -> send(ctx, asset))
         .onFailure(ctx::fail);
+  }
+
+  /** An asset and where its bytes are; a problem when there is none or its bytes are gone. */
+  private record Servable(JsonObject asset, Path file) {}
+
+  private Servable servable(Optional<AssetStore.Stored> found, UUID id) {
+    AssetStore.Stored stored = found.orElseThrow(() -> missing(id));
+    JsonObject asset = stored.asset();
+    Path file =
+        storage
+            .bytes(stored.storedAt(), asset.getString("libraryPath"))
+            .filter(Files::isRegularFile)
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        ErrorType.NOT_FOUND,
+                        "asset " + id + " is " + asset.getString("state") + ": its bytes are gone",
+                        "id"));
+    return new Servable(asset, file);
+  }
+
+  private static void send(RoutingContext ctx, Servable servable) {
+    JsonObject asset = servable.asset();
+    String file = servable.file().toString();
+    String etag = "\"" + asset.getString("sha256") + "\"";
+    HttpServerResponse response = ctx.response();
+    response
+        .putHeader(HttpHeaders.ETAG, etag)
+        .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+        .putHeader("Cache-Control", "private, no-cache")
+        .putHeader(HttpHeaders.CONTENT_DISPOSITION, disposition(asset.getString("name")))
+        .putHeader("X-Content-Type-Options", "nosniff");
+    if (etag.equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+      response.setStatusCode(304).end();
+      return;
+    }
+    response.putHeader(
+        HttpHeaders.CONTENT_TYPE,
+        Optional.ofNullable(asset.getString("mediaType")).orElse("application/octet-stream"));
+    long size = asset.getLong("size");
+    Optional<ByteRange> range = ByteRange.parse(ctx.request().getHeader("Range"), size);
+    if (range.isEmpty()) {
+      response.sendFile(file);
+    } else if (range.get().unsatisfiable()) {
+      response.setStatusCode(416).putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size).end();
+    } else {
+      response
+          .setStatusCode(206)
+          .putHeader(HttpHeaders.CONTENT_RANGE, range.get().contentRange(size))
+          .sendFile(file, range.get().first(), range.get().length());
+    }
   }
 
   private void thumbnail(RoutingContext ctx) {
@@ -101,24 +103,31 @@ public final class ContentRoutes {
     int wanted = size(ctx.queryParams().get("size"));
     store
         .find(id)
-        .onSuccess(
+        .map(
             found -> {
               JsonObject asset = found.orElseThrow(() -> missing(id)).asset();
-              JsonObject chosen = choose(asset.getJsonArray("thumbnails"), wanted, id);
-              Path file = storage.thumbnails(id).resolve(fileName(chosen));
+              return new Pick(asset, choose(asset.getJsonArray("thumbnails"), wanted, id));
+            })
+        .onSuccess(
+            pick -> {
+              JsonObject asset = pick.asset();
+              JsonObject chosen = pick.thumbnail();
               ctx.response()
                   .putHeader(HttpHeaders.CONTENT_TYPE, chosen.getString("mediaType"))
                   .putHeader(
                       HttpHeaders.ETAG,
                       "\"" + asset.getString("sha256") + "-" + chosen.getInteger("size") + "\"")
                   .putHeader("Cache-Control", "private, max-age=86400")
-                  .sendFile(file.toString())
+                  .sendFile(storage.thumbnails(id).resolve(fileName(chosen)).toString())
                   .onFailure(
                       err ->
                           ctx.fail(ApiException.notFound("the thumbnail of " + id + " is gone")));
             })
         .onFailure(ctx::fail);
   }
+
+  /** An asset and the thumbnail of it to send. */
+  private record Pick(JsonObject asset, JsonObject thumbnail) {}
 
   /** The smallest thumbnail at least {@code wanted} on its long side, else the largest. */
   private static JsonObject choose(JsonArray thumbnails, int wanted, UUID id) {

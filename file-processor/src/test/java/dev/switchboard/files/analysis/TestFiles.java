@@ -31,7 +31,7 @@ public final class TestFiles {
   private TestFiles() {}
 
   /** A picture with a left half of {@code left} and a right half of {@code right}. */
-  static BufferedImage picture(int width, int height, Color left, Color right) {
+  public static BufferedImage picture(int width, int height, Color left, Color right) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D graphics = image.createGraphics();
     graphics.setColor(left);

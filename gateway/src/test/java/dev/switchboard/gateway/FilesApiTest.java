@@ -1,0 +1,276 @@
+package dev.switchboard.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.files.FileProcessorVerticle;
+import dev.switchboard.files.analysis.TestFiles;
+import dev.switchboard.migrations.Migrations;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.multipart.MultipartForm;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The files and assets API through the gateway, in front of the real file-processor and a fresh
+ * database: real files uploaded as multipart, processed, served with ranges and confirmed, and what
+ * is refused; every answer checked against the OpenAPI contract.
+ */
+class FilesApiTest {
+
+  private static final String TOKEN = "test-admin-token-files-0123456789";
+  private static final Duration PROCESSING = Duration.ofSeconds(30);
+
+  @TempDir Path dataDir;
+  @TempDir Path sources;
+  private Vertx vertx;
+  private ContractClient api;
+
+  @BeforeEach
+  void start() throws IOException {
+    String databaseUrl = TestDatabase.freshDatabaseUrl();
+    Migrations.migrate(databaseUrl, "files");
+    vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
+    JsonObject process =
+        new JsonObject().put("services", new JsonArray().add("gateway").add("file-processor"));
+    FileProcessorVerticle files = new FileProcessorVerticle();
+    vertx
+        .deployVerticle(
+            files,
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject()
+                        .put("port", 0)
+                        .put("workers", 2)
+                        .put("dataDir", dataDir.toString())
+                        .put("process", process)
+                        .put("auth", new JsonObject().put("adminToken", TOKEN))
+                        .put("database", new JsonObject().put("url", databaseUrl))))
+        .await();
+    api =
+        ContractClient.deployGateway(
+            vertx,
+            process,
+            TOKEN,
+            new JsonObject().put("url", "http://127.0.0.1:" + files.actualPort()));
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  @Test
+  void realFilesAreUploadedProcessedServedAndConfirmed() throws IOException {
+    Path photo =
+        TestFiles.jpegWithExif(
+            sources.resolve("photo.jpg"),
+            TestFiles.picture(1200, 800, Color.GREEN, Color.BLUE),
+            6,
+            "Canon",
+            "EOS R5",
+            "2026:11:30 10:15:00");
+    Path pdf = TestFiles.pdf(sources.resolve("report.pdf"), 3, "Quarterly", "Ada");
+    Path csv = Files.writeString(sources.resolve("table.csv"), "a,b,c\n1,2,3\n4,5,6\n");
+    Path utf16 = sources.resolve("notes.txt");
+    Files.write(utf16, "\uFEFFhello\nwörld\n".getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+
+    JsonArray uploaded =
+        upload(201, photo, pdf, csv, utf16).bodyAsJsonObject().getJsonArray("files");
+
+    assertThat(uploaded).hasSize(4);
+    JsonObject image = processed(uploaded.getJsonObject(0).getString("id"));
+    assertThat(image.getString("mediaType")).isEqualTo("image/jpeg");
+    assertThat(image.getJsonObject("metadata").getString("cameraMake")).isEqualTo("Canon");
+    assertThat(image.getJsonObject("metadata").getInteger("orientation")).isEqualTo(6);
+    assertThat(image.getJsonArray("thumbnails")).hasSize(3);
+    assertThat(
+            processed(uploaded.getJsonObject(1).getString("id"))
+                .getJsonObject("metadata")
+                .getInteger("pages"))
+        .isEqualTo(3);
+    assertThat(processed(uploaded.getJsonObject(2).getString("id")).getString("mediaType"))
+        .isEqualTo("text/csv");
+    assertThat(
+            processed(uploaded.getJsonObject(3).getString("id"))
+                .getJsonObject("metadata")
+                .getString("encoding"))
+        .isEqualTo("UTF-16BE");
+
+    String id = image.getString("id");
+    HttpResponse<Buffer> whole =
+        api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/content", 200);
+    assertThat(whole.body().getBytes()).isEqualTo(Files.readAllBytes(photo));
+    assertThat(whole.getHeader("Content-Type")).isEqualTo("image/jpeg");
+    assertThat(whole.getHeader("Content-Disposition")).contains("filename=\"photo.jpg\"");
+    HttpResponse<Buffer> part =
+        api.valid(
+            HttpMethod.GET,
+            "/api/v1/assets/" + id + "/content",
+            null,
+            Map.of("Range", "bytes=2-9"),
+            206);
+    assertThat(part.getHeader("Content-Range")).isEqualTo("bytes 2-9/" + Files.size(photo));
+    assertThat(part.body().length()).isEqualTo(8);
+    api.valid(
+        HttpMethod.GET,
+        "/api/v1/assets/" + id + "/content",
+        null,
+        Map.of("If-None-Match", whole.getHeader("ETag")),
+        304);
+    HttpResponse<Buffer> thumbnail =
+        api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/thumbnail?size=200", 200);
+    assertThat(thumbnail.getHeader("Content-Type")).isEqualTo("image/jpeg");
+
+    // the seed's route, with the seed's single id
+    JsonObject decided =
+        api.valid(HttpMethod.POST, "/api/assets/confirm", new JsonObject().put("id", id), 200)
+            .bodyAsJsonObject();
+    assertThat(decided.getInteger("succeeded")).isEqualTo(1);
+    assertThat(dataDir.resolve("library").resolve("photo.jpg")).hasSameBinaryContentAs(photo);
+    JsonObject confirmed =
+        api.valid(HttpMethod.GET, "/api/v1/assets?state=confirmed", 200).bodyAsJsonObject();
+    assertThat(confirmed.getLong("total")).isEqualTo(1);
+    assertThat(confirmed.getJsonArray("assets").getJsonObject(0).getString("decidedBy"))
+        .isEqualTo("admin");
+    // still served, now from the library
+    assertThat(api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/content", 200).body().length())
+        .isEqualTo((int) Files.size(photo));
+  }
+
+  @Test
+  void anExecutableOrAZipBombIsRefusedAtUploadAndAPixelBombAtProcessing() throws IOException {
+    Path elf = sources.resolve("kitten.png");
+    byte[] bytes = new byte[8192];
+    bytes[0] = 0x7f;
+    bytes[1] = 'E';
+    bytes[2] = 'L';
+    bytes[3] = 'F';
+    Files.write(elf, bytes);
+    assertThat(upload(415, elf).bodyAsJsonObject().getString("detail")).contains("ELF");
+    assertThat(
+            upload(415, TestFiles.zipBomb(sources.resolve("photos.zip"), 10))
+                .bodyAsJsonObject()
+                .getString("detail"))
+        .contains("application/zip");
+
+    Path bomb = TestFiles.decompressionBombPng(sources.resolve("tiny.png"), 50_000);
+    String id =
+        upload(201, bomb).bodyAsJsonObject().getJsonArray("files").getJsonObject(0).getString("id");
+
+    JsonObject rejected = settled(id);
+    assertThat(rejected.getString("state")).isEqualTo("rejected");
+    assertThat(rejected.getString("reason")).contains("pixels");
+    assertThat(dataDir.resolve("files").resolve(id)).doesNotExist();
+    try (var left = Files.walk(dataDir.resolve("uploads"))) {
+      assertThat(left.filter(Files::isRegularFile)).as("nothing left in the uploads").isEmpty();
+    }
+  }
+
+  @Test
+  void theSameBytesTwiceAreOneAssetAndRejectingDeletesThem() throws IOException {
+    Path png = TestFiles.png(sources.resolve("a.png"), 300, 200);
+    String id =
+        upload(201, png).bodyAsJsonObject().getJsonArray("files").getJsonObject(0).getString("id");
+    processed(id);
+
+    JsonObject again = upload(201, png).bodyAsJsonObject().getJsonArray("files").getJsonObject(0);
+    assertThat(again.getString("id")).isEqualTo(id);
+    assertThat(again.getBoolean("duplicate")).isTrue();
+
+    JsonObject answer =
+        api.valid(
+                HttpMethod.POST,
+                "/api/v1/assets/reject",
+                new JsonObject().put("ids", new JsonArray().add(id)),
+                200)
+            .bodyAsJsonObject();
+    assertThat(
+            answer
+                .getJsonArray("results")
+                .getJsonObject(0)
+                .getJsonObject("asset")
+                .getString("state"))
+        .isEqualTo("rejected");
+    api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/content", 404);
+    api.valid(HttpMethod.DELETE, "/api/v1/assets/" + id, 200);
+    api.valid(HttpMethod.GET, "/api/v1/assets/" + id, 404);
+  }
+
+  @Test
+  void badInputIsAProblemNamingTheField() {
+    assertField(api.valid(HttpMethod.GET, "/api/v1/assets?state=lost", 400), "state");
+    assertField(
+        api.valid(HttpMethod.GET, "/api/v1/assets?limit=99999999999999999999", 400), "limit");
+    assertField(api.valid(HttpMethod.GET, "/api/v1/assets/not-an-id", 400), "id");
+    assertField(api.valid(HttpMethod.GET, "/api/v1/assets/not-an-id/content", 400), "id");
+    assertField(
+        api.valid(
+            HttpMethod.POST,
+            "/api/v1/assets/confirm",
+            new JsonObject().put("ids", new JsonArray().add("../x")),
+            400),
+        "ids[0]");
+    assertField(
+        api.valid(HttpMethod.POST, "/api/v1/assets/check", new JsonObject(), 400), "hashes");
+  }
+
+  private static void assertField(HttpResponse<Buffer> problem, String field) {
+    assertThat(
+            problem
+                .bodyAsJsonObject()
+                .getJsonArray("invalid-params")
+                .getJsonObject(0)
+                .getString("name"))
+        .isEqualTo(field);
+  }
+
+  private HttpResponse<Buffer> upload(int status, Path... files) {
+    MultipartForm form = MultipartForm.create();
+    for (Path file : files) {
+      form.binaryFileUpload(
+          "file", file.getFileName().toString(), file.toString(), "application/octet-stream");
+    }
+    HttpResponse<Buffer> response =
+        api.request(HttpMethod.POST, "/api/v1/files")
+            .bearerTokenAuthentication(TOKEN)
+            .sendMultipartForm(form)
+            .await();
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    api.validate(HttpMethod.POST, "/api/v1/files", response);
+    return response;
+  }
+
+  private JsonObject processed(String id) {
+    JsonObject asset = settled(id);
+    assertThat(asset.getString("state")).as(asset.encodePrettily()).isEqualTo("processed");
+    return asset;
+  }
+
+  /** The asset once processing has ended, whichever way. */
+  private JsonObject settled(String id) {
+    return Eventually.within(PROCESSING)
+        .until(
+            () -> api.valid(HttpMethod.GET, "/api/v1/assets/" + id, 200).bodyAsJsonObject(),
+            asset ->
+                !asset.getString("state").equals("uploaded")
+                    && !asset.getString("state").equals("processing"));
+  }
+}
