@@ -292,24 +292,29 @@ final class Watcher implements AutoCloseable {
 
   // ---- the watcher thread ----
 
+  /** Until the service is closed; a round that fails is logged and the next one goes on. */
   private void run() {
     try {
       while (true) {
         WatchKey key = service.poll(waitMillis(), TimeUnit.MILLISECONDS);
         synchronized (this) {
-          for (int handled = 0; key != null && handled < KEYS_PER_ROUND; handled++) {
-            handle(key);
-            key = handled + 1 < KEYS_PER_ROUND ? service.poll() : null;
+          try {
+            for (int handled = 0; key != null && handled < KEYS_PER_ROUND; handled++) {
+              handle(key);
+              key = handled + 1 < KEYS_PER_ROUND ? service.poll() : null;
+            }
+            flush(millis());
+          } catch (ClosedWatchServiceException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            LOG.error("a round of the directory watcher failed", e);
           }
-          flush(millis());
         }
       }
     } catch (ClosedWatchServiceException e) {
       LOG.debug("watch service closed");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("the directory watcher stopped", e);
     }
   }
 
