@@ -22,6 +22,8 @@ import dev.switchboard.files.assets.Storage;
 import dev.switchboard.files.http.ContentRoutes;
 import dev.switchboard.files.upload.UploadOptions;
 import dev.switchboard.files.upload.UploadRoutes;
+import dev.switchboard.files.watch.WatchOptions;
+import dev.switchboard.files.watch.Watches;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * owns the schema {@code files} and an HTTP server of its own on {@code files.port} for everything
  * that moves bytes (the gateway forwards {@code /api/v1/files}, {@code /api/v1/uploads} and {@code
  * /api/v1/assets} to it); its commands are on the event bus ({@code files.assets.*}), and it
- * publishes every state change on {@code files.assets}.
+ * publishes every state change on {@code files.assets}. It also serves the directory watches of the
+ * hub's {@code /files} ({@code files.watch}, {@code files.unwatch}).
  *
  * <p>Config slice: the {@code files} section ({@code port}, {@code workers}, {@code maxUpload},
  * {@code uploadExpiry}, {@code allowedTypes}, {@code library}, {@code stepTimeout}, {@code
@@ -66,6 +69,7 @@ public final class FileProcessorVerticle extends VerticleBase {
   private WorkerExecutor processing;
   private ProcessingQueue queue;
   private UploadRoutes uploads;
+  private Watches watches;
   private HttpServer server;
 
   @Override
@@ -99,6 +103,7 @@ public final class FileProcessorVerticle extends VerticleBase {
             events,
             Telemetry.registry());
     Assets assets = new Assets(vertx, store, storage, events, queue::wake);
+    watches = new Watches(vertx, WatchOptions.fromConfig(config(), options.dataDir()));
     Router router = router(store, storage);
     return vertx
         .executeBlocking(
@@ -120,7 +125,15 @@ public final class FileProcessorVerticle extends VerticleBase {
                     "FILES_PORT"))
         .onSuccess(listening -> server = listening)
         .compose(ignored -> assets.serve())
-        .compose(ignored -> Ping.answer(vertx, NAME, database::check))
+        .compose(ignored -> watches.start())
+        .compose(
+            ignored ->
+                Ping.answer(
+                    vertx,
+                    NAME,
+                    database::check,
+                    // where the JDK cannot watch natively, changes come seconds late: say so
+                    new JsonObject().put("watching", watches.mode())))
         .compose(ignored -> queue.start())
         .onSuccess(
             ignored -> {
@@ -136,7 +149,7 @@ public final class FileProcessorVerticle extends VerticleBase {
     }
     queue.stop();
     analysisThreads.shutdownNow();
-    return processing.close().compose(ignored -> pool.close());
+    return watches.stop().compose(ignored -> processing.close()).compose(ignored -> pool.close());
   }
 
   /** The port actually bound (useful when configured as 0). */

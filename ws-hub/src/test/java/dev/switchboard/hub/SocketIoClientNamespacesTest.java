@@ -3,10 +3,14 @@ package dev.switchboard.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.hub.NodeDriver.Event;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -398,38 +402,101 @@ class SocketIoClientNamespacesTest extends HubClientTest {
       value = Transport.class,
       names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
   void filesWatchIsUnavailableWithoutTheFileProcessorAndRelaysChangesWithIt(Transport transport) {
-    node.connected("f", "/files", "admin", transport.opts());
+    String socketId = node.connected("f", "/files", "admin", transport.opts()).getString("id");
     node.await("f", "connected");
 
-    JsonObject unavailable = node.ackOf("f", "watch", new JsonObject().put("path", "/srv/inbox"));
+    JsonObject unavailable = node.ackOf("f", "watch", new JsonObject().put("path", "inbox"));
     assertThat(unavailable.getBoolean("ok")).isFalse();
-    assertThat(unavailable.getJsonObject("error").getString("code")).isEqualTo("unavailable");
-    assertThat(unavailable.getJsonObject("error").getString("message"))
-        .as("says what is missing")
-        .contains("file-processor");
+    assertThat(unavailable.getJsonObject("error"))
+        .isEqualTo(
+            new JsonObject()
+                .put("code", "unavailable")
+                .put("message", "no file-processor is running to serve watches"));
     assertThat(node.ackOf("f", "watch", new JsonObject()).getJsonObject("error").getString("code"))
         .isEqualTo("bad_request");
 
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.FILES_WATCH, msg -> msg.reply(new JsonObject().put("watchId", "w-1")))
-        .completion()
-        .await();
-    assertThat(node.ackOf("f", "watch", new JsonObject().put("path", "/srv/inbox")))
-        .isEqualTo(
-            new JsonObject().put("watchId", "w-1").put("path", "/srv/inbox").put("ok", true));
-    JsonObject change =
+    List<JsonObject> watched = new CopyOnWriteArrayList<>();
+    List<JsonObject> released = new CopyOnWriteArrayList<>();
+    fileProcessorAnswers(
+        Addresses.FILES_WATCH,
+        msg -> {
+          watched.add(msg.body());
+          msg.reply(new JsonObject().put("watchId", "w-1").put("path", "inbox"));
+        });
+    fileProcessorAnswers(
+        Addresses.FILES_UNWATCH,
+        msg -> {
+          released.add(msg.body());
+          msg.reply(new JsonObject().put("watchId", "w-1").put("ended", true));
+        });
+    assertThat(
+            node.ackOf(
+                "f",
+                "watch",
+                new JsonObject()
+                    .put("path", "inbox")
+                    .put("recursive", true)
+                    .put("exclude", new JsonArray().add("*.tmp"))))
+        .isEqualTo(new JsonObject().put("watchId", "w-1").put("path", "inbox").put("ok", true));
+    assertThat(watched)
+        .as("the socket's id is the holder")
+        .containsExactly(
+            new JsonObject()
+                .put("path", "inbox")
+                .put("recursive", true)
+                .put("exclude", new JsonArray().add("*.tmp"))
+                .put("holder", socketId));
+    JsonObject created =
+        new JsonObject().put("watchId", "w-1").put("path", "a.png").put("changeType", "created");
+    JsonObject deleted = created.copy().put("changeType", "deleted");
+    publish(
+        Addresses.fileChanges("w-1"),
+        new JsonObject().put("changes", new JsonArray().add(created).add(deleted)));
+    node.await("f", "change", args -> args.getJsonObject(0).equals(deleted));
+    assertThat(node.events("f", "change"))
+        .extracting(e -> e.json(0))
+        .containsExactly(created, deleted);
+    publish(
+        Addresses.fileChanges("w-1"),
         new JsonObject()
-            .put("watchId", "w-1")
-            .put("path", "/srv/inbox/a.png")
-            .put("kind", "created");
-    publish(Addresses.fileChanges("w-1"), change);
-    assertThat(node.await("f", "change").json(0)).isEqualTo(change);
+            .put("error", new JsonObject().put("code", "limit").put("message", "too many")));
+    assertThat(node.await("f", "watch:error").json(0))
+        .isEqualTo(
+            new JsonObject().put("code", "limit").put("message", "too many").put("watchId", "w-1"));
+
+    JsonObject asset = new JsonObject().put("id", "a1").put("state", "processed");
+    publish(Addresses.FILES_ASSETS, asset);
+    assertThat(node.await("f", "asset:state").json(0)).isEqualTo(asset);
+    JsonObject progress =
+        new JsonObject()
+            .put("uploadId", "u1")
+            .put("name", "a.png")
+            .put("received", 10)
+            .put("total", 100)
+            .put("seq", 1);
+    publish(Addresses.FILES_UPLOADS, progress);
+    assertThat(node.await("f", "upload:progress").json(0)).isEqualTo(progress);
 
     assertThat(node.ackOf("f", "unwatch", new JsonObject().put("watchId", "w-1")))
         .isEqualTo(new JsonObject().put("watchId", "w-1").put("ok", true));
-    assertThat(hub.health().getInteger("activeStreams")).isZero();
+    Eventually.within(NodeDriver.WAIT).until(() -> released, all -> all.size() == 1);
+    assertThat(released)
+        .containsExactly(new JsonObject().put("watchId", "w-1").put("holder", socketId));
+    assertThat(hub.health().getInteger("activeStreams"))
+        .as("the asset and upload streams, while /files has a socket")
+        .isEqualTo(2);
+
+    // a watch still held when the socket leaves is released for it
+    node.ackOf("f", "watch", new JsonObject().put("path", "inbox"));
+    node.disconnect("f");
+    Eventually.within(NodeDriver.WAIT).until(() -> released, all -> all.size() == 2);
+    assertThat(released.get(1)).isEqualTo(released.get(0));
+    hub.awaitHealth("no stream left", health -> health.getInteger("activeStreams") == 0);
+  }
+
+  /** Stands in for the file-processor on {@code address}. */
+  private void fileProcessorAnswers(String address, Consumer<Message<JsonObject>> answer) {
+    hub.vertx.eventBus().<JsonObject>consumer(address, answer::accept).completion().await();
   }
 
   private void publish(String address, JsonObject body) {
