@@ -264,6 +264,26 @@ class AssetsTest {
   }
 
   @Test
+  void rejectedAndFailedRowsAreDeletedPastTheirRetentionAndLiveOnesAreNot() throws IOException {
+    ProcessingQueue queue = queue("node-a");
+    Assets assets = assets(queue);
+    queue.start().await();
+    String rejected = processed(assets, TestFiles.png(dataDir.resolve("1.part"), 40, 40), "a.png");
+    String kept = processed(assets, TestFiles.png(dataDir.resolve("2.part"), 41, 40), "b.png");
+    Bus.request(
+            vertx,
+            Addresses.FILES_ASSETS_REJECT,
+            new JsonObject().put("ids", new JsonArray().add(rejected)).put("by", "admin"))
+        .await();
+
+    List<AssetStore.Stored> expired = store.expire(java.time.Instant.now().plusSeconds(1)).await();
+
+    assertThat(expired).extracting(AssetStore.Stored::id).containsExactly(rejected);
+    assertThat(store.find(UUID.fromString(rejected)).await()).isEmpty();
+    assertThat(store.find(UUID.fromString(kept)).await()).isPresent();
+  }
+
+  @Test
   void listingFiltersAndPages() throws IOException {
     ProcessingQueue queue = queue("node-a");
     Assets assets = assets(queue);
