@@ -66,6 +66,11 @@ final class TusStore {
         .map(upload);
   }
 
+  /** How many uploads are held (finished ones are handed over and no longer count). */
+  Future<Integer> count() {
+    return fs.readDir(directory.toString(), ".*\\" + SIDECAR).map(List::size);
+  }
+
   /** The upload, or a 404 when there is none (never created, finished, terminated or expired). */
   Future<TusUpload> find(String id) {
     if (!isId(id)) {

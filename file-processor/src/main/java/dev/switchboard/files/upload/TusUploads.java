@@ -125,7 +125,16 @@ final class TusUploads {
       return;
     }
     store
-        .create(upload)
+        .count()
+        .compose(
+            held ->
+                held < options.maxOpen()
+                    ? store.create(upload)
+                    : Future.failedFuture(
+                        ApiException.unavailable(
+                            held
+                                + " unfinished uploads are held, as many as allowed: finish or"
+                                + " delete one, or wait for abandoned ones to expire")))
         .onSuccess(
             created -> {
               ctx.response().putHeader(HttpHeaders.LOCATION, BASE + created.id());

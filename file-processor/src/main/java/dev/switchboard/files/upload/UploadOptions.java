@@ -21,6 +21,8 @@ import java.time.Duration;
  * @param progressInterval the least time between two progress events of one upload
  * @param maxConcurrent uploads receiving bytes at once (multipart requests and tus PATCHes); more
  *     are answered 503
+ * @param maxOpen unfinished tus uploads held at once (each a file until it finishes or expires); a
+ *     creation past it is answered 503
  */
 public record UploadOptions(
     Path directory,
@@ -28,13 +30,17 @@ public record UploadOptions(
     Duration expiry,
     AllowList allowList,
     Duration progressInterval,
-    int maxConcurrent) {
+    int maxConcurrent,
+    int maxOpen) {
 
   /** At most four progress events a second per upload. */
   public static final Duration PROGRESS_INTERVAL = Duration.ofMillis(250);
 
   /** Enough for many users at once, few enough that open files and disk bandwidth stay bounded. */
   public static final int MAX_CONCURRENT = 32;
+
+  /** Room for many interrupted uploads, while a stranger cannot fill the disk's inode table. */
+  public static final int MAX_OPEN = 1000;
 
   /**
    * The options from file-processor's config slice (the {@code files} object of the merged
@@ -60,7 +66,8 @@ public record UploadOptions(
         expiry,
         allowList,
         PROGRESS_INTERVAL,
-        MAX_CONCURRENT);
+        MAX_CONCURRENT,
+        MAX_OPEN);
   }
 
   private static String defaultOf(Setting setting) {

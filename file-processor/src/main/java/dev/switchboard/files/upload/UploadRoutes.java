@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.file.FileSystem;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -69,6 +70,7 @@ public final class UploadRoutes implements AutoCloseable {
     return routes
         .store
         .init()
+        .compose(created -> routes.removeInterruptedParts())
         .map(
             created -> {
               router.post("/api/v1/files").handler(routes::files);
@@ -77,6 +79,23 @@ public final class UploadRoutes implements AutoCloseable {
                   vertx.setPeriodic(options.sweepInterval().toMillis(), tick -> routes.sweep());
               return routes;
             });
+  }
+
+  /**
+   * Deletes the parts of multipart uploads that a crash interrupted: a finished part is handed to
+   * the intake at once, so every part on disk at start belongs to a request that is gone.
+   */
+  private Future<Void> removeInterruptedParts() {
+    FileSystem fs = vertx.fileSystem();
+    return fs.readDir(options.directory().toString(), ".*\\.part")
+        .compose(
+            parts -> {
+              if (!parts.isEmpty()) {
+                LOG.info("deleting {} parts of uploads interrupted by the last stop", parts.size());
+              }
+              return Future.all(parts.stream().map(fs::delete).toList());
+            })
+        .mapEmpty();
   }
 
   private void files(RoutingContext ctx) {

@@ -176,6 +176,21 @@ class MultipartUploadTest {
   }
 
   @Test
+  void partsLeftByACrashAreDeletedAtTheNextStartAndTusUploadsKept() throws Exception {
+    server.close();
+    Path uploads = server.options.directory();
+    Path orphan = Files.write(uploads.resolve("0123abcd.part"), new byte[1000]);
+    Path other = Files.write(uploads.resolve("notes.txt"), new byte[10]);
+
+    server =
+        UploadServer.start(
+            UploadServer.options(dir, MAX, Duration.ofHours(1)), dir.resolve("kept"));
+
+    assertThat(orphan).doesNotExist();
+    assertThat(other).exists();
+  }
+
+  @Test
   void aRequestThatIsNotMultipartIsRefused() throws Exception {
     HttpResponse<String> response =
         http.send(

@@ -211,6 +211,29 @@ class TusProtocolTest {
   }
 
   @Test
+  void unfinishedUploadsAreBoundedAndAFinishedOneFreesItsPlace() throws Exception {
+    server =
+        UploadServer.start(
+            UploadServer.options(dir, MAX, Duration.ofHours(1), 2), dir.resolve("kept"));
+    String first = create(10, "a.txt", "text/plain");
+    create(10, "b.txt", "text/plain");
+
+    HttpResponse<String> third =
+        send(
+            tus("/api/v1/uploads/")
+                .header("Upload-Length", "10")
+                .header("Upload-Metadata", metadata("c.txt", "text/plain"))
+                .POST(BodyPublishers.noBody()));
+    assertThat(third.statusCode()).isEqualTo(503);
+    assertThat(third.body()).contains("2 unfinished uploads are held");
+    assertThat(tusFiles()).hasSize(4);
+
+    assertThat(patch(first, 0, "some text\n".getBytes(StandardCharsets.UTF_8)).statusCode())
+        .isEqualTo(204);
+    create(10, "c.txt", "text/plain");
+  }
+
+  @Test
   void uploadsSurviveARestart() throws Exception {
     start(Duration.ofHours(1));
     byte[] png = Bodies.png(120, 120);

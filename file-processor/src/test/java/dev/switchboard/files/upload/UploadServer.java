@@ -34,8 +34,19 @@ final class UploadServer implements AutoCloseable {
 
   /** Options for tests: uploads under {@code dir}, the default allow-list, fast progress. */
   static UploadOptions options(Path dir, long maxUpload, Duration expiry) {
+    return options(dir, maxUpload, expiry, UploadOptions.MAX_OPEN);
+  }
+
+  /** As {@link #options(Path, long, Duration)}, holding at most {@code maxOpen} tus uploads. */
+  static UploadOptions options(Path dir, long maxUpload, Duration expiry, int maxOpen) {
     return new UploadOptions(
-        dir.resolve("uploads"), maxUpload, expiry, AllowList.DEFAULT, Duration.ofMillis(100), 4);
+        dir.resolve("uploads"),
+        maxUpload,
+        expiry,
+        AllowList.DEFAULT,
+        Duration.ofMillis(100),
+        4,
+        maxOpen);
   }
 
   /** A server on a Vert.x with metrics, so that {@link Telemetry#registry()} is a real one. */
