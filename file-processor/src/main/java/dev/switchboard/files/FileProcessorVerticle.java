@@ -1,17 +1,12 @@
 package dev.switchboard.files;
 
-import dev.switchboard.common.auth.BearerAuth;
-import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Backoff;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.Outage;
-import dev.switchboard.common.http.HostCheck;
+import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
-import dev.switchboard.common.http.Problems;
-import dev.switchboard.common.http.QueryCheck;
-import dev.switchboard.common.observability.OpsRoutes;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.files.analysis.Analyzer;
@@ -158,13 +153,7 @@ public final class FileProcessorVerticle extends VerticleBase {
   }
 
   private Router router(AssetStore store, Storage storage) {
-    Router router = Problems.install(Router.router(vertx));
-    router.route().handler(HostCheck.fromConfig(config()));
-    OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
-    Credentials credentials =
-        Credentials.fromConfig(config().getJsonObject("auth", new JsonObject()));
-    router.route("/api/*").handler(BearerAuth.readOrControl(credentials));
-    router.route("/api/*").handler(new QueryCheck());
+    Router router = ApiRouter.create(vertx, config());
     new ContentRoutes(store, storage).mount(router);
     return router;
   }

@@ -1,13 +1,8 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.common.auth.BearerAuth;
-import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
-import dev.switchboard.common.http.HostCheck;
+import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
-import dev.switchboard.common.http.Problems;
-import dev.switchboard.common.http.QueryCheck;
-import dev.switchboard.common.observability.OpsRoutes;
 import dev.switchboard.common.observability.Ping;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,15 +55,8 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   Router router() {
-    Router router = Problems.install(Router.router(vertx));
-    router.route().handler(HostCheck.fromConfig(config()));
-    OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
-    Credentials credentials =
-        Credentials.fromConfig(config().getJsonObject("auth", new JsonObject()));
     // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
-    router.route("/api/*").handler(BearerAuth.readOrControl(credentials));
-    // before any route with path parameters, whose matching decodes the query
-    router.route("/api/*").handler(new QueryCheck());
+    Router router = ApiRouter.create(vertx, config());
     router
         .get("/api/v1/openapi.yaml")
         .handler(

@@ -1,0 +1,34 @@
+package dev.switchboard.common.http;
+
+import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Credentials;
+import dev.switchboard.common.observability.OpsRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/**
+ * The router every HTTP service of Switchboard starts from: problem+json for every error, the
+ * {@code Host} check, the process's {@code /health}, {@code /readiness} and {@code /metrics}, and
+ * on {@code /api/*} the bearer check ({@code GET} reads, every other method controls, as {@code
+ * common.auth.Role} says) and the query check, before any route with path parameters.
+ */
+public final class ApiRouter {
+
+  private ApiRouter() {}
+
+  /**
+   * @param config the service's config slice: {@code allowedHosts}, {@code process}, {@code auth}
+   */
+  public static Router create(Vertx vertx, JsonObject config) {
+    Router router = Problems.install(Router.router(vertx));
+    router.route().handler(HostCheck.fromConfig(config));
+    OpsRoutes.mount(router, vertx, config.getJsonObject("process"));
+    Credentials credentials =
+        Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
+    router.route("/api/*").handler(BearerAuth.readOrControl(credentials));
+    // before any route with path parameters, whose matching decodes the query
+    router.route("/api/*").handler(new QueryCheck());
+    return router;
+  }
+}
