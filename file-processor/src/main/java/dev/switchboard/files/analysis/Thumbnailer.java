@@ -57,11 +57,13 @@ final class Thumbnailer {
   }
 
   /**
-   * The picture scaled so its long side is at most {@code size}, in an RGB or ARGB raster JPEG/PNG
-   * can take.
+   * The picture scaled so its long side is at most {@code size}, in a raster JPEG/PNG can take:
+   * ARGB for transparency, else BGR bytes, the layout the JPEG reader decodes into and the writer
+   * encodes from without converting each pixel (in int RGB, writing a 1024 px thumbnail took about
+   * half as long again).
    */
   private static BufferedImage fit(BufferedImage picture, int size, boolean transparent) {
-    int type = transparent ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
+    int type = transparent ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_3BYTE_BGR;
     BufferedImage current = picture;
     int longSide = Math.max(current.getWidth(), current.getHeight());
     do {
