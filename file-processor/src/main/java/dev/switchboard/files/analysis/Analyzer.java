@@ -4,7 +4,9 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 
 /**
  * Analyses one file on disk: its real type, whether it may be kept, its SHA-256, what can be read
@@ -48,17 +50,28 @@ public final class Analyzer {
    *     created if needed
    */
   public Analysis analyze(Path file, String declaredName, Path thumbnailDirectory) {
+    return analyze(file, declaredName, thumbnailDirectory, step -> {});
+  }
+
+  /**
+   * As {@link #analyze(Path, String, Path)}, telling {@code progress} the name of each step as it
+   * begins ({@code hashing}, {@code image decoding}, {@code thumbnails}, …), for those who watch a
+   * long file go through.
+   */
+  public Analysis analyze(
+      Path file, String declaredName, Path thumbnailDirectory, Consumer<String> progress) {
+    Steps steps = new Steps(progress);
     long size = -1;
     String mediaType = null;
     try {
-      size = sandbox.run("reading the file", () -> Files.size(file));
+      size = steps.run("reading the file", () -> Files.size(file));
       TypeDetector.Detected detected =
-          sandbox.run("type detection", () -> detector.detect(file, declaredName));
+          steps.run("type detection", () -> detector.detect(file, declaredName));
       mediaType = detected.mediaType();
       String type = mediaType;
       long stored = size;
       UnsafeContent.check(detected.head(), type);
-      sandbox.run(
+      steps.run(
           "expansion check",
           () -> {
             expansion.check(file, type, stored);
@@ -67,21 +80,21 @@ public final class Analyzer {
       if (!limits.allowList().permits(type)) {
         throw new Refused(type + " is not an allowed type");
       }
-      String sha256 = sandbox.run("hashing", () -> Sha256.of(file));
+      String sha256 = steps.run("hashing", () -> Sha256.of(file));
       if (type.startsWith("image/")) {
-        return analyseImage(file, type, size, sha256, thumbnailDirectory);
+        return analyseImage(steps, file, type, size, sha256, thumbnailDirectory);
       }
       if (type.equals("application/pdf")) {
-        PdfInspector.Read pdf = sandbox.run("PDF reading", () -> pdfs.read(file));
+        PdfInspector.Read pdf = steps.run("PDF reading", () -> pdfs.read(file));
         List<Thumbnail> thumbnails =
             pdf.firstPage() == null
                 ? List.of()
-                : sandbox.run(
+                : steps.run(
                     "thumbnails", () -> thumbnailer.write(pdf.firstPage(), 1, thumbnailDirectory));
         return analysed(type, size, sha256, pdf.details(), thumbnails);
       }
       if (TextInspector.handles(type)) {
-        Details.Text text = sandbox.run("text reading", () -> texts.inspect(file, type));
+        Details.Text text = steps.run("text reading", () -> texts.inspect(file, type));
         return analysed(type, size, sha256, text, List.of());
       }
       return analysed(type, size, sha256, new Details.None(), List.of());
@@ -93,10 +106,9 @@ public final class Analyzer {
   }
 
   private Analysis analyseImage(
-      Path file, String type, long size, String sha256, Path thumbnailDirectory)
+      Steps steps, Path file, String type, long size, String sha256, Path thumbnailDirectory)
       throws Refused, StepFailed {
-    ImageInspector.Dimensions dimensions =
-        sandbox.run("image header", () -> images.dimensions(file));
+    ImageInspector.Dimensions dimensions = steps.run("image header", () -> images.dimensions(file));
     if (dimensions == null) {
       return analysed(type, size, sha256, new Details.None(), List.of());
     }
@@ -106,11 +118,11 @@ public final class Analyzer {
               "a %d × %d image (%,d pixels) is over the limit of %,d pixels: not decoded",
               dimensions.width(), dimensions.height(), dimensions.pixels(), limits.maxPixels()));
     }
-    Details.Image image = sandbox.run("image metadata", () -> images.metadata(file, dimensions));
+    Details.Image image = steps.run("image metadata", () -> images.metadata(file, dimensions));
     BufferedImage decoded =
-        sandbox.run("image decoding", () -> images.decode(file, limits.largestThumbnail()));
+        steps.run("image decoding", () -> images.decode(file, limits.largestThumbnail()));
     List<Thumbnail> thumbnails =
-        sandbox.run(
+        steps.run(
             "thumbnails",
             () -> thumbnailer.write(decoded, image.orientation(), thumbnailDirectory));
     return analysed(type, size, sha256, image, thumbnails);
@@ -119,5 +131,19 @@ public final class Analyzer {
   private static Analysis analysed(
       String type, long size, String sha256, Details details, List<Thumbnail> thumbnails) {
     return new Analysis(Analysis.Status.ANALYSED, null, type, size, sha256, details, thumbnails);
+  }
+
+  /** The sandbox's steps of one analysis, each announced as it begins. */
+  private final class Steps {
+    private final Consumer<String> progress;
+
+    Steps(Consumer<String> progress) {
+      this.progress = progress;
+    }
+
+    <T> T run(String step, Callable<T> work) throws Refused, StepFailed {
+      progress.accept(step);
+      return sandbox.run(step, work);
+    }
   }
 }

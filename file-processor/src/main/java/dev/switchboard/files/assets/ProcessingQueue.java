@@ -11,6 +11,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class ProcessingQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessingQueue.class);
+  private static final Duration STEP_EVENTS_EVERY = Duration.ofMillis(250);
 
   private final Vertx vertx;
   private final AssetStore store;
@@ -151,7 +153,7 @@ public final class ProcessingQueue {
         .executeBlocking(
             () ->
                 bytes.isPresent()
-                    ? analyzer.analyze(bytes.get(), name, thumbnails)
+                    ? analyzer.analyze(bytes.get(), name, thumbnails, stepsOf(asset.asset()))
                     : Analysis.failed("its bytes are missing", null, 0),
             false)
         .compose(analysis -> record(id, asset, analysis))
@@ -163,6 +165,23 @@ public final class ProcessingQueue {
                     name,
                     err))
         .mapEmpty();
+  }
+
+  /**
+   * Publishes the steps of a file's processing as they begin ({@code asset:state} with {@code
+   * step}), at most one every {@link #STEP_EVENTS_EVERY} (the first that long after the claim's
+   * {@code processing}): a photo's steps take milliseconds and publish none, a large PDF's seconds.
+   * Called on the worker thread; publishing is thread-safe.
+   */
+  private Consumer<String> stepsOf(JsonObject asset) {
+    long[] last = {System.nanoTime()};
+    return step -> {
+      long now = System.nanoTime();
+      if (now - last[0] >= STEP_EVENTS_EVERY.toNanos()) {
+        last[0] = now;
+        events.accept(AssetEvents.of(asset).put("step", step));
+      }
+    };
   }
 
   private Future<Void> record(UUID id, AssetStore.Stored asset, Analysis analysis) {

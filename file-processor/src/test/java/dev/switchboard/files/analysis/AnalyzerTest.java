@@ -68,6 +68,25 @@ class AnalyzerTest {
   }
 
   @Test
+  void eachStepIsAnnouncedAsItBegins() throws Exception {
+    Path png = TestFiles.png(dir.resolve("steps.png"), 300, 200);
+    List<String> steps = new java.util.ArrayList<>();
+
+    analyzer.analyze(png, "steps.png", dir.resolve("thumbs"), steps::add);
+
+    assertThat(steps)
+        .containsExactly(
+            "reading the file",
+            "type detection",
+            "expansion check",
+            "hashing",
+            "image header",
+            "image metadata",
+            "image decoding",
+            "thumbnails");
+  }
+
+  @Test
   void aSmallImageIsNeverEnlarged() throws Exception {
     Path png = TestFiles.png(dir.resolve("small.png"), 300, 200);
 
