@@ -44,7 +44,11 @@ final class DeploymentsNamespace implements HubNamespace {
   @Override
   public List<String> serverEvents() {
     return List.of(
-        HubNamespaces.GREETING, LogSubscriptions.LOGS, LogSubscriptions.STREAM_CLOSED, UPDATE);
+        HubNamespaces.GREETING,
+        HubNamespaces.ERROR,
+        LogSubscriptions.LOGS,
+        LogSubscriptions.STREAM_CLOSED,
+        UPDATE);
   }
 
   @Override

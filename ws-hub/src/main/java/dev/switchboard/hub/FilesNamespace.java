@@ -62,7 +62,13 @@ final class FilesNamespace implements HubNamespace {
 
   @Override
   public List<String> serverEvents() {
-    return List.of(HubNamespaces.GREETING, CHANGE, WATCH_ERROR, ASSET_STATE, UPLOAD_PROGRESS);
+    return List.of(
+        HubNamespaces.GREETING,
+        HubNamespaces.ERROR,
+        CHANGE,
+        WATCH_ERROR,
+        ASSET_STATE,
+        UPLOAD_PROGRESS);
   }
 
   /**

@@ -17,16 +17,18 @@ import java.util.Optional;
 
 /**
  * The hub's namespaces, as the systems Switchboard replaces know them, registered here and nowhere
- * else: {@link ServicesNamespace}, {@link DeploymentsNamespace}, {@link SystemNamespace}, {@link
- * McpNamespace} and {@link FilesNamespace}, each with its events, rooms and resume logic. What they
- * share is done here: a connection needs a token whose role may read (see {@link Role}), every
- * client event is checked against the action it needs, every socket is greeted with {@value
- * #GREETING}, and streams nobody listens to any more are released on disconnect.
+ * else: {@link MainNamespace}, {@link ServicesNamespace}, {@link DeploymentsNamespace}, {@link
+ * SystemNamespace}, {@link McpNamespace} and {@link FilesNamespace}, each with its events, rooms
+ * and resume logic. What they share is done here: a connection needs a token whose role may read
+ * (see {@link Role}), every client event is checked against the action it needs, every socket is
+ * greeted with {@value #GREETING}, a command that fails is reported with {@value #ERROR} besides
+ * its ack, and streams nobody listens to any more are released on disconnect.
  */
 final class HubNamespaces {
 
   static final List<String> NAMES =
       List.of(
+          MainNamespace.NAME,
           ServicesNamespace.NAME,
           DeploymentsNamespace.NAME,
           SystemNamespace.NAME,
@@ -38,6 +40,13 @@ final class HubNamespaces {
    * recovered}}.
    */
   static final String GREETING = "connected";
+
+  /**
+   * What every namespace sends the socket whose command failed, besides the negative ack, as seed
+   * 001's server does: {@code {event, code, message}}. A client that sends without an ack, as the
+   * seeds' clients do, learns of the failure only through it.
+   */
+  static final String ERROR = "error";
 
   /** The socket data (and, until the socket exists, handshake auth) key of the role. */
   private static final String ROLE = "role";
@@ -58,9 +67,10 @@ final class HubNamespaces {
     this.namespaces = namespaces;
   }
 
-  /** The five namespaces, in the order of {@link #NAMES}. */
+  /** The six namespaces, in the order of {@link #NAMES}. */
   static List<HubNamespace> create(Vertx vertx, Streams streams) {
     return List.of(
+        new MainNamespace(vertx, streams),
         new ServicesNamespace(vertx, streams),
         new DeploymentsNamespace(vertx, streams),
         new SystemNamespace(vertx, streams),
@@ -138,9 +148,13 @@ final class HubNamespaces {
     return Future.succeededFuture();
   }
 
-  /** The event's handler, called only when the socket's role may do the event's action. */
+  /**
+   * The event's handler, called only when the socket's role may do the event's action, with an ack
+   * that reports a failure with {@value #ERROR} too.
+   */
   private static Socket.EventHandler guarded(ClientEvent event) {
-    return (socket, args, ack) -> {
+    return (socket, args, clientAck) -> {
+      Socket.Ack ack = reportingFailures(socket, event.name(), clientAck);
       Role role = (Role) socket.data().get(ROLE);
       if (role.may(event.action())) {
         event.handler().handle(socket, args, ack);
@@ -154,6 +168,30 @@ final class HubNamespaces {
                 + "; the "
                 + role.label()
                 + " role may not");
+      }
+    };
+  }
+
+  /**
+   * An ack that answers the client's ack, when it asked for one, and emits {@value #ERROR} {@code
+   * {event, code, message}} to the socket when the answer is the hub's negative one, {@code
+   * {ok:false, error:{code, message}}}. Only its first answer counts, as with any ack.
+   */
+  private static Socket.Ack reportingFailures(Socket socket, String event, Socket.Ack clientAck) {
+    boolean[] answered = {false};
+    return args -> {
+      if (answered[0]) {
+        return;
+      }
+      answered[0] = true;
+      if (args.length > 0
+          && args[0] instanceof JsonObject answer
+          && Boolean.FALSE.equals(answer.getValue("ok"))
+          && answer.getValue("error") instanceof JsonObject error) {
+        socket.emit(ERROR, error.copy().put("event", event));
+      }
+      if (clientAck != null) {
+        clientAck.send(args);
       }
     };
   }

@@ -34,11 +34,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The realtime hub: a Socket.IO v4-compatible server on {@code /socket.io/} with the five
- * namespaces of {@link HubNamespaces}, {@code POST /emit} for backend jobs (any event but those a
- * namespace sends of its own), {@code /health} in the shape the seed systems know, {@code
- * /readiness} and {@code /metrics}. Emits travel over {@code hub.broadcast}, so every hub node of a
- * cluster delivers them to its own sockets.
+ * The realtime hub: a Socket.IO v4-compatible server on {@code /socket.io/} with the six namespaces
+ * of {@link HubNamespaces}, {@code POST /emit} for backend jobs (any event but those a namespace
+ * sends of its own), {@code /health} in the shape the seed systems know, {@code /readiness} and
+ * {@code /metrics}. Emits travel over {@code hub.broadcast}, so every hub node of a cluster
+ * delivers them to its own sockets.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval}, {@code
  * pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds; 0 turns recovery
@@ -50,6 +50,10 @@ public final class HubVerticle extends VerticleBase {
 
   public static final String NAME = "ws-hub";
   static final int MAX_EMITS_PER_REQUEST = 1_000;
+
+  /** The key of the main namespace's sockets in {@code /health}'s {@code connections}. */
+  static final String MAIN_CONNECTIONS = "main";
+
   private static final Set<String> RESERVED_EVENTS =
       Set.of(
           "connect",
@@ -170,10 +174,16 @@ public final class HubVerticle extends VerticleBase {
 
   // ---- /health ----
 
+  /**
+   * The sockets of each namespace, under its name without the slash, as the seed systems count
+   * them; the main namespace {@code /} as {@value #MAIN_CONNECTIONS}.
+   */
   private void health(RoutingContext ctx) {
     JsonObject connections = new JsonObject();
     for (String name : HubNamespaces.NAMES) {
-      connections.put(name.substring(1), sockets.of(name).size());
+      connections.put(
+          name.equals(MainNamespace.NAME) ? MAIN_CONNECTIONS : name.substring(1),
+          sockets.of(name).size());
     }
     ctx.json(
         new JsonObject()

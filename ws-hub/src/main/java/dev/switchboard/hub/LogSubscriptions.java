@@ -1,6 +1,8 @@
 package dev.switchboard.hub;
 
 import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.hub.socket.Namespace;
 import dev.switchboard.hub.socket.Socket;
 import io.vertx.core.Future;
@@ -14,6 +16,11 @@ import java.util.function.Function;
  * {@code subscribe:logs} and {@code unsubscribe:logs}, as {@code /services} and {@code
  * /deployments} both have them: a subscriber is in the room {@code logs:<id>}, which relays the
  * event-bus stream of that source's lines as {@code logs} until it ends with {@code stream:closed}.
+ *
+ * <p>A {@code logs} event is a batch of lines, {@code lines: [{seq, ts, stream, line}]}, and the
+ * same lines as text in {@code data}, each ending with a newline: seed 001's clients read a log
+ * event's text as {@code data.data}, a chunk of {@code docker logs -f} output, which may hold
+ * several lines too.
  */
 final class LogSubscriptions {
 
@@ -61,6 +68,11 @@ final class LogSubscriptions {
    * is asked for, and the tail's answer and the stream's batches come in on this same event loop:
    * the socket joins the room when the tail goes out, so it gets every line after the tail once, in
    * order.
+   *
+   * <p>A source the supervisor does not know (its tail answers {@code not_found} or {@code
+   * bad_request}) fails the subscription, as a missing container did in seed 001. When the
+   * supervisor is not running, or {@code tail} is 0, nothing is checked and the socket follows
+   * whatever comes.
    */
   private void subscribe(Socket socket, JsonArray args, Socket.Ack ack) {
     String id = Commands.field(args, idField, Commands.ID);
@@ -87,18 +99,29 @@ final class LogSubscriptions {
                         tailQuery.apply(id).put("tail", true).put("limit", tail)))
         .onComplete(
             result -> {
+              if (result.failed() && unknownSource(result.cause())) {
+                streams.releaseIdle();
+                Commands.failFrom(ack, result.cause());
+                return;
+              }
               if (result.succeeded()
                   && result.result().getJsonArray("lines", new JsonArray()).size() > 0) {
                 socket.emit(
                     LOGS,
-                    new JsonObject()
-                        .put(idField, id)
-                        .put("lines", result.result().getJsonArray("lines"))
-                        .put("tail", true));
+                    withText(
+                        new JsonObject()
+                            .put(idField, id)
+                            .put("lines", result.result().getJsonArray("lines"))
+                            .put("tail", true)));
               }
               socket.join(ROOM_PREFIX + id);
               Commands.ok(ack, new JsonObject().put(idField, id));
             });
+  }
+
+  private static boolean unknownSource(Throwable err) {
+    return err instanceof ApiException api
+        && (api.type() == ErrorType.NOT_FOUND || api.type() == ErrorType.BAD_REQUEST);
   }
 
   private void unsubscribe(Socket socket, JsonArray args, Socket.Ack ack) {
@@ -147,10 +170,21 @@ final class LogSubscriptions {
                 STREAM_CLOSED,
                 new JsonObject().put(idField, id).put("reason", body.getString("reason")));
             namespace.clearRoom(room);
-            streams.end(stream);
+            streams.end(namespace, stream);
           } else {
-            namespace.emitTo(room, LOGS, body);
+            namespace.emitTo(room, LOGS, withText(body));
           }
         });
+  }
+
+  /** The batch with its lines as text in {@code data}, each line ending with a newline. */
+  private static JsonObject withText(JsonObject batch) {
+    StringBuilder text = new StringBuilder();
+    for (Object line : batch.getJsonArray("lines", new JsonArray())) {
+      if (line instanceof JsonObject entry) {
+        text.append(entry.getString("line", "")).append('\n');
+      }
+    }
+    return batch.put("data", text.toString());
   }
 }

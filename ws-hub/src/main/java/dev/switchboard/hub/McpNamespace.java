@@ -32,7 +32,7 @@ final class McpNamespace implements HubNamespace {
 
   @Override
   public List<String> serverEvents() {
-    return List.of(HubNamespaces.GREETING, JOINED);
+    return List.of(HubNamespaces.GREETING, HubNamespaces.ERROR, JOINED);
   }
 
   private static void join(Socket socket, JsonArray args, Socket.Ack ack) {

@@ -42,7 +42,7 @@ final class SystemNamespace implements HubNamespace {
 
   @Override
   public List<String> serverEvents() {
-    return List.of(HubNamespaces.GREETING, STATS);
+    return List.of(HubNamespaces.GREETING, HubNamespaces.ERROR, STATS);
   }
 
   @Override

@@ -1,10 +1,14 @@
 package dev.switchboard.hub;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.net.ConnectionLimits;
 import dev.switchboard.common.net.GuardedTransport;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.migrations.Migrations;
+import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,6 +19,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,6 +177,32 @@ final class HubFixture implements AutoCloseable {
    */
   void supervisorAnswers(String address, Consumer<Message<JsonObject>> answer) {
     vertx.eventBus().<JsonObject>consumer(address, answer::accept).completion().await();
+  }
+
+  /**
+   * The real supervisor, on a fresh database and data directory, in this hub's Vert.x: what the
+   * hub's namespaces relay and control, as in production.
+   */
+  void deploySupervisor() {
+    String url = TestDatabase.freshDatabaseUrl();
+    Migrations.migrate(url, "supervisor");
+    JsonObject config;
+    try {
+      config =
+          new JsonObject()
+              .put("dataDir", Files.createTempDirectory("hub-supervisor").toString())
+              .put("database", new JsonObject().put("url", url).put("poolSize", 2));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    vertx
+        .deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config))
+        .await();
+  }
+
+  /** Creates a service with the real supervisor: {@code definition} as {@code POST} takes it. */
+  void createService(JsonObject definition) {
+    Bus.request(vertx, Addresses.SUPERVISOR_SERVICES_CREATE, definition).await();
   }
 
   /** A stand-in supervisor whose start answers that the named service is starting. */

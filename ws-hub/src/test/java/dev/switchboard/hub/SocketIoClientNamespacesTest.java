@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The hub's five namespaces as the unmodified npm socket.io-client sees them, over each transport:
+ * The hub's six namespaces as the unmodified npm socket.io-client sees them, over each transport:
  * the token handshake and its refusals, the {@code connected} greeting, commands answered through
  * acks, and the event-bus streams relayed while (and only while) someone subscribes.
  */
@@ -28,7 +28,7 @@ class SocketIoClientNamespacesTest extends HubClientTest {
   @EnumSource(Transport.class)
   void everyNamespaceAcceptsTheAdminTokenAndGreets(Transport transport) {
     for (String nsp : HubNamespaces.NAMES) {
-      String client = nsp.substring(1);
+      String client = client(nsp);
       JsonObject connected = node.connected(client, nsp, "admin", transport.opts());
       assertThat(connected.getBoolean("recovered")).isFalse();
 
@@ -48,7 +48,7 @@ class SocketIoClientNamespacesTest extends HubClientTest {
       JsonObject state =
           node.call(
               transport == Transport.POLLING ? "state" : "awaitUpgrade",
-              new JsonObject().put("client", nsp.substring(1)));
+              new JsonObject().put("client", client(nsp)));
       assertThat(state.getString("transport")).as(nsp).isEqualTo(transport.settled());
     }
     JsonObject health = hub.health();
@@ -57,6 +57,7 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     assertThat(health.getJsonObject("connections"))
         .isEqualTo(
             new JsonObject()
+                .put("main", 1)
                 .put("services", 1)
                 .put("deployments", 1)
                 .put("system", 1)
@@ -71,14 +72,14 @@ class SocketIoClientNamespacesTest extends HubClientTest {
   @EnumSource(
       value = Transport.class,
       names = {"WEBSOCKET", "POLLING_THEN_UPGRADE"})
-  void theFiveNamespacesShareOneConnectionByDefault(Transport transport) {
+  void theSixNamespacesShareOneConnectionByDefault(Transport transport) {
     JsonObject multiplexed = transport.opts().put("forceNew", false);
     for (String nsp : HubNamespaces.NAMES) {
-      node.connected(nsp.substring(1), nsp, "admin", multiplexed);
-      node.await(nsp.substring(1), "connected");
+      node.connected(client(nsp), nsp, "admin", multiplexed);
+      node.await(client(nsp), "connected");
     }
     assertThat(hub.metric("hub_engine_sessions"))
-        .as("one Engine.IO session under five sockets")
+        .as("one Engine.IO session under six sockets")
         .isEqualTo(1.0);
     assertThat(hub.health().getJsonObject("connections").stream().map(e -> e.getValue()))
         .containsOnly(1);
@@ -125,10 +126,26 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     assertThat(refused.getBoolean("connected")).isFalse();
     assertThat(refused.getString("message")).isEqualTo("Invalid namespace");
     assertThat(refused.getValue("data")).isNull();
+  }
 
-    JsonObject root = node.connect("root", "/", "admin", transport.opts());
-    assertThat(root.getBoolean("connected")).as("the hub has no main namespace").isFalse();
-    assertThat(root.getString("message")).isEqualTo("Invalid namespace");
+  /**
+   * Socket.IO's main namespace exists on every server, as in the protocol's reference server: a
+   * client whose URL names no namespace connects, with the same token check as the others.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void theMainNamespaceExistsAndChecksTheTokenLikeTheOthers(Transport transport) {
+    JsonObject root = node.connected("root", "/", "admin", transport.opts());
+    assertThat(node.await("root", "connected").json(0))
+        .isEqualTo(
+            new JsonObject()
+                .put("id", root.getString("id"))
+                .put("namespace", "/")
+                .put("recovered", false));
+    JsonObject anonymous = node.connect("anonymous", "/", null, transport.opts());
+    assertThat(anonymous.getBoolean("connected")).isFalse();
+    assertThat(anonymous.getString("message")).isEqualTo("authentication required");
+    assertThat(hub.health().getJsonObject("connections").getInteger("main")).isEqualTo(1);
   }
 
   @ParameterizedTest
@@ -266,10 +283,8 @@ class SocketIoClientNamespacesTest extends HubClientTest {
             .put(
                 "lines",
                 new JsonArray()
-                    .add(
-                        new JsonObject()
-                            .put("stream", "stdout")
-                            .put("line", "listening on :8080")));
+                    .add(new JsonObject().put("stream", "stdout").put("line", "listening on :8080"))
+                    .add(new JsonObject().put("stream", "stderr").put("line", "warming up")));
     publish(Addresses.serviceLogs("svc-1"), batch);
     publish(
         Addresses.serviceLogs("svc-2"),
@@ -279,7 +294,9 @@ class SocketIoClientNamespacesTest extends HubClientTest {
         new JsonObject().put("serviceId", "svc-1").put("closed", true).put("reason", "exited"));
 
     Event logs = node.await("v", "logs");
-    assertThat(logs.json(0)).isEqualTo(batch);
+    assertThat(logs.json(0))
+        .as("the batch, and its lines as text in data, which seed 001's clients read")
+        .isEqualTo(batch.copy().put("data", "listening on :8080\nwarming up\n"));
     assertThat(logs.args()).as("a relayed broadcast carries its recovery offset last").hasSize(2);
     assertThat(logs.arg(1)).isInstanceOf(String.class);
     Event closed = node.await("v", "stream:closed");
@@ -501,5 +518,10 @@ class SocketIoClientNamespacesTest extends HubClientTest {
 
   private void publish(String address, JsonObject body) {
     hub.vertx.eventBus().publish(address, body);
+  }
+
+  /** The driver's name for a namespace's client: {@code main} for {@code /}, else its name. */
+  private static String client(String nsp) {
+    return nsp.equals("/") ? "main" : nsp.substring(1);
   }
 }

@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
-import dev.switchboard.common.db.TestDatabase;
-import dev.switchboard.migrations.Migrations;
-import dev.switchboard.supervisor.SupervisorVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,26 +18,15 @@ import org.junit.jupiter.api.Test;
 class SupervisorOverSocketIoTest extends HubClientTest {
 
   @BeforeEach
-  void supervisor() throws IOException {
-    String url = TestDatabase.freshDatabaseUrl();
-    Migrations.migrate(url, "supervisor");
-    JsonObject config =
+  void supervisor() {
+    hub.deploySupervisor();
+    hub.createService(
         new JsonObject()
-            .put("dataDir", Files.createTempDirectory("hub-supervisor").toString())
-            .put("database", new JsonObject().put("url", url).put("poolSize", 2));
-    hub.vertx
-        .deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config))
-        .await();
-    Bus.request(
-            hub.vertx,
-            Addresses.SUPERVISOR_SERVICES_CREATE,
-            new JsonObject()
-                .put("name", "counter")
-                .put("shell", true)
-                .put(
-                    "command",
-                    "i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo line $i; sleep 0.005; done; exec sleep 300"))
-        .await();
+            .put("name", "counter")
+            .put("shell", true)
+            .put(
+                "command",
+                "i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo line $i; sleep 0.005; done; exec sleep 300"));
   }
 
   @Test
