@@ -326,6 +326,8 @@ final class Launcher {
       if (service == Service.GATEWAY) {
         // where uploads and asset content are forwarded to
         slice.put("files", config.getJsonObject("files").copy());
+        // CORS_ORIGINS: the browser origins allowed on the hub are allowed on the API too
+        slice.put("corsOrigins", config.getJsonObject("hub").getJsonArray("corsOrigins").copy());
       }
       DeploymentOptions options =
           new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());

@@ -20,12 +20,13 @@ import java.net.URI;
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
  * in {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
  * {@code /api/services} aliases. Every API route demands a bearer token whose role may read ({@code
- * GET}) or control (any other method), as {@code common.auth.Role} says. Also serves the
- * operational routes of its process.
+ * GET}) or control (any other method), as {@code common.auth.Role} says; pages of the listed
+ * origins may call it cross-origin. Also serves the operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.viewerToken}, {@code auth.emitToken}, {@code process}, {@code files.url} or {@code
- * files.port} (where file-processor listens).
+ * files.port} (where file-processor listens), {@code corsOrigins} (the browser origins allowed to
+ * call the API: {@link CrossOrigin}).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -62,6 +63,8 @@ public final class GatewayVerticle extends VerticleBase {
   Router router() {
     Router router = Problems.install(Router.router(vertx));
     router.route().handler(HostCheck.fromConfig(config()));
+    // before the bearer check: a browser's preflight carries no token
+    router.route().handler(CrossOrigin.fromConfig(config()));
     OpsRoutes.mount(router, vertx, config().getJsonObject("process"));
     Credentials credentials =
         Credentials.fromConfig(config().getJsonObject("auth", new JsonObject()));
