@@ -3,6 +3,7 @@ package dev.switchboard.app;
 import dev.switchboard.common.Failures;
 import dev.switchboard.common.auth.Tokens;
 import dev.switchboard.common.config.ConfigLoader;
+import dev.switchboard.common.config.SeedVariables;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.net.ConnectionLimits;
 import dev.switchboard.common.net.GuardedTransport;
@@ -76,6 +77,8 @@ final class Launcher {
       startConformanceFixture();
       return;
     }
+    // before anything can fail on a port: a seed variable may be why that port was chosen
+    SeedVariables.hints(env).forEach(hint -> out.println("Note: " + hint));
     config = loadConfig();
     Path dataDir = dataDir();
     transport = Transports.select(config.getString("transport"));
