@@ -3,6 +3,7 @@ package dev.switchboard.app;
 import dev.switchboard.common.Failures;
 import dev.switchboard.common.auth.Tokens;
 import dev.switchboard.common.config.ConfigLoader;
+import dev.switchboard.common.config.SeedVariables;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.net.ConnectionLimits;
 import dev.switchboard.common.net.GuardedTransport;
@@ -76,6 +77,8 @@ final class Launcher {
       startConformanceFixture();
       return;
     }
+    // before anything can fail on a port: a seed variable may be why that port was chosen
+    SeedVariables.hints(env).forEach(hint -> out.println("Note: " + hint));
     config = loadConfig();
     Path dataDir = dataDir();
     transport = Transports.select(config.getString("transport"));
@@ -326,6 +329,8 @@ final class Launcher {
       if (service == Service.GATEWAY) {
         // where uploads and asset content are forwarded to
         slice.put("files", config.getJsonObject("files").copy());
+        // CORS_ORIGINS: the browser origins allowed on the hub are allowed on the API too
+        slice.put("corsOrigins", config.getJsonObject("hub").getJsonArray("corsOrigins").copy());
       }
       DeploymentOptions options =
           new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());

@@ -20,6 +20,7 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
 
@@ -35,6 +36,8 @@ import java.net.URI;
 final class FileRoutes {
 
   private static final int BODY_LIMIT = 1024 * 1024;
+  private static final String UPLOAD = "/api/v1/files";
+  private static final String SEED_UPLOAD = "/api/files/process";
 
   private final Vertx vertx;
   private final HttpProxy proxy;
@@ -47,7 +50,8 @@ final class FileRoutes {
     this.proxy =
         HttpProxy.reverseProxy(client)
             .origin(filesUrl.getPort(), filesUrl.getHost())
-            .addInterceptor(new Unreachable());
+            .addInterceptor(new Unreachable())
+            .addInterceptor(new SeedUploadPath());
   }
 
   static void mount(Router router, Vertx vertx, URI filesUrl) {
@@ -55,8 +59,8 @@ final class FileRoutes {
   }
 
   private void mount(Router router) {
-    router.post("/api/v1/files").handler(this::forward);
-    router.post("/api/files/process").handler(this::forward);
+    router.post(UPLOAD).handler(this::forward);
+    router.post(SEED_UPLOAD).handler(this::forward);
     router.route("/api/v1/uploads").handler(this::forward);
     router.route("/api/v1/uploads/*").handler(this::forward);
     router.get("/api/v1/assets/:id/content").handler(this::forward);
@@ -142,6 +146,22 @@ final class FileRoutes {
         address,
         new JsonObject().put("ids", ids).put("by", BearerAuth.role(ctx).label()),
         Bus.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * The seed's upload route is file-processor's {@code POST /api/v1/files}: file-processor serves
+   * only its own paths, so the seed's is renamed on the way (its query kept).
+   */
+  private static final class SeedUploadPath implements ProxyInterceptor {
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+      ProxyRequest request = context.request();
+      String uri = request.getURI();
+      if (uri.equals(SEED_UPLOAD) || uri.startsWith(SEED_UPLOAD + "?")) {
+        request.setURI(UPLOAD + uri.substring(SEED_UPLOAD.length()));
+      }
+      return context.sendRequest();
+    }
   }
 
   /** When file-processor does not answer, a 503 problem that says so, not a bare 502. */

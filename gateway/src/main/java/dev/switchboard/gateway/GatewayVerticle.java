@@ -15,12 +15,13 @@ import java.net.URI;
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
  * in {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
  * {@code /api/services} aliases. Every API route demands a bearer token whose role may read ({@code
- * GET}) or control (any other method), as {@code common.auth.Role} says. Also serves the
- * operational routes of its process.
+ * GET}) or control (any other method), as {@code common.auth.Role} says; pages of the listed
+ * origins may call it cross-origin. Also serves the operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.viewerToken}, {@code auth.emitToken}, {@code process}, {@code files.url} or {@code
- * files.port} (where file-processor listens).
+ * files.port} (where file-processor listens), {@code corsOrigins} (the browser origins allowed to
+ * call the API: {@link CrossOrigin}).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -56,7 +57,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   Router router() {
     // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
-    Router router = ApiRouter.create(vertx, config());
+    // CORS before the bearer check: a browser's preflight carries no token
+    Router router = ApiRouter.create(vertx, config(), CrossOrigin.fromConfig(config()));
     router
         .get("/api/v1/openapi.yaml")
         .handler(

@@ -87,6 +87,30 @@ class ServicesApiTest {
   }
 
   @Test
+  void namesMayMixCaseAndAreUniqueIgnoringCase() {
+    api.valid(HttpMethod.POST, SERVICES, sleeper("lmStudio"), 201);
+    JsonObject taken =
+        api.valid(HttpMethod.POST, SERVICES, sleeper("LMStudio"), 409).bodyAsJsonObject();
+    assertThat(taken.getString("code")).isEqualTo("conflict");
+    assertThat(taken.getString("detail")).contains("lmStudio").contains("ignoring case");
+    assertThat(taken.getJsonArray("invalid-params").getJsonObject(0).getString("name"))
+        .isEqualTo("name");
+
+    JsonObject wrongCase =
+        api.valid(HttpMethod.GET, SERVICES + "/lmstudio", 404).bodyAsJsonObject();
+    assertThat(wrongCase.getString("detail")).contains("did you mean lmStudio?");
+    JsonObject service = api.valid(HttpMethod.GET, SERVICES + "/lmStudio", 200).bodyAsJsonObject();
+    assertThat(service.getString("name")).isEqualTo("lmStudio");
+    assertThat(service.getString("state")).isEqualTo("stopped");
+    assertThat(service.getString("status")).isEqualTo("Disconnected");
+
+    JsonObject badName =
+        api.valid(HttpMethod.POST, SERVICES, sleeper("lm_studio"), 400).bodyAsJsonObject();
+    assertThat(badName.getJsonArray("invalid-params").getJsonObject(0).getString("name"))
+        .isEqualTo("name");
+  }
+
+  @Test
   void aServiceIsCreatedStartedStoppedThroughTheApiAndTheAliasesAndDeleted() {
     HttpResponse<Buffer> created = api.valid(HttpMethod.POST, SERVICES, sleeper("sleeper"), 201);
     assertThat(created.getHeader("Location")).isEqualTo("/api/v1/services/sleeper");

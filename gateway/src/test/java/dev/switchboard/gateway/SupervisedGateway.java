@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.files.FileProcessorVerticle;
 import dev.switchboard.migrations.Migrations;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -29,12 +30,27 @@ final class SupervisedGateway implements AutoCloseable {
   }
 
   static SupervisedGateway start(String token) throws IOException {
+    return start(token, false);
+  }
+
+  /**
+   * As {@link #start(String)}, with the real file-processor too (its own database schema and data
+   * directory), which the gateway forwards the files and assets routes to.
+   */
+  static SupervisedGateway startWithFiles(String token) throws IOException {
+    return start(token, true);
+  }
+
+  private static SupervisedGateway start(String token, boolean withFiles) throws IOException {
     String databaseUrl = TestDatabase.freshDatabaseUrl();
     Migrations.migrate(databaseUrl, "supervisor");
     Path dataDir = Files.createTempDirectory("gateway-supervisor-test");
     Vertx vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
-    JsonObject process =
-        new JsonObject().put("services", new JsonArray().add("gateway").add("supervisor"));
+    JsonArray services = new JsonArray().add("gateway").add("supervisor");
+    if (withFiles) {
+      services.add("file-processor");
+    }
+    JsonObject process = new JsonObject().put("services", services);
     vertx
         .deployVerticle(
             new SupervisorVerticle(),
@@ -48,7 +64,26 @@ final class SupervisedGateway implements AutoCloseable {
                             "database",
                             new JsonObject().put("url", databaseUrl).put("poolSize", 4))))
         .await();
-    return new SupervisedGateway(vertx, ContractClient.deployGateway(vertx, process, token));
+    JsonObject files = new JsonObject();
+    if (withFiles) {
+      Migrations.migrate(databaseUrl, "files");
+      FileProcessorVerticle fileProcessor = new FileProcessorVerticle();
+      vertx
+          .deployVerticle(
+              fileProcessor,
+              new DeploymentOptions()
+                  .setConfig(
+                      new JsonObject()
+                          .put("port", 0)
+                          .put("workers", 2)
+                          .put("dataDir", dataDir.resolve("files").toString())
+                          .put("process", process)
+                          .put("auth", new JsonObject().put("adminToken", token))
+                          .put("database", new JsonObject().put("url", databaseUrl))))
+          .await();
+      files.put("url", "http://127.0.0.1:" + fileProcessor.actualPort());
+    }
+    return new SupervisedGateway(vertx, ContractClient.deployGateway(vertx, process, token, files));
   }
 
   @Override

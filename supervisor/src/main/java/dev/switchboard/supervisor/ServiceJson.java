@@ -9,10 +9,10 @@ import java.time.Instant;
 
 /**
  * A service as the API and {@code services.status} show it: its definition, then where it is
- * (state, reason, since, last exit), its process, its health and its figures. The values of its
- * {@code env} are masked ({@link MaskedEnv}): this JSON goes to every listener of {@code
- * services.status} and into every list; only {@link #withEnvValues} puts them back, for an admin
- * reading the one service.
+ * (state, the seed monitor's word for it, reason, since, last exit), its process, its health and
+ * its figures. The values of its {@code env} are masked ({@link MaskedEnv}): this JSON goes to
+ * every listener of {@code services.status} and into every list; only {@link #withEnvValues} puts
+ * them back, for an admin reading the one service.
  */
 final class ServiceJson {
 
@@ -45,6 +45,7 @@ final class ServiceJson {
             .toJson()
             .put("env", MaskedEnv.of(definition.env()))
             .put("state", status.state().wire())
+            .put("status", status.state().seedStatus())
             .put("since", status.since().toString())
             .put("source", defined.source())
             .put("restarts", restarts);

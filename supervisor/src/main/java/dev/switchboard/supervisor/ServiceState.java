@@ -21,6 +21,22 @@ public enum ServiceState {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * The word the seed's connection monitor shows for this state, carried as {@code status} beside
+   * {@code state} so that its client reads the service JSON unchanged: {@code Connected} (up, and
+   * healthy if it is checked), {@code Starting} (on its way up), {@code Error} (ended badly, or up
+   * but failing its checks: look at it) or {@code Disconnected} (not up: stopped, stopping, or
+   * waiting for its next restart, which will come by itself). docs/supervisor.md has the table.
+   */
+  public String seedStatus() {
+    return switch (this) {
+      case RUNNING -> "Connected";
+      case STARTING -> "Starting";
+      case UNHEALTHY, ERRORED, FAILED -> "Error";
+      case STOPPED, STOPPING, BACKOFF -> "Disconnected";
+    };
+  }
+
   /** Starting, running or unhealthy: on its way up or there, and no stop under way. */
   public boolean up() {
     return this == STARTING || this == RUNNING || this == UNHEALTHY;

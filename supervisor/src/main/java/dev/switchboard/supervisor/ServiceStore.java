@@ -73,7 +73,9 @@ final class ServiceStore {
                     err instanceof PgException pg && "23505".equals(pg.getSqlState())
                         ? new ApiException(
                             ErrorType.CONFLICT,
-                            "a service named " + definition.getString("name") + " exists already",
+                            "a service named "
+                                + definition.getString("name")
+                                + " exists already (names are unique ignoring case)",
                             "name")
                         : err));
   }

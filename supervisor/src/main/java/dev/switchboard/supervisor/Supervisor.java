@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -139,10 +140,16 @@ final class Supervisor {
   // ---- definitions ----
 
   Future<JsonObject> create(ServiceDefinition def, String source) {
-    if (services.containsKey(def.name())) {
+    Optional<String> taken = alike(def.name());
+    if (taken.isPresent()) {
+      String existing = taken.get();
       return Future.failedFuture(
           new ApiException(
-              ErrorType.CONFLICT, "a service named " + def.name() + " exists already", "name"));
+              ErrorType.CONFLICT,
+              existing.equals(def.name())
+                  ? "a service named " + existing + " exists already"
+                  : "the service " + existing + " exists already; names are unique ignoring case",
+              "name"));
     }
     checkDependencies(def);
     JsonObject stored = def.toJson();
@@ -265,9 +272,21 @@ final class Supervisor {
   ManagedService existing(String name) {
     ManagedService service = services.get(name);
     if (service == null) {
-      throw ApiException.notFound("no service named " + name);
+      throw ApiException.notFound(
+          "no service named "
+              + name
+              + alike(name)
+                  .map(other -> " (names are exact: did you mean " + other + "?)")
+                  .orElse(""));
     }
     return service;
+  }
+
+  /** The service whose name is {@code name} ignoring case, if there is one. */
+  private Optional<String> alike(String name) {
+    return services.keySet().stream()
+        .filter(other -> ServiceDefinition.sameName(other, name))
+        .findFirst();
   }
 
   // ---- control ----

@@ -256,7 +256,7 @@ public final class SupervisorVerticle extends VerticleBase {
   static String name(JsonObject body) {
     Object name = body.getValue("name");
     if (!(name instanceof String text) || !ServiceDefinition.NAME.matcher(text).matches()) {
-      throw ApiException.invalid("name", "must be a service name: a-z, 0-9 and '-'");
+      throw ApiException.invalid("name", "must be a service name: letters, digits and '-'");
     }
     return text;
   }

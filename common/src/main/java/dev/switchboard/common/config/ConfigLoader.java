@@ -60,7 +60,8 @@ public final class ConfigLoader {
 
   /**
    * @param file the YAML file; when it is the default file it may be absent, any other must exist
-   * @param env the process environment (only the names in {@link Setting} are read)
+   * @param env the process environment (only the names in {@link Setting} are read, and the seed
+   *     variables {@link SeedVariables} reads as two of them)
    */
   public static Future<JsonObject> load(Vertx vertx, Path file, Map<String, String> env) {
     boolean explicit = !file.equals(DEFAULT_FILE);
@@ -79,7 +80,7 @@ public final class ConfigLoader {
                     .setFormat("yaml")
                     .setOptional(!explicit)
                     .setConfig(new JsonObject().put("path", file.toString())))
-            .addStore(jsonStore(fromEnvironment(env)));
+            .addStore(jsonStore(fromEnvironment(SeedVariables.aliased(env))));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever
         .getConfig()

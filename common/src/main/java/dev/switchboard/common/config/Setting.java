@@ -77,7 +77,7 @@ public enum Setting {
       "hub.corsOrigins",
       Kind.LIST,
       null,
-      "browser origins allowed on the hub (* for any); unset: the gateway's own, http://127.0.0.1:GATEWAY_PORT and http://localhost:GATEWAY_PORT"),
+      "browser origins allowed on the hub and the REST API (* for any); unset: the gateway's own, http://127.0.0.1:GATEWAY_PORT and http://localhost:GATEWAY_PORT"),
   EMIT_TOKEN(
       "auth.emitToken",
       Kind.SECRET,

@@ -50,8 +50,9 @@ public final class ApiException extends RuntimeException {
     ErrorType type = ErrorType.ofStatus(status);
     String field = null;
     String text = detail;
-    // a bad-input failure crossing the bus carries its field (see wireMessage)
-    if (type == ErrorType.BAD_REQUEST && detail != null && detail.startsWith(FIELD_MARK)) {
+    // a failure crossing the bus carries its field (see wireMessage): a 400's bad field, a 409's
+    // taken name
+    if (detail != null && detail.startsWith(FIELD_MARK)) {
       int end = detail.indexOf(' ', FIELD_MARK.length());
       if (end > 0) {
         field = detail.substring(FIELD_MARK.length(), end);

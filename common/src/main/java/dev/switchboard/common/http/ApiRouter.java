@@ -3,9 +3,11 @@ package dev.switchboard.common.http;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.observability.OpsRoutes;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The router every HTTP service of Switchboard starts from: problem+json for every error, the
@@ -19,10 +21,17 @@ public final class ApiRouter {
 
   /**
    * @param config the service's config slice: {@code allowedHosts}, {@code process}, {@code auth}
+   * @param beforeCredentials handlers every request passes after the {@code Host} check and before
+   *     the bearer check (CORS, whose preflight carries no token)
    */
-  public static Router create(Vertx vertx, JsonObject config) {
+  @SafeVarargs
+  public static Router create(
+      Vertx vertx, JsonObject config, Handler<RoutingContext>... beforeCredentials) {
     Router router = Problems.install(Router.router(vertx));
     router.route().handler(HostCheck.fromConfig(config));
+    for (Handler<RoutingContext> handler : beforeCredentials) {
+      router.route().handler(handler);
+    }
     OpsRoutes.mount(router, vertx, config.getJsonObject("process"));
     Credentials credentials =
         Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The {@code services:} section of the config file: the definitions the supervisor applies at
@@ -35,9 +36,11 @@ public final class DeclaredServices {
             "services[" + i + "]" + field + " in the config file: " + e.getMessage());
       }
     }
-    if (defs.stream().map(ServiceDefinition::name).distinct().count() != defs.size()) {
+    if (defs.stream().map(def -> def.name().toLowerCase(Locale.ROOT)).distinct().count()
+        != defs.size()) {
       throw new IllegalArgumentException(
-          "the services: section of the config file names a service twice");
+          "the services: section of the config file names a service twice"
+              + " (names are unique ignoring case)");
     }
     return defs;
   }

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -38,7 +39,16 @@ public record ServiceDefinition(
     Long maxMemory,
     String description) {
 
-  public static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62})");
+  /**
+   * Letters of either case, digits and '-': the seed's own names ({@code lmStudio}, {@code
+   * comfyUI}) are valid as they are. Names are unique ignoring case ({@link #sameName}), so no two
+   * services share a run directory on a case-insensitive file system, and no two look alike.
+   */
+  public static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})");
+
+  /** How {@link #NAME} is explained to whoever gave a bad one. */
+  public static final String NAME_RULE =
+      "must be 1 to 63 characters of letters (a-z, A-Z), digits and '-', starting with a letter or digit";
 
   /** Names taken by the API's own routes under /api/v1/services/. */
   private static final Set<String> RESERVED = Set.of("status", "refresh");
@@ -66,13 +76,8 @@ public record ServiceDefinition(
   public static ServiceDefinition parse(JsonObject json) {
     Fields f = Fields.of(json, "");
     f.only(FIELDS);
-    String name =
-        f.string(
-            "name",
-            NAME,
-            "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit",
-            null);
-    if (RESERVED.contains(name)) {
+    String name = f.string("name", NAME, NAME_RULE, null);
+    if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
       throw ApiException.invalid(
           "name", "'" + name + "' is reserved (it names a route: /api/v1/services/" + name + ")");
     }
@@ -156,7 +161,7 @@ public record ServiceDefinition(
           "dependsOn", "must be a list of service names or an object of name: condition");
     }
     for (Dependency dep : deps) {
-      if (dep.name().equals(self)) {
+      if (sameName(dep.name(), self)) {
         throw ApiException.invalid("dependsOn", "a service cannot depend on itself");
       }
     }
@@ -177,6 +182,11 @@ public record ServiceDefinition(
       return new Dependency(name, Dependency.Condition.HEALTHY);
     }
     throw ApiException.invalid(path, "condition must be started or healthy");
+  }
+
+  /** Whether two service names name the same service: equal ignoring case. */
+  public static boolean sameName(String one, String other) {
+    return one.equalsIgnoreCase(other);
   }
 
   /** The same definition under another name (a PUT names the service in its path). */

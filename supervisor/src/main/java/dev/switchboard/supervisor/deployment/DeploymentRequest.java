@@ -53,7 +53,7 @@ record DeploymentRequest(
   /** A service name given in the field {@code service}. */
   static String service(Object raw) {
     if (!(raw instanceof String name) || !ServiceDefinition.NAME.matcher(name).matches()) {
-      throw ApiException.invalid("service", "must be a service name: a-z, 0-9 and '-'");
+      throw ApiException.invalid("service", "must be a service name: letters, digits and '-'");
     }
     return name;
   }

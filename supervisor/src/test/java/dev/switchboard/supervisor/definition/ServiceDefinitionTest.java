@@ -46,6 +46,33 @@ class ServiceDefinitionTest {
   }
 
   @Test
+  void theSeedsMixedCaseNamesAreNamesAsTheyAre() {
+    for (String name : new String[] {"lmStudio", "comfyUI", "fileProcessor", "LM-Studio-2"}) {
+      ServiceDefinition def = ServiceDefinition.parse(minimal().put("name", name));
+      assertThat(def.name()).isEqualTo(name);
+      assertThat(def.toJson().getString("name")).isEqualTo(name);
+    }
+    ServiceDefinition dependent =
+        ServiceDefinition.parse(
+            minimal().put("name", "comfyUI").put("dependsOn", new JsonArray().add("lmStudio")));
+    assertThat(dependent.dependsOn())
+        .containsExactly(new Dependency("lmStudio", Dependency.Condition.STARTED));
+    assertThat(ServiceDefinition.sameName("lmStudio", "LMStudio")).isTrue();
+    assertThat(ServiceDefinition.sameName("lmStudio", "lmStudio2")).isFalse();
+  }
+
+  @Test
+  void aConfigFileNamingOneServiceTwiceInTwoCasesIsRefused() {
+    JsonArray declared =
+        new JsonArray()
+            .add(minimal().put("name", "lmStudio"))
+            .add(minimal().put("name", "LMStudio"));
+    assertThatThrownBy(() -> DeclaredServices.parse(declared))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("names a service twice (names are unique ignoring case)");
+  }
+
+  @Test
   void shellCommandsAndDependenciesInEveryForm() {
     ServiceDefinition shell =
         ServiceDefinition.parse(
@@ -86,8 +113,11 @@ class ServiceDefinitionTest {
         "{\"name\":\"a\",\"command\":\"sleep 1\"}|command",
         "{\"name\":\"a\",\"command\":[]}|command",
         "{\"name\":\"a\",\"command\":[\"ok\", 3]}|command[1]",
-        "{\"name\":\"A\",\"command\":[\"true\"]}|name",
+        "{\"name\":\"lm_studio\",\"command\":[\"true\"]}|name",
+        "{\"name\":\"-lm\",\"command\":[\"true\"]}|name",
         "{\"name\":\"status\",\"command\":[\"true\"]}|name",
+        "{\"name\":\"Refresh\",\"command\":[\"true\"]}|name",
+        "{\"name\":\"lmStudio\",\"command\":[\"true\"],\"dependsOn\":[\"LMSTUDIO\"]}|dependsOn",
         "{\"name\":\"a\",\"command\":[\"true\"],\"port\":70000}|port",
         "{\"name\":\"a\",\"command\":[\"true\"],\"env\":{\"1X\":\"y\"}}|env.1X",
         "{\"name\":\"a\",\"command\":[\"true\"],\"health\":{}}|health",
