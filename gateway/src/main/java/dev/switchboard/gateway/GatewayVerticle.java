@@ -25,7 +25,9 @@ import java.net.URI;
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.viewerToken}, {@code auth.emitToken}, {@code process}, {@code files.url} or {@code
- * files.port} (where file-processor listens).
+ * files.port} (where file-processor listens), {@code hub.port} (where the browser app finds the
+ * hub; 3007 by default), {@code webroot} (the app's build; the classpath's {@code webroot/} by
+ * default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -85,6 +87,12 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     SupervisorRoutes.mount(router, vertx);
     FileRoutes.mount(router, vertx, filesUrl());
+    // last: the app's page paths take whatever no route above took
+    WebApp.mount(
+        router,
+        vertx,
+        config().getString("webroot", WebApp.ROOT),
+        config().getJsonObject("hub", new JsonObject()).getInteger("port", 3007));
     return router;
   }
 }
