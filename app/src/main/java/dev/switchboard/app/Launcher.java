@@ -326,6 +326,9 @@ final class Launcher {
       if (service == Service.GATEWAY) {
         // where uploads and asset content are forwarded to
         slice.put("files", config.getJsonObject("files").copy());
+        // where the browser app it serves finds the hub
+        slice.put(
+            "hub", new JsonObject().put("port", config.getJsonObject("hub").getInteger("port")));
       }
       DeploymentOptions options =
           new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());
@@ -369,6 +372,7 @@ final class Launcher {
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");
+      out.println("  Web app      " + base + "/");
       out.println(
           "  API          " + base + "/api/v1   (contract: " + base + "/api/v1/openapi.yaml)");
       out.println(
