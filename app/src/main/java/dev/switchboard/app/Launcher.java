@@ -331,6 +331,9 @@ final class Launcher {
         slice.put("files", config.getJsonObject("files").copy());
         // CORS_ORIGINS: the browser origins allowed on the hub are allowed on the API too
         slice.put("corsOrigins", config.getJsonObject("hub").getJsonArray("corsOrigins").copy());
+        // where the browser app it serves finds the hub
+        slice.put(
+            "hub", new JsonObject().put("port", config.getJsonObject("hub").getInteger("port")));
       }
       DeploymentOptions options =
           new DeploymentOptions().setConfig(slice).setThreadingModel(service.threading());
@@ -374,6 +377,7 @@ final class Launcher {
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");
+      out.println("  Web app      " + base + "/");
       out.println(
           "  API          " + base + "/api/v1   (contract: " + base + "/api/v1/openapi.yaml)");
       out.println(

@@ -21,7 +21,8 @@ import java.net.URI;
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.viewerToken}, {@code auth.emitToken}, {@code process}, {@code files.url} or {@code
  * files.port} (where file-processor listens), {@code corsOrigins} (the browser origins allowed to
- * call the API: {@link CrossOrigin}).
+ * call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007
+ * by default), {@code webroot} (the app's build; the classpath's {@code webroot/} by default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -75,6 +76,12 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     SupervisorRoutes.mount(router, vertx);
     FileRoutes.mount(router, vertx, filesUrl());
+    // last: the app's page paths take whatever no route above took
+    WebApp.mount(
+        router,
+        vertx,
+        config().getString("webroot", WebApp.ROOT),
+        config().getJsonObject("hub", new JsonObject()).getInteger("port", 3007));
     return router;
   }
 }

@@ -1,0 +1,56 @@
+/** The REST API under /api/v1, with the session's credentials; a failure is an {@link ApiError}. */
+import { authHeaders, signOut } from "./auth";
+import { ApiError, toProblem } from "./problem";
+import type { AssetList, Asset, Decisions, History, Service, ServiceList, Sample, SystemInfo, LogLine } from "./types";
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(path, {
+    ...init,
+    headers: { Accept: "application/json", ...authHeaders(), ...(init.headers ?? {}) },
+  });
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    if (response.status === 401) {
+      signOut();
+    }
+    throw new ApiError(toProblem(response.status, body));
+  }
+  return (await response.json()) as T;
+}
+
+function post<T>(path: string, body?: unknown): Promise<T> {
+  return request<T>(path, {
+    method: "POST",
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export type Control = "start" | "stop" | "restart";
+
+export const api = {
+  services: () => request<ServiceList>("/api/v1/services"),
+  control: (name: string, action: Control) =>
+    post<Service>(`/api/v1/services/${encodeURIComponent(name)}/${action}`),
+  logs: (name: string, limit = 200) =>
+    request<{ serviceId: string; lines: LogLine[] }>(
+      `/api/v1/services/${encodeURIComponent(name)}/logs?limit=${limit}`,
+    ),
+  stats: () => request<Sample>("/api/v1/system/stats"),
+  info: () => request<SystemInfo>("/api/v1/system/info"),
+  history: (from: Date, step: string) =>
+    request<History>(
+      `/api/v1/system/stats/history?from=${encodeURIComponent(from.toISOString())}&step=${encodeURIComponent(step)}`,
+    ),
+  assets: (limit = 60) => request<AssetList>(`/api/v1/assets?limit=${limit}`),
+  confirm: (ids: string[]) => post<Decisions>("/api/v1/assets/confirm", { ids }),
+  reject: (ids: string[]) => post<Decisions>("/api/v1/assets/reject", { ids }),
+  /** A thumbnail as an object URL (an <img> cannot send the bearer header); the caller revokes it. */
+  thumbnail: async (asset: Asset): Promise<string> => {
+    const response = await fetch(`/api/v1/assets/${asset.id}/thumbnail`, { headers: authHeaders() });
+    if (!response.ok) {
+      throw new ApiError(toProblem(response.status, await response.json().catch(() => null)));
+    }
+    return URL.createObjectURL(await response.blob());
+  },
+};

@@ -1,0 +1,153 @@
+/** The shell: sign-in until there is a session, then the navigation, the connection monitor and the page. */
+import { createContext } from "preact";
+import { useContext, useEffect, useState } from "preact/hooks";
+import { onSessionChange, session, signOut, type Session } from "./auth";
+import { Hub, hubUrl } from "./hub";
+import { describeConnection, type ConnectionState } from "./connection";
+import { SignIn } from "./pages/SignIn";
+import { Dashboard } from "./pages/Dashboard";
+import { Services } from "./pages/Services";
+import { SystemPage } from "./pages/System";
+import { Files } from "./pages/Files";
+
+const PAGES = [
+  { path: "/", title: "Dashboard", component: Dashboard },
+  { path: "/services", title: "Services", component: Services },
+  { path: "/system", title: "System", component: SystemPage },
+  { path: "/files", title: "Files", component: Files },
+] as const;
+
+const HubContext = createContext<Hub | null>(null);
+
+/** The hub of the signed-in session. */
+export function useHub(): Hub {
+  return useContext(HubContext)!;
+}
+
+/** The hub connection's state, re-rendered at every change. */
+export function useConnection(): ConnectionState {
+  const hub = useHub();
+  const [state, setState] = useState(hub.state());
+  useEffect(() => hub.onState(setState), [hub]);
+  return state;
+}
+
+/** The current time, ticking every `ms` (for "3 s ago" texts). */
+export function useNow(ms = 1000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+function usePath(): [string, (path: string) => void] {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const back = () => setPath(location.pathname);
+    addEventListener("popstate", back);
+    return () => removeEventListener("popstate", back);
+  }, []);
+  const go = (next: string) => {
+    history.pushState(null, "", next);
+    setPath(next);
+  };
+  return [path, go];
+}
+
+export function App() {
+  const [current, setCurrent] = useState<Session | null>(session());
+  const [hub, setHub] = useState<Hub | null>(null);
+  useEffect(() => onSessionChange(setCurrent), []);
+  useEffect(() => {
+    if (!current) {
+      return;
+    }
+    const created = new Hub(hubUrl());
+    setHub(created);
+    return () => {
+      created.close();
+      setHub(null);
+    };
+  }, [current?.token]);
+
+  if (!current) {
+    return <SignIn />;
+  }
+  if (!hub) {
+    return null;
+  }
+  return (
+    <HubContext.Provider value={hub}>
+      <Shell session={current} />
+    </HubContext.Provider>
+  );
+}
+
+function Shell({ session: current }: { session: Session }) {
+  const [path, go] = usePath();
+  const page = PAGES.find((candidate) => candidate.path === path);
+  useEffect(() => {
+    document.title = `${page?.title ?? "Not found"} · Switchboard`;
+    document.getElementById("main")?.focus();
+  }, [page]);
+  const Page = page?.component;
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <strong class="brand">Switchboard</strong>
+        <nav aria-label="Pages">
+          {PAGES.map((candidate) => (
+            <a
+              key={candidate.path}
+              href={candidate.path}
+              aria-current={candidate.path === path ? "page" : undefined}
+              onClick={(event) => {
+                if (event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+                  event.preventDefault();
+                  go(candidate.path);
+                }
+              }}
+            >
+              {candidate.title}
+            </a>
+          ))}
+        </nav>
+        <ConnectionBadge />
+        <span class="role" title="Your role">
+          {current.role}
+        </span>
+        <button type="button" class="quiet" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {Page ? (
+          <Page />
+        ) : (
+          <section>
+            <h1>Not found</h1>
+            <p>
+              There is no page at <code>{path}</code>. <a href="/">Go to the dashboard</a>.
+            </p>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}
+
+function ConnectionBadge() {
+  const state = useConnection();
+  const now = useNow();
+  return (
+    <span class={`connection ${state.status}`} role="status" aria-live="polite">
+      <span class="dot" aria-hidden="true" />
+      {describeConnection(state, now)}
+    </span>
+  );
+}

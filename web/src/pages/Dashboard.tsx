@@ -1,0 +1,102 @@
+/**
+ * The connection status monitor of the seed: the hub connection, every service with its state
+ * colour, last update, error and controls, and the host's cards with sparklines.
+ */
+import { useState } from "preact/hooks";
+import { useConnection, useNow } from "../app";
+import { Chart } from "../components/Chart";
+import { ServiceControls, StateBadge } from "../components/ServiceControls";
+import { describeConnection, formatAgo, isLive } from "../connection";
+import { useServices, useStats } from "../live";
+import { errorMessage, formatBytes, formatPercent, sorted } from "../services";
+import { CPU, MEMORY, fullestDisk, gpuPercent, type Columns, type SeriesSpec } from "../stats";
+import type { Sample } from "../types";
+
+const DISK: SeriesSpec = { label: "Disk %", fromSample: (s) => fullestDisk(s)?.usagePercent ?? null, historyKey: "" };
+const GPU: SeriesSpec = { label: "GPU %", fromSample: gpuPercent, historyKey: "" };
+const CARDS = [CPU, MEMORY, DISK, GPU];
+
+export function Dashboard() {
+  const connection = useConnection();
+  const now = useNow();
+  const { services, error } = useServices();
+  const { latest, columns } = useStats(CARDS, 60);
+  const [controlError, setControlError] = useState<string | null>(null);
+  const live = isLive(connection);
+
+  return (
+    <>
+      <h1>Dashboard</h1>
+      <section aria-labelledby="host-heading">
+        <h2 id="host-heading">Host{latest?.hostname ? `: ${latest.hostname}` : ""}</h2>
+        <div class="cards">
+          {CARDS.map((spec, i) => (
+            <HostCard key={spec.label} spec={spec} index={i} latest={latest} columns={columns} stale={!live} />
+          ))}
+        </div>
+      </section>
+      <section aria-labelledby="services-heading">
+        <h2 id="services-heading">Services</h2>
+        <p class={`monitor ${connection.status}`} role="status">
+          Hub: {describeConnection(connection, now)}
+          {!live && services.size > 0 ? " — the states below are the last known, not current." : ""}
+        </p>
+        {error && <p class="error">{error}</p>}
+        {controlError && (
+          <p class="error" role="alert">
+            {controlError}
+          </p>
+        )}
+        {services.size === 0 && !error ? <p>No managed services yet.</p> : null}
+        <ul class="service-list">
+          {sorted(services).map(({ service, updatedAt }) => {
+            const message = errorMessage(service);
+            return (
+              <li key={service.name} class="service">
+                <div class="service-head">
+                  <strong>{service.name}</strong>
+                  <StateBadge service={service} stale={!live} />
+                </div>
+                <div class="service-meta">
+                  <span>updated {formatAgo(now - updatedAt)}</span>
+                  {service.stats && (
+                    <span>
+                      CPU {formatPercent(service.stats.cpuPercent)} · {formatBytes(service.stats.memoryBytes ?? service.stats.rssBytes)}
+                    </span>
+                  )}
+                  {service.port ? <span>port {service.port}</span> : null}
+                </div>
+                {message && <p class="service-error">{message}</p>}
+                <ServiceControls service={service} onError={setControlError} />
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+    </>
+  );
+}
+
+function HostCard({ spec, index, latest, columns, stale }: { spec: SeriesSpec; index: number; latest: Sample | null; columns: Columns; stale: boolean }) {
+  const value = latest ? spec.fromSample(latest) : null;
+  const detail = latest ? cardDetail(spec, latest) : "waiting for the first sample";
+  const series: Columns = [columns[0], columns[index + 1]];
+  return (
+    <article class={`card${stale ? " stale" : ""}`} aria-label={spec.label.replace(" %", "")}>
+      <h3>{spec.label.replace(" %", "")}</h3>
+      <p class="figure">{formatPercent(value)}</p>
+      <p class="detail">{detail}</p>
+      <Chart data={series} labels={[spec.label]} height={48} spark range={[0, 100]} title={`${spec.label} over the last minutes`} />
+    </article>
+  );
+}
+
+function cardDetail(spec: SeriesSpec, sample: Sample): string {
+  if (spec === MEMORY) return `${formatBytes(sample.memory.usedBytes)} of ${formatBytes(sample.memory.totalBytes)}`;
+  if (spec === CPU) return `${sample.cpu.cores.length} cores`;
+  if (spec === DISK) {
+    const disk = fullestDisk(sample);
+    return disk ? `${disk.mount}: ${formatBytes(disk.freeBytes)} free` : "no filesystems";
+  }
+  return sample.gpus.length === 0 ? "no GPU found" : sample.gpus.map((gpu) => gpu.name).join(", ");
+}

@@ -1,0 +1,65 @@
+/** Sign-in with a token (the admin or viewer token the API takes), checked against the API. */
+import { useState } from "preact/hooks";
+import { signIn } from "../auth";
+import { ApiError, toFormMessages, type FormMessages } from "../problem";
+
+export function SignIn() {
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [messages, setMessages] = useState<FormMessages>({ form: null, fields: {} });
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      await signIn(token);
+    } catch (error) {
+      setMessages(
+        error instanceof ApiError
+          ? toFormMessages(error.problem, ["token"])
+          : { form: `Switchboard cannot be reached: ${(error as Error).message}`, fields: {} },
+      );
+      setBusy(false);
+    }
+  };
+
+  const fieldError = messages.fields.token;
+  return (
+    <main id="main" class="signin">
+      <form onSubmit={submit} aria-describedby="signin-help" noValidate>
+        <h1>Sign in to Switchboard</h1>
+        <p id="signin-help">
+          Paste the admin token (<code>data/admin.token</code>, or <code>ADMIN_TOKEN</code>) or the viewer token
+          (<code>VIEWER_TOKEN</code>). It is kept in this tab only and forgotten when the tab closes.
+        </p>
+        {messages.form && (
+          <p class="error" role="alert">
+            {messages.form}
+          </p>
+        )}
+        <label for="token">Token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellcheck={false}
+          value={token}
+          onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+          aria-invalid={fieldError ? true : undefined}
+          aria-describedby={fieldError ? "token-error" : undefined}
+          required
+          autoFocus
+        />
+        {fieldError && (
+          <p id="token-error" class="field-error">
+            {fieldError}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? "Checking…" : "Sign in"}
+        </button>
+      </form>
+    </main>
+  );
+}
