@@ -19,15 +19,15 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>The one change every client needs is the token in the handshake. The seed does not say what
  * its client sends with a control event; the hub takes {@code {name}} or the name alone, and both
- * are played here. Its managed services are File Processor, LM Studio and ComfyUI; until service
- * names may be mixed case, they are named here in the hub's lower case.
+ * are played here. Its managed services are named as the seed names them: {@code fileProcessor},
+ * {@code lmStudio}, {@code comfyUI}.
  */
 @Timeout(90)
 class Seed000SocketContractTest extends HubClientTest {
 
-  private static final String FILE_PROCESSOR = "file-processor";
-  private static final String LM_STUDIO = "lm-studio";
-  private static final String COMFY_UI = "comfy-ui";
+  private static final String FILE_PROCESSOR = "fileProcessor";
+  private static final String LM_STUDIO = "lmStudio";
+  private static final String COMFY_UI = "comfyUI";
 
   @BeforeEach
   void orchestratedServices() {
