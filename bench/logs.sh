@@ -63,15 +63,8 @@ if [[ $SKIP_BUILD == 0 ]]; then
 fi
 [[ -f "$JAR" ]] || { log "missing $JAR (run without --skip-build)"; exit 1; }
 
-# CPU used by everything on the machine over 3 s, in percent of one core
-busy_pct() {
-  local a b hz
-  hz="$(getconf CLK_TCK)"
-  a="$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)"
-  sleep 3
-  b="$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)"
-  echo $(( (b - a) * 100 / (hz * 3) ))
-}
+# busy_pct: CPU used by everything else, in percent of one core
+source "$ROOT/bench/machine.sh"
 
 deadline=$((SECONDS + QUIET_WAIT))
 while :; do
