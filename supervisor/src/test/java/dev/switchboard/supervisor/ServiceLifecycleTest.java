@@ -345,6 +345,7 @@ class ServiceLifecycleTest {
     for (String key :
         List.of(
             "state",
+            "status",
             "since",
             "source",
             "restarts",
