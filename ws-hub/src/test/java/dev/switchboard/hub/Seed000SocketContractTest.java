@@ -66,7 +66,7 @@ class Seed000SocketContractTest extends HubClientTest {
     node.emit("ui", "services:refresh");
     JsonObject refreshed = node.await("ui", "services:status", mark, args -> true).json(0);
     assertThat(refreshed.getJsonArray("services").stream().map(JsonObject.class::cast))
-        .filteredOn(service -> service.getString("name").startsWith("lm-"))
+        .filteredOn(service -> service.getString("name").equals(LM_STUDIO))
         .singleElement()
         .satisfies(service -> assertThat(service.getString("state")).isEqualTo("running"));
 
