@@ -106,8 +106,9 @@ class Seed001RestContractTest {
     JsonObject health = answer.bodyAsJsonObject();
     assertThat(health.getBoolean("success")).isTrue();
     assertThat(health.getString("status")).isEqualTo("healthy");
+    // the seed's five namespaces, and the main namespace "/" that seed 000's client uses
     assertThat(health.getJsonObject("connections").fieldNames())
-        .containsExactlyInAnyOrder("services", "deployments", "system", "mcp", "files");
+        .containsExactlyInAnyOrder("main", "services", "deployments", "system", "mcp", "files");
     assertThat(health.getInteger("activeStreams")).isZero();
   }
 
