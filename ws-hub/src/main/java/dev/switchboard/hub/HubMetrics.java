@@ -16,6 +16,8 @@ import java.util.Map;
  */
 final class HubMetrics implements SocketMetrics {
 
+  static final String UNKNOWN = "unknown";
+
   private final MeterRegistry registry;
   private final Map<String, Counter> in = new HashMap<>();
   private final Map<String, Counter> out = new HashMap<>();
@@ -55,7 +57,10 @@ final class HubMetrics implements SocketMetrics {
 
   @Override
   public void packetIn(String namespace) {
-    counter(in, "hub.packets.in", "namespace", namespace).increment();
+    // a client names the namespace: one it may not join counts as "unknown", so made-up names
+    // cannot grow the registry
+    String tag = HubNamespaces.NAMES.contains(namespace) ? namespace : UNKNOWN;
+    counter(in, "hub.packets.in", "namespace", tag).increment();
   }
 
   @Override

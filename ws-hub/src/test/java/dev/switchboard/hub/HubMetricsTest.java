@@ -1,0 +1,28 @@
+package dev.switchboard.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+/** The hub's meters stay bounded whatever namespace names clients send. */
+class HubMetricsTest {
+
+  @Test
+  void packetsToMadeUpNamespacesShareOneCounter() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    HubMetrics metrics = new HubMetrics(registry);
+
+    for (int i = 0; i < 1_000; i++) {
+      metrics.packetIn("/made-up-" + i);
+    }
+    metrics.packetIn("/services");
+
+    assertThat(registry.find("hub.packets.in").counters()).hasSize(2);
+    assertThat(
+            registry.get("hub.packets.in").tag("namespace", HubMetrics.UNKNOWN).counter().count())
+        .isEqualTo(1_000);
+    assertThat(registry.get("hub.packets.in").tag("namespace", "/services").counter().count())
+        .isEqualTo(1);
+  }
+}
