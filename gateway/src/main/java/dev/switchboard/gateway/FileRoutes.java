@@ -13,9 +13,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
@@ -23,6 +21,7 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
+import java.util.List;
 
 /**
  * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) is
@@ -54,21 +53,25 @@ final class FileRoutes {
             .addInterceptor(new SeedUploadPath());
   }
 
-  static void mount(Router router, Vertx vertx, URI filesUrl) {
-    new FileRoutes(vertx, filesUrl).mount(router);
+  static void mount(Operations api, Vertx vertx, URI filesUrl) {
+    new FileRoutes(vertx, filesUrl).mount(api);
   }
 
-  private void mount(Router router) {
-    router.post(UPLOAD).handler(this::forward);
-    router.post(SEED_UPLOAD).handler(this::forward);
-    router.route("/api/v1/uploads").handler(this::forward);
-    router.route("/api/v1/uploads/*").handler(this::forward);
-    router.get("/api/v1/assets/:id/content").handler(this::forward);
-    router.get("/api/v1/assets/:id/thumbnail").handler(this::forward);
-
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router
-        .get("/api/v1/assets")
+  private void mount(Operations api) {
+    for (String streamed :
+        List.of(
+            "uploadFiles",
+            "seedProcessFiles",
+            "tusOptions",
+            "tusCreate",
+            "tusOffset",
+            "tusAppend",
+            "tusTerminate",
+            "assetContent",
+            "assetThumbnail")) {
+      api.route(streamed).handler(this::forward);
+    }
+    api.route("listAssets")
         .handler(
             ctx ->
                 Forward.reply(
@@ -81,21 +84,14 @@ final class FileRoutes {
                     "hash",
                     "limit",
                     "offset"));
-    router.post("/api/v1/assets/check").handler(body).handler(this::check);
-    router
-        .post("/api/v1/assets/confirm")
-        .handler(body)
+    api.route("checkAssets", BODY_LIMIT).handler(this::check);
+    api.route("confirmAssets", BODY_LIMIT)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
-    router
-        .post("/api/v1/assets/reject")
-        .handler(body)
+    api.route("rejectAssets", BODY_LIMIT)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_REJECT));
-    router
-        .post("/api/assets/confirm")
-        .handler(body)
+    api.route("seedConfirmAssets", BODY_LIMIT)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
-    router
-        .get("/api/v1/assets/:id")
+    api.route("getAsset")
         .handler(
             ctx ->
                 Forward.reply(
@@ -104,8 +100,7 @@ final class FileRoutes {
                     Addresses.FILES_ASSETS_GET,
                     new JsonObject().put("id", ctx.pathParam("id")),
                     Bus.DEFAULT_TIMEOUT));
-    router
-        .delete("/api/v1/assets/:id")
+    api.route("deleteAsset")
         .handler(
             ctx ->
                 Forward.reply(

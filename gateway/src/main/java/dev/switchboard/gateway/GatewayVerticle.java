@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.openapi.contract.OpenAPIContract;
 import java.net.URI;
 
 /**
@@ -27,19 +28,21 @@ import java.net.URI;
 public final class GatewayVerticle extends VerticleBase {
 
   public static final String NAME = "gateway";
-  static final String CONTRACT = "openapi/switchboard.yaml";
-
   private HttpServer server;
+  private Router router;
 
   @Override
   public Future<?> start() {
-    Router router = router();
-    HttpServer http = vertx.createHttpServer().requestHandler(router);
-    return HttpServers.listen(
-            http,
-            config().getString("bindHost", "127.0.0.1"),
-            config().getInteger("port", 3006),
-            "GATEWAY_PORT")
+    return Contract.load(vertx)
+        .compose(
+            contract -> {
+              router = router(contract);
+              return HttpServers.listen(
+                  vertx.createHttpServer().requestHandler(router),
+                  config().getString("bindHost", "127.0.0.1"),
+                  config().getInteger("port", 3006),
+                  "GATEWAY_PORT");
+            })
         .onSuccess(listening -> server = listening)
         .compose(listening -> Ping.answer(vertx, NAME, Future::succeededFuture));
   }
@@ -56,26 +59,33 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  Router router() {
+  /** The routes it serves (for the test that holds them against the contract). */
+  Router routes() {
+    return router;
+  }
+
+  /**
+   * The API's routes, each mounted from its operation in the contract and checked against it, then
+   * the app's pages.
+   */
+  private Router router(OpenAPIContract contract) {
     // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
     // CORS before the bearer check: a browser's preflight carries no token
     Router router = ApiRouter.create(vertx, config(), CrossOrigin.fromConfig(config()));
-    router
-        .get("/api/v1/openapi.yaml")
+    Operations api = new Operations(router, contract);
+    api.route("contract")
         .handler(
-            ctx -> ctx.response().putHeader("Content-Type", "application/yaml").sendFile(CONTRACT));
-    router
-        .get("/api/v1/system/stats")
-        .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
-    // the query parameters go as they are: system-stats validates them and names the bad one
-    router
-        .get("/api/v1/system/stats/history")
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/yaml")
+                    .sendFile(Contract.PATH));
+    api.route("latestStats").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
+    // system-stats reads the times and the step and names the one it cannot read
+    api.route("statsHistory")
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
-    router
-        .get("/api/v1/system/info")
-        .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
-    SupervisorRoutes.mount(router, vertx);
-    FileRoutes.mount(router, vertx, filesUrl());
+    api.route("systemInfo").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
+    SupervisorRoutes.mount(api, vertx);
+    FileRoutes.mount(api, vertx, filesUrl());
     // last: the app's page paths take whatever no route above took
     WebApp.mount(
         router,

@@ -6,9 +6,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 
 /**
@@ -42,26 +40,19 @@ final class SupervisorRoutes {
     this.vertx = vertx;
   }
 
-  static void mount(Router router, Vertx vertx) {
-    new SupervisorRoutes(vertx).routes(router);
+  static void mount(Operations api, Vertx vertx) {
+    new SupervisorRoutes(vertx).routes(api);
   }
 
-  private void routes(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router
-        .get("/api/v1/services")
-        .handler(
-            ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject(), QUERY_TIMEOUT));
-    router.post("/api/v1/services").handler(body).handler(this::create);
-    // before /{name}: these are not service names
-    router.get("/api/v1/services/status").handler(this::status);
-    router
-        .post("/api/v1/services/refresh")
+  private void routes(Operations api) {
+    api.route("listServices").handler(this::status);
+    api.route("createService", BODY_LIMIT).handler(this::create);
+    api.route("servicesStatus").handler(this::status);
+    api.route("refreshServices")
         .handler(
             ctx ->
                 ask(ctx, Addresses.SUPERVISOR_SERVICES_REFRESH, new JsonObject(), COMMAND_TIMEOUT));
-    router
-        .get("/api/v1/services/:name")
+    api.route("getService")
         .handler(
             ctx ->
                 ask(
@@ -70,9 +61,7 @@ final class SupervisorRoutes {
                     named(ctx)
                         .put(Addresses.ENV_VALUES, BearerAuth.role(ctx).may(Action.READ_SECRETS)),
                     QUERY_TIMEOUT));
-    router
-        .put("/api/v1/services/:name")
-        .handler(body)
+    api.route("updateService", BODY_LIMIT)
         .handler(
             ctx ->
                 ask(
@@ -80,21 +69,13 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_SERVICES_UPDATE,
                     named(ctx).put("definition", Forward.jsonBody(ctx)),
                     QUERY_TIMEOUT));
-    router
-        .delete("/api/v1/services/:name")
+    api.route("deleteService")
         .handler(
             ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_DELETE, named(ctx), COMMAND_TIMEOUT));
-    router
-        .post("/api/v1/services/:name/start")
-        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    router
-        .post("/api/v1/services/:name/stop")
-        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
-    router
-        .post("/api/v1/services/:name/restart")
-        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
-    router
-        .get("/api/v1/services/:name/events")
+    api.route("startService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    api.route("stopService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
+    api.route("restartService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
+    api.route("serviceEvents")
         .handler(
             ctx ->
                 ask(
@@ -102,22 +83,15 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_SERVICES_EVENTS,
                     named(ctx).mergeIn(Forward.query(ctx, "limit")),
                     QUERY_TIMEOUT));
-    router
-        .get("/api/v1/services/:name/logs")
+    api.route("serviceLogs")
         .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_SERVICES_LOGS, named(ctx)));
 
     // the seed's routes, same answers
-    router.get("/api/services/status").handler(this::status);
-    router
-        .post("/api/services/:name/start")
-        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    router
-        .post("/api/services/:name/stop")
-        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
+    api.route("seedServicesStatus").handler(this::status);
+    api.route("seedStartService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    api.route("seedStopService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
 
-    router
-        .post("/api/v1/deployments")
-        .handler(body)
+    api.route("createDeployment", BODY_LIMIT)
         .handler(
             ctx ->
                 Forward.created(
@@ -129,8 +103,7 @@ final class SupervisorRoutes {
                         QUERY_TIMEOUT),
                     202,
                     deployment -> "/api/v1/deployments/" + deployment.getString("id")));
-    router
-        .get("/api/v1/deployments")
+    api.route("listDeployments")
         .handler(
             ctx ->
                 ask(
@@ -138,14 +111,11 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_DEPLOYMENTS_LIST,
                     Forward.query(ctx, "service", "limit"),
                     QUERY_TIMEOUT));
-    router
-        .get("/api/v1/deployments/:id")
+    api.route("getDeployment")
         .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, id(ctx), QUERY_TIMEOUT));
-    router
-        .get("/api/v1/deployments/:id/logs")
+    api.route("deploymentLogs")
         .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, id(ctx)));
-    router
-        .post("/api/v1/deployments/:id/cancel")
+    api.route("cancelDeployment")
         .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, id(ctx), QUERY_TIMEOUT));
   }
 

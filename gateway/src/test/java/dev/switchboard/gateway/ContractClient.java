@@ -2,7 +2,6 @@ package dev.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.common.http.Problems;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -28,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * An HTTP client of the gateway that checks every answer it is asked to against the operation's
@@ -98,34 +96,15 @@ final class ContractClient {
         vertx, client, token, OpenAPIContract.from(vertx, validatableContract()).await());
   }
 
-  /**
-   * The contract as vertx-openapi 5.0 can check it: it validates only a fixed set of media types,
-   * so problem+json is checked as the JSON it is, and the YAML document and NDJSON as text.
-   */
+  /** The contract as written in the sources, checkable as {@link Contract} loads it. */
   private static JsonObject validatableContract() throws IOException {
-    String yaml = Files.readString(Path.of("src/main/resources", GatewayVerticle.CONTRACT));
-    Map<String, Object> tree = new Yaml().load(checkableTypes(yaml));
-    return new JsonObject(tree);
+    return Contract.checkable(
+        Contract.parse(Files.readString(Path.of("src/main/resources", Contract.PATH))));
   }
 
-  private static String checkableTypes(String text) {
-    return text.replace(Problems.CONTENT_TYPE, "application/json")
-        .replace("application/yaml", "text/plain")
-        .replace(LogExport.CONTENT_TYPE, "text/plain");
-  }
-
-  /**
-   * An answer's type as the contract is checked: as {@link #checkableTypes}, and an asset's own
-   * type (image/jpeg, application/pdf) as the bytes it is.
-   */
+  /** An answer's type as the contract is checked ({@link Contract#checkableType}). */
   private static String validatableMediaType(String contentType) {
-    if (contentType == null) {
-      return null;
-    }
-    String checkable = checkableTypes(contentType);
-    return checkable.startsWith("application/json") || checkable.startsWith("text/plain")
-        ? checkable
-        : "application/octet-stream";
+    return contentType == null ? null : Contract.checkableType(contentType);
   }
 
   /** Calls with the token and checks the answer's status, then the answer against the contract. */
