@@ -1,7 +1,7 @@
 /** The REST API under /api/v1, with the session's credentials; a failure is an {@link ApiError}. */
 import { authHeaders, signOut } from "./auth";
 import { ApiError, toProblem } from "./problem";
-import type { AssetList, Asset, Decisions, History, Service, ServiceList, Sample, SystemInfo, LogLine } from "./types";
+import type { AssetList, Asset, Decisions, History, Service, ServiceList, ServiceLogs, Sample, SystemInfo } from "./types";
 
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(path, {
@@ -33,9 +33,7 @@ export const api = {
   control: (name: string, action: Control) =>
     post<Service>(`/api/v1/services/${encodeURIComponent(name)}/${action}`),
   logs: (name: string, limit = 200) =>
-    request<{ serviceId: string; lines: LogLine[] }>(
-      `/api/v1/services/${encodeURIComponent(name)}/logs?limit=${limit}`,
-    ),
+    request<ServiceLogs>(`/api/v1/services/${encodeURIComponent(name)}/logs?limit=${limit}`),
   stats: () => request<Sample>("/api/v1/system/stats"),
   info: () => request<SystemInfo>("/api/v1/system/info"),
   history: (from: Date, step: string) =>

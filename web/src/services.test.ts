@@ -3,7 +3,22 @@ import { applyUpdate, commands, errorMessage, formatBytes, fromStatus, sorted, t
 import type { Service, ServiceUpdate } from "./types";
 
 function service(name: string, state: Service["state"], extra: Partial<Service> = {}): Service {
-  return { name, state, since: "2026-01-01T00:00:00Z", restarts: 0, ...extra };
+  return {
+    name,
+    command: ["sleep", "60"],
+    env: {},
+    dependsOn: {},
+    autostart: false,
+    restart: { policy: "on-failure", initialDelay: "1s", maxDelay: "1m", resetAfter: "10m", limit: 10, window: "10m" },
+    stopSignal: "TERM",
+    stopTimeout: "10s",
+    state,
+    status: "Disconnected",
+    since: "2026-01-01T00:00:00Z",
+    restarts: 0,
+    source: "api",
+    ...extra,
+  };
 }
 
 describe("state colours", () => {
