@@ -1,6 +1,7 @@
 /** The REST API under /api/v1, with the session's credentials; a failure is an {@link ApiError}. */
 import { authHeaders, signOut } from "./auth";
 import { ApiError, toProblem } from "./problem";
+import type { Definition } from "./serviceForm";
 import type { AssetList, Asset, Decisions, History, Service, ServiceList, ServiceLogs, Sample, SystemInfo } from "./types";
 
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -18,9 +19,9 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await response.json()) as T;
 }
 
-function post<T>(path: string, body?: unknown): Promise<T> {
+function post<T>(path: string, body?: unknown, method = "POST"): Promise<T> {
   return request<T>(path, {
-    method: "POST",
+    method,
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -28,8 +29,13 @@ function post<T>(path: string, body?: unknown): Promise<T> {
 
 export type Control = "start" | "stop" | "restart";
 
+const servicePath = (name: string) => `/api/v1/services/${encodeURIComponent(name)}`;
+
 export const api = {
   services: () => request<ServiceList>("/api/v1/services"),
+  service: (name: string) => request<Service>(servicePath(name)),
+  createService: (definition: Definition) => post<Service>("/api/v1/services", definition),
+  updateService: (name: string, definition: Definition) => post<Service>(servicePath(name), definition, "PUT"),
   control: (name: string, action: Control) =>
     post<Service>(`/api/v1/services/${encodeURIComponent(name)}/${action}`),
   logs: (name: string, limit = 200) =>

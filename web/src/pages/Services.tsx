@@ -1,7 +1,9 @@
 /** Every service with its state and per-process CPU and memory, and the live logs of one. */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useConnection, useHub } from "../app";
+import { session } from "../auth";
 import { ServiceControls, StateBadge } from "../components/ServiceControls";
+import { ServiceForm } from "../components/ServiceForm";
 import { isLive } from "../connection";
 import { command } from "../hub";
 import { useServices } from "../live";
@@ -14,11 +16,31 @@ export function Services() {
   const live = isLive(useConnection());
   const [selected, setSelected] = useState<string | null>(null);
   const [controlError, setControlError] = useState<string | null>(null);
+  /** The form: closed, a new service (""), or the name of the one edited. */
+  const [editing, setEditing] = useState<string | null>(null);
+  const admin = session()?.role === "admin";
   const list = sorted(services);
 
   return (
     <>
-      <h1>Services</h1>
+      <div class="page-head">
+        <h1>Services</h1>
+        {admin && editing === null && (
+          <button type="button" class="primary" onClick={() => setEditing("")}>
+            New service
+          </button>
+        )}
+      </div>
+      {editing !== null && (
+        <ServiceForm
+          key={editing}
+          editing={editing === "" ? null : editing}
+          onDone={(name) => {
+            setEditing(null);
+            if (name) setSelected(name);
+          }}
+        />
+      )}
       {error && <p class="error">{error}</p>}
       {controlError && (
         <p class="error" role="alert">
@@ -56,6 +78,11 @@ export function Services() {
                     logs
                   </button>
                   <ServiceControls service={service} onError={setControlError} />
+                  {admin && (
+                    <button type="button" onClick={() => setEditing(service.name)} aria-label={`edit ${service.name}`}>
+                      edit
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
