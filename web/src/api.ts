@@ -1,6 +1,7 @@
 /** The REST API under /api/v1, with the session's credentials; a failure is an {@link ApiError}. */
 import { authHeaders, signOut } from "./auth";
 import { ApiError, toProblem } from "./problem";
+import { logQuery, NO_FILTER, type LogFilter } from "./logView";
 import type { Definition } from "./serviceForm";
 import type { AssetList, Asset, Decisions, History, Service, ServiceList, ServiceLogs, Sample, SystemInfo } from "./types";
 
@@ -38,8 +39,17 @@ export const api = {
   updateService: (name: string, definition: Definition) => post<Service>(servicePath(name), definition, "PUT"),
   control: (name: string, action: Control) =>
     post<Service>(`/api/v1/services/${encodeURIComponent(name)}/${action}`),
-  logs: (name: string, limit = 200) =>
-    request<ServiceLogs>(`/api/v1/services/${encodeURIComponent(name)}/logs?limit=${limit}`),
+  /** A service's retained lines that pass the filter, the newest `limit`, oldest first. */
+  logs: (name: string, filter: LogFilter = NO_FILTER, limit = 200) =>
+    request<ServiceLogs>(`${servicePath(name)}/logs${logQuery(filter, { limit: String(limit) })}`),
+  /** Every retained line of a service that passes the filter, as the API's NDJSON export. */
+  exportLogs: async (name: string, filter: LogFilter): Promise<string> => {
+    const response = await fetch(`${servicePath(name)}/logs${logQuery(filter, { format: "ndjson" })}`, { headers: authHeaders() });
+    if (!response.ok) {
+      throw new ApiError(toProblem(response.status, await response.json().catch(() => null)));
+    }
+    return response.text();
+  },
   stats: () => request<Sample>("/api/v1/system/stats"),
   info: () => request<SystemInfo>("/api/v1/system/info"),
   history: (from: Date, step: string) =>

@@ -9,10 +9,12 @@ import { Dashboard } from "./pages/Dashboard";
 import { Services } from "./pages/Services";
 import { SystemPage } from "./pages/System";
 import { Files } from "./pages/Files";
+import { Logs } from "./pages/Logs";
 
 const PAGES = [
   { path: "/", title: "Dashboard", component: Dashboard },
   { path: "/services", title: "Services", component: Services },
+  { path: "/logs", title: "Logs", component: Logs },
   { path: "/system", title: "System", component: SystemPage },
   { path: "/files", title: "Files", component: Files },
 ] as const;

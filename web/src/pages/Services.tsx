@@ -1,15 +1,13 @@
 /** Every service with its state and per-process CPU and memory, and the live logs of one. */
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { useConnection, useHub } from "../app";
+import { useState } from "preact/hooks";
+import { useConnection } from "../app";
 import { session } from "../auth";
 import { ServiceControls, StateBadge } from "../components/ServiceControls";
+import { LogViewer } from "../components/LogViewer";
 import { ServiceForm } from "../components/ServiceForm";
 import { isLive } from "../connection";
-import { command } from "../hub";
 import { useServices } from "../live";
-import { appendLines, EMPTY_LOG, type LogView } from "../logs";
 import { errorMessage, formatBytes, formatPercent, sorted } from "../services";
-import type { LogBatch } from "../types";
 
 export function Services() {
   const { services, error } = useServices();
@@ -90,78 +88,7 @@ export function Services() {
         </table>
       </div>
       {list.length === 0 && !error && <p>No managed services yet.</p>}
-      {selected && <LiveLogs key={selected} serviceId={selected} />}
+      {selected && <LogViewer key={selected} services={[selected]} title={`Logs of ${selected}`} />}
     </>
-  );
-}
-
-const MAX_LINES = 2000;
-
-function LiveLogs({ serviceId }: { serviceId: string }) {
-  const hub = useHub();
-  const [view, setView] = useState<LogView>(EMPTY_LOG);
-  const [paused, setPaused] = useState(false);
-  const [follow, setFollow] = useState(true);
-  const [notice, setNotice] = useState<string | null>(null);
-  const pending = useRef<LogView>(EMPTY_LOG);
-  const pausedRef = useRef(paused);
-  const box = useRef<HTMLPreElement>(null);
-  pausedRef.current = paused;
-
-  useEffect(() => {
-    const socket = hub.namespace("/services");
-    const onLogs = (batch: LogBatch) => {
-      if (batch.serviceId !== serviceId) return;
-      pending.current = appendLines(pending.current, batch.lines, MAX_LINES, batch.skipped ?? 0);
-      if (!pausedRef.current) setView(pending.current);
-    };
-    const onClosed = (closed: { serviceId: string; reason: string }) => {
-      if (closed.serviceId === serviceId) setNotice(`The log stream ended: ${closed.reason}`);
-    };
-    socket.on("logs", onLogs);
-    socket.on("stream:closed", onClosed);
-    const stop = hub.whenConnected("/services", (connected) => {
-      command(connected, "subscribe:logs", { serviceId, tail: 200 })
-        .then(() => setNotice(null))
-        .catch((error: Error) => setNotice(error.message));
-    });
-    return () => {
-      stop();
-      socket.off("logs", onLogs);
-      socket.off("stream:closed", onClosed);
-      if (socket.connected) socket.emit("unsubscribe:logs", { serviceId });
-    };
-  }, [hub, serviceId]);
-
-  useEffect(() => {
-    if (!paused) setView(pending.current);
-  }, [paused]);
-
-  useLayoutEffect(() => {
-    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [view, follow]);
-
-  return (
-    <section aria-labelledby="logs-heading" class="logs">
-      <div class="logs-head">
-        <h2 id="logs-heading">Logs of {serviceId}</h2>
-        <button type="button" onClick={() => setPaused(!paused)} aria-pressed={paused}>
-          {paused ? "Resume" : "Pause"}
-        </button>
-        <label>
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow((e.target as HTMLInputElement).checked)} /> Auto-scroll
-        </label>
-      </div>
-      {notice && <p class="error">{notice}</p>}
-      {view.skipped > 0 && <p class="detail">{view.skipped} earlier lines not shown.</p>}
-      <pre ref={box} class="log-lines" tabIndex={0} aria-label={`Log lines of ${serviceId}`} aria-live="off">
-        {view.lines.map((line) => (
-          <div key={line.seq} class={`log ${line.stream}`}>
-            <time dateTime={line.ts}>{line.ts.slice(11, 23)}</time> {line.line}
-          </div>
-        ))}
-      </pre>
-      {paused && <p class="detail">Paused: new lines are kept and shown on resume.</p>}
-    </section>
   );
 }
