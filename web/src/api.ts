@@ -2,8 +2,9 @@
 import { authHeaders, signOut } from "./auth";
 import { ApiError, toProblem } from "./problem";
 import { logQuery, NO_FILTER, type LogFilter } from "./logView";
+import type { Deployment, DeploymentRequest } from "./deployments";
 import type { Definition } from "./serviceForm";
-import type { AssetList, Asset, Decisions, History, Service, ServiceList, ServiceLogs, Sample, SystemInfo } from "./types";
+import type { AssetList, Asset, Decisions, History, Service, ServiceList, ServiceLogs, Sample, SystemInfo, LogLine } from "./types";
 
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(path, {
@@ -50,6 +51,11 @@ export const api = {
     }
     return response.text();
   },
+  deployments: (limit = 50) => request<{ deployments: Deployment[] }>(`/api/v1/deployments?limit=${limit}`),
+  deploy: (request: DeploymentRequest) => post<Deployment>("/api/v1/deployments", request),
+  cancelDeployment: (id: string) => post<Deployment>(`/api/v1/deployments/${encodeURIComponent(id)}/cancel`),
+  deploymentLogs: (id: string, limit = 500) =>
+    request<{ deploymentId: string; lines: LogLine[] }>(`/api/v1/deployments/${encodeURIComponent(id)}/logs?limit=${limit}`),
   stats: () => request<Sample>("/api/v1/system/stats"),
   info: () => request<SystemInfo>("/api/v1/system/info"),
   history: (from: Date, step: string) =>

@@ -10,10 +10,12 @@ import { Services } from "./pages/Services";
 import { SystemPage } from "./pages/System";
 import { Files } from "./pages/Files";
 import { Logs } from "./pages/Logs";
+import { Deployments } from "./pages/Deployments";
 
 const PAGES = [
   { path: "/", title: "Dashboard", component: Dashboard },
   { path: "/services", title: "Services", component: Services },
+  { path: "/deployments", title: "Deployments", component: Deployments },
   { path: "/logs", title: "Logs", component: Logs },
   { path: "/system", title: "System", component: SystemPage },
   { path: "/files", title: "Files", component: Files },

@@ -6,7 +6,7 @@ import { Manager, type Socket } from "socket.io-client";
 import { hubAuth, signOut } from "./auth";
 import { initialConnection, nextConnection, type ConnectionEvent, type ConnectionState } from "./connection";
 
-export type NamespaceName = "/services" | "/system" | "/files";
+export type NamespaceName = "/services" | "/deployments" | "/system" | "/files";
 
 /** Where the hub is: the port the gateway wrote into the page, on the host the page came from. */
 export function hubUrl(doc: Document = document): string {

@@ -189,7 +189,7 @@ export function LogViewer({ services, title }: Props) {
 
 type ServiceLineList = ReturnType<typeof addLines>;
 
-function Lines({ label, lines, follow, showService = false, heading }: { label: string; lines: ServiceLine[]; follow: boolean; showService?: boolean; heading?: string }) {
+export function Lines({ label, lines, follow, showService = false, heading }: { label: string; lines: ServiceLine[]; follow: boolean; showService?: boolean; heading?: string }) {
   const box = useRef<HTMLPreElement>(null);
   useLayoutEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
