@@ -58,7 +58,9 @@ export class Hub {
           signOut();
         }
       });
-      socket.connect();
+      // the manager connects a new socket by itself (autoConnect); a second connect() would send a
+      // second CONNECT
+      if (!socket.active) socket.connect();
       this.sockets.set(name, socket);
     }
     return socket;

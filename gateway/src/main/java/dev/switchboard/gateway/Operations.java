@@ -45,6 +45,20 @@ final class Operations {
   /** How a JSON Schema error names the property it is about. */
   private static final Pattern PROPERTY = Pattern.compile("[Pp]roperty \"([^\"]+)\"");
 
+  /** The keywords that fail when a subschema does: their errors say less than the subschema's. */
+  private static final Set<String> APPLICATORS =
+      Set.of(
+          "properties",
+          "patternProperties",
+          "additionalProperties",
+          "items",
+          "prefixItems",
+          "allOf",
+          "anyOf",
+          "oneOf",
+          "$ref",
+          "dependentSchemas");
+
   /** The keywords whose errors sit on the object and name a property that is missing. */
   private static final Set<String> NAMES_A_PROPERTY = Set.of("required", "dependentRequired");
 
@@ -215,9 +229,13 @@ final class Operations {
     if (errors == null || errors.isEmpty()) {
       return result.setError("does not match the contract").setInstanceLocation("");
     }
+    // deepest first; at one depth, the keyword that failed (type, minimum) over the one that only
+    // says a subschema failed (properties, allOf)
     return errors.stream()
         .filter(error -> error.getError() != null)
-        .max(Comparator.comparingInt(error -> depth(error.getInstanceLocation())))
+        .max(
+            Comparator.comparingInt((OutputUnit error) -> depth(error.getInstanceLocation()))
+                .thenComparing(error -> !APPLICATORS.contains(keyword(error))))
         .orElse(errors.get(0));
   }
 

@@ -85,7 +85,7 @@ class RequestCheckTest {
   void aBadBodyNamesTheField() {
     JsonObject good = new JsonObject().put("name", "web").put("command", new JsonArray().add("x"));
     assertInvalid(post("/api/v1/services", new JsonObject()), "name", "name");
-    assertInvalid(post("/api/v1/services", good.copy().put("port", "80")), "port", null);
+    assertInvalid(post("/api/v1/services", good.copy().put("port", "80")), "port", "integer");
     assertInvalid(
         post("/api/v1/services", good.copy().put("health", new JsonObject().put("tcp", 0))),
         "health.tcp",

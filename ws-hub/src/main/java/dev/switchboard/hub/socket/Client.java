@@ -85,11 +85,14 @@ final class Client implements EngineSocket.Listener {
     server.metrics().packetIn(packet.nsp());
     Socket socket = sockets.get(packet.nsp());
     if (packet.type() == SocketPacket.CONNECT) {
-      if (socket != null || connecting.containsKey(packet.nsp())) {
-        protocolError("second CONNECT to " + packet.nsp());
-        return;
+      // socket.io-client sends a second CONNECT when connect() is called again before the first
+      // is answered (an app that calls it with autoConnect on); the reference server takes it,
+      // so it is answered, not fatal: once the first is answered, with the same socket
+      if (socket != null) {
+        connected(socket);
+      } else if (!connecting.containsKey(packet.nsp())) {
+        connect(packet.nsp(), (JsonObject) packet.data());
       }
-      connect(packet.nsp(), (JsonObject) packet.data());
     } else if (socket != null) {
       socket.onPacket(packet);
     } else if (!connecting.containsKey(packet.nsp())) {

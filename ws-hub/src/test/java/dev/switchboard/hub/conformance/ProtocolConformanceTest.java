@@ -815,7 +815,6 @@ class ProtocolConformanceTest {
           "42[]", // no event name
           "42[\"disconnect\"]", // a reserved event name
           "44{\"message\":\"from a client\"}", // CONNECT_ERROR is the server's
-          "40", // a second CONNECT to the same namespace
           "42/custom,[\"message\"]", // a namespace never joined
           "451-[\"message\"]\u0000", // garbage after the payload
         })
@@ -824,6 +823,27 @@ class ProtocolConformanceTest {
         peer.send(packet);
 
         peer.awaitClose();
+      }
+    }
+
+    /**
+     * socket.io-client sends CONNECT again when an app calls connect() on a socket whose CONNECT is
+     * not answered yet; the reference server takes it, and so does the hub: the same socket is
+     * answered again and the connection stays.
+     */
+    @Test
+    void aSecondConnectToTheSameNamespaceIsAnsweredWithTheSameSocket() {
+      try (Peer peer = peers.openWebSocket(SOCKET)) {
+        peer.send("40");
+        String first = peer.textPacket();
+        assertThat(first).startsWith("40{\"sid\":");
+        assertThat(peer.textPacket()).isEqualTo("42[\"auth\",{}]");
+
+        peer.send("40");
+        assertThat(peer.textPacket()).isEqualTo(first);
+
+        peer.send("42[\"message\",\"still here\"]");
+        assertThat(peer.textPacket()).isEqualTo("42[\"message-back\",\"still here\"]");
       }
     }
 
