@@ -5,7 +5,6 @@ import dev.switchboard.files.analysis.ContentCheck;
 import dev.switchboard.files.analysis.Refused;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.json.JsonArray;
@@ -70,9 +69,7 @@ final class MultipartUpload {
         new Progress(vertx.eventBus(), uploadId, name, null, 0, options.progressInterval());
     TypeGate gate = new TypeGate(check, name, new byte[0]);
     Future<Part> part =
-        vertx
-            .fileSystem()
-            .open(file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
+        DiskWriter.create(vertx, file)
             .compose(
                 opened -> {
                   current =
@@ -81,7 +78,7 @@ final class MultipartUpload {
                           opened,
                           options.maxUpload() - received,
                           gate,
-                          true,
+                          Transfer.newSha256(),
                           progress::received);
                   Transfer transfer = current;
                   return failed

@@ -6,7 +6,7 @@ import dev.switchboard.files.analysis.Refused;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,10 +25,11 @@ import java.util.function.LongConsumer;
 final class Transfer {
 
   private final ReadStream<Buffer> source;
-  private final AsyncFile file;
+  private final DiskWriter file;
   private final long limit;
   private final TypeGate gate;
   private final MessageDigest digest;
+  private boolean fileFailed;
   private final LongConsumer progress;
   private final Promise<Long> done = Promise.promise();
   private long received;
@@ -37,27 +38,31 @@ final class Transfer {
   /**
    * @param limit the most bytes this body may carry
    * @param gate the type check, or null when the type is already known
-   * @param hash whether to compute the SHA-256 of the bytes ({@link #sha256()})
+   * @param digest fed every byte on the way ({@link #newSha256()}), or null
    * @param progress told the count of bytes received after each chunk
    */
   Transfer(
       ReadStream<Buffer> source,
-      AsyncFile file,
+      DiskWriter file,
       long limit,
       TypeGate gate,
-      boolean hash,
+      MessageDigest digest,
       LongConsumer progress) {
     this.source = source;
     this.file = file;
     this.limit = limit;
     this.gate = gate;
-    this.digest = hash ? sha256Digest() : null;
+    this.digest = digest;
     this.progress = progress;
   }
 
   /** Starts reading; answers the bytes written once they are all on disk and the file is closed. */
   Future<Long> start() {
-    file.exceptionHandler(this::stop);
+    file.exceptionHandler(
+        failure -> {
+          fileFailed = true;
+          stop(failure);
+        });
     source.exceptionHandler(this::stop);
     source.endHandler(v -> ended());
     source.handler(this::chunk);
@@ -70,8 +75,13 @@ final class Transfer {
     return received;
   }
 
-  /** The SHA-256 of the bytes, lower-case hex; only once the transfer succeeded with a hash. */
+  /** The SHA-256 of the bytes, lower-case hex; only once the transfer succeeded with a digest. */
   String sha256() {
+    return hex(digest);
+  }
+
+  /** The digest's value, lower-case hex (the digest is reset). */
+  static String hex(MessageDigest digest) {
     return HexFormat.of().formatHex(digest.digest());
   }
 
@@ -93,10 +103,11 @@ final class Transfer {
       }
     }
     if (digest != null) {
-      digest.update(chunk.getBytes());
+      // the chunk's own bytes, not a copy of them
+      digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
     }
     file.write(chunk);
-    if (file.writeQueueFull()) {
+    if (file.full()) {
       source.pause();
       file.drainHandler(v -> source.resume());
     }
@@ -134,7 +145,15 @@ final class Transfer {
     return new ApiException(ErrorType.UNSUPPORTED_MEDIA_TYPE, refused.getMessage(), null);
   }
 
-  private static MessageDigest sha256Digest() {
+  /**
+   * Whether every byte received reached the file: true unless a write failed (the source failing
+   * does not count, the bytes before it are all written once the transfer ends).
+   */
+  boolean wroteAll() {
+    return !fileFailed;
+  }
+
+  static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

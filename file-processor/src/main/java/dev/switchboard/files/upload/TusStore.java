@@ -7,10 +7,13 @@ import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.OpenOptions;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -28,8 +31,12 @@ final class TusStore {
   private static final String SIDECAR = ".json";
   private static final String BYTES = ".bin";
 
+  /** The running SHA-256 of an upload's first {@code hashed} bytes. */
+  private record Hashing(MessageDigest digest, long hashed) {}
+
   private final FileSystem fs;
   private final Path directory;
+  private final Map<String, Hashing> hashing = new ConcurrentHashMap<>();
 
   TusStore(FileSystem fs, Path directory) {
     this.fs = fs;
@@ -99,6 +106,26 @@ final class TusStore {
                     .map(Buffer::getBytes));
   }
 
+  /**
+   * The SHA-256 of the upload's first {@code offset} bytes, to be fed the bytes that follow them
+   * and given back with {@link #hashed}: a new one at offset 0, null when it is not known (this
+   * process did not receive those bytes, or a write of them failed), and then the upload is hashed
+   * whole from disk once complete. Taken, it is no longer held: a request that fails without giving
+   * it back leaves none behind.
+   */
+  MessageDigest takeHash(String id, long offset) {
+    Hashing held = hashing.remove(id);
+    if (held != null && held.hashed() == offset) {
+      return held.digest();
+    }
+    return offset == 0 ? Transfer.newSha256() : null;
+  }
+
+  /** Keeps {@code digest}, which has been fed the upload's first {@code hashed} bytes. */
+  void hashed(String id, MessageDigest digest, long hashed) {
+    hashing.put(id, new Hashing(digest, hashed));
+  }
+
   /** Writes the sidecar whole, then moves it in place, so a crash never leaves half of one. */
   Future<Void> save(TusUpload upload) {
     String temporary = directory.resolve(upload.id() + SIDECAR + ".tmp").toString();
@@ -116,6 +143,7 @@ final class TusStore {
    * about to be handed to the intake.
    */
   Future<Void> release(String id, Path target) {
+    hashing.remove(id);
     return fs.delete(sidecar(id).toString())
         .compose(
             deleted ->
@@ -127,6 +155,7 @@ final class TusStore {
 
   /** Deletes the upload and its bytes; answers how many bytes were freed. */
   Future<Long> delete(String id) {
+    hashing.remove(id);
     return fs.delete(sidecar(id).toString())
         .recover(missing -> Future.succeededFuture())
         .compose(released -> offset(id))

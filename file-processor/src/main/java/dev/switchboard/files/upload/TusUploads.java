@@ -7,7 +7,6 @@ import dev.switchboard.files.analysis.Refused;
 import dev.switchboard.files.analysis.Sha256;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,6 +15,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -259,6 +259,15 @@ final class TusUploads {
     return true;
   }
 
+  /** A request's running hash: the digest it was given at {@code offset}, fed by its transfer. */
+  private record Hash(MessageDigest digest, long offset, Transfer transfer) {
+
+    /** Whether the digest has been fed exactly the {@code held} bytes on disk. */
+    boolean covers(long held) {
+      return digest != null && transfer.wroteAll() && offset + transfer.received() == held;
+    }
+  }
+
   /** Where an upload stands once a request's bytes are in. */
   private record Outcome(long offset, Instant expires, String assetId) {}
 
@@ -285,26 +294,32 @@ final class TusUploads {
             upload.length(),
             upload.seq(),
             options.progressInterval());
+    MessageDigest digest = store.takeHash(id, offset);
     store
         .head(id, headHeld)
         .compose(
             prefix -> {
               TypeGate gate =
                   upload.detectedType() == null ? new TypeGate(check, upload.name(), prefix) : null;
-              return vertx
-                  .fileSystem()
-                  .open(store.bytes(id).toString(), new OpenOptions().setAppend(true))
+              return DiskWriter.append(vertx, store.bytes(id))
                   .compose(
-                      file ->
-                          new Transfer(
-                                  ctx.request(),
-                                  file,
-                                  upload.length() - offset,
-                                  gate,
-                                  false,
-                                  received -> progress.received(offset + received))
-                              .start()
-                              .transform(bytes -> settle(upload, gate, progress, bytes.cause())));
+                      file -> {
+                        Transfer transfer =
+                            new Transfer(
+                                ctx.request(),
+                                file,
+                                upload.length() - offset,
+                                gate,
+                                digest,
+                                received -> progress.received(offset + received));
+                        return transfer
+                            .start()
+                            .transform(
+                                bytes -> {
+                                  Hash hash = new Hash(digest, offset, transfer);
+                                  return settle(upload, gate, progress, hash, bytes.cause());
+                                });
+                      });
             })
         .onSuccess(
             outcome -> {
@@ -327,7 +342,7 @@ final class TusUploads {
    * hands the upload to the intake.
    */
   private Future<Outcome> settle(
-      TusUpload upload, TypeGate gate, Progress progress, Throwable failure) {
+      TusUpload upload, TypeGate gate, Progress progress, Hash hash, Throwable failure) {
     String id = upload.id();
     if (failure instanceof ApiException refusal
         && refusal.type() == ErrorType.UNSUPPORTED_MEDIA_TYPE) {
@@ -338,6 +353,9 @@ final class TusUploads {
         .compose(
             held -> {
               progress.settled(held);
+              if (hash.covers(held)) {
+                store.hashed(id, hash.digest(), held);
+              }
               String type = gate == null ? upload.detectedType() : gate.type();
               if (held == upload.length() && type == null) {
                 try {
@@ -363,12 +381,20 @@ final class TusUploads {
             });
   }
 
-  /** Hashes the complete upload and hands it to the intake; answers the asset's id. */
+  /**
+   * Hands the complete upload to the intake; answers the asset's id. Its SHA-256 was computed as
+   * the bytes arrived, unless some of them arrived before a restart (or a write failed): then the
+   * file is read once more to hash it.
+   */
   private Future<Outcome> finish(TusUpload upload) {
     String id = upload.id();
     Path target = options.directory().resolve(id + ".part");
-    return vertx
-        .executeBlocking(() -> Sha256.of(store.bytes(id)))
+    MessageDigest digest = store.takeHash(id, upload.length());
+    Future<String> hashed =
+        digest != null
+            ? Future.succeededFuture(Transfer.hex(digest))
+            : vertx.executeBlocking(() -> Sha256.of(store.bytes(id)));
+    return hashed
         .compose(sha256 -> store.release(id, target).map(sha256))
         .compose(
             sha256 ->

@@ -93,6 +93,27 @@ class TusProtocolTest {
   }
 
   @Test
+  void theHashIsTakenAsTheBytesArriveNotByReadingTheFileOnceComplete() throws Exception {
+    start(Duration.ofHours(1));
+    byte[] text = "one line\n".repeat(10_000).getBytes(StandardCharsets.UTF_8);
+    String location = create(text.length, "notes.txt", "text/plain");
+    int half = text.length / 2;
+    assertThat(patch(location, 0, Arrays.copyOfRange(text, 0, half)).statusCode()).isEqualTo(204);
+
+    // the bytes held change behind the server's back, the length kept: a hash read back from the
+    // file once the upload is complete would be that of these bytes, not of the ones sent
+    String id = location.substring(location.lastIndexOf('/') + 1);
+    Path held = server.options.tusDirectory().resolve(id + ".bin");
+    byte[] onDisk = Files.readAllBytes(held);
+    onDisk[half - 10] = 'X';
+    Files.write(held, onDisk);
+    HttpResponse<String> last = patch(location, half, Arrays.copyOfRange(text, half, text.length));
+
+    assertThat(last.headers().firstValue("Switchboard-Asset-Id")).hasValue("asset-1");
+    assertThat(server.intake.received().get(0).sha256()).isEqualTo(Bodies.sha256(text));
+  }
+
+  @Test
   void creationWithUploadTakesTheBytesInThePost() throws Exception {
     start(Duration.ofHours(1));
     byte[] text = "one line\n".repeat(1000).getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,212 @@
+package dev.switchboard.files.upload;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Writes one upload's bytes to a file: the network's chunks are copied into blocks of 1 MiB outside
+ * the heap, and each full block is written on a worker thread with one {@code write} call at its
+ * position. At most {@link #BLOCKS} blocks are being written at once; beyond that {@link #full()}
+ * says so and the caller pauses its source until {@link #drainHandler(Handler) drained}.
+ *
+ * <p>Why not Vert.x's {@code AsyncFile}: it keeps each chunk (a heap copy of the network's bytes)
+ * queued until its write is done, and the JDK copies it again into a temporary direct buffer on the
+ * worker thread. With a small write queue the socket is paused every few chunks and the disk waits
+ * on round trips; with a large one the queued chunks outlive the small young generation and are
+ * promoted, which costs full collections. Here a chunk is garbage as soon as it is copied, the heap
+ * stays flat, and the disk sees one large write per MiB.
+ *
+ * <p>Used from one event-loop context; the blocks are written on Vert.x's worker pool.
+ */
+final class DiskWriter {
+
+  /** The size of one block, and so of each write to the file. */
+  static final int BLOCK = 1 << 20;
+
+  /** Blocks being written at once, past which the writer is full. */
+  static final int BLOCKS = 4;
+
+  /** Blocks kept for the next upload, so that small uploads do not churn direct memory. */
+  private static final int SPARE_MAX = 16;
+
+  private static final ConcurrentLinkedQueue<ByteBuffer> SPARE = new ConcurrentLinkedQueue<>();
+  private static final AtomicInteger SPARE_COUNT = new AtomicInteger();
+
+  private final Vertx vertx;
+  private final FileChannel channel;
+  private long position;
+  private ByteBuffer filling;
+  private int writing;
+  private Throwable failure;
+  private Handler<Void> drainHandler;
+  private Handler<Throwable> exceptionHandler;
+  private Promise<Void> closed;
+
+  private DiskWriter(Vertx vertx, FileChannel channel, long position) {
+    this.vertx = vertx;
+    this.channel = channel;
+    this.position = position;
+  }
+
+  /** A new file at {@code file}; fails when it exists. */
+  static Future<DiskWriter> create(Vertx vertx, Path file) {
+    return vertx.executeBlocking(
+        () ->
+            new DiskWriter(
+                vertx,
+                FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                0));
+  }
+
+  /** The existing file at {@code file}, written from its end. */
+  static Future<DiskWriter> append(Vertx vertx, Path file) {
+    return vertx.executeBlocking(
+        () -> {
+          FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
+          return new DiskWriter(vertx, channel, channel.size());
+        });
+  }
+
+  void exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+  }
+
+  /** Called once, the next time fewer than {@link #BLOCKS} blocks are being written. */
+  void drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+  }
+
+  /** Whether the caller should stop writing until the drain handler is called. */
+  boolean full() {
+    return writing >= BLOCKS;
+  }
+
+  /** Copies {@code chunk} into blocks; the chunk is free to go as soon as this returns. */
+  void write(Buffer chunk) {
+    if (failure != null || closed != null) {
+      return;
+    }
+    ByteBuffer bytes = ((BufferInternal) chunk).getByteBuf().nioBuffer();
+    while (bytes.hasRemaining()) {
+      if (filling == null) {
+        filling = take();
+      }
+      int count = Math.min(bytes.remaining(), filling.remaining());
+      filling.put(bytes.slice(bytes.position(), count));
+      bytes.position(bytes.position() + count);
+      if (!filling.hasRemaining()) {
+        flush();
+      }
+    }
+  }
+
+  /**
+   * Writes what is left, waits for every write and closes the file; fails with the first write's
+   * failure, if any.
+   */
+  Future<Void> close() {
+    if (closed != null) {
+      return closed.future();
+    }
+    closed = Promise.promise();
+    if (failure == null) {
+      flush();
+    }
+    closeWhenWritten();
+    return closed.future();
+  }
+
+  private void flush() {
+    if (filling == null || filling.position() == 0) {
+      return;
+    }
+    ByteBuffer block = filling.flip();
+    filling = null;
+    long at = position;
+    position += block.remaining();
+    writing++;
+    vertx
+        .executeBlocking(
+            () -> {
+              long offset = at;
+              while (block.hasRemaining()) {
+                offset += channel.write(block, offset);
+              }
+              return null;
+            },
+            false)
+        .onComplete(
+            written -> {
+              writing--;
+              give(block);
+              if (written.failed() && failure == null) {
+                failure = written.cause();
+                if (exceptionHandler != null) {
+                  exceptionHandler.handle(failure);
+                }
+              }
+              if (closed != null) {
+                closeWhenWritten();
+              } else if (drainHandler != null && !full()) {
+                Handler<Void> drained = drainHandler;
+                drainHandler = null;
+                drained.handle(null);
+              }
+            });
+  }
+
+  private void closeWhenWritten() {
+    if (writing > 0) {
+      return;
+    }
+    if (filling != null) {
+      give(filling);
+      filling = null;
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              channel.close();
+              return null;
+            },
+            false)
+        .onComplete(
+            done -> {
+              Throwable cause = failure != null ? failure : done.cause();
+              if (cause == null) {
+                closed.tryComplete();
+              } else {
+                closed.tryFail(cause instanceof IOException ? cause : new IOException(cause));
+              }
+            });
+  }
+
+  private ByteBuffer take() {
+    ByteBuffer block = SPARE.poll();
+    if (block == null) {
+      block = ByteBuffer.allocateDirect(BLOCK);
+    } else {
+      SPARE_COUNT.decrementAndGet();
+    }
+    return block.clear();
+  }
+
+  private void give(ByteBuffer block) {
+    if (SPARE_COUNT.incrementAndGet() <= SPARE_MAX) {
+      SPARE.offer(block);
+    } else {
+      SPARE_COUNT.decrementAndGet();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.switchboard.files.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The upload's file writer: the bytes in order across its blocks, and when it says it is full. */
+class DiskWriterTest {
+
+  @TempDir Path dir;
+  // one worker thread, so that a test can hold the writes back by keeping it busy
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(1));
+
+  @AfterEach
+  void close() throws Exception {
+    UploadServer.await(vertx.close());
+  }
+
+  @Test
+  void chunksOfAnySizeLandInOrderAcrossBlocks() throws Exception {
+    Path file = dir.resolve("out.bin");
+    byte[] bytes = new byte[3 * DiskWriter.BLOCK + 12_345];
+    new Random(7).nextBytes(bytes);
+
+    onContext(
+        () ->
+            DiskWriter.create(vertx, file)
+                .compose(
+                    writer -> {
+                      // 1 byte, then odd sizes, one of them larger than a block
+                      int[] sizes = {1, 65_536, 7, DiskWriter.BLOCK + 3, 100_000};
+                      int at = 0;
+                      for (int i = 0; at < bytes.length; i++) {
+                        int size = Math.min(sizes[i % sizes.length], bytes.length - at);
+                        writer.write(Buffer.buffer().appendBytes(bytes, at, size));
+                        at += size;
+                      }
+                      return writer.close();
+                    }));
+
+    assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+  }
+
+  @Test
+  void appendWritesAfterWhatTheFileHolds() throws Exception {
+    Path file = dir.resolve("held.bin");
+    Files.write(file, new byte[] {1, 2, 3});
+
+    onContext(
+        () ->
+            DiskWriter.append(vertx, file)
+                .compose(
+                    writer -> {
+                      writer.write(Buffer.buffer(new byte[] {4, 5}));
+                      return writer.close();
+                    }));
+
+    assertThat(Files.readAllBytes(file)).containsExactly(1, 2, 3, 4, 5);
+  }
+
+  @Test
+  void createRefusesAFileThatExists() throws Exception {
+    Path file = dir.resolve("taken.bin");
+    Files.write(file, new byte[] {9});
+
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    vertx.runOnContext(
+        v -> DiskWriter.create(vertx, file).onComplete(done -> failure.complete(done.cause())));
+
+    assertThat(failure.get(10, TimeUnit.SECONDS)).isNotNull();
+    assertThat(Files.readAllBytes(file)).containsExactly(9);
+  }
+
+  @Test
+  void itIsFullWithFourBlocksBeingWrittenAndSaysWhenItDrained() throws Exception {
+    Path file = dir.resolve("full.bin");
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    AtomicBoolean fullBefore = new AtomicBoolean();
+    AtomicBoolean fullAfter = new AtomicBoolean();
+    AtomicInteger drains = new AtomicInteger();
+    CountDownLatch disk = new CountDownLatch(1);
+
+    onContext(
+        () ->
+            DiskWriter.create(vertx, file)
+                .compose(
+                    writer -> {
+                      // the only worker thread waits, and with it every write
+                      vertx.executeBlocking(() -> disk.await(30, TimeUnit.SECONDS), false);
+                      Promise<Void> drained = Promise.promise();
+                      byte[] block = new byte[DiskWriter.BLOCK];
+                      for (int i = 0; i < DiskWriter.BLOCKS - 1; i++) {
+                        block[0] = (byte) i;
+                        writer.write(Buffer.buffer(block.clone()));
+                        sent.writeBytes(block);
+                      }
+                      fullBefore.set(writer.full());
+                      block[0] = 42;
+                      writer.write(Buffer.buffer(block.clone()));
+                      sent.writeBytes(block);
+                      fullAfter.set(writer.full());
+                      writer.drainHandler(
+                          v -> {
+                            drains.incrementAndGet();
+                            drained.tryComplete();
+                          });
+                      disk.countDown();
+                      return drained.future().compose(v -> writer.close());
+                    }));
+
+    assertThat(fullBefore).isFalse();
+    assertThat(fullAfter).isTrue();
+    assertThat(drains).hasValue(1);
+    assertThat(Files.readAllBytes(file)).isEqualTo(sent.toByteArray());
+  }
+
+  /** Runs {@code work} on a Vert.x context, as the upload routes do, and waits for its end. */
+  private void onContext(Supplier<Future<?>> work) throws Exception {
+    CompletableFuture<Object> done = new CompletableFuture<>();
+    vertx.runOnContext(
+        v ->
+            work.get()
+                .onComplete(
+                    result -> {
+                      if (result.failed()) {
+                        done.completeExceptionally(result.cause());
+                      } else {
+                        done.complete(result.result());
+                      }
+                    }));
+    done.get(30, TimeUnit.SECONDS);
+  }
+}
