@@ -3,6 +3,7 @@ package dev.switchboard.hub;
 import dev.switchboard.hub.socket.SocketMetrics;
 import dev.switchboard.hub.socket.SocketServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -12,7 +13,7 @@ import java.util.Map;
  * The hub's own meters: {@code hub_ws_connections{namespace}}, {@code hub_packets_in_total}, {@code
  * hub_packets_out_total} (one per recipient), {@code hub_emits_total}, {@code
  * hub_drops_total{reason}}, {@code hub_recovery_hits_total}, {@code hub_streams_active}, {@code
- * hub_engine_sessions} and {@code hub_engine_pending}.
+ * hub_engine_sessions}, {@code hub_engine_pending} and {@code hub_engine_storm_collections_total}.
  */
 final class HubMetrics implements SocketMetrics {
 
@@ -48,6 +49,10 @@ final class HubMetrics implements SocketMetrics {
         .register(registry);
     Gauge.builder("hub.engine.pending", server.engine(), engine -> engine.pendingCount())
         .description("Engine.IO sessions that have joined no namespace yet")
+        .register(registry);
+    FunctionCounter.builder(
+            "hub.engine.storm.collections", server.engine(), engine -> engine.stormCollections())
+        .description("full collections after a burst of new sessions (a reconnect storm)")
         .register(registry);
   }
 

@@ -46,6 +46,7 @@ public final class EngineServer {
   private final Map<String, EngineSocket> sessions = new HashMap<>();
   private final WebSocketWriter writer = new WebSocketWriter();
   private final Heartbeat heartbeat;
+  private final StormCollector stormCollector;
 
   /**
    * Open sessions not {@linkplain EngineSocket#established() established} yet, in all and by remote
@@ -61,6 +62,7 @@ public final class EngineServer {
     this.options = options;
     this.connectionHandler = connectionHandler;
     this.heartbeat = new Heartbeat(vertx, options);
+    this.stormCollector = new StormCollector(vertx);
   }
 
   public String path() {
@@ -73,6 +75,14 @@ public final class EngineServer {
 
   public int sessionCount() {
     return sessions.size();
+  }
+
+  /**
+   * Full collections run after a burst of new sessions, to give back the heap a reconnect storm
+   * grew (see {@link StormCollector}).
+   */
+  public long stormCollections() {
+    return stormCollector.collections();
   }
 
   /** Open sessions that have not been taken up yet (for Socket.IO: that joined no namespace). */
@@ -298,6 +308,7 @@ public final class EngineServer {
         new EngineSocket(
             newId(), this, query == null ? "" : query, Handshakes.encodeHeaders(headers));
     sessions.put(socket.id(), socket);
+    stormCollector.opened();
     socket.pendingFrom = address;
     pending++;
     pendingByAddress.merge(address, 1, Integer::sum);
@@ -355,6 +366,7 @@ public final class EngineServer {
   /** Closes every session and stops the heartbeat, as when the server stops. */
   public void closeAll() {
     heartbeat.stop();
+    stormCollector.stop();
     for (EngineSocket socket : sessions.values().toArray(EngineSocket[]::new)) {
       socket.close("server shutting down");
     }
