@@ -7,6 +7,7 @@ import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { Upload } from "tus-js-client";
 import { useHub } from "../app";
 import { api } from "../api";
+import { applyAssetChange, type AssetChange } from "../assets";
 import { authHeaders, canControl } from "../auth";
 import { describe } from "../problem";
 import { formatBytes } from "../services";
@@ -39,17 +40,16 @@ export function Files() {
   useEffect(() => {
     reload();
     const socket = hub.namespace("/files");
-    const onAsset = (change: Partial<Asset> & { id: string; state: Asset["state"] }) => {
+    const onAsset = (change: AssetChange) => {
       if (change.state === "processed" || change.state === "failed") {
         dispatch({ type: "settled", assetId: change.id, failed: change.state === "failed" });
       }
       setAssets((prior) => {
-        const known = prior.some((asset) => asset.id === change.id);
-        if (!known) {
+        const applied = applyAssetChange(prior, change);
+        if (applied.reload) {
           reload();
-          return prior;
         }
-        return prior.map((asset) => (asset.id === change.id ? { ...asset, ...change } : asset));
+        return applied.assets;
       });
     };
     const onProgress = (progress: UploadProgress) => dispatch({ type: "hub", progress });
