@@ -1,5 +1,7 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.common.auth.Access;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
@@ -10,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -59,16 +62,18 @@ final class FileRoutes {
   }
 
   private void mount(Router router) {
-    router.post(UPLOAD).handler(this::forward);
-    router.post(SEED_UPLOAD).handler(this::forward);
-    router.route("/api/v1/uploads").handler(this::forward);
-    router.route("/api/v1/uploads/*").handler(this::forward);
-    router.get("/api/v1/assets/:id/content").handler(this::forward);
-    router.get("/api/v1/assets/:id/thumbnail").handler(this::forward);
+    Access.route(router, HttpMethod.POST, UPLOAD, Action.OPERATE).handler(this::forward);
+    Access.route(router, HttpMethod.POST, SEED_UPLOAD, Action.OPERATE).handler(this::forward);
+    // tus: creating, resuming (HEAD), appending and ending an upload are all the uploader's
+    Access.route(router, "/api/v1/uploads", Action.OPERATE).handler(this::forward);
+    Access.route(router, "/api/v1/uploads/*", Action.OPERATE).handler(this::forward);
+    Access.route(router, HttpMethod.GET, "/api/v1/assets/:id/content", Action.READ)
+        .handler(this::forward);
+    Access.route(router, HttpMethod.GET, "/api/v1/assets/:id/thumbnail", Action.READ)
+        .handler(this::forward);
 
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router
-        .get("/api/v1/assets")
+    Access.route(router, HttpMethod.GET, "/api/v1/assets", Action.READ)
         .handler(
             ctx ->
                 Forward.reply(
@@ -81,21 +86,19 @@ final class FileRoutes {
                     "hash",
                     "limit",
                     "offset"));
-    router.post("/api/v1/assets/check").handler(body).handler(this::check);
-    router
-        .post("/api/v1/assets/confirm")
+    Access.route(router, HttpMethod.POST, "/api/v1/assets/check", Action.OPERATE)
+        .handler(body)
+        .handler(this::check);
+    Access.route(router, HttpMethod.POST, "/api/v1/assets/confirm", Action.OPERATE)
         .handler(body)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
-    router
-        .post("/api/v1/assets/reject")
+    Access.route(router, HttpMethod.POST, "/api/v1/assets/reject", Action.OPERATE)
         .handler(body)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_REJECT));
-    router
-        .post("/api/assets/confirm")
+    Access.route(router, HttpMethod.POST, "/api/assets/confirm", Action.OPERATE)
         .handler(body)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
-    router
-        .get("/api/v1/assets/:id")
+    Access.route(router, HttpMethod.GET, "/api/v1/assets/:id", Action.READ)
         .handler(
             ctx ->
                 Forward.reply(
@@ -104,8 +107,7 @@ final class FileRoutes {
                     Addresses.FILES_ASSETS_GET,
                     new JsonObject().put("id", ctx.pathParam("id")),
                     Bus.DEFAULT_TIMEOUT));
-    router
-        .delete("/api/v1/assets/:id")
+    Access.route(router, HttpMethod.DELETE, "/api/v1/assets/:id", Action.ADMINISTER)
         .handler(
             ctx ->
                 Forward.reply(

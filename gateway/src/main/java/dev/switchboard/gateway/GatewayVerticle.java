@@ -1,28 +1,40 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.common.auth.Access;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.observability.Ping;
+import dev.switchboard.gateway.auth.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
 import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
  * in {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
- * {@code /api/services} aliases. Every API route demands a bearer token whose role may read ({@code
- * GET}) or control (any other method), as {@code common.auth.Role} says; pages of the listed
- * origins may call it cross-origin. Also serves the operational routes of its process.
+ * {@code /api/services} aliases. Every API route demands a bearer token whose role may do the
+ * action the route names ({@code common.auth.Access}: read, operate or administer); pages of the
+ * listed origins may call it cross-origin. Also serves the operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
- * auth.viewerToken}, {@code auth.emitToken}, {@code process}, {@code files.url} or {@code
- * files.port} (where file-processor listens), {@code corsOrigins} (the browser origins allowed to
- * call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007
- * by default), {@code webroot} (the app's build; the classpath's {@code webroot/} by default).
+ * auth.operatorToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code database.url} and
+ * {@code database.poolSize} (the {@code auth} schema of named tokens), {@code process}, {@code
+ * files.url} or {@code files.port} (where file-processor listens), {@code corsOrigins} (the browser
+ * origins allowed to call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app
+ * finds the hub; 3007 by default), {@code webroot} (the app's build; the classpath's {@code
+ * webroot/} by default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -30,18 +42,38 @@ public final class GatewayVerticle extends VerticleBase {
   static final String CONTRACT = "openapi/switchboard.yaml";
 
   private HttpServer server;
+  private Router router;
+  private Pool pool;
+  private TokenRoutes tokens;
 
   @Override
   public Future<?> start() {
-    Router router = router();
+    JsonObject database = config().getJsonObject("database");
+    Optional<TokenStore> store = Optional.empty();
+    if (database != null && database.getString("url") != null) {
+      pool =
+          Database.pool(vertx, database.getString("url"), database.getInteger("poolSize", 4), NAME);
+      store = Optional.of(new TokenStore(pool, Instant::now));
+    }
+    tokens = new TokenRoutes(vertx, store);
+    router = router();
     HttpServer http = vertx.createHttpServer().requestHandler(router);
-    return HttpServers.listen(
-            http,
-            config().getString("bindHost", "127.0.0.1"),
-            config().getInteger("port", 3006),
-            "GATEWAY_PORT")
+    return tokens
+        .serve()
+        .compose(
+            served ->
+                HttpServers.listen(
+                    http,
+                    config().getString("bindHost", "127.0.0.1"),
+                    config().getInteger("port", 3006),
+                    "GATEWAY_PORT"))
         .onSuccess(listening -> server = listening)
         .compose(listening -> Ping.answer(vertx, NAME, Future::succeededFuture));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
   }
 
   /** Where file-processor's own HTTP server is: {@code files.url}, else this host's files port. */
@@ -56,25 +88,27 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The routes the gateway serves, each API route with the action it needs. */
+  List<Route> routes() {
+    return router.getRoutes();
+  }
+
   Router router() {
-    // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
+    // /api/v1 and the seed's /api/services aliases: each route names the action it needs
     // CORS before the bearer check: a browser's preflight carries no token
     Router router = ApiRouter.create(vertx, config(), CrossOrigin.fromConfig(config()));
-    router
-        .get("/api/v1/openapi.yaml")
+    Access.route(router, HttpMethod.GET, "/api/v1/openapi.yaml", Action.READ)
         .handler(
             ctx -> ctx.response().putHeader("Content-Type", "application/yaml").sendFile(CONTRACT));
-    router
-        .get("/api/v1/system/stats")
+    Access.route(router, HttpMethod.GET, "/api/v1/system/stats", Action.READ)
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
     // the query parameters go as they are: system-stats validates them and names the bad one
-    router
-        .get("/api/v1/system/stats/history")
+    Access.route(router, HttpMethod.GET, "/api/v1/system/stats/history", Action.READ)
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
-    router
-        .get("/api/v1/system/info")
+    Access.route(router, HttpMethod.GET, "/api/v1/system/info", Action.READ)
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     SupervisorRoutes.mount(router, vertx);
+    tokens.mount(router);
     FileRoutes.mount(router, vertx, filesUrl());
     // last: the app's page paths take whatever no route above took
     WebApp.mount(

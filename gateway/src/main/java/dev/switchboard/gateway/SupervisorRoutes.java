@@ -1,10 +1,12 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.common.auth.Access;
 import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -48,20 +50,20 @@ final class SupervisorRoutes {
 
   private void routes(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router
-        .get("/api/v1/services")
+    Access.route(router, HttpMethod.GET, "/api/v1/services", Action.READ)
         .handler(
             ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_STATUS, new JsonObject(), QUERY_TIMEOUT));
-    router.post("/api/v1/services").handler(body).handler(this::create);
+    Access.route(router, HttpMethod.POST, "/api/v1/services", Action.ADMINISTER)
+        .handler(body)
+        .handler(this::create);
     // before /{name}: these are not service names
-    router.get("/api/v1/services/status").handler(this::status);
-    router
-        .post("/api/v1/services/refresh")
+    Access.route(router, HttpMethod.GET, "/api/v1/services/status", Action.READ)
+        .handler(this::status);
+    Access.route(router, HttpMethod.POST, "/api/v1/services/refresh", Action.OPERATE)
         .handler(
             ctx ->
                 ask(ctx, Addresses.SUPERVISOR_SERVICES_REFRESH, new JsonObject(), COMMAND_TIMEOUT));
-    router
-        .get("/api/v1/services/:name")
+    Access.route(router, HttpMethod.GET, "/api/v1/services/:name", Action.READ)
         .handler(
             ctx ->
                 ask(
@@ -70,8 +72,7 @@ final class SupervisorRoutes {
                     named(ctx)
                         .put(Addresses.ENV_VALUES, BearerAuth.role(ctx).may(Action.READ_SECRETS)),
                     QUERY_TIMEOUT));
-    router
-        .put("/api/v1/services/:name")
+    Access.route(router, HttpMethod.PUT, "/api/v1/services/:name", Action.ADMINISTER)
         .handler(body)
         .handler(
             ctx ->
@@ -80,21 +81,16 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_SERVICES_UPDATE,
                     named(ctx).put("definition", Forward.jsonBody(ctx)),
                     QUERY_TIMEOUT));
-    router
-        .delete("/api/v1/services/:name")
+    Access.route(router, HttpMethod.DELETE, "/api/v1/services/:name", Action.ADMINISTER)
         .handler(
             ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_DELETE, named(ctx), COMMAND_TIMEOUT));
-    router
-        .post("/api/v1/services/:name/start")
+    Access.route(router, HttpMethod.POST, "/api/v1/services/:name/start", Action.OPERATE)
         .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    router
-        .post("/api/v1/services/:name/stop")
+    Access.route(router, HttpMethod.POST, "/api/v1/services/:name/stop", Action.OPERATE)
         .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
-    router
-        .post("/api/v1/services/:name/restart")
+    Access.route(router, HttpMethod.POST, "/api/v1/services/:name/restart", Action.OPERATE)
         .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
-    router
-        .get("/api/v1/services/:name/events")
+    Access.route(router, HttpMethod.GET, "/api/v1/services/:name/events", Action.READ)
         .handler(
             ctx ->
                 ask(
@@ -102,21 +98,17 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_SERVICES_EVENTS,
                     named(ctx).mergeIn(Forward.query(ctx, "limit")),
                     QUERY_TIMEOUT));
-    router
-        .get("/api/v1/services/:name/logs")
+    Access.route(router, HttpMethod.GET, "/api/v1/services/:name/logs", Action.READ)
         .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_SERVICES_LOGS, named(ctx)));
 
     // the seed's routes, same answers
-    router.get("/api/services/status").handler(this::status);
-    router
-        .post("/api/services/:name/start")
+    Access.route(router, HttpMethod.GET, "/api/services/status", Action.READ).handler(this::status);
+    Access.route(router, HttpMethod.POST, "/api/services/:name/start", Action.OPERATE)
         .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    router
-        .post("/api/services/:name/stop")
+    Access.route(router, HttpMethod.POST, "/api/services/:name/stop", Action.OPERATE)
         .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
 
-    router
-        .post("/api/v1/deployments")
+    Access.route(router, HttpMethod.POST, "/api/v1/deployments", Action.OPERATE)
         .handler(body)
         .handler(
             ctx ->
@@ -129,8 +121,7 @@ final class SupervisorRoutes {
                         QUERY_TIMEOUT),
                     202,
                     deployment -> "/api/v1/deployments/" + deployment.getString("id")));
-    router
-        .get("/api/v1/deployments")
+    Access.route(router, HttpMethod.GET, "/api/v1/deployments", Action.READ)
         .handler(
             ctx ->
                 ask(
@@ -138,14 +129,11 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_DEPLOYMENTS_LIST,
                     Forward.query(ctx, "service", "limit"),
                     QUERY_TIMEOUT));
-    router
-        .get("/api/v1/deployments/:id")
+    Access.route(router, HttpMethod.GET, "/api/v1/deployments/:id", Action.READ)
         .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, id(ctx), QUERY_TIMEOUT));
-    router
-        .get("/api/v1/deployments/:id/logs")
+    Access.route(router, HttpMethod.GET, "/api/v1/deployments/:id/logs", Action.READ)
         .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, id(ctx)));
-    router
-        .post("/api/v1/deployments/:id/cancel")
+    Access.route(router, HttpMethod.POST, "/api/v1/deployments/:id/cancel", Action.OPERATE)
         .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, id(ctx), QUERY_TIMEOUT));
   }
 

@@ -2,86 +2,107 @@ package dev.switchboard.common.auth;
 
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
- * Demands {@code Authorization: Bearer <token>} with a token of {@link Credentials} whose role may
- * do what the request does: no token or an unknown one is {@code 401}, a known one whose role may
- * not is {@code 403}. The role of an accepted request is left on the routing context for the
- * handlers that show more to some roles than to others ({@link #role}).
+ * Demands {@code Authorization: Bearer <token>} with a token the {@link Authenticator} knows: no
+ * token or an unknown one is {@code 401}; when the handler requires an action, a known token whose
+ * role may not do it is {@code 403} (API routes name their own action: {@link Access#route}). The
+ * caller of an accepted request is left on the routing context ({@link #caller}, {@link #role}).
  */
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
 
-  /** The routing context key of the request's role. */
-  private static final String ROLE = "switchboard.role";
+  /** The routing context key of the request's caller. */
+  private static final String CALLER = "switchboard.caller";
 
-  private final Credentials credentials;
-  private final Function<RoutingContext, Action> actionOf;
+  private final Authenticator authenticator;
+  private final Optional<Action> action;
 
-  private BearerAuth(Credentials credentials, Function<RoutingContext, Action> actionOf) {
-    this.credentials = credentials;
-    this.actionOf = actionOf;
-  }
-
-  /** Every request the handler sees does {@code action}. */
-  public static BearerAuth requiring(Credentials credentials, Action action) {
-    return new BearerAuth(credentials, ctx -> action);
+  private BearerAuth(Authenticator authenticator, Optional<Action> action) {
+    this.authenticator = authenticator;
+    this.action = action;
   }
 
   /**
-   * For a REST API: {@code GET} and {@code HEAD} read, every other method changes something ({@link
-   * Action#CONTROL}).
+   * Every request the handler sees does {@code action} ({@code POST /emit}, say): refused with 403
+   * when the token's role may not.
    */
-  public static BearerAuth readOrControl(Credentials credentials) {
-    return new BearerAuth(
-        credentials,
-        ctx -> {
-          HttpMethod method = ctx.request().method();
-          return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
-              ? Action.READ
-              : Action.CONTROL;
-        });
+  public static BearerAuth requiring(Authenticator authenticator, Action action) {
+    return new BearerAuth(authenticator, Optional.of(action));
+  }
+
+  /**
+   * For a REST API: any known token passes, and the route, declared with {@link Access#route},
+   * checks the action it names.
+   */
+  public static BearerAuth authenticating(Authenticator authenticator) {
+    return new BearerAuth(authenticator, Optional.empty());
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+    Optional<String> token = token(ctx);
+    if (token.isEmpty()) {
       ctx.fail(
           new ApiException(ErrorType.UNAUTHORIZED, "send Authorization: Bearer <token>", null));
       return;
     }
-    Optional<Role> role = credentials.roleOf(header.substring(PREFIX.length()).trim());
-    if (role.isEmpty()) {
+    Future<Optional<Caller>> caller = authenticator.authenticate(token.get());
+    if (caller.isComplete()) {
+      decide(ctx, caller);
+    } else {
+      // the routes after this one read the body: keep it until they do
+      ctx.request().pause();
+      caller.onComplete(done -> decide(ctx, caller));
+    }
+  }
+
+  private void decide(RoutingContext ctx, Future<Optional<Caller>> answer) {
+    if (answer.failed()) {
+      ctx.fail(answer.cause());
+      return;
+    }
+    Optional<Caller> caller = answer.result();
+    if (caller.isEmpty()) {
       ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "the bearer token is not valid", null));
       return;
     }
-    Action action = actionOf.apply(ctx);
-    if (!role.get().may(action)) {
-      ctx.fail(
-          new ApiException(
-              ErrorType.FORBIDDEN,
-              "the " + role.get().label() + " role may not " + action.label(),
-              null));
+    Optional<String> refused =
+        action.flatMap(needed -> Access.refusal(caller.get().role(), needed));
+    if (refused.isPresent()) {
+      ctx.fail(new ApiException(ErrorType.FORBIDDEN, refused.get(), null));
       return;
     }
-    ctx.put(ROLE, role.get());
+    ctx.put(CALLER, caller.get());
     ctx.next();
+  }
+
+  /** The bearer token of a request, if it sends one. */
+  public static Optional<String> token(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+      return Optional.empty();
+    }
+    return Optional.of(header.substring(PREFIX.length()).trim());
+  }
+
+  /** The caller of a request this handler accepted. */
+  public static Caller caller(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    if (caller == null) {
+      throw new IllegalStateException("no caller: the route is not behind BearerAuth");
+    }
+    return caller;
   }
 
   /** The role of a request this handler accepted. */
   public static Role role(RoutingContext ctx) {
-    Role role = ctx.get(ROLE);
-    if (role == null) {
-      throw new IllegalStateException("no role: the route is not behind BearerAuth");
-    }
-    return role;
+    return caller(ctx).role();
   }
 }
