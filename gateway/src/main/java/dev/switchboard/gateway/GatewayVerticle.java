@@ -7,6 +7,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.observability.Ping;
+import dev.switchboard.gateway.auth.Sessions;
 import dev.switchboard.gateway.auth.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -16,7 +17,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +34,8 @@ import java.util.Optional;
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.operatorToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code database.url} and
- * {@code database.poolSize} (the {@code auth} schema of named tokens), {@code process}, {@code
+ * {@code database.poolSize} (the {@code auth} schema of named tokens), {@code dataDir} (where the
+ * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code process}, {@code
  * files.url} or {@code files.port} (where file-processor listens), {@code corsOrigins} (the browser
  * origins allowed to call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app
  * finds the hub; 3007 by default), {@code webroot} (the app's build; the classpath's {@code
@@ -45,6 +50,10 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router;
   private Pool pool;
   private TokenRoutes tokens;
+  private SignInRoutes signIn;
+
+  /** How long a sign-in JWT lives, in seconds: 15 minutes. */
+  static final long SESSION_LIFETIME = 15 * 60;
 
   @Override
   public Future<?> start() {
@@ -55,7 +64,19 @@ public final class GatewayVerticle extends VerticleBase {
           Database.pool(vertx, database.getString("url"), database.getInteger("poolSize", 4), NAME);
       store = Optional.of(new TokenStore(pool, Instant::now));
     }
-    tokens = new TokenRoutes(vertx, store);
+    Sessions sessions;
+    try {
+      sessions =
+          Sessions.load(
+              vertx,
+              Optional.ofNullable(config().getString("dataDir")).map(Path::of),
+              Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME)));
+    } catch (IOException e) {
+      return Future.failedFuture(
+          new IllegalStateException("cannot read or create the session key: " + e.getMessage()));
+    }
+    signIn = new SignInRoutes(sessions);
+    tokens = new TokenRoutes(vertx, store, sessions);
     router = router();
     HttpServer http = vertx.createHttpServer().requestHandler(router);
     return tokens
@@ -109,6 +130,7 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     SupervisorRoutes.mount(router, vertx);
     tokens.mount(router);
+    signIn.mount(router);
     FileRoutes.mount(router, vertx, filesUrl());
     // last: the app's page paths take whatever no route above took
     WebApp.mount(

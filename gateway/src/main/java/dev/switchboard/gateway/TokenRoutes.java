@@ -7,6 +7,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
+import dev.switchboard.gateway.auth.Sessions;
 import dev.switchboard.gateway.auth.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,8 +21,8 @@ import java.util.UUID;
 
 /**
  * Named API tokens ({@code /api/v1/tokens}, the admin's) and the answer to {@link
- * Addresses#AUTH_VERIFY}, through which every service learns who a named token speaks for. Without
- * a database the routes answer 503 and no named token is known.
+ * Addresses#AUTH_VERIFY}, through which every service learns who a named token or a sign-in JWT
+ * speaks for. Without a database the routes answer 503 and no named token is known.
  */
 final class TokenRoutes {
 
@@ -29,10 +30,12 @@ final class TokenRoutes {
 
   private final Vertx vertx;
   private final Optional<TokenStore> store;
+  private final Sessions sessions;
 
-  TokenRoutes(Vertx vertx, Optional<TokenStore> store) {
+  TokenRoutes(Vertx vertx, Optional<TokenStore> store, Sessions sessions) {
     this.vertx = vertx;
     this.store = store;
+    this.sessions = sessions;
   }
 
   void mount(Router router) {
@@ -53,7 +56,19 @@ final class TokenRoutes {
 
   Future<JsonObject> verify(JsonObject request) {
     String token = request.getString("token", "");
-    if (store.isEmpty() || !token.startsWith(Authenticator.PREFIX)) {
+    if (!token.startsWith(Authenticator.PREFIX)) {
+      return sessions
+          .verify(token)
+          .compose(
+              session ->
+                  session
+                      .map(
+                          s ->
+                              Future.succeededFuture(
+                                  s.caller().toJson().put("expiresAt", s.expiresAt().toString())))
+                      .orElseGet(TokenRoutes::unknown));
+    }
+    if (store.isEmpty()) {
       return unknown();
     }
     return store

@@ -20,6 +20,7 @@ class HubNamedTokensTest extends HubClientTest {
 
   private static final String VIEWER = "sbt_" + "v".repeat(43);
   private static final String OPERATOR = "sbt_" + "o".repeat(43);
+  private static final String JWT = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoib3BlcmF0b3IifQ.c2lnbmF0dXJl";
 
   private final AtomicInteger asked = new AtomicInteger();
 
@@ -33,7 +34,7 @@ class HubNamedTokensTest extends HubClientTest {
               String token = msg.body().getString("token");
               if (token.equals(VIEWER)) {
                 msg.reply(new JsonObject().put("name", "wall screen").put("role", "viewer"));
-              } else if (token.equals(OPERATOR)) {
+              } else if (token.equals(OPERATOR) || token.equals(JWT)) {
                 msg.reply(new JsonObject().put("name", "ci").put("role", "operator"));
               } else {
                 msg.fail(401, "unknown token");
@@ -59,6 +60,16 @@ class HubNamedTokensTest extends HubClientTest {
     int before = asked.get();
     node.connected("viewer2", "/system", VIEWER, Transport.WEBSOCKET.opts());
     assertThat(asked.get()).isEqualTo(before);
+  }
+
+  /** The browser's sign-in JWT goes the same way: the gateway says whose it is. */
+  @Test
+  void aSignInJwtJoinsWithItsRole() {
+    gateway().completion().await();
+    node.connected("browser", "/services", JWT, Transport.WEBSOCKET.opts());
+    JsonObject passed = node.ackOf("browser", "services:start", new JsonObject().put("name", "a"));
+    assertThat(passed.toString()).doesNotContain("forbidden");
+    assertThat(asked.get()).isEqualTo(1);
   }
 
   @Test

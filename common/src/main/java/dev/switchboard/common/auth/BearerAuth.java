@@ -4,6 +4,7 @@ import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -18,39 +19,48 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
 
+  /** The browser's session cookie: a sign-in JWT, HttpOnly and SameSite=Strict. */
+  public static final String SESSION_COOKIE = "switchboard_session";
+
   /** The routing context key of the request's caller. */
   private static final String CALLER = "switchboard.caller";
 
   private final Authenticator authenticator;
   private final Optional<Action> action;
+  private final boolean cookie;
 
-  private BearerAuth(Authenticator authenticator, Optional<Action> action) {
+  private BearerAuth(Authenticator authenticator, Optional<Action> action, boolean cookie) {
     this.authenticator = authenticator;
     this.action = action;
+    this.cookie = cookie;
   }
 
   /**
    * Every request the handler sees does {@code action} ({@code POST /emit}, say): refused with 403
-   * when the token's role may not.
+   * when the token's role may not. The header only: a browser's session cookie, which any page of
+   * the same host would send along, does not count here.
    */
   public static BearerAuth requiring(Authenticator authenticator, Action action) {
-    return new BearerAuth(authenticator, Optional.of(action));
+    return new BearerAuth(authenticator, Optional.of(action), false);
   }
 
   /**
    * For a REST API: any known token passes, and the route, declared with {@link Access#route},
-   * checks the action it names.
+   * checks the action it names. The browser's session cookie counts as a token too.
    */
   public static BearerAuth authenticating(Authenticator authenticator) {
-    return new BearerAuth(authenticator, Optional.empty());
+    return new BearerAuth(authenticator, Optional.empty(), true);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    Optional<String> token = token(ctx);
+    Optional<String> token = token(ctx, cookie);
     if (token.isEmpty()) {
       ctx.fail(
-          new ApiException(ErrorType.UNAUTHORIZED, "send Authorization: Bearer <token>", null));
+          new ApiException(
+              ErrorType.UNAUTHORIZED,
+              "send Authorization: Bearer <token> (or sign in: POST /api/v1/auth/login)",
+              null));
       return;
     }
     Future<Optional<Caller>> caller = authenticator.authenticate(token.get());
@@ -83,13 +93,30 @@ public final class BearerAuth implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** The bearer token of a request, if it sends one. */
-  public static Optional<String> token(RoutingContext ctx) {
+  /**
+   * The token of a request: its {@code Authorization: Bearer} header, else (when {@code cookie}
+   * says so) the browser's session cookie ({@value #SESSION_COOKIE}, an HttpOnly sign-in JWT).
+   */
+  public static Optional<String> token(RoutingContext ctx, boolean cookie) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-      return Optional.empty();
+    if (header != null && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+      return Optional.of(header.substring(PREFIX.length()).trim());
     }
-    return Optional.of(header.substring(PREFIX.length()).trim());
+    Cookie session = cookie ? ctx.request().getCookie(SESSION_COOKIE) : null;
+    return session == null || session.getValue().isEmpty()
+        ? Optional.empty()
+        : Optional.of(session.getValue());
+  }
+
+  /**
+   * Takes every request as {@code caller}'s, with no token: for test fixtures that mount a
+   * service's routes alone. Never on a server that listens for others.
+   */
+  public static Handler<RoutingContext> trusting(Caller caller) {
+    return ctx -> {
+      ctx.put(CALLER, caller);
+      ctx.next();
+    };
   }
 
   /** The caller of a request this handler accepted. */
