@@ -117,7 +117,8 @@ public final class GatewayVerticle extends VerticleBase {
   Router router() {
     // /api/v1 and the seed's /api/services aliases: each route names the action it needs
     // CORS before the bearer check: a browser's preflight carries no token
-    Router router = ApiRouter.create(vertx, config(), CrossOrigin.fromConfig(config()));
+    // the session cookie counts: CORS refuses a page of an origin not allowed before it is read
+    Router router = ApiRouter.create(vertx, config(), true, CrossOrigin.fromConfig(config()));
     Access.route(router, HttpMethod.GET, "/api/v1/openapi.yaml", Action.READ)
         .handler(
             ctx -> ctx.response().putHeader("Content-Type", "application/yaml").sendFile(CONTRACT));

@@ -29,6 +29,7 @@ class SignInApiTest {
 
   private static final String ADMIN = "test-admin-token-0123456789";
   private static final String EMIT = "test-emit-token-0123456789";
+  private static final String APP = "http://app.test:8080";
 
   @TempDir Path dataDir;
   private Vertx vertx;
@@ -46,6 +47,7 @@ class SignInApiTest {
             new JsonObject()
                 .put("dataDir", dataDir.toString())
                 .put("sessionLifetime", 3)
+                .put("corsOrigins", new JsonArray().add(APP))
                 .put(
                     "auth",
                     new JsonObject()
@@ -168,7 +170,31 @@ class SignInApiTest {
     assertThat(viewer.statusCode()).isEqualTo(403);
   }
 
+  /** With the session cookie, as the page of an allowed origin sends it. */
   private HttpResponse<Buffer> withCookie(HttpMethod method, String path, String jwt) {
-    return api.send(method, path, null, null, Map.of("Cookie", "switchboard_session=" + jwt));
+    return api.send(
+        method, path, null, null, Map.of("Cookie", "switchboard_session=" + jwt, "Origin", APP));
+  }
+
+  /** CSRF: the cookie does not change anything for a request without an allowed Origin. */
+  @Test
+  void theCookieChangesNothingWithoutAnAllowedOrigin() {
+    String jwt =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String cookie = "switchboard_session=" + jwt;
+    HttpResponse<Buffer> noOrigin =
+        api.send(HttpMethod.POST, "/api/v1/auth/keys/rotate", null, null, Map.of("Cookie", cookie));
+    assertThat(noOrigin.statusCode()).isEqualTo(403);
+    assertThat(noOrigin.bodyAsJsonObject().getString("detail")).contains("needs an Origin header");
+    HttpResponse<Buffer> otherSite =
+        api.send(
+            HttpMethod.POST,
+            "/api/v1/auth/keys/rotate",
+            null,
+            null,
+            Map.of("Cookie", cookie, "Origin", "http://evil.test"));
+    assertThat(otherSite.statusCode()).isEqualTo(403);
+    assertThat(withCookie(HttpMethod.POST, "/api/v1/auth/keys/rotate", jwt).statusCode())
+        .isEqualTo(204);
   }
 }

@@ -6,8 +6,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Demands {@code Authorization: Bearer <token>} with a token the {@link Authenticator} knows: no
@@ -19,6 +22,9 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
 
+  private static final Set<HttpMethod> SAFE =
+      Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
   /** The browser's session cookie: a sign-in JWT, HttpOnly and SameSite=Strict. */
   public static final String SESSION_COOKIE = "switchboard_session";
 
@@ -28,6 +34,7 @@ public final class BearerAuth implements Handler<RoutingContext> {
   private final Authenticator authenticator;
   private final Optional<Action> action;
   private final boolean cookie;
+  private final FailedSignIns failures = FailedSignIns.standard();
 
   private BearerAuth(Authenticator authenticator, Optional<Action> action, boolean cookie) {
     this.authenticator = authenticator;
@@ -46,10 +53,14 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   /**
    * For a REST API: any known token passes, and the route, declared with {@link Access#route},
-   * checks the action it names. The browser's session cookie counts as a token too.
+   * checks the action it names. With {@code sessionCookie}, the browser's session cookie counts as
+   * a token too; a request that changes something (not GET, HEAD or OPTIONS) with the cookie and no
+   * bearer header must then carry an {@code Origin} header (which the server's CORS check has
+   * compared with the allowed origins), or it is refused with 403: a cross-site form cannot use the
+   * cookie.
    */
-  public static BearerAuth authenticating(Authenticator authenticator) {
-    return new BearerAuth(authenticator, Optional.empty(), true);
+  public static BearerAuth authenticating(Authenticator authenticator, boolean sessionCookie) {
+    return new BearerAuth(authenticator, Optional.empty(), sessionCookie);
   }
 
   @Override
@@ -60,6 +71,29 @@ public final class BearerAuth implements Handler<RoutingContext> {
           new ApiException(
               ErrorType.UNAUTHORIZED,
               "send Authorization: Bearer <token> (or sign in: POST /api/v1/auth/login)",
+              null));
+      return;
+    }
+    if (cookie
+        && ctx.request().getHeader(HttpHeaders.AUTHORIZATION) == null
+        && !SAFE.contains(ctx.request().method())
+        && ctx.request().getHeader(HttpHeaders.ORIGIN) == null) {
+      ctx.fail(
+          new ApiException(
+              ErrorType.FORBIDDEN,
+              "a request that changes something with the session cookie needs an Origin header",
+              null));
+      return;
+    }
+    OptionalLong retryAfter = failures.retryAfter(address(ctx));
+    if (retryAfter.isPresent()) {
+      ctx.response().putHeader("Retry-After", Long.toString(retryAfter.getAsLong()));
+      ctx.fail(
+          new ApiException(
+              ErrorType.TOO_MANY_REQUESTS,
+              "too many failed sign-ins from this address; try again in "
+                  + retryAfter.getAsLong()
+                  + " s",
               null));
       return;
     }
@@ -80,6 +114,7 @@ public final class BearerAuth implements Handler<RoutingContext> {
     }
     Optional<Caller> caller = answer.result();
     if (caller.isEmpty()) {
+      failures.failed(address(ctx));
       ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "the bearer token is not valid", null));
       return;
     }
@@ -117,6 +152,12 @@ public final class BearerAuth implements Handler<RoutingContext> {
       ctx.put(CALLER, caller);
       ctx.next();
     };
+  }
+
+  private static String address(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null
+        ? "unknown"
+        : ctx.request().remoteAddress().hostAddress();
   }
 
   /** The caller of a request this handler accepted. */

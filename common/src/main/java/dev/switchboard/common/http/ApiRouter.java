@@ -29,6 +29,20 @@ public final class ApiRouter {
   @SafeVarargs
   public static Router create(
       Vertx vertx, JsonObject config, Handler<RoutingContext>... beforeCredentials) {
+    return create(vertx, config, false, beforeCredentials);
+  }
+
+  /**
+   * As {@link #create(Vertx, JsonObject, Handler[])}; with {@code sessionCookie} the browser's
+   * session cookie counts as a token (the gateway, whose CORS check runs before; see {@code
+   * BearerAuth.authenticating}).
+   */
+  @SafeVarargs
+  public static Router create(
+      Vertx vertx,
+      JsonObject config,
+      boolean sessionCookie,
+      Handler<RoutingContext>... beforeCredentials) {
     Router router = Problems.install(Router.router(vertx));
     router.route().handler(HostCheck.fromConfig(config));
     for (Handler<RoutingContext> handler : beforeCredentials) {
@@ -39,7 +53,7 @@ public final class ApiRouter {
         Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
     router
         .route("/api/*")
-        .handler(BearerAuth.authenticating(new Authenticator(vertx, credentials)));
+        .handler(BearerAuth.authenticating(new Authenticator(vertx, credentials), sessionCookie));
     // before any route with path parameters, whose matching decodes the query
     router.route("/api/*").handler(new QueryCheck());
     return router;

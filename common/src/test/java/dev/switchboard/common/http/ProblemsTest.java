@@ -42,7 +42,8 @@ class ProblemsTest {
         .handler(
             BearerAuth.authenticating(
                 new Authenticator(
-                    vertx, Credentials.fromConfig(new JsonObject().put("adminToken", TOKEN)))));
+                    vertx, Credentials.fromConfig(new JsonObject().put("adminToken", TOKEN))),
+                false));
     router.put("/api/things/:id").handler(ctx -> ctx.end());
     router
         .get("/api/field")
