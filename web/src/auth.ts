@@ -1,75 +1,71 @@
 /**
  * Who is signed in, and how every request and hub connection proves it. This module is the only
- * place that knows how: today a bearer token (the admin or viewer token the API takes) kept in
- * sessionStorage (never localStorage, so that it ends with the tab) and in memory; the JWT sign-in
- * with an HttpOnly cookie will replace the inside of this module and nothing else.
+ * place that knows how. A token (the admin token, the operator or viewer token, a named API token)
+ * is exchanged once for a short-lived JWT (`POST /api/v1/auth/login`). The gateway sets the JWT as
+ * an HttpOnly, SameSite=Strict cookie, which the API takes and scripts cannot read; the app keeps the
+ * JWT it got in the body in memory only (never localStorage or sessionStorage) for the hub's
+ * handshake. A minute before it expires, and after a reload (when memory is empty but the cookie is
+ * not), `POST /api/v1/auth/refresh` buys a new one with the cookie.
  */
 import { ApiError, toProblem } from "./problem";
 
-export type Role = "admin" | "viewer";
+export type Role = "admin" | "operator" | "viewer";
 
 export interface Session {
+  /** The JWT, held in memory only. */
   token: string;
   role: Role;
-}
-
-const KEY = "switchboard.session";
-
-/** Where the session is kept: sessionStorage in the browser, a map in tests. */
-export interface SessionStore {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
+  /** Who: "admin token", or a named token's name. */
+  name: string;
+  expiresAt: string;
 }
 
 type Listener = (session: Session | null) => void;
 
-let store: SessionStore | null = typeof sessionStorage === "undefined" ? null : sessionStorage;
-let current: Session | null = read();
+/** How long before expiry the session is refreshed. */
+const REFRESH_AHEAD_MS = 60_000;
+
+let current: Session | null = null;
+let timer: ReturnType<typeof setTimeout> | null = null;
 const listeners = new Set<Listener>();
-
-function read(): Session | null {
-  const raw = store?.getItem(KEY);
-  if (!raw) {
-    return null;
-  }
-  try {
-    const parsed = JSON.parse(raw) as Session;
-    return typeof parsed.token === "string" && (parsed.role === "admin" || parsed.role === "viewer")
-      ? parsed
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Uses another store (tests) and reads the session from it. */
-export function useStore(replacement: SessionStore | null): void {
-  store = replacement;
-  current = read();
-}
 
 export function session(): Session | null {
   return current;
 }
 
-/** Calls the listener at every sign-in and sign-out; returns what stops it. */
+/** Calls the listener at every sign-in, refresh and sign-out; returns what stops it. */
 export function onSessionChange(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
-function set(next: Session | null): void {
+function set(next: Session | null, fetcher: typeof fetch): void {
   current = next;
+  if (timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  }
   if (next) {
-    store?.setItem(KEY, JSON.stringify(next));
-  } else {
-    store?.removeItem(KEY);
+    const wait = Math.max(5_000, Date.parse(next.expiresAt) - Date.now() - REFRESH_AHEAD_MS);
+    timer = setTimeout(() => void refresh(fetcher), wait);
   }
   listeners.forEach((listener) => listener(next));
 }
 
-/** The headers that authenticate an API request. */
+function toSession(body: unknown): Session | null {
+  const value = body as Partial<Session> | null;
+  if (
+    !value ||
+    typeof value.token !== "string" ||
+    typeof value.expiresAt !== "string" ||
+    (value.role !== "admin" && value.role !== "operator" && value.role !== "viewer")
+  ) {
+    return null;
+  }
+  return { token: value.token, role: value.role, name: String(value.name ?? ""), expiresAt: value.expiresAt };
+}
+
+/** The headers that authenticate an API request (the cookie goes along by itself). */
 export function authHeaders(): Record<string, string> {
   return current ? { Authorization: `Bearer ${current.token}` } : {};
 }
@@ -80,39 +76,72 @@ export function hubAuth(callback: (auth: { token?: string }) => void): void {
 }
 
 /**
- * Checks a token with a read the API answers to every role that may read (401: unknown token; 403:
- * the emitter token), then finds its role with a control request that changes nothing (asking
- * which of no hashes are assets): a viewer is refused it with 403.
+ * Signs in with a token: 401 is a token Switchboard does not know, 403 the emit token (which may not
+ * read); both are reported at the token field. The answer says the role.
  */
 export async function signIn(token: string, fetcher: typeof fetch = fetch): Promise<Session> {
   const trimmed = token.trim();
   if (trimmed.length === 0) {
     throw new ApiError({ status: 400, detail: "Enter a token.", "invalid-params": [{ name: "token", reason: "is empty" }] });
   }
-  const headers = { Authorization: `Bearer ${trimmed}` };
-  const read = await fetcher("/api/v1/system/info", { headers });
-  if (read.status === 401 || read.status === 403) {
-    const reason = read.status === 401 ? "is not a token Switchboard knows" : "may not read the API (the emit token is for POST /emit only)";
-    throw new ApiError({ status: read.status, detail: `This token ${reason}.`, "invalid-params": [{ name: "token", reason }] });
-  }
-  if (read.status >= 500 && read.status !== 503) {
-    throw new ApiError(toProblem(read.status, await read.json().catch(() => null)));
-  }
-  const probe = await fetcher("/api/v1/assets/check", {
+  const response = await fetcher("/api/v1/auth/login", {
     method: "POST",
-    headers: { ...headers, "Content-Type": "application/json" },
-    body: JSON.stringify({ hashes: [] }),
+    credentials: "same-origin",
+    headers: { Authorization: `Bearer ${trimmed}` },
   });
-  const next: Session = { token: trimmed, role: probe.status === 403 ? "viewer" : "admin" };
-  set(next);
+  if (response.status === 401 || response.status === 403) {
+    const reason = response.status === 401 ? "is not a token Switchboard knows" : "may not read the API (the emit token is for POST /emit only)";
+    throw new ApiError({ status: response.status, detail: `This token ${reason}.`, "invalid-params": [{ name: "token", reason }] });
+  }
+  const body = await response.json().catch(() => null);
+  const next = response.ok ? toSession(body) : null;
+  if (!next) {
+    throw new ApiError(toProblem(response.status, body));
+  }
+  set(next, fetcher);
   return next;
 }
 
-export function signOut(): void {
-  set(null);
+/**
+ * A new JWT for the one in the cookie: after a reload, and before expiry. No session when the cookie
+ * is missing or expired.
+ */
+export async function refresh(fetcher: typeof fetch = fetch): Promise<Session | null> {
+  try {
+    const response = await fetcher("/api/v1/auth/refresh", { method: "POST", credentials: "same-origin", headers: authHeaders() });
+    const next = response.ok ? toSession(await response.json().catch(() => null)) : null;
+    set(next, fetcher);
+    return next;
+  } catch {
+    // the gateway is away: keep what there is until it expires
+    return current;
+  }
 }
 
-/** Whether the signed-in role may start, stop, restart, confirm and reject. */
+/**
+ * Forgets the session and asks the gateway to clear its cookie. Takes a fetch (tests) or anything
+ * else (a click event, when used as a handler), which means the browser's.
+ */
+export function signOut(given?: unknown): void {
+  const fetcher = typeof given === "function" ? (given as typeof fetch) : fetch;
+  const had = current !== null;
+  set(null, fetcher);
+  if (had) {
+    fetcher("/api/v1/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => undefined);
+  }
+}
+
+/** Whether the signed-in role may start, stop, restart, deploy, upload, confirm and reject. */
 export function canControl(): boolean {
+  return current?.role === "admin" || current?.role === "operator";
+}
+
+/** Whether the signed-in role may manage definitions, tokens and the audit log. */
+export function canAdminister(): boolean {
   return current?.role === "admin";
+}
+
+// a reload keeps the cookie but not the memory: pick the session up again
+if (typeof document !== "undefined") {
+  void refresh();
 }

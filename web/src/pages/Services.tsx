@@ -1,7 +1,7 @@
 /** Every service with its state and per-process CPU and memory, and the live logs of one. */
 import { useState } from "preact/hooks";
 import { useConnection } from "../app";
-import { session } from "../auth";
+import { canAdminister } from "../auth";
 import { ServiceControls, StateBadge } from "../components/ServiceControls";
 import { LogViewer } from "../components/LogViewer";
 import { ServiceForm } from "../components/ServiceForm";
@@ -16,7 +16,7 @@ export function Services() {
   const [controlError, setControlError] = useState<string | null>(null);
   /** The form: closed, a new service (""), or the name of the one edited. */
   const [editing, setEditing] = useState<string | null>(null);
-  const admin = session()?.role === "admin";
+  const admin = canAdminister();
   const list = sorted(services);
 
   return (

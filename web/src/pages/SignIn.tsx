@@ -1,4 +1,4 @@
-/** Sign-in with a token (the admin or viewer token the API takes), checked against the API. */
+/** Sign-in with a token (the admin, operator or viewer token, a named token), exchanged for a session. */
 import { useState } from "preact/hooks";
 import { signIn } from "../auth";
 import { ApiError, toFormMessages, type FormMessages } from "../problem";
@@ -29,8 +29,9 @@ export function SignIn() {
       <form onSubmit={submit} aria-describedby="signin-help" noValidate>
         <h1>Sign in to Switchboard</h1>
         <p id="signin-help">
-          Paste the admin token (<code>data/admin.token</code>, or <code>ADMIN_TOKEN</code>) or the viewer token
-          (<code>VIEWER_TOKEN</code>). It is kept in this tab only and forgotten when the tab closes.
+          Paste the admin token (<code>data/admin.token</code>, or <code>ADMIN_TOKEN</code>), the operator or viewer
+          token, or a named API token. It is exchanged for a sign-in that lasts 15 minutes and renews itself while the
+          page is open; the token itself is not kept.
         </p>
         {messages.form && (
           <p class="error" role="alert">

@@ -220,7 +220,7 @@ final class Launcher {
   }
 
   /**
-   * The credentials the HTTP services check: the admin token, the viewer token when one is
+   * The credentials the HTTP services check: the admin token, the viewer and operator tokens when
    * configured (none is generated), and the emit token when the hub runs.
    */
   private JsonObject tokens(Path dataDir) {
@@ -228,9 +228,11 @@ final class Launcher {
     Set<Service> services = commandLine.services();
     if (services.stream().anyMatch(Service::http)) {
       tokens.put("adminToken", token(dataDir, "adminToken", "admin.token"));
-      String viewer = config.getJsonObject("auth", new JsonObject()).getString("viewerToken");
-      if (viewer != null) {
-        tokens.put("viewerToken", viewer);
+      JsonObject auth = config.getJsonObject("auth", new JsonObject());
+      for (String key : List.of("viewerToken", "operatorToken")) {
+        if (auth.getString(key) != null) {
+          tokens.put(key, auth.getString(key));
+        }
       }
     }
     if (services.contains(Service.WS_HUB)) {

@@ -17,7 +17,12 @@ import java.util.function.Supplier;
  */
 enum Service {
   GATEWAY(
-      GatewayVerticle.NAME, "gateway", null, ThreadingModel.EVENT_LOOP, true, GatewayVerticle::new),
+      GatewayVerticle.NAME,
+      "gateway",
+      "auth",
+      ThreadingModel.EVENT_LOOP,
+      true,
+      GatewayVerticle::new),
   WS_HUB(HubVerticle.NAME, "hub", null, ThreadingModel.EVENT_LOOP, true, HubVerticle::new),
   SYSTEM_STATS(
       SystemStatsVerticle.NAME,

@@ -78,6 +78,8 @@ class ClusterIT {
             SwitchboardProcess.builder("C-gateway")
                 .args("--services", "gateway", "--cluster")
                 .dataDir(dataDirC)
+                // the gateway owns schema auth (named tokens)
+                .env("DATABASE_URL", databaseUrl)
                 .env("GATEWAY_PORT", gatewayPort)
                 .env("CLUSTER_NAME", clusterName)
                 .env("CLUSTER_PORT", clusterPortC)

@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
@@ -58,7 +59,9 @@ final class FileRoutes {
   }
 
   private void mount(Operations api) {
-    for (String streamed :
+    // streamed on to file-processor as they arrive: uploading (tus: creating, resuming, appending
+    // and ending an upload are all the uploader's) operates, the bytes of an asset are read
+    for (String upload :
         List.of(
             "uploadFiles",
             "seedProcessFiles",
@@ -66,12 +69,12 @@ final class FileRoutes {
             "tusCreate",
             "tusOffset",
             "tusAppend",
-            "tusTerminate",
-            "assetContent",
-            "assetThumbnail")) {
-      api.route(streamed).handler(this::forward);
+            "tusTerminate")) {
+      api.route(upload, Action.OPERATE).handler(this::forward);
     }
-    api.route("listAssets")
+    api.route("assetContent", Action.READ).handler(this::forward);
+    api.route("assetThumbnail", Action.READ).handler(this::forward);
+    api.route("listAssets", Action.READ)
         .handler(
             ctx ->
                 Forward.reply(
@@ -84,14 +87,14 @@ final class FileRoutes {
                     "hash",
                     "limit",
                     "offset"));
-    api.route("checkAssets", BODY_LIMIT).handler(this::check);
-    api.route("confirmAssets", BODY_LIMIT)
+    api.route("checkAssets", Action.OPERATE, BODY_LIMIT).handler(this::check);
+    api.route("confirmAssets", Action.OPERATE, BODY_LIMIT)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
-    api.route("rejectAssets", BODY_LIMIT)
+    api.route("rejectAssets", Action.OPERATE, BODY_LIMIT)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_REJECT));
-    api.route("seedConfirmAssets", BODY_LIMIT)
+    api.route("seedConfirmAssets", Action.OPERATE, BODY_LIMIT)
         .handler(ctx -> decide(ctx, Addresses.FILES_ASSETS_CONFIRM));
-    api.route("getAsset")
+    api.route("getAsset", Action.READ)
         .handler(
             ctx ->
                 Forward.reply(
@@ -100,7 +103,7 @@ final class FileRoutes {
                     Addresses.FILES_ASSETS_GET,
                     new JsonObject().put("id", ctx.pathParam("id")),
                     Bus.DEFAULT_TIMEOUT));
-    api.route("deleteAsset")
+    api.route("deleteAsset", Action.ADMINISTER)
         .handler(
             ctx ->
                 Forward.reply(

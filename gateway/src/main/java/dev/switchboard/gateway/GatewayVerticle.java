@@ -1,50 +1,99 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.observability.Ping;
+import dev.switchboard.gateway.auth.Sessions;
+import dev.switchboard.gateway.auth.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
  * in {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
- * {@code /api/services} aliases. Every API route demands a bearer token whose role may read ({@code
- * GET}) or control (any other method), as {@code common.auth.Role} says; pages of the listed
- * origins may call it cross-origin. Also serves the operational routes of its process.
+ * {@code /api/services} aliases. Every API route demands a bearer token whose role may do the
+ * action the route names ({@code common.auth.Access}: read, operate or administer); pages of the
+ * listed origins may call it cross-origin. Also serves the operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
- * auth.viewerToken}, {@code auth.emitToken}, {@code process}, {@code files.url} or {@code
- * files.port} (where file-processor listens), {@code corsOrigins} (the browser origins allowed to
- * call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007
- * by default), {@code webroot} (the app's build; the classpath's {@code webroot/} by default).
+ * auth.operatorToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code database.url} and
+ * {@code database.poolSize} (the {@code auth} schema of named tokens), {@code dataDir} (where the
+ * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code process}, {@code
+ * files.url} or {@code files.port} (where file-processor listens), {@code corsOrigins} (the browser
+ * origins allowed to call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app
+ * finds the hub; 3007 by default), {@code webroot} (the app's build; the classpath's {@code
+ * webroot/} by default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
   public static final String NAME = "gateway";
   private HttpServer server;
   private Router router;
+  private Pool pool;
+  private TokenRoutes tokens;
+  private SignInRoutes signIn;
+
+  /** How long a sign-in JWT lives, in seconds: 15 minutes. */
+  static final long SESSION_LIFETIME = 15 * 60;
 
   @Override
   public Future<?> start() {
+    JsonObject database = config().getJsonObject("database");
+    Optional<TokenStore> store = Optional.empty();
+    if (database != null && database.getString("url") != null) {
+      pool =
+          Database.pool(vertx, database.getString("url"), database.getInteger("poolSize", 4), NAME);
+      store = Optional.of(new TokenStore(pool, Instant::now));
+    }
+    Sessions sessions;
+    try {
+      sessions =
+          Sessions.load(
+              vertx,
+              Optional.ofNullable(config().getString("dataDir")).map(Path::of),
+              Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME)));
+    } catch (IOException e) {
+      return Future.failedFuture(
+          new IllegalStateException("cannot read or create the session key: " + e.getMessage()));
+    }
+    signIn = new SignInRoutes(sessions);
+    tokens = new TokenRoutes(vertx, store, sessions);
     return Contract.load(vertx)
         .compose(
             contract -> {
               router = router(contract);
-              return HttpServers.listen(
-                  vertx.createHttpServer().requestHandler(router),
-                  config().getString("bindHost", "127.0.0.1"),
-                  config().getInteger("port", 3006),
-                  "GATEWAY_PORT");
+              return tokens.serve();
             })
+        .compose(
+            served ->
+                HttpServers.listen(
+                    vertx.createHttpServer().requestHandler(router),
+                    config().getString("bindHost", "127.0.0.1"),
+                    config().getInteger("port", 3006),
+                    "GATEWAY_PORT"))
         .onSuccess(listening -> server = listening)
         .compose(listening -> Ping.answer(vertx, NAME, Future::succeededFuture));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
   }
 
   /** Where file-processor's own HTTP server is: {@code files.url}, else this host's files port. */
@@ -59,32 +108,36 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** The routes it serves (for the test that holds them against the contract). */
-  Router routes() {
-    return router;
+  /** The routes the gateway serves, each API route with the action it needs. */
+  List<Route> routes() {
+    return router.getRoutes();
   }
 
   /**
-   * The API's routes, each mounted from its operation in the contract and checked against it, then
-   * the app's pages.
+   * The API's routes, each mounted from its operation in the contract, guarded by the action it
+   * needs and checked against the contract, then the app's pages.
    */
   private Router router(OpenAPIContract contract) {
-    // /api/v1 and the seed's /api/services aliases: GET reads, every other method controls
     // CORS before the bearer check: a browser's preflight carries no token
-    Router router = ApiRouter.create(vertx, config(), CrossOrigin.fromConfig(config()));
+    // the session cookie counts: CORS refuses a page of an origin not allowed before it is read
+    Router router = ApiRouter.create(vertx, config(), true, CrossOrigin.fromConfig(config()));
     Operations api = new Operations(router, contract);
-    api.route("contract")
+    api.route("contract", Action.READ)
         .handler(
             ctx ->
                 ctx.response()
                     .putHeader("Content-Type", "application/yaml")
                     .sendFile(Contract.PATH));
-    api.route("latestStats").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
+    api.route("latestStats", Action.READ)
+        .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_LATEST));
     // system-stats reads the times and the step and names the one it cannot read
-    api.route("statsHistory")
+    api.route("statsHistory", Action.READ)
         .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_HISTORY, "from", "to", "step"));
-    api.route("systemInfo").handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
+    api.route("systemInfo", Action.READ)
+        .handler(ctx -> Forward.reply(ctx, vertx, Addresses.STATS_INFO));
     SupervisorRoutes.mount(api, vertx);
+    tokens.mount(api);
+    signIn.mount(api);
     FileRoutes.mount(api, vertx, filesUrl());
     // last: the app's page paths take whatever no route above took
     WebApp.mount(

@@ -1,5 +1,7 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.common.auth.Access;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -75,28 +77,30 @@ final class Operations {
 
   /**
    * The route of an operation without a JSON body (none, or one streamed on to another server as it
-   * arrives, which no check reads), its parameters checked.
+   * arrives, which no check reads), refused to a caller whose role may not do {@code action}, its
+   * parameters checked.
    */
-  Route route(String operationId) {
+  Route route(String operationId, Action action) {
     Operation operation = operation(operationId);
     if (jsonSchema(operation) != null) {
       throw new IllegalStateException(
           operationId + " takes a JSON body: mount it with a body limit");
     }
-    return mount(operation).handler(new Check(operation, null));
+    return mount(operation, action).handler(new Check(operation, null));
   }
 
   /**
-   * The route of an operation with a JSON body: the body is read up to {@code bodyLimit} bytes (413
-   * beyond), then it and the parameters are checked.
+   * The route of an operation with a JSON body, refused to a caller whose role may not do {@code
+   * action} before the body is read; the body is read up to {@code bodyLimit} bytes (413 beyond),
+   * then it and the parameters are checked.
    */
-  Route route(String operationId, long bodyLimit) {
+  Route route(String operationId, Action action, long bodyLimit) {
     Operation operation = operation(operationId);
     JsonSchema body = jsonSchema(operation);
     if (body == null) {
       throw new IllegalStateException(operationId + " takes no JSON body");
     }
-    return mount(operation)
+    return mount(operation, action)
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
         .handler(new Check(operation, body));
   }
@@ -109,8 +113,9 @@ final class Operations {
     return operation;
   }
 
-  private Route mount(Operation operation) {
-    return router.route(operation.getHttpMethod(), routePath(operation.getOpenAPIPath()));
+  private Route mount(Operation operation, Action action) {
+    return Access.guard(
+        router.route(operation.getHttpMethod(), routePath(operation.getOpenAPIPath())), action);
   }
 
   /** {@code /api/v1/services/{name}/start} as Vert.x Web writes it: {@code .../:name/start}. */

@@ -45,14 +45,14 @@ final class SupervisorRoutes {
   }
 
   private void routes(Operations api) {
-    api.route("listServices").handler(this::status);
-    api.route("createService", BODY_LIMIT).handler(this::create);
-    api.route("servicesStatus").handler(this::status);
-    api.route("refreshServices")
+    api.route("listServices", Action.READ).handler(this::status);
+    api.route("createService", Action.ADMINISTER, BODY_LIMIT).handler(this::create);
+    api.route("servicesStatus", Action.READ).handler(this::status);
+    api.route("refreshServices", Action.OPERATE)
         .handler(
             ctx ->
                 ask(ctx, Addresses.SUPERVISOR_SERVICES_REFRESH, new JsonObject(), COMMAND_TIMEOUT));
-    api.route("getService")
+    api.route("getService", Action.READ)
         .handler(
             ctx ->
                 ask(
@@ -61,7 +61,7 @@ final class SupervisorRoutes {
                     named(ctx)
                         .put(Addresses.ENV_VALUES, BearerAuth.role(ctx).may(Action.READ_SECRETS)),
                     QUERY_TIMEOUT));
-    api.route("updateService", BODY_LIMIT)
+    api.route("updateService", Action.ADMINISTER, BODY_LIMIT)
         .handler(
             ctx ->
                 ask(
@@ -69,13 +69,16 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_SERVICES_UPDATE,
                     named(ctx).put("definition", Forward.jsonBody(ctx)),
                     QUERY_TIMEOUT));
-    api.route("deleteService")
+    api.route("deleteService", Action.ADMINISTER)
         .handler(
             ctx -> ask(ctx, Addresses.SUPERVISOR_SERVICES_DELETE, named(ctx), COMMAND_TIMEOUT));
-    api.route("startService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    api.route("stopService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
-    api.route("restartService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
-    api.route("serviceEvents")
+    api.route("startService", Action.OPERATE)
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    api.route("stopService", Action.OPERATE)
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
+    api.route("restartService", Action.OPERATE)
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_RESTART));
+    api.route("serviceEvents", Action.READ)
         .handler(
             ctx ->
                 ask(
@@ -83,15 +86,17 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_SERVICES_EVENTS,
                     named(ctx).mergeIn(Forward.query(ctx, "limit")),
                     QUERY_TIMEOUT));
-    api.route("serviceLogs")
+    api.route("serviceLogs", Action.READ)
         .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_SERVICES_LOGS, named(ctx)));
 
     // the seed's routes, same answers
-    api.route("seedServicesStatus").handler(this::status);
-    api.route("seedStartService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
-    api.route("seedStopService").handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
+    api.route("seedServicesStatus", Action.READ).handler(this::status);
+    api.route("seedStartService", Action.OPERATE)
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_START));
+    api.route("seedStopService", Action.OPERATE)
+        .handler(ctx -> command(ctx, Addresses.SUPERVISOR_SERVICES_STOP));
 
-    api.route("createDeployment", BODY_LIMIT)
+    api.route("createDeployment", Action.OPERATE, BODY_LIMIT)
         .handler(
             ctx ->
                 Forward.created(
@@ -103,7 +108,7 @@ final class SupervisorRoutes {
                         QUERY_TIMEOUT),
                     202,
                     deployment -> "/api/v1/deployments/" + deployment.getString("id")));
-    api.route("listDeployments")
+    api.route("listDeployments", Action.READ)
         .handler(
             ctx ->
                 ask(
@@ -111,11 +116,11 @@ final class SupervisorRoutes {
                     Addresses.SUPERVISOR_DEPLOYMENTS_LIST,
                     Forward.query(ctx, "service", "limit"),
                     QUERY_TIMEOUT));
-    api.route("getDeployment")
+    api.route("getDeployment", Action.READ)
         .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_GET, id(ctx), QUERY_TIMEOUT));
-    api.route("deploymentLogs")
+    api.route("deploymentLogs", Action.READ)
         .handler(ctx -> logs(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_LOGS, id(ctx)));
-    api.route("cancelDeployment")
+    api.route("cancelDeployment", Action.OPERATE)
         .handler(ctx -> ask(ctx, Addresses.SUPERVISOR_DEPLOYMENTS_CANCEL, id(ctx), QUERY_TIMEOUT));
   }
 

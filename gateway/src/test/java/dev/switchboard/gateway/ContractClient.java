@@ -68,6 +68,13 @@ final class ContractClient {
    */
   static ContractClient deployGateway(
       Vertx vertx, JsonObject process, String token, JsonObject files) throws IOException {
+    return deployGateway(vertx, process, token, files, new JsonObject());
+  }
+
+  /** As {@link #deployGateway(Vertx, JsonObject, String, JsonObject)}, with {@code more} config. */
+  static ContractClient deployGateway(
+      Vertx vertx, JsonObject process, String token, JsonObject files, JsonObject more)
+      throws IOException {
     GatewayVerticle gateway = new GatewayVerticle();
     vertx
         .deployVerticle(
@@ -83,7 +90,8 @@ final class ContractClient {
                             "auth",
                             new JsonObject()
                                 .put("adminToken", token)
-                                .put("viewerToken", VIEWER_TOKEN))))
+                                .put("viewerToken", VIEWER_TOKEN))
+                        .mergeIn(more)))
         .await();
     return create(vertx, gateway.actualPort(), token);
   }

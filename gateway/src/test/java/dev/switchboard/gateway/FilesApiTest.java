@@ -19,6 +19,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.awt.Color;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -212,6 +213,46 @@ class FilesApiTest {
     api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/content", 404);
     api.valid(HttpMethod.DELETE, "/api/v1/assets/" + id, 200);
     api.valid(HttpMethod.GET, "/api/v1/assets/" + id, 404);
+  }
+
+  /**
+   * A tus upload through the gateway, resumed halfway: HEAD asks the offset, as tus-js-client does.
+   */
+  @Test
+  void aTusUploadIsResumedFromTheOffsetAHeadRequestReports() throws IOException {
+    byte[] png = Files.readAllBytes(TestFiles.png(sources.resolve("resumed.png"), 400, 300));
+    int half = png.length / 2;
+    HttpResponse<Buffer> created =
+        api.request(HttpMethod.POST, "/api/v1/uploads/")
+            .bearerTokenAuthentication(TOKEN)
+            .putHeader("Tus-Resumable", "1.0.0")
+            .putHeader("Upload-Length", Integer.toString(png.length))
+            .putHeader("Upload-Metadata", "filename cmVzdW1lZC5wbmc=")
+            .send()
+            .await();
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    String upload = URI.create(created.getHeader("Location")).getPath();
+    assertThat(patch(upload, 0, java.util.Arrays.copyOf(png, half)).statusCode()).isEqualTo(204);
+
+    HttpResponse<Buffer> offset =
+        api.valid(HttpMethod.HEAD, upload, null, Map.of("Tus-Resumable", "1.0.0"), 200);
+    assertThat(offset.getHeader("Upload-Offset")).isEqualTo(Integer.toString(half));
+    assertThat(offset.getHeader("Upload-Length")).isEqualTo(Integer.toString(png.length));
+
+    HttpResponse<Buffer> rest =
+        patch(upload, half, java.util.Arrays.copyOfRange(png, half, png.length));
+    assertThat(rest.statusCode()).isEqualTo(204);
+    assertThat(rest.getHeader("Upload-Offset")).isEqualTo(Integer.toString(png.length));
+  }
+
+  private HttpResponse<Buffer> patch(String upload, long offset, byte[] bytes) {
+    return api.request(HttpMethod.PATCH, upload)
+        .bearerTokenAuthentication(TOKEN)
+        .putHeader("Tus-Resumable", "1.0.0")
+        .putHeader("Upload-Offset", Long.toString(offset))
+        .putHeader("Content-Type", "application/offset+octet-stream")
+        .sendBuffer(Buffer.buffer(bytes))
+        .await();
   }
 
   @Test

@@ -13,7 +13,7 @@ record ClientEvent(String name, Action action, Socket.EventHandler handler) {
     return new ClientEvent(name, Action.READ, handler);
   }
 
-  static ClientEvent control(String name, Socket.EventHandler handler) {
-    return new ClientEvent(name, Action.CONTROL, handler);
+  static ClientEvent operate(String name, Socket.EventHandler handler) {
+    return new ClientEvent(name, Action.OPERATE, handler);
   }
 }

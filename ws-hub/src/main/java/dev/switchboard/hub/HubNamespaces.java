@@ -1,7 +1,9 @@
 package dev.switchboard.hub;
 
+import dev.switchboard.common.auth.Access;
 import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.auth.Credentials;
+import dev.switchboard.common.auth.Authenticator;
+import dev.switchboard.common.auth.Caller;
 import dev.switchboard.common.auth.Role;
 import dev.switchboard.hub.socket.ConnectError;
 import dev.switchboard.hub.socket.Handshake;
@@ -51,19 +53,22 @@ final class HubNamespaces {
   /** The socket data (and, until the socket exists, handshake auth) key of the role. */
   private static final String ROLE = "role";
 
+  /** The socket data (and handshake auth) key of the caller's name. */
+  private static final String NAME = "caller";
+
   private final SocketServer server;
   private final Streams streams;
-  private final Credentials credentials;
+  private final Authenticator authenticator;
   private final List<HubNamespace> namespaces;
 
   HubNamespaces(
       SocketServer server,
       Streams streams,
-      Credentials credentials,
+      Authenticator authenticator,
       List<HubNamespace> namespaces) {
     this.server = server;
     this.streams = streams;
-    this.credentials = credentials;
+    this.authenticator = authenticator;
     this.namespaces = namespaces;
   }
 
@@ -112,7 +117,9 @@ final class HubNamespaces {
       // a recovered socket skipped the middleware and got its data, role included, back
       namespace.resume(socket);
     } else {
-      socket.data().put(ROLE, Role.valueOf(socket.handshake().auth().getString(ROLE)));
+      JsonObject auth = socket.handshake().auth();
+      socket.data().put(ROLE, Role.valueOf(auth.getString(ROLE)));
+      socket.data().put(NAME, auth.getString(NAME));
     }
     socket.emitToConnection(
         GREETING,
@@ -130,21 +137,36 @@ final class HubNamespaces {
    */
   private Future<Void> authenticate(Handshake handshake) {
     Object token = handshake.auth().getValue("token");
-    Optional<Role> role =
-        token instanceof String given ? credentials.roleOf(given) : Optional.empty();
-    if (role.isEmpty()) {
+    if (!(token instanceof String given)) {
       return Future.failedFuture(
           new ConnectError(
               token == null ? "authentication required" : "invalid token",
               new JsonObject().put("code", "unauthorized")));
     }
-    if (!role.get().may(Action.READ)) {
+    return authenticator
+        .authenticate(given)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new ConnectError(
+                        err.getMessage(), new JsonObject().put("code", "unavailable"))))
+        .compose(caller -> admit(handshake, caller));
+  }
+
+  /** A known caller whose role may read joins; the caller goes into the socket's data. */
+  private static Future<Void> admit(Handshake handshake, Optional<Caller> caller) {
+    if (caller.isEmpty()) {
+      return Future.failedFuture(
+          new ConnectError("invalid token", new JsonObject().put("code", "unauthorized")));
+    }
+    Role role = caller.get().role();
+    if (Access.refusal(role, Action.READ).isPresent()) {
       return Future.failedFuture(
           new ConnectError(
-              "the " + role.get().label() + " role may not join a namespace",
+              "the " + role.label() + " role may not join a namespace",
               new JsonObject().put("code", "forbidden")));
     }
-    handshake.auth().put(ROLE, role.get().name());
+    handshake.auth().put(ROLE, role.name()).put(NAME, caller.get().name());
     return Future.succeededFuture();
   }
 
@@ -156,18 +178,11 @@ final class HubNamespaces {
     return (socket, args, clientAck) -> {
       Socket.Ack ack = reportingFailures(socket, event.name(), clientAck);
       Role role = (Role) socket.data().get(ROLE);
-      if (role.may(event.action())) {
+      Optional<String> refused = Access.refusal(role, event.action());
+      if (refused.isEmpty()) {
         event.handler().handle(socket, args, ack);
       } else {
-        Commands.fail(
-            ack,
-            AckError.FORBIDDEN,
-            event.name()
-                + " needs a role that may "
-                + event.action().label()
-                + "; the "
-                + role.label()
-                + " role may not");
+        Commands.fail(ack, AckError.FORBIDDEN, event.name() + ": " + refused.get());
       }
     };
   }

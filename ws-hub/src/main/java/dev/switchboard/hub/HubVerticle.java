@@ -1,6 +1,7 @@
 package dev.switchboard.hub;
 
 import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
@@ -74,14 +75,15 @@ public final class HubVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject config = config();
-    Credentials credentials =
-        Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
+    Authenticator authenticator =
+        new Authenticator(
+            vertx, Credentials.fromConfig(config.getJsonObject("auth", new JsonObject())));
     SocketOptions options = socketOptions(config);
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
     namespaces =
-        new HubNamespaces(sockets, streams, credentials, HubNamespaces.create(vertx, streams));
+        new HubNamespaces(sockets, streams, authenticator, HubNamespaces.create(vertx, streams));
     namespaces.install();
     metrics.bind(sockets, streams);
 
@@ -94,7 +96,7 @@ public final class HubVerticle extends VerticleBase {
     router
         .post("/emit")
         .handler(BodyHandler.create(false).setBodyLimit(options.engine().maxPayload()))
-        .handler(BearerAuth.requiring(credentials, Action.EMIT))
+        .handler(BearerAuth.requiring(authenticator, Action.EMIT))
         .handler(this::emit);
 
     server =

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The managed services' status and control, as both {@code /services} and the main namespace {@code
  * /} (where seed 000's orchestrator client talks) serve them: {@code
- * services:start|stop|restart|refresh}, which need the control action; {@code services:status} on
+ * services:start|stop|restart|refresh}, which need the operate action; {@code services:status} on
  * connect and after each refresh; every change as {@code services:update}, and a failure as {@code
  * services:error}, to the whole namespace.
  */
@@ -59,7 +59,7 @@ final class ServiceControl {
     List<ClientEvent> events = new ArrayList<>(CONTROLS.size());
     for (Control control : CONTROLS) {
       events.add(
-          ClientEvent.control(
+          ClientEvent.operate(
               control.event(), (socket, args, ack) -> control(control, socket, args, ack)));
     }
     return events;

@@ -39,6 +39,7 @@ final class HubFixture implements AutoCloseable {
 
   static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
   static final String VIEWER_TOKEN = "test-viewer-token-0123456789abcdef";
+  static final String OPERATOR_TOKEN = "test-operator-token-0123456789abcdef";
   static final String EMIT_TOKEN = "test-emit-token-0123456789abcdef";
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Pattern SAMPLE =
@@ -85,6 +86,7 @@ final class HubFixture implements AutoCloseable {
                 new JsonObject()
                     .put("adminToken", ADMIN_TOKEN)
                     .put("viewerToken", VIEWER_TOKEN)
+                    .put("operatorToken", OPERATOR_TOKEN)
                     .put("emitToken", EMIT_TOKEN))
             .mergeIn(overrides, true);
     HubVerticle hub = new HubVerticle();

@@ -3,18 +3,21 @@ package dev.switchboard.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.Role;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Each role on each namespace and on {@code POST /emit}, as the npm socket.io-client sees it: the
- * admin does everything, the viewer joins every namespace and sends every event that reads but none
- * that controls, the emitter joins no namespace and may only emit. The events come from the
- * namespace classes' own declarations, so a new event is covered as soon as it is declared.
+ * admin and the operator send every event, the viewer every event that reads but none that
+ * operates, the emitter joins no namespace and may only emit. The events come from the namespace
+ * classes' own declarations, so a new event is covered as soon as it is declared.
  */
 @Timeout(60)
 class HubRolesTest extends HubClientTest {
@@ -23,47 +26,70 @@ class HubRolesTest extends HubClientTest {
     return HubNamespaces.create(hub.vertx, new Streams(hub.vertx));
   }
 
-  @Test
-  void theAdminSendsEveryEventOfEveryNamespace() {
+  /**
+   * The role table on the socket: for each role that may join, every event of every namespace is
+   * refused with a {@code forbidden} ack exactly when the role may not do the event's action.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Role.class,
+      names = {"ADMIN", "OPERATOR", "VIEWER"})
+  void everyEventOfEveryNamespaceFollowsTheRoleTable(Role role) {
+    int refused = 0;
     for (HubNamespace namespace : namespaces()) {
-      String client = "admin" + namespace.name();
-      node.connected(client, namespace.name(), "admin", Transport.WEBSOCKET.opts());
-      for (ClientEvent event : namespace.clientEvents()) {
-        JsonObject ack = node.ackOf(client, event.name(), new JsonObject());
-        assertThat(code(ack))
-            .as("admin %s %s: %s", namespace.name(), event.name(), ack)
-            .isNotEqualTo("forbidden");
-      }
-    }
-  }
-
-  @Test
-  void theViewerReadsEveryNamespaceButControlsNothing() {
-    for (HubNamespace namespace : namespaces()) {
-      String client = "viewer" + namespace.name();
+      String client = role.label() + namespace.name();
       JsonObject connected =
-          node.connected(client, namespace.name(), "viewer", Transport.WEBSOCKET.opts());
+          node.connected(client, namespace.name(), token(role), Transport.WEBSOCKET.opts());
       assertThat(node.await(client, "connected").json(0).getString("id"))
           .isEqualTo(connected.getString("id"));
       for (ClientEvent event : namespace.clientEvents()) {
         JsonObject ack = node.ackOf(client, event.name(), new JsonObject());
-        String what = "viewer " + namespace.name() + " " + event.name() + ": " + ack;
-        if (event.action() == Action.READ) {
+        String what = role.label() + " " + namespace.name() + " " + event.name() + ": " + ack;
+        if (role.may(event.action())) {
           assertThat(code(ack)).as(what).isNotEqualTo("forbidden");
         } else {
+          refused++;
           assertThat(code(ack)).as(what).isEqualTo("forbidden");
           assertThat(ack.getJsonObject("error").getString("message"))
               .as(what)
-              .isEqualTo(event.name() + " needs a role that may control; the viewer role may not");
+              .isEqualTo(
+                  event.name()
+                      + ": the "
+                      + role.label()
+                      + " role may not "
+                      + event.action().label());
         }
       }
     }
+    assertThat(refused).as("refused events").isEqualTo(role == Role.VIEWER ? 8 : 0);
+  }
+
+  @Test
+  void theEventsThatOperateAreTheServiceControls() {
     assertThat(
             namespaces().stream()
                 .flatMap(namespace -> namespace.clientEvents().stream())
-                .map(ClientEvent::name))
-        .as("the control events exist, so the loop above refused some")
-        .contains("services:start", "services:stop", "services:restart", "services:refresh");
+                .filter(event -> event.action() == Action.OPERATE)
+                .map(event -> event.name()))
+        .as("on / and on /services")
+        .containsExactlyInAnyOrder(
+            "services:start",
+            "services:stop",
+            "services:restart",
+            "services:refresh",
+            "services:start",
+            "services:stop",
+            "services:restart",
+            "services:refresh");
+  }
+
+  private static String token(Role role) {
+    return switch (role) {
+      case ADMIN -> HubFixture.ADMIN_TOKEN;
+      case OPERATOR -> HubFixture.OPERATOR_TOKEN;
+      case VIEWER -> HubFixture.VIEWER_TOKEN;
+      case EMITTER -> HubFixture.EMIT_TOKEN;
+    };
   }
 
   /**

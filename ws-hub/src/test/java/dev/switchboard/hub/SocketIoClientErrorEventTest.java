@@ -93,7 +93,7 @@ class SocketIoClientErrorEventTest extends HubClientTest {
     assertThat(error.getString("event")).isEqualTo("services:stop");
     assertThat(error.getString("code")).isEqualTo("forbidden");
     assertThat(error.getString("message"))
-        .isEqualTo("services:stop needs a role that may control; the viewer role may not");
+        .isEqualTo("services:stop: the viewer role may not operate");
   }
 
   /**

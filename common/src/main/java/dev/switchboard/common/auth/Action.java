@@ -9,8 +9,16 @@ import java.util.Locale;
 public enum Action {
   /** Look: API reads, joining a hub namespace, following logs, stats, rooms and file watches. */
   READ,
-  /** Change something: create, update, delete, start, stop, restart, refresh, deploy, cancel. */
-  CONTROL,
+  /**
+   * Run what exists: start, stop, restart and refresh services, deploy and cancel deployments,
+   * upload files and confirm or reject them.
+   */
+  OPERATE,
+  /**
+   * Change what exists: create, edit and delete service definitions and assets, API tokens, and
+   * read the audit log.
+   */
+  ADMINISTER,
   /** Send events to hub clients with {@code POST /emit}. */
   EMIT,
   /**

@@ -2,86 +2,175 @@ package dev.switchboard.common.auth;
 
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * Demands {@code Authorization: Bearer <token>} with a token of {@link Credentials} whose role may
- * do what the request does: no token or an unknown one is {@code 401}, a known one whose role may
- * not is {@code 403}. The role of an accepted request is left on the routing context for the
- * handlers that show more to some roles than to others ({@link #role}).
+ * Demands {@code Authorization: Bearer <token>} with a token the {@link Authenticator} knows: no
+ * token or an unknown one is {@code 401}; when the handler requires an action, a known token whose
+ * role may not do it is {@code 403} (API routes name their own action: {@link Access#route}). The
+ * caller of an accepted request is left on the routing context ({@link #caller}, {@link #role}).
  */
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
 
-  /** The routing context key of the request's role. */
-  private static final String ROLE = "switchboard.role";
+  private static final Set<HttpMethod> SAFE =
+      Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
-  private final Credentials credentials;
-  private final Function<RoutingContext, Action> actionOf;
+  /** The browser's session cookie: a sign-in JWT, HttpOnly and SameSite=Strict. */
+  public static final String SESSION_COOKIE = "switchboard_session";
 
-  private BearerAuth(Credentials credentials, Function<RoutingContext, Action> actionOf) {
-    this.credentials = credentials;
-    this.actionOf = actionOf;
-  }
+  /** The routing context key of the request's caller. */
+  private static final String CALLER = "switchboard.caller";
 
-  /** Every request the handler sees does {@code action}. */
-  public static BearerAuth requiring(Credentials credentials, Action action) {
-    return new BearerAuth(credentials, ctx -> action);
+  private final Authenticator authenticator;
+  private final Optional<Action> action;
+  private final boolean cookie;
+  private final FailedSignIns failures = FailedSignIns.standard();
+
+  private BearerAuth(Authenticator authenticator, Optional<Action> action, boolean cookie) {
+    this.authenticator = authenticator;
+    this.action = action;
+    this.cookie = cookie;
   }
 
   /**
-   * For a REST API: {@code GET} and {@code HEAD} read, every other method changes something ({@link
-   * Action#CONTROL}).
+   * Every request the handler sees does {@code action} ({@code POST /emit}, say): refused with 403
+   * when the token's role may not. The header only: a browser's session cookie, which any page of
+   * the same host would send along, does not count here.
    */
-  public static BearerAuth readOrControl(Credentials credentials) {
-    return new BearerAuth(
-        credentials,
-        ctx -> {
-          HttpMethod method = ctx.request().method();
-          return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
-              ? Action.READ
-              : Action.CONTROL;
-        });
+  public static BearerAuth requiring(Authenticator authenticator, Action action) {
+    return new BearerAuth(authenticator, Optional.of(action), false);
+  }
+
+  /**
+   * For a REST API: any known token passes, and the route, declared with {@link Access#route},
+   * checks the action it names. With {@code sessionCookie}, the browser's session cookie counts as
+   * a token too; a request that changes something (not GET, HEAD or OPTIONS) with the cookie and no
+   * bearer header must then carry an {@code Origin} header (which the server's CORS check has
+   * compared with the allowed origins), or it is refused with 403: a cross-site form cannot use the
+   * cookie.
+   */
+  public static BearerAuth authenticating(Authenticator authenticator, boolean sessionCookie) {
+    return new BearerAuth(authenticator, Optional.empty(), sessionCookie);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-      ctx.fail(
-          new ApiException(ErrorType.UNAUTHORIZED, "send Authorization: Bearer <token>", null));
-      return;
-    }
-    Optional<Role> role = credentials.roleOf(header.substring(PREFIX.length()).trim());
-    if (role.isEmpty()) {
-      ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "the bearer token is not valid", null));
-      return;
-    }
-    Action action = actionOf.apply(ctx);
-    if (!role.get().may(action)) {
+    Optional<String> token = token(ctx, cookie);
+    if (token.isEmpty()) {
       ctx.fail(
           new ApiException(
-              ErrorType.FORBIDDEN,
-              "the " + role.get().label() + " role may not " + action.label(),
+              ErrorType.UNAUTHORIZED,
+              "send Authorization: Bearer <token> (or sign in: POST /api/v1/auth/login)",
               null));
       return;
     }
-    ctx.put(ROLE, role.get());
+    if (cookie
+        && ctx.request().getHeader(HttpHeaders.AUTHORIZATION) == null
+        && !SAFE.contains(ctx.request().method())
+        && ctx.request().getHeader(HttpHeaders.ORIGIN) == null) {
+      ctx.fail(
+          new ApiException(
+              ErrorType.FORBIDDEN,
+              "a request that changes something with the session cookie needs an Origin header",
+              null));
+      return;
+    }
+    OptionalLong retryAfter = failures.retryAfter(address(ctx));
+    if (retryAfter.isPresent()) {
+      ctx.response().putHeader("Retry-After", Long.toString(retryAfter.getAsLong()));
+      ctx.fail(
+          new ApiException(
+              ErrorType.TOO_MANY_REQUESTS,
+              "too many failed sign-ins from this address; try again in "
+                  + retryAfter.getAsLong()
+                  + " s",
+              null));
+      return;
+    }
+    Future<Optional<Caller>> caller = authenticator.authenticate(token.get());
+    if (caller.isComplete()) {
+      decide(ctx, caller);
+    } else {
+      // the routes after this one read the body: keep it until they do
+      ctx.request().pause();
+      caller.onComplete(done -> decide(ctx, caller));
+    }
+  }
+
+  private void decide(RoutingContext ctx, Future<Optional<Caller>> answer) {
+    if (answer.failed()) {
+      ctx.fail(answer.cause());
+      return;
+    }
+    Optional<Caller> caller = answer.result();
+    if (caller.isEmpty()) {
+      failures.failed(address(ctx));
+      ctx.fail(new ApiException(ErrorType.UNAUTHORIZED, "the bearer token is not valid", null));
+      return;
+    }
+    Optional<String> refused =
+        action.flatMap(needed -> Access.refusal(caller.get().role(), needed));
+    if (refused.isPresent()) {
+      ctx.fail(new ApiException(ErrorType.FORBIDDEN, refused.get(), null));
+      return;
+    }
+    ctx.put(CALLER, caller.get());
     ctx.next();
+  }
+
+  /**
+   * The token of a request: its {@code Authorization: Bearer} header, else (when {@code cookie}
+   * says so) the browser's session cookie ({@value #SESSION_COOKIE}, an HttpOnly sign-in JWT).
+   */
+  public static Optional<String> token(RoutingContext ctx, boolean cookie) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header != null && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+      return Optional.of(header.substring(PREFIX.length()).trim());
+    }
+    Cookie session = cookie ? ctx.request().getCookie(SESSION_COOKIE) : null;
+    return session == null || session.getValue().isEmpty()
+        ? Optional.empty()
+        : Optional.of(session.getValue());
+  }
+
+  /**
+   * Takes every request as {@code caller}'s, with no token: for test fixtures that mount a
+   * service's routes alone. Never on a server that listens for others.
+   */
+  public static Handler<RoutingContext> trusting(Caller caller) {
+    return ctx -> {
+      ctx.put(CALLER, caller);
+      ctx.next();
+    };
+  }
+
+  private static String address(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null
+        ? "unknown"
+        : ctx.request().remoteAddress().hostAddress();
+  }
+
+  /** The caller of a request this handler accepted. */
+  public static Caller caller(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    if (caller == null) {
+      throw new IllegalStateException("no caller: the route is not behind BearerAuth");
+    }
+    return caller;
   }
 
   /** The role of a request this handler accepted. */
   public static Role role(RoutingContext ctx) {
-    Role role = ctx.get(ROLE);
-    if (role == null) {
-      throw new IllegalStateException("no role: the route is not behind BearerAuth");
-    }
-    return role;
+    return caller(ctx).role();
   }
 }

@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * The tokens a server accepts and the role each one stands for, read from the {@code auth} slice of
- * its configuration ({@code adminToken}, {@code viewerToken}, {@code emitToken}; each may be
- * absent). A token is looked up in constant time, so it cannot be guessed one character at a time.
+ * its configuration ({@code adminToken}, {@code operatorToken}, {@code viewerToken}, {@code
+ * emitToken}; each may be absent). A token is looked up in constant time, so it cannot be guessed
+ * one character at a time.
  */
 public final class Credentials {
 
@@ -26,6 +27,7 @@ public final class Credentials {
   private static final List<TokenSetting> TOKEN_SETTINGS =
       List.of(
           new TokenSetting(Setting.ADMIN_TOKEN, Role.ADMIN),
+          new TokenSetting(Setting.OPERATOR_TOKEN, Role.OPERATOR),
           new TokenSetting(Setting.VIEWER_TOKEN, Role.VIEWER),
           new TokenSetting(Setting.EMIT_TOKEN, Role.EMITTER));
 

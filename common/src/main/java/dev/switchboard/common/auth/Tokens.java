@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -44,6 +45,22 @@ public final class Tokens {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Replaces the token in {@code dataDir/fileName} with {@code token}: written to a private
+   * temporary file, then moved over the old one at once, so a reader sees the old or the new.
+   */
+  public static void replace(Path dataDir, String fileName, String token) throws IOException {
+    Path file = dataDir.resolve(fileName);
+    Files.createDirectories(dataDir);
+    Path draft = Files.createTempFile(dataDir, "." + file.getFileName(), ".new", ownerOnly(file));
+    try {
+      Files.writeString(draft, token + "\n", StandardCharsets.UTF_8);
+      Files.move(draft, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(draft);
+    }
   }
 
   /**

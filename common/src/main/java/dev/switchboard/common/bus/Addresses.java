@@ -26,6 +26,18 @@ public final class Addresses {
    */
   public static final String HUB_BROADCAST = "hub.broadcast";
 
+  /**
+   * Command, answered by the gateway: who a named API token or a sign-in JWT speaks for ({@code
+   * {token}} → {@code {name, role, expiresAt?}}; 401 when unknown, expired or revoked).
+   */
+  public static final String AUTH_VERIFY = "auth.verify";
+
+  /**
+   * Stream: a named token was revoked ({@code {key}}, the SHA-256 of the token in hex): every
+   * service forgets it at once.
+   */
+  public static final String AUTH_REVOKED = "auth.revoked";
+
   /** Stream: managed-service state changes. */
   public static final String SERVICES_STATUS = "services.status";
 

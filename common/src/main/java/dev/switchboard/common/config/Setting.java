@@ -106,6 +106,11 @@ public enum Setting {
       "admin token; unset: generated into DATA_DIR/admin.token"),
   VIEWER_TOKEN(
       "auth.viewerToken", Kind.SECRET, null, "viewer token (reads only); unset: no viewer token"),
+  OPERATOR_TOKEN(
+      "auth.operatorToken",
+      Kind.SECRET,
+      null,
+      "operator token (reads, start, stop, restart, deploy, confirm; no definitions or tokens); unset: no operator token"),
   CLUSTER_NAME(
       "cluster.name",
       Kind.STRING,

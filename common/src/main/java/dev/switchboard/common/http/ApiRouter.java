@@ -1,5 +1,6 @@
 package dev.switchboard.common.http;
 
+import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.observability.OpsRoutes;
@@ -12,8 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The router every HTTP service of Switchboard starts from: problem+json for every error, the
  * {@code Host} check, the process's {@code /health}, {@code /readiness} and {@code /metrics}, and
- * on {@code /api/*} the bearer check ({@code GET} reads, every other method controls, as {@code
- * common.auth.Role} says) and the query check, before any route with path parameters.
+ * on {@code /api/*} the bearer check (which token; each route then checks that its role may do the
+ * action the route names: {@code common.auth.Access}) and the query check, before any route with
+ * path parameters.
  */
 public final class ApiRouter {
 
@@ -27,6 +29,20 @@ public final class ApiRouter {
   @SafeVarargs
   public static Router create(
       Vertx vertx, JsonObject config, Handler<RoutingContext>... beforeCredentials) {
+    return create(vertx, config, false, beforeCredentials);
+  }
+
+  /**
+   * As {@link #create(Vertx, JsonObject, Handler[])}; with {@code sessionCookie} the browser's
+   * session cookie counts as a token (the gateway, whose CORS check runs before; see {@code
+   * BearerAuth.authenticating}).
+   */
+  @SafeVarargs
+  public static Router create(
+      Vertx vertx,
+      JsonObject config,
+      boolean sessionCookie,
+      Handler<RoutingContext>... beforeCredentials) {
     Router router = Problems.install(Router.router(vertx));
     router.route().handler(HostCheck.fromConfig(config));
     for (Handler<RoutingContext> handler : beforeCredentials) {
@@ -35,7 +51,9 @@ public final class ApiRouter {
     OpsRoutes.mount(router, vertx, config.getJsonObject("process"));
     Credentials credentials =
         Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
-    router.route("/api/*").handler(BearerAuth.readOrControl(credentials));
+    router
+        .route("/api/*")
+        .handler(BearerAuth.authenticating(new Authenticator(vertx, credentials), sessionCookie));
     // before any route with path parameters, whose matching decodes the query
     router.route("/api/*").handler(new QueryCheck());
     return router;

@@ -13,6 +13,7 @@ public enum ErrorType {
   PRECONDITION_FAILED(412, "precondition-failed", "Precondition Failed"),
   PAYLOAD_TOO_LARGE(413, "payload-too-large", "Content Too Large"),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported Media Type"),
+  TOO_MANY_REQUESTS(429, "too-many-requests", "Too Many Requests"),
   INTERNAL(500, "internal", "Internal Server Error"),
   UNAVAILABLE(503, "unavailable", "Service Unavailable"),
   TIMEOUT(504, "timeout", "Gateway Timeout");

@@ -43,11 +43,19 @@ public final class Problems {
   private Problems() {}
 
   public static Router install(Router router) {
-    // a HEAD request is routed as the GET it stands for; Vert.x sends no body for a HEAD request
+    // a HEAD request is routed as the GET it stands for, unless a route takes HEAD itself (tus asks
+    // an upload's offset with HEAD); Vert.x sends no body for a HEAD request
     router
         .route()
         .method(HttpMethod.HEAD)
-        .handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
+        .handler(
+            ctx -> {
+              if (methods(router, ctx.normalizedPath()).contains(HttpMethod.HEAD)) {
+                ctx.next();
+              } else {
+                ctx.reroute(HttpMethod.GET, ctx.request().uri());
+              }
+            });
     router.route().failureHandler(Problems::handleFailure);
     for (int status : ROUTER_ERRORS) {
       router.errorHandler(status, Problems::handleFailure);
@@ -66,6 +74,15 @@ public final class Problems {
    * authentication) say nothing about it; a {@code GET} route takes {@code HEAD} too.
    */
   static String allowed(Router router, String path) {
+    Set<HttpMethod> methods = methods(router, path);
+    if (methods.contains(HttpMethod.GET)) {
+      methods.add(HttpMethod.HEAD);
+    }
+    return methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+  }
+
+  /** The methods the router's routes name for {@code path}, in {@link #METHODS} order. */
+  private static Set<HttpMethod> methods(Router router, String path) {
     Set<HttpMethod> methods = new TreeSet<>(Problems::compare);
     for (Route route : router.getRoutes()) {
       // getPath() is the template of a route made from a path (with :params); null for a pure regex
@@ -76,10 +93,7 @@ public final class Problems {
         methods.addAll(route.methods());
       }
     }
-    if (methods.contains(HttpMethod.GET)) {
-      methods.add(HttpMethod.HEAD);
-    }
-    return methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+    return methods;
   }
 
   /** Known methods in {@link #METHODS} order, then any other by name. */

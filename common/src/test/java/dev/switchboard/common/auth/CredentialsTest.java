@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class CredentialsTest {
@@ -57,17 +63,46 @@ class CredentialsTest {
   }
 
   @Test
-  void theRoleTableGivesAdminEverythingViewerReadsAndEmitterOnlyEmits() {
-    for (Action action : Action.values()) {
-      assertThat(Role.ADMIN.may(action)).as("admin may %s", action).isTrue();
+  void theOperatorTokenStandsForTheOperator() {
+    Credentials credentials =
+        Credentials.fromConfig(
+            new JsonObject().put("adminToken", ADMIN).put("operatorToken", VIEWER));
+
+    assertThat(credentials.roleOf(VIEWER)).contains(Role.OPERATOR);
+    assertThatThrownBy(
+            () ->
+                Credentials.fromConfig(
+                    new JsonObject().put("adminToken", ADMIN).put("operatorToken", ADMIN)))
+        .hasMessageContaining("ADMIN_TOKEN and OPERATOR_TOKEN");
+  }
+
+  /** The whole table, row by row: a change to it must change this test. */
+  @Test
+  void theRoleTable() {
+    Map<Role, Set<Action>> table = new EnumMap<>(Role.class);
+    for (Role role : Role.values()) {
+      table.put(
+          role,
+          Arrays.stream(Action.values())
+              .filter(role::may)
+              .collect(Collectors.toCollection(() -> EnumSet.noneOf(Action.class))));
     }
-    assertThat(Role.VIEWER.may(Action.READ)).isTrue();
-    assertThat(Role.VIEWER.may(Action.CONTROL)).isFalse();
-    assertThat(Role.VIEWER.may(Action.EMIT)).isFalse();
-    assertThat(Role.VIEWER.may(Action.READ_SECRETS)).as("env values are the admin's").isFalse();
-    assertThat(Role.EMITTER.may(Action.READ_SECRETS)).isFalse();
-    assertThat(Role.EMITTER.may(Action.EMIT)).isTrue();
-    assertThat(Role.EMITTER.may(Action.READ)).as("the emit token reads nothing").isFalse();
-    assertThat(Role.EMITTER.may(Action.CONTROL)).isFalse();
+    assertThat(table)
+        .containsExactly(
+            Map.entry(Role.ADMIN, EnumSet.allOf(Action.class)),
+            Map.entry(Role.OPERATOR, EnumSet.of(Action.READ, Action.OPERATE)),
+            Map.entry(Role.VIEWER, EnumSet.of(Action.READ)),
+            Map.entry(Role.EMITTER, EnumSet.of(Action.EMIT)));
+  }
+
+  @Test
+  void aRefusalNamesTheRoleAndTheAction() {
+    assertThat(Access.refusal(Role.VIEWER, Action.OPERATE))
+        .contains("the viewer role may not operate");
+    assertThat(Access.refusal(Role.OPERATOR, Action.ADMINISTER))
+        .contains("the operator role may not administer");
+    assertThat(Access.refusal(Role.OPERATOR, Action.OPERATE)).isEmpty();
+    assertThat(Role.ofLabel("operator")).contains(Role.OPERATOR);
+    assertThat(Role.ofLabel("root")).isEmpty();
   }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.common.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Bus;
@@ -39,8 +40,10 @@ class ProblemsTest {
     router
         .route("/api/*")
         .handler(
-            BearerAuth.readOrControl(
-                Credentials.fromConfig(new JsonObject().put("adminToken", TOKEN))));
+            BearerAuth.authenticating(
+                new Authenticator(
+                    vertx, Credentials.fromConfig(new JsonObject().put("adminToken", TOKEN))),
+                false));
     router.put("/api/things/:id").handler(ctx -> ctx.end());
     router
         .get("/api/field")

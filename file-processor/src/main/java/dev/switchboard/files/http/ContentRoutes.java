@@ -1,10 +1,13 @@
 package dev.switchboard.files.http;
 
+import dev.switchboard.common.auth.Access;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.files.assets.AssetStore;
 import dev.switchboard.files.assets.Storage;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,8 +37,10 @@ public final class ContentRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/v1/assets/:id/content").handler(this::content);
-    router.get("/api/v1/assets/:id/thumbnail").handler(this::thumbnail);
+    Access.route(router, HttpMethod.GET, "/api/v1/assets/:id/content", Action.READ)
+        .handler(this::content);
+    Access.route(router, HttpMethod.GET, "/api/v1/assets/:id/thumbnail", Action.READ)
+        .handler(this::thumbnail);
   }
 
   private void content(RoutingContext ctx) {

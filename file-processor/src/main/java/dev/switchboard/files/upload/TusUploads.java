@@ -1,5 +1,7 @@
 package dev.switchboard.files.upload;
 
+import dev.switchboard.common.auth.Access;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.files.analysis.ContentCheck;
@@ -68,16 +70,21 @@ final class TusUploads {
     this.store = store;
   }
 
+  /** Every tus route is the uploader's: {@link Action#OPERATE}. */
   void mount(Router router) {
-    router.route("/api/v1/uploads*").handler(this::resumable);
-    router.options("/api/v1/uploads").handler(this::describe);
-    router.options(BASE).handler(this::describe);
-    router.post("/api/v1/uploads").handler(this::create);
-    router.post(BASE).handler(this::create);
+    Access.route(router, "/api/v1/uploads*", Action.OPERATE).handler(this::resumable);
+    Access.route(router, HttpMethod.OPTIONS, "/api/v1/uploads", Action.OPERATE)
+        .handler(this::describe);
+    Access.route(router, HttpMethod.OPTIONS, BASE, Action.OPERATE).handler(this::describe);
+    Access.route(router, HttpMethod.POST, "/api/v1/uploads", Action.OPERATE).handler(this::create);
+    Access.route(router, HttpMethod.POST, BASE, Action.OPERATE).handler(this::create);
     // HEAD is the protocol's; GET too, since Problems routes a HEAD request as its GET
-    router.route(BASE + ":id").method(HttpMethod.HEAD).method(HttpMethod.GET).handler(this::status);
-    router.patch(BASE + ":id").handler(this::append);
-    router.delete(BASE + ":id").handler(this::terminate);
+    Access.route(router, BASE + ":id", Action.OPERATE)
+        .method(HttpMethod.HEAD)
+        .method(HttpMethod.GET)
+        .handler(this::status);
+    Access.route(router, HttpMethod.PATCH, BASE + ":id", Action.OPERATE).handler(this::append);
+    Access.route(router, HttpMethod.DELETE, BASE + ":id", Action.OPERATE).handler(this::terminate);
   }
 
   /** The uploads receiving bytes now, which the sweep leaves alone. */

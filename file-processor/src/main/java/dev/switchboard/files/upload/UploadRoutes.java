@@ -1,5 +1,7 @@
 package dev.switchboard.files.upload;
 
+import dev.switchboard.common.auth.Access;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.common.observability.Telemetry;
@@ -10,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -73,7 +76,8 @@ public final class UploadRoutes implements AutoCloseable {
         .compose(created -> routes.removeInterruptedParts())
         .map(
             created -> {
-              router.post("/api/v1/files").handler(routes::files);
+              Access.route(router, HttpMethod.POST, "/api/v1/files", Action.OPERATE)
+                  .handler(routes::files);
               routes.tus.mount(router);
               routes.sweepTimer =
                   vertx.setPeriodic(options.sweepInterval().toMillis(), tick -> routes.sweep());

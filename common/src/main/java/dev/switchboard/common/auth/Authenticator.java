@@ -1,0 +1,122 @@
+package dev.switchboard.common.auth;
+
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
+import dev.switchboard.common.http.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who a bearer token speaks for, in every service that checks one (gateway, file-processor, hub).
+ * The configured tokens ({@link Credentials}) are known here; named API tokens ({@value #PREFIX}…)
+ * and sign-in JWTs are asked of the gateway over the event bus ({@link Addresses#AUTH_VERIFY}), so
+ * it works the same in one JVM and across a cluster. Answers are kept for at most {@link
+ * #CACHE_TTL} (and never past the token's own expiry) in a bounded cache keyed by the token's
+ * SHA-256, and a revoked token ({@link Addresses#AUTH_REVOKED}) is forgotten at once.
+ */
+public final class Authenticator {
+
+  /** How a named API token starts: {@code sbt_} and 43 characters of URL-safe Base64. */
+  public static final String PREFIX = "sbt_";
+
+  static final Duration CACHE_TTL = Duration.ofSeconds(30);
+  static final int CACHE_SIZE = 10_000;
+  private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
+
+  private record Entry(Optional<Caller> caller, Instant until) {}
+
+  private final Vertx vertx;
+  private final Credentials credentials;
+
+  /** Oldest first; used on the event loop of the one verticle that owns this authenticator. */
+  private final Map<String, Entry> cache =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
+
+  public Authenticator(Vertx vertx, Credentials credentials) {
+    this.vertx = vertx;
+    this.credentials = credentials;
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.AUTH_REVOKED, message -> cache.remove(message.body().getString("key")));
+  }
+
+  /**
+   * The caller of {@code token}; empty when it is unknown, expired or revoked. Fails with a 503
+   * {@link ApiException} when the gateway, which knows the named tokens, does not answer.
+   */
+  public Future<Optional<Caller>> authenticate(String token) {
+    Optional<Role> configured = credentials.roleOf(token);
+    if (configured.isPresent()) {
+      return Future.succeededFuture(
+          Optional.of(new Caller(configured.get().label() + " token", configured.get())));
+    }
+    if (!askable(token)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    String key = key(token);
+    Entry entry = cache.get(key);
+    Instant now = Instant.now();
+    if (entry != null && entry.until().isAfter(now)) {
+      return Future.succeededFuture(entry.caller());
+    }
+    cache.remove(key);
+    return Bus.request(
+            vertx, Addresses.AUTH_VERIFY, new JsonObject().put("token", token), VERIFY_TIMEOUT)
+        .map(
+            answer -> {
+              Caller caller =
+                  new Caller(
+                      answer.getString("name"),
+                      Role.ofLabel(answer.getString("role")).orElseThrow());
+              Instant until = now.plus(CACHE_TTL);
+              String expiresAt = answer.getString("expiresAt");
+              if (expiresAt != null && Instant.parse(expiresAt).isBefore(until)) {
+                until = Instant.parse(expiresAt);
+              }
+              cache.put(key, new Entry(Optional.of(caller), until));
+              return Optional.of(caller);
+            })
+        .recover(
+            err -> {
+              if (err instanceof ApiException api && api.status() == 401) {
+                cache.put(key, new Entry(Optional.empty(), now.plus(CACHE_TTL)));
+                return Future.succeededFuture(Optional.empty());
+              }
+              return Future.failedFuture(
+                  ApiException.unavailable("cannot check the token now: " + err.getMessage()));
+            });
+  }
+
+  /** Only a named token or something shaped like a JWT is worth a question to the gateway. */
+  private static boolean askable(String token) {
+    return token.length() <= 4096
+        && (token.startsWith(PREFIX) || token.chars().filter(c -> c == '.').count() == 2);
+  }
+
+  /** The SHA-256 of a token, in hex: how tokens are stored, cached and revoked. */
+  public static String key(String token) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.switchboard.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.common.observability.Telemetry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The browser's sign-in: a token for a short-lived JWT, in the body and in an HttpOnly,
+ * SameSite=Strict cookie; both accepted by the API; refreshed before expiry; refused once expired;
+ * its key kept in DATA_DIR with mode 0600 and rotated without a restart.
+ */
+class SignInApiTest {
+
+  private static final String ADMIN = "test-admin-token-0123456789";
+  private static final String EMIT = "test-emit-token-0123456789";
+  private static final String APP = "http://app.test:8080";
+
+  @TempDir Path dataDir;
+  private Vertx vertx;
+  private ContractClient api;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
+    api =
+        ContractClient.deployGateway(
+            vertx,
+            new JsonObject().put("services", new JsonArray().add("gateway")),
+            ADMIN,
+            new JsonObject().put("url", "http://127.0.0.1:1"),
+            new JsonObject()
+                .put("dataDir", dataDir.toString())
+                .put("sessionLifetime", 3)
+                .put("corsOrigins", new JsonArray().add(APP))
+                .put(
+                    "auth",
+                    new JsonObject()
+                        .put("adminToken", ADMIN)
+                        .put("viewerToken", ContractClient.VIEWER_TOKEN)
+                        .put("emitToken", EMIT)));
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  @Test
+  void theAdminTokenBuysAJwtInTheBodyAndAnHttpOnlyCookie() throws Exception {
+    HttpResponse<Buffer> signedIn = api.valid(HttpMethod.POST, "/api/v1/auth/login", 200);
+    JsonObject session = signedIn.bodyAsJsonObject();
+    assertThat(session.getString("role")).isEqualTo("admin");
+    assertThat(session.getString("name")).isEqualTo("admin token");
+    assertThat(Instant.parse(session.getString("expiresAt")))
+        .isBetween(Instant.now().plusSeconds(1), Instant.now().plusSeconds(4));
+    String jwt = session.getString("token");
+    assertThat(jwt.split("\\.")).hasSize(3);
+    String cookie = signedIn.getHeader("Set-Cookie");
+    assertThat(cookie)
+        .startsWith("switchboard_session=" + jwt)
+        .containsIgnoringCase("HttpOnly")
+        .contains("SameSite=Strict", "Path=/", "Max-Age=3");
+    assertThat(signedIn.getHeader("Cache-Control")).isEqualTo("no-store");
+
+    // the JWT as a bearer token, and the cookie alone
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", jwt).statusCode()).isEqualTo(503);
+    assertThat(withCookie(HttpMethod.GET, "/api/v1/system/info", jwt).statusCode()).isEqualTo(503);
+    // the admin's JWT administers
+    assertThat(withCookie(HttpMethod.POST, "/api/v1/auth/keys/rotate", jwt).statusCode())
+        .isEqualTo(204);
+
+    // refresh with the cookie: a new JWT
+    HttpResponse<Buffer> refreshed = withCookie(HttpMethod.POST, "/api/v1/auth/refresh", jwt);
+    assertThat(refreshed.statusCode()).isEqualTo(200);
+    api.validate(HttpMethod.POST, "/api/v1/auth/refresh", refreshed);
+    assertThat(refreshed.bodyAsJsonObject().getString("role")).isEqualTo("admin");
+
+    // expired: refused, cookie or header
+    Thread.sleep(4_000);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", jwt).statusCode()).isEqualTo(401);
+    assertThat(withCookie(HttpMethod.POST, "/api/v1/auth/refresh", jwt).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void aViewersJwtKeepsTheViewersRoleAndTheEmitTokenCannotSignIn() {
+    HttpResponse<Buffer> viewer =
+        api.send(
+            HttpMethod.POST, "/api/v1/auth/login", ContractClient.VIEWER_TOKEN, null, Map.of());
+    assertThat(viewer.statusCode()).isEqualTo(200);
+    String jwt = viewer.bodyAsJsonObject().getString("token");
+    HttpResponse<Buffer> start = api.call(HttpMethod.POST, "/api/v1/services/a/start", jwt);
+    assertThat(start.statusCode()).isEqualTo(403);
+    assertThat(start.bodyAsJsonObject().getString("detail"))
+        .isEqualTo("the viewer role may not operate");
+
+    HttpResponse<Buffer> emitter = api.call(HttpMethod.POST, "/api/v1/auth/login", EMIT);
+    assertThat(emitter.statusCode()).isEqualTo(403);
+    api.validate(HttpMethod.POST, "/api/v1/auth/login", emitter);
+
+    HttpResponse<Buffer> wrong = api.call(HttpMethod.POST, "/api/v1/auth/login", "nope-0123456789");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    api.validate(HttpMethod.POST, "/api/v1/auth/login", wrong);
+  }
+
+  @Test
+  void aForgedOrTamperedJwtIsRefused() {
+    String jwt =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String[] parts = jwt.split("\\.");
+    String payload =
+        new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
+            .replace("\"admin token\"", "\"someone else\"");
+    String forged =
+        parts[0]
+            + "."
+            + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes())
+            + "."
+            + parts[2];
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", forged).statusCode()).isEqualTo(401);
+    String none =
+        java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes())
+            + "."
+            + parts[1]
+            + ".";
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", none).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theKeyIsPrivateAndRotatesWithoutARestartKeepingEarlierJwtsUntilTheyExpire()
+      throws Exception {
+    String before =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    Path keyFile = dataDir.resolve("session.key");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+        .isEqualTo("rw-------");
+    String oldKey = Files.readString(keyFile);
+
+    api.valid(HttpMethod.POST, "/api/v1/auth/keys/rotate", 204);
+
+    assertThat(Files.readString(keyFile)).isNotEqualTo(oldKey);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+        .isEqualTo("rw-------");
+    String after =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", before).statusCode())
+        .as("a JWT of the previous key, not expired")
+        .isEqualTo(503);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", after).statusCode()).isEqualTo(503);
+    HttpResponse<Buffer> viewer =
+        api.call(HttpMethod.POST, "/api/v1/auth/keys/rotate", ContractClient.VIEWER_TOKEN);
+    assertThat(viewer.statusCode()).isEqualTo(403);
+  }
+
+  /** With the session cookie, as the page of an allowed origin sends it. */
+  private HttpResponse<Buffer> withCookie(HttpMethod method, String path, String jwt) {
+    return api.send(
+        method, path, null, null, Map.of("Cookie", "switchboard_session=" + jwt, "Origin", APP));
+  }
+
+  /** CSRF: the cookie does not change anything for a request without an allowed Origin. */
+  @Test
+  void theCookieChangesNothingWithoutAnAllowedOrigin() {
+    String jwt =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String cookie = "switchboard_session=" + jwt;
+    HttpResponse<Buffer> noOrigin =
+        api.send(HttpMethod.POST, "/api/v1/auth/keys/rotate", null, null, Map.of("Cookie", cookie));
+    assertThat(noOrigin.statusCode()).isEqualTo(403);
+    assertThat(noOrigin.bodyAsJsonObject().getString("detail")).contains("needs an Origin header");
+    HttpResponse<Buffer> otherSite =
+        api.send(
+            HttpMethod.POST,
+            "/api/v1/auth/keys/rotate",
+            null,
+            null,
+            Map.of("Cookie", cookie, "Origin", "http://evil.test"));
+    assertThat(otherSite.statusCode()).isEqualTo(403);
+    assertThat(withCookie(HttpMethod.POST, "/api/v1/auth/keys/rotate", jwt).statusCode())
+        .isEqualTo(204);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.switchboard.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.common.bus.Addresses;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Named tokens and sign-in JWTs on the hub's handshake, as the npm socket.io-client sends them: the
+ * hub asks {@code auth.verify} on the event bus (the gateway answers it; a stand-in here, since the
+ * contract is the bus message), keeps the answer a short while, and forgets a revoked token at
+ * once.
+ */
+@Timeout(60)
+class HubNamedTokensTest extends HubClientTest {
+
+  private static final String VIEWER = "sbt_" + "v".repeat(43);
+  private static final String OPERATOR = "sbt_" + "o".repeat(43);
+  private static final String JWT = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoib3BlcmF0b3IifQ.c2lnbmF0dXJl";
+
+  private final AtomicInteger asked = new AtomicInteger();
+
+  private MessageConsumer<JsonObject> gateway() {
+    return hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.AUTH_VERIFY,
+            msg -> {
+              asked.incrementAndGet();
+              String token = msg.body().getString("token");
+              if (token.equals(VIEWER)) {
+                msg.reply(new JsonObject().put("name", "wall screen").put("role", "viewer"));
+              } else if (token.equals(OPERATOR) || token.equals(JWT)) {
+                msg.reply(new JsonObject().put("name", "ci").put("role", "operator"));
+              } else {
+                msg.fail(401, "unknown token");
+              }
+            });
+  }
+
+  @Test
+  void aNamedTokenJoinsWithItsRole() {
+    gateway().completion().await();
+    node.connected("viewer", "/services", VIEWER, Transport.WEBSOCKET.opts());
+    JsonObject refused = node.ackOf("viewer", "services:start", new JsonObject().put("name", "a"));
+    assertThat(refused.getBoolean("ok")).isFalse();
+    assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("forbidden");
+    assertThat(refused.getJsonObject("error").getString("message"))
+        .isEqualTo("services:start: the viewer role may not operate");
+
+    node.connected("operator", "/services", OPERATOR, Transport.WEBSOCKET.opts());
+    JsonObject passed = node.ackOf("operator", "services:start", new JsonObject().put("name", "a"));
+    assertThat(passed.toString()).doesNotContain("forbidden");
+
+    // a second connection with the same token is answered from the cache
+    int before = asked.get();
+    node.connected("viewer2", "/system", VIEWER, Transport.WEBSOCKET.opts());
+    assertThat(asked.get()).isEqualTo(before);
+  }
+
+  /** The browser's sign-in JWT goes the same way: the gateway says whose it is. */
+  @Test
+  void aSignInJwtJoinsWithItsRole() {
+    gateway().completion().await();
+    node.connected("browser", "/services", JWT, Transport.WEBSOCKET.opts());
+    JsonObject passed = node.ackOf("browser", "services:start", new JsonObject().put("name", "a"));
+    assertThat(passed.toString()).doesNotContain("forbidden");
+    assertThat(asked.get()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnknownNamedTokenIsUnauthorized() {
+    gateway().completion().await();
+    JsonObject refused =
+        node.connect("x", "/services", "sbt_" + "x".repeat(43), Transport.WEBSOCKET.opts());
+    assertThat(refused.getBoolean("connected")).isFalse();
+    assertThat(refused.getString("message")).isEqualTo("invalid token");
+    assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
+  }
+
+  @Test
+  void aRevokedTokenIsForgottenAtOnce() {
+    MessageConsumer<JsonObject> gateway = gateway();
+    gateway.completion().await();
+    node.connected("before", "/system", VIEWER, Transport.WEBSOCKET.opts());
+    gateway.unregister().await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.AUTH_VERIFY, msg -> msg.fail(401, "unknown token"))
+        .completion()
+        .await();
+    hub.vertx
+        .eventBus()
+        .publish(
+            Addresses.AUTH_REVOKED,
+            new JsonObject().put("key", dev.switchboard.common.auth.Authenticator.key(VIEWER)));
+    JsonObject refused = node.connect("after", "/system", VIEWER, Transport.WEBSOCKET.opts());
+    assertThat(refused.getBoolean("connected")).isFalse();
+    assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
+  }
+
+  /** With no gateway to ask, the handshake says so rather than calling the token invalid. */
+  @Test
+  void withoutAGatewayTheHandshakeIsUnavailable() {
+    JsonObject refused = node.connect("x", "/services", VIEWER, Transport.WEBSOCKET.opts());
+    assertThat(refused.getBoolean("connected")).isFalse();
+    assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unavailable");
+    assertThat(refused.getString("message")).startsWith("cannot check the token now");
+  }
+}
