@@ -358,7 +358,7 @@ class WebAppIT {
     assertThat(pages.hasFileInput()).as("an upload input for a viewer").isFalse();
     assertThat(pages.controlButtons()).as("confirm or reject buttons").isEmpty();
 
-    assertThat(pages.forcedControl(VIEWER, TICKER, "start")).isEqualTo(403);
+    assertThat(pages.forcedControl(TICKER, "start")).isEqualTo(403);
     assertThat(serviceState(TICKER)).isEqualTo("stopped");
   }
 

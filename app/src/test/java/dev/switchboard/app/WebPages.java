@@ -22,9 +22,10 @@ import org.openqa.selenium.WebElement;
  * The browser app's pages as the end-to-end tests use them: what a user clicks and reads, found by
  * the labels and roles the app gives its controls (aria-label, headings), not by its CSS layout.
  *
- * <p>Signing in is in one place, {@link #signIn(Credential)} (and {@link #forcedControl} for the
- * request a page would not make), so that the JWT sign-in replaces one method: today it pastes the
- * admin or viewer token into the sign-in form.
+ * <p>Signing in is in one place, {@link #signIn(Credential)}: it pastes the admin or viewer token
+ * into the sign-in form, which exchanges it for a sign-in JWT (kept in memory by the app) and the
+ * HttpOnly session cookie; {@link #forcedControl} sends the request a page would not make with the
+ * cookie alone, as a script on the page can.
  */
 final class WebPages {
 
@@ -61,19 +62,18 @@ final class WebPages {
   }
 
   /**
-   * A control request the page would not offer, sent from the page with the credential's proof of
-   * identity (today its bearer token): {@code POST /api/v1/services/{name}/{action}}; returns the
-   * HTTP status.
+   * A control request the page would not offer, sent from the signed-in page with nothing but what
+   * the browser adds by itself (the session cookie, the page's Origin): {@code POST
+   * /api/v1/services/{name}/{action}}; returns the HTTP status.
    */
-  long forcedControl(Credential credential, String service, String action) {
+  long forcedControl(String service, String action) {
     Object status =
         ((JavascriptExecutor) driver)
             .executeAsyncScript(
-                "const [url, token, done] = arguments;"
-                    + "fetch(url, {method: 'POST', headers: {Authorization: 'Bearer ' + token}})"
+                "const [url, done] = arguments;"
+                    + "fetch(url, {method: 'POST', credentials: 'same-origin'})"
                     + ".then(r => done(r.status), e => done(String(e)));",
-                "/api/v1/services/" + service + "/" + action,
-                credential.token());
+                "/api/v1/services/" + service + "/" + action);
     assertThat(status).as("the status of the forced request").isInstanceOf(Number.class);
     return ((Number) status).longValue();
   }
