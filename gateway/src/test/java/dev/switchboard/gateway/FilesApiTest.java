@@ -38,6 +38,7 @@ class FilesApiTest {
 
   private static final String TOKEN = "test-admin-token-files-0123456789";
   private static final Duration PROCESSING = Duration.ofSeconds(30);
+  private static final long MAX_UPLOAD = 8 * 1024 * 1024;
 
   @TempDir Path dataDir;
   @TempDir Path sources;
@@ -60,6 +61,7 @@ class FilesApiTest {
                     new JsonObject()
                         .put("port", 0)
                         .put("workers", 2)
+                        .put("maxUpload", MAX_UPLOAD)
                         .put("dataDir", dataDir.toString())
                         .put("process", process)
                         .put("auth", new JsonObject().put("adminToken", TOKEN))
@@ -213,6 +215,33 @@ class FilesApiTest {
     api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/content", 404);
     api.valid(HttpMethod.DELETE, "/api/v1/assets/" + id, 200);
     api.valid(HttpMethod.GET, "/api/v1/assets/" + id, 404);
+  }
+
+  /**
+   * file-processor refuses a large upload before it has read it (over the limit, or a refused type
+   * in its first bytes) and answers at once: the gateway, still sending the body, passes that
+   * answer on (it was a 503 "file-processor does not answer" when the connection was closed under
+   * it).
+   */
+  @Test
+  void anUploadRefusedEarlyIsAnsweredThroughTheGatewayWithItsReason() throws IOException {
+    Path large = sources.resolve("large.mp4");
+    try (var out = Files.newOutputStream(large)) {
+      out.write(new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'});
+      byte[] block = new byte[1024 * 1024];
+      for (int i = 0; i < 6 * MAX_UPLOAD / block.length; i++) {
+        out.write(block);
+      }
+    }
+    assertThat(upload(413, large).bodyAsJsonObject().getString("detail"))
+        .contains(Long.toString(MAX_UPLOAD));
+
+    Path executable = sources.resolve("holiday.jpg");
+    try (var out = Files.newOutputStream(executable)) {
+      out.write(new byte[] {0x7f, 'E', 'L', 'F'});
+      out.write(new byte[(int) MAX_UPLOAD - 64 * 1024]);
+    }
+    assertThat(upload(415, executable).bodyAsJsonObject().getString("detail")).contains("ELF");
   }
 
   /**
