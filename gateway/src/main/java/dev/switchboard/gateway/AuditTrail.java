@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ final class AuditTrail {
           Map.entry("assets.confirm", AuditTrail::assetIds),
           Map.entry("assets.reject", AuditTrail::assetIds),
           Map.entry("asset.delete", ctx -> ctx.pathParam("id")),
-          Map.entry("upload.create", ctx -> ctx.response().headers().get("Location")),
+          Map.entry("upload.create", AuditTrail::location),
           Map.entry("token.create", ctx -> bodyText(ctx, "name")),
           Map.entry("token.delete", ctx -> ctx.pathParam("id")));
 
@@ -196,6 +197,12 @@ final class AuditTrail {
     return ctx.request().remoteAddress() == null
         ? null
         : ctx.request().remoteAddress().hostAddress();
+  }
+
+  /** The path of the answer's {@code Location} (a tus upload's), when it has one. */
+  private static String location(RoutingContext ctx) {
+    String location = ctx.response().headers().get("Location");
+    return location == null ? null : URI.create(location).getPath();
   }
 
   /** A string field of the JSON body, when there is one (a name, never a value of env). */

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,6 +134,27 @@ class AuditApiTest {
             .await();
     assertThat(uploaded.statusCode()).as(uploaded.bodyAsString()).isEqualTo(201);
 
+    // a tus upload: its creation is audited, not each PATCH
+    HttpResponse<Buffer> created =
+        api.request(HttpMethod.POST, "/api/v1/uploads/")
+            .bearerTokenAuthentication(OPERATOR)
+            .putHeader("Tus-Resumable", "1.0.0")
+            .putHeader("Upload-Length", "5")
+            .putHeader("Upload-Metadata", "filename aGkudHh0")
+            .send()
+            .await();
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    String tus = URI.create(created.getHeader("Location")).getPath();
+    HttpResponse<Buffer> appended =
+        api.request(HttpMethod.PATCH, tus)
+            .bearerTokenAuthentication(OPERATOR)
+            .putHeader("Tus-Resumable", "1.0.0")
+            .putHeader("Upload-Offset", "0")
+            .putHeader("Content-Type", "application/offset+octet-stream")
+            .sendBuffer(Buffer.buffer("hello"))
+            .await();
+    assertThat(appended.statusCode()).isEqualTo(204);
+
     String asset = UUID.randomUUID().toString();
     as(
         OPERATOR,
@@ -165,7 +187,13 @@ class AuditApiTest {
     assertThat(one(entries, "deployment.create", "ok", "app").getInteger("status")).isEqualTo(202);
     assertThat(one(entries, "deployment.cancel", "failed", "999").getString("actor"))
         .isEqualTo("operator");
-    JsonObject upload = one(entries, "upload.create", "ok", null);
+    assertThat(count(entries, "upload.create", null, null)).as("multipart and tus").isEqualTo(2);
+    assertThat(one(entries, "upload.create", "ok", tus).getString("actor")).isEqualTo("operator");
+    JsonObject upload =
+        matching(entries, "upload.create", "ok", null).stream()
+            .filter(entry -> entry.getValue("target") == null)
+            .findFirst()
+            .orElseThrow();
     assertThat(upload.getString("actor")).isEqualTo("operator");
     assertThat(upload.getInteger("status")).isEqualTo(201);
     assertThat(one(entries, "assets.confirm", null, asset).getString("actor"))
