@@ -6,6 +6,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.observability.Ping;
+import dev.switchboard.gateway.auth.AuditLog;
 import dev.switchboard.gateway.auth.Sessions;
 import dev.switchboard.gateway.auth.TokenStore;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,11 +36,12 @@ import java.util.Optional;
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.operatorToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code database.url} and
  * {@code database.poolSize} (the {@code auth} schema of named tokens), {@code dataDir} (where the
- * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code process}, {@code
- * files.url} or {@code files.port} (where file-processor listens), {@code corsOrigins} (the browser
- * origins allowed to call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app
- * finds the hub; 3007 by default), {@code webroot} (the app's build; the classpath's {@code
- * webroot/} by default).
+ * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code auditRetention}
+ * (milliseconds; 90 days) and {@code auditMaxRows} (100000), the audit log's retention ({@link
+ * AuditTrail}, {@link AuditRoutes}), {@code process}, {@code files.url} or {@code files.port}
+ * (where file-processor listens), {@code corsOrigins} (the browser origins allowed to call the API:
+ * {@link CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007 by default),
+ * {@code webroot} (the app's build; the classpath's {@code webroot/} by default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -48,6 +51,14 @@ public final class GatewayVerticle extends VerticleBase {
   private Pool pool;
   private TokenRoutes tokens;
   private SignInRoutes signIn;
+  private Optional<AuditLog> audit = Optional.empty();
+  private AuditRoutes auditRoutes;
+
+  /** How long audit log entries are kept, by default. */
+  static final Duration AUDIT_RETENTION = Duration.ofDays(90);
+
+  /** How many audit log entries are kept at most, by default. */
+  static final int AUDIT_MAX_ROWS = 100_000;
 
   /** How long a sign-in JWT lives, in seconds: 15 minutes. */
   static final long SESSION_LIFETIME = 15 * 60;
@@ -60,7 +71,17 @@ public final class GatewayVerticle extends VerticleBase {
       pool =
           Database.pool(vertx, database.getString("url"), database.getInteger("poolSize", 4), NAME);
       store = Optional.of(new TokenStore(pool, Instant::now));
+      audit =
+          Optional.of(
+              new AuditLog(
+                  vertx,
+                  pool,
+                  Clock.systemUTC(),
+                  Duration.ofMillis(config().getLong("auditRetention", AUDIT_RETENTION.toMillis())),
+                  config().getInteger("auditMaxRows", AUDIT_MAX_ROWS)));
+      audit.get().start();
     }
+    auditRoutes = new AuditRoutes(vertx, audit);
     Sessions sessions;
     try {
       sessions =
@@ -78,7 +99,7 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(
             contract -> {
               router = router(contract);
-              return tokens.serve();
+              return Future.join(tokens.serve(), auditRoutes.serve()).mapEmpty();
             })
         .compose(
             served ->
@@ -93,7 +114,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    Future<Void> written = audit.map(AuditLog::stop).orElse(Future.succeededFuture());
+    return pool == null ? written : written.eventually(pool::close);
   }
 
   /** Where file-processor's own HTTP server is: {@code files.url}, else this host's files port. */
@@ -120,8 +142,12 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router(OpenAPIContract contract) {
     // CORS before the bearer check: a browser's preflight carries no token
     // the session cookie counts: CORS refuses a page of an origin not allowed before it is read
-    Router router = ApiRouter.create(vertx, config(), true, CrossOrigin.fromConfig(config()));
-    Operations api = new Operations(router, contract);
+    // the audit trail watches every API request from before the bearer check: a failed sign-in
+    // is recorded too
+    AuditTrail trail = new AuditTrail(audit);
+    Router router =
+        ApiRouter.create(vertx, config(), true, CrossOrigin.fromConfig(config()), trail.watcher());
+    Operations api = new Operations(router, contract, trail);
     api.route("contract", Action.READ)
         .handler(
             ctx ->
@@ -138,6 +164,7 @@ public final class GatewayVerticle extends VerticleBase {
     SupervisorRoutes.mount(api, vertx);
     tokens.mount(api);
     signIn.mount(api);
+    auditRoutes.mount(api);
     FileRoutes.mount(api, vertx, filesUrl());
     // last: the app's page paths take whatever no route above took
     WebApp.mount(

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * each parameter (path, query, header) with its schema, and a JSON body with the body's schema. A
  * request that does not match is a 400 problem naming the parameter or the field ({@code limit},
  * {@code command}, {@code health.tcp}); the services behind the gateway still check what only they
- * can (a name that is taken, a dependency that does not exist).
+ * can (a name that is taken, a dependency that does not exist). A control operation's route is
+ * marked for the audit log ({@link AuditTrail}) before its role check.
  */
 final class Operations {
 
@@ -69,10 +70,15 @@ final class Operations {
 
   private final Router router;
   private final OpenAPIContract contract;
+  private final AuditTrail audit;
 
-  Operations(Router router, OpenAPIContract contract) {
+  /**
+   * @param audit marks the routes of the control operations, whose requests go to the audit log
+   */
+  Operations(Router router, OpenAPIContract contract, AuditTrail audit) {
     this.router = router;
     this.contract = contract;
+    this.audit = audit;
   }
 
   /**
@@ -114,8 +120,10 @@ final class Operations {
   }
 
   private Route mount(Operation operation, Action action) {
-    return Access.guard(
-        router.route(operation.getHttpMethod(), routePath(operation.getOpenAPIPath())), action);
+    Route route = router.route(operation.getHttpMethod(), routePath(operation.getOpenAPIPath()));
+    // before the role check: a refused control is audited too
+    audit.marker(operation.getOperationId()).ifPresent(route::handler);
+    return Access.guard(route, action);
   }
 
   /** {@code /api/v1/services/{name}/start} as Vert.x Web writes it: {@code .../:name/start}. */

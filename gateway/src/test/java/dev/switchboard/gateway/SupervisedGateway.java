@@ -24,13 +24,26 @@ final class SupervisedGateway implements AutoCloseable {
   final Vertx vertx;
   final ContractClient api;
 
-  private SupervisedGateway(Vertx vertx, ContractClient api) {
+  /** The database the services use (and the gateway, when it was given it). */
+  final String databaseUrl;
+
+  private SupervisedGateway(Vertx vertx, ContractClient api, String databaseUrl) {
     this.vertx = vertx;
     this.api = api;
+    this.databaseUrl = databaseUrl;
   }
 
   static SupervisedGateway start(String token) throws IOException {
-    return start(token, false);
+    return start(token, false, false, new JsonObject());
+  }
+
+  /**
+   * As {@link #startWithFiles(String)}, and the gateway has the database too (its {@code auth}
+   * schema: named tokens, the audit log) and the tokens of {@code auth} ({@code adminToken}
+   * included).
+   */
+  static SupervisedGateway startWithAudit(String token, JsonObject auth) throws IOException {
+    return start(token, true, true, new JsonObject().put("auth", auth));
   }
 
   /**
@@ -38,12 +51,18 @@ final class SupervisedGateway implements AutoCloseable {
    * directory), which the gateway forwards the files and assets routes to.
    */
   static SupervisedGateway startWithFiles(String token) throws IOException {
-    return start(token, true);
+    return start(token, true, false, new JsonObject());
   }
 
-  private static SupervisedGateway start(String token, boolean withFiles) throws IOException {
+  private static SupervisedGateway start(
+      String token, boolean withFiles, boolean gatewayDatabase, JsonObject more)
+      throws IOException {
     String databaseUrl = TestDatabase.freshDatabaseUrl();
     Migrations.migrate(databaseUrl, "supervisor");
+    if (gatewayDatabase) {
+      Migrations.migrate(databaseUrl, "auth");
+      more.put("database", new JsonObject().put("url", databaseUrl));
+    }
     Path dataDir = Files.createTempDirectory("gateway-supervisor-test");
     Vertx vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
     JsonArray services = new JsonArray().add("gateway").add("supervisor");
@@ -78,12 +97,15 @@ final class SupervisedGateway implements AutoCloseable {
                           .put("workers", 2)
                           .put("dataDir", dataDir.resolve("files").toString())
                           .put("process", process)
-                          .put("auth", new JsonObject().put("adminToken", token))
+                          .put(
+                              "auth",
+                              more.getJsonObject("auth", new JsonObject().put("adminToken", token)))
                           .put("database", new JsonObject().put("url", databaseUrl))))
           .await();
       files.put("url", "http://127.0.0.1:" + fileProcessor.actualPort());
     }
-    return new SupervisedGateway(vertx, ContractClient.deployGateway(vertx, process, token, files));
+    return new SupervisedGateway(
+        vertx, ContractClient.deployGateway(vertx, process, token, files, more), databaseUrl);
   }
 
   @Override

@@ -11,11 +11,14 @@ import dev.switchboard.hub.socket.Socket;
 import dev.switchboard.hub.socket.SocketServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The hub's namespaces, as the systems Switchboard replaces know them, registered here and nowhere
@@ -60,16 +63,23 @@ final class HubNamespaces {
   private final Streams streams;
   private final Authenticator authenticator;
   private final List<HubNamespace> namespaces;
+  private final Consumer<JsonObject> audit;
 
+  /**
+   * @param audit where the entries of control events go ({@code Addresses.AUDIT_RECORD}, the
+   *     gateway's audit log)
+   */
   HubNamespaces(
       SocketServer server,
       Streams streams,
       Authenticator authenticator,
-      List<HubNamespace> namespaces) {
+      List<HubNamespace> namespaces,
+      Consumer<JsonObject> audit) {
     this.server = server;
     this.streams = streams;
     this.authenticator = authenticator;
     this.namespaces = namespaces;
+    this.audit = audit;
   }
 
   /** The six namespaces, in the order of {@link #NAMES}. */
@@ -172,11 +182,15 @@ final class HubNamespaces {
 
   /**
    * The event's handler, called only when the socket's role may do the event's action, with an ack
-   * that reports a failure with {@value #ERROR} too.
+   * that reports a failure with {@value #ERROR} too and, for a control event, records the attempt
+   * and its outcome in the audit log.
    */
-  private static Socket.EventHandler guarded(ClientEvent event) {
+  private Socket.EventHandler guarded(ClientEvent event) {
     return (socket, args, clientAck) -> {
       Socket.Ack ack = reportingFailures(socket, event.name(), clientAck);
+      if (event.audited() != null) {
+        ack = audited(socket, event, args, ack);
+      }
       Role role = (Role) socket.data().get(ROLE);
       Optional<String> refused = Access.refusal(role, event.action());
       if (refused.isEmpty()) {
@@ -184,6 +198,45 @@ final class HubNamespaces {
       } else {
         Commands.fail(ack, AckError.FORBIDDEN, event.name() + ": " + refused.get());
       }
+    };
+  }
+
+  /**
+   * An ack that, at its first answer, sends the audit log who sent the event, its action and
+   * target, the socket's address and the outcome: {@code ok}, {@code refused} (the role may not) or
+   * {@code failed} with the reason.
+   */
+  private Socket.Ack audited(Socket socket, ClientEvent event, JsonArray args, Socket.Ack next) {
+    boolean[] recorded = {false};
+    return answer -> {
+      if (!recorded[0]) {
+        recorded[0] = true;
+        JsonObject error =
+            answer.length > 0
+                    && answer[0] instanceof JsonObject reply
+                    && Boolean.FALSE.equals(reply.getValue("ok"))
+                ? reply.getJsonObject("error", new JsonObject())
+                : null;
+        Role role = (Role) socket.data().get(ROLE);
+        String name = (String) socket.data().get(NAME);
+        audit.accept(
+            new JsonObject()
+                .put("at", Instant.now().toString())
+                .put("actor", role == null ? name : new Caller(name, role).actor())
+                .put("role", role == null ? null : role.label())
+                .put("action", event.audited())
+                .put("target", event.target().apply(args))
+                .put(
+                    "outcome",
+                    error == null
+                        ? "ok"
+                        : AckError.FORBIDDEN.code().equals(error.getString("code"))
+                            ? "refused"
+                            : "failed")
+                .put("detail", error == null ? null : error.getString("message"))
+                .put("address", socket.handshake().remoteAddress()));
+      }
+      next.send(answer);
     };
   }
 

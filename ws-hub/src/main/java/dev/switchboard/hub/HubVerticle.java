@@ -83,7 +83,13 @@ public final class HubVerticle extends VerticleBase {
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
     namespaces =
-        new HubNamespaces(sockets, streams, authenticator, HubNamespaces.create(vertx, streams));
+        new HubNamespaces(
+            sockets,
+            streams,
+            authenticator,
+            HubNamespaces.create(vertx, streams),
+            // fire and forget: the gateway's audit log; without a gateway nobody records it
+            entry -> vertx.eventBus().send(Addresses.AUDIT_RECORD, entry));
     namespaces.install();
     metrics.bind(sockets, streams);
 

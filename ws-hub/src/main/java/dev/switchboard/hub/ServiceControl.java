@@ -33,8 +33,8 @@ final class ServiceControl {
   private static final Set<String> ERROR_STATES = Set.of("failed", "errored", "unhealthy");
   private static final String REFRESH = "refresh";
 
-  /** A control event and the supervisor's command address it is sent to. */
-  private record Control(String action, String address) {
+  /** A control event, the supervisor's command address it is sent to, and its audit log action. */
+  private record Control(String action, String address, String audited) {
     String event() {
       return PREFIX + action;
     }
@@ -42,10 +42,10 @@ final class ServiceControl {
 
   private static final List<Control> CONTROLS =
       List.of(
-          new Control("start", Addresses.SUPERVISOR_SERVICES_START),
-          new Control("stop", Addresses.SUPERVISOR_SERVICES_STOP),
-          new Control("restart", Addresses.SUPERVISOR_SERVICES_RESTART),
-          new Control(REFRESH, Addresses.SUPERVISOR_SERVICES_REFRESH));
+          new Control("start", Addresses.SUPERVISOR_SERVICES_START, "service.start"),
+          new Control("stop", Addresses.SUPERVISOR_SERVICES_STOP, "service.stop"),
+          new Control("restart", Addresses.SUPERVISOR_SERVICES_RESTART, "service.restart"),
+          new Control(REFRESH, Addresses.SUPERVISOR_SERVICES_REFRESH, "services.refresh"));
 
   private final Vertx vertx;
   private final Streams streams;
@@ -60,7 +60,10 @@ final class ServiceControl {
     for (Control control : CONTROLS) {
       events.add(
           ClientEvent.operate(
-              control.event(), (socket, args, ack) -> control(control, socket, args, ack)));
+              control.event(),
+              (socket, args, ack) -> control(control, socket, args, ack),
+              control.audited(),
+              ServiceControl::name));
     }
     return events;
   }

@@ -169,6 +169,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
     return caller;
   }
 
+  /** The caller of a request, when this handler accepted it; empty before, or when it refused. */
+  public static Optional<Caller> callerIfKnown(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.get(CALLER));
+  }
+
   /** The role of a request this handler accepted. */
   public static Role role(RoutingContext ctx) {
     return caller(ctx).role();

@@ -38,6 +38,13 @@ public final class Addresses {
    */
   public static final String AUTH_REVOKED = "auth.revoked";
 
+  /**
+   * Fire and forget, consumed by the gateway: one entry of the audit log from another service (the
+   * hub's control events), {@code {at?, actor, role, action, target?, outcome, detail?, address?}}
+   * (outcome {@code ok}, {@code refused} or {@code failed}); stored with {@code via: "hub"}.
+   */
+  public static final String AUDIT_RECORD = "audit.record";
+
   /** Stream: managed-service state changes. */
   public static final String SERVICES_STATUS = "services.status";
 

@@ -14,6 +14,16 @@ public enum Setting {
   BIND_HOST("bindHost", Kind.HOST, "127.0.0.1", "address every server binds"),
   DATA_DIR("dataDir", Kind.PATH, "./data", "tokens, the embedded database, runtime files"),
   GATEWAY_PORT("gateway.port", Kind.PORT, 3006, "REST API port"),
+  GATEWAY_AUDIT_RETENTION(
+      "gateway.auditRetention",
+      Kind.DURATION,
+      "90d",
+      "audit log entries older than this are deleted (pruned hourly)"),
+  GATEWAY_AUDIT_MAX_ROWS(
+      "gateway.auditMaxRows",
+      Kind.POSITIVE_INT,
+      100_000,
+      "the audit log keeps at most this many entries, the newest (pruned hourly)"),
   HUB_PORT("hub.port", Kind.PORT, 3007, "Socket.IO hub port"),
   HUB_MAX_PAYLOAD(
       "hub.maxPayload",

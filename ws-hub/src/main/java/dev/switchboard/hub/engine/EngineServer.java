@@ -310,6 +310,7 @@ public final class EngineServer {
     sessions.put(socket.id(), socket);
     stormCollector.opened();
     socket.pendingFrom = address;
+    socket.remoteAddress = address;
     pending++;
     pendingByAddress.merge(address, 1, Integer::sum);
     connectionHandler.accept(socket);

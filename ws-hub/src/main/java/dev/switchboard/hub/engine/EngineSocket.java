@@ -41,6 +41,9 @@ public final class EngineSocket {
   private boolean upgrading;
   private boolean closed;
 
+  /** The client's IP address, as the request that opened the session came from it. */
+  String remoteAddress;
+
   /**
    * The remote address while the session is pending, until it is {@linkplain #established() taken
    * up}; then null.
@@ -78,6 +81,11 @@ public final class EngineSocket {
    * The headers (lower-case names) of the request that opened the session (decoded anew at each
    * call).
    */
+  /** The client's IP address (of the request that opened the session); null when unknown. */
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
   public Map<String, String> handshakeHeaders() {
     return Handshakes.decodeHeaders(handshakeHeaders);
   }

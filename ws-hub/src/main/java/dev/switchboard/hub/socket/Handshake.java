@@ -29,6 +29,11 @@ public final class Handshake {
     return engine.handshakeHeaders();
   }
 
+  /** The client's IP address; null when unknown. */
+  public String remoteAddress() {
+    return engine.remoteAddress();
+  }
+
   /** Its query parameters. */
   public Map<String, String> query() {
     return engine.handshakeQuery();

@@ -1,0 +1,343 @@
+package dev.switchboard.gateway.auth;
+
+import dev.switchboard.common.db.Backoff;
+import dev.switchboard.common.db.DatabaseStatus;
+import dev.switchboard.common.db.Outage;
+import dev.switchboard.common.observability.Telemetry;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit log in the {@code auth} schema: who did which control action, on what, when, from where
+ * and how it ended. Entries are recorded into a bounded queue in memory ({@link #CAPACITY}) and
+ * written in batches of up to {@link #BATCH_ROWS}, one insert at a time, every {@link #TICK}, so a
+ * request never waits for the database. When the database goes away, a failed insert goes back to
+ * the front of the queue and the writer waits (an {@link Outage}: capped, jittered backoff, logged
+ * once when it begins and once when it ends) before it tries again; while the queue is full, new
+ * entries are dropped, counted in {@code gateway_audit_dropped_total}, and the drop is logged once
+ * (and summed up when the database answers again). Retention keeps entries younger than {@code
+ * retention} and at most {@code maxRows} of them, pruned every {@link #PRUNE_EVERY}. Used on the
+ * gateway's event loop.
+ */
+public final class AuditLog {
+
+  /** Rendered {@code gateway_audit_dropped_total} by Prometheus. */
+  public static final String DROPPED_METER = "gateway.audit.dropped";
+
+  /** Every action the log records. */
+  public static final Set<String> ACTIONS =
+      Set.of(
+          "service.start",
+          "service.stop",
+          "service.restart",
+          "service.create",
+          "service.update",
+          "service.delete",
+          "services.refresh",
+          "deployment.create",
+          "deployment.cancel",
+          "assets.confirm",
+          "assets.reject",
+          "asset.delete",
+          "upload.create",
+          "token.create",
+          "token.delete",
+          "session.signin",
+          "session.signin-failed",
+          "session.signout",
+          "session.key-rotate");
+
+  public static final Set<String> OUTCOMES = Set.of("ok", "refused", "failed");
+
+  static final int CAPACITY = 10_000;
+  static final int BATCH_ROWS = 500;
+  static final Duration TICK = Duration.ofMillis(200);
+  static final Duration PRUNE_EVERY = Duration.ofHours(1);
+
+  /** The longest text a field keeps: a target or a detail is a name or a short reason. */
+  static final int MAX_TEXT = 300;
+
+  private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+  private static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  private static final String COLUMNS =
+      "id, at, actor, role, action, target, outcome, status, detail, address, via";
+  private static final String INSERT =
+      "INSERT INTO auth.audit (at, actor, role, action, target, outcome, status, detail, address,"
+          + " via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+  /** One entry, as recorded; {@code via} is {@code api} or {@code hub}. */
+  public record Entry(
+      Instant at,
+      String actor,
+      String role,
+      String action,
+      String target,
+      String outcome,
+      Integer status,
+      String detail,
+      String address,
+      String via) {
+
+    public Entry {
+      if (!ACTIONS.contains(action)) {
+        throw new IllegalArgumentException("no audited action " + action);
+      }
+      if (!OUTCOMES.contains(outcome)) {
+        throw new IllegalArgumentException("no outcome " + outcome);
+      }
+      actor = actor == null || actor.isBlank() ? "unknown" : clip(actor);
+      target = clip(target);
+      detail = clip(detail);
+      address = clip(address);
+    }
+
+    private Tuple tuple() {
+      return Tuple.of(
+          OffsetDateTime.ofInstant(at, ZoneOffset.UTC),
+          actor,
+          role,
+          action,
+          target,
+          outcome,
+          status,
+          detail,
+          address,
+          via);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Clock clock;
+  private final Duration retention;
+  private final int maxRows;
+  private final Outage outage;
+  private final Counter dropped;
+  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+  private List<Entry> inFlight = List.of();
+  private long droppedInEpisode;
+  private long tick = -1;
+  private long pruning = -1;
+
+  public AuditLog(Vertx vertx, Pool pool, Clock clock, Duration retention, int maxRows) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.clock = clock;
+    this.retention = retention;
+    this.maxRows = maxRows;
+    this.dropped =
+        Counter.builder(DROPPED_METER)
+            .description(
+                "Audit log entries dropped because the queue was full (the database away or slow)")
+            .register(Telemetry.registry());
+    this.outage =
+        new Outage(
+            "storing the audit log",
+            new Backoff(FIRST_RETRY, MAX_RETRY),
+            new DatabaseStatus(pool, clock),
+            clock,
+            () ->
+                queue.size()
+                    + " audit entries had waited in memory, "
+                    + droppedInEpisode
+                    + " were dropped");
+  }
+
+  /** Writes every {@link #TICK}, prunes now and every {@link #PRUNE_EVERY}. */
+  public void start() {
+    tick = vertx.setPeriodic(TICK.toMillis(), id -> write());
+    pruning = vertx.setPeriodic(1_000, PRUNE_EVERY.toMillis(), id -> pruneQuietly());
+  }
+
+  /** Stops the timers and writes what waits; completes once it is stored, or after a while. */
+  public Future<Void> stop() {
+    vertx.cancelTimer(tick);
+    vertx.cancelTimer(pruning);
+    return flush();
+  }
+
+  /** Queues an entry; drops it (counted, and logged once) when the queue is full. */
+  public void record(Entry entry) {
+    if (queue.size() + inFlight.size() >= CAPACITY) {
+      dropped.increment();
+      if (droppedInEpisode++ == 0) {
+        LOG.warn(
+            "audit log: {} entries wait for the database; new entries are dropped and counted in"
+                + " gateway_audit_dropped_total until it takes them",
+            CAPACITY);
+      }
+      return;
+    }
+    queue.add(entry);
+  }
+
+  /** An entry recorded now. */
+  public Entry now(
+      String actor,
+      String role,
+      String action,
+      String target,
+      String outcome,
+      Integer status,
+      String detail,
+      String address,
+      String via) {
+    return new Entry(
+        clock.instant(), actor, role, action, target, outcome, status, detail, address, via);
+  }
+
+  /** Starts one insert of up to {@link #BATCH_ROWS} entries, unless one is on its way. */
+  void write() {
+    if (!inFlight.isEmpty() || queue.isEmpty() || !outage.mayTry()) {
+      return;
+    }
+    List<Entry> batch = new ArrayList<>(Math.min(queue.size(), BATCH_ROWS));
+    while (!queue.isEmpty() && batch.size() < BATCH_ROWS) {
+      batch.add(queue.poll());
+    }
+    inFlight = batch;
+    List<Tuple> rows = batch.stream().map(Entry::tuple).toList();
+    pool.withTransaction(connection -> connection.preparedQuery(INSERT).executeBatch(rows))
+        .onComplete(
+            done -> {
+              inFlight = List.of();
+              if (done.succeeded()) {
+                outage.succeeded();
+                if (droppedInEpisode > 0 && !outage.ongoing()) {
+                  LOG.info("audit log: writing again; {} entries were dropped", droppedInEpisode);
+                }
+                droppedInEpisode = 0;
+              } else {
+                // back to the front, in order, to be tried once the wait is over (the tick does)
+                for (int index = batch.size() - 1; index >= 0; index--) {
+                  queue.addFirst(batch.get(index));
+                }
+                outage.failed(done.cause());
+              }
+            });
+  }
+
+  /** Writes what waits; completes once it is stored, or after {@link #FLUSH_LIMIT}. */
+  public Future<Void> flush() {
+    long deadline = System.nanoTime() + FLUSH_LIMIT.toNanos();
+    return Future.future(promise -> awaitFlushed(promise, deadline));
+  }
+
+  private void awaitFlushed(Promise<Void> promise, long deadline) {
+    write();
+    if (queue.isEmpty() && inFlight.isEmpty()) {
+      promise.complete();
+    } else if (outage.ongoing() || System.nanoTime() > deadline) {
+      // the database is away: what is stored is all a reader gets now
+      promise.complete();
+    } else {
+      vertx.setTimer(10, id -> awaitFlushed(promise, deadline));
+    }
+  }
+
+  /**
+   * Entries newest first, at most {@code limit}, older than the entry {@code before} when given,
+   * filtered by actor, action and outcome when given: {@code {entries, next}}, where {@code next}
+   * is the {@code before} of the following page (null on the last).
+   */
+  public Future<JsonObject> list(
+      int limit, Long before, String actor, String action, String outcome) {
+    return flush()
+        .compose(
+            flushed ->
+                pool.preparedQuery(
+                        "SELECT "
+                            + COLUMNS
+                            + " FROM auth.audit WHERE ($1::bigint IS NULL OR id < $1)"
+                            + " AND ($2::text IS NULL OR actor = $2)"
+                            + " AND ($3::text IS NULL OR action = $3)"
+                            + " AND ($4::text IS NULL OR outcome = $4)"
+                            + " ORDER BY id DESC LIMIT $5")
+                    .execute(Tuple.of(before, actor, action, outcome, limit + 1)))
+        .map(
+            rows -> {
+              JsonArray entries = new JsonArray();
+              Long next = null;
+              for (Row row : rows) {
+                if (entries.size() == limit) {
+                  next = entries.getJsonObject(limit - 1).getLong("id");
+                  break;
+                }
+                entries.add(json(row));
+              }
+              return new JsonObject().put("entries", entries).put("next", next);
+            });
+  }
+
+  /**
+   * Deletes entries older than the retention, then all but the newest {@code maxRows}; answers how
+   * many went.
+   */
+  public Future<Integer> prune() {
+    OffsetDateTime oldest =
+        OffsetDateTime.ofInstant(clock.instant().minus(retention), ZoneOffset.UTC);
+    return pool.preparedQuery("DELETE FROM auth.audit WHERE at < $1")
+        .execute(Tuple.of(oldest))
+        .compose(
+            aged ->
+                pool.preparedQuery(
+                        "DELETE FROM auth.audit WHERE id <= (SELECT id FROM auth.audit"
+                            + " ORDER BY id DESC OFFSET $1 LIMIT 1)")
+                    .execute(Tuple.of(maxRows))
+                    .map(over -> aged.rowCount() + over.rowCount()));
+  }
+
+  private void pruneQuietly() {
+    prune()
+        .onSuccess(
+            count -> {
+              if (count > 0) {
+                LOG.info(
+                    "audit log retention: {} entries deleted (older than {} or beyond {})",
+                    count,
+                    retention,
+                    maxRows);
+              }
+            })
+        .onFailure(err -> LOG.debug("audit log retention not run now: {}", err.getMessage()));
+  }
+
+  private static JsonObject json(Row row) {
+    return new JsonObject()
+        .put("id", row.getLong("id"))
+        .put("at", row.getOffsetDateTime("at").toInstant().toString())
+        .put("actor", row.getString("actor"))
+        .put("role", row.getString("role"))
+        .put("action", row.getString("action"))
+        .put("target", row.getString("target"))
+        .put("outcome", row.getString("outcome"))
+        .put("status", row.getInteger("status"))
+        .put("detail", row.getString("detail"))
+        .put("address", row.getString("address"))
+        .put("via", row.getString("via"));
+  }
+
+  private static String clip(String text) {
+    return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 1) + "…";
+  }
+}
