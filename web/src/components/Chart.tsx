@@ -61,7 +61,7 @@ export function Chart({ data, labels, height, spark = false, format, range, titl
         ? [{ show: false }, { show: false }]
         : [
             { stroke: "currentColor", grid: { stroke: "rgba(128,128,128,0.2)" } },
-            { stroke: "currentColor", grid: { stroke: "rgba(128,128,128,0.2)" }, values: (u, vs) => vs.map((v) => value(u, v)), size: 70 },
+            { stroke: "currentColor", grid: { stroke: "rgba(128,128,128,0.2)" }, values: (u, vs) => vs.map((v) => value(u, v)), size: axisWidth },
           ],
       series: [
         {},
@@ -102,6 +102,12 @@ export function Chart({ data, labels, height, spark = false, format, range, titl
   }, [data, zoom?.min, zoom?.max]);
 
   return <div ref={container} class={spark ? "spark" : "chart"} role={spark ? "img" : "group"} aria-label={title} />;
+}
+
+/** The y axis as wide as its longest label ("19.1 MiB/s" needs more room than "50 %"). */
+function axisWidth(_u: uPlot, values: string[] | null): number {
+  const longest = Math.max(0, ...(values ?? []).map((v) => String(v).length));
+  return Math.max(50, 16 + 7 * longest);
 }
 
 /** The legend's series entries reachable by Tab, Enter or Space showing or hiding the series. */

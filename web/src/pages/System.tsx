@@ -158,7 +158,7 @@ export function SystemPage() {
             offset += chart.specs.length;
             const { format, range: yRange } = FORMATS[chart.unit];
             return (
-              <section key={chart.id} aria-labelledby={`chart-${chart.id}`} class={`chart-panel${chart.id === "cores" || chart.specs.length > 4 ? " wide" : ""}`}>
+              <section key={chart.id} aria-labelledby={`chart-${chart.id}`} class={`chart-panel${chart.specs.length > 4 ? " wide" : ""}`}>
                 <h2 id={`chart-${chart.id}`}>{chart.title}</h2>
                 <Chart
                   data={data}
