@@ -58,9 +58,10 @@ export const api = {
     request<{ deploymentId: string; lines: LogLine[] }>(`/api/v1/deployments/${encodeURIComponent(id)}/logs?limit=${limit}`),
   stats: () => request<Sample>("/api/v1/system/stats"),
   info: () => request<SystemInfo>("/api/v1/system/info"),
-  history: (from: Date, step: string) =>
+  /** The host's history over [from, to) (seconds since the epoch) at `step` (`raw`, `2m`, `1h`...). */
+  history: ({ from, to, step }: { from: number; to: number; step: string }) =>
     request<History>(
-      `/api/v1/system/stats/history?from=${encodeURIComponent(from.toISOString())}&step=${encodeURIComponent(step)}`,
+      `/api/v1/system/stats/history?from=${Math.round(from * 1000)}&to=${Math.round(to * 1000)}&step=${encodeURIComponent(step)}`,
     ),
   assets: (limit = 60) => request<AssetList>(`/api/v1/assets?limit=${limit}`),
   confirm: (ids: string[]) => post<Decisions>("/api/v1/assets/confirm", { ids }),

@@ -1,7 +1,7 @@
 /**
  * Uploads dropped files through tus (resumable) with a progress bar each, and shows the assets
  * with their thumbnails, to confirm into the library or reject; `asset:state` and
- * `upload:progress` of /files keep both current.
+ * `upload:progress` of /files keep both current; and a folder watch with its changes arriving.
  */
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { Upload } from "tus-js-client";
@@ -10,6 +10,7 @@ import { api } from "../api";
 import { applyAssetChange, type AssetChange } from "../assets";
 import { authHeaders, canControl } from "../auth";
 import { describe } from "../problem";
+import { WatchPanel } from "../components/WatchPanel";
 import { formatBytes } from "../services";
 import type { Asset, UploadProgress } from "../types";
 import { percent, reduceUploads, settleAsset, uploadIdOf, type UploadEntry, type UploadEvent, type Uploads } from "../uploads";
@@ -149,6 +150,7 @@ export function Files() {
           {error}
         </p>
       )}
+      <WatchPanel />
       <h2>Assets</h2>
       {assets.length === 0 && !error && <p>No assets yet.</p>}
       <ul class="assets">

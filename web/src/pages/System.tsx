@@ -1,36 +1,89 @@
-/** Live charts of the host's CPU, memory and network, over the last hour or day from the history API. */
-import { useEffect, useState } from "preact/hooks";
+/**
+ * Live charts of the host: CPU in total and per core, memory, disk space and I/O, network, and GPU
+ * when there is one, over the last hour, day or month read from the history API and extended by
+ * the `stats` events of /system; drag across a chart (or use the buttons) to zoom the time axis.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
 import { useHub } from "../app";
 import { api } from "../api";
 import { Chart } from "../components/Chart";
 import { command } from "../hub";
 import { describe } from "../problem";
 import { formatBytes } from "../services";
-import { appendSample, CPU, historyColumns, MEMORY, NET_RX, NET_TX, RANGES, type Columns, type RangeKey, type SeriesSpec } from "../stats";
+import {
+  appendWithin,
+  chartsFor,
+  historyKeys,
+  historyQueries,
+  mergeHistories,
+  RANGES,
+  zoomIn,
+  zoomOut,
+  zoomTo,
+  type ChartSpec,
+  type Columns,
+  type RangeKey,
+  type SeriesSpec,
+  type Zoom,
+} from "../stats";
 import type { Sample } from "../types";
 
-const CHARTS: { title: string; specs: SeriesSpec[]; range?: [number, number]; format?: (v: number) => string }[] = [
-  { title: "CPU", specs: [CPU], range: [0, 100], format: (v) => `${v.toFixed(0)} %` },
-  { title: "Memory", specs: [MEMORY], range: [0, 100], format: (v) => `${v.toFixed(0)} %` },
-  { title: "Network", specs: [NET_RX, NET_TX], format: (v) => `${formatBytes(v)}/s` },
-];
-const ALL = CHARTS.flatMap((chart) => chart.specs);
+const FORMATS: Record<ChartSpec["unit"], { format: (v: number) => string; range?: [number, number] }> = {
+  percent: { format: (v) => `${v.toFixed(0)} %`, range: [0, 100] },
+  bytes: { format: (v) => formatBytes(v) },
+  rate: { format: (v) => `${formatBytes(v)}/s` },
+};
+
+const RESOLUTION: Record<RangeKey, string> = {
+  "1h": "every sample",
+  "24h": "2-minute averages, the last minutes every sample",
+  "30d": "hourly averages, the last hour every sample",
+};
+
+/** Samples held while the history loads, at most (a minute at 1 sample/s). */
+const PENDING_LIMIT = 60;
+
+interface View {
+  charts: ChartSpec[];
+  specs: SeriesSpec[];
+  columns: Columns;
+}
 
 export function SystemPage() {
   const hub = useHub();
   const [range, setRange] = useState<RangeKey>("1h");
-  const [columns, setColumns] = useState<Columns | null>(null);
+  const [view, setView] = useState<View | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [zoom, setZoom] = useState<Zoom>(null);
+  /** Live samples that arrived while the history loads (null: none loading). */
+  const pending = useRef<Sample[] | null>(null);
+  const span = useRef<number>(RANGES[range].seconds);
 
   useEffect(() => {
     let active = true;
-    const spec = RANGES[range];
-    setColumns(null);
+    span.current = RANGES[range].seconds;
+    pending.current = [];
+    setView(null);
     setError(null);
-    api
-      .history(new Date(Date.now() - spec.ms), spec.step)
-      .then((history) => active && setColumns(historyColumns(history, ALL)))
-      .catch((failure) => active && setError(describe(failure)));
+    setZoom(null);
+    const queries = historyQueries(range, Date.now() / 1000);
+    Promise.all([api.stats().catch(() => null), Promise.all(queries.map((query) => api.history(query)))])
+      .then(([latest, histories]) => {
+        if (!active) return;
+        const charts = chartsFor(latest, historyKeys(histories));
+        const specs = charts.flatMap((chart) => chart.specs);
+        let columns = mergeHistories(histories, specs);
+        for (const sample of pending.current ?? []) {
+          columns = appendWithin(columns, sample, specs, span.current);
+        }
+        pending.current = null;
+        setView({ charts, specs, columns });
+      })
+      .catch((failure) => {
+        if (!active) return;
+        pending.current = null;
+        setError(describe(failure));
+      });
     return () => {
       active = false;
     };
@@ -38,8 +91,13 @@ export function SystemPage() {
 
   useEffect(() => {
     const socket = hub.namespace("/system");
-    const onSample = (sample: Sample) =>
-      setColumns((prior) => (prior ? appendSample(prior, sample, ALL, 100_000) : prior));
+    const onSample = (sample: Sample) => {
+      if (pending.current) {
+        pending.current = [...pending.current, sample].slice(-PENDING_LIMIT);
+        return;
+      }
+      setView((prior) => (prior ? { ...prior, columns: appendWithin(prior.columns, sample, prior.specs, span.current) } : prior));
+    };
     socket.on("stats", onSample);
     const stop = hub.whenConnected("/system", (connected) => {
       command(connected, "subscribe:stats").catch(() => undefined);
@@ -47,32 +105,77 @@ export function SystemPage() {
     return () => {
       stop();
       socket.off("stats", onSample);
+      if (socket.connected) {
+        socket.emit("unsubscribe:stats");
+      }
     };
   }, [hub]);
+
+  const xs = view?.columns[0] ?? [];
+  const bounds: [number, number] | null = xs.length > 1 ? [xs[0], xs[xs.length - 1]] : null;
+  const onZoom = (a: number, b: number) => bounds && setZoom((prior) => zoomTo(prior, a, b, bounds));
+  let offset = 1;
 
   return (
     <>
       <h1>System</h1>
-      <div role="radiogroup" aria-label="Time range" class="ranges">
-        {(Object.keys(RANGES) as RangeKey[]).map((key) => (
-          <button key={key} type="button" role="radio" aria-checked={key === range} onClick={() => setRange(key)}>
-            {RANGES[key].label}
+      <div class="chart-tools">
+        <div role="radiogroup" aria-label="Time range" class="ranges">
+          {(Object.keys(RANGES) as RangeKey[]).map((key) => (
+            <button key={key} type="button" role="radio" aria-checked={key === range} onClick={() => setRange(key)}>
+              {RANGES[key].label}
+            </button>
+          ))}
+        </div>
+        <div class="zoom" role="group" aria-label="Zoom of the time axis">
+          <button type="button" disabled={!bounds} onClick={() => bounds && setZoom((prior) => zoomIn(prior, bounds))}>
+            Zoom in
           </button>
-        ))}
+          <button type="button" disabled={!bounds || !zoom} onClick={() => bounds && setZoom((prior) => zoomOut(prior, bounds))}>
+            Zoom out
+          </button>
+          <button type="button" disabled={!zoom} onClick={() => setZoom(null)}>
+            Reset zoom
+          </button>
+        </div>
       </div>
-      {error && <p class="error">{error}</p>}
-      {!columns && !error && <p>Loading the history…</p>}
-      {columns &&
-        CHARTS.map((chart) => {
-          const offset = ALL.indexOf(chart.specs[0]) + 1;
-          const data = [columns[0], ...columns.slice(offset, offset + chart.specs.length)] as Columns;
-          return (
-            <section key={chart.title} aria-label={chart.title} class="chart-panel">
-              <h2>{chart.title}</h2>
-              <Chart data={data} labels={chart.specs.map((s) => s.label)} height={220} range={chart.range} format={chart.format} title={`${chart.title}, ${RANGES[range].label}`} />
-            </section>
-          );
-        })}
+      <p class="detail" aria-live="polite">
+        {RANGES[range].label}: {RESOLUTION[range]}, then live.{" "}
+        {zoom
+          ? `Zoomed to ${new Date(zoom.min * 1000).toLocaleString()} – ${new Date(zoom.max * 1000).toLocaleString()}.`
+          : "Drag across a chart to zoom; click a legend entry to hide or show its series."}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!view && !error && <p>Loading the history…</p>}
+      {view && (
+        <div class="chart-grid">
+          {view.charts.map((chart) => {
+            const data = [view.columns[0], ...view.columns.slice(offset, offset + chart.specs.length)] as Columns;
+            offset += chart.specs.length;
+            const { format, range: yRange } = FORMATS[chart.unit];
+            return (
+              <section key={chart.id} aria-labelledby={`chart-${chart.id}`} class={`chart-panel${chart.specs.length > 4 ? " wide" : ""}`}>
+                <h2 id={`chart-${chart.id}`}>{chart.title}</h2>
+                <Chart
+                  data={data}
+                  labels={chart.specs.map((spec) => spec.label)}
+                  height={200}
+                  range={yRange}
+                  format={format}
+                  title={`${chart.title}, ${RANGES[range].label}`}
+                  zoom={zoom}
+                  onZoom={onZoom}
+                  sync="system"
+                />
+              </section>
+            );
+          })}
+        </div>
+      )}
     </>
   );
 }

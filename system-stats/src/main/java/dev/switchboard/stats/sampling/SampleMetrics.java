@@ -12,8 +12,8 @@ public final class SampleMetrics {
 
   /**
    * One entry per figure, keyed like {@code cpu.load1} or, for a figure of one of several things,
-   * {@code disk.usedBytes:/home} and {@code gpu.powerWatts:0}. Figures missing from the sample are
-   * left out.
+   * {@code disk.usedBytes:/home}, {@code cpu.core.usagePercent:3} (a core by its position in {@code
+   * cpu.cores}) and {@code gpu.powerWatts:0}. Figures missing from the sample are left out.
    */
   public static Map<String, Double> flatten(JsonObject sample) {
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -21,6 +21,13 @@ public final class SampleMetrics {
     put(metrics, "cpu.load1", sample, "cpu", "load", "1m");
     put(metrics, "cpu.load5", sample, "cpu", "load", "5m");
     put(metrics, "cpu.load15", sample, "cpu", "load", "15m");
+    JsonObject cpu = sample.getJsonObject("cpu");
+    JsonArray cores = cpu == null ? new JsonArray() : cpu.getJsonArray("cores", new JsonArray());
+    for (int i = 0; i < cores.size(); i++) {
+      if (cores.getValue(i) instanceof Number usage) {
+        metrics.put("cpu.core.usagePercent:" + i, usage.doubleValue());
+      }
+    }
     put(metrics, "memory.usedBytes", sample, "memory", "usedBytes");
     put(metrics, "memory.usagePercent", sample, "memory", "usagePercent");
     put(metrics, "swap.usedBytes", sample, "swap", "usedBytes");

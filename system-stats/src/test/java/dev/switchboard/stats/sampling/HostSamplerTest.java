@@ -214,6 +214,8 @@ class HostSamplerTest {
             entry("cpu.load1", 0.52),
             entry("cpu.load5", 0.41),
             entry("cpu.load15", 0.3),
+            entry("cpu.core.usagePercent:0", 50.0),
+            entry("cpu.core.usagePercent:1", 0.0),
             entry("memory.usedBytes", 4.0 * GIB),
             entry("memory.usagePercent", 25.0),
             entry("swap.usedBytes", GIB / 2.0),
