@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import preact from "@preact/preset-vite";
+import { readFileSync } from "node:fs";
 
 /**
  * `npm run dev` serves the app on http://localhost:5173 and proxies the API to a running gateway
@@ -8,8 +9,11 @@ import preact from "@preact/preset-vite";
  */
 const gateway = process.env.SWITCHBOARD_GATEWAY ?? "http://127.0.0.1:3006";
 const hubPort = process.env.HUB_PORT ?? "3007";
+const version = (JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export default defineConfig({
+  // the app's version, shown by Settings' "about"
+  define: { __APP_VERSION__: JSON.stringify(version) },
   plugins: [
     preact(),
     {

@@ -4,6 +4,8 @@ import { ApiError, toProblem } from "./problem";
 import { logQuery, NO_FILTER, type LogFilter } from "./logView";
 import type { Deployment, DeploymentRequest } from "./deployments";
 import type { Definition } from "./serviceForm";
+import { auditQuery, type AuditFilter, type AuditPage } from "./audit";
+import type { CreateTokenRequest, NewToken, Token } from "./tokens";
 import type { AssetList, Asset, Decisions, History, Service, ServiceList, ServiceLogs, Sample, SystemInfo, LogLine } from "./types";
 
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -17,6 +19,9 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
       signOut();
     }
     throw new ApiError(toProblem(response.status, body));
+  }
+  if (response.status === 204) {
+    return undefined as T;
   }
   return (await response.json()) as T;
 }
@@ -63,6 +68,12 @@ export const api = {
     request<History>(
       `/api/v1/system/stats/history?from=${Math.round(from * 1000)}&to=${Math.round(to * 1000)}&step=${encodeURIComponent(step)}`,
     ),
+  tokens: () => request<{ tokens: Token[] }>("/api/v1/tokens"),
+  createToken: (token: CreateTokenRequest) => post<NewToken>("/api/v1/tokens", token),
+  revokeToken: (id: string) => post<void>(`/api/v1/tokens/${encodeURIComponent(id)}`, undefined, "DELETE"),
+  /** A page of the audit log, newest first: the newest, or those older than `before`. */
+  audit: (filter: AuditFilter, before: number | null = null, limit?: number) =>
+    request<AuditPage>(`/api/v1/audit${auditQuery(filter, before, limit)}`),
   assets: (limit = 60) => request<AssetList>(`/api/v1/assets?limit=${limit}`),
   confirm: (ids: string[]) => post<Decisions>("/api/v1/assets/confirm", { ids }),
   reject: (ids: string[]) => post<Decisions>("/api/v1/assets/reject", { ids }),

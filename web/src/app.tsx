@@ -11,6 +11,8 @@ import { SystemPage } from "./pages/System";
 import { Files } from "./pages/Files";
 import { Logs } from "./pages/Logs";
 import { Deployments } from "./pages/Deployments";
+import { Settings } from "./pages/Settings";
+import type { ComponentChildren } from "preact";
 
 const PAGES = [
   { path: "/", title: "Dashboard", component: Dashboard },
@@ -19,6 +21,7 @@ const PAGES = [
   { path: "/logs", title: "Logs", component: Logs },
   { path: "/system", title: "System", component: SystemPage },
   { path: "/files", title: "Files", component: Files },
+  { path: "/settings", title: "Settings", component: Settings },
 ] as const;
 
 const HubContext = createContext<Hub | null>(null);
@@ -53,11 +56,31 @@ function usePath(): [string, (path: string) => void] {
     addEventListener("popstate", back);
     return () => removeEventListener("popstate", back);
   }, []);
-  const go = (next: string) => {
-    history.pushState(null, "", next);
-    setPath(next);
-  };
-  return [path, go];
+  return [path, navigate];
+}
+
+/** Goes to a page of the app without a reload (the shell follows, as it does for back and forward). */
+export function navigate(path: string): void {
+  history.pushState(null, "", path);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
+
+/** A link to a page of the app: a plain click navigates in place, a modified one opens as a link does. */
+export function Link({ href, children, ...rest }: { href: string; children: ComponentChildren; class?: string; "aria-current"?: "page" }) {
+  return (
+    <a
+      href={href}
+      {...rest}
+      onClick={(event) => {
+        if (event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey && !event.altKey) {
+          event.preventDefault();
+          navigate(href);
+        }
+      }}
+    >
+      {children}
+    </a>
+  );
 }
 
 export function App() {
@@ -90,7 +113,7 @@ export function App() {
 }
 
 function Shell({ session: current }: { session: Session }) {
-  const [path, go] = usePath();
+  const [path] = usePath();
   const page = PAGES.find((candidate) => candidate.path === path);
   useEffect(() => {
     document.title = `${page?.title ?? "Not found"} · Switchboard`;
@@ -106,19 +129,9 @@ function Shell({ session: current }: { session: Session }) {
         <strong class="brand">Switchboard</strong>
         <nav aria-label="Pages">
           {PAGES.map((candidate) => (
-            <a
-              key={candidate.path}
-              href={candidate.path}
-              aria-current={candidate.path === path ? "page" : undefined}
-              onClick={(event) => {
-                if (event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-                  event.preventDefault();
-                  go(candidate.path);
-                }
-              }}
-            >
+            <Link key={candidate.path} href={candidate.path} aria-current={candidate.path === path ? "page" : undefined}>
               {candidate.title}
-            </a>
+            </Link>
           ))}
         </nav>
         <ConnectionBadge />

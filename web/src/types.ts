@@ -28,6 +28,8 @@ export type SystemInfo = Schemas["SystemInfo"];
 export type AssetState = Schemas["AssetState"];
 export type Asset = Schemas["Asset"];
 export type AssetList = Answer<"listAssets">;
+export type AuditEntry = Schemas["AuditEntry"];
+export type AuditPage = Answer<"listAudit">;
 export type Decisions = Schemas["Decisions"];
 
 /** A `services:update` of the hub: the service as it is now, and what changed. */

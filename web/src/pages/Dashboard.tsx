@@ -1,9 +1,15 @@
 /**
  * The connection status monitor of the seed: the hub connection, every service with its state
- * colour, last update, error and controls, and the host's cards with sparklines.
+ * colour, last update, error and controls, the host's cards with sparklines, the recent deployments
+ * (live from the hub's /deployments) and, for an admin, the recent audit entries.
  */
-import { useState } from "preact/hooks";
-import { useConnection, useNow } from "../app";
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import { Link, useConnection, useHub, useNow } from "../app";
+import { NO_AUDIT_FILTER, describeAuditFailure, type AuditEntry } from "../audit";
+import { canAdminister } from "../auth";
+import { describeProgress, isActive, upsert, type Deployment } from "../deployments";
+import { describe } from "../problem";
 import { Chart } from "../components/Chart";
 import { ServiceControls, StateBadge } from "../components/ServiceControls";
 import { describeConnection, formatAgo, isLive } from "../connection";
@@ -73,7 +79,104 @@ export function Dashboard() {
           })}
         </ul>
       </section>
+      <RecentDeployments now={now} />
+      {canAdminister() && <RecentAudit now={now} />}
     </>
+  );
+}
+
+const RECENT = 5;
+
+/** The last five deployments, kept current by `deployments:update` of the hub's /deployments. */
+function RecentDeployments({ now }: { now: number }) {
+  const hub = useHub();
+  const [list, setList] = useState<Deployment[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    api
+      .deployments(RECENT)
+      .then((answer) => current && setList((live) => answer.deployments.reduce((held, d) => upsert(held, d, RECENT), live ?? [])))
+      .catch((failure) => current && setError(describe(failure)));
+    const socket = hub.namespace("/deployments");
+    const onUpdate = (deployment: Deployment) => setList((held) => upsert(held ?? [], deployment, RECENT));
+    socket.on("deployments:update", onUpdate);
+    return () => {
+      current = false;
+      socket.off("deployments:update", onUpdate);
+    };
+  }, [hub]);
+  return (
+    <section aria-labelledby="recent-deployments-heading">
+      <div class="section-head">
+        <h2 id="recent-deployments-heading">Recent deployments</h2>
+        <Link href="/deployments">All deployments</Link>
+      </div>
+      {error && <p class="error">{error}</p>}
+      {list && list.length === 0 && <p>No deployments yet.</p>}
+      {list && list.length > 0 && (
+        <ul class="recent">
+          {list.map((deployment) => (
+            <li key={deployment.id}>
+              <strong>{deployment.service}</strong>
+              <span class={`badge ${deploymentTone(deployment)}`}>{describeProgress(deployment)}</span>
+              <time class="detail" dateTime={deployment.createdAt} title={new Date(deployment.createdAt).toLocaleString()}>
+                {formatAgo(now - Date.parse(deployment.createdAt))}
+              </time>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function deploymentTone(deployment: Deployment): string {
+  if (deployment.state === "succeeded") return "ok";
+  if (deployment.state === "failed" || deployment.state === "rolled_back") return "bad";
+  return isActive(deployment) ? "busy" : "idle";
+}
+
+const OUTCOME_TONE: Record<AuditEntry["outcome"], string> = { ok: "ok", refused: "warn", failed: "bad" };
+
+/** The last five audit entries (admin only), read once when the dashboard opens. */
+function RecentAudit({ now }: { now: number }) {
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    api
+      .audit(NO_AUDIT_FILTER, null, RECENT)
+      .then((page) => current && setEntries(page.entries.slice(0, RECENT)))
+      .catch((failure) => current && setError(describeAuditFailure(failure)));
+    return () => {
+      current = false;
+    };
+  }, []);
+  return (
+    <section aria-labelledby="recent-audit-heading">
+      <div class="section-head">
+        <h2 id="recent-audit-heading">Recent audit entries</h2>
+        <Link href="/settings">Audit log</Link>
+      </div>
+      {error && <p class="error">{error}</p>}
+      {entries && entries.length === 0 && <p>Nothing audited yet.</p>}
+      {entries && entries.length > 0 && (
+        <ul class="recent">
+          {entries.map((entry) => (
+            <li key={entry.id}>
+              <strong>{entry.actor}</strong>
+              <code>{entry.action}</code>
+              {entry.target && <span>{entry.target}</span>}
+              <span class={`badge ${OUTCOME_TONE[entry.outcome] ?? "idle"}`}>{entry.outcome}</span>
+              <time class="detail" dateTime={entry.at} title={new Date(entry.at).toLocaleString()}>
+                {formatAgo(now - Date.parse(entry.at))}
+              </time>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 

@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.lang.management.ManagementFactory;
+import java.lang.management.RuntimeMXBean;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -249,7 +251,23 @@ public final class SystemStatsVerticle extends VerticleBase {
                     .serverVersion()
                     .map(Optional::of)
                     .otherwise(Optional.empty())
-                    .map(pg -> host.put("versions", Versions.all(pg.orElse(null)))));
+                    .map(
+                        pg ->
+                            host.put("versions", Versions.all(pg.orElse(null)))
+                                .put("uptime", uptime())));
+  }
+
+  /**
+   * How long this Switchboard process (the JVM that runs system-stats) and the host have been up:
+   * the host's from the latest sample, null before the first.
+   */
+  private JsonObject uptime() {
+    RuntimeMXBean runtime = ManagementFactory.getRuntimeMXBean();
+    Object host = latest == null ? null : latest.getValue("uptimeSeconds");
+    return new JsonObject()
+        .put("startedAt", Instant.ofEpochMilli(runtime.getStartTime()).toString())
+        .put("switchboardSeconds", runtime.getUptime() / 1000)
+        .put("hostSeconds", host);
   }
 
   private static double round(double value) {

@@ -224,6 +224,10 @@ class SystemStatsVerticleTest {
     assertThat(info.getJsonObject("versions").getString("vertx")).isEqualTo("5.0.10");
     assertThat(info.getJsonObject("versions").getString("java"))
         .isEqualTo(Runtime.version().toString());
+    JsonObject uptime = info.getJsonObject("uptime");
+    assertThat(Instant.parse(uptime.getString("startedAt"))).isBefore(Instant.now());
+    assertThat(uptime.getLong("switchboardSeconds")).isNotNegative();
+    assertThat(uptime.getLong("hostSeconds")).as("the fixture's uptime").isEqualTo(3600L);
   }
 
   @Test
