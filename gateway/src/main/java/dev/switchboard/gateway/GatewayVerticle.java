@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.FailedSignIns;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiRouter;
@@ -23,12 +24,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
  * in {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
  * {@code /api/services} aliases. Every API route demands a bearer token whose role may do the
- * action the route names ({@code common.auth.Access}: read, operate or administer); pages of the
+ * action the route names ({@code common.auth.Access}: read, operate or administer), but for the
+ * first-start link's code exchange ({@link SignInRoutes#CODE}), which takes none; pages of the
  * listed origins may call it cross-origin. Also serves the operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
@@ -48,6 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Pool pool;
   private TokenRoutes tokens;
   private SignInRoutes signIn;
+  private final FailedSignIns failures = FailedSignIns.standard();
 
   /** How long a sign-in JWT lives, in seconds: 15 minutes. */
   static final long SESSION_LIFETIME = 15 * 60;
@@ -72,7 +76,7 @@ public final class GatewayVerticle extends VerticleBase {
       return Future.failedFuture(
           new IllegalStateException("cannot read or create the session key: " + e.getMessage()));
     }
-    signIn = new SignInRoutes(sessions);
+    signIn = new SignInRoutes(vertx, sessions, failures);
     tokens = new TokenRoutes(vertx, store, sessions);
     return Contract.load(vertx)
         .compose(
@@ -120,7 +124,16 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router(OpenAPIContract contract) {
     // CORS before the bearer check: a browser's preflight carries no token
     // the session cookie counts: CORS refuses a page of an origin not allowed before it is read
-    Router router = ApiRouter.create(vertx, config(), true, CrossOrigin.fromConfig(config()));
+    // the one exemption from the bearer check: the first-start link's code exchange, whose failures
+    // count with the failed tokens
+    Router router =
+        ApiRouter.create(
+            vertx,
+            config(),
+            true,
+            failures,
+            Set.of(SignInRoutes.CODE),
+            CrossOrigin.fromConfig(config()));
     Operations api = new Operations(router, contract);
     api.route("contract", Action.READ)
         .handler(
