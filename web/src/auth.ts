@@ -9,7 +9,7 @@
  * code (`#code=...`, taken out of the address bar by `link.ts`) is exchanged the same way
  * (`POST /api/v1/auth/code`) for an admin session.
  */
-import { linkCode } from "./link";
+import { linkCode, onLinkCode } from "./link";
 import { ApiError, toProblem } from "./problem";
 
 export type Role = "admin" | "operator" | "viewer";
@@ -222,4 +222,6 @@ export function canAdminister(): boolean {
 // a first-start link signs in; a reload keeps the cookie but not the memory: pick the session up again
 if (typeof document !== "undefined") {
   void resume(linkCode());
+  // a link opened in this tab later: only its fragment changes
+  onLinkCode((code) => void resume(code));
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LINK_REFUSED, linkState, resume, session, signInWithCode, signOut } from "./auth";
-import { takeLinkCode, type AddressBar } from "./link";
+import { onLinkCode, takeLinkCode, type AddressBar } from "./link";
 import { ApiError } from "./problem";
 
 /** An address bar at `url`, recording what replaced its entry. */
@@ -59,6 +59,24 @@ describe("the first-start link's fragment", () => {
     expect(replaced).toEqual(["/"]);
     expect(link.linkCode()).toBe("secret-code");
     expect(link.linkCode()).toBeNull();
+  });
+
+  it("is taken out when a link is opened in the app's tab, where only the fragment changes", () => {
+    const target = Object.assign(new EventTarget(), {
+      location: { hash: "", pathname: "/services", search: "" },
+      history: { state: null, replaceState: vi.fn() },
+    });
+    const codes: string[] = [];
+    const stop = onLinkCode((code) => codes.push(code), target);
+    target.dispatchEvent(new Event("hashchange"));
+    expect(codes).toEqual([]);
+    target.location.hash = "#code=pasted";
+    target.dispatchEvent(new Event("hashchange"));
+    expect(codes).toEqual(["pasted"]);
+    expect(target.history.replaceState).toHaveBeenCalledWith(null, "", "/services");
+    stop();
+    target.dispatchEvent(new Event("hashchange"));
+    expect(codes).toEqual(["pasted"]);
   });
 });
 

@@ -37,6 +37,25 @@ export function takeLinkCode(bar: AddressBar): string | null {
 // as this module is evaluated, the first of the app's
 let pending: string | null = typeof window !== "undefined" ? takeLinkCode(window) : null;
 
+/**
+ * A link opened in a tab where the app already runs (pasted into its address bar) changes only the
+ * fragment, which loads nothing: its code is taken out of the address bar as the fragment changes,
+ * and handed to `listener`. Returns what stops listening.
+ */
+export function onLinkCode(
+  listener: (code: string) => void,
+  target: AddressBar & Pick<EventTarget, "addEventListener" | "removeEventListener"> = window,
+): () => void {
+  const taken = () => {
+    const code = takeLinkCode(target);
+    if (code !== null) {
+      listener(code);
+    }
+  };
+  target.addEventListener("hashchange", taken);
+  return () => target.removeEventListener("hashchange", taken);
+}
+
 /** The code the page was opened with, once: the first call has it, every later one null. */
 export function linkCode(): string | null {
   const code = pending;

@@ -71,8 +71,15 @@ final class WebPages {
     assertThat(text(By.cssSelector("header .role"))).isEqualTo(role);
   }
 
-  /** Opens a link whose code the gateway refuses: the sign-in form's message about it. */
-  String refusedLink(String link) {
+  /**
+   * Opens a link whose code the gateway refuses (with no session cookie) and returns the sign-in
+   * form's message about it: in the tab as it is ({@code freshPage} false: from the app's own page
+   * only the fragment changes, and the app takes the code as it does), or in a new document.
+   */
+  String refusedLink(String link, boolean freshPage) {
+    if (freshPage) {
+      driver.get("about:blank");
+    }
     driver.get(link);
     waitFor("the sign-in form", () -> driver.findElement(By.id("token")));
     return waitFor(
