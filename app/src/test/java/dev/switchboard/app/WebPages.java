@@ -72,14 +72,11 @@ final class WebPages {
   }
 
   /**
-   * Opens a link whose code the gateway refuses (with no session cookie) and returns the sign-in
-   * form's message about it: in the tab as it is ({@code freshPage} false: from the app's own page
-   * only the fragment changes, and the app takes the code as it does), or in a new document.
+   * Opens a link whose code the gateway refuses, with no session, in a new document (from the app's
+   * own page only the fragment would change), and returns the sign-in form's message about it.
    */
-  String refusedLink(String link, boolean freshPage) {
-    if (freshPage) {
-      driver.get("about:blank");
-    }
+  String refusedLink(String link) {
+    driver.get("about:blank");
     driver.get(link);
     waitFor("the sign-in form", () -> driver.findElement(By.id("token")));
     return waitFor(
