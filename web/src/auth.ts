@@ -5,8 +5,11 @@
  * an HttpOnly, SameSite=Strict cookie, which the API takes and scripts cannot read; the app keeps the
  * JWT it got in the body in memory only (never localStorage or sessionStorage) for the hub's
  * handshake. A minute before it expires, and after a reload (when memory is empty but the cookie is
- * not), `POST /api/v1/auth/refresh` buys a new one with the cookie.
+ * not), `POST /api/v1/auth/refresh` buys a new one with the cookie. A first-start link's one-time
+ * code (`#code=...`, taken out of the address bar by `link.ts`) is exchanged the same way
+ * (`POST /api/v1/auth/code`) for an admin session.
  */
+import { linkCode, onLinkCode } from "./link";
 import { ApiError, toProblem } from "./problem";
 
 export type Role = "admin" | "operator" | "viewer";
@@ -102,6 +105,81 @@ export async function signIn(token: string, fetcher: typeof fetch = fetch): Prom
   return next;
 }
 
+/** What became of the first-start link the page was opened with. */
+export type LinkState = { state: "none" } | { state: "signing-in" } | { state: "failed"; message: string };
+
+/** What the sign-in page says when a link's code is refused: it works once, for an hour. */
+export const LINK_REFUSED =
+  "This sign-in link does not work (any more): a link works once, within an hour of the start that printed it. " +
+  "Restart Switchboard for a new link, or sign in with a token.";
+
+let link: LinkState = { state: "none" };
+const linkListeners = new Set<(state: LinkState) => void>();
+
+export function linkState(): LinkState {
+  return link;
+}
+
+/** Calls the listener whenever the link's state changes; returns what stops it. */
+export function onLinkChange(listener: (state: LinkState) => void): () => void {
+  linkListeners.add(listener);
+  return () => linkListeners.delete(listener);
+}
+
+function setLink(next: LinkState): void {
+  link = next;
+  linkListeners.forEach((listener) => listener(next));
+}
+
+/**
+ * Signs in with a first-start link's one-time code: no token, the code in the body. A wrong, used or
+ * expired code (401) is reported with {@link LINK_REFUSED}; too many failed sign-ins (429) with the
+ * gateway's own words.
+ */
+export async function signInWithCode(code: string, fetcher: typeof fetch = fetch): Promise<Session> {
+  if (code.length === 0) {
+    throw new ApiError({ status: 401, detail: LINK_REFUSED });
+  }
+  const response = await fetcher("/api/v1/auth/code", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ code }),
+  });
+  const body = await response.json().catch(() => null);
+  if (response.status === 401 || response.status === 400) {
+    throw new ApiError({ status: response.status, detail: LINK_REFUSED });
+  }
+  const next = response.ok ? toSession(body) : null;
+  if (!next) {
+    throw new ApiError(toProblem(response.status, body));
+  }
+  set(next, fetcher);
+  return next;
+}
+
+/**
+ * How the app picks up its session as it loads: with the code of the link it was opened with, if
+ * any (a refused code leaves its message in {@link linkState}); otherwise, or when the code is
+ * refused, from the cookie of an earlier sign-in.
+ */
+export async function resume(code: string | null, fetcher: typeof fetch = fetch): Promise<Session | null> {
+  if (code !== null) {
+    setLink({ state: "signing-in" });
+    try {
+      const next = await signInWithCode(code, fetcher);
+      setLink({ state: "none" });
+      return next;
+    } catch (error) {
+      setLink({
+        state: "failed",
+        message: error instanceof ApiError ? error.message : `Switchboard cannot be reached: ${(error as Error).message}`,
+      });
+    }
+  }
+  return refresh(fetcher);
+}
+
 /**
  * A new JWT for the one in the cookie: after a reload, and before expiry. No session when the cookie
  * is missing or expired.
@@ -141,7 +219,9 @@ export function canAdminister(): boolean {
   return current?.role === "admin";
 }
 
-// a reload keeps the cookie but not the memory: pick the session up again
+// a first-start link signs in; a reload keeps the cookie but not the memory: pick the session up again
 if (typeof document !== "undefined") {
-  void refresh();
+  void resume(linkCode());
+  // a link opened in this tab later: only its fragment changes
+  onLinkCode((code) => void resume(code));
 }

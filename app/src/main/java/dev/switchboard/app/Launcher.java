@@ -1,6 +1,7 @@
 package dev.switchboard.app;
 
 import dev.switchboard.common.Failures;
+import dev.switchboard.common.auth.SignInCodes;
 import dev.switchboard.common.auth.Tokens;
 import dev.switchboard.common.config.ConfigLoader;
 import dev.switchboard.common.config.SeedVariables;
@@ -96,7 +97,12 @@ final class Launcher {
     JsonObject tokens = tokens(dataDir);
     vertx = buildVertx();
     deploy(tokens);
-    printBanner(dataDir, Duration.ofNanos(System.nanoTime() - started));
+    // a first-start link on every start of a gateway: its code works once, for an hour, here only
+    Optional<String> signInCode =
+        commandLine.services().contains(Service.GATEWAY)
+            ? Optional.of(SignInCodes.issue(vertx, SignInCodes.VALID_FOR))
+            : Optional.empty();
+    printBanner(dataDir, signInCode, Duration.ofNanos(System.nanoTime() - started));
   }
 
   /** The protocol test suites' fixture: no configuration, no database, no credentials. */
@@ -360,7 +366,7 @@ final class Launcher {
     }
   }
 
-  private void printBanner(Path dataDir, Duration took) {
+  private void printBanner(Path dataDir, Optional<String> signInCode, Duration took) {
     String host = config.getString("bindHost");
     String mode =
         commandLine.cluster()
@@ -380,6 +386,17 @@ final class Launcher {
     if (commandLine.services().contains(Service.GATEWAY)) {
       String base = "http://" + host + ":" + config.getJsonObject("gateway").getInteger("port");
       out.println("  Web app      " + base + "/");
+      // the code is in the fragment: the browser never sends it, so no log or Referer has it
+      signInCode.ifPresent(
+          code ->
+              out.println(
+                  "  Sign in      "
+                      + base
+                      + "/#code="
+                      + code
+                      + "   (open this link; it works once, for "
+                      + SignInCodes.VALID_FOR.toMinutes()
+                      + " min)"));
       out.println(
           "  API          " + base + "/api/v1   (contract: " + base + "/api/v1/openapi.yaml)");
       out.println(

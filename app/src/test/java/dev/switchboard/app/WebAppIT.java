@@ -204,8 +204,49 @@ class WebAppIT {
         (long) num(timing, "bytes"));
   }
 
+  /**
+   * The first-start link the core process printed in its banner (a one-time code in the fragment,
+   * not the admin token) signs a fresh browser in as admin, and leaves the address bar without the
+   * code; opened again in the signed-in tab, the used code is taken out of the address bar and the
+   * session goes on; in a fresh page with no session, it is refused with a message on the sign-in
+   * page. The code is in no line the process printed but the banner's.
+   */
   @Test
   @Order(2)
+  void aNewUserOpensTheBannersLinkAndIsIn() {
+    String line = core.awaitStdout("Sign in ", START_TIMEOUT).text();
+    Matcher matcher = Pattern.compile("(http://\\S+/#code=([A-Za-z0-9_-]+))").matcher(line);
+    assertThat(matcher.find()).as("a sign-in link in %s", line).isTrue();
+    String link = matcher.group(1);
+    String code = matcher.group(2);
+    assertThat(link).startsWith(base + "/#code=");
+    assertThat(code).hasSizeGreaterThanOrEqualTo(22).isNotEqualTo(ADMIN.token());
+    assertThat(line).doesNotContain(ADMIN.token());
+
+    pages.signInThroughLink(link, ADMIN.role());
+    browser.screenshot("signed-in-through-link");
+    assertThat(browser.driver().getCurrentUrl()).doesNotContain(code).doesNotContain("#code");
+
+    // used, pasted into the signed-in tab (only the fragment changes): the code is taken out of the
+    // address bar, and the session goes on
+    browser.driver().get(link);
+    waitFor(
+        "the code out of the address bar",
+        () -> browser.driver().getCurrentUrl().contains(code) ? null : true);
+    assertThat(pages.heading()).isEqualTo("Dashboard");
+    // used, in a fresh page with no session: refused, with a message
+    browser.driver().manage().deleteAllCookies();
+    assertThat(pages.refusedLink(link)).contains("does not work");
+    assertThat(browser.driver().getCurrentUrl()).doesNotContain(code);
+    browser.screenshot("sign-in-link-used");
+
+    assertThat(core.output().lines().filter(printed -> printed.contains(code)))
+        .as("lines of the core process with the code")
+        .containsExactly(line);
+  }
+
+  @Test
+  @Order(3)
   void theDashboardUpdatesLiveFromTheHub() throws Exception {
     pages.signIn(ADMIN);
     pages.awaitConnected();
@@ -238,7 +279,7 @@ class WebAppIT {
   // ---------------------------------------------------------------- services and their logs
 
   @Test
-  @Order(3)
+  @Order(4)
   void anAdminStartsAndStopsAServiceAndSeesItsLogsArrive() throws Exception {
     pages.signIn(ADMIN);
     pages.go("Services");
@@ -263,7 +304,7 @@ class WebAppIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void theSystemPageChartsTheHost() {
     pages.signIn(ADMIN);
     pages.go("System");
@@ -281,7 +322,7 @@ class WebAppIT {
   // ---------------------------------------------------------------- files
 
   @Test
-  @Order(5)
+  @Order(6)
   void anUploadedImageShowsItsProgressThenItsThumbnail() throws Exception {
     Path image = noiseImage(temp.resolve("e2e-noise.png"), 640, 480);
     pages.signIn(ADMIN);
@@ -336,7 +377,7 @@ class WebAppIT {
   // ---------------------------------------------------------------- roles
 
   @Test
-  @Order(6)
+  @Order(7)
   void aViewerSeesNoControlsAndAForcedControlIsRefused() throws Exception {
     pages.signIn(VIEWER);
     pages.awaitState(TICKER, state -> state.startsWith("stopped"), "listed");
@@ -365,7 +406,7 @@ class WebAppIT {
   // ---------------------------------------------------------------- figures
 
   @Test
-  @Order(7)
+  @Order(8)
   void figureTheBuiltAppsSize() throws Exception {
     long js = 0;
     long css = 0;
@@ -403,7 +444,7 @@ class WebAppIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void figureTheDashboardsCpuWithTwentyServices() throws Exception {
     List<String> names = new ArrayList<>();
     try {
@@ -454,7 +495,7 @@ class WebAppIT {
   // ---------------------------------------------------------------- a hub restart
 
   @Test
-  @Order(9)
+  @Order(10)
   void thePageSurvivesAHubRestartWithoutAReload() throws Exception {
     pages.signIn(ADMIN);
     pages.awaitConnected();

@@ -62,9 +62,32 @@ final class WebPages {
   }
 
   /**
-   * A control request the page would not offer, sent from the signed-in page with nothing but what
-   * the browser adds by itself (the session cookie, the page's Origin): {@code POST
-   * /api/v1/services/{name}/{action}}; returns the HTTP status.
+   * Signs in from a fresh tab through a first-start link ({@code base/#code=...}): the app takes
+   * the code out of the address bar, exchanges it and shows its navigation, for {@code role}.
+   */
+  void signInThroughLink(String link, String role) {
+    driver.get(link);
+    waitFor("the navigation after the link", () -> driver.findElement(By.cssSelector("nav a")));
+    assertThat(text(By.cssSelector("header .role"))).isEqualTo(role);
+  }
+
+  /**
+   * Opens a link whose code the gateway refuses, with no session, in a new document (from the app's
+   * own page only the fragment would change), and returns the sign-in form's message about it.
+   */
+  String refusedLink(String link) {
+    driver.get("about:blank");
+    driver.get(link);
+    waitFor("the sign-in form", () -> driver.findElement(By.id("token")));
+    return waitFor(
+            "the message about the link", () -> driver.findElement(By.cssSelector(".link-error")))
+        .getText();
+  }
+
+  /**
+   * A control request the page would not offer /** A control request the page would not offer, sent
+   * from the signed-in page with nothing but what the browser adds by itself (the session cookie,
+   * the page's Origin): {@code POST /api/v1/services/{name}/{action}}; returns the HTTP status.
    */
   long forcedControl(String service, String action) {
     Object status =

@@ -59,9 +59,11 @@ final class AuditTrail {
           Map.entry("createToken", "token.create"),
           Map.entry("deleteToken", "token.delete"),
           Map.entry("signIn", "session.signin"),
+          Map.entry("signInWithCode", "session.signin"),
           Map.entry("signOut", "session.signout"),
           Map.entry("rotateSessionKey", "session.key-rotate"));
 
+  static final String SIGN_IN = "session.signin";
   static final String SIGN_IN_FAILED = "session.signin-failed";
   static final String SIGN_IN_PATH = "/api/v1/auth/login";
 
@@ -123,7 +125,10 @@ final class AuditTrail {
   private void ended(RoutingContext ctx, AsyncResult<Void> done) {
     String action = ctx.get(ACTION);
     int status = ctx.response().getStatusCode();
-    Optional<Caller> caller = BearerAuth.callerIfKnown(ctx);
+    // the code exchange of a first-start link is the one route that answers with no caller before
+    Optional<Caller> caller =
+        BearerAuth.callerIfKnown(ctx)
+            .or(() -> Optional.ofNullable(ctx.get(SignInRoutes.SIGNED_IN)));
     if (action == null) {
       if ((status == 401 || status == 429)
           && caller.isEmpty()
@@ -139,7 +144,11 @@ final class AuditTrail {
       return;
     }
     if (caller.isEmpty()) {
-      // the route's own checks never ran without a caller
+      if (action.equals(SIGN_IN) && (status == 401 || status == 429)) {
+        // a wrong, used or expired first-start code
+        record(ctx, null, SIGN_IN_FAILED, null, status, done);
+      }
+      // otherwise the route's own checks never ran without a caller
       return;
     }
     record(ctx, caller.get(), action, target(ctx, action), status, done);

@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.FailedSignIns;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.http.ApiRouter;
@@ -25,12 +26,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The REST API under {@code /api/v1} (system stats here, the supervisor's services and deployments
  * in {@link SupervisorRoutes}), described by {@code openapi/switchboard.yaml}, plus the seed's
  * {@code /api/services} aliases. Every API route demands a bearer token whose role may do the
- * action the route names ({@code common.auth.Access}: read, operate or administer); pages of the
+ * action the route names ({@code common.auth.Access}: read, operate or administer), but for the
+ * first-start link's code exchange ({@link SignInRoutes#CODE}), which takes none; pages of the
  * listed origins may call it cross-origin. Also serves the operational routes of its process.
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
@@ -59,6 +62,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** How many audit log entries are kept at most, by default. */
   static final int AUDIT_MAX_ROWS = 100_000;
+
+  private final FailedSignIns failures = FailedSignIns.standard();
 
   /** How long a sign-in JWT lives, in seconds: 15 minutes. */
   static final long SESSION_LIFETIME = 15 * 60;
@@ -93,7 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
       return Future.failedFuture(
           new IllegalStateException("cannot read or create the session key: " + e.getMessage()));
     }
-    signIn = new SignInRoutes(sessions);
+    signIn = new SignInRoutes(vertx, sessions, failures);
     tokens = new TokenRoutes(vertx, store, sessions);
     return Contract.load(vertx)
         .compose(
@@ -145,8 +150,17 @@ public final class GatewayVerticle extends VerticleBase {
     // the audit trail watches every API request from before the bearer check: a failed sign-in
     // is recorded too
     AuditTrail trail = new AuditTrail(audit);
+    // the one exemption from the bearer check: the first-start link's code exchange, whose failures
+    // count with the failed tokens
     Router router =
-        ApiRouter.create(vertx, config(), true, CrossOrigin.fromConfig(config()), trail.watcher());
+        ApiRouter.create(
+            vertx,
+            config(),
+            true,
+            failures,
+            Set.of(SignInRoutes.CODE),
+            CrossOrigin.fromConfig(config()),
+            trail.watcher());
     Operations api = new Operations(router, contract, trail);
     api.route("contract", Action.READ)
         .handler(

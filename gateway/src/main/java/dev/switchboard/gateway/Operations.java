@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.Access;
 import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -107,6 +108,29 @@ final class Operations {
       throw new IllegalStateException(operationId + " takes no JSON body");
     }
     return mount(operation, action)
+        .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
+        .handler(new Check(operation, body));
+  }
+
+  /**
+   * The route of an operation with a JSON body that takes no credential: the one way to sign in
+   * with something other than a token, which the bearer check lets through ({@link
+   * dev.switchboard.common.auth.BearerAuth.Exempt}, given as {@code exempt}; the two must name the
+   * same method and path, or this throws). Its body is read up to {@code bodyLimit} bytes and
+   * checked like any other.
+   */
+  Route exempt(String operationId, BearerAuth.Exempt exempt, long bodyLimit) {
+    Operation operation = operation(operationId);
+    JsonSchema body = jsonSchema(operation);
+    if (body == null
+        || !operation.getHttpMethod().equals(exempt.method())
+        || !operation.getOpenAPIPath().equals(exempt.path())) {
+      throw new IllegalStateException(
+          operationId + " is not " + exempt + " with a JSON body: it cannot be exempt");
+    }
+    Route route = router.route(operation.getHttpMethod(), exempt.path());
+    audit.marker(operationId).ifPresent(route::handler);
+    return Access.exempt(route)
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
         .handler(new Check(operation, body));
   }

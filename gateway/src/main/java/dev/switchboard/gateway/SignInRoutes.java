@@ -2,9 +2,17 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Caller;
+import dev.switchboard.common.auth.FailedSignIns;
+import dev.switchboard.common.auth.Role;
+import dev.switchboard.common.auth.SignInCodes;
+import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.gateway.auth.Sessions;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,18 +23,41 @@ import io.vertx.ext.web.RoutingContext;
  * the API takes in place of the header, which scripts cannot read. {@code refresh} does the same
  * with a valid JWT (the cookie, after a reload), {@code logout} clears the cookie, and {@code
  * keys/rotate} (admin) replaces the signing key without a restart.
+ *
+ * <p>{@code POST /api/v1/auth/code} {@code {"code": "..."}} is the first-start link's: it takes the
+ * one-time code the banner printed ({@link SignInCodes}), no bearer token (the one route the bearer
+ * check lets through: {@link #CODE}), and answers as {@code login} does, for an admin session. A
+ * wrong, used or expired code is 401 and a failed sign-in of the address, counted with the failed
+ * tokens (429 after the limit).
  */
 final class SignInRoutes {
 
-  private final Sessions sessions;
+  /** The code exchange: the only API route that takes no credential. */
+  static final BearerAuth.Exempt CODE = new BearerAuth.Exempt(HttpMethod.POST, "/api/v1/auth/code");
 
-  SignInRoutes(Sessions sessions) {
+  /** The routing context key of whom a sign-in answered for. */
+  static final String SIGNED_IN = "switchboard.signedIn";
+
+  /** Who a session bought with a first-start link speaks for. */
+  static final Caller LINK = new Caller("first-start link", Role.ADMIN);
+
+  /** {@code {"code": "<43 characters>"}} with room to spare. */
+  private static final long CODE_BODY_LIMIT = 1024;
+
+  private final Vertx vertx;
+  private final Sessions sessions;
+  private final FailedSignIns failures;
+
+  SignInRoutes(Vertx vertx, Sessions sessions, FailedSignIns failures) {
+    this.vertx = vertx;
     this.sessions = sessions;
+    this.failures = failures;
   }
 
   void mount(Operations api) {
-    api.route("signIn", Action.READ).handler(this::issue);
-    api.route("refreshSession", Action.READ).handler(this::issue);
+    api.route("signIn", Action.READ).handler(ctx -> issue(ctx, BearerAuth.caller(ctx)));
+    api.exempt("signInWithCode", CODE, CODE_BODY_LIMIT).handler(this::redeem);
+    api.route("refreshSession", Action.READ).handler(ctx -> issue(ctx, BearerAuth.caller(ctx)));
     api.route("signOut", Action.READ)
         .handler(
             ctx -> {
@@ -42,8 +73,25 @@ final class SignInRoutes {
                     .onFailure(ctx::fail));
   }
 
-  private void issue(RoutingContext ctx) {
-    Sessions.Session session = sessions.issue(BearerAuth.caller(ctx));
+  private void redeem(RoutingContext ctx) {
+    String code = ctx.body().asJsonObject().getString("code");
+    if (!SignInCodes.redeem(vertx, code)) {
+      failures.failed(BearerAuth.address(ctx));
+      ctx.fail(
+          new ApiException(
+              ErrorType.UNAUTHORIZED,
+              "the sign-in code is wrong, used or expired: a first-start link works once, for an"
+                  + " hour; restart Switchboard for a new one, or sign in with a token",
+              "code"));
+      return;
+    }
+    issue(ctx, LINK);
+  }
+
+  private void issue(RoutingContext ctx, Caller caller) {
+    Sessions.Session session = sessions.issue(caller);
+    // for the audit log: the code exchange has no caller before it answers
+    ctx.put(SIGNED_IN, caller);
     ctx.response()
         .addCookie(cookie(ctx, session.jwt()).setMaxAge(sessions.lifetime().toSeconds()))
         .putHeader("Cache-Control", "no-store");

@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.common.auth.SignInCodes;
 import dev.switchboard.common.bus.Addresses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -347,6 +348,29 @@ class AuditApiTest {
         return entries;
       }
     }
+  }
+
+  @Test
+  void aFirstStartLinksSignInAndAWrongCodeAreRecorded() {
+    String code = SignInCodes.issue(gateway.vertx, SignInCodes.VALID_FOR);
+    JsonObject body = new JsonObject().put("code", code);
+    HttpResponse<Buffer> signedIn =
+        api.send(HttpMethod.POST, "/api/v1/auth/code", null, body, Map.of());
+    assertThat(signedIn.statusCode()).as(signedIn.bodyAsString()).isEqualTo(200);
+    HttpResponse<Buffer> used =
+        api.send(HttpMethod.POST, "/api/v1/auth/code", null, body, Map.of());
+    assertThat(used.statusCode()).isEqualTo(401);
+
+    JsonArray entries = entries("");
+    JsonObject signIn = one(entries, "session.signin", "ok", null);
+    assertThat(signIn.getString("actor")).isEqualTo("first-start link");
+    assertThat(signIn.getString("role")).isEqualTo("admin");
+    assertThat(signIn.getString("address")).isEqualTo(LOCAL);
+    JsonObject refused = one(entries, "session.signin-failed", "failed", null);
+    assertThat(refused.getString("actor")).isEqualTo("unknown");
+    assertThat(refused.getInteger("status")).isEqualTo(401);
+    assertThat(refused.getString("detail")).contains("code");
+    assertNoSecret(entries, code, signedIn.bodyAsJsonObject().getString("token"));
   }
 
   private JsonArray entries(String filters) {

@@ -122,6 +122,7 @@ class GatewayRolesTest {
       if (path != null
           && path.startsWith("/api")
           && !path.equals("/api/")
+          && !Access.isExempt(route)
           && Access.actionOf(route).isEmpty()) {
         unnamed.add(route.methods() + " " + path);
       }
@@ -138,6 +139,38 @@ class GatewayRolesTest {
             new Call(HttpMethod.PUT, "/api/v1/services/a", Action.ADMINISTER),
             new Call(HttpMethod.DELETE, "/api/v1/services/a", Action.ADMINISTER),
             new Call(HttpMethod.GET, "/api/v1/services", Action.READ));
+  }
+
+  /**
+   * The one exemption from the bearer check is the first-start link's code exchange: every other
+   * API route, with no credential, is 401; that one answers for itself (400: the body has no code).
+   */
+  @Test
+  void everyApiRouteButTheCodeExchangeDemandsACredential() {
+    List<String> exempt = new ArrayList<>();
+    for (Route route : gateway.routes()) {
+      if (Access.isExempt(route)) {
+        exempt.add(route.methods() + " " + route.getPath());
+      }
+    }
+    assertThat(exempt).containsExactly("[POST] /api/v1/auth/code");
+    List<Call> calls = calls();
+    assertThat(calls).hasSizeGreaterThan(20);
+    for (Call call : calls) {
+      HttpResponse<Buffer> response = call(call.method(), call.path(), null);
+      assertThat(response.statusCode()).as(call.toString()).isEqualTo(401);
+    }
+    HttpResponse<Buffer> code = call(HttpMethod.POST, "/api/v1/auth/code", null);
+    assertThat(code.statusCode()).isEqualTo(400);
+    assertThat(
+            code.bodyAsJsonObject()
+                .getJsonArray("invalid-params")
+                .getJsonObject(0)
+                .getString("name"))
+        .isEqualTo("code");
+    // exactly that path: a neighbour of it is not exempt
+    assertThat(call(HttpMethod.POST, "/api/v1/auth/code/x", null).statusCode()).isEqualTo(401);
+    assertThat(call(HttpMethod.POST, "/api/v1/auth/codes", null).statusCode()).isEqualTo(401);
   }
 
   @Test
@@ -170,8 +203,10 @@ class GatewayRolesTest {
   }
 
   private HttpResponse<Buffer> call(HttpMethod method, String path, String token) {
-    HttpRequest<Buffer> request =
-        client.request(method, path).putHeader("Authorization", "Bearer " + token);
+    HttpRequest<Buffer> request = client.request(method, path);
+    if (token != null) {
+      request.putHeader("Authorization", "Bearer " + token);
+    }
     return method == HttpMethod.GET || method == HttpMethod.DELETE
         ? request.send().await()
         : request.sendJsonObject(new JsonObject()).await();

@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class Access {
 
   private static final String ACTION = "switchboard.action";
+  private static final String EXEMPT = "switchboard.exempt";
 
   private Access() {}
 
@@ -38,6 +39,19 @@ public final class Access {
    */
   public static Route guard(Route route, Action action) {
     return route.putMetadata(ACTION, action).handler(new Guard(action));
+  }
+
+  /**
+   * Marks {@code route} as one the bearer check lets through with no credential ({@link
+   * BearerAuth.Exempt}): kept on the route, so tests can list every such route.
+   */
+  public static Route exempt(Route route) {
+    return route.putMetadata(EXEMPT, true);
+  }
+
+  /** Whether {@code route} was marked with {@link #exempt}. */
+  public static boolean isExempt(Route route) {
+    return Boolean.TRUE.equals(route.getMetadata(EXEMPT));
   }
 
   /** The action a route declared with {@link #route} needs; empty for any other route. */

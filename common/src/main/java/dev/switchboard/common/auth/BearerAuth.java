@@ -34,12 +34,37 @@ public final class BearerAuth implements Handler<RoutingContext> {
   private final Authenticator authenticator;
   private final Optional<Action> action;
   private final boolean cookie;
-  private final FailedSignIns failures = FailedSignIns.standard();
+  private final FailedSignIns failures;
+  private final Set<Exempt> exempt;
 
-  private BearerAuth(Authenticator authenticator, Optional<Action> action, boolean cookie) {
+  /**
+   * A route that takes no credential because it is how one signs in with something else (the
+   * first-start link's one-time code): {@code method} on exactly {@code path} (normalised). Such a
+   * request passes with no caller, unless its address has failed too many sign-ins (429); the route
+   * checks what it takes itself and counts its failures in the same {@link FailedSignIns}.
+   */
+  public record Exempt(HttpMethod method, String path) {
+    boolean matches(RoutingContext ctx) {
+      return ctx.request().method().equals(method) && path.equals(ctx.normalizedPath());
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path;
+    }
+  }
+
+  private BearerAuth(
+      Authenticator authenticator,
+      Optional<Action> action,
+      boolean cookie,
+      FailedSignIns failures,
+      Set<Exempt> exempt) {
     this.authenticator = authenticator;
     this.action = action;
     this.cookie = cookie;
+    this.failures = failures;
+    this.exempt = Set.copyOf(exempt);
   }
 
   /**
@@ -48,7 +73,8 @@ public final class BearerAuth implements Handler<RoutingContext> {
    * the same host would send along, does not count here.
    */
   public static BearerAuth requiring(Authenticator authenticator, Action action) {
-    return new BearerAuth(authenticator, Optional.of(action), false);
+    return new BearerAuth(
+        authenticator, Optional.of(action), false, FailedSignIns.standard(), Set.of());
   }
 
   /**
@@ -60,11 +86,30 @@ public final class BearerAuth implements Handler<RoutingContext> {
    * cookie.
    */
   public static BearerAuth authenticating(Authenticator authenticator, boolean sessionCookie) {
-    return new BearerAuth(authenticator, Optional.empty(), sessionCookie);
+    return authenticating(authenticator, sessionCookie, FailedSignIns.standard(), Set.of());
+  }
+
+  /**
+   * As {@link #authenticating(Authenticator, boolean)}, counting failed sign-ins in {@code
+   * failures} (which a route that signs in by other means shares), and letting the {@code exempt}
+   * routes through with no credential (see {@link Exempt}).
+   */
+  public static BearerAuth authenticating(
+      Authenticator authenticator,
+      boolean sessionCookie,
+      FailedSignIns failures,
+      Set<Exempt> exempt) {
+    return new BearerAuth(authenticator, Optional.empty(), sessionCookie, failures, exempt);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (exempt.stream().anyMatch(route -> route.matches(ctx))) {
+      if (!limited(ctx)) {
+        ctx.next();
+      }
+      return;
+    }
     Optional<String> token = token(ctx, cookie);
     if (token.isEmpty()) {
       ctx.fail(
@@ -85,16 +130,7 @@ public final class BearerAuth implements Handler<RoutingContext> {
               null));
       return;
     }
-    OptionalLong retryAfter = failures.retryAfter(address(ctx));
-    if (retryAfter.isPresent()) {
-      ctx.response().putHeader("Retry-After", Long.toString(retryAfter.getAsLong()));
-      ctx.fail(
-          new ApiException(
-              ErrorType.TOO_MANY_REQUESTS,
-              "too many failed sign-ins from this address; try again in "
-                  + retryAfter.getAsLong()
-                  + " s",
-              null));
+    if (limited(ctx)) {
       return;
     }
     Future<Optional<Caller>> caller = authenticator.authenticate(token.get());
@@ -105,6 +141,23 @@ public final class BearerAuth implements Handler<RoutingContext> {
       ctx.request().pause();
       caller.onComplete(done -> decide(ctx, caller));
     }
+  }
+
+  /** Fails the request with 429 when its address has failed too many sign-ins; true if so. */
+  private boolean limited(RoutingContext ctx) {
+    OptionalLong retryAfter = failures.retryAfter(address(ctx));
+    if (retryAfter.isEmpty()) {
+      return false;
+    }
+    ctx.response().putHeader("Retry-After", Long.toString(retryAfter.getAsLong()));
+    ctx.fail(
+        new ApiException(
+            ErrorType.TOO_MANY_REQUESTS,
+            "too many failed sign-ins from this address; try again in "
+                + retryAfter.getAsLong()
+                + " s",
+            null));
+    return true;
   }
 
   private void decide(RoutingContext ctx, Future<Optional<Caller>> answer) {
@@ -154,7 +207,8 @@ public final class BearerAuth implements Handler<RoutingContext> {
     };
   }
 
-  private static String address(RoutingContext ctx) {
+  /** The client address failed sign-ins are counted by. */
+  public static String address(RoutingContext ctx) {
     return ctx.request().remoteAddress() == null
         ? "unknown"
         : ctx.request().remoteAddress().hostAddress();

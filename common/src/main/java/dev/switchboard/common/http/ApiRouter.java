@@ -3,12 +3,14 @@ package dev.switchboard.common.http;
 import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
+import dev.switchboard.common.auth.FailedSignIns;
 import dev.switchboard.common.observability.OpsRoutes;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 
 /**
  * The router every HTTP service of Switchboard starts from: problem+json for every error, the
@@ -43,6 +45,23 @@ public final class ApiRouter {
       JsonObject config,
       boolean sessionCookie,
       Handler<RoutingContext>... beforeCredentials) {
+    return create(
+        vertx, config, sessionCookie, FailedSignIns.standard(), Set.of(), beforeCredentials);
+  }
+
+  /**
+   * As {@link #create(Vertx, JsonObject, boolean, Handler[])}, with failed sign-ins counted in
+   * {@code failures} and the {@code exempt} routes let through the bearer check with no credential:
+   * only a route that is itself a way to sign in (see {@code BearerAuth.Exempt}).
+   */
+  @SafeVarargs
+  public static Router create(
+      Vertx vertx,
+      JsonObject config,
+      boolean sessionCookie,
+      FailedSignIns failures,
+      Set<BearerAuth.Exempt> exempt,
+      Handler<RoutingContext>... beforeCredentials) {
     Router router = Problems.install(Router.router(vertx));
     router.route().handler(HostCheck.fromConfig(config));
     for (Handler<RoutingContext> handler : beforeCredentials) {
@@ -53,7 +72,9 @@ public final class ApiRouter {
         Credentials.fromConfig(config.getJsonObject("auth", new JsonObject()));
     router
         .route("/api/*")
-        .handler(BearerAuth.authenticating(new Authenticator(vertx, credentials), sessionCookie));
+        .handler(
+            BearerAuth.authenticating(
+                new Authenticator(vertx, credentials), sessionCookie, failures, exempt));
     // before any route with path parameters, whose matching decodes the query
     router.route("/api/*").handler(new QueryCheck());
     return router;
