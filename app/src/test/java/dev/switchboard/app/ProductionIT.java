@@ -41,8 +41,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The production shape with the real programs: one Switchboard (every service in one JVM) behind
  * the repository's nginx site run by the real nginx on loopback ports with a self-signed
- * certificate, and every /metrics output through {@code promtool check metrics} and against the
- * Grafana dashboard's queries.
+ * certificate (the web app signed in through it in Chromium under the site's CSP), and every
+ * /metrics output through {@code promtool check metrics} and against the Grafana dashboard's
+ * queries.
  *
  * <p>The source address cannot vary on loopback, so the allow rule of /emit, /metrics and the
  * admin-only API is tested with a second nginx whose internal networks leave loopback out.
@@ -92,6 +93,7 @@ class ProductionIT {
     gatewayPort = freePort();
     hubPort = freePort();
     filesPort = freePort();
+    int openHttps = freePort();
     SwitchboardProcess one =
         processes.start(
             SwitchboardProcess.builder("production")
@@ -100,13 +102,15 @@ class ProductionIT {
                 .env("HUB_PORT", hubPort)
                 .env("FILES_PORT", filesPort)
                 .env("ADMIN_TOKEN", ADMIN)
-                .env("EMIT_TOKEN", EMIT));
+                .env("EMIT_TOKEN", EMIT)
+                // the browser's origin is nginx's, as ALLOWED_HOSTS/CORS_ORIGINS say in deploy/
+                .env("CORS_ORIGINS", "https://127.0.0.1:" + openHttps));
     Path webRoot = unpackWebRoot(temp.resolve("webroot"));
     open =
         NginxSite.configure(
             temp,
             "nginx-open",
-            new NginxSite.Options(freePort(), freePort(), gatewayPort, hubPort, webRoot, true));
+            new NginxSite.Options(freePort(), openHttps, gatewayPort, hubPort, webRoot, true));
     closed =
         NginxSite.configure(
             temp,
@@ -352,6 +356,34 @@ class ProductionIT {
           .startsWith("40/system,{\"sid\":");
     } finally {
       socket.abort();
+    }
+  }
+
+  @Test
+  void theAppSignsInAndGoesLiveThroughNginxUnderItsCsp() {
+    Tools.require(Browser.CHROMIUM, "chromium");
+    Tools.require(Browser.CHROMEDRIVER, "chromium-driver");
+    // the test's certificate is self-signed: Chromium is told to accept it
+    try (Browser browser = new Browser(List.of("--ignore-certificate-errors"))) {
+      WebPages pages = new WebPages(browser.driver(), open.https());
+      try {
+        pages.signIn(new WebPages.Credential("admin", ADMIN));
+        pages.awaitConnected();
+        List<String> refused =
+            browser
+                .driver()
+                .manage()
+                .logs()
+                .get(org.openqa.selenium.logging.LogType.BROWSER)
+                .getAll()
+                .stream()
+                .map(Object::toString)
+                .filter(line -> line.contains("Content Security Policy"))
+                .toList();
+        assertThat(refused).as("what the CSP refused").isEmpty();
+      } finally {
+        browser.printConsole();
+      }
     }
   }
 
