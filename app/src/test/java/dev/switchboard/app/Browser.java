@@ -40,6 +40,11 @@ final class Browser implements AutoCloseable {
   private final ChromeDriver driver;
 
   Browser() {
+    this(List.of());
+  }
+
+  /** With Chromium arguments of the test's own ({@code --ignore-certificate-errors}, say). */
+  Browser(List<String> moreArguments) {
     try {
       profile = Files.createTempDirectory("switchboard-e2e-chromium-");
     } catch (IOException e) {
@@ -65,6 +70,7 @@ final class Browser implements AutoCloseable {
         "--disable-dev-shm-usage",
         "--window-size=1280,900",
         "--user-data-dir=" + profile);
+    options.addArguments(moreArguments);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);

@@ -38,27 +38,60 @@ final class HostGauges implements AutoCloseable {
 
   HostGauges(MeterRegistry registry) {
     this.registry = registry;
-    gauge("host.cpu.usage", "ratio", s -> path(s, "cpu", "usagePercent") / PERCENT);
-    gauge("host.memory.used", "bytes", s -> path(s, "memory", "usedBytes"));
-    gauge("host.memory.available", "bytes", s -> path(s, "memory", "availableBytes"));
-    gauge("host.memory.total", "bytes", s -> path(s, "memory", "totalBytes"));
-    gauge("host.swap.used", "bytes", s -> path(s, "swap", "usedBytes"));
-    gauge("host.swap.total", "bytes", s -> path(s, "swap", "totalBytes"));
-    gauge("host.disk.read.bytes.per.second", null, s -> path(s, "diskIo", "readBytesPerSec"));
-    gauge("host.disk.write.bytes.per.second", null, s -> path(s, "diskIo", "writeBytesPerSec"));
-    gauge("host.network.receive.bytes.per.second", null, s -> path(s, "network", "rxBytesPerSec"));
-    gauge("host.network.transmit.bytes.per.second", null, s -> path(s, "network", "txBytesPerSec"));
-    gauge("host.processes", null, s -> number(s.getValue("processes")));
-    gauge("host.uptime", "seconds", s -> number(s.getValue("uptimeSeconds")));
-    cores = multiGauge("host.cpu.core.usage", "ratio");
-    load = multiGauge("host.load.average", null);
-    filesystemUsed = multiGauge("host.filesystem.used", "bytes");
-    filesystemSize = multiGauge("host.filesystem.size", "bytes");
-    gpuUtilization = multiGauge("host.gpu.utilization", "ratio");
-    gpuTemperature = multiGauge("host.gpu.temperature", "celsius");
-    gpuMemoryUsed = multiGauge("host.gpu.memory.used", "bytes");
-    gpuMemoryTotal = multiGauge("host.gpu.memory.total", "bytes");
-    gpuPower = multiGauge("host.gpu.power", "watts");
+    gauge(
+        "host.cpu.usage",
+        "ratio",
+        "CPU in use, all cores, 0 to 1",
+        s -> path(s, "cpu", "usagePercent") / PERCENT);
+    gauge("host.memory.used", "bytes", "memory in use", s -> path(s, "memory", "usedBytes"));
+    gauge(
+        "host.memory.available",
+        "bytes",
+        "memory available to new processes",
+        s -> path(s, "memory", "availableBytes"));
+    gauge("host.memory.total", "bytes", "physical memory", s -> path(s, "memory", "totalBytes"));
+    gauge("host.swap.used", "bytes", "swap in use", s -> path(s, "swap", "usedBytes"));
+    gauge("host.swap.total", "bytes", "swap space", s -> path(s, "swap", "totalBytes"));
+    gauge(
+        "host.disk.read.bytes.per.second",
+        null,
+        "bytes read from disks per second, over the last sample",
+        s -> path(s, "diskIo", "readBytesPerSec"));
+    gauge(
+        "host.disk.write.bytes.per.second",
+        null,
+        "bytes written to disks per second, over the last sample",
+        s -> path(s, "diskIo", "writeBytesPerSec"));
+    gauge(
+        "host.network.receive.bytes.per.second",
+        null,
+        "bytes received per second, all interfaces, over the last sample",
+        s -> path(s, "network", "rxBytesPerSec"));
+    gauge(
+        "host.network.transmit.bytes.per.second",
+        null,
+        "bytes sent per second, all interfaces, over the last sample",
+        s -> path(s, "network", "txBytesPerSec"));
+    gauge(
+        "host.processes",
+        null,
+        "processes running on the host",
+        s -> number(s.getValue("processes")));
+    gauge(
+        "host.uptime",
+        "seconds",
+        "time since the host booted",
+        s -> number(s.getValue("uptimeSeconds")));
+    cores = multiGauge("host.cpu.core.usage", "ratio", "CPU in use per core, 0 to 1");
+    load = multiGauge("host.load.average", null, "load average over 1, 5 and 15 minutes");
+    filesystemUsed =
+        multiGauge("host.filesystem.used", "bytes", "space used per mounted filesystem");
+    filesystemSize = multiGauge("host.filesystem.size", "bytes", "size per mounted filesystem");
+    gpuUtilization = multiGauge("host.gpu.utilization", "ratio", "GPU busy, 0 to 1");
+    gpuTemperature = multiGauge("host.gpu.temperature", "celsius", "GPU temperature");
+    gpuMemoryUsed = multiGauge("host.gpu.memory.used", "bytes", "GPU memory in use");
+    gpuMemoryTotal = multiGauge("host.gpu.memory.total", "bytes", "GPU memory");
+    gpuPower = multiGauge("host.gpu.power", "watts", "GPU power draw");
   }
 
   void update(JsonObject sample) {
@@ -116,15 +149,18 @@ final class HostGauges implements AutoCloseable {
     meters.forEach(registry::remove);
   }
 
-  private void gauge(String name, String unit, ToDoubleFunction<JsonObject> value) {
+  private void gauge(
+      String name, String unit, String description, ToDoubleFunction<JsonObject> value) {
     meters.add(
         Gauge.builder(name, this, gauges -> value.applyAsDouble(gauges.latest))
+            .description(description)
             .baseUnit(unit)
             .register(registry));
   }
 
-  private MultiGauge multiGauge(String name, String unit) {
-    MultiGauge gauge = MultiGauge.builder(name).baseUnit(unit).register(registry);
+  private MultiGauge multiGauge(String name, String unit, String description) {
+    MultiGauge gauge =
+        MultiGauge.builder(name).description(description).baseUnit(unit).register(registry);
     multi.add(gauge);
     return gauge;
   }

@@ -65,25 +65,45 @@ final class HubMetrics implements SocketMetrics {
     // a client names the namespace: one it may not join counts as "unknown", so made-up names
     // cannot grow the registry
     String tag = HubNamespaces.NAMES.contains(namespace) ? namespace : UNKNOWN;
-    counter(in, "hub.packets.in", "namespace", tag).increment();
+    counter(in, "hub.packets.in", "packets received from clients", "namespace", tag).increment();
   }
 
   @Override
   public void packetOut(String namespace, int recipients) {
-    counter(out, "hub.packets.out", "namespace", namespace).increment(recipients);
+    counter(
+            out,
+            "hub.packets.out",
+            "packets sent to clients (one per recipient)",
+            "namespace",
+            namespace)
+        .increment(recipients);
   }
 
   @Override
   public void dropped(String reason) {
-    counter(drops, "hub.drops", "reason", reason).increment();
+    counter(
+            drops,
+            "hub.drops",
+            "connections dropped or packets not sent, by reason",
+            "reason",
+            reason)
+        .increment();
   }
 
   @Override
   public void recovered(String namespace) {
-    counter(recoveries, "hub.recovery.hits", "namespace", namespace).increment();
+    counter(
+            recoveries,
+            "hub.recovery.hits",
+            "connections recovered with their missed packets",
+            "namespace",
+            namespace)
+        .increment();
   }
 
-  private Counter counter(Map<String, Counter> cache, String name, String tag, String value) {
-    return cache.computeIfAbsent(value, v -> Counter.builder(name).tag(tag, v).register(registry));
+  private Counter counter(
+      Map<String, Counter> cache, String name, String description, String tag, String value) {
+    return cache.computeIfAbsent(
+        value, v -> Counter.builder(name).description(description).tag(tag, v).register(registry));
   }
 }

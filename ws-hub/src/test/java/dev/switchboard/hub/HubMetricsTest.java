@@ -9,6 +9,24 @@ import org.junit.jupiter.api.Test;
 class HubMetricsTest {
 
   @Test
+  void everyCounterHasAHelpText() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    HubMetrics metrics = new HubMetrics(registry);
+    metrics.packetIn("/services");
+    metrics.packetOut("/services", 3);
+    metrics.dropped("slow_consumer");
+    metrics.recovered("/services");
+    assertThat(registry.getMeters()).as("hub.emits and the four above").hasSize(5);
+    registry
+        .getMeters()
+        .forEach(
+            meter ->
+                assertThat(meter.getId().getDescription())
+                    .as("%s's help text (promtool check metrics)", meter.getId().getName())
+                    .isNotBlank());
+  }
+
+  @Test
   void packetsToMadeUpNamespacesShareOneCounter() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     HubMetrics metrics = new HubMetrics(registry);
