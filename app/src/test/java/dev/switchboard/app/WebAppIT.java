@@ -47,6 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 /**
  * The browser app end to end, in a real headless Chromium (Debian's chromium and chromium-driver,
@@ -69,6 +71,8 @@ class WebAppIT {
 
   /** A managed service that prints a numbered line five times a second until stopped. */
   private static final String TICKER = "ticker";
+
+  private static final String FROM_TEMPLATE = "e2e-static";
 
   /** How long the dashboard's CPU is measured (seconds); -De2e.cpuSeconds=30 for a longer look. */
   private static final int CPU_SECONDS = Integer.getInteger("e2e.cpuSeconds", 20);
@@ -374,10 +378,66 @@ class WebAppIT {
     browser.screenshot("files");
   }
 
-  // ---------------------------------------------------------------- roles
+  // ---------------------------------------------------------------- the other pages
 
   @Test
   @Order(7)
+  void anAdminCreatesAServiceFromATemplateAndSeesTheApisFieldError() throws Exception {
+    pages.signIn(ADMIN);
+    pages.go("Services");
+    pages.button("New service").click();
+    pages.button("Static files").click();
+    WebElement name = browser.driver().findElement(By.id("svc-name"));
+    name.clear();
+    name.sendKeys(FROM_TEMPLATE);
+    WebElement port = browser.driver().findElement(By.id("svc-port"));
+    port.clear();
+    port.sendKeys("eighty");
+    pages.button("Create").click();
+    String error =
+        waitFor(
+            "the API's error under the Port field",
+            () -> browser.driver().findElement(By.id("svc-port-error")).getText());
+    assertThat(error).isNotBlank();
+    browser.screenshot("service-form-error");
+
+    port.clear();
+    port.sendKeys("8000");
+    pages.button("Create").click();
+    pages.awaitState(FROM_TEMPLATE, state -> state.startsWith("stopped"), "listed as stopped");
+    JsonObject created =
+        new JsonObject(api("GET", "/api/v1/services/" + FROM_TEMPLATE, null).body());
+    assertThat(created.getJsonArray("command").getString(0)).isEqualTo("python3");
+    browser.screenshot("services-created-from-template");
+    assertThat(api("DELETE", "/api/v1/services/" + FROM_TEMPLATE, null).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  @Order(8)
+  void everyOtherPageIsShownWithWhatItReads() throws Exception {
+    pages.signIn(ADMIN);
+    pages.go("Logs");
+    browser.screenshot("logs");
+    pages.go("Deployments");
+    browser.screenshot("deployments");
+    pages.go("Settings");
+    // the controls of the earlier tests are in the audit log, with who did them
+    String audit =
+        waitFor(
+            "the audit log with this run's start of " + TICKER,
+            () -> {
+              String text = pages.text(By.cssSelector("table.audit"));
+              return text.contains("service.start") && text.contains(TICKER) ? text : null;
+            });
+    assertThat(audit).contains("admin");
+    browser.screenshot("settings");
+  }
+
+  // ---------------------------------------------------------------- roles
+
+  @Test
+  @Order(9)
   void aViewerSeesNoControlsAndAForcedControlIsRefused() throws Exception {
     pages.signIn(VIEWER);
     pages.awaitState(TICKER, state -> state.startsWith("stopped"), "listed");
@@ -406,7 +466,7 @@ class WebAppIT {
   // ---------------------------------------------------------------- figures
 
   @Test
-  @Order(8)
+  @Order(10)
   void figureTheBuiltAppsSize() throws Exception {
     long js = 0;
     long css = 0;
@@ -444,7 +504,7 @@ class WebAppIT {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void figureTheDashboardsCpuWithTwentyServices() throws Exception {
     List<String> names = new ArrayList<>();
     try {
@@ -495,7 +555,7 @@ class WebAppIT {
   // ---------------------------------------------------------------- a hub restart
 
   @Test
-  @Order(10)
+  @Order(12)
   void thePageSurvivesAHubRestartWithoutAReload() throws Exception {
     pages.signIn(ADMIN);
     pages.awaitConnected();

@@ -195,6 +195,13 @@ final class WebPages {
         .toList();
   }
 
+  /** The button whose text is {@code text}, once it is there. */
+  WebElement button(String text) {
+    return waitFor(
+        "a '" + text + "' button",
+        () -> driver.findElement(By.xpath("//button[normalize-space()='" + text + "']")));
+  }
+
   /** Clicks the button labelled e.g. "start ticker" once it is enabled. */
   void press(String label) {
     WebElement button =
