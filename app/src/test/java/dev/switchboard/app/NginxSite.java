@@ -56,6 +56,27 @@ final class NginxSite implements AutoCloseable {
 
   /** Writes the configuration into a new directory under {@code parent}. */
   static NginxSite configure(Path parent, String name, Options options) throws IOException {
+    return configure(
+        parent,
+        name,
+        options,
+        SITE,
+        "/etc/letsencrypt/live/switchboard.example.com/fullchain.pem",
+        "/etc/letsencrypt/live/switchboard.example.com/privkey.pem");
+  }
+
+  /**
+   * The same for another copy of the site ({@code deploy/install.sh}'s), whose certificate and key
+   * paths are {@code certificatePath} and {@code keyPath}.
+   */
+  static NginxSite configure(
+      Path parent,
+      String name,
+      Options options,
+      Path source,
+      String certificatePath,
+      String keyPath)
+      throws IOException {
     Tools.require(Tools.NGINX, "nginx");
     Tools.require(Tools.OPENSSL, "openssl");
     Path dir = parent.resolve(name);
@@ -85,7 +106,8 @@ final class NginxSite implements AutoCloseable {
             dir,
             null);
     assertThat(cert.exit()).as("openssl req: %s", cert.output()).isZero();
-    Files.writeString(dir.resolve("switchboard.conf"), site.renderSite());
+    Files.writeString(
+        dir.resolve("switchboard.conf"), site.renderSite(source, certificatePath, keyPath));
     Files.writeString(
         dir.resolve("nginx.conf"),
         String.join(
@@ -109,7 +131,8 @@ final class NginxSite implements AutoCloseable {
     return site;
   }
 
-  private String renderSite() throws IOException {
+  private String renderSite(Path source, String certificatePath, String keyPath)
+      throws IOException {
     Map<String, String> replace = new LinkedHashMap<>();
     replace.put("    listen 80;\n", "    listen 127.0.0.1:" + options.httpPort() + ";\n");
     replace.put("    listen [::]:80;\n", "");
@@ -117,11 +140,8 @@ final class NginxSite implements AutoCloseable {
         "    listen 443 ssl http2;\n",
         "    listen 127.0.0.1:" + options.httpsPort() + " ssl http2;\n");
     replace.put("    listen [::]:443 ssl http2;\n", "");
-    replace.put(
-        "/etc/letsencrypt/live/switchboard.example.com/fullchain.pem", certificate.toString());
-    replace.put(
-        "/etc/letsencrypt/live/switchboard.example.com/privkey.pem",
-        dir.resolve("key.pem").toString());
+    replace.put(certificatePath, certificate.toString());
+    replace.put(keyPath, dir.resolve("key.pem").toString());
     replace.put("server 127.0.0.1:3006;", "server 127.0.0.1:" + options.gatewayPort() + ";");
     replace.put("server 127.0.0.1:3007;", "server 127.0.0.1:" + options.hubPort() + ";");
     replace.put("root /opt/switchboard/webroot;", "root " + options.webRoot() + ";");
@@ -130,12 +150,15 @@ final class NginxSite implements AutoCloseable {
       replace.put("127.0.0.1/32   1;", "127.0.0.1/32   0;");
       replace.put("::1/128        1;", "::1/128        0;");
     }
-    String text = Files.readString(SITE);
+    String text = Files.readString(source);
     for (Map.Entry<String, String> e : replace.entrySet()) {
       int first = text.indexOf(e.getKey());
       if (first < 0 || text.indexOf(e.getKey(), first + 1) >= 0) {
         fail(
-            SITE + " should hold `" + e.getKey().strip() + "` exactly once (the test replaces it)");
+            source
+                + " should hold `"
+                + e.getKey().strip()
+                + "` exactly once (the test replaces it)");
       }
       text = text.replace(e.getKey(), e.getValue());
     }

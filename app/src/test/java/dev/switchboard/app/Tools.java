@@ -20,6 +20,8 @@ final class Tools {
   static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   static final Path SYSTEMD_ANALYZE = Path.of("/usr/bin/systemd-analyze");
   static final Path OPENSSL = Path.of("/usr/bin/openssl");
+  static final Path SHELLCHECK = Path.of("/usr/bin/shellcheck");
+  static final Path UNZIP = Path.of("/usr/bin/unzip");
 
   private Tools() {}
 
