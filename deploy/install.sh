@@ -37,7 +37,7 @@ KEY=""
 JAR=""
 DATABASE=embedded
 SPLIT=0
-SSH_PORT=22
+SSH_PORT=""
 ROOT=""
 DRY=0
 SERVICES=(system-stats gateway ws-hub supervisor file-processor)
@@ -68,6 +68,14 @@ done
 [ -n "$DOMAIN" ] || die "--domain is required (the public name, e.g. switchboard.example.com)"
 [[ "$DOMAIN" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "--domain: not a host name: $DOMAIN"
 case "$DATABASE" in embedded | local) ;; *) die "--database: embedded or local, not $DATABASE" ;; esac
+if [ -z "$SSH_PORT" ]; then
+  # the port sshd listens on, so that the firewall does not lock you out
+  SSH_PORT=$(sshd -T 2>/dev/null | awk '$1 == "port" { print $2; exit }' || true)
+  if [ -z "$ROOT" ] && [ -n "$SSH_PORT" ] && [ "$SSH_PORT" != 22 ]; then
+    echo "sshd listens on port $SSH_PORT: the firewall keeps that one open (--ssh-port to choose)"
+  fi
+  [ -n "$SSH_PORT" ] && [ -z "$ROOT" ] || SSH_PORT=22
+fi
 [[ "$SSH_PORT" =~ ^[0-9]+$ ]] || die "--ssh-port: not a port: $SSH_PORT"
 if [ "$SPLIT" = 1 ] && [ "$DATABASE" != local ]; then
   die "--split needs --database local (the split units share one PostgreSQL server)"
@@ -415,7 +423,8 @@ EOF
   site_link
   run mkdir -p /var/www/html
   reload_nginx
-  run certbot certonly --webroot -w /var/www/html -d "$DOMAIN" --email "$EMAIL" --agree-tos --non-interactive
+  run certbot certonly --webroot -w /var/www/html -d "$DOMAIN" --email "$EMAIL" --agree-tos --non-interactive \
+    --deploy-hook "systemctl reload nginx"
   report "$([ "$DRY" = 1 ] && echo would-change || echo changed)" "certificate $CERT (Let's Encrypt; certbot renews it)"
 fi
 render_site
@@ -476,6 +485,15 @@ else
       todo+=("$u")
     elif [ "$APP_CHANGED" = 1 ] || [ "$ENV_CHANGED" = 1 ] || [ "$UNITS_CHANGED" = 1 ]; then
       restart+=("$u")
+    fi
+  done
+  # the other layout's units, from an install with(out) --split before: stopped, so that two JVMs
+  # do not compete for the same ports
+  if [ "$SPLIT" = 1 ]; then OTHER=(switchboard); else OTHER=("${SERVICES[@]/#/switchboard-}"); fi
+  for u in "${OTHER[@]}"; do
+    if [ -f "/etc/systemd/system/$u.service" ] && systemctl is-enabled --quiet "$u" 2>/dev/null; then
+      run systemctl disable --now "$u"
+      report "$([ "$DRY" = 1 ] && echo would-change || echo changed)" "unit $u (the other layout) disabled and stopped"
     fi
   done
   [ ${#todo[@]} -eq 0 ] || run systemctl enable --now "${todo[@]}"
