@@ -9,8 +9,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -39,6 +41,9 @@ public final class Problems {
           HttpMethod.PATCH,
           HttpMethod.DELETE,
           HttpMethod.OPTIONS);
+
+  /** The patterns of the route paths seen (HEAD and 405 answers look them up per request). */
+  private static final Map<String, Pattern> TEMPLATES = new ConcurrentHashMap<>();
 
   private Problems() {}
 
@@ -111,6 +116,11 @@ public final class Problems {
    * A route path ({@code /api/v1/services/:name}, {@code /static/*}) as a pattern for whole paths.
    */
   private static Pattern template(String path) {
+    // the routes' paths: a fixed set, so the cache is bounded by what the process mounts
+    return TEMPLATES.computeIfAbsent(path, Problems::compile);
+  }
+
+  private static Pattern compile(String path) {
     StringBuilder regex = new StringBuilder();
     for (String segment : path.split("/", -1)) {
       if (segment.equals("*")) {
