@@ -55,7 +55,7 @@ class DeployFilesTest {
       assertThat(result.exit())
           .as("promtool check config %s: %s", config, result.output())
           .isZero();
-      assertThat(result.output()).contains("SUCCESS: 6 rules found");
+      assertThat(result.output()).contains("SUCCESS: 8 rules found");
     }
     Tools.Result rules =
         Tools.run(
@@ -132,6 +132,8 @@ class DeployFilesTest {
         .contains(
             "Hub connections by namespace",
             "Emits and deliveries per second",
+            "Managed services by state",
+            "Managed-service restarts (1 h)",
             "Managed-service log lines per second",
             "Host CPU",
             "Host memory",
@@ -146,6 +148,8 @@ class DeployFilesTest {
         assertThat(panel.getJsonArray("targets")).as(panel.getString("title")).isNotEmpty();
       }
     }
-    assertThat(ProductionIT.metricNames(dashboard)).contains("hub_ws_connections", "up");
+    assertThat(ProductionIT.metricNames(dashboard))
+        .contains(
+            "hub_ws_connections", "up", "supervisor_services", "supervisor_service_restarts_total");
   }
 }

@@ -18,6 +18,7 @@ final class Tools {
 
   static final Path NGINX = Path.of("/usr/sbin/nginx");
   static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+  static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
   static final Path SYSTEMD_ANALYZE = Path.of("/usr/bin/systemd-analyze");
   static final Path OPENSSL = Path.of("/usr/bin/openssl");
   static final Path SHELLCHECK = Path.of("/usr/bin/shellcheck");

@@ -20,6 +20,7 @@ import java.util.function.Function;
  * bus (status updates).
  *
  * @param eventLoop where every callback of a service runs
+ * @param metrics the services' meters (states, restarts)
  * @param services a service by name, or null
  * @param publisher publishes a service on {@code services.status}, with why ({@code state}, {@code
  *     stats}, ...)
@@ -30,6 +31,7 @@ record ServiceContext(
     WorkerExecutor workers,
     ServiceStore store,
     StoreFailures storeFailures,
+    ServiceMetrics metrics,
     LogPipeline logs,
     HealthProbe probe,
     Clock clock,

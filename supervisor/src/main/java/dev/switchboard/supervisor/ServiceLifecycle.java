@@ -145,6 +145,7 @@ final class ServiceLifecycle {
         .compose(
             stopped -> {
               restarts.restarted();
+              context.metrics().restarted(name, "request");
               return start();
             });
   }
@@ -265,6 +266,7 @@ final class ServiceLifecycle {
             () -> {
               if (launchGeneration == generation && wanted) {
                 restarts.restarted();
+                context.metrics().restarted(name, "exit");
                 unattended(launch(++generation));
               }
             });

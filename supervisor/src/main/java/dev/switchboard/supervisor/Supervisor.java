@@ -3,7 +3,6 @@ package dev.switchboard.supervisor;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
-import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.logs.LogLine;
 import dev.switchboard.supervisor.logs.LogPipeline;
@@ -11,6 +10,7 @@ import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
 import dev.switchboard.supervisor.process.Containment;
 import dev.switchboard.supervisor.process.RunDirectory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,6 +66,7 @@ final class Supervisor {
   private final ServiceContext serviceContext;
 
   private final StatsSampler sampler;
+  private final ServiceMetrics metrics;
   private final Map<String, ManagedService> services = new TreeMap<>();
   private final Set<String> undeclared = new HashSet<>();
 
@@ -78,7 +79,8 @@ final class Supervisor {
       LogPipeline logs,
       HealthProbe probe,
       Options options,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry registry) {
     this.vertx = vertx;
     this.context = context;
     this.store = store;
@@ -86,13 +88,15 @@ final class Supervisor {
     this.logs = logs;
     this.options = options;
     this.clock = clock;
+    this.metrics = new ServiceMetrics(registry);
     this.serviceContext =
         new ServiceContext(
             vertx,
             context,
             workers,
             store,
-            new StoreFailures(Telemetry.registry()),
+            new StoreFailures(registry),
+            metrics,
             logs,
             probe,
             clock,
@@ -121,6 +125,9 @@ final class Supervisor {
    * (a transition), {@code stats} (the periodic figures) or {@code definition}.
    */
   private void published(ManagedService service, String update) {
+    if (!update.equals("stats")) {
+      metrics.count(services.values());
+    }
     vertx.eventBus().publish(Addresses.SERVICES_STATUS, json(service).put("update", update));
   }
 
@@ -134,7 +141,11 @@ final class Supervisor {
   Future<Void> load(List<ServiceDefinition> declared) {
     return new StartUp(this, serviceContext, services, undeclared)
         .run(declared)
-        .onSuccess(v -> sampler.start());
+        .onSuccess(
+            v -> {
+              metrics.count(services.values());
+              sampler.start();
+            });
   }
 
   // ---- definitions ----
@@ -211,6 +222,8 @@ final class Supervisor {
             v -> {
               services.remove(name);
               undeclared.remove(name);
+              metrics.deleted(name);
+              metrics.count(services.values());
               vertx
                   .eventBus()
                   .publish(
@@ -361,6 +374,11 @@ final class Supervisor {
             .map(service -> order.stop(service, "Switchboard is stopping"))
             .toList();
     return Future.join(all).otherwiseEmpty().mapEmpty();
+  }
+
+  /** The services' meters leave the registry (the verticle stops). */
+  void closeMetrics() {
+    metrics.close();
   }
 
   private JsonObject json(ManagedService service) {

@@ -6,6 +6,7 @@ import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.observability.Ping;
+import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.supervisor.definition.DeclaredServices;
 import dev.switchboard.supervisor.definition.ServiceDefinition;
 import dev.switchboard.supervisor.deployment.Deployments;
@@ -14,6 +15,7 @@ import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
 import dev.switchboard.supervisor.process.Containment;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -48,6 +50,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private static final Duration RETENTION_EVERY = Duration.ofMinutes(1);
 
   private final Clock clock;
+  private final MeterRegistry registry;
   private Pool pool;
   private WorkerExecutor workers;
   private LogStore logStore;
@@ -63,7 +66,16 @@ public final class SupervisorVerticle extends VerticleBase {
   }
 
   public SupervisorVerticle(Clock clock) {
+    this(clock, null);
+  }
+
+  /**
+   * With the services' meters in {@code registry} (tests); null: the process registry ({@link
+   * Telemetry#registry()}).
+   */
+  SupervisorVerticle(Clock clock, MeterRegistry registry) {
     this.clock = clock;
+    this.registry = registry;
   }
 
   @Override
@@ -136,7 +148,16 @@ public final class SupervisorVerticle extends VerticleBase {
               ServiceStore store = new ServiceStore(pool);
               supervisor =
                   new Supervisor(
-                      vertx, context, workers, store, logStore, logs, probe, options, clock);
+                      vertx,
+                      context,
+                      workers,
+                      store,
+                      logStore,
+                      logs,
+                      probe,
+                      options,
+                      clock,
+                      registry != null ? registry : Telemetry.registry());
               deployments =
                   new Deployments(
                       vertx,
@@ -291,6 +312,7 @@ public final class SupervisorVerticle extends VerticleBase {
     return deployments
         .shutdown()
         .compose(v -> supervisor.shutdown())
+        .onComplete(done -> supervisor.closeMetrics())
         .compose(
             v ->
                 workers.executeBlocking(

@@ -6,6 +6,7 @@ import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.migrations.Migrations;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
@@ -27,10 +29,17 @@ final class SupervisorFixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final Path dataDir;
   final String databaseUrl;
+  private final MeterRegistry registry;
   private JsonObject config;
   private String deployment;
 
   SupervisorFixture(JsonObject extra) throws IOException {
+    this(extra, null);
+  }
+
+  /** With the services' meters in {@code registry} (null: a throwaway one). */
+  SupervisorFixture(JsonObject extra, MeterRegistry registry) throws IOException {
+    this.registry = registry;
     dataDir = Files.createTempDirectory("supervisor-test");
     databaseUrl = TestDatabase.freshDatabaseUrl();
     Migrations.migrate(databaseUrl, "supervisor");
@@ -51,7 +60,9 @@ final class SupervisorFixture implements AutoCloseable {
   void deploy() {
     deployment =
         vertx
-            .deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config))
+            .deployVerticle(
+                new SupervisorVerticle(Clock.systemUTC(), registry),
+                new DeploymentOptions().setConfig(config))
             .await();
   }
 
