@@ -309,6 +309,7 @@ final class Launcher {
               .copy()
               .put("bindHost", config.getString("bindHost"))
               .put("allowedHosts", config.getJsonArray("allowedHosts"))
+              .put("trustedProxies", config.getJsonArray("trustedProxies"))
               .put("process", process);
       deployments.add(
           vertx.deployVerticle(OpsVerticle::new, new DeploymentOptions().setConfig(ops)));
@@ -321,6 +322,7 @@ final class Launcher {
               .put("bindHost", config.getString("bindHost"))
               .put("dataDir", config.getString("dataDir"))
               .put("allowedHosts", config.getJsonArray("allowedHosts"))
+              .put("trustedProxies", config.getJsonArray("trustedProxies"))
               .put("process", process);
       if (service.schema().isPresent()) {
         slice.put("database", config.getJsonObject("database").copy().put("url", databaseUrl));

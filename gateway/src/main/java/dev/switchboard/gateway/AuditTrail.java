@@ -3,6 +3,7 @@ package dev.switchboard.gateway;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Caller;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ClientAddress;
 import dev.switchboard.gateway.auth.AuditLog;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
@@ -203,9 +204,8 @@ final class AuditTrail {
   }
 
   private static String address(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null
-        ? null
-        : ctx.request().remoteAddress().hostAddress();
+    String address = ClientAddress.from(ctx);
+    return ClientAddress.UNKNOWN.equals(address) ? null : address;
   }
 
   /** The path of the answer's {@code Location} (a tus upload's), when it has one. */

@@ -1,6 +1,7 @@
 package dev.switchboard.common.auth;
 
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ClientAddress;
 import dev.switchboard.common.http.ErrorType;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -207,11 +208,9 @@ public final class BearerAuth implements Handler<RoutingContext> {
     };
   }
 
-  /** The client address failed sign-ins are counted by. */
+  /** The client address failed sign-ins are counted by (behind a trusted proxy, the client's). */
   public static String address(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null
-        ? "unknown"
-        : ctx.request().remoteAddress().hostAddress();
+    return ClientAddress.from(ctx);
   }
 
   /** The caller of a request this handler accepted. */

@@ -83,6 +83,11 @@ public enum Setting {
       Kind.LIST,
       List.of("localhost"),
       "host names (besides IP addresses and localhost) the servers answer to"),
+  TRUSTED_PROXIES(
+      "trustedProxies",
+      Kind.LIST,
+      null,
+      "proxies (addresses or CIDR blocks, such as 127.0.0.1) whose X-Forwarded-For names the client: the limits per address and the audit log count that client; none by default"),
   CORS_ORIGINS(
       "hub.corsOrigins",
       Kind.LIST,

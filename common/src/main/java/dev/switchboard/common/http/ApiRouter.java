@@ -24,7 +24,8 @@ public final class ApiRouter {
   private ApiRouter() {}
 
   /**
-   * @param config the service's config slice: {@code allowedHosts}, {@code process}, {@code auth}
+   * @param config the service's config slice: {@code allowedHosts}, {@code trustedProxies}, {@code
+   *     process}, {@code auth}
    * @param beforeCredentials handlers every request passes after the {@code Host} check and before
    *     the bearer check (CORS, whose preflight carries no token)
    */
@@ -63,6 +64,8 @@ public final class ApiRouter {
       Set<BearerAuth.Exempt> exempt,
       Handler<RoutingContext>... beforeCredentials) {
     Router router = Problems.install(Router.router(vertx));
+    // first: the limits per address and the audit log count the client, not the proxy in front
+    router.route().handler(ClientAddress.fromConfig(config).handler());
     router.route().handler(HostCheck.fromConfig(config));
     for (Handler<RoutingContext> handler : beforeCredentials) {
       router.route().handler(handler);
