@@ -1,6 +1,5 @@
 package dev.switchboard.app;
 
-import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
 import static dev.switchboard.app.SwitchboardProcess.dataDir;
 import static dev.switchboard.app.SwitchboardProcess.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -129,13 +128,7 @@ class ProductionIT {
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    one.awaitStdout("Ready in", START_TIMEOUT);
-    Http.await(
-        "http://127.0.0.1:" + gatewayPort + "/readiness",
-        ADMIN,
-        r -> r.status() == 200,
-        one,
-        Duration.ofSeconds(60));
+    one.awaitReady("http://127.0.0.1:" + gatewayPort, ADMIN);
   }
 
   @AfterAll

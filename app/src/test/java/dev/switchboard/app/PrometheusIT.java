@@ -1,6 +1,5 @@
 package dev.switchboard.app;
 
-import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
 import static dev.switchboard.app.SwitchboardProcess.dataDir;
 import static dev.switchboard.app.SwitchboardProcess.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,13 +75,7 @@ class PrometheusIT {
                 .env("FILES_PORT", freePort())
                 .env("ADMIN_TOKEN", ADMIN)
                 .env("EMIT_TOKEN", EMIT));
-    one.awaitStdout("Ready in", START_TIMEOUT);
-    Http.await(
-        "http://127.0.0.1:" + gatewayPort + "/readiness",
-        ADMIN,
-        r -> r.status() == 200,
-        one,
-        Duration.ofSeconds(60));
+    one.awaitReady("http://127.0.0.1:" + gatewayPort, ADMIN);
 
     int port = freePort();
     Path config = scrapeConfig(temp.resolve("prometheus"), gatewayPort);

@@ -189,6 +189,16 @@ final class SwitchboardProcess implements AutoCloseable {
         stdout, line -> line.contains(text), "a stdout line containing '" + text + "'", timeout);
   }
 
+  /**
+   * Waits for the banner's "Ready in" line, then for {@code gatewayUrl}'s {@code /readiness} to
+   * answer 200 (with {@code token}, which may be null).
+   */
+  void awaitReady(String gatewayUrl, String token) {
+    awaitStdout("Ready in", LauncherIT.START_TIMEOUT);
+    Http.await(
+        gatewayUrl + "/readiness", token, r -> r.status() == 200, this, Duration.ofSeconds(60));
+  }
+
   Line awaitStdout(Predicate<String> matcher, String description, Duration timeout) {
     return awaitLine(stdout, matcher, description, timeout);
   }

@@ -2,12 +2,8 @@ package dev.switchboard.common.auth;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 
 /**
  * The one-time codes of first-start links ({@code http://host:port/#code=<code>}): the launcher
@@ -63,13 +59,8 @@ public final class SignInCodes {
         .forEach(codes::remove);
   }
 
+  /** A code is kept as a token is: its SHA-256 ({@link Authenticator#key}). */
   private static String hash(String code) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this Java", e);
-    }
+    return Authenticator.key(code);
   }
 }
