@@ -5,6 +5,7 @@ import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.InProcess;
 import dev.switchboard.common.http.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,16 +20,17 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
-import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
 import java.util.List;
 
 /**
- * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) is
- * streamed to file-processor's own HTTP server, unchanged and never buffered; everything else is a
- * command on the event bus, as the other services' routes are. The bearer check runs here first,
- * and file-processor checks the same credential again.
+ * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) goes
+ * to file-processor's own HTTP routes unchanged and never buffered: handed over in-process when
+ * file-processor runs in this JVM (the bytes are read once, on this event loop), else streamed to
+ * its HTTP server through a proxy. Everything else is a command on the event bus, as the other
+ * services' routes are. The bearer check runs here first, and file-processor checks the same
+ * credential again.
  *
  * <p>Also the seed's {@code POST /api/files/process} (an upload) and {@code POST
  * /api/assets/confirm}.
@@ -36,8 +38,7 @@ import java.util.List;
 final class FileRoutes {
 
   private static final int BODY_LIMIT = 1024 * 1024;
-  private static final String UPLOAD = "/api/v1/files";
-  private static final String SEED_UPLOAD = "/api/files/process";
+  private static final String FILE_PROCESSOR = "file-processor";
 
   private final Vertx vertx;
   private final HttpProxy proxy;
@@ -50,8 +51,7 @@ final class FileRoutes {
     this.proxy =
         HttpProxy.reverseProxy(client)
             .origin(filesUrl.getPort(), filesUrl.getHost())
-            .addInterceptor(new Unreachable())
-            .addInterceptor(new SeedUploadPath());
+            .addInterceptor(new Unreachable());
   }
 
   static void mount(Operations api, Vertx vertx, URI filesUrl) {
@@ -115,7 +115,8 @@ final class FileRoutes {
   }
 
   private void forward(RoutingContext ctx) {
-    proxy.handle(ctx.request());
+    InProcess.find(vertx, FILE_PROCESSOR)
+        .ifPresentOrElse(local -> local.handle(ctx.request()), () -> proxy.handle(ctx.request()));
   }
 
   private void check(RoutingContext ctx) {
@@ -144,22 +145,6 @@ final class FileRoutes {
         address,
         new JsonObject().put("ids", ids).put("by", BearerAuth.role(ctx).label()),
         Bus.DEFAULT_TIMEOUT);
-  }
-
-  /**
-   * The seed's upload route is file-processor's {@code POST /api/v1/files}: file-processor serves
-   * only its own paths, so the seed's is renamed on the way (its query kept).
-   */
-  private static final class SeedUploadPath implements ProxyInterceptor {
-    @Override
-    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-      ProxyRequest request = context.request();
-      String uri = request.getURI();
-      if (uri.equals(SEED_UPLOAD) || uri.startsWith(SEED_UPLOAD + "?")) {
-        request.setURI(UPLOAD + uri.substring(SEED_UPLOAD.length()));
-      }
-      return context.sendRequest();
-    }
   }
 
   /** When file-processor does not answer, a 503 problem that says so, not a bare 502. */

@@ -78,6 +78,9 @@ public final class UploadRoutes implements AutoCloseable {
             created -> {
               Access.route(router, HttpMethod.POST, "/api/v1/files", Action.OPERATE)
                   .handler(routes::files);
+              // the seed's name for the same upload
+              Access.route(router, HttpMethod.POST, "/api/files/process", Action.OPERATE)
+                  .handler(routes::files);
               routes.tus.mount(router);
               routes.sweepTimer =
                   vertx.setPeriodic(options.sweepInterval().toMillis(), tick -> routes.sweep());
