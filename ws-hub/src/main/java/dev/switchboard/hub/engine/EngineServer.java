@@ -48,6 +48,12 @@ public final class EngineServer {
   private final Heartbeat heartbeat;
   private final StormCollector stormCollector;
 
+  /** Relays requests for other nodes' sessions; null when this hub is the only one it knows. */
+  private PollingRelay relay;
+
+  /** What this node's session ids start with (its relay's node id), or nothing. */
+  private String sidPrefix = "";
+
   /**
    * Open sessions not {@linkplain EngineSocket#established() established} yet, in all and by remote
    * address.
@@ -167,7 +173,11 @@ public final class EngineServer {
     }
     EngineSocket socket = session(sid);
     if (socket == null) {
-      badRequest(request, options, 1, "Session ID unknown");
+      if (relay != null && relay.foreign(sid)) {
+        relay.forward(request, sid);
+      } else {
+        badRequest(request, options, 1, "Session ID unknown");
+      }
       return;
     }
     if (socket.isWebSocket()) {
@@ -187,7 +197,7 @@ public final class EngineServer {
   private void receivePost(HttpServerRequest request, EngineSocket socket) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && parseLong(length) > options.maxPayload()) {
-      tooLarge(request);
+      tooLarge(request, options);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -200,7 +210,7 @@ public final class EngineServer {
           body.appendBuffer(chunk);
           if (body.length() > options.maxPayload()) {
             refused[0] = true;
-            tooLarge(request);
+            tooLarge(request, options);
           }
         });
     request.endHandler(
@@ -218,9 +228,9 @@ public final class EngineServer {
         });
   }
 
-  private void tooLarge(HttpServerRequest request) {
+  static void tooLarge(HttpServerRequest request, EngineOptions options) {
     HttpServerResponse response = request.response();
-    cors(request, response);
+    corsFor(request, response, options);
     response.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close").end();
   }
 
@@ -306,7 +316,10 @@ public final class EngineServer {
   private EngineSocket newSession(String query, MultiMap headers, String address) {
     EngineSocket socket =
         new EngineSocket(
-            newId(), this, query == null ? "" : query, Handshakes.encodeHeaders(headers));
+            sidPrefix + newId(),
+            this,
+            query == null ? "" : query,
+            Handshakes.encodeHeaders(headers));
     sessions.put(socket.id(), socket);
     stormCollector.opened();
     socket.pendingFrom = address;
@@ -347,6 +360,17 @@ public final class EngineServer {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /**
+   * Relays polling requests for other nodes' sessions through {@code relay}, and names new sessions
+   * after its node; null stops relaying (new sessions keep the prefix).
+   */
+  void relay(PollingRelay relay) {
+    this.relay = relay;
+    if (relay != null) {
+      sidPrefix = relay.prefix();
+    }
   }
 
   WebSocketWriter writer() {
@@ -436,7 +460,7 @@ public final class EngineServer {
     return true;
   }
 
-  private static long parseLong(String text) {
+  static long parseLong(String text) {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
