@@ -82,7 +82,12 @@ public final class HubVerticle extends VerticleBase {
     Authenticator authenticator =
         new Authenticator(
             vertx, Credentials.fromConfig(config.getJsonObject("auth", new JsonObject())));
-    SocketOptions options = socketOptions(config);
+    SocketOptions options =
+        socketOptions(config)
+            .withRecoveryInCluster(
+                !"local".equals(config.getString("recoveryStore", "auto"))
+                    && ("cluster".equals(config.getString("recoveryStore"))
+                        || vertx.isClustered()));
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
@@ -260,7 +265,12 @@ public final class HubVerticle extends VerticleBase {
       throw ApiException.invalid(
           "body", "send {namespace, room?, event, data} or an array of them");
     }
+    boolean named = sockets.options().recoveryInCluster();
     for (JsonObject emit : emits) {
+      if (named) {
+        // the same on every hub: a client recovering on another hub gets the emit once
+        emit.put("id", EngineServer.newId());
+      }
       vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit);
     }
     metrics.emitted(emits.size());
@@ -324,6 +334,7 @@ public final class HubVerticle extends VerticleBase {
         room == null ? Set.of() : Set.of(room),
         Set.of(),
         emit.getBoolean("volatile", false),
-        eventAndArgs);
+        eventAndArgs,
+        emit.getString("id"));
   }
 }

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 final class RoundRobinProxy implements AutoCloseable {
 
-  private final List<Integer> upstreams;
+  private volatile List<Integer> upstreams;
   private final AtomicInteger next = new AtomicInteger();
   final AtomicIntegerArray requests;
   private final HttpClient http;
@@ -44,14 +44,20 @@ final class RoundRobinProxy implements AutoCloseable {
             .await();
   }
 
+  /** From now on, balances over these hubs (one that stopped is left out, say). */
+  void upstreams(List<Integer> ports) {
+    this.upstreams = List.copyOf(ports);
+  }
+
   int port() {
     return server.actualPort();
   }
 
   private int pick() {
-    int index = Math.floorMod(next.getAndIncrement(), upstreams.size());
-    requests.incrementAndGet(index);
-    return upstreams.get(index);
+    List<Integer> ports = upstreams;
+    int index = Math.floorMod(next.getAndIncrement(), ports.size());
+    requests.incrementAndGet(Math.min(index, requests.length() - 1));
+    return ports.get(index);
   }
 
   private void request(HttpServerRequest in) {
@@ -82,7 +88,7 @@ final class RoundRobinProxy implements AutoCloseable {
 
   private void handshake(ServerWebSocketHandshake in) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    for (String name : List.of("origin", "host")) {
+    for (String name : List.of("origin")) {
       if (in.headers().get(name) != null) {
         headers.add(name, in.headers().get(name));
       }
@@ -92,7 +98,7 @@ final class RoundRobinProxy implements AutoCloseable {
             new WebSocketConnectOptions()
                 .setHost("127.0.0.1")
                 .setPort(pick())
-                .setURI(in.uri())
+                .setURI(in.query() == null ? in.path() : in.path() + "?" + in.query())
                 .setHeaders(headers));
     upstream.onComplete(
         connected -> {

@@ -30,6 +30,9 @@ public final class EngineServer {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Why every session closes when the server stops. */
+  public static final String SHUTTING_DOWN = "server shutting down";
+
   /**
    * The answer to a handshake over {@link EngineOptions#maxPendingSessions}, in Engine.IO's error
    * shape.
@@ -51,8 +54,11 @@ public final class EngineServer {
   /** Relays requests for other nodes' sessions; null when this hub is the only one it knows. */
   private PollingRelay relay;
 
-  /** What this node's session ids start with (its relay's node id), or nothing. */
+  /** What this node's session ids start with when it relays (see {@link PollingRelay}), or "". */
   private String sidPrefix = "";
+
+  /** This server's node id: its session ids' prefix when it relays, and its recovery epoch. */
+  private final String node = PollingRelay.newNode();
 
   /**
    * Open sessions not {@linkplain EngineSocket#established() established} yet, in all and by remote
@@ -369,8 +375,13 @@ public final class EngineServer {
   void relay(PollingRelay relay) {
     this.relay = relay;
     if (relay != null) {
-      sidPrefix = relay.prefix();
+      sidPrefix = node;
     }
+  }
+
+  /** A random id drawn when the server was made, that names it among the hubs of a cluster. */
+  public String node() {
+    return node;
   }
 
   WebSocketWriter writer() {
@@ -393,7 +404,7 @@ public final class EngineServer {
     heartbeat.stop();
     stormCollector.stop();
     for (EngineSocket socket : sessions.values().toArray(EngineSocket[]::new)) {
-      socket.close("server shutting down");
+      socket.close(SHUTTING_DOWN);
     }
   }
 

@@ -70,7 +70,7 @@ public final class PollingRelay {
   public PollingRelay(Vertx vertx, EngineServer engine, int maxInFlight, long timeoutMillis) {
     this.vertx = vertx;
     this.engine = engine;
-    this.node = newNode();
+    this.node = engine.node();
     this.maxInFlight = maxInFlight;
     this.timeoutMillis = timeoutMillis;
     engine.relay(this);
@@ -121,11 +121,6 @@ public final class PollingRelay {
   /** Whether {@code sid} names a session of another node. */
   boolean foreign(String sid) {
     return sid.length() == SID_LENGTH && !sid.startsWith(node);
-  }
-
-  /** The prefix this node's session ids start with. */
-  String prefix() {
-    return node;
   }
 
   // ---- this node: a request for another node's session ----
