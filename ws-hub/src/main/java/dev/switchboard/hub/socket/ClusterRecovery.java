@@ -49,7 +49,15 @@ final class ClusterRecovery {
    */
   private static final long SKEW_MILLIS = 5_000;
 
+  /**
+   * Broadcast writes sent to the cluster and not answered yet, at most: past it a broadcast is not
+   * written (and counted), so that a hub emitting faster than the cluster takes cannot pile up
+   * writes without bound.
+   */
+  static final int MAX_WRITES_IN_FLIGHT = 10_000;
+
   private final Vertx vertx;
+  private final SocketMetrics metrics;
   private final String namespace;
   private final Recovery local;
   private final long windowMillis;
@@ -62,10 +70,17 @@ final class ClusterRecovery {
   private final Map<Socket, long[]> written = new HashMap<>();
 
   private long writes;
+  private int inFlight;
 
   ClusterRecovery(
-      Vertx vertx, String namespace, Recovery local, long windowMillis, int maxPackets) {
+      Vertx vertx,
+      SocketMetrics metrics,
+      String namespace,
+      Recovery local,
+      long windowMillis,
+      int maxPackets) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.namespace = namespace;
     this.local = local;
     this.windowMillis = windowMillis;
@@ -83,6 +98,10 @@ final class ClusterRecovery {
 
   /** A broadcast the local recovery just recorded with its newest offset. */
   void recorded(Set<String> rooms, Set<String> except, JsonArray data, String emitId, long now) {
+    if (inFlight >= MAX_WRITES_IN_FLIGHT) {
+      metrics.dropped("recovery_cluster");
+      return;
+    }
     long offset = local.lastOffset();
     JsonObject record =
         new JsonObject()
@@ -94,11 +113,13 @@ final class ClusterRecovery {
       record.put("emit", emitId);
     }
     writes++;
+    inFlight++;
     packets.onSuccess(
         map -> {
-          map.put(offset, record, windowMillis);
+          map.put(offset, record, windowMillis).onComplete(done -> inFlight--);
           if (offset > maxPackets) {
-            map.remove(offset - maxPackets);
+            inFlight++;
+            map.remove(offset - maxPackets).onComplete(done -> inFlight--);
           }
         });
   }

@@ -50,7 +50,12 @@ public final class Namespace {
       this.recovery = new Recovery(window, options.recoveryBufferPackets(), server.engine().node());
       this.cluster =
           new ClusterRecovery(
-              server.vertx(), name, recovery, window, options.recoveryBufferPackets());
+              server.vertx(),
+              server.metrics(),
+              name,
+              recovery,
+              window,
+              options.recoveryBufferPackets());
     } else {
       this.recovery = new Recovery(window, options.recoveryBufferPackets());
       this.cluster = null;
