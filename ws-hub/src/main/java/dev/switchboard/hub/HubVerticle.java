@@ -14,6 +14,7 @@ import dev.switchboard.common.observability.Ping;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.hub.engine.EngineOptions;
 import dev.switchboard.hub.engine.EngineServer;
+import dev.switchboard.hub.engine.PollingRelay;
 import dev.switchboard.hub.socket.Namespace;
 import dev.switchboard.hub.socket.SocketOptions;
 import dev.switchboard.hub.socket.SocketServer;
@@ -44,8 +45,10 @@ import java.util.Set;
  * <p>Config slice: {@code port}, {@code bindHost}, {@code maxPayload}, {@code pingInterval}, {@code
  * pingTimeout}, {@code connectTimeout}, {@code recoveryWindow} (milliseconds; 0 turns recovery
  * off), {@code eventsPerSecond}, {@code eventBurst}, {@code maxBufferedBytes}, {@code
- * maxPendingSessions}, {@code maxRoomsPerSocket}, {@code corsOrigins}, {@code auth.adminToken},
- * {@code auth.viewerToken}, {@code auth.emitToken}, {@code process}.
+ * maxPendingSessions}, {@code maxRoomsPerSocket}, {@code corsOrigins}, {@code relayPolling} ({@code
+ * auto}, {@code on} or {@code off}: relay polling requests for other hubs' sessions; auto: when
+ * clustered), {@code maxRelayedRequests}, {@code auth.adminToken}, {@code auth.viewerToken}, {@code
+ * auth.emitToken}, {@code process}.
  */
 public final class HubVerticle extends VerticleBase {
 
@@ -71,6 +74,7 @@ public final class HubVerticle extends VerticleBase {
   private Streams streams;
   private HubMetrics metrics;
   private HttpServer server;
+  private PollingRelay relay;
 
   @Override
   public Future<?> start() {
@@ -78,7 +82,12 @@ public final class HubVerticle extends VerticleBase {
     Authenticator authenticator =
         new Authenticator(
             vertx, Credentials.fromConfig(config.getJsonObject("auth", new JsonObject())));
-    SocketOptions options = socketOptions(config);
+    SocketOptions options =
+        socketOptions(config)
+            .withRecoveryInCluster(
+                !"local".equals(config.getString("recoveryStore", "auto"))
+                    && ("cluster".equals(config.getString("recoveryStore"))
+                        || vertx.isClustered()));
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
     streams = new Streams(vertx);
@@ -130,21 +139,46 @@ public final class HubVerticle extends VerticleBase {
                 });
     MessageConsumer<JsonObject> broadcasts =
         vertx.eventBus().consumer(Addresses.HUB_BROADCAST, msg -> deliver(msg.body()));
-    return HttpServers.listen(
-            server,
-            config.getString("bindHost", "127.0.0.1"),
-            config.getInteger("port", 3007),
-            "HUB_PORT")
+    String bindHost = config.getString("bindHost", "127.0.0.1");
+    if (enabled(config.getValue("relayPolling"), vertx.isClustered())) {
+      EngineOptions engine = options.engine();
+      relay =
+          new PollingRelay(
+              vertx,
+              sockets.engine(),
+              config.getInteger("maxRelayedRequests", 10_000),
+              engine.pingInterval().plus(engine.pingTimeout()).toMillis());
+    }
+    return HttpServers.listen(server, bindHost, config.getInteger("port", 3007), "HUB_PORT")
         .compose(
             listening ->
                 Future.all(
-                    broadcasts.completion(), Ping.answer(vertx, NAME, Future::succeededFuture)));
+                    broadcasts.completion(),
+                    Ping.answer(vertx, NAME, Future::succeededFuture),
+                    relay == null
+                        ? Future.succeededFuture()
+                        : relay.start(bindHost, server.actualPort())));
   }
 
   @Override
   public Future<?> stop() {
+    Future<Void> relayed = relay == null ? Future.succeededFuture() : relay.stop();
     sockets.close();
-    return server == null ? Future.succeededFuture() : server.close();
+    return server == null ? relayed : Future.all(relayed, server.close());
+  }
+
+  /**
+   * A setting of {@code auto}, {@code on} or {@code off} (or a boolean); auto follows the cluster.
+   */
+  static boolean enabled(Object setting, boolean clustered) {
+    if (setting instanceof Boolean on) {
+      return on;
+    }
+    return switch (setting == null ? "auto" : setting.toString()) {
+      case "on", "true" -> true;
+      case "off", "false" -> false;
+      default -> clustered;
+    };
   }
 
   /** The port actually bound (when configured as 0). */
@@ -231,7 +265,12 @@ public final class HubVerticle extends VerticleBase {
       throw ApiException.invalid(
           "body", "send {namespace, room?, event, data} or an array of them");
     }
+    boolean named = sockets.options().recoveryInCluster();
     for (JsonObject emit : emits) {
+      if (named) {
+        // the same on every hub: a client recovering on another hub gets the emit once
+        emit.put("id", EngineServer.newId());
+      }
       vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit);
     }
     metrics.emitted(emits.size());
@@ -295,6 +334,7 @@ public final class HubVerticle extends VerticleBase {
         room == null ? Set.of() : Set.of(room),
         Set.of(),
         emit.getBoolean("volatile", false),
-        eventAndArgs);
+        eventAndArgs,
+        emit.getString("id"));
   }
 }

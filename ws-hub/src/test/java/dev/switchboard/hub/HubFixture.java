@@ -77,18 +77,7 @@ final class HubFixture implements AutoCloseable {
   }
 
   private static HubFixture start(JsonObject overrides, Vertx vertx) {
-    JsonObject config =
-        new JsonObject()
-            .put("port", 0)
-            .put("bindHost", "127.0.0.1")
-            .put(
-                "auth",
-                new JsonObject()
-                    .put("adminToken", ADMIN_TOKEN)
-                    .put("viewerToken", VIEWER_TOKEN)
-                    .put("operatorToken", OPERATOR_TOKEN)
-                    .put("emitToken", EMIT_TOKEN))
-            .mergeIn(overrides, true);
+    JsonObject config = config(overrides);
     HubVerticle hub = new HubVerticle();
     try {
       vertx.deployVerticle(hub, new DeploymentOptions().setConfig(config)).await();
@@ -97,6 +86,30 @@ final class HubFixture implements AutoCloseable {
       throw e;
     }
     return new HubFixture(vertx, hub);
+  }
+
+  /**
+   * A second hub in this fixture's Vert.x, so on the same event bus, as another node of a cluster
+   * is: with {@code overrides} on top of the test config. It stops with the fixture.
+   */
+  HubVerticle deployAnother(JsonObject overrides) {
+    HubVerticle other = new HubVerticle();
+    vertx.deployVerticle(other, new DeploymentOptions().setConfig(config(overrides))).await();
+    return other;
+  }
+
+  private static JsonObject config(JsonObject overrides) {
+    return new JsonObject()
+        .put("port", 0)
+        .put("bindHost", "127.0.0.1")
+        .put(
+            "auth",
+            new JsonObject()
+                .put("adminToken", ADMIN_TOKEN)
+                .put("viewerToken", VIEWER_TOKEN)
+                .put("operatorToken", OPERATOR_TOKEN)
+                .put("emitToken", EMIT_TOKEN))
+        .mergeIn(overrides, true);
   }
 
   static HubFixture start() {
@@ -109,7 +122,12 @@ final class HubFixture implements AutoCloseable {
 
   /** The npm socket.io-client, under this test's control, pointed at this hub. */
   NodeDriver node() {
-    NodeDriver driver = NodeDriver.start(port(), ADMIN_TOKEN, VIEWER_TOKEN, EMIT_TOKEN);
+    return node(port());
+  }
+
+  /** The npm socket.io-client, under this test's control, pointed at {@code port} (a proxy). */
+  NodeDriver node(int port) {
+    NodeDriver driver = NodeDriver.start(port, ADMIN_TOKEN, VIEWER_TOKEN, EMIT_TOKEN);
     drivers.add(driver);
     return driver;
   }

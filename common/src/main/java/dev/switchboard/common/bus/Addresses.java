@@ -27,6 +27,14 @@ public final class Addresses {
   public static final String HUB_BROADCAST = "hub.broadcast";
 
   /**
+   * Command prefix: {@code hub.relay.<node>} is answered by the hub node whose Engine.IO session
+   * ids start with {@code <node>}; another hub that gets a polling request for such a session sends
+   * it there ({@code {method, uri, origin?, host?, contentType?, body?}} → {@code {status, type,
+   * body}}).
+   */
+  public static final String HUB_RELAY = "hub.relay";
+
+  /**
    * Command, answered by the gateway: who a named API token or a sign-in JWT speaks for ({@code
    * {token}} → {@code {name, role, expiresAt?}}; 401 when unknown, expired or revoked).
    */

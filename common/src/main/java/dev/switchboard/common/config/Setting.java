@@ -48,6 +48,16 @@ public enum Setting {
       Kind.DURATION_OR_ZERO,
       "2m",
       "connection-state recovery: how long a dropped socket may come back and get what it missed; 0 turns recovery off"),
+  HUB_RECOVERY_STORE(
+      "hub.recoveryStore",
+      List.of("auto", "local", "cluster"),
+      "auto",
+      "where recovery keeps sessions and broadcasts: local (this hub's memory) or cluster (the Hazelcast cluster, so a client whose hub died recovers on another); auto: cluster when clustered"),
+  HUB_RELAY_POLLING(
+      "hub.relayPolling",
+      List.of("auto", "on", "off"),
+      "auto",
+      "a polling request for a session another hub owns is relayed to that hub over the cluster, so a load balancer needs no sticky sessions; auto: on when clustered"),
   HUB_EVENTS_PER_SECOND(
       "hub.eventsPerSecond", Kind.POSITIVE_INT, 50, "sustained events a client socket may send"),
   HUB_EVENT_BURST(

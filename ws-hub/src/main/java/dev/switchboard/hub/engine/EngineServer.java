@@ -30,6 +30,9 @@ public final class EngineServer {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Why every session closes when the server stops. */
+  public static final String SHUTTING_DOWN = "server shutting down";
+
   /**
    * The answer to a handshake over {@link EngineOptions#maxPendingSessions}, in Engine.IO's error
    * shape.
@@ -47,6 +50,15 @@ public final class EngineServer {
   private final WebSocketWriter writer = new WebSocketWriter();
   private final Heartbeat heartbeat;
   private final StormCollector stormCollector;
+
+  /** Relays requests for other nodes' sessions; null when this hub is the only one it knows. */
+  private PollingRelay relay;
+
+  /** What this node's session ids start with when it relays (see {@link PollingRelay}), or "". */
+  private String sidPrefix = "";
+
+  /** This server's node id: its session ids' prefix when it relays, and its recovery epoch. */
+  private final String node = PollingRelay.newNode();
 
   /**
    * Open sessions not {@linkplain EngineSocket#established() established} yet, in all and by remote
@@ -167,7 +179,11 @@ public final class EngineServer {
     }
     EngineSocket socket = session(sid);
     if (socket == null) {
-      badRequest(request, options, 1, "Session ID unknown");
+      if (relay != null && relay.foreign(sid)) {
+        relay.forward(request, sid);
+      } else {
+        badRequest(request, options, 1, "Session ID unknown");
+      }
       return;
     }
     if (socket.isWebSocket()) {
@@ -187,7 +203,7 @@ public final class EngineServer {
   private void receivePost(HttpServerRequest request, EngineSocket socket) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && parseLong(length) > options.maxPayload()) {
-      tooLarge(request);
+      tooLarge(request, options);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -200,7 +216,7 @@ public final class EngineServer {
           body.appendBuffer(chunk);
           if (body.length() > options.maxPayload()) {
             refused[0] = true;
-            tooLarge(request);
+            tooLarge(request, options);
           }
         });
     request.endHandler(
@@ -218,9 +234,9 @@ public final class EngineServer {
         });
   }
 
-  private void tooLarge(HttpServerRequest request) {
+  static void tooLarge(HttpServerRequest request, EngineOptions options) {
     HttpServerResponse response = request.response();
-    cors(request, response);
+    corsFor(request, response, options);
     response.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close").end();
   }
 
@@ -306,7 +322,10 @@ public final class EngineServer {
   private EngineSocket newSession(String query, MultiMap headers, String address) {
     EngineSocket socket =
         new EngineSocket(
-            newId(), this, query == null ? "" : query, Handshakes.encodeHeaders(headers));
+            sidPrefix + newId(),
+            this,
+            query == null ? "" : query,
+            Handshakes.encodeHeaders(headers));
     sessions.put(socket.id(), socket);
     stormCollector.opened();
     socket.pendingFrom = address;
@@ -349,6 +368,22 @@ public final class EngineServer {
     return vertx;
   }
 
+  /**
+   * Relays polling requests for other nodes' sessions through {@code relay}, and names new sessions
+   * after its node; null stops relaying (new sessions keep the prefix).
+   */
+  void relay(PollingRelay relay) {
+    this.relay = relay;
+    if (relay != null) {
+      sidPrefix = node;
+    }
+  }
+
+  /** A random id drawn when the server was made, that names it among the hubs of a cluster. */
+  public String node() {
+    return node;
+  }
+
   WebSocketWriter writer() {
     return writer;
   }
@@ -369,7 +404,7 @@ public final class EngineServer {
     heartbeat.stop();
     stormCollector.stop();
     for (EngineSocket socket : sessions.values().toArray(EngineSocket[]::new)) {
-      socket.close("server shutting down");
+      socket.close(SHUTTING_DOWN);
     }
   }
 
@@ -436,7 +471,7 @@ public final class EngineServer {
     return true;
   }
 
-  private static long parseLong(String text) {
+  static long parseLong(String text) {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {

@@ -1,6 +1,7 @@
 package dev.switchboard.hub.socket;
 
 import dev.switchboard.hub.engine.EnginePacket;
+import dev.switchboard.hub.engine.EngineServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -29,17 +30,36 @@ public final class Namespace {
   private final Map<String, Socket> sockets = new LinkedHashMap<>();
   private final Map<String, Set<Socket>> rooms = new HashMap<>();
   private final Recovery recovery;
+
+  /**
+   * The cluster's copy of {@link #recovery}; null when recovery is off or kept on this hub only.
+   */
+  private final ClusterRecovery cluster;
+
   private final List<Consumer<Socket>> connectionHandlers = new ArrayList<>();
 
   Namespace(String name, SocketServer server) {
     this.name = name;
     this.server = server;
     SocketOptions options = server.options();
-    this.recovery =
-        options.recovery()
-            ? new Recovery(
-                options.maxDisconnectionDuration().toMillis(), options.recoveryBufferPackets())
-            : null;
+    long window = options.maxDisconnectionDuration().toMillis();
+    if (!options.recovery()) {
+      this.recovery = null;
+      this.cluster = null;
+    } else if (options.recoveryInCluster()) {
+      this.recovery = new Recovery(window, options.recoveryBufferPackets(), server.engine().node());
+      this.cluster =
+          new ClusterRecovery(
+              server.vertx(),
+              server.metrics(),
+              name,
+              recovery,
+              window,
+              options.recoveryBufferPackets());
+    } else {
+      this.recovery = new Recovery(window, options.recoveryBufferPackets());
+      this.cluster = null;
+    }
   }
 
   public String name() {
@@ -104,10 +124,30 @@ public final class Namespace {
    */
   public int broadcast(
       Set<String> toRooms, Set<String> except, boolean isVolatile, JsonArray eventAndArgs) {
-    JsonArray data =
-        recovery != null && !isVolatile
-            ? recovery.record(toRooms, except, eventAndArgs, System.currentTimeMillis())
-            : eventAndArgs;
+    return broadcast(toRooms, except, isVolatile, eventAndArgs, null);
+  }
+
+  /**
+   * As {@link #broadcast(Set, Set, boolean, JsonArray)}, for an emit every hub of a cluster
+   * delivers, named by {@code emitId} (the same on every hub), so that a client recovering on
+   * another hub gets it once.
+   */
+  public int broadcast(
+      Set<String> toRooms,
+      Set<String> except,
+      boolean isVolatile,
+      JsonArray eventAndArgs,
+      String emitId) {
+    JsonArray data;
+    if (recovery != null && !isVolatile) {
+      long now = System.currentTimeMillis();
+      data = recovery.record(toRooms, except, eventAndArgs, now, emitId);
+      if (cluster != null) {
+        cluster.recorded(toRooms, except, data, emitId, now);
+      }
+    } else {
+      data = eventAndArgs;
+    }
     List<EnginePacket> encoded = PacketCodec.encode(SocketPacket.event(name, data, null));
     int recipients = 0;
     for (Socket socket : targets(toRooms, except)) {
@@ -153,15 +193,42 @@ public final class Namespace {
     JsonObject payload = auth == null ? new JsonObject() : auth;
     Recovery.Restored restored = recovery == null ? null : restore(payload);
     if (restored != null) {
-      server.metrics().recovered(name);
-      Recovery.Session session = restored.session();
-      Socket socket =
-          new Socket(session.sid(), session.pid(), this, client, handshake(client, payload), true);
-      socket.data().putAll(session.data());
-      accept(client, socket, session.rooms());
-      restored.missed().forEach(missed -> socket.send(SocketPacket.event(name, missed, null)));
+      resume(client, payload, restored);
       return;
     }
+    if (cluster != null
+        && payload.getValue("pid") instanceof String pid
+        && payload.getValue("offset") instanceof String offset) {
+      // left on another hub, maybe: the cluster has its session and what it missed
+      cluster
+          .restore(pid, offset)
+          .onComplete(
+              fromCluster -> {
+                if (!client.isOpen()) {
+                  return;
+                }
+                if (fromCluster.succeeded() && fromCluster.result() != null) {
+                  resume(client, payload, fromCluster.result());
+                } else {
+                  runMiddleware(client, payload);
+                }
+              });
+      return;
+    }
+    runMiddleware(client, payload);
+  }
+
+  private void resume(Client client, JsonObject payload, Recovery.Restored restored) {
+    server.metrics().recovered(name);
+    Recovery.Session session = restored.session();
+    Socket socket =
+        new Socket(session.sid(), session.pid(), this, client, handshake(client, payload), true);
+    socket.data().putAll(session.data());
+    accept(client, socket, session.rooms());
+    restored.missed().forEach(missed -> socket.send(SocketPacket.event(name, missed, null)));
+  }
+
+  private void runMiddleware(Client client, JsonObject payload) {
     Handshake handshake = handshake(client, payload);
     Future<Void> checks = Future.succeededFuture();
     for (Function<Handshake, Future<Void>> check : middleware) {
@@ -203,6 +270,9 @@ public final class Namespace {
   private void accept(Client client, Socket socket, Set<String> restoredRooms) {
     sockets.put(socket.id(), socket);
     restoredRooms.forEach(socket::join);
+    if (cluster != null) {
+      cluster.changed(socket);
+    }
     client.connected(socket);
     connectionHandlers.forEach(handler -> handler.accept(socket));
   }
@@ -227,12 +297,18 @@ public final class Namespace {
 
   void addToRoom(String room, Socket socket) {
     rooms.computeIfAbsent(room, r -> new LinkedHashSet<>()).add(socket);
+    if (cluster != null) {
+      cluster.changed(socket);
+    }
   }
 
   void removeFromRoom(String room, Socket socket) {
     Set<Socket> members = rooms.get(room);
     if (members != null && members.remove(socket) && members.isEmpty()) {
       rooms.remove(room);
+    }
+    if (cluster != null) {
+      cluster.changed(socket);
     }
   }
 
@@ -254,6 +330,10 @@ public final class Namespace {
               Collections.unmodifiableMap(new HashMap<>(socket.data())),
               System.currentTimeMillis()));
     }
+    if (cluster != null) {
+      // a hub that stops hands its sockets over: they may come back on another hub
+      cluster.removed(socket, recoverable(reason) || reason.equals(EngineServer.SHUTTING_DOWN));
+    }
   }
 
   /** A transport that failed may come back; a deliberate disconnect, from either side, may not. */
@@ -267,6 +347,9 @@ public final class Namespace {
   void purge(long now) {
     if (recovery != null) {
       recovery.purge(now);
+    }
+    if (cluster != null) {
+      cluster.refresh(now);
     }
   }
 

@@ -21,9 +21,12 @@ final class Recovery {
   record Session(
       String sid, String pid, Set<String> rooms, Map<String, Object> data, long droppedAt) {}
 
-  /** A recorded broadcast: where it went and its data, offset included. */
+  /**
+   * A recorded broadcast: where it went and its data, offset included; {@code emitId} names an emit
+   * every hub of a cluster delivers (null for the hub's own events).
+   */
   private record Sent(
-      long offset, long at, Set<String> rooms, Set<String> except, JsonArray data) {}
+      long offset, long at, Set<String> rooms, Set<String> except, JsonArray data, String emitId) {}
 
   /** What a recovered socket gets back. */
   record Restored(Session session, List<JsonArray> missed) {}
@@ -35,7 +38,7 @@ final class Recovery {
    * Offsets are "epoch-counter": a client coming back to another server start or node never
    * matches.
    */
-  private final String epoch = Long.toString(System.nanoTime() & 0xffffffL, 36);
+  private final String epoch;
 
   private long counter;
 
@@ -46,17 +49,54 @@ final class Recovery {
   private final Map<String, Session> sessions = new HashMap<>();
 
   Recovery(long maxDisconnectionMillis, int maxPackets) {
+    this(maxDisconnectionMillis, maxPackets, Long.toString(System.nanoTime() & 0xffffffL, 36));
+  }
+
+  /**
+   * @param epoch the first part of every offset: another hub's, or this hub's after a restart,
+   *     never matches
+   */
+  Recovery(long maxDisconnectionMillis, int maxPackets, String epoch) {
     this.maxDisconnectionMillis = maxDisconnectionMillis;
     this.maxPackets = maxPackets;
+    this.epoch = epoch;
   }
 
   /** Records a broadcast and returns its data with the offset appended. */
-  JsonArray record(Set<String> rooms, Set<String> except, JsonArray eventAndArgs, long now) {
+  JsonArray record(
+      Set<String> rooms, Set<String> except, JsonArray eventAndArgs, long now, String emitId) {
     long offset = ++counter;
     JsonArray data = eventAndArgs.copy().add(offsetString(offset));
-    sent.addLast(new Sent(offset, now, rooms, except, data));
+    sent.addLast(new Sent(offset, now, rooms, except, data, emitId));
     expirePackets(now);
     return data;
+  }
+
+  String epoch() {
+    return epoch;
+  }
+
+  /** The offset of the newest broadcast recorded or stamped. */
+  long lastOffset() {
+    return counter;
+  }
+
+  /**
+   * The emits every hub delivers (those with an id) recorded here since {@code since} whose id is
+   * not in {@code seen} and that reach {@code rooms}: what a client of another hub missed after
+   * that hub stopped recording.
+   */
+  List<JsonArray> emitsNotIn(Set<String> seen, long since, Set<String> rooms) {
+    List<JsonArray> missed = new ArrayList<>();
+    for (Sent packet : sent) {
+      if (packet.emitId != null
+          && packet.at >= since
+          && !seen.contains(packet.emitId)
+          && reaches(packet.rooms, packet.except, rooms)) {
+        missed.add(packet.data);
+      }
+    }
+    return missed;
   }
 
   /**
@@ -93,7 +133,7 @@ final class Recovery {
     }
     List<JsonArray> missed = new ArrayList<>();
     for (Sent packet : sent) {
-      if (packet.offset > last && reaches(packet, session.rooms())) {
+      if (packet.offset > last && reaches(packet.rooms, packet.except, session.rooms())) {
         missed.add(packet.data);
       }
     }
@@ -105,16 +145,17 @@ final class Recovery {
     return last >= evictedThrough && last <= counter;
   }
 
-  private static boolean reaches(Sent packet, Set<String> rooms) {
-    for (String excluded : packet.except) {
+  /** Whether a broadcast to {@code to} except {@code except} reaches a socket in {@code rooms}. */
+  static boolean reaches(Set<String> to, Set<String> except, Set<String> rooms) {
+    for (String excluded : except) {
       if (rooms.contains(excluded)) {
         return false;
       }
     }
-    if (packet.rooms.isEmpty()) {
+    if (to.isEmpty()) {
       return true;
     }
-    for (String room : packet.rooms) {
+    for (String room : to) {
       if (rooms.contains(room)) {
         return true;
       }
@@ -126,8 +167,20 @@ final class Recovery {
     if (offset == null || !offset.startsWith(epoch + "-")) {
       return -1;
     }
+    return counterOf(offset);
+  }
+
+  /** The epoch of an offset, this hub's or another's; null when it is not an offset. */
+  static String epochOf(String offset) {
+    int dash = offset.lastIndexOf('-');
+    return dash <= 0 ? null : offset.substring(0, dash);
+  }
+
+  /** The counter of an offset, this hub's or another's; -1 when it is not an offset. */
+  static long counterOf(String offset) {
+    int dash = offset.lastIndexOf('-');
     try {
-      return Long.parseLong(offset.substring(epoch.length() + 1), 36);
+      return dash < 0 ? -1 : Long.parseLong(offset.substring(dash + 1), 36);
     } catch (NumberFormatException e) {
       return -1;
     }

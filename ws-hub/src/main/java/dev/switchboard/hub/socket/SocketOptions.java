@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param maxDisconnectionDuration how long a dropped socket's session and missed broadcasts are
  *     kept
  * @param recoveryBufferPackets at most this many broadcasts are kept for recovery
+ * @param recoveryInCluster whether recovery keeps sessions and broadcasts in the cluster too (see
+ *     {@link ClusterRecovery}), so that a client recovers on another hub
  * @param maxNamespacesPerClient namespaces one connection may join
  * @param maxRoomsPerSocket rooms one socket may be in (its own id room included)
  * @param eventsPerSecond sustained inbound events a socket may send
@@ -23,6 +25,7 @@ public record SocketOptions(
     boolean recovery,
     Duration maxDisconnectionDuration,
     int recoveryBufferPackets,
+    boolean recoveryInCluster,
     int maxNamespacesPerClient,
     int maxRoomsPerSocket,
     double eventsPerSecond,
@@ -30,7 +33,16 @@ public record SocketOptions(
 
   public static SocketOptions defaults(EngineOptions engine) {
     return new SocketOptions(
-        engine, Duration.ofSeconds(45), true, Duration.ofMinutes(2), 10_000, 10, 100, 50, 100);
+        engine,
+        Duration.ofSeconds(45),
+        true,
+        Duration.ofMinutes(2),
+        10_000,
+        false,
+        10,
+        100,
+        50,
+        100);
   }
 
   public SocketOptions withConnectTimeout(Duration timeout) {
@@ -40,6 +52,7 @@ public record SocketOptions(
         recovery,
         maxDisconnectionDuration,
         recoveryBufferPackets,
+        recoveryInCluster,
         maxNamespacesPerClient,
         maxRoomsPerSocket,
         eventsPerSecond,
@@ -53,6 +66,7 @@ public record SocketOptions(
         on,
         maxDisconnection,
         recoveryBufferPackets,
+        recoveryInCluster,
         maxNamespacesPerClient,
         maxRoomsPerSocket,
         eventsPerSecond,
@@ -67,9 +81,24 @@ public record SocketOptions(
         recovery,
         maxDisconnectionDuration,
         recoveryBufferPackets,
+        recoveryInCluster,
         namespacesPerClient,
         roomsPerSocket,
         perSecond,
         burst);
+  }
+
+  public SocketOptions withRecoveryInCluster(boolean inCluster) {
+    return new SocketOptions(
+        engine,
+        connectTimeout,
+        recovery,
+        maxDisconnectionDuration,
+        recoveryBufferPackets,
+        inCluster,
+        maxNamespacesPerClient,
+        maxRoomsPerSocket,
+        eventsPerSecond,
+        eventBurst);
   }
 }

@@ -59,7 +59,7 @@ public final class SocketServer {
     return namespaces.get(name);
   }
 
-  SocketOptions options() {
+  public SocketOptions options() {
     return options;
   }
 

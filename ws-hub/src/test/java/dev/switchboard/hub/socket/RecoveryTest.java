@@ -25,7 +25,11 @@ class RecoveryTest {
 
   private JsonArray broadcast(String room, int n) {
     return recovery.record(
-        Set.of(room), Set.of(), new JsonArray().add("news").add(new JsonObject().put("n", n)), NOW);
+        Set.of(room),
+        Set.of(),
+        new JsonArray().add("news").add(new JsonObject().put("n", n)),
+        NOW,
+        null);
   }
 
   private JsonArray greeting() {
