@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import dev.switchboard.common.config.Setting;
 import dev.switchboard.common.http.HttpServers;
+import dev.switchboard.mcp.McpServerDefinition;
 import dev.switchboard.supervisor.definition.DeclaredServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,15 @@ final class Preflight {
         && commandLine.services().contains(Service.SUPERVISOR)) {
       checkDeclaredServices(config.getValue("services"));
     }
+    if (commandLine.command() == CommandLine.Command.RUN
+        && commandLine.services().contains(Service.MCP_HOST)) {
+      try {
+        McpServerDefinition.declared(
+            config.getJsonObject("mcp", new JsonObject()).getValue("servers"));
+      } catch (IllegalArgumentException e) {
+        throw new LaunchException(e.getMessage());
+      }
+    }
   }
 
   /**
@@ -62,6 +72,9 @@ final class Preflight {
       }
       if (commandLine.services().contains(Service.WS_HUB)) {
         ports.put(Setting.HUB_PORT, (Integer) Setting.HUB_PORT.get(config));
+      }
+      if (commandLine.services().contains(Service.MCP_HOST)) {
+        ports.put(Setting.MCP_PORT, (Integer) Setting.MCP_PORT.get(config));
       }
       if (commandLine.services().stream().noneMatch(Service::http)) {
         ports.put(Setting.OPS_PORT, (Integer) Setting.OPS_PORT.get(config));
