@@ -15,10 +15,11 @@ import java.util.Map;
 
 /**
  * What can be found wrong before anything starts: a port another program holds, two servers given
- * one port, a {@code services:} section the supervisor would refuse. Checked before the embedded
- * PostgreSQL starts (which initialises DATA_DIR/pg on a first start and takes seconds), so that a
- * start that cannot succeed fails at once, in one line naming the setting, and leaves nothing
- * behind. The settings themselves are checked earlier still, by the config loader.
+ * one port, a {@code services:} section the supervisor would refuse, an {@code mcp.servers} entry
+ * mcp-host would refuse. Checked before the embedded PostgreSQL starts (which initialises
+ * DATA_DIR/pg on a first start and takes seconds), so that a start that cannot succeed fails at
+ * once, in one line naming the setting, and leaves nothing behind. The settings themselves are
+ * checked earlier still, by the config loader.
  */
 final class Preflight {
 
@@ -72,9 +73,6 @@ final class Preflight {
       }
       if (commandLine.services().contains(Service.WS_HUB)) {
         ports.put(Setting.HUB_PORT, (Integer) Setting.HUB_PORT.get(config));
-      }
-      if (commandLine.services().contains(Service.MCP_HOST)) {
-        ports.put(Setting.MCP_PORT, (Integer) Setting.MCP_PORT.get(config));
       }
       if (commandLine.services().stream().noneMatch(Service::http)) {
         ports.put(Setting.OPS_PORT, (Integer) Setting.OPS_PORT.get(config));
