@@ -45,6 +45,12 @@ final class Host {
     boolean related(JsonObject message);
 
     void answer(JsonObject response);
+
+    /**
+     * The client cancelled the request: its answer will not come (a server does not answer a
+     * cancelled request), so the response is ended here.
+     */
+    void cancelled(Object id);
   }
 
   private record Pending(Session session, Object originalId, Object originalToken, Reply reply) {}
@@ -347,11 +353,15 @@ final class Host {
     }
     if ("notifications/cancelled".equals(method)) {
       JsonObject params = message.getJsonObject("params", new JsonObject());
-      Long hostId = session.inFlight.get(Json.encodeId(params.getValue("requestId")));
+      Long hostId = session.inFlight.remove(Json.encodeId(params.getValue("requestId")));
       if (hostId == null) {
         return;
       }
       instance.send(message.copy().put("params", params.copy().put("requestId", hostId)));
+      Pending cancelled = pending.getOrDefault(instance, new HashMap<>()).remove(hostId);
+      if (cancelled != null) {
+        cancelled.reply().cancelled(cancelled.originalId());
+      }
       return;
     }
     instance.send(message);

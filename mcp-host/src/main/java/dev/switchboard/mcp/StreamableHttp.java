@@ -163,6 +163,18 @@ final class StreamableHttp {
           }
 
           @Override
+          public void cancelled(Object id) {
+            if (response.closed() || response.ended()) {
+              return;
+            }
+            if (sse) {
+              response.end();
+            } else {
+              answer(Host.error(id, -32800, "request cancelled by the client"));
+            }
+          }
+
+          @Override
           public void answer(JsonObject answer) {
             if (response.closed() || response.ended()) {
               return;
