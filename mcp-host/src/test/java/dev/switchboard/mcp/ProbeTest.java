@@ -124,6 +124,59 @@ class ProbeTest {
     assertThat(error.getString("message")).startsWith("no client can take sampling/createMessage");
   }
 
+  @Test
+  void aKilledInstanceAnswersItsCallsWithTheReasonAndTheNextCallStartsAnother() throws Exception {
+    String session = session();
+    CompletableFuture<HttpResponse<String>> held =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return fixture.post(
+                    "/mcp/probe",
+                    session,
+                    McpFixture.call(11, "hold", new JsonObject()),
+                    "Authorization",
+                    "Bearer " + TOKEN);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    JsonObject[] instance = new JsonObject[1];
+    Eventually.within(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              instance[0] =
+                  fixture
+                      .ask(Addresses.MCP_SERVERS_GET, new JsonObject().put("name", "probe"))
+                      .getJsonArray("instances")
+                      .getJsonObject(0);
+              assertThat(instance[0].getInteger("inFlight")).isEqualTo(1);
+            });
+    long pid = instance[0].getLong("pid");
+    assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
+
+    JsonObject answer = new JsonObject(held.get(10, TimeUnit.SECONDS).body());
+    assertThat(answer.getValue("id")).isEqualTo(11);
+    assertThat(answer.getJsonObject("error").getString("message"))
+        .isEqualTo("MCP server probe exited with code 137 while this request was in flight");
+    // the session goes on, on a new instance
+    HttpResponse<String> next =
+        fixture.post(
+            "/mcp/probe",
+            session,
+            McpFixture.call(12, "ask", new JsonObject()),
+            "Authorization",
+            "Bearer " + TOKEN);
+    assertThat(new JsonObject(next.body()).getJsonObject("result")).isNotNull();
+    long newPid =
+        fixture
+            .ask(Addresses.MCP_SERVERS_GET, new JsonObject().put("name", "probe"))
+            .getJsonArray("instances")
+            .getJsonObject(0)
+            .getLong("pid");
+    assertThat(newPid).isNotEqualTo(pid);
+  }
+
   /** Opens the session's GET stream; its messages arrive in the queue. */
   private LinkedBlockingQueue<JsonObject> openStream(String session) throws Exception {
     LinkedBlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
