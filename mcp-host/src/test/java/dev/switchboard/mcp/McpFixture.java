@@ -109,6 +109,8 @@ final class McpFixture implements AutoCloseable {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
+            // an answer that never comes fails the test rather than hanging the build
+            .timeout(Duration.ofSeconds(30))
             .POST(HttpRequest.BodyPublishers.ofString(message.encode()));
     if (session != null) {
       request.header(StreamableHttp.SESSION, session);
