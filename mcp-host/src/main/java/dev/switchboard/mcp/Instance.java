@@ -114,27 +114,16 @@ final class Instance {
     return nextId++;
   }
 
-  /** Starts the process and sends {@code initialize}; on the host's context. */
+  /**
+   * Starts the process (the fork and exec on a worker thread, off the event loop) and sends {@code
+   * initialize}; on the host's context. The start timeout runs from here.
+   */
   void start() {
     ProcessBuilder builder = new ProcessBuilder(definition.command());
     if (definition.cwd() != null) {
       builder.directory(new File(definition.cwd()));
     }
     builder.environment().putAll(definition.env());
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      fail("cannot start " + definition.command().get(0) + ": " + e.getMessage());
-      return;
-    }
-    startedAt = Instant.now();
-    stdin = process.getOutputStream();
-    meters.started();
-    LOG.info("MCP server {} started (pid {})", key, process.pid());
-    Process started = process;
-    reader("mcp-stdout-" + key, started.getInputStream(), this::onLine);
-    reader("mcp-stderr-" + key, started.getErrorStream(), this::onStderr);
-    started.onExit().thenAccept(exited -> context.runOnContext(v -> onExit(exited.exitValue())));
     timer =
         context
             .owner()
@@ -145,6 +134,35 @@ final class Instance {
                         "did not answer initialize within "
                             + dev.switchboard.common.config.Durations.format(
                                 definition.startTimeout())));
+    context
+        .executeBlocking(builder::start, false)
+        .onComplete(
+            spawned -> {
+              if (spawned.failed()) {
+                fail(
+                    "cannot start "
+                        + definition.command().get(0)
+                        + ": "
+                        + spawned.cause().getMessage());
+              } else if (state != State.STARTING) {
+                // stopped or failed while it was being spawned
+                spawned.result().descendants().forEach(ProcessHandle::destroyForcibly);
+                spawned.result().destroyForcibly();
+              } else {
+                started(spawned.result());
+              }
+            });
+  }
+
+  private void started(Process started) {
+    process = started;
+    startedAt = Instant.now();
+    stdin = process.getOutputStream();
+    meters.started();
+    LOG.info("MCP server {} started (pid {})", key, process.pid());
+    reader("mcp-stdout-" + key, started.getInputStream(), this::onLine);
+    reader("mcp-stderr-" + key, started.getErrorStream(), this::onStderr);
+    started.onExit().thenAccept(exited -> context.runOnContext(v -> onExit(exited.exitValue())));
     send(
         new JsonObject()
             .put("jsonrpc", "2.0")
@@ -308,7 +326,9 @@ final class Instance {
   private void finish() {
     context.owner().cancelTimer(timer);
     writer.shutdown();
-    meters.ended();
+    if (process != null) {
+      meters.ended();
+    }
     ended.accept(this);
   }
 

@@ -230,6 +230,9 @@ class McpHostTest {
                     .put(
                         "command",
                         new JsonArray().add("sh").add("-c").add("echo not json; exit 3")),
+                new JsonObject()
+                    .put("name", "missing")
+                    .put("command", new JsonArray().add("/nonexistent/mcp-server")),
                 McpFixture.everything("fine", "shared"));
     HttpResponse<String> mute =
         fixture.post(
@@ -258,6 +261,15 @@ class McpHostTest {
                 .getJsonObject(0)
                 .getLong("stdoutGarbageLines"))
         .isEqualTo(1);
+
+    HttpResponse<String> missing =
+        fixture.post(
+            "/mcp/missing", null, McpFixture.initialize(9), "Authorization", "Bearer " + TOKEN);
+    assertThat(missing.statusCode()).isEqualTo(502);
+    assertThat(missing.body()).contains("cannot start /nonexistent/mcp-server");
+    assertThat(fixture.ask(Addresses.MCP_SERVERS_LIST, new JsonObject()).encode())
+        .as("no instance counted for a process that never started")
+        .doesNotContain("\"state\":\"starting\"");
 
     McpSyncClient fine = client("fine", null);
     assertThat(text(fine.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "ok")))))
