@@ -336,9 +336,15 @@ final class Launcher {
       if (service.http()) {
         slice.put("auth", tokens);
       }
+      if (service == Service.MCP_HOST) {
+        // CORS_ORIGINS: the browser origins a Streamable HTTP request may come from
+        slice.put("corsOrigins", config.getJsonObject("hub").getJsonArray("corsOrigins").copy());
+      }
       if (service == Service.GATEWAY) {
         // where uploads and asset content are forwarded to
         slice.put("files", config.getJsonObject("files").copy());
+        // where /mcp/ is forwarded to
+        slice.put("mcp", config.getJsonObject("mcp").copy().put("servers", new JsonArray()));
         // CORS_ORIGINS: the browser origins allowed on the hub are allowed on the API too
         slice.put("corsOrigins", config.getJsonObject("hub").getJsonArray("corsOrigins").copy());
         // where the browser app it serves finds the hub
@@ -413,6 +419,10 @@ final class Launcher {
               + (auth.getString("emitToken") != null
                   ? "from EMIT_TOKEN"
                   : dataDir.resolve("emit.token")));
+    }
+    if (commandLine.services().contains(Service.MCP_HOST)) {
+      String base = "http://" + host + ":" + config.getJsonObject("mcp").getInteger("port");
+      out.println("  MCP          " + base + "/mcp/{server}   (Streamable HTTP; docs/mcp.md)");
     }
     if (commandLine.services().stream().anyMatch(Service::http)) {
       out.println(

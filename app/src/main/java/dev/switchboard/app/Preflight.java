@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import dev.switchboard.common.config.Setting;
 import dev.switchboard.common.http.HttpServers;
+import dev.switchboard.mcp.McpServerDefinition;
 import dev.switchboard.supervisor.definition.DeclaredServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,10 +15,11 @@ import java.util.Map;
 
 /**
  * What can be found wrong before anything starts: a port another program holds, two servers given
- * one port, a {@code services:} section the supervisor would refuse. Checked before the embedded
- * PostgreSQL starts (which initialises DATA_DIR/pg on a first start and takes seconds), so that a
- * start that cannot succeed fails at once, in one line naming the setting, and leaves nothing
- * behind. The settings themselves are checked earlier still, by the config loader.
+ * one port, a {@code services:} section the supervisor would refuse, an {@code mcp.servers} entry
+ * mcp-host would refuse. Checked before the embedded PostgreSQL starts (which initialises
+ * DATA_DIR/pg on a first start and takes seconds), so that a start that cannot succeed fails at
+ * once, in one line naming the setting, and leaves nothing behind. The settings themselves are
+ * checked earlier still, by the config loader.
  */
 final class Preflight {
 
@@ -41,6 +43,15 @@ final class Preflight {
     if (commandLine.command() == CommandLine.Command.RUN
         && commandLine.services().contains(Service.SUPERVISOR)) {
       checkDeclaredServices(config.getValue("services"));
+    }
+    if (commandLine.command() == CommandLine.Command.RUN
+        && commandLine.services().contains(Service.MCP_HOST)) {
+      try {
+        McpServerDefinition.declared(
+            config.getJsonObject("mcp", new JsonObject()).getValue("servers"));
+      } catch (IllegalArgumentException e) {
+        throw new LaunchException(e.getMessage());
+      }
     }
   }
 

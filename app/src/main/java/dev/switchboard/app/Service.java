@@ -3,6 +3,7 @@ package dev.switchboard.app;
 import dev.switchboard.files.FileProcessorVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.hub.HubVerticle;
+import dev.switchboard.mcp.McpHostVerticle;
 import dev.switchboard.stats.SystemStatsVerticle;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.Deployable;
@@ -44,7 +45,9 @@ enum Service {
       "files",
       ThreadingModel.EVENT_LOOP,
       true,
-      FileProcessorVerticle::new);
+      FileProcessorVerticle::new),
+  MCP_HOST(
+      McpHostVerticle.NAME, "mcp", "mcp", ThreadingModel.EVENT_LOOP, true, McpHostVerticle::new);
 
   private final String serviceName;
   private final String configSection;

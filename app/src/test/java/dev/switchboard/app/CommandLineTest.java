@@ -23,10 +23,24 @@ class CommandLineTest {
 
     assertThat(commandLine.services())
         .containsExactlyInAnyOrder(
-            Service.GATEWAY, Service.WS_HUB, Service.SYSTEM_STATS, Service.FILE_PROCESSOR);
+            Service.GATEWAY,
+            Service.WS_HUB,
+            Service.SYSTEM_STATS,
+            Service.FILE_PROCESSOR,
+            Service.MCP_HOST);
     assertThat(commandLine.leftOut()).containsExactly(Service.SUPERVISOR);
     assertThat(commandLine.leftOutNotice())
         .hasValue("Not started: supervisor (Linux only; see docs/supervisor.md)");
+  }
+
+  @Test
+  void theMcpHostRunsAloneWithItsDatabase() {
+    CommandLine commandLine = CommandLine.parse("Linux", "--services", "mcp-host");
+
+    assertThat(commandLine.services()).containsExactly(Service.MCP_HOST);
+    assertThat(commandLine.needsDatabase()).isTrue();
+    assertThat(Service.MCP_HOST.schema()).hasValue("mcp");
+    assertThat(Service.MCP_HOST.http()).isTrue();
   }
 
   @Test

@@ -112,6 +112,28 @@ class PreflightTest {
             () -> Preflight.check(config, CommandLine.parse("Linux", "--services", "gateway")));
   }
 
+  @Test
+  void aMisspeltKeyOfAnMcpServerStopsTheStartNamingIt() throws IOException {
+    Path file =
+        Files.writeString(
+            temp.resolve("mcp.yaml"),
+            """
+      mcp:
+        servers:
+          - name: everything
+            comand: [npx, server-everything]
+      """);
+    JsonObject config = load(file, Map.of("GATEWAY_PORT", "0", "HUB_PORT", "0"));
+
+    assertThatThrownBy(() -> Preflight.check(config, CommandLine.parse("Linux")))
+        .isInstanceOf(LaunchException.class)
+        .hasMessageStartingWith("mcp.servers[0].comand in the config file: unknown field");
+    assertThatNoException()
+        .as("without mcp-host, its section is not read")
+        .isThrownBy(
+            () -> Preflight.check(config, CommandLine.parse("Linux", "--services", "gateway")));
+  }
+
   private JsonObject load(Map<String, String> env) throws IOException {
     return load(Files.writeString(temp.resolve("empty.yaml"), "{}\n"), env);
   }

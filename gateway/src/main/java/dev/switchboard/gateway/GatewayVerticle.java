@@ -42,9 +42,10 @@ import java.util.Set;
  * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code auditRetention}
  * (milliseconds; 90 days) and {@code auditMaxRows} (100000), the audit log's retention ({@link
  * AuditTrail}, {@link AuditRoutes}), {@code process}, {@code files.url} or {@code files.port}
- * (where file-processor listens), {@code corsOrigins} (the browser origins allowed to call the API:
- * {@link CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007 by default),
- * {@code webroot} (the app's build; the classpath's {@code webroot/} by default).
+ * (where file-processor listens), {@code mcp.url} or {@code mcp.port} (where mcp-host listens:
+ * {@link McpRoutes}), {@code corsOrigins} (the browser origins allowed to call the API: {@link
+ * CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007 by default), {@code
+ * webroot} (the app's build; the classpath's {@code webroot/} by default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -130,6 +131,13 @@ public final class GatewayVerticle extends VerticleBase {
     return URI.create(url != null ? url : "http://127.0.0.1:" + files.getInteger("port", 3009));
   }
 
+  /** Where mcp-host's own HTTP server is: {@code mcp.url}, else this host's MCP port. */
+  private URI mcpUrl() {
+    JsonObject mcp = config().getJsonObject("mcp", new JsonObject());
+    String url = mcp.getString("url");
+    return URI.create(url != null ? url : "http://127.0.0.1:" + mcp.getInteger("port", 3010));
+  }
+
   /** The port actually bound (useful when configured as 0). */
   public int actualPort() {
     return server.actualPort();
@@ -180,6 +188,7 @@ public final class GatewayVerticle extends VerticleBase {
     signIn.mount(api);
     auditRoutes.mount(api);
     FileRoutes.mount(api, vertx, filesUrl());
+    McpRoutes.mount(api, router, vertx, config(), mcpUrl());
     // last: the app's page paths take whatever no route above took
     WebApp.mount(
         router,

@@ -50,6 +50,13 @@ final class ContractClient {
   }
 
   /** The viewer token of every gateway {@link #deployGateway} deploys. */
+  private int port;
+
+  /** The gateway's port, for clients other than this one. */
+  int port() {
+    return port;
+  }
+
   static final String VIEWER_TOKEN = "test-viewer-token-0123456789";
 
   /**
@@ -100,8 +107,11 @@ final class ContractClient {
     WebClient client =
         WebClient.create(
             vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
-    return new ContractClient(
-        vertx, client, token, OpenAPIContract.from(vertx, validatableContract()).await());
+    ContractClient api =
+        new ContractClient(
+            vertx, client, token, OpenAPIContract.from(vertx, validatableContract()).await());
+    api.port = port;
+    return api;
   }
 
   /** The contract as written in the sources, checkable as {@link Contract} loads it. */

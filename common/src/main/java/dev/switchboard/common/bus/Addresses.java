@@ -157,6 +157,21 @@ public final class Addresses {
   /** Command: {@code {id}}: deletes an asset, its bytes and its thumbnails. */
   public static final String FILES_ASSETS_DELETE = "files.assets.delete";
 
+  /** Command, answered by mcp-host: every MCP server definition with its instances. */
+  public static final String MCP_SERVERS_LIST = "mcp.servers.list";
+
+  /** Command: {@code {name}} → the MCP server with its instances; 404 when unknown. */
+  public static final String MCP_SERVERS_GET = "mcp.servers.get";
+
+  /** Command: {@code {definition}} → the new MCP server; 409 when the name is taken. */
+  public static final String MCP_SERVERS_CREATE = "mcp.servers.create";
+
+  /** Command: {@code {name, definition}} → the MCP server, its instances stopped if it changed. */
+  public static final String MCP_SERVERS_UPDATE = "mcp.servers.update";
+
+  /** Command: {@code {name}} → {@code {name, state: "deleted"}}; its instances are stopped. */
+  public static final String MCP_SERVERS_DELETE = "mcp.servers.delete";
+
   private static final String PING_PREFIX = "switchboard.ping.";
 
   private Addresses() {}

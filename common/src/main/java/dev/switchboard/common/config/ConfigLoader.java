@@ -36,9 +36,10 @@ public final class ConfigLoader {
   public static final Path DEFAULT_FILE = Path.of("switchboard.yaml");
 
   /**
-   * Top-level sections whose content is not a setting but a list read by the service that owns it.
+   * Sections whose content is not a setting but a list read by the service that owns it: the
+   * supervisor's {@code services} and mcp-host's {@code mcp.servers}.
    */
-  public static final Set<String> SECTIONS = Set.of("services");
+  public static final Set<String> SECTIONS = Set.of("services", "mcp.servers");
 
   private static final Set<String> PATHS =
       Arrays.stream(Setting.values()).map(Setting::path).collect(Collectors.toSet());
@@ -159,7 +160,7 @@ public final class ConfigLoader {
   private static void unknownKeys(JsonObject node, String prefix, List<String> problems) {
     for (String key : node.fieldNames()) {
       String path = prefix + key;
-      if (PATHS.contains(path) || prefix.isEmpty() && SECTIONS.contains(key)) {
+      if (PATHS.contains(path) || SECTIONS.contains(path)) {
         continue;
       }
       if (PARENTS.contains(path) && node.getValue(key) instanceof JsonObject child) {

@@ -202,6 +202,26 @@ public enum Setting {
       Kind.POSITIVE_INT,
       20_000,
       "lines of one service waiting for the database; beyond it lines are dropped and counted"),
+  MCP_PORT(
+      "mcp.port",
+      Kind.PORT,
+      3010,
+      "mcp-host's HTTP port (Streamable HTTP at /mcp/{server}); the gateway forwards its /mcp/ to it"),
+  MCP_URL(
+      "mcp.url",
+      Kind.STRING,
+      null,
+      "where the gateway reaches mcp-host's HTTP server; unset: http://127.0.0.1:MCP_PORT"),
+  MCP_MAX_SESSIONS(
+      "mcp.maxSessions",
+      Kind.POSITIVE_INT,
+      1000,
+      "MCP client sessions held at once; an initialize over it is answered 503"),
+  MCP_SESSION_TIMEOUT(
+      "mcp.sessionTimeout",
+      Kind.DURATION,
+      "30m",
+      "an MCP session with no request and no open stream for this long is forgotten (its client gets 404 and initializes again)"),
   FILES_PORT(
       "files.port",
       Kind.PORT,

@@ -231,6 +231,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theMcpServersSectionIsTakenAndAMisspeltOneIsNamed(Vertx vertx) throws IOException {
+    Path good =
+        write(
+            """
+      mcp:
+        port: 3110
+        servers:
+          - name: everything
+            command: [npx, server-everything]
+      """);
+    JsonObject config = ConfigLoader.load(vertx, good, Map.of()).await();
+    assertThat(config.getJsonObject("mcp").getJsonArray("servers")).hasSize(1);
+    assertThat(config.getJsonObject("mcp").getInteger("port")).isEqualTo(3110);
+
+    Path bad = write("mcp:\n  servres: []\n");
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, bad, Map.of()).await())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown setting mcp.servres");
+  }
+
+  @Test
   void aSettingWrittenAsAValueWhereASectionBelongsIsRefused(Vertx vertx) throws IOException {
     Path file = write("gateway: 3006\n");
 

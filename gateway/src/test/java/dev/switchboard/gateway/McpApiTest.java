@@ -1,0 +1,217 @@
+package dev.switchboard.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.mcp.McpHostVerticle;
+import dev.switchboard.migrations.Migrations;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The MCP host through the gateway, in front of the real mcp-host running the real npm
+ * server-everything: the definitions API (checked against the contract, roles, env values never
+ * shown) and the Streamable HTTP endpoint {@code /mcp/{server}} forwarded, an SSE answer streamed
+ * as it comes (progress before the result).
+ */
+class McpApiTest {
+
+  private static final String TOKEN = "test-admin-token-mcp-0123456789";
+  private static final Path EVERYTHING =
+      Path.of(
+              "../mcp-host/src/test/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+          .toAbsolutePath()
+          .normalize();
+
+  private Vertx vertx;
+  private ContractClient api;
+
+  @BeforeEach
+  void start() throws Exception {
+    assertThat(EVERYTHING).as("mcp-host's tests install server-everything").isRegularFile();
+    String databaseUrl = TestDatabase.freshDatabaseUrl();
+    Migrations.migrate(databaseUrl, "mcp");
+    vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
+    JsonObject process =
+        new JsonObject().put("services", new JsonArray().add("gateway").add("mcp-host"));
+    McpHostVerticle mcp = new McpHostVerticle();
+    vertx
+        .deployVerticle(
+            mcp,
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject()
+                        .put("port", 0)
+                        .put("process", process)
+                        .put("auth", new JsonObject().put("adminToken", TOKEN))
+                        .put("database", new JsonObject().put("url", databaseUrl))))
+        .await();
+    api =
+        ContractClient.deployGateway(
+            vertx,
+            process,
+            TOKEN,
+            new JsonObject(),
+            new JsonObject()
+                .put("mcp", new JsonObject().put("url", "http://127.0.0.1:" + mcp.actualPort())));
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  private JsonObject definition() {
+    return new JsonObject()
+        .put("name", "everything")
+        .put("command", new JsonArray().add("node").add(EVERYTHING.toString()).add("stdio"))
+        .put("env", new JsonObject().put("API_KEY", "sk-never-shown"));
+  }
+
+  @Test
+  void definitionsThroughTheApi() {
+    api.valid(HttpMethod.POST, "/api/v1/mcp/servers", definition(), 201);
+    String listed = api.valid(HttpMethod.GET, "/api/v1/mcp/servers", 200).bodyAsString();
+    assertThat(listed).contains("\"everything\"").doesNotContain("sk-never-shown");
+    api.valid(HttpMethod.GET, "/api/v1/mcp/servers/everything", 200);
+    api.valid(HttpMethod.POST, "/api/v1/mcp/servers", definition(), 409);
+    api.valid(
+        HttpMethod.POST,
+        "/api/v1/mcp/servers",
+        new JsonObject().put("name", "x").put("command", new JsonArray().add("a")).put("pool", "x"),
+        400);
+    // a viewer reads, but may not define
+    assertThat(
+            api.send(
+                    HttpMethod.POST,
+                    "/api/v1/mcp/servers",
+                    ContractClient.VIEWER_TOKEN,
+                    definition().put("name", "other"),
+                    Map.of())
+                .statusCode())
+        .isEqualTo(403);
+    api.valid(
+        HttpMethod.PUT,
+        "/api/v1/mcp/servers/everything",
+        definition().copy().put("pool", "per-project"),
+        200);
+    api.valid(HttpMethod.DELETE, "/api/v1/mcp/servers/everything", 200);
+    api.valid(HttpMethod.GET, "/api/v1/mcp/servers/everything", 404);
+  }
+
+  @Test
+  void streamableHttpIsForwardedAndStreamed() throws Exception {
+    api.valid(HttpMethod.POST, "/api/v1/mcp/servers", definition(), 201);
+    int port = api.port();
+    HttpClient http = HttpClient.newHttpClient();
+    URI endpoint = URI.create("http://127.0.0.1:" + port + "/mcp/everything");
+
+    HttpResponse<String> anonymous =
+        http.send(
+            HttpRequest.newBuilder(endpoint)
+                .POST(HttpRequest.BodyPublishers.ofString(initialize().encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(endpoint)
+                        .header("Authorization", "Bearer " + ContractClient.VIEWER_TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString(initialize().encode()))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .as("a viewer may not call tools")
+        .isEqualTo(403);
+
+    HttpResponse<String> init =
+        http.send(
+            HttpRequest.newBuilder(endpoint)
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(initialize().encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(init.statusCode()).isEqualTo(200);
+    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    assertThat(
+            new JsonObject(init.body())
+                .getJsonObject("result")
+                .getJsonObject("serverInfo")
+                .getString("name"))
+        .isEqualTo("example-servers/everything");
+
+    JsonObject call =
+        new JsonObject()
+            .put("jsonrpc", "2.0")
+            .put("id", "call-1")
+            .put("method", "tools/call")
+            .put(
+                "params",
+                new JsonObject()
+                    .put("name", "longRunningOperation")
+                    .put("arguments", new JsonObject().put("duration", 1).put("steps", 2))
+                    .put("_meta", new JsonObject().put("progressToken", 42)));
+    HttpResponse<InputStream> streamed =
+        http.send(
+            HttpRequest.newBuilder(endpoint)
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Mcp-Session-Id", session)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(call.encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(streamed.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+    List<JsonObject> events = new ArrayList<>();
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(streamed.body(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.startsWith("data: ")) {
+          events.add(new JsonObject(line.substring(6)));
+        }
+      }
+    }
+    assertThat(events).hasSize(3);
+    assertThat(events.get(0).getString("method")).isEqualTo("notifications/progress");
+    assertThat(events.get(0).getJsonObject("params").getValue("progressToken")).isEqualTo(42);
+    assertThat(events.get(2).getString("id")).isEqualTo("call-1");
+    assertThat(events.get(2).getJsonObject("result").encode())
+        .contains("Long running operation completed");
+  }
+
+  private static JsonObject initialize() {
+    return new JsonObject()
+        .put("jsonrpc", "2.0")
+        .put("id", 1)
+        .put("method", "initialize")
+        .put(
+            "params",
+            new JsonObject()
+                .put("protocolVersion", "2025-06-18")
+                .put("capabilities", new JsonObject())
+                .put("clientInfo", new JsonObject().put("name", "raw").put("version", "1")));
+  }
+}

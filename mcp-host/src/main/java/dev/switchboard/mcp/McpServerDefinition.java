@@ -1,0 +1,267 @@
+package dev.switchboard.mcp;
+
+import dev.switchboard.common.config.Durations;
+import dev.switchboard.common.http.ApiException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * An MCP server the host may run: a stdio command (argv, no shell), where and with what environment
+ * it runs, and how its instances are pooled. {@link #parse} refuses bad input with an {@link
+ * ApiException} naming the field; {@link #toJson} gives the canonical form (what is stored), {@link
+ * #toPublicJson} the same with every env value masked (what lists and logs show).
+ */
+public record McpServerDefinition(
+    String name,
+    List<String> command,
+    String cwd,
+    Map<String, String> env,
+    PoolMode pool,
+    Duration idleTimeout,
+    int maxInstances,
+    Duration startTimeout,
+    String description) {
+
+  /** One instance for everyone, or one per project key. */
+  public enum PoolMode {
+    SHARED("shared"),
+    PER_PROJECT("per-project");
+
+    private final String label;
+
+    PoolMode(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    static PoolMode parse(Object value) {
+      for (PoolMode mode : values()) {
+        if (mode.label.equals(value)) {
+          return mode;
+        }
+      }
+      throw ApiException.invalid("pool", "must be shared or per-project");
+    }
+  }
+
+  public static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})");
+  static final String NAME_RULE =
+      "must be 1 to 63 characters of letters (a-z, A-Z), digits and '-', starting with a letter or digit";
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  public static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_START = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_INSTANCES = 16;
+  private static final Set<String> FIELDS =
+      Set.of(
+          "name",
+          "command",
+          "cwd",
+          "env",
+          "pool",
+          "idleTimeout",
+          "maxInstances",
+          "startTimeout",
+          "description");
+
+  public static McpServerDefinition parse(JsonObject json) {
+    if (json == null) {
+      throw ApiException.invalid("body", "must be a JSON object");
+    }
+    for (String field : json.fieldNames()) {
+      if (!FIELDS.contains(field)) {
+        throw ApiException.invalid(
+            field,
+            "unknown field; known fields are "
+                + String.join(", ", FIELDS.stream().sorted().toList()));
+      }
+    }
+    Object rawName = json.getValue("name");
+    if (rawName == null) {
+      throw ApiException.invalid("name", "is required");
+    }
+    if (!(rawName instanceof String name) || !NAME.matcher(name).matches()) {
+      throw ApiException.invalid("name", NAME_RULE);
+    }
+    return new McpServerDefinition(
+        name,
+        argv(json.getValue("command")),
+        optionalText(json, "cwd"),
+        env(json.getValue("env")),
+        json.getValue("pool") == null ? PoolMode.SHARED : PoolMode.parse(json.getValue("pool")),
+        duration(json, "idleTimeout", DEFAULT_IDLE),
+        maxInstances(json.getValue("maxInstances")),
+        duration(json, "startTimeout", DEFAULT_START),
+        optionalText(json, "description"));
+  }
+
+  private static List<String> argv(Object raw) {
+    if (raw == null) {
+      throw ApiException.invalid("command", "is required: the program and its arguments");
+    }
+    if (!(raw instanceof JsonArray list) || list.isEmpty()) {
+      throw ApiException.invalid(
+          "command", "must be a non-empty array of strings (the program and its arguments)");
+    }
+    List<String> argv = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof String arg) || (i == 0 && arg.isBlank())) {
+        throw ApiException.invalid("command[" + i + "]", "must be a non-empty string");
+      }
+      argv.add(storable("command[" + i + "]", arg));
+    }
+    return List.copyOf(argv);
+  }
+
+  private static Map<String, String> env(Object raw) {
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject object)) {
+      throw ApiException.invalid("env", "must be an object of NAME: value");
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String key : object.fieldNames()) {
+      if (!ENV_NAME.matcher(key).matches()) {
+        throw ApiException.invalid("env." + key, "is not a valid environment variable name");
+      }
+      // never the value in the message: it may be a secret
+      if (!(object.getValue(key) instanceof String value)) {
+        throw ApiException.invalid("env." + key, "must be a string");
+      }
+      env.put(key, storable("env." + key, value));
+    }
+    return Map.copyOf(env);
+  }
+
+  private static String optionalText(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text) || text.isEmpty()) {
+      throw ApiException.invalid(field, "must be a non-empty string");
+    }
+    return storable(field, text);
+  }
+
+  private static Duration duration(JsonObject json, String field, Duration fallback) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    Duration parsed;
+    try {
+      parsed =
+          value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+              ? Duration.ofMillis(n.longValue())
+              : Durations.parse((String) value);
+    } catch (RuntimeException e) {
+      throw ApiException.invalid(field, "must be a duration such as 500ms, 10s or 5m");
+    }
+    if (parsed.toMillis() < 100 || parsed.compareTo(Duration.ofDays(1)) > 0) {
+      throw ApiException.invalid(field, "must be between 100ms and 24h");
+    }
+    return parsed;
+  }
+
+  private static int maxInstances(Object value) {
+    if (value == null) {
+      return DEFAULT_MAX_INSTANCES;
+    }
+    if (!(value instanceof Integer n) || n < 1 || n > 1000) {
+      throw ApiException.invalid("maxInstances", "must be a whole number from 1 to 1000");
+    }
+    return n;
+  }
+
+  private static String storable(String field, String text) {
+    if (text.indexOf('\0') >= 0) {
+      throw ApiException.invalid(field, "must not contain the NUL character (U+0000)");
+    }
+    return text;
+  }
+
+  /** The same definition under another name (a PUT names the server in its path). */
+  public McpServerDefinition named(String other) {
+    return new McpServerDefinition(
+        other, command, cwd, env, pool, idleTimeout, maxInstances, startTimeout, description);
+  }
+
+  /** The canonical form, env values included: what is stored, never what is shown. */
+  public JsonObject toJson() {
+    JsonObject json = toPublicJson();
+    JsonObject values = new JsonObject();
+    env.forEach(values::put);
+    return json.put("env", values);
+  }
+
+  /** The canonical form with every env value replaced by {@code {"masked": true}}. */
+  public JsonObject toPublicJson() {
+    JsonObject masked = new JsonObject();
+    env.keySet().stream()
+        .sorted()
+        .forEach(key -> masked.put(key, new JsonObject().put("masked", true)));
+    JsonObject json =
+        new JsonObject()
+            .put("name", name)
+            .put("command", new JsonArray(new ArrayList<>(command)))
+            .put("env", masked)
+            .put("pool", pool.label())
+            .put("idleTimeout", Durations.format(idleTimeout))
+            .put("maxInstances", maxInstances)
+            .put("startTimeout", Durations.format(startTimeout));
+    if (cwd != null) {
+      json.put("cwd", cwd);
+    }
+    if (description != null) {
+      json.put("description", description);
+    }
+    return json;
+  }
+
+  /**
+   * The {@code mcp.servers} list of the config file.
+   *
+   * @throws IllegalArgumentException naming the entry and its field, e.g. {@code
+   *     mcp.servers[1].comand in the config file: unknown field; ...}
+   */
+  public static List<McpServerDefinition> declared(Object section) {
+    if (section == null) {
+      return List.of();
+    }
+    if (!(section instanceof JsonArray list)) {
+      throw new IllegalArgumentException(
+          "mcp.servers in the config file must be a list of MCP server definitions");
+    }
+    List<McpServerDefinition> defs = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      try {
+        if (!(list.getValue(i) instanceof JsonObject json)) {
+          throw ApiException.invalid(
+              "", "must be an MCP server definition (an object with name and command)");
+        }
+        defs.add(parse(json));
+      } catch (ApiException e) {
+        String field = e.field() == null || e.field().isEmpty() ? "" : "." + e.field();
+        throw new IllegalArgumentException(
+            "mcp.servers[" + i + "]" + field + " in the config file: " + e.getMessage());
+      }
+    }
+    if (defs.stream().map(def -> def.name().toLowerCase(java.util.Locale.ROOT)).distinct().count()
+        != defs.size()) {
+      throw new IllegalArgumentException(
+          "mcp.servers in the config file names a server twice (names are unique ignoring case)");
+    }
+    return defs;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.switchboard.mcp;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One client's MCP session ({@code Mcp-Session-Id}): bound to an instance key, not to an instance,
+ * so a session outlives its instance's idle stop (the next request starts a new instance, which the
+ * host initializes as it did the first). Its standalone stream (GET) receives what concerns every
+ * session (list changes, logging) and the progress of requests answered as plain JSON.
+ */
+final class Session {
+
+  final String id;
+  final InstanceKey key;
+  final String protocolVersion;
+  long lastSeen = System.currentTimeMillis();
+
+  /** The client's request ids in flight (encoded) → the ids they carry to the server. */
+  final Map<String, Long> inFlight = new HashMap<>();
+
+  private HttpServerResponse stream;
+  private long eventId;
+
+  Session(String id, InstanceKey key, String protocolVersion) {
+    this.id = id;
+    this.key = key;
+    this.protocolVersion = protocolVersion;
+  }
+
+  boolean hasStream() {
+    return stream != null && !stream.closed();
+  }
+
+  void stream(HttpServerResponse response) {
+    stream = response;
+  }
+
+  void closeStream() {
+    if (hasStream()) {
+      stream.end();
+    }
+    stream = null;
+  }
+
+  /**
+   * Sends {@code message} on the standalone stream; false when there is none, or when the client
+   * does not keep up (its write queue is full): a slow client loses its notifications, it never
+   * holds up the others.
+   */
+  boolean deliver(JsonObject message) {
+    if (!hasStream() || stream.writeQueueFull()) {
+      return false;
+    }
+    stream.write(Sse.event(++eventId, message));
+    return true;
+  }
+}

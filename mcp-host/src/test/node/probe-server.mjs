@@ -1,0 +1,40 @@
+// A small stdio MCP server for the host's tests, showing what the host sends it:
+// - tools/call "hold" is never answered until cancelled; on notifications/cancelled the server
+//   logs (notifications/message) whether the cancelled id is one of the requests it holds;
+// - tools/call "ask" sends the client a sampling/createMessage request and answers with what came
+//   back (the host's error, as no client can take it).
+import { createInterface } from "node:readline";
+
+const held = new Map();
+const asked = new Map();
+let next = 1;
+const send = (message) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0", ...message }) + "\n");
+
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const message = JSON.parse(line);
+  if (message.method === "initialize") {
+    send({
+      id: message.id,
+      result: {
+        protocolVersion: message.params.protocolVersion,
+        capabilities: { tools: {}, logging: {} },
+        serverInfo: { name: "probe", version: "1.0.0" },
+      },
+    });
+  } else if (message.method === "tools/call" && message.params.name === "hold") {
+    held.set(message.id, true);
+  } else if (message.method === "tools/call" && message.params.name === "ask") {
+    const id = `ask-${next++}`;
+    asked.set(id, message.id);
+    send({ id, method: "sampling/createMessage", params: { messages: [], maxTokens: 1 } });
+  } else if (message.method === "notifications/cancelled") {
+    const known = held.delete(message.params.requestId);
+    send({ method: "notifications/message", params: { level: "info", data: { cancelled: message.params.requestId, known } } });
+  } else if (message.id !== undefined && asked.has(message.id)) {
+    const callId = asked.get(message.id);
+    asked.delete(message.id);
+    send({ id: callId, result: { content: [{ type: "text", text: JSON.stringify(message.error ?? message.result) }] } });
+  } else if (message.id !== undefined && message.method) {
+    send({ id: message.id, error: { code: -32601, message: "no such method" } });
+  }
+});
