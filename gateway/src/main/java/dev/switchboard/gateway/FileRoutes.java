@@ -4,23 +4,10 @@ import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
-import dev.switchboard.common.http.ApiException;
-import dev.switchboard.common.http.InProcess;
-import dev.switchboard.common.http.Problems;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.httpproxy.Body;
-import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.ProxyContext;
-import io.vertx.httpproxy.ProxyInterceptor;
-import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
 import java.util.List;
 
@@ -41,17 +28,11 @@ final class FileRoutes {
   private static final String FILE_PROCESSOR = "file-processor";
 
   private final Vertx vertx;
-  private final HttpProxy proxy;
+  private final Upstream upstream;
 
   FileRoutes(Vertx vertx, URI filesUrl) {
     this.vertx = vertx;
-    HttpClient client =
-        vertx.createHttpClient(
-            new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
-    this.proxy =
-        HttpProxy.reverseProxy(client)
-            .origin(filesUrl.getPort(), filesUrl.getHost())
-            .addInterceptor(new Unreachable());
+    this.upstream = Upstream.inProcessOrProxied(vertx, FILE_PROCESSOR, filesUrl, 64);
   }
 
   static void mount(Operations api, Vertx vertx, URI filesUrl) {
@@ -115,8 +96,7 @@ final class FileRoutes {
   }
 
   private void forward(RoutingContext ctx) {
-    InProcess.find(vertx, FILE_PROCESSOR)
-        .ifPresentOrElse(local -> local.handle(ctx.request()), () -> proxy.handle(ctx.request()));
+    upstream.handle(ctx);
   }
 
   private void check(RoutingContext ctx) {
@@ -145,26 +125,5 @@ final class FileRoutes {
         address,
         new JsonObject().put("ids", ids).put("by", BearerAuth.role(ctx).label()),
         Bus.DEFAULT_TIMEOUT);
-  }
-
-  /** When file-processor does not answer, a 503 problem that says so, not a bare 502. */
-  private static final class Unreachable implements ProxyInterceptor {
-    @Override
-    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-      return context
-          .sendRequest()
-          .recover(
-              err -> {
-                ApiException problem =
-                    ApiException.unavailable(
-                        "file-processor does not answer (is it running? ./switchboard runs it by default)");
-                ProxyResponse response =
-                    context.request().response().setStatusCode(problem.status());
-                response.headers().set(HttpHeaders.CONTENT_TYPE, Problems.CONTENT_TYPE);
-                response.setBody(
-                    Body.body(Problems.body(problem, context.request().getURI()).toBuffer()));
-                return Future.succeededFuture(response);
-              });
-    }
   }
 }

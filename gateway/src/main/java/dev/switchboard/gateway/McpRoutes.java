@@ -6,21 +6,9 @@ import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
-import dev.switchboard.common.http.ApiException;
-import dev.switchboard.common.http.Problems;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.httpproxy.Body;
-import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.ProxyContext;
-import io.vertx.httpproxy.ProxyInterceptor;
-import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
 import java.time.Duration;
 
@@ -36,17 +24,11 @@ final class McpRoutes {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final Vertx vertx;
-  private final HttpProxy proxy;
+  private final Upstream upstream;
 
   private McpRoutes(Vertx vertx, URI mcpUrl) {
     this.vertx = vertx;
-    HttpClient client =
-        vertx.createHttpClient(
-            new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(256));
-    this.proxy =
-        HttpProxy.reverseProxy(client)
-            .origin(mcpUrl.getPort(), mcpUrl.getHost())
-            .addInterceptor(new Unreachable());
+    this.upstream = Upstream.proxied(vertx, "mcp-host", mcpUrl, 256);
   }
 
   static void mount(Operations api, Router router, Vertx vertx, JsonObject config, URI mcpUrl) {
@@ -56,7 +38,7 @@ final class McpRoutes {
         new Authenticator(
             vertx, Credentials.fromConfig(config.getJsonObject("auth", new JsonObject())));
     router.route("/mcp/*").handler(BearerAuth.requiring(authenticator, Action.OPERATE));
-    router.route("/mcp/*").handler(ctx -> routes.proxy.handle(ctx.request()));
+    router.route("/mcp/*").handler(routes.upstream::handle);
   }
 
   private void mountApi(Operations api) {
@@ -105,26 +87,5 @@ final class McpRoutes {
                     Addresses.MCP_SERVERS_DELETE,
                     new JsonObject().put("name", ctx.pathParam("name")),
                     TIMEOUT));
-  }
-
-  /** When mcp-host does not answer, a 503 problem that says so, not a bare 502. */
-  private static final class Unreachable implements ProxyInterceptor {
-    @Override
-    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-      return context
-          .sendRequest()
-          .recover(
-              err -> {
-                ApiException problem =
-                    ApiException.unavailable(
-                        "mcp-host does not answer (is it running? ./switchboard runs it by default)");
-                ProxyResponse response =
-                    context.request().response().setStatusCode(problem.status());
-                response.headers().set(HttpHeaders.CONTENT_TYPE, Problems.CONTENT_TYPE);
-                response.setBody(
-                    Body.body(Problems.body(problem, context.request().getURI()).toBuffer()));
-                return Future.succeededFuture(response);
-              });
-    }
   }
 }
