@@ -6,7 +6,8 @@
 #
 #   cold start   exec to the first /readiness 200, over an initialised DATA_DIR and database
 #                (each is started once beforehand and stopped); the split processes one after the
-#                other, each joining the cluster the ones before it formed
+#                other, each joining the cluster the ones before it formed; and the CPU time the
+#                process used until then, which depends less on what else the machine runs
 #   idle         CPU over --idle-seconds (utime + stime from /proc/<pid>/stat, in % of one core),
 #                then the RSS once it holds still (the embedded PostgreSQL's processes besides)
 #   load         --clients websocket clients on the hub's /system namespace, subscribed to the host
@@ -129,11 +130,15 @@ await_ready() {
     sleep 0.05
   done
   READY_SECONDS="$(awk -v a="$START_NS" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')"
+  # the CPU time it took to get there (utime + stime): unlike the wall time, it hardly depends on
+  # what else the machine runs meanwhile
+  READY_CPU="$(sed 's/.*) //' "/proc/$pid/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }')"
 }
 
-record_start() { # DEPLOYMENT NAME SECONDS
-  printf '{"phase":"start","deployment":"%s","process":"%s","seconds":%s}\n' "$1" "$2" "$3" >>"$RESULTS"
-  log "$1 $2: ready $3 s after exec"
+record_start() { # DEPLOYMENT NAME SECONDS CPU_SECONDS
+  printf '{"phase":"start","deployment":"%s","process":"%s","seconds":%s,"cpuSeconds":%s}\n' \
+    "$1" "$2" "$3" "$4" >>"$RESULTS"
+  log "$1 $2: ready $3 s after exec, $4 s of CPU"
 }
 
 footprint() { java -XX:+UseSerialGC -Xmx256m -cp "$JAR" dev.switchboard.bench.Footprint "$@"; }
@@ -160,7 +165,7 @@ one_jvm() {
 
   start switchboard "$url" "${ports[@]}" --
   await_ready switchboard
-  record_start one-jvm switchboard "$READY_SECONDS"
+  record_start one-jvm switchboard "$READY_SECONDS" "$READY_CPU"
   log "one JVM: idle for $IDLE_SECONDS s"
   footprint idle one-jvm "$IDLE_SECONDS" "$(pidlist switchboard)" "$dir" >>"$RESULTS"
   stop_one switchboard
@@ -225,7 +230,7 @@ split() {
   log "split: cold starts, one after the other"
   for name in "${SPLIT[@]}"; do
     run "$name"
-    record_start split "$name" "$READY_SECONDS"
+    record_start split "$name" "$READY_SECONDS" "$READY_CPU"
   done
   log "split: idle for $IDLE_SECONDS s"
   footprint idle split "$IDLE_SECONDS" "$(pidlist "${SPLIT[@]}")" >>"$RESULTS"

@@ -295,7 +295,9 @@ public final class Footprint {
                       .put("deployment", line.getString("deployment"))
                       .put("process", line.getString("process")));
       switch (line.getString("phase")) {
-        case "start" -> row.put("coldStartSeconds", line.getDouble("seconds"));
+        case "start" ->
+            row.put("coldStartSeconds", line.getDouble("seconds"))
+                .put("coldStartCpuSeconds", line.getDouble("cpuSeconds"));
         case "idle" -> {
           row.put("idleRssMiB", line.getDouble("rssMiB"))
               .put("idleCpuPercent", line.getDouble("cpuPercent"))
@@ -318,10 +320,11 @@ public final class Footprint {
     table.append(
         String.format(
             Locale.ROOT,
-            "%-8s %-15s %12s %14s %14s %16s%n",
+            "%-8s %-15s %12s %12s %14s %14s %16s%n",
             "layout",
             "process",
             "cold start s",
+            "its CPU s",
             "idle RSS MiB",
             "idle CPU %",
             "load CPU %"));
@@ -329,10 +332,11 @@ public final class Footprint {
       table.append(
           String.format(
               Locale.ROOT,
-              "%-8s %-15s %12s %14s %14s %16s%n",
+              "%-8s %-15s %12s %12s %14s %14s %16s%n",
               row.getString("deployment"),
               row.getString("process"),
               figure(row, "coldStartSeconds"),
+              figure(row, "coldStartCpuSeconds"),
               figure(row, "idleRssMiB")
                   + (row.containsKey("postgresRssMiB")
                       ? " +" + figure(row, "postgresRssMiB") + " pg"
