@@ -149,6 +149,22 @@ public enum Setting {
   CLUSTER_PORT("cluster.port", Kind.PORT, 5701, "first Hazelcast port; the next free one is taken"),
   CLUSTER_HOST(
       "cluster.host", Kind.HOST, "127.0.0.1", "interface Hazelcast and the event bus bind"),
+  CLUSTER_CONFIG(
+      "cluster.config",
+      Kind.PATH,
+      null,
+      "a Hazelcast YAML or XML file giving the cluster name and TCP-IP member list instead of CLUSTER_NAME and CLUSTER_MEMBERS; CLUSTER_HOST and CLUSTER_PORT still apply"),
+  CLUSTER_TLS_CERT(
+      "cluster.tls.cert",
+      Kind.PATH,
+      null,
+      "PEM certificate this process shows on the clustered event bus; with CLUSTER_TLS_KEY and CLUSTER_TLS_CA (all three or none) the event bus is TLS with a certificate on both ends"),
+  CLUSTER_TLS_KEY("cluster.tls.key", Kind.PATH, null, "the PEM private key of CLUSTER_TLS_CERT"),
+  CLUSTER_TLS_CA(
+      "cluster.tls.ca",
+      Kind.PATH,
+      null,
+      "PEM certificate of the CA every peer's event bus certificate must chain to"),
   STATS_INTERVAL("stats.interval", Kind.DURATION, "10s", "host sampling interval"),
   STATS_RAW_RETENTION("stats.retention.raw", Kind.DURATION, "24h", "how long raw samples are kept"),
   STATS_ROLLUP_RETENTION(
