@@ -150,6 +150,9 @@ class DeployFilesTest {
     }
     assertThat(ProductionIT.metricNames(dashboard))
         .contains(
-            "hub_ws_connections", "up", "supervisor_services", "supervisor_service_restarts_total");
+            "switchboard_hub_ws_connections",
+            "up",
+            "switchboard_supervisor_services",
+            "switchboard_supervisor_service_restarts_total");
   }
 }

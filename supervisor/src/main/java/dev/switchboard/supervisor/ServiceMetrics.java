@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * The managed services' meters: {@code supervisor_services{state}}, how many services are in each
- * {@link ServiceState} (every state always present, 0 included, so that an alert on one is not "no
- * data"), and {@code supervisor_service_restarts_total{name,trigger}}, the restarts of each
- * service, {@code trigger} {@code exit} (its restart policy brought it back after it ended) or
- * {@code request} (a restart asked for through the API).
+ * The managed services' meters: {@code switchboard_supervisor_services{state}}, how many services
+ * are in each {@link ServiceState} (every state always present, 0 included, so that an alert on one
+ * is not "no data"), and {@code switchboard_supervisor_service_restarts_total{name,trigger}}, the
+ * restarts of each service, {@code trigger} {@code exit} (its restart policy brought it back after
+ * it ended) or {@code request} (a restart asked for through the API).
  *
  * <p>{@code name} is the only per-service label Switchboard exports: its values are the names of
  * the services an admin defined (no client, session or file name reaches it), and a deleted

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The managed services' meters with real processes: {@code supervisor_services{state}} follows the
- * transitions, {@code supervisor_service_restarts_total{name,trigger}} counts the restarts of the
- * policy and the ones asked for, and a deleted service's series go with it.
+ * The managed services' meters with real processes: {@code switchboard_supervisor_services{state}}
+ * follows the transitions, {@code switchboard_supervisor_service_restarts_total{name,trigger}}
+ * counts the restarts of the policy and the ones asked for, and a deleted service's series go with
+ * it.
  */
 class ServiceMetricsTest {
 

@@ -7,17 +7,27 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The hub's own meters: {@code hub_ws_connections{namespace}}, {@code hub_packets_in_total}, {@code
- * hub_packets_out_total} (one per recipient), {@code hub_emits_total}, {@code
- * hub_drops_total{reason}}, {@code hub_recovery_hits_total}, {@code hub_streams_active}, {@code
- * hub_engine_sessions}, {@code hub_engine_pending} and {@code hub_engine_storm_collections_total}.
+ * The hub's own meters: {@code switchboard_hub_ws_connections{namespace}}, {@code
+ * switchboard_hub_packets_in_total}, {@code switchboard_hub_packets_out_total} (one per recipient),
+ * {@code switchboard_hub_emits_total}, {@code switchboard_hub_drops_total{reason}}, {@code
+ * switchboard_hub_recovery_hits_total}, {@code switchboard_hub_streams_active}, {@code
+ * switchboard_hub_engine_sessions}, {@code switchboard_hub_engine_pending} and {@code
+ * switchboard_hub_engine_storm_collections_total}.
  */
 final class HubMetrics implements SocketMetrics {
 
   static final String UNKNOWN = "unknown";
+
+  /**
+   * Every reason {@link SocketMetrics#dropped} is given, registered at 0 from the start: an alert
+   * on {@code increase(...)} sees the first drop (a series born at 1 shows no increase).
+   */
+  static final List<String> DROP_REASONS =
+      List.of("volatile", "slow_consumer", "rate_limit", "protocol");
 
   private final MeterRegistry registry;
   private final Map<String, Counter> in = new HashMap<>();
@@ -32,6 +42,14 @@ final class HubMetrics implements SocketMetrics {
         Counter.builder("hub.emits")
             .description("events accepted by POST /emit")
             .register(registry);
+    DROP_REASONS.forEach(
+        reason ->
+            counter(
+                drops,
+                "hub.drops",
+                "connections dropped or packets not sent, by reason",
+                "reason",
+                reason));
   }
 
   void bind(SocketServer server, Streams streams) {

@@ -16,7 +16,9 @@ class HubMetricsTest {
     metrics.packetOut("/services", 3);
     metrics.dropped("slow_consumer");
     metrics.recovered("/services");
-    assertThat(registry.getMeters()).as("hub.emits and the four above").hasSize(5);
+    assertThat(registry.getMeters())
+        .as("hub.emits, a drop counter per reason and the three others above")
+        .hasSize(1 + HubMetrics.DROP_REASONS.size() + 3);
     registry
         .getMeters()
         .forEach(
@@ -24,6 +26,16 @@ class HubMetricsTest {
                 assertThat(meter.getId().getDescription())
                     .as("%s's help text (promtool check metrics)", meter.getId().getName())
                     .isNotBlank());
+  }
+
+  @Test
+  void everyDropReasonIsExportedAtZeroBeforeTheFirstDrop() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new HubMetrics(registry);
+    assertThat(registry.find("hub.drops").counters())
+        .extracting(counter -> counter.getId().getTag("reason"))
+        .containsExactlyInAnyOrder("volatile", "slow_consumer", "rate_limit", "protocol");
+    assertThat(registry.find("hub.drops").counters()).allMatch(counter -> counter.count() == 0);
   }
 
   @Test
