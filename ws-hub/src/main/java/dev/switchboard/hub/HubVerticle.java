@@ -6,6 +6,7 @@ import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ClientAddress;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
@@ -81,6 +82,7 @@ public final class HubVerticle extends VerticleBase {
     SocketOptions options = socketOptions(config);
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
+    sockets.engine().trust(ClientAddress.fromConfig(config));
     streams = new Streams(vertx);
     namespaces =
         new HubNamespaces(
