@@ -20,6 +20,8 @@ import dev.switchboard.hub.socket.SocketOptions;
 import dev.switchboard.hub.socket.SocketServer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -34,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The realtime hub: a Socket.IO v4-compatible server on {@code /socket.io/} with the six namespaces
@@ -64,6 +67,16 @@ public final class HubVerticle extends VerticleBase {
           "disconnecting",
           "newListener",
           "removeListener");
+
+  /**
+   * The header of a broadcast accepted by POST /emit: {@code <node>:<System.nanoTime() at the
+   * request>}. {@code System.nanoTime()} compares only within one JVM, so the node that delivers it
+   * measures from the request only when it is the node that accepted it ({@link #NODE}).
+   */
+  private static final String ACCEPTED_HEADER = "hub-accepted";
+
+  /** This JVM, in {@link #ACCEPTED_HEADER}. */
+  private static final String NODE = UUID.randomUUID().toString();
 
   /** The namespaces, which know the events {@code /emit} may not forge. */
   private HubNamespaces namespaces;
@@ -131,7 +144,7 @@ public final class HubVerticle extends VerticleBase {
                   }
                 });
     MessageConsumer<JsonObject> broadcasts =
-        vertx.eventBus().consumer(Addresses.HUB_BROADCAST, msg -> deliver(msg.body()));
+        vertx.eventBus().consumer(Addresses.HUB_BROADCAST, this::arrived);
     return HttpServers.listen(
             server,
             config.getString("bindHost", "127.0.0.1"),
@@ -207,6 +220,7 @@ public final class HubVerticle extends VerticleBase {
 
   /** Validates every emit before publishing any, so a bad batch is refused whole. */
   private void emit(RoutingContext ctx) {
+    long accepted = System.nanoTime();
     Object body;
     try {
       body = ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
@@ -233,8 +247,10 @@ public final class HubVerticle extends VerticleBase {
       throw ApiException.invalid(
           "body", "send {namespace, room?, event, data} or an array of them");
     }
+    DeliveryOptions acceptedHere =
+        new DeliveryOptions().addHeader(ACCEPTED_HEADER, NODE + ":" + accepted);
     for (JsonObject emit : emits) {
-      vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit);
+      vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit, acceptedHere);
     }
     metrics.emitted(emits.size());
     ctx.response().setStatusCode(202);
@@ -285,7 +301,21 @@ public final class HubVerticle extends VerticleBase {
     return clean;
   }
 
-  /** A broadcast from any hub node, delivered to this node's sockets. */
+  /**
+   * A broadcast from any hub node, delivered to this node's sockets, and its delivery latency
+   * recorded: from this node's /emit that accepted it, or else from its arrival here.
+   */
+  private void arrived(Message<JsonObject> message) {
+    long start = System.nanoTime();
+    String accepted = message.headers().get(ACCEPTED_HEADER);
+    boolean fromEmit = accepted != null && accepted.startsWith(NODE + ":");
+    if (fromEmit) {
+      start = Long.parseLong(accepted.substring(NODE.length() + 1));
+    }
+    deliver(message.body());
+    metrics.delivered(fromEmit, System.nanoTime() - start);
+  }
+
   private void deliver(JsonObject emit) {
     Namespace namespace = sockets.of(emit.getString("namespace"));
     JsonArray eventAndArgs = new JsonArray().add(emit.getString("event"));
