@@ -134,10 +134,10 @@ class ClusterIT {
         .isNotBlank();
 
     // where the sampling happens: B's registry has the host gauges, C's only its own HTTP metrics
-    assertThat(Http.get(ops + "/metrics").body()).contains("host_cpu_usage_ratio");
+    assertThat(Http.get(ops + "/metrics").body()).contains("switchboard_host_cpu_usage_ratio");
     assertThat(Http.get(api + "/metrics").body())
         .contains("vertx_http_server_requests_total")
-        .doesNotContain("host_cpu_usage_ratio");
+        .doesNotContain("switchboard_host_cpu_usage_ratio");
 
     // B leaves: C answers at once that nobody serves the stats, rather than hanging
     assertThat(stats.terminate(STOP_TIMEOUT))

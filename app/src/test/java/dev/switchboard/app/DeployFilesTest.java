@@ -132,6 +132,7 @@ class DeployFilesTest {
         .contains(
             "Hub connections by namespace",
             "Emits and deliveries per second",
+            "Hub delivery latency",
             "Managed services by state",
             "Managed-service restarts (1 h)",
             "Managed-service log lines per second",
@@ -150,6 +151,10 @@ class DeployFilesTest {
     }
     assertThat(ProductionIT.metricNames(dashboard))
         .contains(
-            "hub_ws_connections", "up", "supervisor_services", "supervisor_service_restarts_total");
+            "switchboard_hub_ws_connections",
+            "switchboard_hub_delivery_latency_seconds_bucket",
+            "up",
+            "switchboard_supervisor_services",
+            "switchboard_supervisor_service_restarts_total");
   }
 }

@@ -156,8 +156,8 @@ class LauncherIT {
     Http.Response metrics = Http.get(base + "/metrics");
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.body())
-        .contains("host_cpu_usage_ratio")
-        .contains("host_gpu_utilization_ratio{gpu=\"0\"")
+        .contains("switchboard_host_cpu_usage_ratio")
+        .contains("switchboard_host_gpu_utilization_ratio{gpu=\"0\"")
         .contains("vertx_http_server_requests_total");
 
     // ---- SIGTERM: exit 0 within 10 s, the database stopped, nothing left running

@@ -70,9 +70,7 @@ class ProductionIT {
    */
   static final Map<String, List<String>> REGISTERED_ON_FIRST_EVENT =
       Map.of(
-          "hub_drops_total",
-          List.of("ws-hub/src/main/java/dev/switchboard/hub/HubMetrics.java", "\"hub.drops\""),
-          "supervisor_service_restarts_total",
+          "switchboard_supervisor_service_restarts_total",
           List.of(
               "supervisor/src/main/java/dev/switchboard/supervisor/ServiceMetrics.java",
               "\"supervisor.service.restarts\""));

@@ -155,14 +155,14 @@ class PrometheusIT {
     for (int i = 0; i < CLIENTS; i++) {
       sockets.add(connect());
     }
-    awaitValue("sum(hub_ws_connections{namespace=\"/system\"})", CLIENTS);
+    awaitValue("sum(switchboard_hub_ws_connections{namespace=\"/system\"})", CLIENTS);
     sockets.remove(0).abort();
-    awaitValue("sum(hub_ws_connections{namespace=\"/system\"})", CLIENTS - 1);
+    awaitValue("sum(switchboard_hub_ws_connections{namespace=\"/system\"})", CLIENTS - 1);
   }
 
   @Test
   void theEmitsPerSecondPosted() throws Exception {
-    double before = value("sum(hub_emits_total)");
+    double before = value("sum(switchboard_hub_emits_total)");
     long started = System.nanoTime();
     int total = EMITS_PER_SECOND * EMIT_SECONDS;
     for (int i = 0; i < total; i++) {
@@ -186,10 +186,10 @@ class PrometheusIT {
       assertThat(emitted.statusCode()).as(emitted.body()).isEqualTo(202);
     }
     double startedAt = epochSeconds() - (System.nanoTime() - started) / 1e9;
-    awaitValue("sum(hub_emits_total)", before + total);
+    awaitValue("sum(switchboard_hub_emits_total)", before + total);
     // the rate over 3 s in the middle of the posting, when every sample of the window is in it
     double middle = startedAt + EMIT_SECONDS / 2.0 + 1;
-    double rate = value("sum(rate(hub_emits_total[3s]))", middle);
+    double rate = value("sum(rate(switchboard_hub_emits_total[3s]))", middle);
     assertThat(rate)
         .as("emits per second at %.1f (posting %d/s)", middle, EMITS_PER_SECOND)
         .isBetween(EMITS_PER_SECOND * 0.7, EMITS_PER_SECOND * 1.3);
@@ -197,7 +197,7 @@ class PrometheusIT {
 
   @Test
   void theHostCpu() throws IOException {
-    JsonArray cpu = awaitResult("host_cpu_usage_ratio", r -> r.size() == 1);
+    JsonArray cpu = awaitResult("switchboard_host_cpu_usage_ratio", r -> r.size() == 1);
     double ratio = Double.parseDouble(cpu.getJsonObject(0).getJsonArray("value").getString(1));
     assertThat(ratio).as("host CPU, 0-1").isBetween(0.0, 1.0);
     // one core's figures come with it, as many as the kernel counts (the JVM's count may be a
@@ -206,7 +206,7 @@ class PrometheusIT {
         Files.readAllLines(Path.of("/proc/stat")).stream()
             .filter(line -> line.matches("cpu[0-9]+ .*"))
             .count();
-    awaitResult("host_cpu_core_usage_ratio", r -> r.size() == cores);
+    awaitResult("switchboard_host_cpu_core_usage_ratio", r -> r.size() == cores);
   }
 
   @Test
@@ -217,14 +217,14 @@ class PrometheusIT {
             .put("command", new JsonArray().add("sleep").add("300"))
             .put("restart", "no");
     assertThat(api("POST", "/api/v1/services", definition.encode()).statusCode()).isEqualTo(201);
-    awaitValue("supervisor_services{state=\"stopped\"}", 1);
-    awaitValue("supervisor_services{state=\"running\"}", 0);
+    awaitValue("switchboard_supervisor_services{state=\"stopped\"}", 1);
+    awaitValue("switchboard_supervisor_services{state=\"running\"}", 0);
 
     HttpResponse<String> started = api("POST", "/api/v1/services/prom-sleeper/start", "");
     assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
-    awaitValue("supervisor_services{state=\"running\"}", 1);
-    awaitValue("supervisor_services{state=\"stopped\"}", 0);
-    awaitValue("sum(supervisor_services)", 1);
+    awaitValue("switchboard_supervisor_services{state=\"running\"}", 1);
+    awaitValue("switchboard_supervisor_services{state=\"stopped\"}", 0);
+    awaitValue("sum(switchboard_supervisor_services)", 1);
   }
 
   // ---- Prometheus's HTTP API ----

@@ -59,8 +59,9 @@ import org.HdrHistogram.Histogram;
  * <p>Everything runs in this JVM but PostgreSQL (embedded, or {@code DATABASE_URL}, where a fresh
  * database is created and dropped) and the producer (a child process of the supervisor, like any
  * managed service): the supervisor verticle as the launcher deploys it, with the Prometheus
- * registry, so its {@code supervisor.log.lines} counters ({@code supervisor_log_lines_total} in
- * Prometheus) are read directly. See {@code bench/logs.sh}.
+ * registry, so its {@code supervisor.log.lines} counters ({@code
+ * switchboard_supervisor_log_lines_total} in Prometheus) are read directly. See {@code
+ * bench/logs.sh}.
  */
 public final class LogBench {
 
@@ -470,7 +471,10 @@ public final class LogBench {
 
   private static long counter(String outcome) {
     Counter lines =
-        Telemetry.registry().find(LogPipeline.LINES_METER).tag("outcome", outcome).counter();
+        Telemetry.registry()
+            .find(Telemetry.exported(LogPipeline.LINES_METER))
+            .tag("outcome", outcome)
+            .counter();
     return lines == null ? 0 : (long) lines.count();
   }
 

@@ -146,7 +146,9 @@ class GatewayVerticleTest {
     assertThat(readiness.statusCode()).isEqualTo(200);
     assertThat(readiness.bodyAsString()).contains("system-stats").contains("gateway");
     String metrics = call(HttpMethod.GET, "/metrics", null).bodyAsString();
-    assertThat(metrics).contains("host_cpu_usage_ratio{").contains("host_memory_used_bytes{");
+    assertThat(metrics)
+        .contains("switchboard_host_cpu_usage_ratio{")
+        .contains("switchboard_host_memory_used_bytes{");
     assertThat(call(HttpMethod.GET, "/api/v1/openapi.yaml", TOKEN).bodyAsString())
         .startsWith("openapi: 3.1.0");
   }

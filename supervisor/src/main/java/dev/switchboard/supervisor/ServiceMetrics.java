@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * The managed services' meters: {@code supervisor_services{state}}, how many services are in each
- * {@link ServiceState} (every state always present, 0 included, so that an alert on one is not "no
- * data"), and {@code supervisor_service_restarts_total{name,trigger}}, the restarts of each
- * service, {@code trigger} {@code exit} (its restart policy brought it back after it ended) or
- * {@code request} (a restart asked for through the API).
+ * The managed services' meters: {@code switchboard_supervisor_services{state}}, how many services
+ * are in each {@link ServiceState} (every state always present, 0 included, so that an alert on one
+ * is not "no data"), and {@code switchboard_supervisor_service_restarts_total{name,trigger}}, the
+ * restarts of each service, {@code trigger} {@code exit} (its restart policy brought it back after
+ * it ended) or {@code request} (a restart asked for through the API).
  *
  * <p>{@code name} is the only per-service label Switchboard exports: its values are the names of
  * the services an admin defined (no client, session or file name reaches it), and a deleted
@@ -27,6 +27,9 @@ final class ServiceMetrics {
 
   static final String SERVICES = "supervisor.services";
   static final String RESTARTS = "supervisor.service.restarts";
+
+  /** The values of the restarts' {@code trigger} label. */
+  static final List<String> TRIGGERS = List.of("exit", "request");
 
   private final MeterRegistry registry;
   private final AtomicIntegerArray byState = new AtomicIntegerArray(ServiceState.values().length);
@@ -46,11 +49,17 @@ final class ServiceMetrics {
     }
   }
 
-  /** Counts the services by state again (after a transition, a creation or a deletion). */
+  /**
+   * Counts the services by state again (after a transition, a creation or a deletion), and gives a
+   * service new to it its restart series at 0, so that {@code increase()} sees its first restart.
+   */
   void count(Collection<ManagedService> services) {
     int[] counts = new int[ServiceState.values().length];
     for (ManagedService service : services) {
       counts[service.state().ordinal()]++;
+      for (String trigger : TRIGGERS) {
+        restarts(service.name(), trigger);
+      }
     }
     for (int i = 0; i < counts.length; i++) {
       byState.set(i, counts[i]);
@@ -59,7 +68,11 @@ final class ServiceMetrics {
 
   /** {@code service} restarted: {@code trigger} is {@code exit} or {@code request}. */
   void restarted(String service, String trigger) {
-    restarts
+    restarts(service, trigger).increment();
+  }
+
+  private Counter restarts(String service, String trigger) {
+    return restarts
         .computeIfAbsent(service, s -> new HashMap<>())
         .computeIfAbsent(
             trigger,
@@ -69,8 +82,7 @@ final class ServiceMetrics {
                         "restarts of a managed service, by its policy after an exit or by request")
                     .tag("name", service)
                     .tag("trigger", t)
-                    .register(registry))
-        .increment();
+                    .register(registry));
   }
 
   /** A deleted service's counters leave the registry with it. */

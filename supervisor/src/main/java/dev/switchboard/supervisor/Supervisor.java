@@ -50,7 +50,8 @@ final class Supervisor {
       Duration statsInterval,
       boolean adoptOrphans,
       boolean stopOnShutdown,
-      Containment containment) {}
+      Containment containment,
+      int maxServices) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
@@ -161,6 +162,18 @@ final class Supervisor {
                   ? "a service named " + existing + " exists already"
                   : "the service " + existing + " exists already; names are unique ignoring case",
               "name"));
+    }
+    if (services.size() >= options.maxServices()) {
+      // the service's name is a metric label (switchboard_supervisor_service_restarts_total): the
+      // cap bounds its series
+      return Future.failedFuture(
+          new ApiException(
+              ErrorType.CONFLICT,
+              "at most "
+                  + options.maxServices()
+                  + " managed services may be defined (SUPERVISOR_SERVICES_MAX); delete one first,"
+                  + " or raise the limit",
+              (String) null));
     }
     checkDependencies(def);
     JsonObject stored = def.toJson();

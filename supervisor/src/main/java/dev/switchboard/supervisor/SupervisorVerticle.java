@@ -49,6 +49,9 @@ public final class SupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisorVerticle.class);
   private static final Duration RETENTION_EVERY = Duration.ofMinutes(1);
 
+  /** Managed services that may be defined (SUPERVISOR_SERVICES_MAX): the name is a metric label. */
+  static final int DEFAULT_SERVICES_MAX = 200;
+
   private final Clock clock;
   private final MeterRegistry registry;
   private Pool pool;
@@ -144,7 +147,8 @@ public final class SupervisorVerticle extends VerticleBase {
                       Duration.ofMillis(config.getLong("statsInterval", 5_000L)),
                       orphans.equals("adopt"),
                       onShutdown.equals("stop"),
-                      containment);
+                      containment,
+                      config.getInteger("servicesMax", DEFAULT_SERVICES_MAX));
               ServiceStore store = new ServiceStore(pool);
               supervisor =
                   new Supervisor(

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The managed services' meters with real processes: {@code supervisor_services{state}} follows the
- * transitions, {@code supervisor_service_restarts_total{name,trigger}} counts the restarts of the
- * policy and the ones asked for, and a deleted service's series go with it.
+ * The managed services' meters with real processes: {@code switchboard_supervisor_services{state}}
+ * follows the transitions, {@code switchboard_supervisor_service_restarts_total{name,trigger}}
+ * counts the restarts of the policy and the ones asked for, and a deleted service's series go with
+ * it.
  */
 class ServiceMetricsTest {
 
@@ -62,6 +63,10 @@ class ServiceMetricsTest {
   @Test
   void restartsAreCountedPerServiceByTrigger() {
     create("crasher", new JsonArray().add("sh").add("-c").add("sleep 0.2; exit 3"), "always");
+    assertThat(registry.find(ServiceMetrics.RESTARTS).tag("name", "crasher").counters())
+        .as("both series at 0 from the definition, before any restart")
+        .hasSize(2)
+        .allMatch(counter -> counter.count() == 0);
     command(Addresses.SUPERVISOR_SERVICES_START, "crasher");
     Eventually.within(Duration.ofSeconds(10))
         .alias("two restarts after exits")
@@ -80,7 +85,7 @@ class ServiceMetricsTest {
     assertThat(registry.find(ServiceMetrics.RESTARTS).tag("name", "crasher").counters())
         .as("a deleted service's restart series")
         .isEmpty();
-    assertThat(registry.find(ServiceMetrics.RESTARTS).tag("name", "sleeper").counters()).hasSize(1);
+    assertThat(registry.find(ServiceMetrics.RESTARTS).tag("name", "sleeper").counters()).hasSize(2);
   }
 
   private void create(String name, JsonArray command, String restart) {

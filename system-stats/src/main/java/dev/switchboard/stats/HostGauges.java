@@ -14,9 +14,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The latest host sample as Prometheus gauges with conventional names and base units, such as
- * {@code host_cpu_usage_ratio}, {@code host_memory_used_bytes} and {@code
- * host_gpu_utilization_ratio{gpu="0"}}. Series per core, filesystem and GPU follow what the host
- * has at each sample.
+ * {@code switchboard_host_cpu_usage_ratio}, {@code switchboard_host_memory_used_bytes} and {@code
+ * switchboard_host_gpu_utilization_ratio{gpu="0"}}. Series per core, filesystem and GPU follow what
+ * the host has at each sample.
  */
 final class HostGauges implements AutoCloseable {
 

@@ -6,6 +6,7 @@ import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ClientAddress;
 import dev.switchboard.common.http.HostCheck;
 import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
@@ -20,6 +21,8 @@ import dev.switchboard.hub.socket.SocketOptions;
 import dev.switchboard.hub.socket.SocketServer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -34,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The realtime hub: a Socket.IO v4-compatible server on {@code /socket.io/} with the six namespaces
@@ -67,6 +71,16 @@ public final class HubVerticle extends VerticleBase {
           "newListener",
           "removeListener");
 
+  /**
+   * The header of a broadcast accepted by POST /emit: {@code <node>:<System.nanoTime() at the
+   * request>}. {@code System.nanoTime()} compares only within one JVM, so the node that delivers it
+   * measures from the request only when it is the node that accepted it ({@link #NODE}).
+   */
+  private static final String ACCEPTED_HEADER = "hub-accepted";
+
+  /** This JVM, in {@link #ACCEPTED_HEADER}. */
+  private static final String NODE = UUID.randomUUID().toString();
+
   /** The namespaces, which know the events {@code /emit} may not forge. */
   private HubNamespaces namespaces;
 
@@ -90,6 +104,7 @@ public final class HubVerticle extends VerticleBase {
                         || vertx.isClustered()));
     metrics = new HubMetrics(Telemetry.registry());
     sockets = new SocketServer(vertx, options, metrics);
+    sockets.engine().trust(ClientAddress.fromConfig(config));
     streams = new Streams(vertx);
     namespaces =
         new HubNamespaces(
@@ -138,7 +153,7 @@ public final class HubVerticle extends VerticleBase {
                   }
                 });
     MessageConsumer<JsonObject> broadcasts =
-        vertx.eventBus().consumer(Addresses.HUB_BROADCAST, msg -> deliver(msg.body()));
+        vertx.eventBus().consumer(Addresses.HUB_BROADCAST, this::arrived);
     String bindHost = config.getString("bindHost", "127.0.0.1");
     if (enabled(config.getValue("relayPolling"), vertx.isClustered())) {
       EngineOptions engine = options.engine();
@@ -239,6 +254,7 @@ public final class HubVerticle extends VerticleBase {
 
   /** Validates every emit before publishing any, so a bad batch is refused whole. */
   private void emit(RoutingContext ctx) {
+    long accepted = System.nanoTime();
     Object body;
     try {
       body = ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
@@ -266,12 +282,14 @@ public final class HubVerticle extends VerticleBase {
           "body", "send {namespace, room?, event, data} or an array of them");
     }
     boolean named = sockets.options().recoveryInCluster();
+    DeliveryOptions acceptedHere =
+        new DeliveryOptions().addHeader(ACCEPTED_HEADER, NODE + ":" + accepted);
     for (JsonObject emit : emits) {
       if (named) {
         // the same on every hub: a client recovering on another hub gets the emit once
         emit.put("id", EngineServer.newId());
       }
-      vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit);
+      vertx.eventBus().publish(Addresses.HUB_BROADCAST, emit, acceptedHere);
     }
     metrics.emitted(emits.size());
     ctx.response().setStatusCode(202);
@@ -322,7 +340,21 @@ public final class HubVerticle extends VerticleBase {
     return clean;
   }
 
-  /** A broadcast from any hub node, delivered to this node's sockets. */
+  /**
+   * A broadcast from any hub node, delivered to this node's sockets, and its delivery latency
+   * recorded: from this node's /emit that accepted it, or else from its arrival here.
+   */
+  private void arrived(Message<JsonObject> message) {
+    long start = System.nanoTime();
+    String accepted = message.headers().get(ACCEPTED_HEADER);
+    boolean fromEmit = accepted != null && accepted.startsWith(NODE + ":");
+    if (fromEmit) {
+      start = Long.parseLong(accepted.substring(NODE.length() + 1));
+    }
+    deliver(message.body());
+    metrics.delivered(fromEmit, System.nanoTime() - start);
+  }
+
   private void deliver(JsonObject emit) {
     Namespace namespace = sockets.of(emit.getString("namespace"));
     JsonArray eventAndArgs = new JsonArray().add(emit.getString("event"));

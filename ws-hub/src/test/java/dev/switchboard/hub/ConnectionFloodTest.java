@@ -148,7 +148,7 @@ class ConnectionFloodTest {
         .as("sockets of the flood the hub holds")
         .isLessThanOrEqualTo(PER_ADDRESS)
         .isGreaterThan(TRICKLING);
-    assertThat(hub.metric("net_connections_refused_total", "reason=\"address\""))
+    assertThat(hub.metric("switchboard_net_connections_refused_total", "reason=\"address\""))
         .isGreaterThanOrEqualTo(IDLE + TRICKLING - PER_ADDRESS);
 
     // during the flood: /health answers, and an authenticated client connects
@@ -173,10 +173,11 @@ class ConnectionFloodTest {
     assertThat(heldCount())
         .as("flood sockets still held %s after the request timeout", REQUEST_TIMEOUT)
         .isZero();
-    assertThat(hub.metric("net_connections_timeouts_total")).isGreaterThanOrEqualTo(held);
+    assertThat(hub.metric("switchboard_net_connections_timeouts_total"))
+        .isGreaterThanOrEqualTo(held);
     hub.awaitHealth(
         "the handshakes nobody followed up gone",
-        health -> hub.metric("hub_engine_pending") == 0.0);
+        health -> hub.metric("switchboard_hub_engine_pending") == 0.0);
     assertThat(node.call("state", new JsonObject().put("client", "admin")).getBoolean("connected"))
         .isTrue();
     assertThat(node.call("state", new JsonObject().put("client", "poller")).getBoolean("connected"))

@@ -39,7 +39,9 @@ class PendingSessionsTest {
             new JsonObject().put("maxPendingSessions", 4).put("connectTimeout", 1_000));
     NodeDriver node = hub.node();
     node.connected("member", "/services", "admin", Transport.POLLING.opts());
-    assertThat(hub.metric("hub_engine_pending")).as("a session that joined a namespace").isZero();
+    assertThat(hub.metric("switchboard_hub_engine_pending"))
+        .as("a session that joined a namespace")
+        .isZero();
 
     assertThat(pollingHandshake().statusCode()).isEqualTo(200);
     assertThat(pollingHandshake().statusCode()).isEqualTo(200);
@@ -60,10 +62,11 @@ class PendingSessionsTest {
                     .await());
     assertThat(refused).isInstanceOf(UpgradeRejectedException.class);
     assertThat(((UpgradeRejectedException) refused).getStatus()).isEqualTo(503);
-    assertThat(hub.metric("hub_engine_pending")).isEqualTo(2.0);
+    assertThat(hub.metric("switchboard_hub_engine_pending")).isEqualTo(2.0);
 
     // the polling sessions that joined nothing end after connectTimeout, and new handshakes get in
-    hub.awaitHealth("the pending sessions gone", health -> hub.metric("hub_engine_pending") == 0.0);
+    hub.awaitHealth(
+        "the pending sessions gone", health -> hub.metric("switchboard_hub_engine_pending") == 0.0);
     assertThat(pollingHandshake().statusCode()).isEqualTo(200);
     assertThat(node.call("state", new JsonObject().put("client", "member")).getBoolean("connected"))
         .isTrue();

@@ -94,7 +94,7 @@ class SocketIoClientLimitsTest {
     assertThat(mcpConnections())
         .as("the slow consumer was dropped after %d broadcasts of 100 kB; it read %s", sent, stats)
         .isEqualTo(1);
-    assertThat(hub.metric("hub_drops_total", "reason=\"slow_consumer\""))
+    assertThat(hub.metric("switchboard_hub_drops_total", "reason=\"slow_consumer\""))
         .isGreaterThanOrEqualTo(1.0);
 
     // the good client keeps getting everything, in order, after the drop too
@@ -177,7 +177,7 @@ class SocketIoClientLimitsTest {
     }
     assertThat(mcpConnections()).as("dropped after %d broadcasts of 100 kB", sent).isZero();
     assertThat(sent).isGreaterThanOrEqualTo((int) (MAX_BUFFERED / PAYLOAD.length()));
-    assertThat(hub.metric("hub_drops_total", "reason=\"slow_consumer\""))
+    assertThat(hub.metric("switchboard_hub_drops_total", "reason=\"slow_consumer\""))
         .isGreaterThanOrEqualTo(1.0);
     HttpResponse<Buffer> gone =
         hub.http.get("/socket.io/?EIO=4&transport=polling&sid=" + sid).send().await();
@@ -252,7 +252,7 @@ class SocketIoClientLimitsTest {
     assertThat(node.await("flood", "@disconnect").arg(0)).isEqualTo("io server disconnect");
     hub.awaitHealth(
         "the flooder gone", health -> health.getJsonObject("connections").getInteger("mcp") == 1);
-    assertThat(hub.metric("hub_drops_total", "reason=\"rate_limit\""))
+    assertThat(hub.metric("switchboard_hub_drops_total", "reason=\"rate_limit\""))
         .isGreaterThanOrEqualTo((double) limited);
 
     // the well-behaved client is untouched

@@ -78,7 +78,7 @@ class SocketIoClientNamespacesTest extends HubClientTest {
       node.connected(client(nsp), nsp, "admin", multiplexed);
       node.await(client(nsp), "connected");
     }
-    assertThat(hub.metric("hub_engine_sessions"))
+    assertThat(hub.metric("switchboard_hub_engine_sessions"))
         .as("one Engine.IO session under six sockets")
         .isEqualTo(1.0);
     assertThat(hub.health().getJsonObject("connections").stream().map(e -> e.getValue()))
@@ -97,7 +97,7 @@ class SocketIoClientNamespacesTest extends HubClientTest {
     assertThat(
             node.ackOf("files", "unwatch", new JsonObject().put("watchId", "w")).getBoolean("ok"))
         .isTrue();
-    assertThat(hub.metric("hub_engine_sessions")).isEqualTo(1.0);
+    assertThat(hub.metric("switchboard_hub_engine_sessions")).isEqualTo(1.0);
     assertThat(hub.health().getJsonObject("connections").getInteger("services")).isEqualTo(1);
   }
 

@@ -105,7 +105,8 @@ class SocketIoClientRecoveryTest extends HubClientTest {
     node.await("r", "news", mark, args -> args.getJsonObject(0).getInteger("n") == 5);
     assertThat(node.events("r", "news").stream().map(SocketIoClientRecoveryTest::n).toList())
         .containsExactly(1, 2, 3, 5);
-    assertThat(hub.metric("hub_recovery_hits_total", "namespace=\"/mcp\"")).isEqualTo(1.0);
+    assertThat(hub.metric("switchboard_hub_recovery_hits_total", "namespace=\"/mcp\""))
+        .isEqualTo(1.0);
   }
 
   /**

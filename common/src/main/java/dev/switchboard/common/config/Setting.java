@@ -186,6 +186,11 @@ public enum Setting {
       List.of("auto", "off"),
       "auto",
       "auto: each managed service in a cgroup v2 of its own where one can be made (a stop ends everything in it; exact CPU and memory; maxMemory as memory.max); off: process groups only"),
+  SUPERVISOR_SERVICES_MAX(
+      "supervisor.servicesMax",
+      Kind.POSITIVE_INT,
+      200,
+      "managed services that may be defined; creating one more is answered 409 (each service's name is a metric label)"),
   SUPERVISOR_STATS_INTERVAL(
       "supervisor.statsInterval",
       Kind.DURATION,

@@ -1,6 +1,9 @@
 package dev.switchboard.common.observability;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,12 +14,34 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.List;
 
 /**
  * One Prometheus registry per process, wired into Vert.x metrics. All services of a process share
  * it, so it carries the common tag {@code service} naming what the process runs.
+ *
+ * <p>Names: Switchboard's own meters are registered under short dotted names ({@code hub.emits},
+ * {@code supervisor.services}) and exported with the prefix {@link #PREFIX} ({@code
+ * switchboard_hub_emits_total}) by one {@link MeterFilter} here, so that they cannot collide with
+ * another exporter's on a shared Prometheus. The standard families keep their conventional names,
+ * which dashboards and alerts everywhere query: the JVM's and the process's from Micrometer's
+ * binders ({@code jvm_*}, {@code process_*}, {@code system_*}) and Vert.x's ({@code vertx_*}).
+ * Three of Micrometer's names break Prometheus's rules ({@code promtool check metrics}) and are
+ * replaced here by the conventional ones: {@code process_cpu_time_ns_total} by {@code
+ * process_cpu_seconds_total} (the name every Prometheus client library exports), {@code
+ * jvm_compilation_time_ms_total} by {@code jvm_compilation_time_seconds_total} and {@code
+ * system_cpu_count} by {@code system_cpus}.
  */
 public final class Telemetry {
+
+  /** The prefix of Switchboard's own meters, as registered: exported as {@code switchboard_}. */
+  public static final String PREFIX = "switchboard.";
+
+  /** Families that keep their conventional names (Micrometer's JVM binders, Vert.x). */
+  static final List<String> STANDARD = List.of("jvm.", "process.", "system.", "vertx.");
 
   private Telemetry() {}
 
@@ -29,8 +54,65 @@ public final class Telemetry {
 
   static PrometheusMeterRegistry newRegistry(String service) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().commonTags("service", service);
+    registry
+        .config()
+        .commonTags("service", service)
+        .meterFilter(MeterFilter.deny(Telemetry::replaced))
+        .meterFilter(conventionalNames());
+    registerReplacements(registry);
     return registry;
+  }
+
+  /** The exported name of one of Switchboard's own meters registered as {@code name}. */
+  public static String exported(String name) {
+    return name.startsWith(PREFIX) ? name : PREFIX + name;
+  }
+
+  /**
+   * Prefixes Switchboard's own meters (everything outside {@link #STANDARD}) and renames {@code
+   * system.cpu.count}, a gauge whose {@code _count} suffix Prometheus reserves for histograms.
+   */
+  static MeterFilter conventionalNames() {
+    return new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        String name = id.getName();
+        if (name.equals("system.cpu.count")) {
+          return id.withName("system.cpus");
+        }
+        if (STANDARD.stream().anyMatch(name::startsWith)) {
+          return id;
+        }
+        return id.withName(exported(name));
+      }
+    };
+  }
+
+  /** Micrometer's meters in an abbreviated unit, replaced by {@link #registerReplacements}. */
+  private static boolean replaced(Meter.Id id) {
+    return (id.getName().equals("process.cpu.time") && "ns".equals(id.getBaseUnit()))
+        || (id.getName().equals("jvm.compilation.time") && "ms".equals(id.getBaseUnit()));
+  }
+
+  private static void registerReplacements(MeterRegistry registry) {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean process
+        && process.getProcessCpuTime() >= 0) {
+      FunctionCounter.builder("process.cpu", process, p -> p.getProcessCpuTime() / 1e9)
+          .baseUnit("seconds")
+          .description("CPU time used by the process (user and system)")
+          .register(registry);
+    }
+    CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
+    if (compilation != null && compilation.isCompilationTimeMonitoringSupported()) {
+      // not "jvm.compilation.time" in seconds: the registry would take Micrometer's meter of that
+      // name and tags for this one (a meter's id leaves its unit out)
+      FunctionCounter.builder(
+              "jvm.compilation.time.seconds", compilation, c -> c.getTotalCompilationTime() / 1e3)
+          .description("time spent by the JIT compiler")
+          .tag("compiler", compilation.getName())
+          .register(registry);
+    }
   }
 
   /**

@@ -95,7 +95,7 @@ class GuardedTransportTest {
 
   private double meter(String name, String... tags) {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
-    var search = registry.find(name);
+    var search = registry.find(Telemetry.exported(name));
     if (tags.length > 0) {
       search = search.tags(tags);
     }

@@ -32,14 +32,14 @@ import org.slf4j.LoggerFactory;
  * request never waits for the database. When the database goes away, a failed insert goes back to
  * the front of the queue and the writer waits (an {@link Outage}: capped, jittered backoff, logged
  * once when it begins and once when it ends) before it tries again; while the queue is full, new
- * entries are dropped, counted in {@code gateway_audit_dropped_total}, and the drop is logged once
- * (and summed up when the database answers again). Retention keeps entries younger than {@code
- * retention} and at most {@code maxRows} of them, pruned every {@link #PRUNE_EVERY}. Used on the
- * gateway's event loop.
+ * entries are dropped, counted in {@code switchboard_gateway_audit_dropped_total}, and the drop is
+ * logged once (and summed up when the database answers again). Retention keeps entries younger than
+ * {@code retention} and at most {@code maxRows} of them, pruned every {@link #PRUNE_EVERY}. Used on
+ * the gateway's event loop.
  */
 public final class AuditLog {
 
-  /** Rendered {@code gateway_audit_dropped_total} by Prometheus. */
+  /** Rendered {@code switchboard_gateway_audit_dropped_total} by Prometheus. */
   public static final String DROPPED_METER = "gateway.audit.dropped";
 
   /** Every action the log records. */
@@ -183,7 +183,7 @@ public final class AuditLog {
       if (droppedInEpisode++ == 0) {
         LOG.warn(
             "audit log: {} entries wait for the database; new entries are dropped and counted in"
-                + " gateway_audit_dropped_total until it takes them",
+                + " switchboard_gateway_audit_dropped_total until it takes them",
             CAPACITY);
       }
       return;

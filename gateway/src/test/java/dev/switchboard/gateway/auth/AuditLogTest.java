@@ -61,7 +61,8 @@ class AuditLogTest {
   void whileTheDatabaseIsAwayEntriesWaitAndBeyondTheQueueAreDroppedAndCounted() {
     Pool away = Database.pool(vertx, "postgresql://test@127.0.0.1:1/nothing", 1, "away");
     AuditLog log = new AuditLog(vertx, away, Clock.systemUTC(), Duration.ofDays(90), 100);
-    Counter dropped = Telemetry.registry().find(AuditLog.DROPPED_METER).counter();
+    Counter dropped =
+        Telemetry.registry().find(Telemetry.exported(AuditLog.DROPPED_METER)).counter();
     assertThat(dropped).isNotNull();
     double before = dropped.count();
     for (int i = 0; i < AuditLog.CAPACITY + 7; i++) {

@@ -21,8 +21,9 @@ import java.util.TreeMap;
  * still gets them all) and PostgreSQL (multi-row inserts of up to {@code batchRows}, {@code
  * insertsInFlight} at a time). Every stage is bounded: a source holds at most {@code capacity}
  * lines, the database backlog (with the inserts in flight) at most {@code capacity * 4}; beyond
- * that lines are dropped, counted in {@code supervisor_log_lines_total{outcome="dropped"}}, and a
- * note in the log itself says how many, which seq numbers and when.
+ * that lines are dropped, counted in {@code
+ * switchboard_supervisor_log_lines_total{outcome="dropped"}}, and a note in the log itself says how
+ * many, which seq numbers and when.
  *
  * <p>When the database goes away, a failed insert goes back to the front of the backlog and the
  * pipeline waits ({@link LogWriter}, an {@code Outage}: capped, jittered exponential backoff,
@@ -33,7 +34,7 @@ import java.util.TreeMap;
  */
 public final class LogPipeline {
 
-  /** Rendered {@code supervisor_log_lines_total} by Prometheus. */
+  /** Rendered {@code switchboard_supervisor_log_lines_total} by Prometheus. */
   public static final String LINES_METER = "supervisor.log.lines";
 
   private final Vertx vertx;

@@ -1,5 +1,6 @@
 package dev.switchboard.hub.engine;
 
+import dev.switchboard.common.http.ClientAddress;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
@@ -67,6 +69,9 @@ public final class EngineServer {
   private int pending;
 
   private final Map<String, Integer> pendingByAddress = new HashMap<>();
+
+  /** Who a request is from: its peer, or the client a trusted proxy names. */
+  private ClientAddress clients = ClientAddress.peers();
 
   public EngineServer(
       Vertx vertx, EngineOptions options, Consumer<EngineSocket> connectionHandler) {
@@ -167,7 +172,7 @@ public final class EngineServer {
         badRequest(request, options, 2, "Bad handshake method");
         return;
       }
-      String address = request.remoteAddress().hostAddress();
+      String address = clientOf(request.remoteAddress(), request.headers());
       if (!admits(address)) {
         respond(request, options, 503, "application/json", BUSY);
         return;
@@ -273,7 +278,7 @@ public final class EngineServer {
     String sid = query.get("sid");
     if (ok && sid != null) {
       ok = session(sid) != null;
-    } else if (ok && !admits(handshake.remoteAddress().hostAddress())) {
+    } else if (ok && !admits(clientOf(handshake.remoteAddress(), handshake.headers()))) {
       handshake.reject(503);
       return;
     }
@@ -292,7 +297,8 @@ public final class EngineServer {
   public void webSocket(ServerWebSocket ws) {
     String sid = Handshakes.decodeQueryParams(ws.query()).get("sid");
     if (sid == null) {
-      EngineSocket socket = newSession(ws.query(), ws.headers(), ws.remoteAddress().hostAddress());
+      EngineSocket socket =
+          newSession(ws.query(), ws.headers(), clientOf(ws.remoteAddress(), ws.headers()));
       socket.attachWebSocket(HubWebSocket.takeOver(ws, options.maxPayload()));
       socket.open(EngineSocket.handshake(socket.id(), false, options));
       return;
@@ -307,6 +313,19 @@ public final class EngineServer {
   }
 
   // ---- sessions ----
+
+  /**
+   * Trusts the proxies of {@code clients} ({@code TRUSTED_PROXIES}): a session opened through one
+   * is from the client its {@code X-Forwarded-For} names, so that each client behind nginx has its
+   * own share of the pending sessions.
+   */
+  public void trust(ClientAddress clients) {
+    this.clients = clients;
+  }
+
+  private String clientOf(SocketAddress peer, MultiMap headers) {
+    return clients.of(peer == null ? null : peer.hostAddress(), headers.get("X-Forwarded-For"));
+  }
 
   /**
    * Whether a new session from this address stays within {@link EngineOptions#maxPendingSessions},
