@@ -40,7 +40,8 @@ class HubMetricsTest {
     new HubMetrics(registry);
     assertThat(registry.find("hub.drops").counters())
         .extracting(counter -> counter.getId().getTag("reason"))
-        .containsExactlyInAnyOrder("volatile", "slow_consumer", "rate_limit", "protocol", "recovery_cluster");
+        .containsExactlyInAnyOrder(
+            "volatile", "slow_consumer", "rate_limit", "protocol", "recovery_cluster");
     assertThat(registry.find("hub.drops").counters()).allMatch(counter -> counter.count() == 0);
   }
 
