@@ -7,7 +7,6 @@ import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.Outage;
 import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
-import dev.switchboard.common.http.InProcess;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.files.analysis.Analyzer;
@@ -111,12 +110,7 @@ public final class FileProcessorVerticle extends VerticleBase {
             ignored ->
                 UploadRoutes.mount(
                     router, vertx, UploadOptions.fromConfig(config(), options.dataDir()), assets))
-        .onSuccess(
-            mounted -> {
-              uploads = mounted;
-              // in one JVM the gateway hands uploads and downloads over here, not over a socket
-              InProcess.offer(vertx, NAME, router);
-            })
+        .onSuccess(mounted -> uploads = mounted)
         .compose(
             ignored ->
                 HttpServers.listen(
@@ -145,7 +139,6 @@ public final class FileProcessorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    InProcess.withdraw(vertx, NAME);
     if (uploads != null) {
       uploads.close();
     }

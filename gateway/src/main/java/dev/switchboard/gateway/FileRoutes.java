@@ -12,12 +12,10 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) goes
- * to file-processor's own HTTP routes unchanged and never buffered: handed over in-process when
- * file-processor runs in this JVM (the bytes are read once, on this event loop), else streamed to
- * its HTTP server through a proxy. Everything else is a command on the event bus, as the other
- * services' routes are. The bearer check runs here first, and file-processor checks the same
- * credential again.
+ * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) is
+ * streamed to file-processor's own HTTP server, unchanged and never buffered; everything else is a
+ * command on the event bus, as the other services' routes are. The bearer check runs here first,
+ * and file-processor checks the same credential again.
  *
  * <p>Also the seed's {@code POST /api/files/process} (an upload) and {@code POST
  * /api/assets/confirm}.
@@ -32,7 +30,7 @@ final class FileRoutes {
 
   FileRoutes(Vertx vertx, URI filesUrl) {
     this.vertx = vertx;
-    this.upstream = Upstream.inProcessOrProxied(vertx, FILE_PROCESSOR, filesUrl, 64);
+    this.upstream = Upstream.proxied(vertx, FILE_PROCESSOR, filesUrl, 64);
   }
 
   static void mount(Operations api, Vertx vertx, URI filesUrl) {

@@ -1,7 +1,6 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.http.ApiException;
-import dev.switchboard.common.http.InProcess;
 import dev.switchboard.common.http.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,22 +18,14 @@ import java.net.URI;
 
 /**
  * A service with an HTTP server of its own that the gateway passes some requests on to, unchanged
- * and never buffered (uploads, downloads, server-sent events): through a reverse proxy to its URL,
- * with a 503 problem naming the service when it does not answer; or, for a service that offers its
- * routes {@link InProcess in-process} and runs in the gateway's JVM, handed over directly, so the
- * bytes are read once.
+ * and never buffered (uploads, downloads, server-sent events), through a reverse proxy to its URL,
+ * with a 503 problem naming the service when it does not answer.
  */
 final class Upstream {
 
-  private final Vertx vertx;
-  private final String service;
-  private final boolean inProcess;
   private final HttpProxy proxy;
 
-  private Upstream(Vertx vertx, String service, URI url, int connections, boolean inProcess) {
-    this.vertx = vertx;
-    this.service = service;
-    this.inProcess = inProcess;
+  private Upstream(Vertx vertx, String service, URI url, int connections) {
     HttpClient client =
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true),
@@ -45,24 +36,12 @@ final class Upstream {
             .addInterceptor(new Unreachable(service));
   }
 
-  /** Always through the proxy, at most {@code connections} at once. */
+  /** {@code service} at {@code url}, at most {@code connections} at once. */
   static Upstream proxied(Vertx vertx, String service, URI url, int connections) {
-    return new Upstream(vertx, service, url, connections, false);
-  }
-
-  /** In-process when {@code service} runs in this JVM and offers its routes, else proxied. */
-  static Upstream inProcessOrProxied(Vertx vertx, String service, URI url, int connections) {
-    return new Upstream(vertx, service, url, connections, true);
+    return new Upstream(vertx, service, url, connections);
   }
 
   void handle(RoutingContext ctx) {
-    if (inProcess) {
-      var local = InProcess.find(vertx, service);
-      if (local.isPresent()) {
-        local.get().handle(ctx.request());
-        return;
-      }
-    }
     proxy.handle(ctx.request());
   }
 
