@@ -57,9 +57,11 @@ class HubClusterIT {
     vertx.close().await();
   }
 
-  @Test
-  @Timeout(180)
-  void anEmitToOneHubReachesTheClientsOfBoth() throws Exception {
+  /** Two hubs, each on its own port, clustered with each other and ready. */
+  private record TwoHubs(
+      SwitchboardProcess first, int firstPort, SwitchboardProcess second, int secondPort) {}
+
+  private TwoHubs twoReadyHubs() throws Exception {
     String clusterName = "switchboard-hub-it-" + UUID.randomUUID();
     int clusterPort1 = freePort();
     int clusterPort2 = freePort();
@@ -70,6 +72,17 @@ class HubClusterIT {
     SwitchboardProcess hub2 = hub("hub-2", hubPort2, clusterName, clusterPort2, members);
     hub1.awaitStdout("Ready in", START_TIMEOUT);
     hub2.awaitStdout("Ready in", START_TIMEOUT);
+    return new TwoHubs(hub1, hubPort1, hub2, hubPort2);
+  }
+
+  @Test
+  @Timeout(180)
+  void anEmitToOneHubReachesTheClientsOfBoth() throws Exception {
+    TwoHubs hubs = twoReadyHubs();
+    SwitchboardProcess hub1 = hubs.first();
+    SwitchboardProcess hub2 = hubs.second();
+    int hubPort1 = hubs.firstPort();
+    int hubPort2 = hubs.secondPort();
 
     RawClient onHub1 = new RawClient(hubPort1, "jobs");
     RawClient onHub2 = new RawClient(hubPort2, "jobs");
@@ -106,16 +119,11 @@ class HubClusterIT {
   @Test
   @Timeout(240)
   void pollingAlternatesBetweenHubsAndAClientOfAKilledHubRecoversOnTheOther() throws Exception {
-    String clusterName = "switchboard-hub-it-" + UUID.randomUUID();
-    int clusterPort1 = freePort();
-    int clusterPort2 = freePort();
-    String members = "127.0.0.1:" + clusterPort1 + ",127.0.0.1:" + clusterPort2;
-    int hubPort1 = freePort();
-    int hubPort2 = freePort();
-    SwitchboardProcess hub1 = hub("hub-1", hubPort1, clusterName, clusterPort1, members);
-    SwitchboardProcess hub2 = hub("hub-2", hubPort2, clusterName, clusterPort2, members);
-    hub1.awaitStdout("Ready in", START_TIMEOUT);
-    hub2.awaitStdout("Ready in", START_TIMEOUT);
+    TwoHubs hubs = twoReadyHubs();
+    SwitchboardProcess hub1 = hubs.first();
+    SwitchboardProcess hub2 = hubs.second();
+    int hubPort1 = hubs.firstPort();
+    int hubPort2 = hubs.secondPort();
 
     RecoveringClient onHub1 = new RecoveringClient(hubPort1, new JsonObject());
     onHub1.joined.get(15, TimeUnit.SECONDS);

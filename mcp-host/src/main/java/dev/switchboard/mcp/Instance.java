@@ -299,26 +299,30 @@ final class Instance {
   }
 
   private void fail(String why) {
-    if (state == State.FAILED || state == State.STOPPED) {
-      return;
-    }
-    state = State.FAILED;
-    reason = why;
-    LOG.warn("MCP server {} failed: {}", key, why);
-    ready.tryFail(new IllegalStateException("MCP server " + key + " " + why));
-    destroy();
-    finish();
+    end(State.FAILED, why);
   }
 
   /** Stops the process (idle, definition changed or removed, host stopping). */
   void stop(String why) {
+    end(State.STOPPED, why);
+  }
+
+  /**
+   * Ends the instance once, {@code FAILED} or {@code STOPPED}: its process and what waits on it.
+   */
+  private void end(State ending, String why) {
     if (state == State.FAILED || state == State.STOPPED) {
       return;
     }
-    state = State.STOPPED;
+    state = ending;
     reason = why;
-    LOG.info("MCP server {} stopped: {}", key, why);
-    ready.tryFail(new IllegalStateException("MCP server " + key + " stopped: " + why));
+    String what = ending == State.FAILED ? why : "stopped: " + why;
+    if (ending == State.FAILED) {
+      LOG.warn("MCP server {} failed: {}", key, why);
+    } else {
+      LOG.info("MCP server {} {}", key, what);
+    }
+    ready.tryFail(new IllegalStateException("MCP server " + key + " " + what));
     destroy();
     finish();
   }

@@ -1,6 +1,7 @@
 package dev.switchboard.hub.engine;
 
 import dev.switchboard.common.http.ClientAddress;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -206,9 +207,33 @@ public final class EngineServer {
   }
 
   private void receivePost(HttpServerRequest request, EngineSocket socket) {
+    readPayload(
+        request,
+        options,
+        body -> {
+          try {
+            socket.onPollingPayload(body.toString());
+            respond(request, options, 200, "text/html", "ok");
+          } catch (EngineProtocolException e) {
+            badRequest(request, options, 3, "Bad request");
+            socket.close("parse error");
+          }
+        },
+        () -> {});
+  }
+
+  /**
+   * Reads a polling POST's body, at most {@code maxPayload} bytes: the whole body goes to {@code
+   * whole}; a body over the limit (by its {@code Content-Length} or as it arrives) is answered 413
+   * and, like a request that fails on the way, goes to {@code lost} instead, once.
+   */
+  static void readPayload(
+      HttpServerRequest request, EngineOptions options, Handler<Buffer> whole, Runnable lost) {
+    int max = options.maxPayload();
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && parseLong(length) > options.maxPayload()) {
+    if (length != null && parseLong(length) > max) {
       tooLarge(request, options);
+      lost.run();
       return;
     }
     Buffer body = Buffer.buffer();
@@ -219,22 +244,23 @@ public final class EngineServer {
             return;
           }
           body.appendBuffer(chunk);
-          if (body.length() > options.maxPayload()) {
+          if (body.length() > max) {
             refused[0] = true;
             tooLarge(request, options);
+            lost.run();
+          }
+        });
+    request.exceptionHandler(
+        e -> {
+          if (!refused[0]) {
+            refused[0] = true;
+            lost.run();
           }
         });
     request.endHandler(
         v -> {
-          if (refused[0]) {
-            return;
-          }
-          try {
-            socket.onPollingPayload(body.toString());
-            respond(request, options, 200, "text/html", "ok");
-          } catch (EngineProtocolException e) {
-            badRequest(request, options, 3, "Bad request");
-            socket.close("parse error");
+          if (!refused[0]) {
+            whole.handle(body);
           }
         });
   }

@@ -3,7 +3,6 @@ package dev.switchboard.hub.engine;
 import dev.switchboard.common.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -141,40 +140,11 @@ public final class PollingRelay {
       send(request, sid, message);
       return;
     }
-    int max = engine.options().maxPayload();
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && EngineServer.parseLong(length) > max) {
-      outgoing--;
-      EngineServer.tooLarge(request, engine.options());
-      return;
-    }
-    Buffer body = Buffer.buffer();
-    boolean[] refused = {false};
-    request.handler(
-        chunk -> {
-          if (refused[0]) {
-            return;
-          }
-          body.appendBuffer(chunk);
-          if (body.length() > max) {
-            refused[0] = true;
-            outgoing--;
-            EngineServer.tooLarge(request, engine.options());
-          }
-        });
-    request.exceptionHandler(
-        e -> {
-          if (!refused[0]) {
-            refused[0] = true;
-            outgoing--;
-          }
-        });
-    request.endHandler(
-        v -> {
-          if (!refused[0]) {
-            send(request, sid, message.put("body", body.toString()));
-          }
-        });
+    EngineServer.readPayload(
+        request,
+        engine.options(),
+        body -> send(request, sid, message.put("body", body.toString())),
+        () -> outgoing--);
   }
 
   private void send(HttpServerRequest request, String sid, JsonObject message) {
