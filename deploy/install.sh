@@ -40,7 +40,7 @@ SPLIT=0
 SSH_PORT=""
 ROOT=""
 DRY=0
-SERVICES=(system-stats gateway ws-hub supervisor file-processor)
+SERVICES=(system-stats gateway ws-hub supervisor file-processor mcp-host)
 USER_NAME=switchboard
 
 die() {

@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +93,7 @@ class DeployFilesTest {
         .containsExactly(
             "switchboard-file-processor.service",
             "switchboard-gateway.service",
+            "switchboard-mcp-host.service",
             "switchboard-supervisor.service",
             "switchboard-system-stats.service",
             "switchboard-ws-hub.service",
@@ -120,6 +125,60 @@ class DeployFilesTest {
       assertThat(result.output()).as("systemd-analyze verify %s", name).isEmpty();
       assertThat(result.exit()).as("systemd-analyze verify %s", name).isZero();
     }
+  }
+
+  /**
+   * The split units on one host: every process listens on ports of its own (its HTTP or ops port,
+   * and its cluster port, which CLUSTER_MEMBERS lists), and prometheus-split.yml scrapes each
+   * process where it listens.
+   */
+  @Test
+  void theSplitUnitsListenOnPortsOfTheirOwnThatPrometheusScrapes() throws IOException {
+    Map<String, String> shared = env("cluster.env.example");
+    Map<String, String> httpPortSetting =
+        Map.of(
+            "gateway", "GATEWAY_PORT",
+            "ws-hub", "HUB_PORT",
+            "file-processor", "FILES_PORT",
+            "mcp-host", "MCP_PORT",
+            "system-stats", "OPS_PORT",
+            "supervisor", "OPS_PORT");
+    Map<String, String> scraped = new TreeMap<>();
+    Matcher target =
+        Pattern.compile("targets: \\[\"127\\.0\\.0\\.1:(\\d+)\"]\\s+labels:\\s+process: (\\S+)")
+            .matcher(Files.readString(DEPLOY.resolve("prometheus/prometheus-split.yml")));
+    while (target.find()) {
+      scraped.put(target.group(2), target.group(1));
+    }
+    Map<String, String> owners = new TreeMap<>();
+    Map<String, String> listening = new TreeMap<>();
+    for (Map.Entry<String, String> service : httpPortSetting.entrySet()) {
+      Map<String, String> env = new TreeMap<>(shared);
+      env.putAll(env("switchboard-" + service.getKey() + ".env.example"));
+      String http = env.get(service.getValue());
+      String cluster = env.get("CLUSTER_PORT");
+      assertThat(http).as("%s of %s", service.getValue(), service.getKey()).isNotNull();
+      assertThat(cluster).as("CLUSTER_PORT of %s", service.getKey()).isNotNull();
+      for (String port : List.of(http, cluster)) {
+        assertThat(owners.put(port, service.getKey()))
+            .as("port %s of %s is taken by", port, service.getKey())
+            .isNull();
+      }
+      assertThat(shared.get("CLUSTER_MEMBERS")).contains("127.0.0.1:" + cluster);
+      listening.put(service.getKey(), http);
+    }
+    assertThat(scraped).as("prometheus-split.yml's targets").isEqualTo(listening);
+  }
+
+  private static Map<String, String> env(String example) throws IOException {
+    Map<String, String> settings = new TreeMap<>();
+    for (String line : Files.readAllLines(DEPLOY.resolve("systemd/" + example))) {
+      int eq = line.indexOf('=');
+      if (!line.startsWith("#") && eq > 0) {
+        settings.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return settings;
   }
 
   @Test

@@ -161,7 +161,8 @@ class InstallScriptTest {
             "switchboard-gateway",
             "switchboard-ws-hub",
             "switchboard-supervisor",
-            "switchboard-file-processor");
+            "switchboard-file-processor",
+            "switchboard-mcp-host");
     verifyUnits(root, units);
     assertThat(root.resolve("etc/systemd/system/switchboard.service")).doesNotExist();
     Path cluster = root.resolve("etc/switchboard/cluster.env");
@@ -189,14 +190,14 @@ class InstallScriptTest {
     assertThat(second.output())
         .contains(
             "[changed]     mode of /etc/switchboard/cluster.env to 0600 (kept its content)",
-            "Done: 1 changed, 16 unchanged.");
+            "Done: 1 changed, 18 unchanged.");
     assertThat(Files.readString(cluster)).isEqualTo(edited);
     assertThat(mode(cluster)).isEqualTo("rw-------");
 
     Map<String, FileTime> before = mtimes(root);
     Tools.Result third = install(args.toArray(String[]::new));
     assertThat(third.output())
-        .contains("Done: 0 changed, 17 unchanged.")
+        .contains("Done: 0 changed, 19 unchanged.")
         .doesNotContain("[changed]");
     assertThat(mtimes(root)).isEqualTo(before);
     assertThat(Files.readString(cluster)).isEqualTo(edited);

@@ -44,8 +44,8 @@ import org.junit.jupiter.api.TestInstance;
  * /metrics output through {@code promtool check metrics} and against the Grafana dashboard's
  * queries.
  *
- * <p>The source address cannot vary on loopback, so the allow rule of /emit, /metrics and the
- * admin-only API is tested with a second nginx whose internal networks leave loopback out.
+ * <p>The source address cannot vary on loopback, so the allow rule of /emit, /metrics, /mcp/ and
+ * the admin-only API is tested with a second nginx whose internal networks leave loopback out.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProductionIT {
@@ -245,7 +245,7 @@ class ProductionIT {
   }
 
   @Test
-  void emitMetricsAndAdminRoutesOnlyFromAllowedNetworks() throws Exception {
+  void emitMetricsMcpAndAdminRoutesOnlyFromAllowedNetworks() throws Exception {
     HttpRequest.Builder emit =
         HttpRequest.newBuilder(URI.create(open.https() + "/emit"))
             .header("Authorization", "Bearer " + EMIT)
@@ -261,6 +261,10 @@ class ProductionIT {
     assertThat(metrics.body()).contains("hub_emits_total");
     HttpResponse<String> tokens = send(get(open.https() + "/api/v1/tokens", ADMIN));
     assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+    // not a JSON-RPC message: mcp-host's own answer, so the request went through to it
+    HttpResponse<String> mcp = send(mcpPost(open.https()));
+    assertThat(mcp.statusCode()).as(mcp.body()).isEqualTo(400);
+    assertThat(mcp.body()).contains("Invalid Request");
 
     HttpClient toClosed =
         HttpClient.newBuilder()
@@ -276,6 +280,8 @@ class ProductionIT {
                 .build(),
             get(closed.https() + "/metrics", ADMIN).build(),
             get(closed.https() + "/api/v1/tokens", ADMIN).build(),
+            get(closed.https() + "/api/v1/mcp/servers", ADMIN).build(),
+            mcpPost(closed.https()).build(),
             get(closed.https() + "/api/v1/audit", ADMIN).build())) {
       HttpResponse<String> refused = toClosed.send(request, HttpResponse.BodyHandlers.ofString());
       assertThat(refused.statusCode()).as("%s from outside", request.uri()).isEqualTo(403);
@@ -285,6 +291,14 @@ class ProductionIT {
             get(closed.https() + "/api/v1/system/info", ADMIN).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(info.statusCode()).as("the rest of the API from outside").isEqualTo(200);
+  }
+
+  private static HttpRequest.Builder mcpPost(String base) {
+    return HttpRequest.newBuilder(URI.create(base + "/mcp/everything"))
+        .header("Authorization", "Bearer " + ADMIN)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"));
   }
 
   @Test
