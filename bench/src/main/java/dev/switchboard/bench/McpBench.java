@@ -434,7 +434,7 @@ public final class McpBench {
         LatencySummary.put(memory, "heapKbPerSession", (heap1 - heap0) / (double) n);
       }
     } catch (Exception e) {
-      memory.put("error", "opened " + open.size() + " of " + n + ": " + e.getMessage());
+      memory.put("error", "opened " + open.size() + " of " + n + ": " + e);
     } finally {
       open.forEach(target::close);
     }
