@@ -160,6 +160,21 @@ class WebSocketTransportTest {
   }
 
   @Test
+  void aMessageOverOneMebibyteClosesTheConnection() throws Exception {
+    fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
+    Client client = authorized("everything");
+    java.util.concurrent.CompletableFuture<Short> closed =
+        new java.util.concurrent.CompletableFuture<>();
+    client.ws().closeHandler(v -> closed.complete(client.ws().closeStatusCode()));
+    client.ws().writeTextMessage("x".repeat(WebSocketTransport.MAX_MESSAGE / 2));
+    assertThat(client.next().getJsonObject("error").getInteger("code"))
+        .as("half the limit is read (and is not JSON)")
+        .isEqualTo(-32700);
+    client.ws().writeTextMessage("x".repeat(WebSocketTransport.MAX_MESSAGE + 1));
+    assertThat(closed.get(30, TimeUnit.SECONDS)).as("the connection is closed").isNotNull();
+  }
+
+  @Test
   void aCredentialIsRequiredAndAForeignOriginIsRefused() {
     fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
     assertThatThrownBy(() -> connect("/ws/mcp/everything"))
