@@ -39,6 +39,9 @@ final class McpRoutes {
             vertx, Credentials.fromConfig(config.getJsonObject("auth", new JsonObject())));
     router.route("/mcp/*").handler(BearerAuth.requiring(authenticator, Action.OPERATE));
     router.route("/mcp/*").handler(routes.upstream::handle);
+    // seed 003's WebSocket transport: the proxy carries the upgrade, then the frames both ways
+    router.route("/ws/mcp/*").handler(BearerAuth.requiring(authenticator, Action.OPERATE));
+    router.route("/ws/mcp/*").handler(routes.upstream::handle);
   }
 
   private void mountApi(Operations api) {

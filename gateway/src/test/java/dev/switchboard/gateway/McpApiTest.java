@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
@@ -10,6 +11,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -24,6 +29,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +125,51 @@ class McpApiTest {
         200);
     api.valid(HttpMethod.DELETE, "/api/v1/mcp/servers/everything", 200);
     api.valid(HttpMethod.GET, "/api/v1/mcp/servers/everything", 404);
+  }
+
+  @Test
+  void theWebSocketTransportIsForwarded() throws Exception {
+    api.valid(HttpMethod.POST, "/api/v1/mcp/servers", definition(), 201);
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions()
+            .setHost("127.0.0.1")
+            .setPort(api.port())
+            .setURI("/ws/mcp/everything")
+            // as seed 003's Node clients (npm ws): no Origin
+            .setAllowOriginHeader(false);
+    WebSocketClient client = vertx.createWebSocketClient();
+    assertThatThrownBy(() -> client.connect(options).await())
+        .isInstanceOfSatisfying(
+            UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(401));
+    BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+    WebSocket ws =
+        client
+            .connect(
+                new WebSocketConnectOptions(options).addHeader("Authorization", "Bearer " + TOKEN))
+            .await();
+    ws.textMessageHandler(text -> received.add(new JsonObject(text)));
+    ws.writeTextMessage(new JsonObject().put("method", "initialize").put("project", "p").encode())
+        .await();
+    assertThat(received.poll(30, TimeUnit.SECONDS).containsKey("result")).isTrue();
+    ws.writeTextMessage(
+            new JsonObject()
+                .put("jsonrpc", "2.0")
+                .put("id", 2)
+                .put("method", "tools/call")
+                .put(
+                    "params",
+                    new JsonObject()
+                        .put("name", "echo")
+                        .put("arguments", new JsonObject().put("message", "via the gateway")))
+                .encode())
+        .await();
+    JsonObject echoed;
+    do {
+      echoed = received.poll(30, TimeUnit.SECONDS);
+      assertThat(echoed).isNotNull();
+    } while (!Integer.valueOf(2).equals(echoed.getValue("id")));
+    assertThat(echoed.getJsonObject("result").encode()).contains("Echo: via the gateway");
+    ws.close().await();
   }
 
   @Test

@@ -64,6 +64,8 @@ final class Host {
   private final Map<Instance, Map<Long, Pending>> pending = new HashMap<>();
   private final Map<InstanceKey, JsonObject> lastEnded = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
+  private final List<java.util.function.BiConsumer<InstanceKey, JsonObject>> observers =
+      new ArrayList<>();
 
   Host(Context context, HostMeters.Factory meters, int maxSessions, Duration sessionTimeout) {
     this.context = context;
@@ -131,6 +133,15 @@ final class Host {
         .stream().filter(i -> matches(i.key(), server)).forEach(i -> i.stop(why));
   }
 
+  /**
+   * {@code observer} sees, once each, the notifications an instance sends for all its sessions
+   * (list changes, logging, resource updates), whether or not it has any: the hub's rooms {@code
+   * mcp:<server>:<project>} follow an instance this way.
+   */
+  void observe(java.util.function.BiConsumer<InstanceKey, JsonObject> observer) {
+    observers.add(observer);
+  }
+
   // ---- sessions ----
 
   /**
@@ -148,7 +159,8 @@ final class Host {
     InstanceKey key = key(def, project);
     JsonObject params = request.getJsonObject("params", new JsonObject());
     String asked = params.getString("protocolVersion");
-    String version = VERSIONS.contains(asked) ? asked : Instance.PROTOCOL_VERSION;
+    // Set.of(...).contains(null) throws: an initialize without a version gets the default
+    String version = asked != null && VERSIONS.contains(asked) ? asked : Instance.PROTOCOL_VERSION;
     return instance(key, def)
         .map(
             instance -> {
@@ -185,7 +197,7 @@ final class Host {
     return sessions.size();
   }
 
-  private static InstanceKey key(McpServerDefinition def, String project) {
+  static InstanceKey key(McpServerDefinition def, String project) {
     if (def.pool() == McpServerDefinition.PoolMode.SHARED) {
       return new InstanceKey(def.name(), "");
     }
@@ -420,6 +432,7 @@ final class Host {
       return; // the server cancels a request of its own, which no client got
     }
     // list changes, logging, resource updates: every session of this instance
+    observers.forEach(observer -> observer.accept(key, message));
     for (Session session : sessions.values()) {
       if (session.key.equals(key) && !session.deliver(message)) {
         meters.dropped();

@@ -17,6 +17,7 @@ import dev.switchboard.common.observability.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -71,9 +72,13 @@ public final class McpHostVerticle extends VerticleBase {
         new Authenticator(
             vertx, Credentials.fromConfig(config().getJsonObject("auth", new JsonObject())));
     router.route("/mcp/*").handler(BearerAuth.requiring(authenticator, Action.OPERATE));
+    router.route("/ws/mcp/*").handler(BearerAuth.requiring(authenticator, Action.OPERATE));
     List<String> origins = new ArrayList<>();
     config().getJsonArray("corsOrigins", new JsonArray()).forEach(o -> origins.add(o.toString()));
-    new StreamableHttp(vertx, host, origins).mount(router);
+    StreamableHttp streamable = new StreamableHttp(vertx, host, origins);
+    streamable.mount(router);
+    router.route("/ws/mcp/:server").handler(streamable::checkOrigin);
+    new WebSocketTransport(host, config().getInteger("maxWebSockets", 256)).mount(router);
     Future<Void> applied = Future.succeededFuture();
     for (McpServerDefinition def : declared) {
       applied = applied.compose(v -> store.upsert(def));
@@ -82,10 +87,15 @@ public final class McpHostVerticle extends VerticleBase {
         .compose(v -> store.all())
         .onSuccess(defs -> defs.forEach(host::put))
         .compose(v -> serveCommands(store))
+        .compose(v -> new SocketSessions(vertx, host).serve())
         .compose(
             v ->
                 HttpServers.listen(
-                    vertx.createHttpServer().requestHandler(router),
+                    vertx
+                        .createHttpServer(
+                            new HttpServerOptions()
+                                .setMaxWebSocketMessageSize(WebSocketTransport.MAX_MESSAGE))
+                        .requestHandler(router),
                     config().getString("bindHost", "127.0.0.1"),
                     config().getInteger("port", 3010),
                     "MCP_PORT"))

@@ -23,6 +23,22 @@ final class Session {
 
   private HttpServerResponse stream;
   private long eventId;
+  private Outlet outlet;
+
+  /**
+   * Where a session of another transport (a hub socket, a WebSocket) gets what the standalone
+   * stream would carry.
+   */
+  interface Outlet {
+    /** False when it could not be delivered (the client does not keep up, or is gone). */
+    boolean deliver(JsonObject message);
+
+    /** Whether the client is connected in a way that keeps the instance from idling. */
+    boolean open();
+
+    /** The session ended (its definition was deleted, or the host stops). */
+    void close();
+  }
 
   Session(String id, InstanceKey key, String protocolVersion) {
     this.id = id;
@@ -31,7 +47,12 @@ final class Session {
   }
 
   boolean hasStream() {
-    return stream != null && !stream.closed();
+    return (stream != null && !stream.closed()) || (outlet != null && outlet.open());
+  }
+
+  /** Sends what concerns this session to {@code outlet} rather than to an SSE stream. */
+  void outlet(Outlet outlet) {
+    this.outlet = outlet;
   }
 
   void stream(HttpServerResponse response) {
@@ -39,10 +60,13 @@ final class Session {
   }
 
   void closeStream() {
-    if (hasStream()) {
+    if (stream != null && !stream.closed()) {
       stream.end();
     }
     stream = null;
+    if (outlet != null) {
+      outlet.close();
+    }
   }
 
   /**
@@ -51,6 +75,9 @@ final class Session {
    * holds up the others.
    */
   boolean deliver(JsonObject message) {
+    if (outlet != null) {
+      return outlet.deliver(message);
+    }
     if (!hasStream() || stream.writeQueueFull()) {
       return false;
     }

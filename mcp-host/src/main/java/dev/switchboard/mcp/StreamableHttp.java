@@ -32,7 +32,7 @@ final class StreamableHttp {
   static final String PROJECT = "Mcp-Project";
   static final String VERSION = "MCP-Protocol-Version";
   static final int BODY_LIMIT = 4 * 1024 * 1024;
-  private static final Pattern PROJECT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  static final Pattern PROJECT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final long KEEP_ALIVE_MS = 15_000;
 
   private static final org.slf4j.Logger LOG =
@@ -77,7 +77,7 @@ final class StreamableHttp {
    * The specification's DNS-rebinding guard: a browser's {@code Origin} must be one of the allowed
    * origins (CORS_ORIGINS), or of the host the request names; no Origin (not a browser) passes.
    */
-  private void checkOrigin(RoutingContext ctx) {
+  void checkOrigin(RoutingContext ctx) {
     String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
     if (origin == null || origins.contains(origin) || sameHost(origin, ctx)) {
       ctx.next();

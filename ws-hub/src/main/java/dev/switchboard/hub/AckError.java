@@ -21,6 +21,8 @@ enum AckError {
   TIMEOUT,
   /** The socket follows as many rooms or streams as it may. */
   TOO_MANY_ROOMS,
+  /** The socket holds as many MCP sessions, or has as many MCP requests in flight, as it may. */
+  TOO_MANY_REQUESTS,
   /** Sent by the socket layer: the client sends events faster than it may. */
   RATE_LIMITED,
   /** Sent by the socket layer: the namespace has no such event. */

@@ -53,6 +53,7 @@ final class Commands {
           case BAD_REQUEST -> AckError.BAD_REQUEST;
           case NOT_FOUND -> AckError.NOT_FOUND;
           case CONFLICT -> AckError.CONFLICT;
+          case TOO_MANY_REQUESTS -> AckError.TOO_MANY_REQUESTS;
           case FORBIDDEN, UNAUTHORIZED -> AckError.FORBIDDEN;
           default -> AckError.INTERNAL;
         };

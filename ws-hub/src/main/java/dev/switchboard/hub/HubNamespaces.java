@@ -89,7 +89,7 @@ final class HubNamespaces {
         new ServicesNamespace(vertx, streams),
         new DeploymentsNamespace(vertx, streams),
         new SystemNamespace(vertx, streams),
-        new McpNamespace(),
+        new McpNamespace(vertx, streams),
         new FilesNamespace(vertx, streams));
   }
 
@@ -139,6 +139,11 @@ final class HubNamespaces {
             .put("recovered", socket.recovered()));
     handlers.forEach(socket::on);
     namespace.connected(socket);
+  }
+
+  /** Why the socket's role may not do {@code action}, or empty when it may. */
+  static Optional<String> refusal(Socket socket, Action action) {
+    return Access.refusal((Role) socket.data().get(ROLE), action);
   }
 
   /**

@@ -172,6 +172,30 @@ public final class Addresses {
   /** Command: {@code {name}} → {@code {name, state: "deleted"}}; its instances are stopped. */
   public static final String MCP_SERVERS_DELETE = "mcp.servers.delete";
 
+  /**
+   * Command, answered by mcp-host for the hub's {@code mcp:servers}: {@code {}} → {@code {servers:
+   * [{name, description, pool, state, instances: [{project, state}], tools}]}}; {@code tools} as a
+   * running instance lists them (the last list seen when none runs, null when never seen).
+   */
+  public static final String MCP_SOCKET_SERVERS = "mcp.socket.servers";
+
+  /**
+   * Command, answered by mcp-host for the hub's {@code mcp:request}: {@code {holder, server,
+   * project?, message}} → {@code {response}} (null for a notification). The holder (a socket id)
+   * gets one MCP session per server and project, opened by its first message.
+   */
+  public static final String MCP_SOCKET_REQUEST = "mcp.socket.request";
+
+  /** Fire and forget, consumed by mcp-host: {@code {holder}} is gone; its sessions end. */
+  public static final String MCP_SOCKET_RELEASE = "mcp.socket.release";
+
+  /**
+   * Stream, published by mcp-host: a notification of an MCP server for the hub's sockets, {@code
+   * {id, server, project, room, holders, message}}: to the room and to the holders (socket ids)
+   * whose request or session it concerns.
+   */
+  public static final String MCP_SOCKET_NOTIFICATIONS = "mcp.socket.notifications";
+
   private static final String PING_PREFIX = "switchboard.ping.";
 
   private Addresses() {}

@@ -238,6 +238,11 @@ public enum Setting {
       Kind.POSITIVE_INT,
       1000,
       "MCP client sessions held at once; an initialize over it is answered 503"),
+  MCP_MAX_WEBSOCKETS(
+      "mcp.maxWebSockets",
+      Kind.POSITIVE_INT,
+      256,
+      "connections to mcp-host's WebSocket transport (/ws/mcp/{server}) open at once; an upgrade over it is answered 429"),
   MCP_SESSION_TIMEOUT(
       "mcp.sessionTimeout",
       Kind.DURATION,
