@@ -2,7 +2,10 @@
 // - tools/call "hold" is never answered until cancelled; on notifications/cancelled the server
 //   logs (notifications/message) whether the cancelled id is one of the requests it holds;
 // - tools/call "ask" sends the client a sampling/createMessage request and answers with what came
-//   back (the host's error, as no client can take it).
+//   back (the host's error, as no client can take it);
+// - tools/list lists hold, ask and echo; tools/call "echo" answers its arguments and this pid, after arguments.ms;
+// - resources/read of "slow:N" answers after N ms, with this pid (a read in flight to kill);
+// - with the argument "crash", it exits with code 1 200 ms after answering initialize.
 import { createInterface } from "node:readline";
 
 const held = new Map();
@@ -21,6 +24,21 @@ createInterface({ input: process.stdin }).on("line", (line) => {
         serverInfo: { name: "probe", version: "1.0.0" },
       },
     });
+    if (process.argv[2] === "crash") {
+      setTimeout(() => process.exit(1), 200);
+    }
+  } else if (message.method === "tools/list") {
+    const tool = (name) => ({ name, inputSchema: { type: "object" } });
+    send({ id: message.id, result: { tools: [tool("hold"), tool("ask"), tool("echo")] } });
+  } else if (message.method === "tools/call" && message.params.name === "echo") {
+    const text = JSON.stringify({ pid: process.pid, arguments: message.params.arguments });
+    const answer = () => send({ id: message.id, result: { content: [{ type: "text", text }] } });
+    setTimeout(answer, Number(message.params.arguments?.ms ?? 0));
+  } else if (message.method === "resources/read" && message.params.uri.startsWith("slow:")) {
+    setTimeout(() => {
+      const text = JSON.stringify({ pid: process.pid });
+      send({ id: message.id, result: { contents: [{ uri: message.params.uri, text }] } });
+    }, Number(message.params.uri.slice(5)));
   } else if (message.method === "tools/call" && message.params.name === "hold") {
     held.set(message.id, true);
   } else if (message.method === "tools/call" && message.params.name === "ask") {

@@ -1,6 +1,7 @@
 package dev.switchboard.mcp;
 
 import dev.switchboard.common.config.Durations;
+import dev.switchboard.common.db.Backoff;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -8,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -53,7 +55,46 @@ final class Host {
     void cancelled(Object id);
   }
 
-  private record Pending(Session session, Object originalId, Object originalToken, Reply reply) {}
+  /**
+   * A client request on its way: the request as the client sent it (for its own id and progress
+   * token, and to replay it), and for a {@code tools/call} its tool and when it came.
+   */
+  private record Pending(Session session, JsonObject request, Reply reply, Call call) {
+    Object originalId() {
+      return request.getValue("id");
+    }
+
+    Object originalToken() {
+      JsonObject meta = request.getJsonObject("params", new JsonObject()).getJsonObject("_meta");
+      return meta == null ? null : meta.getValue("progressToken");
+    }
+  }
+
+  private record Call(String tool, long startedNanos) {}
+
+  /** Requests that only read, replayed on the new instance when theirs crashed. */
+  static final Set<String> READS =
+      Set.of(
+          "tools/list",
+          "resources/list",
+          "resources/templates/list",
+          "resources/read",
+          "prompts/list",
+          "prompts/get",
+          "completion/complete");
+
+  static final Duration FIRST_RESTART = Duration.ofMillis(500);
+  static final Duration MAX_RESTART = Duration.ofSeconds(30);
+  static final Duration STABLE_RUN = Duration.ofMinutes(1);
+  static final int RESTART_LIMIT = 5;
+  static final Duration RESTART_WINDOW = Duration.ofMinutes(5);
+
+  /** One key's crash restarts: the backoff, the exits within the window, the restart pending. */
+  private static final class Restarts {
+    final Backoff backoff = new Backoff(FIRST_RESTART, MAX_RESTART);
+    final java.util.ArrayDeque<Instant> exits = new java.util.ArrayDeque<>();
+    Instance last;
+  }
 
   private final Context context;
   private final HostMeters meters;
@@ -66,6 +107,7 @@ final class Host {
   private final Map<String, Session> sessions = new HashMap<>();
   private final List<java.util.function.BiConsumer<InstanceKey, JsonObject>> observers =
       new ArrayList<>();
+  private final Map<InstanceKey, Restarts> restarts = new HashMap<>();
 
   Host(Context context, HostMeters.Factory meters, int maxSessions, Duration sessionTimeout) {
     this.context = context;
@@ -94,6 +136,7 @@ final class Host {
     stopInstances(name, "its definition was deleted");
     sessions.values().removeIf(s -> matches(s.key, name) && endSession(s));
     lastEnded.keySet().removeIf(key -> key.server().equalsIgnoreCase(name));
+    restarts.keySet().removeIf(key -> key.server().equalsIgnoreCase(name));
   }
 
   List<McpServerDefinition> definitions() {
@@ -230,30 +273,118 @@ final class Host {
           ApiException.unavailable(
               def.name() + " runs " + ofServer + " instances, its maxInstances; try again later"));
     }
-    Instance instance =
-        new Instance(key, def, context, meters, message -> fromServer(key, message), this::ended);
-    instances.put(key, instance);
-    pending.put(instance, new HashMap<>());
+    Instance instance = newInstance(key, def);
     instance.start();
     return instance.ready().map(result -> instance);
   }
 
+  private Instance newInstance(InstanceKey key, McpServerDefinition def) {
+    Instance instance =
+        new Instance(key, def, context, meters, message -> fromServer(key, message), this::ended);
+    instances.put(key, instance);
+    pending.put(instance, new HashMap<>());
+    return instance;
+  }
+
   private void ended(Instance instance) {
     instances.remove(instance.key(), instance);
-    lastEnded.put(
-        instance.key(), instance.toJson().put("endedAt", java.time.Instant.now().toString()));
+    JsonObject how = instance.toJson().put("endedAt", Instant.now().toString());
+    lastEnded.put(instance.key(), how);
+    Instance next = restart(instance, how);
     Map<Long, Pending> open = pending.remove(instance);
-    if (open != null) {
-      String why = "MCP server " + instance.key() + " " + instance.reason();
-      open.values()
-          .forEach(
-              p -> {
-                p.session().inFlight.values().removeIf(id -> true);
-                p.reply()
-                    .answer(
-                        error(p.originalId(), -32603, why + " while this request was in flight"));
-              });
+    if (open == null) {
+      return;
     }
+    String why = "MCP server " + instance.key() + " " + instance.reason();
+    for (Pending p : open.values()) {
+      p.session().inFlight.remove(Json.encodeId(p.originalId()));
+      String method = p.request().getString("method");
+      boolean replay =
+          next != null
+              && (READS.contains(method)
+                  || (p.call() != null && next.definition().idempotentTools()));
+      if (replay) {
+        next.ready()
+            .onSuccess(result -> forward(next, p.session(), p.request(), p.reply(), p.call()))
+            .onFailure(
+                err -> complete(p, error(p.originalId(), -32603, err.getMessage()), "crash"));
+      } else {
+        complete(
+            p, error(p.originalId(), -32603, why + " while this request was in flight"), "crash");
+      }
+    }
+  }
+
+  /**
+   * After an instance ended: when it exited by itself (once initialized, or as a restart) and its
+   * definition's {@code restart} policy restarts on that exit, a new instance for the key that
+   * starts after a capped, jittered exponential backoff; null when none comes (no restart on this
+   * exit, or {@link #RESTART_LIMIT} exits within {@link #RESTART_WINDOW}: given up, said in {@code
+   * how}).
+   */
+  private Instance restart(Instance ended, JsonObject how) {
+    InstanceKey key = ended.key();
+    Integer code = ended.exitCode();
+    McpServerDefinition def = definitions.get(key.server().toLowerCase(Locale.ROOT));
+    Restarts budget = restarts.computeIfAbsent(key, k -> new Restarts());
+    boolean aRestart = budget.last == ended;
+    budget.last = null;
+    if (code == null
+        || def == null
+        || !def.equals(ended.definition())
+        || (ended.readyAt() == null && !aRestart)
+        || !def.restart().restarts(code)) {
+      return null;
+    }
+    Instant now = Instant.now();
+    if (ended.readyAt() != null && ended.readyAt().plus(STABLE_RUN).isBefore(now)) {
+      budget.backoff.reset();
+      budget.exits.clear();
+    }
+    budget.exits.addLast(now);
+    while (budget.exits.peekFirst().isBefore(now.minus(RESTART_WINDOW))) {
+      budget.exits.removeFirst();
+    }
+    if (budget.exits.size() >= RESTART_LIMIT) {
+      String gaveUp =
+          ended.reason()
+              + "; gave up restarting after "
+              + budget.exits.size()
+              + " exits within "
+              + Durations.format(RESTART_WINDOW);
+      how.put("reason", gaveUp);
+      LOG.warn("MCP server {} {}", key, gaveUp);
+      budget.exits.clear();
+      budget.backoff.reset();
+      return null;
+    }
+    Duration delay = budget.backoff.next();
+    Instance next = newInstance(key, def);
+    budget.last = next;
+    meters.restarted(key.server());
+    String why = ended.reason() + "; restart in " + Durations.format(delay);
+    LOG.info("MCP server {} {}", key, why);
+    next.startAfter(delay, why);
+    return next;
+  }
+
+  /** Answers a request; a {@code tools/call} is counted with its outcome. */
+  private void complete(Pending p, JsonObject answer, String outcome) {
+    if (p.call() != null) {
+      meters.toolCall(
+          p.session().key.server(),
+          p.call().tool(),
+          outcome,
+          Duration.ofNanos(System.nanoTime() - p.call().startedNanos()));
+    }
+    p.reply().answer(answer);
+  }
+
+  private static String outcome(JsonObject answer) {
+    JsonObject result = answer.getJsonObject("result");
+    return answer.containsKey("error") || (result != null && result.getBoolean("isError", false))
+        ? "error"
+        : "ok";
   }
 
   /**
@@ -314,41 +445,61 @@ final class Host {
       reply.answer(error(id, -32603, "the MCP server " + session.key.server() + " was deleted"));
       return;
     }
+    Call call = null;
+    if ("tools/call".equals(method)) {
+      Object tool = request.getJsonObject("params", new JsonObject()).getValue("name");
+      call = new Call(tool instanceof String name ? name : "", System.nanoTime());
+      if (!def.allows(call.tool())) {
+        complete(
+            new Pending(session, request, reply, call),
+            error(
+                id,
+                -32602,
+                "the tool "
+                    + call.tool()
+                    + " is not allowed on the MCP server "
+                    + def.name()
+                    + " (its allowedTools)"),
+            "refused");
+        return;
+      }
+    }
+    Call asked = call;
     instance(session.key, def)
-        .onSuccess(instance -> forward(instance, session, request, reply))
+        .onSuccess(instance -> forward(instance, session, request, reply, asked))
         .onFailure(
             err ->
-                reply.answer(
+                complete(
+                    new Pending(session, request, reply, asked),
                     error(
                         id,
                         -32603,
-                        err instanceof ApiException api ? api.getMessage() : err.getMessage())));
+                        err instanceof ApiException api ? api.getMessage() : err.getMessage()),
+                    "error"));
   }
 
-  private void forward(Instance instance, Session session, JsonObject request, Reply reply) {
+  private void forward(
+      Instance instance, Session session, JsonObject request, Reply reply, Call call) {
+    Pending p = new Pending(session, request, reply, call);
     Map<Long, Pending> open = pending.get(instance);
     if (open == null) { // ended meanwhile
-      reply.answer(
+      complete(
+          p,
           error(
               request.getValue("id"),
               -32603,
-              "MCP server " + instance.key() + " " + instance.reason()));
+              "MCP server " + instance.key() + " " + instance.reason()),
+          "crash");
       return;
     }
     long hostId = instance.nextId();
-    Object originalId = request.getValue("id");
     JsonObject out = request.copy().put("id", hostId);
-    Object token = null;
     JsonObject params = out.getJsonObject("params");
-    if (params != null && params.getJsonObject("_meta") != null) {
-      JsonObject meta = params.getJsonObject("_meta");
-      token = meta.getValue("progressToken");
-      if (token != null) {
-        meta.put("progressToken", "sb-" + hostId);
-      }
+    if (p.originalToken() != null) {
+      params.getJsonObject("_meta").put("progressToken", "sb-" + hostId);
     }
-    open.put(hostId, new Pending(session, originalId, token, reply));
-    session.inFlight.put(Json.encodeId(originalId), hostId);
+    open.put(hostId, p);
+    session.inFlight.put(Json.encodeId(p.originalId()), hostId);
     instance.send(out);
   }
 
@@ -372,6 +523,13 @@ final class Host {
       instance.send(message.copy().put("params", params.copy().put("requestId", hostId)));
       Pending cancelled = pending.getOrDefault(instance, new HashMap<>()).remove(hostId);
       if (cancelled != null) {
+        if (cancelled.call() != null) {
+          meters.toolCall(
+              session.key.server(),
+              cancelled.call().tool(),
+              "cancelled",
+              Duration.ofNanos(System.nanoTime() - cancelled.call().startedNanos()));
+        }
         cancelled.reply().cancelled(cancelled.originalId());
       }
       return;
@@ -393,7 +551,11 @@ final class Host {
         Pending p = pending.get(instance).remove(n.longValue());
         if (p != null) {
           p.session().inFlight.remove(Json.encodeId(p.originalId()));
-          p.reply().answer(message.copy().put("id", p.originalId()));
+          JsonObject answer = message.copy().put("id", p.originalId());
+          if ("tools/list".equals(p.request().getString("method"))) {
+            answer = allowedOnly(answer, instance.definition());
+          }
+          complete(p, answer, outcome(answer));
         }
       }
       return;
@@ -438,6 +600,22 @@ final class Host {
         meters.dropped();
       }
     }
+  }
+
+  /** A {@code tools/list} answer with only the tools the definition allows. */
+  private static JsonObject allowedOnly(JsonObject answer, McpServerDefinition def) {
+    JsonObject result = answer.getJsonObject("result");
+    if (def.allowedTools() == null || result == null || result.getJsonArray("tools") == null) {
+      return answer;
+    }
+    JsonArray allowed = new JsonArray();
+    for (Object tool : result.getJsonArray("tools")) {
+      if (tool instanceof JsonObject t && def.allows(t.getString("name"))) {
+        allowed.add(t);
+      }
+    }
+    result.put("tools", allowed);
+    return answer;
   }
 
   static JsonObject error(Object id, int code, String message) {

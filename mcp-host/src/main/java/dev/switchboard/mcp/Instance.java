@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class Instance {
 
   enum State {
+    BACKOFF,
     STARTING,
     READY,
     FAILED,
@@ -64,6 +65,9 @@ final class Instance {
   private Instant startedAt;
   private long timer = -1;
   private long nextId = 1;
+  private Integer exitCode;
+  private Instant readyAt;
+  private long delayTimer = -1;
   private long garbageLines;
   private long stderrLines;
   long lastActivity = System.currentTimeMillis();
@@ -108,6 +112,34 @@ final class Instance {
 
   Future<JsonObject> ready() {
     return ready.future();
+  }
+
+  /** The exit code of a process that exited by itself (not stopped), else null. */
+  Integer exitCode() {
+    return exitCode;
+  }
+
+  /** When it answered initialize, or null. */
+  Instant readyAt() {
+    return readyAt;
+  }
+
+  /** A restart: waits {@code delay} in state {@code backoff} (said in {@code why}), then starts. */
+  void startAfter(java.time.Duration delay, String why) {
+    state = State.BACKOFF;
+    reason = why;
+    delayTimer =
+        context
+            .owner()
+            .setTimer(
+                Math.max(1, delay.toMillis()),
+                id -> {
+                  if (state == State.BACKOFF) {
+                    state = State.STARTING;
+                    reason = null;
+                    start();
+                  }
+                });
   }
 
   long nextId() {
@@ -158,7 +190,7 @@ final class Instance {
     process = started;
     startedAt = Instant.now();
     stdin = process.getOutputStream();
-    meters.started();
+    meters.started(key.server());
     LOG.info("MCP server {} started (pid {})", key, process.pid());
     reader("mcp-stdout-" + key, started.getInputStream(), this::onLine);
     reader("mcp-stderr-" + key, started.getErrorStream(), this::onStderr);
@@ -262,6 +294,7 @@ final class Instance {
     }
     context.owner().cancelTimer(timer);
     state = State.READY;
+    readyAt = Instant.now();
     send(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
     LOG.info("MCP server {} initialized (protocol {})", key, result.getString("protocolVersion"));
     ready.tryComplete(result);
@@ -285,6 +318,9 @@ final class Instance {
   }
 
   private void onExit(int code) {
+    if (state == State.STARTING || state == State.READY) {
+      exitCode = code;
+    }
     if (state == State.STARTING) {
       String tail = lastStderr.isEmpty() ? "" : " (stderr: " + lastStderr.peekLast() + ")";
       fail("exited with code " + code + " before answering initialize" + tail);
@@ -329,9 +365,10 @@ final class Instance {
 
   private void finish() {
     context.owner().cancelTimer(timer);
+    context.owner().cancelTimer(delayTimer);
     writer.shutdown();
     if (process != null) {
-      meters.ended();
+      meters.ended(key.server());
     }
     ended.accept(this);
   }

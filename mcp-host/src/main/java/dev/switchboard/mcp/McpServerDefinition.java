@@ -27,7 +27,43 @@ public record McpServerDefinition(
     Duration idleTimeout,
     int maxInstances,
     Duration startTimeout,
-    String description) {
+    String description,
+    List<String> allowedTools,
+    boolean idempotentTools,
+    Restart restart) {
+
+  /**
+   * Whether an instance that exits by itself is started again: {@code no}, {@code on-failure} (an
+   * exit with a code other than 0, or by a signal) or {@code always}, as for managed services.
+   */
+  public enum Restart {
+    NO("no"),
+    ON_FAILURE("on-failure"),
+    ALWAYS("always");
+
+    private final String label;
+
+    Restart(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    boolean restarts(int exitCode) {
+      return this == ALWAYS || (this == ON_FAILURE && exitCode != 0);
+    }
+
+    static Restart parse(Object value) {
+      for (Restart restart : values()) {
+        if (restart.label.equals(value)) {
+          return restart;
+        }
+      }
+      throw ApiException.invalid("restart", "must be no, on-failure or always");
+    }
+  }
 
   /** One instance for everyone, or one per project key. */
   public enum PoolMode {
@@ -71,7 +107,11 @@ public record McpServerDefinition(
           "idleTimeout",
           "maxInstances",
           "startTimeout",
-          "description");
+          "description",
+          "allowedTools",
+          "idempotentTools",
+          "restart");
+  static final int MAX_ALLOWED_TOOLS = 1000;
 
   public static McpServerDefinition parse(JsonObject json) {
     if (json == null) {
@@ -101,7 +141,44 @@ public record McpServerDefinition(
         duration(json, "idleTimeout", DEFAULT_IDLE),
         maxInstances(json.getValue("maxInstances")),
         duration(json, "startTimeout", DEFAULT_START),
-        optionalText(json, "description"));
+        optionalText(json, "description"),
+        allowedTools(json.getValue("allowedTools")),
+        flag(json, "idempotentTools"),
+        json.getValue("restart") == null
+            ? Restart.ON_FAILURE
+            : Restart.parse(json.getValue("restart")));
+  }
+
+  /** Whether {@code tool} may be called: every tool when there is no allow-list. */
+  public boolean allows(String tool) {
+    return allowedTools == null || allowedTools.contains(tool);
+  }
+
+  private static List<String> allowedTools(Object raw) {
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof JsonArray list) || list.size() > MAX_ALLOWED_TOOLS) {
+      throw ApiException.invalid(
+          "allowedTools", "must be an array of at most " + MAX_ALLOWED_TOOLS + " tool names");
+    }
+    List<String> tools = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof String tool) || tool.isEmpty() || tool.length() > 128) {
+        throw ApiException.invalid(
+            "allowedTools[" + i + "]", "must be a tool name of 1 to 128 characters");
+      }
+      tools.add(storable("allowedTools[" + i + "]", tool));
+    }
+    return List.copyOf(tools);
+  }
+
+  private static boolean flag(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw ApiException.invalid(field, "must be true or false");
+    }
+    return Boolean.TRUE.equals(value);
   }
 
   private static List<String> argv(Object raw) {
@@ -194,7 +271,18 @@ public record McpServerDefinition(
   /** The same definition under another name (a PUT names the server in its path). */
   public McpServerDefinition named(String other) {
     return new McpServerDefinition(
-        other, command, cwd, env, pool, idleTimeout, maxInstances, startTimeout, description);
+        other,
+        command,
+        cwd,
+        env,
+        pool,
+        idleTimeout,
+        maxInstances,
+        startTimeout,
+        description,
+        allowedTools,
+        idempotentTools,
+        restart);
   }
 
   /** The canonical form, env values included: what is stored, never what is shown. */
@@ -219,7 +307,12 @@ public record McpServerDefinition(
             .put("pool", pool.label())
             .put("idleTimeout", Durations.format(idleTimeout))
             .put("maxInstances", maxInstances)
-            .put("startTimeout", Durations.format(startTimeout));
+            .put("startTimeout", Durations.format(startTimeout))
+            .put("idempotentTools", idempotentTools)
+            .put("restart", restart.label());
+    if (allowedTools != null) {
+      json.put("allowedTools", new JsonArray(new ArrayList<>(allowedTools)));
+    }
     if (cwd != null) {
       json.put("cwd", cwd);
     }

@@ -2,6 +2,7 @@ package dev.switchboard.mcp;
 
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.migrations.Migrations;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -9,6 +10,7 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -29,11 +31,15 @@ import java.util.function.Consumer;
 final class McpFixture implements AutoCloseable {
 
   static final String TOKEN = "test-admin-token-0123456789abcdef";
+  static final String OPERATOR_TOKEN = "test-operator-token-0123456789abcdef";
+  static final String VIEWER_TOKEN = "test-viewer-token-0123456789abcdef";
   static final Path EVERYTHING =
       Path.of("src/test/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
           .toAbsolutePath();
 
-  final Vertx vertx = Vertx.vertx();
+  /** With metrics, in a registry of its own ({@link Telemetry#registry()} while it runs). */
+  final Vertx vertx = Telemetry.vertxBuilder("mcp-host", new VertxOptions()).build();
+
   final String databaseUrl;
   private String deployment;
   int port;
@@ -62,7 +68,12 @@ final class McpFixture implements AutoCloseable {
             .put("bindHost", "127.0.0.1")
             .put("servers", new JsonArray(List.of((Object[]) declared)))
             .put("corsOrigins", new JsonArray().add("http://127.0.0.1:3006"))
-            .put("auth", new JsonObject().put("adminToken", TOKEN))
+            .put(
+                "auth",
+                new JsonObject()
+                    .put("adminToken", TOKEN)
+                    .put("operatorToken", OPERATOR_TOKEN)
+                    .put("viewerToken", VIEWER_TOKEN))
             .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 2));
     McpHostVerticle verticle = new McpHostVerticle();
     deployment = vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await();
@@ -119,6 +130,17 @@ final class McpFixture implements AutoCloseable {
       request.headers(headers);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Opens a session on {@code server} (raw HTTP, as the admin); answers its id. */
+  String session(String server) throws Exception {
+    HttpResponse<String> init =
+        post("/mcp/" + server, null, initialize(1), "Authorization", "Bearer " + TOKEN);
+    if (init.statusCode() != 200) {
+      throw new IllegalStateException(
+          "initialize answered " + init.statusCode() + ": " + init.body());
+    }
+    return init.headers().firstValue(StreamableHttp.SESSION).orElseThrow();
   }
 
   static final HttpClient HTTP = HttpClient.newHttpClient();
