@@ -158,9 +158,9 @@ class McpHostTest {
   }
 
   @Test
-  void twentyConcurrentSessionsGetOnlyTheirOwnAnswers() throws Exception {
+  void aHundredConcurrentSessionsGetOnlyTheirOwnAnswers() throws Exception {
     fixture = new McpFixture().start(McpFixture.everything("many", "shared"));
-    int count = 20;
+    int count = 100;
     List<String> sessions = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       HttpResponse<String> init =
