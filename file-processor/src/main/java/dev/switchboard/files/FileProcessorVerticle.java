@@ -7,6 +7,7 @@ import dev.switchboard.common.db.DatabaseStatus;
 import dev.switchboard.common.db.Outage;
 import dev.switchboard.common.http.ApiRouter;
 import dev.switchboard.common.http.HttpServers;
+import dev.switchboard.common.http.InProcess;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.files.analysis.Analyzer;
@@ -110,7 +111,12 @@ public final class FileProcessorVerticle extends VerticleBase {
             ignored ->
                 UploadRoutes.mount(
                     router, vertx, UploadOptions.fromConfig(config(), options.dataDir()), assets))
-        .onSuccess(mounted -> uploads = mounted)
+        .onSuccess(
+            mounted -> {
+              uploads = mounted;
+              // in one JVM the gateway hands uploads and downloads over here, not over a socket
+              InProcess.offer(vertx, NAME, router);
+            })
         .compose(
             ignored ->
                 HttpServers.listen(
@@ -139,6 +145,7 @@ public final class FileProcessorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    InProcess.withdraw(vertx, NAME);
     if (uploads != null) {
       uploads.close();
     }

@@ -7,15 +7,18 @@ import dev.switchboard.common.bus.Bus;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.List;
 
 /**
- * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) is
- * streamed to file-processor's own HTTP server, unchanged and never buffered; everything else is a
- * command on the event bus, as the other services' routes are. The bearer check runs here first,
- * and file-processor checks the same credential again.
+ * The file-processor's routes. What moves bytes (uploads, tus, asset content and thumbnails) goes
+ * to file-processor's own HTTP routes unchanged and never buffered: handed to its router in-process
+ * when file-processor runs in this JVM (the bytes are read once, on this event loop), else streamed
+ * to its HTTP server through a proxy ({@link Upstream}). Everything else is a command on the event
+ * bus, as the other services' routes are. The bearer check runs here first, and file-processor
+ * checks the same credential again.
  *
  * <p>Also the seed's {@code POST /api/files/process} (an upload) and {@code POST
  * /api/assets/confirm}.
@@ -30,11 +33,13 @@ final class FileRoutes {
 
   FileRoutes(Vertx vertx, URI filesUrl) {
     this.vertx = vertx;
-    this.upstream = Upstream.proxied(vertx, FILE_PROCESSOR, filesUrl, 64);
+    this.upstream = Upstream.inProcessOrProxied(vertx, FILE_PROCESSOR, filesUrl, 64);
   }
 
-  static void mount(Operations api, Vertx vertx, URI filesUrl) {
+  static void mount(Operations api, Router router, Vertx vertx, URI filesUrl) {
     new FileRoutes(vertx, filesUrl).mount(api);
+    // after every route above: where a request handed over in-process goes on
+    Upstream.handOver(router);
   }
 
   private void mount(Operations api) {

@@ -187,7 +187,7 @@ public final class GatewayVerticle extends VerticleBase {
     tokens.mount(api);
     signIn.mount(api);
     auditRoutes.mount(api);
-    FileRoutes.mount(api, vertx, filesUrl());
+    FileRoutes.mount(api, router, vertx, filesUrl());
     McpRoutes.mount(api, router, vertx, config(), mcpUrl());
     // last: the app's page paths take whatever no route above took
     WebApp.mount(

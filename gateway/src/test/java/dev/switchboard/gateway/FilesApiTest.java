@@ -3,6 +3,7 @@ package dev.switchboard.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.db.TestDatabase;
+import dev.switchboard.common.http.InProcess;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.files.FileProcessorVerticle;
@@ -19,6 +20,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.awt.Color;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +31,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The files and assets API through the gateway, in front of the real file-processor and a fresh
  * database: real files uploaded as multipart, processed, served with ranges and confirmed, and what
- * is refused; every answer checked against the OpenAPI contract.
+ * is refused; every answer checked against the OpenAPI contract. Twice: with file-processor in the
+ * gateway's JVM, where the bytes are handed over in-process (the gateway is given a port where
+ * nothing listens, so a request that went over a socket would fail), and behind the gateway's
+ * proxy, as in a split deployment.
  */
+@ParameterizedClass(name = "file-processor {0}")
+@EnumSource
 class FilesApiTest {
+
+  enum Where {
+    IN_THE_GATEWAYS_JVM,
+    BEHIND_THE_PROXY
+  }
+
+  @Parameter Where where;
 
   private static final String TOKEN = "test-admin-token-files-0123456789";
   private static final Duration PROCESSING = Duration.ofSeconds(30);
@@ -67,12 +85,22 @@ class FilesApiTest {
                         .put("auth", new JsonObject().put("adminToken", TOKEN))
                         .put("database", new JsonObject().put("url", databaseUrl))))
         .await();
+    int port = files.actualPort();
+    if (where == Where.BEHIND_THE_PROXY) {
+      // as if file-processor ran in another process; its event bus commands still reach it
+      InProcess.withdraw(vertx, FileProcessorVerticle.NAME);
+    } else {
+      port = nothingListensOn();
+    }
     api =
         ContractClient.deployGateway(
-            vertx,
-            process,
-            TOKEN,
-            new JsonObject().put("url", "http://127.0.0.1:" + files.actualPort()));
+            vertx, process, TOKEN, new JsonObject().put("url", "http://127.0.0.1:" + port));
+  }
+
+  private static int nothingListensOn() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   @AfterEach
