@@ -34,14 +34,36 @@ final class NginxSite implements AutoCloseable {
 
   static final Path SITE = Path.of("../nginx/switchboard.conf").toAbsolutePath().normalize();
 
-  /** Where the site talks to and listens on; {@code loopbackInternal} false drops 127.0.0.1/::1. */
+  /**
+   * Where the site talks to and listens on; {@code hubPorts} are the hubs of the site's upstream
+   * (balanced round-robin, as the site ships); {@code loopbackInternal} false drops 127.0.0.1/::1.
+   */
   record Options(
       int httpPort,
       int httpsPort,
       int gatewayPort,
-      int hubPort,
+      List<Integer> hubPorts,
       Path webRoot,
-      boolean loopbackInternal) {}
+      boolean loopbackInternal) {
+
+    Options {
+      hubPorts = List.copyOf(hubPorts);
+      if (hubPorts.isEmpty()) {
+        throw new IllegalArgumentException("at least one hub");
+      }
+    }
+
+    /** One hub. */
+    Options(
+        int httpPort,
+        int httpsPort,
+        int gatewayPort,
+        int hubPort,
+        Path webRoot,
+        boolean loopbackInternal) {
+      this(httpPort, httpsPort, gatewayPort, List.of(hubPort), webRoot, loopbackInternal);
+    }
+  }
 
   final Path dir;
   final Path certificate;
@@ -143,7 +165,11 @@ final class NginxSite implements AutoCloseable {
     replace.put(certificatePath, certificate.toString());
     replace.put(keyPath, dir.resolve("key.pem").toString());
     replace.put("server 127.0.0.1:3006;", "server 127.0.0.1:" + options.gatewayPort() + ";");
-    replace.put("server 127.0.0.1:3007;", "server 127.0.0.1:" + options.hubPort() + ";");
+    replace.put(
+        "server 127.0.0.1:3007;",
+        String.join(
+            "\n    ",
+            options.hubPorts().stream().map(port -> "server 127.0.0.1:" + port + ";").toList()));
     replace.put("root /opt/switchboard/webroot;", "root " + options.webRoot() + ";");
     replace.put("root /var/www/html;", "root " + dir + ";");
     if (!options.loopbackInternal()) {

@@ -143,7 +143,7 @@ class ProductionIT {
   /**
    * The web app as the gateway packs it (webroot/ in the jar), unpacked as nginx/README.md says.
    */
-  private static Path unpackWebRoot(Path target) throws IOException {
+  static Path unpackWebRoot(Path target) throws IOException {
     try (ZipFile jar = new ZipFile(SwitchboardProcess.jar().toFile())) {
       Enumeration<? extends ZipEntry> entries = jar.entries();
       while (entries.hasMoreElements()) {

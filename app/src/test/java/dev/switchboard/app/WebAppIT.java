@@ -257,16 +257,7 @@ class WebAppIT {
     pages.script("window.e2eMarker = 'no reload'");
 
     // host samples arrive over the hub only: the card's figure and sparkline move on their own
-    waitFor("a CPU figure", () -> pages.cardFigure("CPU").matches("\\d.*%"));
-    Spark first = pages.spark("CPU");
-    Spark later =
-        waitFor(
-            "the CPU sparkline redrawn with new samples",
-            () -> {
-              Spark now = pages.spark("CPU");
-              return now.drawnPixels() > 0 && !now.dataUrl().equals(first.dataUrl()) ? now : null;
-            });
-    assertThat(later.drawnPixels()).isPositive();
+    assertThat(pages.awaitLiveCpu().drawnPixels()).isPositive();
 
     // a state change made elsewhere (the API) shows without a reload
     pages.awaitState(TICKER, state -> state.startsWith("stopped"), "listed as stopped");

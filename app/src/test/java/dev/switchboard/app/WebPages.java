@@ -150,6 +150,22 @@ final class WebPages {
    */
   record Spark(String dataUrl, long drawnPixels) {}
 
+  /**
+   * Waits for a CPU figure on the dashboard and for the CPU sparkline to be redrawn with new
+   * samples: host samples reach the page over the hub only, so the page is live. Answers the
+   * redrawn sparkline.
+   */
+  Spark awaitLiveCpu() {
+    waitFor("a CPU figure", () -> cardFigure("CPU").matches("\\d.*%"));
+    Spark first = spark("CPU");
+    return waitFor(
+        "the CPU sparkline redrawn with new samples",
+        () -> {
+          Spark now = spark("CPU");
+          return now.drawnPixels() > 0 && !now.dataUrl().equals(first.dataUrl()) ? now : null;
+        });
+  }
+
   Spark spark(String card) {
     @SuppressWarnings("unchecked")
     Map<String, Object> result =

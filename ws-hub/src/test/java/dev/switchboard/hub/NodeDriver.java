@@ -30,23 +30,26 @@ import java.util.function.Predicate;
  * event a client sees is kept, in order, for {@link #await} and {@link #events}. Every wait is
  * bounded, the process has a hard timeout of its own, and {@link #close} kills it for sure. The hub
  * URL and tokens go through the environment.
+ *
+ * <p>Public and in ws-hub's test-jar so that app's end-to-end tests drive the same client through
+ * nginx ({@link #start(Path, String, Map, Duration)}).
  */
-final class NodeDriver implements AutoCloseable {
+public final class NodeDriver implements AutoCloseable {
 
   static final Path DIR = Path.of("src/test/node");
-  static final Duration WAIT = Duration.ofSeconds(10);
+  public static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration HARD_TIMEOUT = Duration.ofSeconds(45);
 
   /**
    * Something a client saw: its name, the event and the arguments (binary as {@code {"$bin":
    * base64}}).
    */
-  record Event(int index, String client, String name, JsonArray args) {
-    Object arg(int i) {
+  public record Event(int index, String client, String name, JsonArray args) {
+    public Object arg(int i) {
       return args.getValue(i);
     }
 
-    JsonObject json(int i) {
+    public JsonObject json(int i) {
       return args.getJsonObject(i);
     }
   }
@@ -71,16 +74,30 @@ final class NodeDriver implements AutoCloseable {
   }
 
   static NodeDriver start(int port, String adminToken, String viewerToken, String emitToken) {
-    if (!Files.isDirectory(DIR.resolve("node_modules/socket.io-client"))) {
+    return start(
+        DIR,
+        "http://127.0.0.1:" + port,
+        Map.of("ADMIN_TOKEN", adminToken, "VIEWER_TOKEN", viewerToken, "EMIT_TOKEN", emitToken),
+        HARD_TIMEOUT);
+  }
+
+  /**
+   * Runs the driver in {@code dir} (ws-hub's {@code src/test/node}, its npm dependencies installed)
+   * against {@code hubUrl}, with {@code env} added (the tokens the driver's {@code token} names
+   * stand for, {@code NODE_EXTRA_CA_CERTS}...), for at most {@code hardTimeout}.
+   */
+  public static NodeDriver start(
+      Path dir, String hubUrl, Map<String, String> env, Duration hardTimeout) {
+    if (!Files.isDirectory(dir.resolve("node_modules/socket.io-client"))) {
       throw new IllegalStateException(
-          "run `npm ci` in ws-hub/" + DIR + " (the build does it in generate-test-resources)");
+          "run `npm ci` in "
+              + dir.toAbsolutePath().normalize()
+              + " (ws-hub's build does it in generate-test-resources)");
     }
-    ProcessBuilder builder = new ProcessBuilder("node", "driver.mjs").directory(DIR.toFile());
-    builder.environment().put("HUB_URL", "http://127.0.0.1:" + port);
-    builder.environment().put("ADMIN_TOKEN", adminToken);
-    builder.environment().put("VIEWER_TOKEN", viewerToken);
-    builder.environment().put("EMIT_TOKEN", emitToken);
-    builder.environment().put("DRIVER_TIMEOUT_MS", Long.toString(HARD_TIMEOUT.toMillis()));
+    ProcessBuilder builder = new ProcessBuilder("node", "driver.mjs").directory(dir.toFile());
+    builder.environment().put("HUB_URL", hubUrl);
+    builder.environment().putAll(env);
+    builder.environment().put("DRIVER_TIMEOUT_MS", Long.toString(hardTimeout.toMillis()));
     builder.environment().remove("DEBUG");
     try {
       return new NodeDriver(builder.start());
@@ -92,7 +109,7 @@ final class NodeDriver implements AutoCloseable {
   // ---- commands ----
 
   /** Runs a command and answers its result; fails the test when the driver reports an error. */
-  JsonObject call(String op, JsonObject params) {
+  public JsonObject call(String op, JsonObject params) {
     JsonObject reply = tryCall(op, params);
     if (!reply.getBoolean("ok")) {
       throw new AssertionError(
@@ -111,7 +128,7 @@ final class NodeDriver implements AutoCloseable {
    * Runs a command and answers the whole reply: {@code {ok:true, result}} or {@code {ok:false,
    * error}}.
    */
-  JsonObject tryCall(String op, JsonObject params) {
+  public JsonObject tryCall(String op, JsonObject params) {
     long id = seq.incrementAndGet();
     CompletableFuture<JsonObject> reply = new CompletableFuture<>();
     replies.put(id, reply);
@@ -147,7 +164,7 @@ final class NodeDriver implements AutoCloseable {
    * Connects a client; answers {@code {connected, id, recovered, transport}} or {@code
    * {connected:false, message, data}}.
    */
-  JsonObject connect(String client, String nsp, String token, JsonObject opts) {
+  public JsonObject connect(String client, String nsp, String token, JsonObject opts) {
     JsonObject params = new JsonObject().put("client", client).put("nsp", nsp).put("opts", opts);
     if (token != null) {
       params.put("token", token);
@@ -156,7 +173,7 @@ final class NodeDriver implements AutoCloseable {
   }
 
   /** Connects and fails the test unless the namespace accepted the client. */
-  JsonObject connected(String client, String nsp, String token, JsonObject opts) {
+  public JsonObject connected(String client, String nsp, String token, JsonObject opts) {
     JsonObject result = connect(client, nsp, token, opts);
     if (!result.getBoolean("connected")) {
       throw new AssertionError(client + " could not connect to " + nsp + ": " + result.encode());
@@ -165,31 +182,31 @@ final class NodeDriver implements AutoCloseable {
   }
 
   /** The real {@code socket.emitWithAck}: the server's first ack argument. */
-  Object emitWithAck(String client, String event, Object... args) {
+  public Object emitWithAck(String client, String event, Object... args) {
     return call(
             "emitWithAck",
             new JsonObject().put("client", client).put("event", event).put("args", array(args)))
         .getValue("ack");
   }
 
-  JsonObject ackOf(String client, String event, Object... args) {
+  public JsonObject ackOf(String client, String event, Object... args) {
     return (JsonObject) emitWithAck(client, event, args);
   }
 
-  void emit(String client, String event, Object... args) {
+  public void emit(String client, String event, Object... args) {
     call(
         "emit",
         new JsonObject().put("client", client).put("event", event).put("args", array(args)));
   }
 
-  void disconnect(String client) {
+  public void disconnect(String client) {
     call("disconnect", new JsonObject().put("client", client));
   }
 
   // ---- what the clients saw ----
 
   /** Waits for the first event of that name, from index {@code from} on, whose arguments match. */
-  Event await(String client, String name, int from, Predicate<JsonArray> match) {
+  public Event await(String client, String name, int from, Predicate<JsonArray> match) {
     return awaitFirst(
         client,
         from,
@@ -198,7 +215,7 @@ final class NodeDriver implements AutoCloseable {
   }
 
   /** Waits for the first event of a client, from index {@code from} on, that matches. */
-  Event awaitFirst(String client, int from, Predicate<Event> match) {
+  public Event awaitFirst(String client, int from, Predicate<Event> match) {
     return awaitFirst(client, from, match, "a matching event");
   }
 
@@ -234,16 +251,16 @@ final class NodeDriver implements AutoCloseable {
     }
   }
 
-  Event await(String client, String name) {
+  public Event await(String client, String name) {
     return await(client, name, 0, args -> true);
   }
 
-  Event await(String client, String name, Predicate<JsonArray> match) {
+  public Event await(String client, String name, Predicate<JsonArray> match) {
     return await(client, name, 0, match);
   }
 
   /** Every event of that name a client saw so far, in order. */
-  List<Event> events(String client, String name) {
+  public List<Event> events(String client, String name) {
     synchronized (events) {
       return events.stream()
           .filter(e -> e.client().equals(client) && e.name().equals(name))
@@ -252,7 +269,7 @@ final class NodeDriver implements AutoCloseable {
   }
 
   /** Every event a client saw so far, in order. */
-  List<Event> events(String client) {
+  public List<Event> events(String client) {
     synchronized (events) {
       return events.stream().filter(e -> e.client().equals(client)).toList();
     }
@@ -262,7 +279,7 @@ final class NodeDriver implements AutoCloseable {
    * How many events were seen so far, by any client: a mark for {@link #await(String, String, int,
    * Predicate)}.
    */
-  int mark() {
+  public int mark() {
     synchronized (events) {
       return events.size();
     }
