@@ -40,17 +40,18 @@ import org.junit.jupiter.api.condition.OS;
 
 /**
  * The split deployment on one machine, each part the real program: one PostgreSQL ({@code
- * switchboard db}); the gateway, two hubs, the supervisor, system-stats and file-processor, each a
- * JVM of its own, clustered over Hazelcast on loopback; Debian's nginx in front with the
- * repository's site, balancing the two hubs plain round-robin; Debian's Prometheus scraping every
- * process with {@code deploy/prometheus/prometheus-split.yml}. The npm socket.io-client (ws-hub's
- * {@link NodeDriver}) and Chromium reach Switchboard through nginx's TLS port only.
+ * switchboard db}); the gateway, two hubs, the supervisor, system-stats, file-processor and
+ * mcp-host, each a JVM of its own, clustered over Hazelcast on loopback; Debian's nginx in front
+ * with the repository's site, balancing the two hubs plain round-robin; Debian's Prometheus
+ * scraping every process with {@code deploy/prometheus/prometheus-split.yml}. The npm
+ * socket.io-client (ws-hub's {@link NodeDriver}) and Chromium reach Switchboard through nginx's TLS
+ * port only.
  *
  * <p>One scenario, set up once and run in order: the clients connect (polling with the upgrade, and
  * websocket only), an emit through nginx reaches the clients of both hubs, Prometheus sees what the
  * test did, the web app signs in and goes live, a supervisor restart adopts a running service, and
  * last a hub killed with {@code kill -9} leaves its clients to recover on the other hub with what
- * they missed. Six JVMs: it runs with {@code mvn verify -Psplit} only (tag {@code split}).
+ * they missed. Seven JVMs: it runs with {@code mvn verify -Psplit} only (tag {@code split}).
  */
 @Tag("split")
 @EnabledOnOs(OS.LINUX)
@@ -72,7 +73,7 @@ class SplitDeploymentIT {
   private static final int EMIT_SECONDS = 4;
 
   /**
-   * How long each process may take to print "Ready in": longer than LauncherIT's, as five JVMs
+   * How long each process may take to print "Ready in": longer than LauncherIT's, as seven JVMs
    * start at once here on a machine that may have two busy cores (113 s was seen under a load of
    * 30).
    */
@@ -132,7 +133,8 @@ class SplitDeploymentIT {
     List<Integer> hubPorts = List.of(freePort(), freePort());
     int statsOps = freePort();
     int supervisorOps = freePort();
-    List<Integer> clusterPorts = Stream.generate(SwitchboardProcess::freePort).limit(6).toList();
+    int mcpPort = freePort();
+    List<Integer> clusterPorts = Stream.generate(SwitchboardProcess::freePort).limit(7).toList();
     clusterPorts.forEach(port -> clusterMembers.add("127.0.0.1:" + port));
     // what deploy/systemd/cluster.env gives every process
     clusterEnv.put("ADMIN_TOKEN", ADMIN);
@@ -141,6 +143,7 @@ class SplitDeploymentIT {
     clusterEnv.put("CLUSTER_MEMBERS", String.join(",", clusterMembers));
     clusterEnv.put("GATEWAY_PORT", Integer.toString(gatewayPort));
     clusterEnv.put("FILES_PORT", Integer.toString(filesPort));
+    clusterEnv.put("MCP_PORT", Integer.toString(mcpPort));
     // the browser's origin is nginx's
     clusterEnv.put("CORS_ORIGINS", "https://127.0.0.1:" + httpsPort);
 
@@ -183,7 +186,8 @@ class SplitDeploymentIT {
                 target(3007), target(hubPorts.get(0)) + ", " + target(hubPorts.get(1)),
                 target(3009), target(filesPort),
                 target(3008), target(statsOps),
-                target(3010), target(supervisorOps)));
+                target(3010), target(mcpPort),
+                target(3011), target(supervisorOps)));
     prometheus = PrometheusServer.start(temp.resolve("prometheus"), config, PROMETHEUS_LIFETIME);
 
     String databaseUrl = LauncherIT.databaseUrl(db, START_TIMEOUT);
@@ -208,6 +212,10 @@ class SplitDeploymentIT {
         processes.start(
             service("split-file-processor", "file-processor", clusterPorts.get(5))
                 .env("DATABASE_URL", databaseUrl));
+    SwitchboardProcess mcp =
+        processes.start(
+            service("split-mcp-host", "mcp-host", clusterPorts.get(6))
+                .env("DATABASE_URL", databaseUrl));
 
     for (int i = 0; i < 2; i++) {
       SwitchboardProcess hub = hubProcesses.get(i);
@@ -217,9 +225,10 @@ class SplitDeploymentIT {
     awaitReady(supervisor, supervisorOps);
     awaitReady(stats, statsOps);
     awaitReady(files, filesPort);
+    awaitReady(mcp, mcpPort);
     assertThat(hubs.get(0).node()).isNotEqualTo(hubs.get(1).node());
     System.out.printf(
-        "%n[measure] split deployment (db, 6 JVMs, nginx, Prometheus) ready in %d ms%n%n",
+        "%n[measure] split deployment (db, 7 JVMs, nginx, Prometheus) ready in %d ms%n%n",
         Duration.ofNanos(System.nanoTime() - started).toMillis());
 
     node =
@@ -364,14 +373,20 @@ class SplitDeploymentIT {
   @Order(3)
   void prometheusScrapesEveryProcessAndSeesWhatTheTestDid() throws Exception {
     JsonArray up =
-        prometheus.awaitResult("up{job=\"switchboard\"} == 1", result -> result.size() == 6);
+        prometheus.awaitResult("up{job=\"switchboard\"} == 1", result -> result.size() == 7);
     assertThat(
             up.stream()
                 .map(sample -> ((JsonObject) sample).getJsonObject("metric").getString("process"))
                 .sorted()
                 .toList())
         .containsExactly(
-            "file-processor", "gateway", "supervisor", "system-stats", "ws-hub", "ws-hub");
+            "file-processor",
+            "gateway",
+            "mcp-host",
+            "supervisor",
+            "system-stats",
+            "ws-hub",
+            "ws-hub");
 
     // the connection gauge of each hub: the clients the emit found on it
     for (Hub hub : hubs) {
