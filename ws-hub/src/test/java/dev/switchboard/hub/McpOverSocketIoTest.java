@@ -174,54 +174,43 @@ class McpOverSocketIoTest extends HubClientTest {
     node.connected("viewer", "/mcp", "viewer", Transport.WEBSOCKET.opts());
     node.connected("admin", "/mcp", "admin", Transport.WEBSOCKET.opts());
 
-    JsonObject noMessage =
-        node.ackOf("admin", "mcp:request", new JsonObject().put("server", "everything"));
-    assertThat(noMessage.getJsonObject("error").getString("code")).isEqualTo("bad_request");
+    JsonObject toolsList = new JsonObject().put("id", 1).put("method", "tools/list");
+    assertThat(refusal("admin", new JsonObject().put("server", "everything")).getString("code"))
+        .isEqualTo("bad_request");
     JsonObject noProject =
-        node.ackOf(
-            "admin",
-            "mcp:request",
-            new JsonObject()
-                .put("server", "everything")
-                .put("message", new JsonObject().put("id", 1).put("method", "tools/list")));
-    assertThat(noProject.getJsonObject("error").getString("code")).isEqualTo("bad_request");
-    assertThat(noProject.getJsonObject("error").getString("message")).contains("project");
-    JsonObject unknown =
-        node.ackOf(
-            "admin",
-            "mcp:request",
-            new JsonObject()
-                .put("server", "nowhere")
-                .put("message", new JsonObject().put("id", 1).put("method", "tools/list")));
-    assertThat(unknown.getJsonObject("error").getString("code")).isEqualTo("not_found");
-    JsonObject response =
-        node.ackOf(
-            "admin",
-            "mcp:request",
-            request("web", new JsonObject().put("id", 1).put("result", new JsonObject())));
-    assertThat(response.getJsonObject("error").getString("code")).isEqualTo("bad_request");
-
-    JsonObject refused =
-        node.ackOf(
-            "viewer",
-            "mcp:request",
-            request("web", call(1, "echo", new JsonObject().put("message", "no"), null)));
-    assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("forbidden");
-    JsonObject viewerList =
-        node.ackOf(
-            "viewer",
-            "mcp:request",
-            request("web", new JsonObject().put("id", 1).put("method", "tools/list")));
+        refusal("admin", new JsonObject().put("server", "everything").put("message", toolsList));
+    assertThat(noProject.getString("code")).isEqualTo("bad_request");
+    assertThat(noProject.getString("message")).contains("project");
+    assertThat(
+            refusal("admin", new JsonObject().put("server", "nowhere").put("message", toolsList))
+                .getString("code"))
+        .isEqualTo("not_found");
+    assertThat(
+            refusal(
+                    "admin",
+                    request("web", new JsonObject().put("id", 1).put("result", new JsonObject())))
+                .getString("code"))
+        .isEqualTo("bad_request");
+    assertThat(
+            refusal(
+                    "viewer",
+                    request("web", call(1, "echo", new JsonObject().put("message", "no"), null)))
+                .getString("code"))
+        .isEqualTo("forbidden");
+    JsonObject viewerList = node.ackOf("viewer", "mcp:request", request("web", toolsList));
     assertThat(viewerList.getBoolean("ok")).as("a viewer may read lists").isTrue();
 
     hub.vertx.undeploy(mcpHost).await();
     JsonObject down = node.ackOf("admin", "mcp:servers", new JsonObject());
     assertThat(down.getJsonObject("error").getString("code")).isEqualTo("unavailable");
-    JsonObject downRequest =
-        node.ackOf(
-            "admin",
-            "mcp:request",
-            request("web", new JsonObject().put("id", 1).put("method", "tools/list")));
-    assertThat(downRequest.getJsonObject("error").getString("code")).isEqualTo("unavailable");
+    assertThat(refusal("admin", request("web", toolsList)).getString("code"))
+        .isEqualTo("unavailable");
+  }
+
+  /** The error of an {@code mcp:request} ack. */
+  private JsonObject refusal(String socket, JsonObject body) {
+    JsonObject ack = node.ackOf(socket, "mcp:request", body);
+    assertThat(ack.getBoolean("ok")).as("ack %s", ack).isFalse();
+    return ack.getJsonObject("error");
   }
 }
