@@ -213,6 +213,8 @@ final class Host {
               }
               Session session = new Session(newSessionId(), key, version);
               sessions.put(session.id, session);
+              // a client's initialize is a message to the instance too, though answered here
+              instance.lastActivity = System.currentTimeMillis();
               JsonObject result = instance.ready().result().copy().put("protocolVersion", version);
               return Map.entry(session, result);
             });

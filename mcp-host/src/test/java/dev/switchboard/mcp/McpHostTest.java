@@ -158,6 +158,32 @@ class McpHostTest {
   }
 
   @Test
+  void clientsStillArrivingKeepAnIdleInstanceRunning() throws Exception {
+    fixture =
+        new McpFixture()
+            .start(McpFixture.everything("arriving", "shared").put("idleTimeout", "1s"));
+    long pid = 0;
+    // a new session every 300 ms for 4 s: each initialize is a message to the instance's key, so
+    // the
+    // 1 s idle timeout never passes (the bench's idle step opens sessions this way)
+    for (int i = 0; i < 14; i++) {
+      HttpResponse<String> init =
+          fixture.post(
+              "/mcp/arriving", null, McpFixture.initialize(1), "Authorization", "Bearer " + TOKEN);
+      assertThat(init.statusCode()).isEqualTo(200);
+      JsonArray instances = status("arriving").getJsonArray("instances");
+      assertThat(instances).hasSize(1);
+      long now = instances.getJsonObject(0).getLong("pid");
+      assertThat(pid == 0 || now == pid)
+          .as("the instance of session %d is the first one", i)
+          .isTrue();
+      pid = now;
+      Thread.sleep(300);
+    }
+    assertThat(status("arriving").getJsonArray("lastEnded")).isEmpty();
+  }
+
+  @Test
   void aHundredConcurrentSessionsGetOnlyTheirOwnAnswers() throws Exception {
     fixture = new McpFixture().start(McpFixture.everything("many", "shared"));
     int count = 100;
