@@ -108,6 +108,22 @@ final class Host {
   private final List<java.util.function.BiConsumer<InstanceKey, JsonObject>> observers =
       new ArrayList<>();
   private final Map<InstanceKey, Restarts> restarts = new HashMap<>();
+  private CallListener calls = (session, request, outcome, answer, took) -> {};
+
+  /** Told of every finished {@code tools/call} (the audit, {@link CallAudit}). */
+  interface CallListener {
+    /**
+     * @param outcome as the meters count it ({@code ok}, {@code error}, {@code crash}, {@code
+     *     refused}, {@code cancelled})
+     * @param answer the JSON-RPC answer; null when the call was cancelled
+     */
+    void toolCall(
+        Session session, JsonObject request, String outcome, JsonObject answer, Duration took);
+  }
+
+  void onToolCall(CallListener listener) {
+    this.calls = listener;
+  }
 
   Host(Context context, HostMeters.Factory meters, int maxSessions, Duration sessionTimeout) {
     this.context = context;
@@ -371,11 +387,9 @@ final class Host {
   /** Answers a request; a {@code tools/call} is counted with its outcome. */
   private void complete(Pending p, JsonObject answer, String outcome) {
     if (p.call() != null) {
-      meters.toolCall(
-          p.session().key.server(),
-          p.call().tool(),
-          outcome,
-          Duration.ofNanos(System.nanoTime() - p.call().startedNanos()));
+      Duration took = Duration.ofNanos(System.nanoTime() - p.call().startedNanos());
+      meters.toolCall(p.session().key.server(), p.call().tool(), outcome, took);
+      calls.toolCall(p.session(), p.request(), outcome, answer, took);
     }
     p.reply().answer(answer);
   }
@@ -524,11 +538,9 @@ final class Host {
       Pending cancelled = pending.getOrDefault(instance, new HashMap<>()).remove(hostId);
       if (cancelled != null) {
         if (cancelled.call() != null) {
-          meters.toolCall(
-              session.key.server(),
-              cancelled.call().tool(),
-              "cancelled",
-              Duration.ofNanos(System.nanoTime() - cancelled.call().startedNanos()));
+          Duration took = Duration.ofNanos(System.nanoTime() - cancelled.call().startedNanos());
+          meters.toolCall(session.key.server(), cancelled.call().tool(), "cancelled", took);
+          calls.toolCall(session, cancelled.request(), "cancelled", null, took);
         }
         cancelled.reply().cancelled(cancelled.originalId());
       }
