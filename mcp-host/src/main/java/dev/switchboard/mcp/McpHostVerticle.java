@@ -82,7 +82,7 @@ public final class McpHostVerticle extends VerticleBase {
             Clock.systemUTC(),
             Duration.ofMillis(config().getLong("callsRetention", CALLS_RETENTION.toMillis())),
             config().getInteger("callsMaxRows", CALLS_MAX_ROWS),
-            config().getInteger("callsBuffer", CallStore.CAPACITY));
+            CallStore.CAPACITY);
     host.onToolCall(new CallAudit(calls, host::definition, Clock.systemUTC()));
     Router router = ApiRouter.create(vertx, config());
     Authenticator authenticator =

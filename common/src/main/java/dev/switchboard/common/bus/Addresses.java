@@ -188,8 +188,10 @@ public final class Addresses {
 
   /**
    * Command, answered by mcp-host for the hub's {@code mcp:request}: {@code {holder, server,
-   * project?, message}} → {@code {response}} (null for a notification). The holder (a socket id)
-   * gets one MCP session per server and project, opened by its first message.
+   * project?, message, caller?}} → {@code {response}} (null for a notification). The holder (a
+   * socket id) gets one MCP session per server and project, opened by its first message; {@code
+   * caller} ({@code {name, role}}, never a token) is who the socket connected as, for the call
+   * audit.
    */
   public static final String MCP_SOCKET_REQUEST = "mcp.socket.request";
 
