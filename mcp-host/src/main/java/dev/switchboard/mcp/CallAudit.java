@@ -34,14 +34,18 @@ final class CallAudit implements Host.CallListener {
 
   @Override
   public void toolCall(
-      Session session, JsonObject request, String outcome, JsonObject answer, Duration took) {
+      Session session,
+      Caller caller,
+      JsonObject request,
+      String outcome,
+      JsonObject answer,
+      Duration took) {
     JsonObject params =
         request.getValue("params") instanceof JsonObject given ? given : new JsonObject();
     String tool = params.getValue("name") instanceof String name ? name : "";
     JsonObject error = answer == null ? null : answer.getJsonObject("error");
     Integer code =
         error != null && error.getValue("code") instanceof Number n ? n.intValue() : null;
-    Caller caller = session.caller;
     boolean keepArguments =
         definitions
             .apply(session.key.server())

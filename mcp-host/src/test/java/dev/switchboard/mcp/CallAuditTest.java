@@ -158,6 +158,46 @@ class CallAuditTest {
   }
 
   @Test
+  void theCallerIsTheRequestsEvenWhenAnotherCredentialUsesTheSessionMeanwhile() throws Exception {
+    fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
+    String session = fixture.session("everything");
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return fixture.post(
+                    "/mcp/everything",
+                    session,
+                    McpFixture.call(
+                        1,
+                        "longRunningOperation",
+                        new JsonObject().put("duration", 2).put("steps", 2)),
+                    "Authorization",
+                    "Bearer " + OPERATOR_TOKEN);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    // the admin's call on the same session, while the operator's is in flight
+    Thread.sleep(500);
+    HttpResponse<String> quick =
+        fixture.post(
+            "/mcp/everything",
+            session,
+            McpFixture.call(2, "echo", new JsonObject().put("message", "meanwhile")),
+            "Authorization",
+            "Bearer " + McpFixture.TOKEN);
+    assertThat(quick.statusCode()).isEqualTo(200);
+    assertThat(slow.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+    JsonArray all = recorded(new JsonObject(), 2);
+    assertThat(all.getJsonObject(0).getString("tool")).isEqualTo("longRunningOperation");
+    assertThat(all.getJsonObject(0).getString("caller")).isEqualTo("operator");
+    assertThat(all.getJsonObject(1).getString("tool")).isEqualTo("echo");
+    assertThat(all.getJsonObject(1).getString("caller")).isEqualTo("admin");
+  }
+
+  @Test
   void argumentsAreKeptOnlyWhereTheDefinitionSaysAuditArgumentsAndCutWhenLong() {
     fixture =
         new McpFixture()
