@@ -11,17 +11,26 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * mcp-host's routes: the definitions of {@code /api/v1/mcp/servers} are commands on the event bus
- * ({@code mcp.servers.*}); the Streamable HTTP endpoint {@code /mcp/{server}} is streamed on to
- * mcp-host's own HTTP server, unchanged and never buffered (SSE included), once the bearer token
- * has passed here (operator or admin); mcp-host checks the same credential again.
+ * ({@code mcp.servers.*}), and so is the call audit {@code /api/v1/mcp/calls} ({@code
+ * mcp.calls.list}); the Streamable HTTP endpoint {@code /mcp/{server}} is streamed on to mcp-host's
+ * own HTTP server, unchanged and never buffered (SSE included), once the bearer token has passed
+ * here (operator or admin); mcp-host checks the same credential again.
  */
 final class McpRoutes {
 
   private static final int BODY_LIMIT = 1024 * 1024;
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * The query parameters of {@code GET /api/v1/mcp/calls}, passed on as given (mcp-host checks).
+   */
+  private static final List<String> CALL_FILTERS =
+      List.of(
+          "server", "tool", "project", "outcome", "caller", "since", "until", "limit", "before");
 
   private final Vertx vertx;
   private final Upstream upstream;
@@ -49,6 +58,18 @@ final class McpRoutes {
         .handler(
             ctx ->
                 Forward.reply(ctx, vertx, Addresses.MCP_SERVERS_LIST, new JsonObject(), TIMEOUT));
+    api.route("listMcpCalls", Action.READ)
+        .handler(
+            ctx -> {
+              JsonObject filters = new JsonObject();
+              for (String name : CALL_FILTERS) {
+                String value = ctx.queryParams().get(name);
+                if (value != null) {
+                  filters.put(name, value);
+                }
+              }
+              Forward.reply(ctx, vertx, Addresses.MCP_CALLS_LIST, filters, TIMEOUT);
+            });
     api.route("getMcpServer", Action.READ)
         .handler(
             ctx ->

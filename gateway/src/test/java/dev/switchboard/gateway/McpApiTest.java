@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.mcp.McpHostVerticle;
 import dev.switchboard.migrations.Migrations;
 import io.vertx.core.DeploymentOptions;
@@ -26,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -253,6 +255,34 @@ class McpApiTest {
     assertThat(events.get(2).getString("id")).isEqualTo("call-1");
     assertThat(events.get(2).getJsonObject("result").encode())
         .contains("Long running operation completed");
+
+    // the call is in the call audit, read as the other MCP reads are (a viewer may)
+    JsonArray calls =
+        Eventually.within(Duration.ofSeconds(10))
+            .alias("the tool call is recorded")
+            .until(
+                () ->
+                    api.valid(HttpMethod.GET, "/api/v1/mcp/calls?server=everything&limit=10", 200)
+                        .bodyAsJsonObject()
+                        .getJsonArray("calls"),
+                all -> !all.isEmpty());
+    JsonObject recorded = calls.getJsonObject(0);
+    assertThat(recorded.getString("tool")).isEqualTo("longRunningOperation");
+    assertThat(recorded.getString("caller")).isEqualTo("admin");
+    assertThat(recorded.getString("via")).isEqualTo("http");
+    assertThat(recorded.getString("outcome")).isEqualTo("ok");
+    assertThat(recorded.containsKey("arguments")).isFalse();
+    io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> viewer =
+        api.call(HttpMethod.GET, "/api/v1/mcp/calls", ContractClient.VIEWER_TOKEN);
+    assertThat(viewer.statusCode()).isEqualTo(200);
+    api.validate(HttpMethod.GET, "/api/v1/mcp/calls", viewer);
+    for (String bad : List.of("limit=0", "outcome=fine", "since=yesterday", "before=x")) {
+      String field = bad.substring(0, bad.indexOf('='));
+      io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> refused =
+          api.valid(HttpMethod.GET, "/api/v1/mcp/calls?" + bad, 400);
+      assertThat(refused.getHeader("Content-Type")).startsWith("application/problem+json");
+      assertThat(refused.bodyAsString()).as(bad).contains(field);
+    }
   }
 
   private static JsonObject initialize() {

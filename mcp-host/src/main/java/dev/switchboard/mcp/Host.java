@@ -1,5 +1,6 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.common.auth.Caller;
 import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.db.Backoff;
 import dev.switchboard.common.http.ApiException;
@@ -70,7 +71,8 @@ final class Host {
     }
   }
 
-  private record Call(String tool, long startedNanos) {}
+  /** A tool call's tool, when it came, and who made it (the session's caller at that moment). */
+  private record Call(String tool, long startedNanos, Caller caller) {}
 
   /** Requests that only read, replayed on the new instance when theirs crashed. */
   static final Set<String> READS =
@@ -108,6 +110,28 @@ final class Host {
   private final List<java.util.function.BiConsumer<InstanceKey, JsonObject>> observers =
       new ArrayList<>();
   private final Map<InstanceKey, Restarts> restarts = new HashMap<>();
+  private CallListener calls = (session, caller, request, outcome, answer, took) -> {};
+
+  /** Told of every finished {@code tools/call} (the audit, {@link CallAudit}). */
+  interface CallListener {
+    /**
+     * @param caller who made the call: the session's caller when the request came
+     * @param outcome as the meters count it ({@code ok}, {@code error}, {@code crash}, {@code
+     *     refused}, {@code cancelled})
+     * @param answer the JSON-RPC answer; null when the call was cancelled
+     */
+    void toolCall(
+        Session session,
+        Caller caller,
+        JsonObject request,
+        String outcome,
+        JsonObject answer,
+        Duration took);
+  }
+
+  void onToolCall(CallListener listener) {
+    this.calls = listener;
+  }
 
   Host(Context context, HostMeters.Factory meters, int maxSessions, Duration sessionTimeout) {
     this.context = context;
@@ -373,11 +397,9 @@ final class Host {
   /** Answers a request; a {@code tools/call} is counted with its outcome. */
   private void complete(Pending p, JsonObject answer, String outcome) {
     if (p.call() != null) {
-      meters.toolCall(
-          p.session().key.server(),
-          p.call().tool(),
-          outcome,
-          Duration.ofNanos(System.nanoTime() - p.call().startedNanos()));
+      Duration took = Duration.ofNanos(System.nanoTime() - p.call().startedNanos());
+      meters.toolCall(p.session().key.server(), p.call().tool(), outcome, took);
+      calls.toolCall(p.session(), p.call().caller(), p.request(), outcome, answer, took);
     }
     p.reply().answer(answer);
   }
@@ -450,7 +472,7 @@ final class Host {
     Call call = null;
     if ("tools/call".equals(method)) {
       Object tool = request.getJsonObject("params", new JsonObject()).getValue("name");
-      call = new Call(tool instanceof String name ? name : "", System.nanoTime());
+      call = new Call(tool instanceof String name ? name : "", System.nanoTime(), session.caller);
       if (!def.allows(call.tool())) {
         complete(
             new Pending(session, request, reply, call),
@@ -526,11 +548,10 @@ final class Host {
       Pending cancelled = pending.getOrDefault(instance, new HashMap<>()).remove(hostId);
       if (cancelled != null) {
         if (cancelled.call() != null) {
-          meters.toolCall(
-              session.key.server(),
-              cancelled.call().tool(),
-              "cancelled",
-              Duration.ofNanos(System.nanoTime() - cancelled.call().startedNanos()));
+          Duration took = Duration.ofNanos(System.nanoTime() - cancelled.call().startedNanos());
+          meters.toolCall(session.key.server(), cancelled.call().tool(), "cancelled", took);
+          calls.toolCall(
+              session, cancelled.call().caller(), cancelled.request(), "cancelled", null, took);
         }
         cancelled.reply().cancelled(cancelled.originalId());
       }

@@ -30,21 +30,28 @@ import java.util.List;
 /**
  * mcp-host: the MCP server definitions (schema {@code mcp}, the {@code mcp.servers} section of the
  * config file applied at start, and the commands {@code mcp.servers.*} the gateway's {@code
- * /api/v1/mcp/servers} sends), their instances, and the Streamable HTTP endpoint {@code
+ * /api/v1/mcp/servers} sends), their instances, the record of every {@code tools/call} ({@code
+ * mcp.calls}, read by {@code mcp.calls.list}), and the Streamable HTTP endpoint {@code
  * /mcp/{server}} on an HTTP server of its own ({@code mcp.port}; the gateway forwards its own
  * {@code /mcp/} to it, streamed). See {@link Host} for the multiplexing.
  *
  * <p>Config slice: the {@code mcp} section ({@code port}, {@code maxSessions}, {@code
- * sessionTimeout} in milliseconds, {@code servers}), plus {@code bindHost}, {@code allowedHosts},
- * {@code trustedProxies}, {@code corsOrigins}, {@code auth}, {@code database}, {@code process}.
+ * sessionTimeout} in milliseconds, {@code servers}, and for the call audit ({@link CallStore})
+ * {@code callsRetention} in milliseconds and {@code callsMaxRows}), plus {@code bindHost}, {@code
+ * allowedHosts}, {@code trustedProxies}, {@code corsOrigins}, {@code auth}, {@code database},
+ * {@code process}.
  */
 public final class McpHostVerticle extends VerticleBase {
 
   public static final String NAME = "mcp-host";
   private static final long REAP_EVERY_MS = 500;
 
+  static final Duration CALLS_RETENTION = Duration.ofDays(30);
+  static final int CALLS_MAX_ROWS = 100_000;
+
   private Pool pool;
   private Host host;
+  private CallStore calls;
   private HttpServer server;
   private long reaper = -1;
 
@@ -67,6 +74,16 @@ public final class McpHostVerticle extends VerticleBase {
             config().getInteger("maxSessions", 1000),
             Duration.ofMillis(
                 config().getLong("sessionTimeout", Duration.ofMinutes(30).toMillis())));
+    calls =
+        new CallStore(
+            vertx,
+            pool,
+            database,
+            Clock.systemUTC(),
+            Duration.ofMillis(config().getLong("callsRetention", CALLS_RETENTION.toMillis())),
+            config().getInteger("callsMaxRows", CALLS_MAX_ROWS),
+            CallStore.CAPACITY);
+    host.onToolCall(new CallAudit(calls, host::definition, Clock.systemUTC()));
     Router router = ApiRouter.create(vertx, config());
     Authenticator authenticator =
         new Authenticator(
@@ -101,7 +118,11 @@ public final class McpHostVerticle extends VerticleBase {
                     "MCP_PORT"))
         .onSuccess(listening -> server = listening)
         .compose(v -> Ping.answer(vertx, NAME, database::check))
-        .onSuccess(v -> reaper = vertx.setPeriodic(REAP_EVERY_MS, id -> host.reap()));
+        .onSuccess(
+            v -> {
+              reaper = vertx.setPeriodic(REAP_EVERY_MS, id -> host.reap());
+              calls.start();
+            });
   }
 
   @Override
@@ -110,7 +131,8 @@ public final class McpHostVerticle extends VerticleBase {
     if (host != null) {
       host.stopAll();
     }
-    return pool == null ? Future.succeededFuture() : pool.close();
+    Future<Void> written = calls == null ? Future.succeededFuture() : calls.stop();
+    return written.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -134,6 +156,8 @@ public final class McpHostVerticle extends VerticleBase {
                 vertx,
                 Addresses.MCP_SERVERS_GET,
                 body -> Future.succeededFuture(host.status(known(body.getString("name"))))),
+            Bus.serve(
+                vertx, Addresses.MCP_CALLS_LIST, body -> calls.list(CallStore.Query.parse(body))),
             Bus.serve(vertx, Addresses.MCP_SERVERS_CREATE, body -> create(store, body)),
             Bus.serve(vertx, Addresses.MCP_SERVERS_UPDATE, body -> update(store, body)),
             Bus.serve(vertx, Addresses.MCP_SERVERS_DELETE, body -> delete(store, body)))

@@ -30,7 +30,8 @@ public record McpServerDefinition(
     String description,
     List<String> allowedTools,
     boolean idempotentTools,
-    Restart restart) {
+    Restart restart,
+    boolean auditArguments) {
 
   /**
    * Whether an instance that exits by itself is started again: {@code no}, {@code on-failure} (an
@@ -110,7 +111,8 @@ public record McpServerDefinition(
           "description",
           "allowedTools",
           "idempotentTools",
-          "restart");
+          "restart",
+          "auditArguments");
   static final int MAX_ALLOWED_TOOLS = 1000;
 
   public static McpServerDefinition parse(JsonObject json) {
@@ -146,7 +148,8 @@ public record McpServerDefinition(
         flag(json, "idempotentTools"),
         json.getValue("restart") == null
             ? Restart.ON_FAILURE
-            : Restart.parse(json.getValue("restart")));
+            : Restart.parse(json.getValue("restart")),
+        flag(json, "auditArguments"));
   }
 
   /** Whether {@code tool} may be called: every tool when there is no allow-list. */
@@ -282,7 +285,8 @@ public record McpServerDefinition(
         description,
         allowedTools,
         idempotentTools,
-        restart);
+        restart,
+        auditArguments);
   }
 
   /** The canonical form, env values included: what is stored, never what is shown. */
@@ -309,7 +313,8 @@ public record McpServerDefinition(
             .put("maxInstances", maxInstances)
             .put("startTimeout", Durations.format(startTimeout))
             .put("idempotentTools", idempotentTools)
-            .put("restart", restart.label());
+            .put("restart", restart.label())
+            .put("auditArguments", auditArguments);
     if (allowedTools != null) {
       json.put("allowedTools", new JsonArray(new ArrayList<>(allowedTools)));
     }

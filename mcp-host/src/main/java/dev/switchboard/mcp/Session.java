@@ -1,5 +1,6 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.common.auth.Caller;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -17,6 +18,16 @@ final class Session {
   final InstanceKey key;
   final String protocolVersion;
   long lastSeen = System.currentTimeMillis();
+
+  /**
+   * Who the session's requests speak for, as its transport established it (the credential of the
+   * HTTP request, of the WebSocket's upgrade, or of the hub's socket); null when unknown. What the
+   * call audit records as the caller.
+   */
+  Caller caller;
+
+  /** The transport: {@code http}, {@code socket} (the hub's) or {@code websocket}. */
+  String via = "http";
 
   /** The client's request ids in flight (encoded) → the ids they carry to the server. */
   final Map<String, Long> inFlight = new HashMap<>();

@@ -1,5 +1,7 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.common.auth.Caller;
+import dev.switchboard.common.auth.Role;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
@@ -189,7 +191,26 @@ final class SocketSessions {
                           .put("id", message.getValue("id"))
                           .put("result", held.initialized().copy())));
     }
-    return held(holder, key, null).compose(held -> send(holder, held.session(), message));
+    Caller caller = caller(body.getValue("caller"));
+    return held(holder, key, null)
+        .compose(
+            held -> {
+              held.session().caller = caller;
+              return send(holder, held.session(), message);
+            });
+  }
+
+  /**
+   * The socket's caller as the hub knows it ({@code {name, role}}, from the credential the socket
+   * connected with); null when the hub sent none.
+   */
+  private static Caller caller(Object given) {
+    if (given instanceof JsonObject caller
+        && caller.getValue("name") instanceof String name
+        && caller.getValue("role") instanceof String label) {
+      return Role.ofLabel(label).map(role -> new Caller(name, role)).orElse(null);
+    }
+    return null;
   }
 
   /** The client's message, checked: one JSON-RPC request or notification. */
@@ -281,6 +302,7 @@ final class SocketSessions {
                 entry -> {
                   Session session = entry.getKey();
                   session.outlet(new HolderOutlet(holder, key, session));
+                  session.via = "socket";
                   return new Held(session, entry.getValue());
                 });
     sessions.put(key, opened);

@@ -1,5 +1,6 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -138,6 +139,8 @@ final class StreamableHttp {
       ctx.response().setStatusCode(202).end();
       return;
     }
+    // the call audit's caller: this request's credential (a session may be used by another)
+    session.caller = BearerAuth.callerIfKnown(ctx).orElse(session.caller);
     boolean sse = accepts(ctx, "text/event-stream");
     HttpServerResponse response = ctx.response();
     if (sse) {
@@ -208,6 +211,7 @@ final class StreamableHttp {
         .onSuccess(
             opened -> {
               Session session = opened.getKey();
+              session.caller = BearerAuth.callerIfKnown(ctx).orElse(null);
               JsonObject answer =
                   new JsonObject()
                       .put("jsonrpc", "2.0")

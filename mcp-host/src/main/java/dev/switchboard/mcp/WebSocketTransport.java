@@ -1,5 +1,7 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Caller;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import io.vertx.core.http.ServerWebSocket;
@@ -58,12 +60,13 @@ final class WebSocketTransport {
       project = ctx.request().getHeader(StreamableHttp.PROJECT);
     }
     String fallbackProject = project;
+    Caller caller = BearerAuth.callerIfKnown(ctx).orElse(null);
     ctx.request()
         .toWebSocket()
         .onSuccess(
             ws -> {
               open++;
-              new Connection(ws, server, fallbackProject);
+              new Connection(ws, server, fallbackProject, caller);
             })
         .onFailure(ctx::fail);
   }
@@ -73,14 +76,16 @@ final class WebSocketTransport {
     private final ServerWebSocket ws;
     private final String server;
     private final String fallbackProject;
+    private final Caller caller;
     private Session session;
     private boolean opening;
     private boolean closed;
 
-    Connection(ServerWebSocket ws, String server, String fallbackProject) {
+    Connection(ServerWebSocket ws, String server, String fallbackProject, Caller caller) {
       this.ws = ws;
       this.server = server;
       this.fallbackProject = fallbackProject;
+      this.caller = caller;
       ws.textMessageHandler(this::received);
       ws.binaryMessageHandler(
           binary -> send(Host.error(null, -32600, "send JSON-RPC messages as text messages")));
@@ -159,6 +164,8 @@ final class WebSocketTransport {
                   }
                   session = opened.getKey();
                   session.outlet(this);
+                  session.caller = caller;
+                  session.via = "websocket";
                   send(
                       new JsonObject()
                           .put("jsonrpc", "2.0")

@@ -69,6 +69,24 @@ class DefinitionsTest {
             new JsonObject().put("name", "a").put("command", new JsonArray().add("x")));
     assertThat(defaults.idleTimeout()).hasSeconds(60);
     assertThat(defaults.pool()).isEqualTo(McpServerDefinition.PoolMode.SHARED);
+    assertThat(defaults.auditArguments()).isFalse();
+    assertThat(defaults.toPublicJson().getBoolean("auditArguments")).isFalse();
+    assertThat(
+            field(
+                new JsonObject()
+                    .put("name", "a")
+                    .put("command", new JsonArray().add("x"))
+                    .put("auditArguments", "yes")))
+        .isEqualTo("auditArguments");
+    JsonObject audited =
+        new JsonObject()
+            .put("name", "a")
+            .put("command", new JsonArray().add("x"))
+            .put("auditArguments", true);
+    assertThat(McpServerDefinition.parse(audited).auditArguments()).isTrue();
+    // the stored form reads back the same
+    assertThat(McpServerDefinition.parse(McpServerDefinition.parse(audited).toJson()))
+        .isEqualTo(McpServerDefinition.parse(audited));
   }
 
   private static String field(JsonObject json) {

@@ -105,6 +105,18 @@ class WebSocketTransportTest {
     client.send(McpFixture.call(8, "echo", new JsonObject().put("message", "over a websocket")));
     JsonObject echoed = client.answerTo(8);
     assertThat(echoed.getJsonObject("result").encode()).contains("Echo: over a websocket");
+    // the call audit knows the upgrade's caller and the transport
+    JsonObject recorded =
+        dev.switchboard.common.testing.Eventually.within(java.time.Duration.ofSeconds(10))
+            .alias("the echo is recorded")
+            .until(
+                () -> fixture.ask(Addresses.MCP_CALLS_LIST, new JsonObject()).getJsonArray("calls"),
+                all -> !all.isEmpty())
+            .getJsonObject(0);
+    assertThat(recorded.getString("via")).isEqualTo("websocket");
+    assertThat(recorded.getString("caller")).isEqualTo("admin");
+    assertThat(recorded.getString("project")).isEqualTo("frontend-app");
+    assertThat(recorded.getString("tool")).isEqualTo("echo");
     client.send(
         McpFixture.call(
                 9, "longRunningOperation", new JsonObject().put("duration", 1).put("steps", 3))

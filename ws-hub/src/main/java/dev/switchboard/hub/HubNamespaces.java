@@ -141,6 +141,13 @@ final class HubNamespaces {
     namespace.connected(socket);
   }
 
+  /** Who the socket speaks for (the credential it connected with); empty when unknown. */
+  static Optional<Caller> caller(Socket socket) {
+    Role role = (Role) socket.data().get(ROLE);
+    String name = (String) socket.data().get(NAME);
+    return role == null || name == null ? Optional.empty() : Optional.of(new Caller(name, role));
+  }
+
   /** Why the socket's role may not do {@code action}, or empty when it may. */
   static Optional<String> refusal(Socket socket, Action action) {
     return Access.refusal((Role) socket.data().get(ROLE), action);

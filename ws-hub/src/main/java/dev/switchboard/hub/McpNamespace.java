@@ -1,6 +1,7 @@
 package dev.switchboard.hub;
 
 import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.Caller;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.hub.socket.Namespace;
@@ -169,7 +170,9 @@ final class McpNamespace implements HubNamespace {
             .put("holder", socket.id())
             .put("server", server)
             .put("project", given.getValue("project"))
-            .put("message", message);
+            .put("message", message)
+            // for mcp-host's call audit: the credential's name and role, never the token
+            .put("caller", HubNamespaces.caller(socket).map(Caller::toJson).orElse(null));
     Bus.request(vertx, Addresses.MCP_SOCKET_REQUEST, request, REQUEST_TIMEOUT)
         .onComplete(done -> inFlight[0]--)
         .onSuccess(answer -> Commands.ok(ack, answer))

@@ -2,6 +2,8 @@ package dev.switchboard.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.mcp.McpHostVerticle;
@@ -159,6 +161,33 @@ class McpOverSocketIoTest extends HubClientTest {
                   .getString("progressToken"))
           .isEqualTo("p-4");
     }
+
+    // both tool calls are in mcp-host's call audit, with the caller the socket connected as
+    JsonArray calls =
+        Eventually.within(Duration.ofSeconds(10))
+            .alias("the two tool calls are recorded")
+            .until(
+                () ->
+                    Bus.request(
+                            hub.vertx,
+                            Addresses.MCP_CALLS_LIST,
+                            new JsonObject().put("server", "everything"),
+                            Duration.ofSeconds(5))
+                        .await()
+                        .getJsonArray("calls"),
+                all -> all.size() >= 2);
+    assertThat(calls).hasSize(2);
+    assertThat(calls.stream().map(call -> ((JsonObject) call).getString("tool")))
+        .containsExactly("longRunningOperation", "echo");
+    for (Object recorded : calls) {
+      JsonObject call = (JsonObject) recorded;
+      assertThat(call.getString("caller")).isEqualTo("admin");
+      assertThat(call.getString("role")).isEqualTo("admin");
+      assertThat(call.getString("via")).isEqualTo("socket");
+      assertThat(call.getString("project")).isEqualTo("web");
+      assertThat(call.getString("outcome")).isEqualTo("ok");
+    }
+    assertThat(calls.getJsonObject(0).getDouble("durationMs")).isGreaterThan(1000.0);
   }
 
   private List<JsonObject> progress(String client) {

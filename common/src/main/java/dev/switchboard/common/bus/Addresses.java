@@ -163,6 +163,13 @@ public final class Addresses {
   /** Command: {@code {name}} → the MCP server with its instances; 404 when unknown. */
   public static final String MCP_SERVERS_GET = "mcp.servers.get";
 
+  /**
+   * Command, answered by mcp-host for {@code GET /api/v1/mcp/calls}: {@code {server?, tool?,
+   * project?, outcome?, caller?, since?, until?, limit?, before?}} (the query parameters, as
+   * strings) → {@code {calls, next}}, newest first; 400 naming a bad filter.
+   */
+  public static final String MCP_CALLS_LIST = "mcp.calls.list";
+
   /** Command: {@code {definition}} → the new MCP server; 409 when the name is taken. */
   public static final String MCP_SERVERS_CREATE = "mcp.servers.create";
 
@@ -181,8 +188,10 @@ public final class Addresses {
 
   /**
    * Command, answered by mcp-host for the hub's {@code mcp:request}: {@code {holder, server,
-   * project?, message}} → {@code {response}} (null for a notification). The holder (a socket id)
-   * gets one MCP session per server and project, opened by its first message.
+   * project?, message, caller?}} → {@code {response}} (null for a notification). The holder (a
+   * socket id) gets one MCP session per server and project, opened by its first message; {@code
+   * caller} ({@code {name, role}}, never a token) is who the socket connected as, for the call
+   * audit.
    */
   public static final String MCP_SOCKET_REQUEST = "mcp.socket.request";
 

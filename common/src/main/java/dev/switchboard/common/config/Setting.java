@@ -248,6 +248,16 @@ public enum Setting {
       Kind.DURATION,
       "30m",
       "an MCP session with no request and no open stream for this long is forgotten (its client gets 404 and initializes again)"),
+  MCP_CALLS_RETENTION(
+      "mcp.callsRetention",
+      Kind.DURATION,
+      "30d",
+      "records of MCP tools/call (GET /api/v1/mcp/calls) older than this are deleted (pruned hourly)"),
+  MCP_CALLS_MAX_ROWS(
+      "mcp.callsMaxRows",
+      Kind.POSITIVE_INT,
+      100_000,
+      "records of MCP tools/call kept at most, the newest (pruned hourly)"),
   FILES_PORT(
       "files.port",
       Kind.PORT,

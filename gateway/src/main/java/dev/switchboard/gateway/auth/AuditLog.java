@@ -1,12 +1,11 @@
 package dev.switchboard.gateway.auth;
 
 import dev.switchboard.common.db.Backoff;
+import dev.switchboard.common.db.BatchWriter;
 import dev.switchboard.common.db.DatabaseStatus;
-import dev.switchboard.common.db.Outage;
 import dev.switchboard.common.observability.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,8 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -29,13 +26,11 @@ import org.slf4j.LoggerFactory;
  * The audit log in the {@code auth} schema: who did which control action, on what, when, from where
  * and how it ended. Entries are recorded into a bounded queue in memory ({@link #CAPACITY}) and
  * written in batches of up to {@link #BATCH_ROWS}, one insert at a time, every {@link #TICK}, so a
- * request never waits for the database. When the database goes away, a failed insert goes back to
- * the front of the queue and the writer waits (an {@link Outage}: capped, jittered backoff, logged
- * once when it begins and once when it ends) before it tries again; while the queue is full, new
- * entries are dropped, counted in {@code switchboard_gateway_audit_dropped_total}, and the drop is
- * logged once (and summed up when the database answers again). Retention keeps entries younger than
- * {@code retention} and at most {@code maxRows} of them, pruned every {@link #PRUNE_EVERY}. Used on
- * the gateway's event loop.
+ * request never waits for the database (a {@link BatchWriter}: when the database goes away, capped
+ * jittered backoff, the outage logged once when it begins and once when it ends; while the queue is
+ * full, new entries are dropped and counted in {@code switchboard_gateway_audit_dropped_total}).
+ * Retention keeps entries younger than {@code retention} and at most {@code maxRows} of them,
+ * pruned every {@link #PRUNE_EVERY}. Used on the gateway's event loop.
  */
 public final class AuditLog {
 
@@ -77,7 +72,6 @@ public final class AuditLog {
 
   private static final Duration FIRST_RETRY = Duration.ofMillis(250);
   private static final Duration MAX_RETRY = Duration.ofSeconds(5);
-  private static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final String COLUMNS =
       "id, at, actor, role, action, target, outcome, status, detail, address, via";
@@ -131,12 +125,7 @@ public final class AuditLog {
   private final Clock clock;
   private final Duration retention;
   private final int maxRows;
-  private final Outage outage;
-  private final Counter dropped;
-  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
-  private List<Entry> inFlight = List.of();
-  private long droppedInEpisode;
-  private long tick = -1;
+  private final BatchWriter<Entry> writer;
   private long pruning = -1;
 
   public AuditLog(Vertx vertx, Pool pool, Clock clock, Duration retention, int maxRows) {
@@ -145,50 +134,43 @@ public final class AuditLog {
     this.clock = clock;
     this.retention = retention;
     this.maxRows = maxRows;
-    this.dropped =
-        Counter.builder(DROPPED_METER)
-            .description(
-                "Audit log entries dropped because the queue was full (the database away or slow)")
-            .register(Telemetry.registry());
-    this.outage =
-        new Outage(
-            "storing the audit log",
-            new Backoff(FIRST_RETRY, MAX_RETRY),
+    this.writer =
+        new BatchWriter<>(
+            vertx,
+            "audit entries",
+            CAPACITY,
+            BATCH_ROWS,
+            TICK,
+            batch -> {
+              List<Tuple> rows = batch.stream().map(Entry::tuple).toList();
+              return pool.withTransaction(
+                  connection -> connection.preparedQuery(INSERT).executeBatch(rows));
+            },
             new DatabaseStatus(pool, clock),
+            new Backoff(FIRST_RETRY, MAX_RETRY),
             clock,
-            () ->
-                queue.size()
-                    + " audit entries had waited in memory, "
-                    + droppedInEpisode
-                    + " were dropped");
+            Counter.builder(DROPPED_METER)
+                .description(
+                    "Audit log entries dropped because the queue was full (the database away or slow)")
+                .register(Telemetry.registry()),
+            "switchboard_gateway_audit_dropped_total");
   }
 
   /** Writes every {@link #TICK}, prunes now and every {@link #PRUNE_EVERY}. */
   public void start() {
-    tick = vertx.setPeriodic(TICK.toMillis(), id -> write());
+    writer.start();
     pruning = vertx.setPeriodic(1_000, PRUNE_EVERY.toMillis(), id -> pruneQuietly());
   }
 
   /** Stops the timers and writes what waits; completes once it is stored, or after a while. */
   public Future<Void> stop() {
-    vertx.cancelTimer(tick);
     vertx.cancelTimer(pruning);
-    return flush();
+    return writer.stop();
   }
 
   /** Queues an entry; drops it (counted, and logged once) when the queue is full. */
   public void record(Entry entry) {
-    if (queue.size() + inFlight.size() >= CAPACITY) {
-      dropped.increment();
-      if (droppedInEpisode++ == 0) {
-        LOG.warn(
-            "audit log: {} entries wait for the database; new entries are dropped and counted in"
-                + " switchboard_gateway_audit_dropped_total until it takes them",
-            CAPACITY);
-      }
-      return;
-    }
-    queue.add(entry);
+    writer.add(entry);
   }
 
   /** An entry recorded now. */
@@ -206,53 +188,11 @@ public final class AuditLog {
         clock.instant(), actor, role, action, target, outcome, status, detail, address, via);
   }
 
-  /** Starts one insert of up to {@link #BATCH_ROWS} entries, unless one is on its way. */
-  void write() {
-    if (!inFlight.isEmpty() || queue.isEmpty() || !outage.mayTry()) {
-      return;
-    }
-    List<Entry> batch = new ArrayList<>(Math.min(queue.size(), BATCH_ROWS));
-    while (!queue.isEmpty() && batch.size() < BATCH_ROWS) {
-      batch.add(queue.poll());
-    }
-    inFlight = batch;
-    List<Tuple> rows = batch.stream().map(Entry::tuple).toList();
-    pool.withTransaction(connection -> connection.preparedQuery(INSERT).executeBatch(rows))
-        .onComplete(
-            done -> {
-              inFlight = List.of();
-              if (done.succeeded()) {
-                outage.succeeded();
-                if (droppedInEpisode > 0 && !outage.ongoing()) {
-                  LOG.info("audit log: writing again; {} entries were dropped", droppedInEpisode);
-                }
-                droppedInEpisode = 0;
-              } else {
-                // back to the front, in order, to be tried once the wait is over (the tick does)
-                for (int index = batch.size() - 1; index >= 0; index--) {
-                  queue.addFirst(batch.get(index));
-                }
-                outage.failed(done.cause());
-              }
-            });
-  }
-
-  /** Writes what waits; completes once it is stored, or after {@link #FLUSH_LIMIT}. */
+  /**
+   * Writes what waits; completes once it is stored, or after a while (at once, the database away).
+   */
   public Future<Void> flush() {
-    long deadline = System.nanoTime() + FLUSH_LIMIT.toNanos();
-    return Future.future(promise -> awaitFlushed(promise, deadline));
-  }
-
-  private void awaitFlushed(Promise<Void> promise, long deadline) {
-    write();
-    if (queue.isEmpty() && inFlight.isEmpty()) {
-      promise.complete();
-    } else if (outage.ongoing() || System.nanoTime() > deadline) {
-      // the database is away: what is stored is all a reader gets now
-      promise.complete();
-    } else {
-      vertx.setTimer(10, id -> awaitFlushed(promise, deadline));
-    }
+    return writer.flush();
   }
 
   /**
