@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * cancellation is mapped to the server's id; {@code initialize} and {@code ping} are answered here
  * (the instance was initialized once, by the host). Notifications the server sends for everyone
  * (list changes, logging, resource updates) go to every session of the instance. A request the
- * server makes of a client (sampling, elicitation, roots) is answered with a JSON-RPC error saying
- * no client can take it. Everything runs on one context, the verticle's.
+ * server makes of a client (sampling, elicitation, roots) goes to the one session that can have
+ * caused it (see {@link #toClient}) with an id of the host's, and its answer goes back with the
+ * server's id; when no session, or more than one, could take it, the server gets a JSON-RPC error
+ * saying why. Everything runs on one context, the verticle's.
  */
 final class Host {
 
@@ -72,6 +74,22 @@ final class Host {
 
   private record Call(String tool, long startedNanos) {}
 
+  /**
+   * A request of the server passed on to a session's client: the instance that asked, its id there,
+   * the method, and the timer that answers it when the client does not.
+   */
+  record Asked(Instance instance, Object serverId, String method, long timer) {}
+
+  /** The client capability a request of a server needs. */
+  static final Map<String, String> CAPABILITIES =
+      Map.of(
+          "sampling/createMessage", "sampling",
+          "elicitation/create", "elicitation",
+          "roots/list", "roots");
+
+  /** How long a client has to answer a request of the server passed on to it, by default. */
+  static final Duration CLIENT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
+
   /** Requests that only read, replayed on the new instance when theirs crashed. */
   static final Set<String> READS =
       Set.of(
@@ -108,12 +126,20 @@ final class Host {
   private final List<java.util.function.BiConsumer<InstanceKey, JsonObject>> observers =
       new ArrayList<>();
   private final Map<InstanceKey, Restarts> restarts = new HashMap<>();
+  private Duration clientRequestTimeout = CLIENT_REQUEST_TIMEOUT;
+  private long asks;
 
   Host(Context context, HostMeters.Factory meters, int maxSessions, Duration sessionTimeout) {
     this.context = context;
     this.meters = meters.create(sessions::size);
     this.maxSessions = maxSessions;
     this.sessionTimeout = sessionTimeout;
+  }
+
+  /** How long a client has to answer a request of a server (MCP_CLIENT_REQUEST_TIMEOUT). */
+  Host clientRequestTimeout(Duration timeout) {
+    this.clientRequestTimeout = timeout;
+    return this;
   }
 
   // ---- definitions ----
@@ -211,7 +237,14 @@ final class Host {
                 throw ApiException.unavailable(
                     "the MCP host holds " + maxSessions + " sessions (MCP_MAX_SESSIONS)");
               }
-              Session session = new Session(newSessionId(), key, version);
+              Session session =
+                  new Session(
+                      newSessionId(),
+                      key,
+                      version,
+                      params.getValue("capabilities") instanceof JsonObject declared
+                          ? declared.copy()
+                          : null);
               sessions.put(session.id, session);
               JsonObject result = instance.ready().result().copy().put("protocolVersion", version);
               return Map.entry(session, result);
@@ -233,6 +266,16 @@ final class Host {
 
   private boolean endSession(Session session) {
     session.closeStream();
+    for (Asked asked : session.asked.values()) {
+      context.owner().cancelTimer(asked.timer());
+      answerServer(
+          asked,
+          error(
+              asked.serverId(),
+              -32603,
+              "the client session that was asked for " + asked.method() + " ended first"));
+    }
+    session.asked.clear();
     return true;
   }
 
@@ -416,7 +459,7 @@ final class Host {
 
   void stopAll() {
     new ArrayList<>(instances.values()).forEach(i -> i.stop("the MCP host is stopping"));
-    sessions.values().forEach(Session::closeStream);
+    sessions.values().forEach(this::endSession);
     sessions.clear();
   }
 
@@ -506,9 +549,12 @@ final class Host {
   /** A notification (or a response to a server's request) from a session's client. */
   void notify(Session session, JsonObject message) {
     String method = message.getString("method");
-    if (method == null || "notifications/initialized".equals(method)) {
-      // responses: the host never passes a server's request on; initialized: the host sent its own
+    if (method == null) {
+      answered(session, message);
       return;
+    }
+    if ("notifications/initialized".equals(method)) {
+      return; // the host sent its own
     }
     Instance instance = instances.get(session.key);
     if (instance == null || instance.state() != Instance.State.READY) {
@@ -561,13 +607,7 @@ final class Host {
       return;
     }
     if (id != null) {
-      instance.send(
-          error(
-              id,
-              -32601,
-              "no client can take "
-                  + method
-                  + ": the Switchboard MCP host does not pass requests of a server on to its clients yet"));
+      toClient(instance, message);
       return;
     }
     if ("notifications/progress".equals(method)) {
@@ -591,13 +631,220 @@ final class Host {
       return;
     }
     if ("notifications/cancelled".equals(method)) {
-      return; // the server cancels a request of its own, which no client got
+      serverCancelled(instance, message);
+      return;
     }
     // list changes, logging, resource updates: every session of this instance
     observers.forEach(observer -> observer.accept(key, message));
     for (Session session : sessions.values()) {
       if (session.key.equals(key) && !session.deliver(message)) {
         meters.dropped();
+      }
+    }
+  }
+
+  // ---- server → client requests ----
+
+  /**
+   * A request of the server to a client. Over stdio it names no request of a client (the SDKs
+   * relate it to the request being handled only for a transport that can use it), so the host picks
+   * its session by a rule: only sessions whose {@code initialize} declared the capability it needs
+   * qualify; a progress token of the host's in its {@code _meta} names the request (so its session)
+   * directly; else the one qualifying session with requests in flight on this instance; else, with
+   * none in flight, the one qualifying session of the instance. Anything else (no qualifying
+   * session, several with requests in flight, several and none in flight) is answered to the server
+   * with an error saying why: a guess could hand one user's prompt to another's client. The request
+   * goes on the SSE stream of the session's latest request in flight that has one open, else on the
+   * session's own stream; with an id of the host's, mapped back when the client answers; a client
+   * that does not answer within the timeout gets a cancellation and the server an error.
+   */
+  private void toClient(Instance instance, JsonObject request) {
+    Object serverId = request.getValue("id");
+    String method = request.getString("method");
+    if ("ping".equals(method)) {
+      instance.send(
+          new JsonObject()
+              .put("jsonrpc", "2.0")
+              .put("id", serverId)
+              .put("result", new JsonObject()));
+      return;
+    }
+    String capability = CAPABILITIES.get(method);
+    if (capability == null) {
+      instance.send(
+          error(
+              serverId,
+              -32601,
+              "no client can take "
+                  + method
+                  + ": the host passes only sampling/createMessage, elicitation/create and"
+                  + " roots/list on to clients"));
+      return;
+    }
+    Map<Long, Pending> open = pending.getOrDefault(instance, Map.of());
+    List<Session> qualifying =
+        sessions.values().stream()
+            .filter(s -> s.key.equals(instance.key()) && s.declared(capability))
+            .toList();
+    if (qualifying.isEmpty()) {
+      instance.send(
+          error(
+              serverId,
+              -32601,
+              "no client can take "
+                  + method
+                  + ": no session of "
+                  + instance.key()
+                  + " declared the "
+                  + capability
+                  + " capability"));
+      return;
+    }
+    Session target = null;
+    Pending named = byToken(open, request.getJsonObject("params"));
+    if (named != null && qualifying.contains(named.session())) {
+      target = named.session();
+    } else {
+      List<Session> busy =
+          qualifying.stream()
+              .filter(s -> open.values().stream().anyMatch(p -> p.session() == s))
+              .toList();
+      if (busy.size() == 1) {
+        target = busy.get(0);
+      } else if (busy.isEmpty() && qualifying.size() == 1) {
+        target = qualifying.get(0);
+      } else {
+        instance.send(
+            error(
+                serverId,
+                -32603,
+                "cannot tell which client should take "
+                    + method
+                    + ": "
+                    + (busy.isEmpty() ? qualifying.size() : busy.size())
+                    + " sessions of "
+                    + instance.key()
+                    + " declared "
+                    + capability
+                    + (busy.isEmpty()
+                        ? " and none has a request in flight"
+                        : " and have requests in flight")
+                    + ", and a request over stdio does not say which request caused it"));
+        return;
+      }
+    }
+    Session session = target;
+    String clientId = "sb-ask-" + ++asks;
+    JsonObject out = request.copy().put("id", clientId);
+    List<Pending> theirs =
+        open.entrySet().stream()
+            .filter(e -> e.getValue().session() == session)
+            .sorted(Map.Entry.<Long, Pending>comparingByKey().reversed())
+            .map(Map.Entry::getValue)
+            .toList();
+    boolean delivered = false;
+    for (Pending p : theirs) {
+      if (p.reply().related(out)) {
+        delivered = true;
+        break;
+      }
+    }
+    if (!delivered && !session.deliver(out)) {
+      meters.dropped();
+      instance.send(
+          error(
+              serverId,
+              -32603,
+              "the client session that should take " + method + " has no open stream to get it"));
+      return;
+    }
+    long timer =
+        context
+            .owner()
+            .setTimer(
+                Math.max(1, clientRequestTimeout.toMillis()),
+                t -> {
+                  Asked late = session.asked.remove(Json.encodeId(clientId));
+                  if (late == null) {
+                    return;
+                  }
+                  session.deliver(
+                      new JsonObject()
+                          .put("jsonrpc", "2.0")
+                          .put("method", "notifications/cancelled")
+                          .put(
+                              "params",
+                              new JsonObject()
+                                  .put("requestId", clientId)
+                                  .put("reason", "not answered in time")));
+                  answerServer(
+                      late,
+                      error(
+                          serverId,
+                          -32603,
+                          "the client did not answer "
+                              + method
+                              + " within "
+                              + Durations.format(clientRequestTimeout)));
+                });
+    session.asked.put(Json.encodeId(clientId), new Asked(instance, serverId, method, timer));
+  }
+
+  /** The request in flight whose progress token (one of the host's) {@code params} carries. */
+  private static Pending byToken(Map<Long, Pending> open, JsonObject params) {
+    JsonObject meta = params == null ? null : params.getJsonObject("_meta");
+    if (meta != null
+        && meta.getValue("progressToken") instanceof String token
+        && token.startsWith("sb-")) {
+      try {
+        return open.get(Long.parseLong(token.substring(3)));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A client's answer to a request of the server: back to the server with the server's id. */
+  private void answered(Session session, JsonObject response) {
+    Asked asked = session.asked.remove(Json.encodeId(response.getValue("id")));
+    if (asked == null) {
+      return; // not a request of ours, or answered already (or too late)
+    }
+    context.owner().cancelTimer(asked.timer());
+    JsonObject out = new JsonObject().put("jsonrpc", "2.0").put("id", asked.serverId());
+    if (response.containsKey("error")) {
+      out.put("error", response.getValue("error"));
+    } else {
+      out.put("result", response.getValue("result"));
+    }
+    answerServer(asked, out);
+  }
+
+  /** Sends the answer to the instance that asked, if it is still the running one. */
+  private void answerServer(Asked asked, JsonObject answer) {
+    if (instances.get(asked.instance().key()) == asked.instance()) {
+      asked.instance().send(answer);
+    }
+  }
+
+  /** The server cancels a request of its own: the client that has it gets the cancellation. */
+  private void serverCancelled(Instance instance, JsonObject message) {
+    JsonObject params = message.getJsonObject("params", new JsonObject());
+    Object serverId = params.getValue("requestId");
+    for (Session session : sessions.values()) {
+      for (Map.Entry<String, Asked> e : session.asked.entrySet()) {
+        Asked asked = e.getValue();
+        if (asked.instance() == instance && java.util.Objects.equals(asked.serverId(), serverId)) {
+          session.asked.remove(e.getKey());
+          context.owner().cancelTimer(asked.timer());
+          session.deliver(
+              // the ids the host gives are strings: the key is "s:" and the id
+              message
+                  .copy()
+                  .put("params", params.copy().put("requestId", e.getKey().substring(2))));
+          return;
+        }
       }
     }
   }

@@ -62,11 +62,15 @@ public final class McpHostVerticle extends VerticleBase {
     DatabaseStatus database = new DatabaseStatus(pool, Clock.systemUTC());
     host =
         new Host(
-            context,
-            sessions -> new HostMeters(Telemetry.registry(), sessions),
-            config().getInteger("maxSessions", 1000),
-            Duration.ofMillis(
-                config().getLong("sessionTimeout", Duration.ofMinutes(30).toMillis())));
+                context,
+                sessions -> new HostMeters(Telemetry.registry(), sessions),
+                config().getInteger("maxSessions", 1000),
+                Duration.ofMillis(
+                    config().getLong("sessionTimeout", Duration.ofMinutes(30).toMillis())))
+            .clientRequestTimeout(
+                Duration.ofMillis(
+                    config()
+                        .getLong("clientRequestTimeout", Host.CLIENT_REQUEST_TIMEOUT.toMillis())));
     Router router = ApiRouter.create(vertx, config());
     Authenticator authenticator =
         new Authenticator(

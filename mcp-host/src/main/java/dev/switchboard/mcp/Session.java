@@ -16,10 +16,20 @@ final class Session {
   final String id;
   final InstanceKey key;
   final String protocolVersion;
+
+  /** The capabilities its client's {@code initialize} declared (sampling, elicitation, roots). */
+  final JsonObject capabilities;
+
   long lastSeen = System.currentTimeMillis();
 
   /** The client's request ids in flight (encoded) → the ids they carry to the server. */
   final Map<String, Long> inFlight = new HashMap<>();
+
+  /**
+   * The requests of the server passed on to this session's client, by the id the client got
+   * (encoded): where its answer goes back.
+   */
+  final Map<String, Host.Asked> asked = new HashMap<>();
 
   private HttpServerResponse stream;
   private long eventId;
@@ -40,10 +50,16 @@ final class Session {
     void close();
   }
 
-  Session(String id, InstanceKey key, String protocolVersion) {
+  Session(String id, InstanceKey key, String protocolVersion, JsonObject capabilities) {
     this.id = id;
     this.key = key;
     this.protocolVersion = protocolVersion;
+    this.capabilities = capabilities == null ? new JsonObject() : capabilities;
+  }
+
+  /** Whether its client declared {@code capability} (say {@code sampling}) in its initialize. */
+  boolean declared(String capability) {
+    return capabilities.getValue(capability) instanceof JsonObject;
   }
 
   boolean hasStream() {

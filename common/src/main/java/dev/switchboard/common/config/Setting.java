@@ -248,6 +248,11 @@ public enum Setting {
       Kind.DURATION,
       "30m",
       "an MCP session with no request and no open stream for this long is forgotten (its client gets 404 and initializes again)"),
+  MCP_CLIENT_REQUEST_TIMEOUT(
+      "mcp.clientRequestTimeout",
+      Kind.DURATION,
+      "5m",
+      "how long an MCP client has to answer a request of a server passed on to it (sampling, elicitation, roots); then the server gets an error"),
   FILES_PORT(
       "files.port",
       Kind.PORT,
