@@ -29,11 +29,13 @@ import org.slf4j.LoggerFactory;
  * out; a progress token is replaced the same way and mapped back to its session; a client's
  * cancellation is mapped to the server's id; {@code initialize} and {@code ping} are answered here
  * (the instance was initialized once, by the host). Notifications the server sends for everyone
- * (list changes, logging, resource updates) go to every session of the instance. A request the
- * server makes of a client (sampling, elicitation, roots) goes to the one session that can have
- * caused it (see {@link #toClient}) with an id of the host's, and its answer goes back with the
- * server's id; when no session, or more than one, could take it, the server gets a JSON-RPC error
- * saying why. Everything runs on one context, the verticle's.
+ * (list changes, logging) go to every session of the instance; {@code resources/updated} only to
+ * the sessions subscribed to its URI (a URI is subscribed at the server once per instance, and
+ * unsubscribed when its last session unsubscribes or ends). A request the server makes of a client
+ * (sampling, elicitation, roots) goes to the one session that can have caused it (see {@link
+ * #toClient}) with an id of the host's, and its answer goes back with the server's id; when no
+ * session, or more than one, could take it, the server gets a JSON-RPC error saying why. Everything
+ * runs on one context, the verticle's.
  */
 final class Host {
 
@@ -86,6 +88,9 @@ final class Host {
           "sampling/createMessage", "sampling",
           "elicitation/create", "elicitation",
           "roots/list", "roots");
+
+  /** Resource subscriptions one session may hold. */
+  static final int MAX_SUBSCRIPTIONS = 256;
 
   /** How long a client has to answer a request of the server passed on to it, by default. */
   static final Duration CLIENT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
@@ -266,6 +271,13 @@ final class Host {
 
   private boolean endSession(Session session) {
     session.closeStream();
+    Instance running = instances.get(session.key);
+    for (String uri : session.subscriptions) {
+      if (running != null && running.state() == Instance.State.READY && !subscribed(session, uri)) {
+        running.send(subscription(running, "resources/unsubscribe", uri));
+      }
+    }
+    session.subscriptions.clear();
     for (Asked asked : session.asked.values()) {
       context.owner().cancelTimer(asked.timer());
       answerServer(
@@ -326,6 +338,7 @@ final class Host {
         new Instance(key, def, context, meters, message -> fromServer(key, message), this::ended);
     instances.put(key, instance);
     pending.put(instance, new HashMap<>());
+    instance.ready().onSuccess(result -> resubscribe(instance));
     return instance;
   }
 
@@ -507,6 +520,11 @@ final class Host {
         return;
       }
     }
+    if (("resources/subscribe".equals(method) || "resources/unsubscribe".equals(method))
+        && request.getJsonObject("params", new JsonObject()).getValue("uri") instanceof String uri
+        && answeredHere(session, request, uri, reply)) {
+      return;
+    }
     Call asked = call;
     instance(session.key, def)
         .onSuccess(instance -> forward(instance, session, request, reply, asked))
@@ -598,6 +616,10 @@ final class Host {
         if (p != null) {
           p.session().inFlight.remove(Json.encodeId(p.originalId()));
           JsonObject answer = message.copy().put("id", p.originalId());
+          if ("resources/subscribe".equals(p.request().getString("method"))
+              && answer.containsKey("error")) {
+            p.session().subscriptions.remove(p.request().getJsonObject("params").getString("uri"));
+          }
           if ("tools/list".equals(p.request().getString("method"))) {
             answer = allowedOnly(answer, instance.definition());
           }
@@ -634,13 +656,83 @@ final class Host {
       serverCancelled(instance, message);
       return;
     }
-    // list changes, logging, resource updates: every session of this instance
+    if ("notifications/resources/updated".equals(method)) {
+      Object uri = message.getJsonObject("params", new JsonObject()).getValue("uri");
+      for (Session session : sessions.values()) {
+        if (session.key.equals(key)
+            && session.subscriptions.contains(uri)
+            && !session.deliver(message)) {
+          meters.dropped();
+        }
+      }
+      return;
+    }
+    // list changes, logging: every session of this instance
     observers.forEach(observer -> observer.accept(key, message));
     for (Session session : sessions.values()) {
       if (session.key.equals(key) && !session.deliver(message)) {
         meters.dropped();
       }
     }
+  }
+
+  // ---- subscriptions ----
+
+  /**
+   * Records a session's {@code resources/subscribe} or {@code unsubscribe} of {@code uri}; answers
+   * it here (true) when the server need not hear of it: another session of the instance is
+   * subscribed to the URI already (or still), or the session was (or was not) already.
+   */
+  private boolean answeredHere(Session session, JsonObject request, String uri, Reply reply) {
+    Object id = request.getValue("id");
+    boolean others = subscribed(session, uri);
+    boolean changed;
+    if ("resources/subscribe".equals(request.getString("method"))) {
+      if (!session.subscriptions.contains(uri)
+          && session.subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+        reply.answer(
+            error(
+                id,
+                -32602,
+                "this session holds "
+                    + MAX_SUBSCRIPTIONS
+                    + " resource subscriptions, as many as it may; unsubscribe first"));
+        return true;
+      }
+      changed = session.subscriptions.add(uri);
+    } else {
+      changed = session.subscriptions.remove(uri);
+    }
+    if (others || !changed) {
+      reply.answer(
+          new JsonObject().put("jsonrpc", "2.0").put("id", id).put("result", new JsonObject()));
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether a session of {@code session}'s instance other than it is subscribed to {@code uri}. */
+  private boolean subscribed(Session session, String uri) {
+    return sessions.values().stream()
+        .anyMatch(s -> s != session && s.key.equals(session.key) && s.subscriptions.contains(uri));
+  }
+
+  /** A subscribe or unsubscribe of the host's own (its answer is of no session's concern). */
+  private static JsonObject subscription(Instance instance, String method, String uri) {
+    return new JsonObject()
+        .put("jsonrpc", "2.0")
+        .put("id", instance.nextId())
+        .put("method", method)
+        .put("params", new JsonObject().put("uri", uri));
+  }
+
+  /** A new instance (a restart, or after an idle stop) gets the subscriptions of its sessions. */
+  private void resubscribe(Instance instance) {
+    sessions.values().stream()
+        .filter(s -> s.key.equals(instance.key()))
+        .flatMap(s -> s.subscriptions.stream())
+        .distinct()
+        .forEach(uri -> instance.send(subscription(instance, "resources/subscribe", uri)));
   }
 
   // ---- server → client requests ----

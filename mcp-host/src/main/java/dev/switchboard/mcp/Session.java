@@ -31,6 +31,9 @@ final class Session {
    */
   final Map<String, Host.Asked> asked = new HashMap<>();
 
+  /** The resource URIs its client subscribed to ({@code resources/subscribe}). */
+  final java.util.Set<String> subscriptions = new java.util.HashSet<>();
+
   private HttpServerResponse stream;
   private long eventId;
   private Outlet outlet;

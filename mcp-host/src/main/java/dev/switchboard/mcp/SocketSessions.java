@@ -351,7 +351,8 @@ final class SocketSessions {
   /**
    * A socket session's outlet: what the instance sends for everyone reaches the holder through the
    * observer's publication (once, with the room), so nothing more is sent here; what is for this
-   * session alone (a request of the server, its cancellation) goes to the holder only.
+   * session alone (a request of the server, its cancellation, an update of a resource it subscribed
+   * to) goes to the holder only.
    */
   private final class HolderOutlet implements Session.Outlet {
     private final String holder;
@@ -366,8 +367,10 @@ final class SocketSessions {
 
     @Override
     public boolean deliver(JsonObject message) {
+      String method = message.getString("method");
       if (message.containsKey("id")
-          || "notifications/cancelled".equals(message.getString("method"))) {
+          || "notifications/cancelled".equals(method)
+          || "notifications/resources/updated".equals(method)) {
         publish(key, List.of(holder), message, false);
       }
       return true;
