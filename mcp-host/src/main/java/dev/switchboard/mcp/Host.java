@@ -132,6 +132,7 @@ final class Host {
       new ArrayList<>();
   private final Map<InstanceKey, Restarts> restarts = new HashMap<>();
   private Duration clientRequestTimeout = CLIENT_REQUEST_TIMEOUT;
+  private Session.ReplayLimits replayLimits = Session.ReplayLimits.DEFAULT;
   private long asks;
 
   Host(Context context, HostMeters.Factory meters, int maxSessions, Duration sessionTimeout) {
@@ -139,6 +140,12 @@ final class Host {
     this.meters = meters.create(sessions::size);
     this.maxSessions = maxSessions;
     this.sessionTimeout = sessionTimeout;
+  }
+
+  /** What each session keeps of its SSE events for resumption (MCP_REPLAY_EVENTS, _BYTES). */
+  Host replayLimits(Session.ReplayLimits limits) {
+    this.replayLimits = limits;
+    return this;
   }
 
   /** How long a client has to answer a request of a server (MCP_CLIENT_REQUEST_TIMEOUT). */
@@ -249,7 +256,8 @@ final class Host {
                       version,
                       params.getValue("capabilities") instanceof JsonObject declared
                           ? declared.copy()
-                          : null);
+                          : null,
+                      replayLimits);
               sessions.put(session.id, session);
               JsonObject result = instance.ready().result().copy().put("protocolVersion", version);
               return Map.entry(session, result);

@@ -70,7 +70,11 @@ public final class McpHostVerticle extends VerticleBase {
             .clientRequestTimeout(
                 Duration.ofMillis(
                     config()
-                        .getLong("clientRequestTimeout", Host.CLIENT_REQUEST_TIMEOUT.toMillis())));
+                        .getLong("clientRequestTimeout", Host.CLIENT_REQUEST_TIMEOUT.toMillis())))
+            .replayLimits(
+                new Session.ReplayLimits(
+                    config().getInteger("replayEvents", Session.ReplayLimits.DEFAULT.events()),
+                    config().getLong("replayBytes", Session.ReplayLimits.DEFAULT.bytes())));
     Router router = ApiRouter.create(vertx, config());
     Authenticator authenticator =
         new Authenticator(
