@@ -58,8 +58,14 @@ final class Session {
   private long seq;
   private int streams;
 
-  /** Per stream, the highest seq of its events that left the replay buffer. */
-  private final Map<Integer, Long> evicted = new HashMap<>();
+  /**
+   * Per stream, the highest seq of its events that left the replay buffer; at most as many streams
+   * as the buffer holds events, the lowest forgotten first (up to {@link #forgotten}).
+   */
+  private final java.util.TreeMap<Integer, Long> evicted = new java.util.TreeMap<>();
+
+  /** Streams up to this one may have lost events the map no longer tells of. */
+  private int forgotten;
 
   /** The POST streams not yet ended (their answer not yet sent), and where they are written. */
   private final Map<Integer, HttpServerResponse> live = new HashMap<>();
@@ -191,6 +197,9 @@ final class Session {
       Event gone = replay.removeFirst();
       replayBytes -= gone.frame().length();
       evicted.merge(gone.stream(), gone.seq(), Math::max);
+      if (evicted.size() > limits.events()) {
+        forgotten = Math.max(forgotten, evicted.pollFirstEntry().getKey());
+      }
     }
     return frame;
   }
@@ -209,7 +218,9 @@ final class Session {
     if (number < 0 || number > streams || last < 1 || last > seq) {
       return "is not an event id of this session";
     }
-    if (evicted.getOrDefault(number, 0L) > last) {
+    boolean buffered =
+        replay.stream().anyMatch(event -> event.stream() == number && event.seq() > last);
+    if (evicted.getOrDefault(number, 0L) > last || (number <= forgotten && !buffered)) {
       return "is older than this session's replay buffer ("
           + limits.events()
           + " events, "
