@@ -4,6 +4,8 @@
 // - tools/call "ask" sends the client a sampling/createMessage request and answers with what came
 //   back (the host's error, as no client can take it);
 // - tools/list lists hold, ask and echo; tools/call "echo" answers its arguments and this pid, after arguments.ms;
+// - tools/call "flood" (not listed) sends arguments.count logging notifications of arguments.size
+//   characters, 10 every 5 ms, then answers: a stream for every session to keep up with;
 // - resources/read of "slow:N" answers after N ms, with this pid (a read in flight to kill);
 // - with the argument "crash", it exits with code 1 200 ms after answering initialize.
 import { createInterface } from "node:readline";
@@ -34,6 +36,21 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     const text = JSON.stringify({ pid: process.pid, arguments: message.params.arguments });
     const answer = () => send({ id: message.id, result: { content: [{ type: "text", text }] } });
     setTimeout(answer, Number(message.params.arguments?.ms ?? 0));
+  } else if (message.method === "tools/call" && message.params.name === "flood") {
+    const { count, size } = message.params.arguments;
+    const filler = "x".repeat(size);
+    let sent = 0;
+    const burst = () => {
+      for (let i = 0; i < 10 && sent < count; i++, sent++) {
+        send({ method: "notifications/message", params: { level: "info", data: { n: sent, filler } } });
+      }
+      if (sent < count) {
+        setTimeout(burst, 5);
+      } else {
+        send({ id: message.id, result: { content: [{ type: "text", text: String(sent) }] } });
+      }
+    };
+    burst();
   } else if (message.method === "resources/read" && message.params.uri.startsWith("slow:")) {
     setTimeout(() => {
       const text = JSON.stringify({ pid: process.pid });

@@ -30,9 +30,13 @@ import org.slf4j.LoggerFactory;
  * out; a progress token is replaced the same way and mapped back to its session; a client's
  * cancellation is mapped to the server's id; {@code initialize} and {@code ping} are answered here
  * (the instance was initialized once, by the host). Notifications the server sends for everyone
- * (list changes, logging, resource updates) go to every session of the instance. A request the
- * server makes of a client (sampling, elicitation, roots) is answered with a JSON-RPC error saying
- * no client can take it. Everything runs on one context, the verticle's.
+ * (list changes, logging) go to every session of the instance; {@code resources/updated} only to
+ * the sessions subscribed to its URI (a URI is subscribed at the server once per instance, and
+ * unsubscribed when its last session unsubscribes or ends). A request the server makes of a client
+ * (sampling, elicitation, roots) goes to the one session that can have caused it (see {@link
+ * #toClient}) with an id of the host's, and its answer goes back with the server's id; when no
+ * session, or more than one, could take it, the server gets a JSON-RPC error saying why. Everything
+ * runs on one context, the verticle's.
  */
 final class Host {
 
@@ -73,6 +77,25 @@ final class Host {
 
   /** A tool call's tool, when it came, and who made it (the session's caller at that moment). */
   private record Call(String tool, long startedNanos, Caller caller) {}
+
+  /**
+   * A request of the server passed on to a session's client: the instance that asked, its id there,
+   * the method, and the timer that answers it when the client does not.
+   */
+  record Asked(Instance instance, Object serverId, String method, long timer) {}
+
+  /** The client capability a request of a server needs. */
+  static final Map<String, String> CAPABILITIES =
+      Map.of(
+          "sampling/createMessage", "sampling",
+          "elicitation/create", "elicitation",
+          "roots/list", "roots");
+
+  /** Resource subscriptions one session may hold. */
+  static final int MAX_SUBSCRIPTIONS = 256;
+
+  /** How long a client has to answer a request of the server passed on to it, by default. */
+  static final Duration CLIENT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
   /** Requests that only read, replayed on the new instance when theirs crashed. */
   static final Set<String> READS =
@@ -133,11 +156,27 @@ final class Host {
     this.calls = listener;
   }
 
+  private Duration clientRequestTimeout = CLIENT_REQUEST_TIMEOUT;
+  private Session.ReplayLimits replayLimits = Session.ReplayLimits.DEFAULT;
+  private long asks;
+
   Host(Context context, HostMeters.Factory meters, int maxSessions, Duration sessionTimeout) {
     this.context = context;
     this.meters = meters.create(sessions::size);
     this.maxSessions = maxSessions;
     this.sessionTimeout = sessionTimeout;
+  }
+
+  /** What each session keeps of its SSE events for resumption (MCP_REPLAY_EVENTS, _BYTES). */
+  Host replayLimits(Session.ReplayLimits limits) {
+    this.replayLimits = limits;
+    return this;
+  }
+
+  /** How long a client has to answer a request of a server (MCP_CLIENT_REQUEST_TIMEOUT). */
+  Host clientRequestTimeout(Duration timeout) {
+    this.clientRequestTimeout = timeout;
+    return this;
   }
 
   // ---- definitions ----
@@ -235,7 +274,15 @@ final class Host {
                 throw ApiException.unavailable(
                     "the MCP host holds " + maxSessions + " sessions (MCP_MAX_SESSIONS)");
               }
-              Session session = new Session(newSessionId(), key, version);
+              Session session =
+                  new Session(
+                      newSessionId(),
+                      key,
+                      version,
+                      params.getValue("capabilities") instanceof JsonObject declared
+                          ? declared.copy()
+                          : null,
+                      replayLimits);
               sessions.put(session.id, session);
               // a client's initialize is a message to the instance too, though answered here
               instance.lastActivity = System.currentTimeMillis();
@@ -259,6 +306,23 @@ final class Host {
 
   private boolean endSession(Session session) {
     session.closeStream();
+    Instance running = instances.get(session.key);
+    for (String uri : session.subscriptions) {
+      if (running != null && running.state() == Instance.State.READY && !subscribed(session, uri)) {
+        running.send(subscription(running, "resources/unsubscribe", uri));
+      }
+    }
+    session.subscriptions.clear();
+    for (Asked asked : session.asked.values()) {
+      context.owner().cancelTimer(asked.timer());
+      answerServer(
+          asked,
+          error(
+              asked.serverId(),
+              -32603,
+              "the client session that was asked for " + asked.method() + " ended first"));
+    }
+    session.asked.clear();
     return true;
   }
 
@@ -309,6 +373,7 @@ final class Host {
         new Instance(key, def, context, meters, message -> fromServer(key, message), this::ended);
     instances.put(key, instance);
     pending.put(instance, new HashMap<>());
+    instance.ready().onSuccess(result -> resubscribe(instance));
     return instance;
   }
 
@@ -440,7 +505,7 @@ final class Host {
 
   void stopAll() {
     new ArrayList<>(instances.values()).forEach(i -> i.stop("the MCP host is stopping"));
-    sessions.values().forEach(Session::closeStream);
+    sessions.values().forEach(this::endSession);
     sessions.clear();
   }
 
@@ -488,6 +553,11 @@ final class Host {
         return;
       }
     }
+    if (("resources/subscribe".equals(method) || "resources/unsubscribe".equals(method))
+        && request.getJsonObject("params", new JsonObject()).getValue("uri") instanceof String uri
+        && answeredHere(session, request, uri, reply)) {
+      return;
+    }
     Call asked = call;
     instance(session.key, def)
         .onSuccess(instance -> forward(instance, session, request, reply, asked))
@@ -530,9 +600,12 @@ final class Host {
   /** A notification (or a response to a server's request) from a session's client. */
   void notify(Session session, JsonObject message) {
     String method = message.getString("method");
-    if (method == null || "notifications/initialized".equals(method)) {
-      // responses: the host never passes a server's request on; initialized: the host sent its own
+    if (method == null) {
+      answered(session, message);
       return;
+    }
+    if ("notifications/initialized".equals(method)) {
+      return; // the host sent its own
     }
     Instance instance = instances.get(session.key);
     if (instance == null || instance.state() != Instance.State.READY) {
@@ -575,6 +648,10 @@ final class Host {
         if (p != null) {
           p.session().inFlight.remove(Json.encodeId(p.originalId()));
           JsonObject answer = message.copy().put("id", p.originalId());
+          if ("resources/subscribe".equals(p.request().getString("method"))
+              && answer.containsKey("error")) {
+            p.session().subscriptions.remove(p.request().getJsonObject("params").getString("uri"));
+          }
           if ("tools/list".equals(p.request().getString("method"))) {
             answer = allowedOnly(answer, instance.definition());
           }
@@ -584,13 +661,7 @@ final class Host {
       return;
     }
     if (id != null) {
-      instance.send(
-          error(
-              id,
-              -32601,
-              "no client can take "
-                  + method
-                  + ": the Switchboard MCP host does not pass requests of a server on to its clients yet"));
+      toClient(instance, message);
       return;
     }
     if ("notifications/progress".equals(method)) {
@@ -614,13 +685,290 @@ final class Host {
       return;
     }
     if ("notifications/cancelled".equals(method)) {
-      return; // the server cancels a request of its own, which no client got
+      serverCancelled(instance, message);
+      return;
     }
-    // list changes, logging, resource updates: every session of this instance
+    if ("notifications/resources/updated".equals(method)) {
+      Object uri = message.getJsonObject("params", new JsonObject()).getValue("uri");
+      for (Session session : sessions.values()) {
+        if (session.key.equals(key)
+            && session.subscriptions.contains(uri)
+            && !session.deliver(message)) {
+          meters.dropped();
+        }
+      }
+      return;
+    }
+    // list changes, logging: every session of this instance
     observers.forEach(observer -> observer.accept(key, message));
     for (Session session : sessions.values()) {
       if (session.key.equals(key) && !session.deliver(message)) {
         meters.dropped();
+      }
+    }
+  }
+
+  // ---- subscriptions ----
+
+  /**
+   * Records a session's {@code resources/subscribe} or {@code unsubscribe} of {@code uri}; answers
+   * it here (true) when the server need not hear of it: another session of the instance is
+   * subscribed to the URI already (or still), or the session was (or was not) already.
+   */
+  private boolean answeredHere(Session session, JsonObject request, String uri, Reply reply) {
+    Object id = request.getValue("id");
+    boolean others = subscribed(session, uri);
+    boolean changed;
+    if ("resources/subscribe".equals(request.getString("method"))) {
+      if (!session.subscriptions.contains(uri)
+          && session.subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+        reply.answer(
+            error(
+                id,
+                -32602,
+                "this session holds "
+                    + MAX_SUBSCRIPTIONS
+                    + " resource subscriptions, as many as it may; unsubscribe first"));
+        return true;
+      }
+      changed = session.subscriptions.add(uri);
+    } else {
+      changed = session.subscriptions.remove(uri);
+    }
+    if (others || !changed) {
+      reply.answer(
+          new JsonObject().put("jsonrpc", "2.0").put("id", id).put("result", new JsonObject()));
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether a session of {@code session}'s instance other than it is subscribed to {@code uri}. */
+  private boolean subscribed(Session session, String uri) {
+    return sessions.values().stream()
+        .anyMatch(s -> s != session && s.key.equals(session.key) && s.subscriptions.contains(uri));
+  }
+
+  /** A subscribe or unsubscribe of the host's own (its answer is of no session's concern). */
+  private static JsonObject subscription(Instance instance, String method, String uri) {
+    return new JsonObject()
+        .put("jsonrpc", "2.0")
+        .put("id", instance.nextId())
+        .put("method", method)
+        .put("params", new JsonObject().put("uri", uri));
+  }
+
+  /** A new instance (a restart, or after an idle stop) gets the subscriptions of its sessions. */
+  private void resubscribe(Instance instance) {
+    sessions.values().stream()
+        .filter(s -> s.key.equals(instance.key()))
+        .flatMap(s -> s.subscriptions.stream())
+        .distinct()
+        .forEach(uri -> instance.send(subscription(instance, "resources/subscribe", uri)));
+  }
+
+  // ---- server → client requests ----
+
+  /**
+   * A request of the server to a client. Over stdio it names no request of a client (the SDKs
+   * relate it to the request being handled only for a transport that can use it), so the host picks
+   * its session by a rule: only sessions whose {@code initialize} declared the capability it needs
+   * qualify; a progress token of the host's in its {@code _meta} names the request (so its session)
+   * directly; else the one qualifying session with requests in flight on this instance; else, with
+   * none in flight, the one qualifying session of the instance. Anything else (no qualifying
+   * session, several with requests in flight, several and none in flight) is answered to the server
+   * with an error saying why: a guess could hand one user's prompt to another's client. The request
+   * goes on the SSE stream of the session's latest request in flight that has one open, else on the
+   * session's own stream; with an id of the host's, mapped back when the client answers; a client
+   * that does not answer within the timeout gets a cancellation and the server an error.
+   */
+  private void toClient(Instance instance, JsonObject request) {
+    Object serverId = request.getValue("id");
+    String method = request.getString("method");
+    if ("ping".equals(method)) {
+      instance.send(
+          new JsonObject()
+              .put("jsonrpc", "2.0")
+              .put("id", serverId)
+              .put("result", new JsonObject()));
+      return;
+    }
+    String capability = CAPABILITIES.get(method);
+    if (capability == null) {
+      instance.send(
+          error(
+              serverId,
+              -32601,
+              "no client can take "
+                  + method
+                  + ": the host passes only sampling/createMessage, elicitation/create and"
+                  + " roots/list on to clients"));
+      return;
+    }
+    Map<Long, Pending> open = pending.getOrDefault(instance, Map.of());
+    List<Session> qualifying =
+        sessions.values().stream()
+            .filter(s -> s.key.equals(instance.key()) && s.declared(capability))
+            .toList();
+    if (qualifying.isEmpty()) {
+      instance.send(
+          error(
+              serverId,
+              -32601,
+              "no client can take "
+                  + method
+                  + ": no session of "
+                  + instance.key()
+                  + " declared the "
+                  + capability
+                  + " capability"));
+      return;
+    }
+    Session target = null;
+    Pending named = byToken(open, request.getJsonObject("params"));
+    if (named != null && qualifying.contains(named.session())) {
+      target = named.session();
+    } else {
+      List<Session> busy =
+          qualifying.stream()
+              .filter(s -> open.values().stream().anyMatch(p -> p.session() == s))
+              .toList();
+      if (busy.size() == 1) {
+        target = busy.get(0);
+      } else if (busy.isEmpty() && qualifying.size() == 1) {
+        target = qualifying.get(0);
+      } else {
+        instance.send(
+            error(
+                serverId,
+                -32603,
+                "cannot tell which client should take "
+                    + method
+                    + ": "
+                    + (busy.isEmpty() ? qualifying.size() : busy.size())
+                    + " sessions of "
+                    + instance.key()
+                    + " declared "
+                    + capability
+                    + (busy.isEmpty()
+                        ? " and none has a request in flight"
+                        : " and have requests in flight")
+                    + ", and a request over stdio does not say which request caused it"));
+        return;
+      }
+    }
+    Session session = target;
+    String clientId = "sb-ask-" + ++asks;
+    JsonObject out = request.copy().put("id", clientId);
+    List<Pending> theirs =
+        open.entrySet().stream()
+            .filter(e -> e.getValue().session() == session)
+            .sorted(Map.Entry.<Long, Pending>comparingByKey().reversed())
+            .map(Map.Entry::getValue)
+            .toList();
+    boolean delivered = false;
+    for (Pending p : theirs) {
+      if (p.reply().related(out)) {
+        delivered = true;
+        break;
+      }
+    }
+    if (!delivered && !session.deliver(out)) {
+      meters.dropped();
+      instance.send(
+          error(
+              serverId,
+              -32603,
+              "the client session that should take " + method + " has no open stream to get it"));
+      return;
+    }
+    long timer =
+        context
+            .owner()
+            .setTimer(
+                Math.max(1, clientRequestTimeout.toMillis()),
+                t -> {
+                  Asked late = session.asked.remove(Json.encodeId(clientId));
+                  if (late == null) {
+                    return;
+                  }
+                  session.deliver(
+                      new JsonObject()
+                          .put("jsonrpc", "2.0")
+                          .put("method", "notifications/cancelled")
+                          .put(
+                              "params",
+                              new JsonObject()
+                                  .put("requestId", clientId)
+                                  .put("reason", "not answered in time")));
+                  answerServer(
+                      late,
+                      error(
+                          serverId,
+                          -32603,
+                          "the client did not answer "
+                              + method
+                              + " within "
+                              + Durations.format(clientRequestTimeout)));
+                });
+    session.asked.put(Json.encodeId(clientId), new Asked(instance, serverId, method, timer));
+  }
+
+  /** The request in flight whose progress token (one of the host's) {@code params} carries. */
+  private static Pending byToken(Map<Long, Pending> open, JsonObject params) {
+    JsonObject meta = params == null ? null : params.getJsonObject("_meta");
+    if (meta != null
+        && meta.getValue("progressToken") instanceof String token
+        && token.startsWith("sb-")) {
+      try {
+        return open.get(Long.parseLong(token.substring(3)));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A client's answer to a request of the server: back to the server with the server's id. */
+  private void answered(Session session, JsonObject response) {
+    Asked asked = session.asked.remove(Json.encodeId(response.getValue("id")));
+    if (asked == null) {
+      return; // not a request of ours, or answered already (or too late)
+    }
+    context.owner().cancelTimer(asked.timer());
+    JsonObject out = new JsonObject().put("jsonrpc", "2.0").put("id", asked.serverId());
+    if (response.containsKey("error")) {
+      out.put("error", response.getValue("error"));
+    } else {
+      out.put("result", response.getValue("result"));
+    }
+    answerServer(asked, out);
+  }
+
+  /** Sends the answer to the instance that asked, if it is still the running one. */
+  private void answerServer(Asked asked, JsonObject answer) {
+    if (instances.get(asked.instance().key()) == asked.instance()) {
+      asked.instance().send(answer);
+    }
+  }
+
+  /** The server cancels a request of its own: the client that has it gets the cancellation. */
+  private void serverCancelled(Instance instance, JsonObject message) {
+    JsonObject params = message.getJsonObject("params", new JsonObject());
+    Object serverId = params.getValue("requestId");
+    for (Session session : sessions.values()) {
+      for (Map.Entry<String, Asked> e : session.asked.entrySet()) {
+        Asked asked = e.getValue();
+        if (asked.instance() == instance && java.util.Objects.equals(asked.serverId(), serverId)) {
+          session.asked.remove(e.getKey());
+          context.owner().cancelTimer(asked.timer());
+          session.deliver(
+              // the ids the host gives are strings: the key is "s:" and the id
+              message
+                  .copy()
+                  .put("params", params.copy().put("requestId", e.getKey().substring(2))));
+          return;
+        }
       }
     }
   }

@@ -204,7 +204,12 @@ final class Instance {
                 "params",
                 new JsonObject()
                     .put("protocolVersion", PROTOCOL_VERSION)
-                    .put("capabilities", new JsonObject())
+                    // the host passes these requests on to a client that declared them (Host)
+                    .put(
+                        "capabilities",
+                        new JsonObject()
+                            .put("sampling", new JsonObject())
+                            .put("elicitation", new JsonObject()))
                     .put(
                         "clientInfo",
                         new JsonObject()

@@ -69,11 +69,19 @@ public final class McpHostVerticle extends VerticleBase {
     DatabaseStatus database = new DatabaseStatus(pool, Clock.systemUTC());
     host =
         new Host(
-            context,
-            sessions -> new HostMeters(Telemetry.registry(), sessions),
-            config().getInteger("maxSessions", 1000),
-            Duration.ofMillis(
-                config().getLong("sessionTimeout", Duration.ofMinutes(30).toMillis())));
+                context,
+                sessions -> new HostMeters(Telemetry.registry(), sessions),
+                config().getInteger("maxSessions", 1000),
+                Duration.ofMillis(
+                    config().getLong("sessionTimeout", Duration.ofMinutes(30).toMillis())))
+            .clientRequestTimeout(
+                Duration.ofMillis(
+                    config()
+                        .getLong("clientRequestTimeout", Host.CLIENT_REQUEST_TIMEOUT.toMillis())))
+            .replayLimits(
+                new Session.ReplayLimits(
+                    config().getInteger("replayEvents", Session.ReplayLimits.DEFAULT.events()),
+                    config().getLong("replayBytes", Session.ReplayLimits.DEFAULT.bytes())));
     calls =
         new CallStore(
             vertx,

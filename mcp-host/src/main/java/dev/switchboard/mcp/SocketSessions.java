@@ -221,15 +221,21 @@ final class SocketSessions {
     if (object.containsKey("jsonrpc") && !"2.0".equals(object.getValue("jsonrpc"))) {
       throw ApiException.invalid("message.jsonrpc", "must be \"2.0\"");
     }
-    if (!(object.getValue("method") instanceof String method) || method.isEmpty()) {
-      throw ApiException.invalid(
-          "message.method",
-          "is required: a request or a notification (the host passes no request of a server on"
-              + " to a socket, so there is nothing to respond to)");
-    }
     Object id = object.getValue("id");
     if (id != null && !(id instanceof String) && !(id instanceof Number)) {
       throw ApiException.invalid("message.id", "must be a string or a number");
+    }
+    if (object.getValue("method") == null
+        && id != null
+        && (object.containsKey("result") || object.containsKey("error"))) {
+      // an answer to a request of the server (sampling, elicitation, roots) the socket got
+      return object.copy().put("jsonrpc", "2.0");
+    }
+    if (!(object.getValue("method") instanceof String method) || method.isEmpty()) {
+      throw ApiException.invalid(
+          "message.method",
+          "is required: a request, a notification, or an answer (id with result or error) to a"
+              + " request of the server");
     }
     JsonObject message = object.copy().put("jsonrpc", "2.0");
     if (id == null && !method.startsWith("notifications/")) {
@@ -240,7 +246,7 @@ final class SocketSessions {
   }
 
   private Future<JsonObject> send(String holder, Session session, JsonObject message) {
-    if (!message.containsKey("id")) {
+    if (!message.containsKey("id") || !message.containsKey("method")) {
       host.notify(session, message);
       return Future.succeededFuture(response(null));
     }
@@ -250,7 +256,9 @@ final class SocketSessions {
         message,
         new Reply(
             answer -> answered.tryComplete(response(answer)),
-            progress -> publish(session.key, List.of(holder), progress),
+            related ->
+                // a request of the server goes to the asking socket only, never to the room
+                publish(session.key, List.of(holder), related, !related.containsKey("id")),
             id ->
                 answered.tryComplete(
                     response(Host.error(id, -32800, "request cancelled by the client")))));
@@ -339,17 +347,22 @@ final class SocketSessions {
   }
 
   private void publish(InstanceKey key, List<String> to, JsonObject message) {
-    vertx
-        .eventBus()
-        .publish(
-            Addresses.MCP_SOCKET_NOTIFICATIONS,
-            new JsonObject()
-                .put("id", UUID.randomUUID().toString())
-                .put("server", key.server())
-                .put("project", key.project())
-                .put("room", room(key))
-                .put("holders", new JsonArray(to))
-                .put("message", message));
+    publish(key, to, message, true);
+  }
+
+  /** To the holders {@code to}, and to the instance's room when {@code toRoom}. */
+  private void publish(InstanceKey key, List<String> to, JsonObject message, boolean toRoom) {
+    JsonObject body =
+        new JsonObject()
+            .put("id", UUID.randomUUID().toString())
+            .put("server", key.server())
+            .put("project", key.project())
+            .put("holders", new JsonArray(to))
+            .put("message", message);
+    if (toRoom) {
+      body.put("room", room(key));
+    }
+    vertx.eventBus().publish(Addresses.MCP_SOCKET_NOTIFICATIONS, body);
   }
 
   /** {@code mcp:<server>:<project>}, or {@code mcp:<server>} for a shared server. */
@@ -359,7 +372,9 @@ final class SocketSessions {
 
   /**
    * A socket session's outlet: what the instance sends for everyone reaches the holder through the
-   * observer's publication (once, with the room), so nothing more is sent here.
+   * observer's publication (once, with the room), so nothing more is sent here; what is for this
+   * session alone (a request of the server, its cancellation, an update of a resource it subscribed
+   * to) goes to the holder only.
    */
   private final class HolderOutlet implements Session.Outlet {
     private final String holder;
@@ -374,6 +389,12 @@ final class SocketSessions {
 
     @Override
     public boolean deliver(JsonObject message) {
+      String method = message.getString("method");
+      if (message.containsKey("id")
+          || "notifications/cancelled".equals(method)
+          || "notifications/resources/updated".equals(method)) {
+        publish(key, List.of(holder), message, false);
+      }
       return true;
     }
 

@@ -8,7 +8,7 @@ final class Sse {
 
   private Sse() {}
 
-  static Buffer event(long id, JsonObject message) {
+  static Buffer event(String id, JsonObject message) {
     return Buffer.buffer("id: " + id + "\nevent: message\ndata: " + message.encode() + "\n\n");
   }
 

@@ -32,6 +32,7 @@ final class StreamableHttp {
   static final String SESSION = "Mcp-Session-Id";
   static final String PROJECT = "Mcp-Project";
   static final String VERSION = "MCP-Protocol-Version";
+  static final String LAST_EVENT_ID = "Last-Event-ID";
   static final int BODY_LIMIT = 4 * 1024 * 1024;
   static final Pattern PROJECT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final long KEEP_ALIVE_MS = 15_000;
@@ -151,40 +152,31 @@ final class StreamableHttp {
           .putHeader(SESSION, session.id);
       response.writeHead();
     }
-    long[] eventId = {0};
+    // its events are kept for replay: a client that lost the stream resumes it with a GET
+    int stream = sse ? session.open(response) : 0;
     host.request(
         session,
         message,
         new Host.Reply() {
           @Override
           public boolean related(JsonObject related) {
-            if (!sse || response.closed() || response.ended() || response.writeQueueFull()) {
-              return false;
-            }
-            response.write(Sse.event(++eventId[0], related));
-            return true;
+            return sse && session.send(stream, related, false, false);
           }
 
           @Override
           public void cancelled(Object id) {
-            if (response.closed() || response.ended()) {
-              return;
-            }
             if (sse) {
-              response.end();
-            } else {
+              session.end(stream);
+            } else if (!response.closed() && !response.ended()) {
               answer(Host.error(id, -32800, "request cancelled by the client"));
             }
           }
 
           @Override
           public void answer(JsonObject answer) {
-            if (response.closed() || response.ended()) {
-              return;
-            }
             if (sse) {
-              response.end(Sse.event(++eventId[0], answer));
-            } else {
+              session.send(stream, answer, true, true);
+            } else if (!response.closed() && !response.ended()) {
               response
                   .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                   .putHeader(SESSION, session.id)
@@ -219,9 +211,8 @@ final class StreamableHttp {
                       .put("result", opened.getValue());
               ctx.response().putHeader(SESSION, session.id);
               if (accepts(ctx, "text/event-stream") && !accepts(ctx, "application/json")) {
-                ctx.response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
-                    .end(Sse.event(1, answer));
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream");
+                session.send(session.open(ctx.response()), answer, true, true);
               } else {
                 ctx.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -252,7 +243,20 @@ final class StreamableHttp {
               "Accept"));
       return;
     }
-    if (session.hasStream()) {
+    String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
+    if (lastEventId != null) {
+      String why = session.unresumable(lastEventId);
+      if (why != null) {
+        ctx.fail(
+            new ApiException(
+                why.startsWith("names the standalone")
+                    ? dev.switchboard.common.http.ErrorType.CONFLICT
+                    : dev.switchboard.common.http.ErrorType.BAD_REQUEST,
+                LAST_EVENT_ID + " " + lastEventId + " " + why,
+                LAST_EVENT_ID));
+        return;
+      }
+    } else if (session.hasStream()) {
       ctx.fail(
           new ApiException(
               dev.switchboard.common.http.ErrorType.CONFLICT,
@@ -267,7 +271,11 @@ final class StreamableHttp {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader(SESSION, session.id);
     response.write(Sse.comment("stream open"));
-    session.stream(response);
+    if (lastEventId != null) {
+      session.resume(lastEventId, response); // its events after the id, then the stream goes on
+    } else {
+      session.stream(response);
+    }
     long keepAlive =
         vertx.setPeriodic(
             KEEP_ALIVE_MS,

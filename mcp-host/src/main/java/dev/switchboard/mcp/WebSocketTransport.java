@@ -122,7 +122,7 @@ final class WebSocketTransport {
       if (session == null) {
         initialize(method, message);
       } else if (method == null) {
-        // a response: the host answers a server's requests itself, none reach this client
+        host.notify(session, message); // an answer to a request of the server
       } else if (message.containsKey("id")) {
         host.request(session, message, new SocketReply());
       } else {

@@ -42,7 +42,14 @@ final class McpFixture implements AutoCloseable {
 
   final String databaseUrl;
   private String deployment;
+  private final JsonObject settings = new JsonObject();
   int port;
+
+  /** A setting of the verticle's config (the {@code mcp.} key without its prefix), before start. */
+  McpFixture with(String key, Object value) {
+    settings.put(key, value);
+    return this;
+  }
 
   McpFixture() {
     if (!Files.isRegularFile(EVERYTHING)) {
@@ -74,7 +81,8 @@ final class McpFixture implements AutoCloseable {
                     .put("adminToken", TOKEN)
                     .put("operatorToken", OPERATOR_TOKEN)
                     .put("viewerToken", VIEWER_TOKEN))
-            .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 2));
+            .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 2))
+            .mergeIn(settings);
     McpHostVerticle verticle = new McpHostVerticle();
     deployment = vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await();
     port = verticle.actualPort();
@@ -144,6 +152,89 @@ final class McpFixture implements AutoCloseable {
   }
 
   static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** One SSE event: its id (null when it has none) and its message. */
+  record Event(String id, JsonObject message) {}
+
+  /**
+   * Sends {@code request} (as the admin, accepting SSE) and reads its SSE events into the queue on
+   * a thread of its own; the response's status must be {@code 200}.
+   */
+  java.util.concurrent.LinkedBlockingQueue<Event> sse(HttpRequest.Builder request)
+      throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<Event> events =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    HttpResponse<java.io.InputStream> response =
+        HTTP.send(
+            request
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Accept", "application/json, text/event-stream")
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "answered " + response.statusCode() + ": " + new String(response.body().readAllBytes()));
+    }
+    Thread reader =
+        new Thread(
+            () -> {
+              try (java.io.BufferedReader lines =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                String id = null;
+                while ((line = lines.readLine()) != null) {
+                  if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                  } else if (line.startsWith("data: ")) {
+                    events.add(new Event(id, new JsonObject(line.substring(6))));
+                    id = null;
+                  }
+                }
+              } catch (Exception closed) {
+                // the test is over, or it closed the stream
+              }
+            });
+    reader.setDaemon(true);
+    reader.start();
+    return events;
+  }
+
+  /** A POST of {@code message} on {@code session} whose answer is read as SSE. */
+  java.util.concurrent.LinkedBlockingQueue<Event> postSse(
+      String path, String session, JsonObject message) throws Exception {
+    return sse(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .header(StreamableHttp.SESSION, session)
+            .POST(HttpRequest.BodyPublishers.ofString(message.encode())));
+  }
+
+  /** The GET stream of {@code session}, with {@code headers}. */
+  java.util.concurrent.LinkedBlockingQueue<Event> getSse(
+      String path, String session, String... headers) throws Exception {
+    HttpRequest.Builder get =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header(StreamableHttp.SESSION, session)
+            .GET();
+    if (headers.length > 0) {
+      get.headers(headers);
+    }
+    return sse(get);
+  }
+
+  /** Opens a session whose client declares {@code capabilities}; answers its id. */
+  String session(String path, JsonObject capabilities) throws Exception {
+    JsonObject init = initialize(1);
+    init.getJsonObject("params").put("capabilities", capabilities);
+    HttpResponse<String> answer = post(path, null, init, "Authorization", "Bearer " + TOKEN);
+    if (answer.statusCode() != 200) {
+      throw new IllegalStateException(
+          "initialize answered " + answer.statusCode() + ": " + answer.body());
+    }
+    return answer.headers().firstValue(StreamableHttp.SESSION).orElseThrow();
+  }
 
   static JsonObject initialize(int id) {
     return new JsonObject()

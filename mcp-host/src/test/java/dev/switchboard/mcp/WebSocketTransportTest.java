@@ -85,6 +85,46 @@ class WebSocketTransportTest {
         .getLong("pid");
   }
 
+  /** The probe server asks for sampling: the request comes on the socket, its answer goes back. */
+  @Test
+  void aRequestOfTheServerComesOnTheSocketAndItsAnswerReachesTheServer() throws Exception {
+    fixture =
+        new McpFixture()
+            .start(
+                new JsonObject()
+                    .put("name", "probe")
+                    .put(
+                        "command",
+                        new JsonArray()
+                            .add("node")
+                            .add(
+                                java.nio.file.Path.of("src/test/node/probe-server.mjs")
+                                    .toAbsolutePath()
+                                    .toString())));
+    Client client = authorized("probe");
+    JsonObject init = McpFixture.initialize(1);
+    init.getJsonObject("params")
+        .put("capabilities", new JsonObject().put("sampling", new JsonObject()));
+    client.send(init);
+    assertThat(client.answerTo(1).getJsonObject("result")).isNotNull();
+    client.send(McpFixture.call(2, "ask", new JsonObject()));
+    JsonObject asked = client.next();
+    assertThat(asked.getString("method")).isEqualTo("sampling/createMessage");
+    client.send(
+        new JsonObject()
+            .put("jsonrpc", "2.0")
+            .put("id", asked.getValue("id"))
+            .put("result", new JsonObject().put("model", "over-the-socket")));
+    String text =
+        client
+            .answerTo(2)
+            .getJsonObject("result")
+            .getJsonArray("content")
+            .getJsonObject(0)
+            .getString("text");
+    assertThat(new JsonObject(text).getString("model")).isEqualTo("over-the-socket");
+  }
+
   @Test
   void seedClientInitializesWithAProjectCallsAToolAndFindsItsInstanceWarmAfterReconnecting()
       throws Exception {

@@ -108,7 +108,10 @@ final class McpNamespace implements HubNamespace {
         body -> {
           Set<String> to = new HashSet<>();
           body.getJsonArray("holders", new JsonArray()).forEach(h -> to.add(h.toString()));
-          to.add(body.getString("room"));
+          String room = body.getString("room");
+          if (room != null) { // none for a request of a server: the asking socket only
+            to.add(room);
+          }
           namespace.broadcast(
               to,
               Set.of(),

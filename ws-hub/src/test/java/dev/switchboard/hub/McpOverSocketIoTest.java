@@ -217,7 +217,8 @@ class McpOverSocketIoTest extends HubClientTest {
     assertThat(
             refusal(
                     "admin",
-                    request("web", new JsonObject().put("id", 1).put("result", new JsonObject())))
+                    // neither a request, a notification, nor an answer (result or error)
+                    request("web", new JsonObject().put("id", 1)))
                 .getString("code"))
         .isEqualTo("bad_request");
     assertThat(

@@ -258,6 +258,21 @@ public enum Setting {
       Kind.POSITIVE_INT,
       100_000,
       "records of MCP tools/call kept at most, the newest (pruned hourly)"),
+  MCP_CLIENT_REQUEST_TIMEOUT(
+      "mcp.clientRequestTimeout",
+      Kind.DURATION,
+      "5m",
+      "how long an MCP client has to answer a request of a server passed on to it (sampling, elicitation, roots); then the server gets an error"),
+  MCP_REPLAY_EVENTS(
+      "mcp.replayEvents",
+      Kind.POSITIVE_INT,
+      256,
+      "SSE events each MCP session keeps for a client that resumes a stream with Last-Event-ID"),
+  MCP_REPLAY_BYTES(
+      "mcp.replayBytes",
+      Kind.SIZE,
+      "1M",
+      "bytes of SSE events each MCP session keeps for a client that resumes a stream with Last-Event-ID"),
   FILES_PORT(
       "files.port",
       Kind.PORT,
