@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,7 +28,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * promoted, which costs full collections. Here a chunk is garbage as soon as it is copied, the heap
  * stays flat, and the disk sees one large write per MiB.
  *
- * <p>Used from one event-loop context; the blocks are written on Vert.x's worker pool.
+ * <p>When {@link #hashInto(MessageDigest) asked}, each block is also fed to a digest on a worker
+ * thread, one block after the other in file order, while the next blocks are being written: the
+ * event loop only copies the network's chunks, and a block is free again once it is both written
+ * and hashed. A slow digest holds blocks back like a slow disk does, so {@link #full()} covers
+ * both.
+ *
+ * <p>Used from one event-loop context; the blocks are written and hashed on Vert.x's worker pool.
  */
 final class DiskWriter {
 
@@ -52,6 +59,9 @@ final class DiskWriter {
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
   private Promise<Void> closed;
+  private MessageDigest digest;
+  // the last block's hashing: the next one is hashed after it, so the digest sees the file's order
+  private Future<Void> hashed = Future.succeededFuture();
 
   private DiskWriter(Vertx vertx, FileChannel channel, long position) {
     this.vertx = vertx;
@@ -85,6 +95,15 @@ final class DiskWriter {
   /** Called once, the next time fewer than {@link #BLOCKS} blocks are being written. */
   void drainHandler(Handler<Void> handler) {
     this.drainHandler = handler;
+  }
+
+  /**
+   * Feeds every byte written from now on to {@code digest}, in order, on a worker thread; the
+   * digest holds them all once {@link #close()} completes. Called before the first {@link
+   * #write(Buffer)}.
+   */
+  void hashInto(MessageDigest digest) {
+    this.digest = digest;
   }
 
   /** Whether the caller should stop writing until the drain handler is called. */
@@ -136,8 +155,9 @@ final class DiskWriter {
     long at = position;
     position += block.remaining();
     writing++;
-    vertx
-        .executeBlocking(
+    ByteBuffer toHash = block.duplicate();
+    Future<Void> written =
+        vertx.executeBlocking(
             () -> {
               long offset = at;
               while (block.hasRemaining()) {
@@ -145,25 +165,39 @@ final class DiskWriter {
               }
               return null;
             },
-            false)
-        .onComplete(
-            written -> {
-              writing--;
-              give(block);
-              if (written.failed() && failure == null) {
-                failure = written.cause();
-                if (exceptionHandler != null) {
-                  exceptionHandler.handle(failure);
-                }
-              }
-              if (closed != null) {
-                closeWhenWritten();
-              } else if (drainHandler != null && !full()) {
-                Handler<Void> drained = drainHandler;
-                drainHandler = null;
-                drained.handle(null);
-              }
-            });
+            false);
+    Future<Void> done = written;
+    if (digest != null) {
+      MessageDigest feed = digest;
+      hashed =
+          hashed.compose(
+              previous ->
+                  vertx.executeBlocking(
+                      () -> {
+                        feed.update(toHash);
+                        return null;
+                      },
+                      false));
+      done = Future.join(written, hashed).mapEmpty();
+    }
+    done.onComplete(
+        finished -> {
+          writing--;
+          give(block);
+          if (written.failed() && failure == null) {
+            failure = written.cause();
+            if (exceptionHandler != null) {
+              exceptionHandler.handle(failure);
+            }
+          }
+          if (closed != null) {
+            closeWhenWritten();
+          } else if (drainHandler != null && !full()) {
+            Handler<Void> drained = drainHandler;
+            drainHandler = null;
+            drained.handle(null);
+          }
+        });
   }
 
   private void closeWhenWritten() {

@@ -6,7 +6,6 @@ import dev.switchboard.files.analysis.Refused;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,6 +57,10 @@ final class Transfer {
 
   /** Starts reading; answers the bytes written once they are all on disk and the file is closed. */
   Future<Long> start() {
+    if (digest != null) {
+      // hashed on a worker thread, block by block, as the file writes them
+      file.hashInto(digest);
+    }
     file.exceptionHandler(
         failure -> {
           fileFailed = true;
@@ -101,10 +104,6 @@ final class Transfer {
         stop(refusal(refused));
         return;
       }
-    }
-    if (digest != null) {
-      // the chunk's own bytes, not a copy of them
-      digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
     }
     file.write(chunk);
     if (file.full()) {

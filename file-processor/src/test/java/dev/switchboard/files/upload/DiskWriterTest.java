@@ -10,8 +10,11 @@ import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,6 +132,59 @@ class DiskWriterTest {
     assertThat(fullAfter).isTrue();
     assertThat(drains).hasValue(1);
     assertThat(Files.readAllBytes(file)).isEqualTo(sent.toByteArray());
+  }
+
+  @Test
+  void hashesEveryByteInFileOrderOnAWorkerThreadNotTheEventLoop() throws Exception {
+    Path file = dir.resolve("hashed.bin");
+    byte[] bytes = new byte[5 * DiskWriter.BLOCK + 777];
+    new Random(11).nextBytes(bytes);
+    Set<String> hashingThreads = ConcurrentHashMap.newKeySet();
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    MessageDigest recording =
+        new MessageDigest("SHA-256") {
+          @Override
+          protected void engineUpdate(byte input) {
+            hashingThreads.add(Thread.currentThread().getName());
+            sha256.update(input);
+          }
+
+          @Override
+          protected void engineUpdate(byte[] input, int offset, int len) {
+            hashingThreads.add(Thread.currentThread().getName());
+            sha256.update(input, offset, len);
+          }
+
+          @Override
+          protected byte[] engineDigest() {
+            return sha256.digest();
+          }
+
+          @Override
+          protected void engineReset() {
+            sha256.reset();
+          }
+        };
+
+    onContext(
+        () ->
+            DiskWriter.create(vertx, file)
+                .compose(
+                    writer -> {
+                      writer.hashInto(recording);
+                      for (int at = 0; at < bytes.length; at += 50_000) {
+                        writer.write(
+                            Buffer.buffer()
+                                .appendBytes(bytes, at, Math.min(50_000, bytes.length - at)));
+                      }
+                      return writer.close();
+                    }));
+
+    assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+    assertThat(Transfer.hex(recording)).isEqualTo(Bodies.sha256(bytes));
+    assertThat(hashingThreads)
+        .isNotEmpty()
+        .allSatisfy(name -> assertThat(name).doesNotContain("eventloop"));
   }
 
   /** Runs {@code work} on a Vert.x context, as the upload routes do, and waits for its end. */
