@@ -127,6 +127,39 @@ class McpApiTest {
         200);
     api.valid(HttpMethod.DELETE, "/api/v1/mcp/servers/everything", 200);
     api.valid(HttpMethod.GET, "/api/v1/mcp/servers/everything", 404);
+
+    // a remote server, its headers masked, the restart policy's figures
+    JsonObject remote =
+        new JsonObject()
+            .put("name", "far")
+            .put("url", "https://mcp.example.com/mcp")
+            .put("headers", new JsonObject().put("Authorization", "Bearer far-never-shown"))
+            .put("restart", new JsonObject().put("initialDelay", "1s").put("limit", 10));
+    String created = api.valid(HttpMethod.POST, "/api/v1/mcp/servers", remote, 201).bodyAsString();
+    assertThat(created).doesNotContain("far-never-shown");
+    JsonObject shown = api.valid(HttpMethod.GET, "/api/v1/mcp/servers/far", 200).bodyAsJsonObject();
+    assertThat(shown.getJsonObject("headers").getJsonObject("Authorization").getBoolean("masked"))
+        .isTrue();
+    assertThat(shown.getJsonObject("restart").getString("initialDelay")).isEqualTo("1s");
+    assertThat(shown.getJsonObject("restart").getString("maxDelay")).isEqualTo("30s");
+    assertThat(api.valid(HttpMethod.GET, "/api/v1/mcp/servers", 200).bodyAsString())
+        .doesNotContain("far-never-shown");
+    String both =
+        api.valid(
+                HttpMethod.POST,
+                "/api/v1/mcp/servers",
+                remote.copy().put("name", "both").put("command", new JsonArray().add("a")),
+                400)
+            .bodyAsString();
+    assertThat(both).contains("\"name\":\"url\"");
+    String neither =
+        api.valid(
+                HttpMethod.POST,
+                "/api/v1/mcp/servers",
+                new JsonObject().put("name", "neither"),
+                400)
+            .bodyAsString();
+    assertThat(neither).contains("\"name\":\"command\"");
   }
 
   @Test

@@ -108,17 +108,20 @@ final class Host {
           "prompts/get",
           "completion/complete");
 
-  static final Duration FIRST_RESTART = Duration.ofMillis(500);
-  static final Duration MAX_RESTART = Duration.ofSeconds(30);
-  static final Duration STABLE_RUN = Duration.ofMinutes(1);
-  static final int RESTART_LIMIT = 5;
-  static final Duration RESTART_WINDOW = Duration.ofMinutes(5);
-
-  /** One key's crash restarts: the backoff, the exits within the window, the restart pending. */
+  /**
+   * One key's crash restarts under its definition's policy: the backoff, the exits within the
+   * policy's window, the restart pending.
+   */
   private static final class Restarts {
-    final Backoff backoff = new Backoff(FIRST_RESTART, MAX_RESTART);
+    final McpServerDefinition.RestartPolicy policy;
+    final Backoff backoff;
     final java.util.ArrayDeque<Instant> exits = new java.util.ArrayDeque<>();
     Instance last;
+
+    Restarts(McpServerDefinition.RestartPolicy policy) {
+      this.policy = policy;
+      this.backoff = new Backoff(policy.initialDelay(), policy.maxDelay());
+    }
   }
 
   private final Context context;
@@ -285,7 +288,7 @@ final class Host {
                       replayLimits);
               sessions.put(session.id, session);
               // a client's initialize is a message to the instance too, though answered here
-              instance.lastActivity = System.currentTimeMillis();
+              instance.touch();
               JsonObject result = instance.ready().result().copy().put("protocolVersion", version);
               return Map.entry(session, result);
             });
@@ -370,7 +373,11 @@ final class Host {
 
   private Instance newInstance(InstanceKey key, McpServerDefinition def) {
     Instance instance =
-        new Instance(key, def, context, meters, message -> fromServer(key, message), this::ended);
+        def.remote()
+            ? new RemoteInstance(
+                key, def, context, meters, message -> fromServer(key, message), this::ended)
+            : new StdioInstance(
+                key, def, context, meters, message -> fromServer(key, message), this::ended);
     instances.put(key, instance);
     pending.put(instance, new HashMap<>());
     instance.ready().onSuccess(result -> resubscribe(instance));
@@ -410,14 +417,15 @@ final class Host {
    * After an instance ended: when it exited by itself (once initialized, or as a restart) and its
    * definition's {@code restart} policy restarts on that exit, a new instance for the key that
    * starts after a capped, jittered exponential backoff; null when none comes (no restart on this
-   * exit, or {@link #RESTART_LIMIT} exits within {@link #RESTART_WINDOW}: given up, said in {@code
-   * how}).
+   * exit, or the policy's {@code limit} exits within its {@code window}: given up, said in {@code
+   * how}). The figures are the definition's {@code restart}.
    */
   private Instance restart(Instance ended, JsonObject how) {
     InstanceKey key = ended.key();
     Integer code = ended.exitCode();
     McpServerDefinition def = definitions.get(key.server().toLowerCase(Locale.ROOT));
-    Restarts budget = restarts.computeIfAbsent(key, k -> new Restarts());
+    Restarts budget =
+        restarts.computeIfAbsent(key, k -> new Restarts(ended.definition().restart()));
     boolean aRestart = budget.last == ended;
     budget.last = null;
     if (code == null
@@ -427,22 +435,28 @@ final class Host {
         || !def.restart().restarts(code)) {
       return null;
     }
+    if (!budget.policy.equals(def.restart())) {
+      // the definition changed since: its figures from now on
+      budget = new Restarts(def.restart());
+      restarts.put(key, budget);
+    }
+    McpServerDefinition.RestartPolicy policy = budget.policy;
     Instant now = Instant.now();
-    if (ended.readyAt() != null && ended.readyAt().plus(STABLE_RUN).isBefore(now)) {
+    if (ended.readyAt() != null && ended.readyAt().plus(policy.resetAfter()).isBefore(now)) {
       budget.backoff.reset();
       budget.exits.clear();
     }
     budget.exits.addLast(now);
-    while (budget.exits.peekFirst().isBefore(now.minus(RESTART_WINDOW))) {
+    while (budget.exits.peekFirst().isBefore(now.minus(policy.window()))) {
       budget.exits.removeFirst();
     }
-    if (budget.exits.size() >= RESTART_LIMIT) {
+    if (budget.exits.size() >= policy.limit()) {
       String gaveUp =
           ended.reason()
               + "; gave up restarting after "
               + budget.exits.size()
               + " exits within "
-              + Durations.format(RESTART_WINDOW);
+              + Durations.format(policy.window());
       how.put("reason", gaveUp);
       LOG.warn("MCP server {} {}", key, gaveUp);
       budget.exits.clear();
@@ -488,7 +502,7 @@ final class Host {
       }
       boolean streaming =
           sessions.values().stream().anyMatch(s -> s.key.equals(instance.key()) && s.hasStream());
-      long idle = now - instance.lastActivity;
+      long idle = now - instance.lastActivity();
       if (!streaming && idle >= instance.definition().idleTimeout().toMillis()) {
         instance.stop("idle for " + Durations.format(instance.definition().idleTimeout()));
       }

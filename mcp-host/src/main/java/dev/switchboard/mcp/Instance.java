@@ -1,39 +1,19 @@
 package dev.switchboard.mcp;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One running MCP server process: its stdin and stdout carry JSON-RPC, one message a line; its
- * stderr is logged line by line (and counted). The host initializes it once ({@code initialize}
- * then {@code notifications/initialized}); {@link #ready()} completes with the server's negotiated
- * result, or fails with the reason it never got there (no answer within the start timeout, an exit,
- * an error answer). Every message from the server after that goes to the {@code inbound} consumer,
- * on the host's context.
- *
- * <p>Processes are started with {@link ProcessBuilder}, not as the supervisor's process groups (its
- * launch code is tied to its managed-service state machine and FIFOs); a stop destroys the
- * process's descendants first, then the process, and kills what is left after a grace period.
- * Everything but the blocking pipe reads and writes (threads of their own) runs on {@code context}.
+ * One MCP server the host is a client of, for one key: a stdio process ({@link StdioInstance}) or a
+ * session with a remote Streamable HTTP server ({@link RemoteInstance}). The host initializes it
+ * once; {@link #ready()} completes with the server's negotiated result, or fails with the reason it
+ * never got there. Every message from the server after that goes to the host's {@code inbound}
+ * consumer, on the host's context, and the instance tells the host once when it ended. Everything
+ * runs on the host's context.
  */
-final class Instance {
+interface Instance {
 
   enum State {
     BACKOFF,
@@ -43,370 +23,78 @@ final class Instance {
     STOPPED
   }
 
-  static final String PROTOCOL_VERSION = "2025-06-18";
-  private static final Logger LOG = LoggerFactory.getLogger(Instance.class);
-  private static final long INIT_ID = 0;
-  private static final int STDERR_KEPT = 20;
-  private static final int LONGEST_LINE = 16 * 1024 * 1024;
+  String PROTOCOL_VERSION = "2025-06-18";
 
-  private final InstanceKey key;
-  private final McpServerDefinition definition;
-  private final Context context;
-  private final Consumer<JsonObject> inbound;
-  private final Consumer<Instance> ended;
-  private final Promise<JsonObject> ready = Promise.promise();
-  private final Deque<String> lastStderr = new ArrayDeque<>();
-  private final ExecutorService writer;
-  private final HostMeters meters;
-  private Process process;
-  private OutputStream stdin;
-  private State state = State.STARTING;
-  private String reason;
-  private Instant startedAt;
-  private long timer = -1;
-  private long nextId = 1;
-  private Integer exitCode;
-  private Instant readyAt;
-  private long delayTimer = -1;
-  private long garbageLines;
-  private long stderrLines;
-  long lastActivity = System.currentTimeMillis();
+  /** The id of the host's own {@code initialize}; the host's ids for client requests start at 1. */
+  long INIT_ID = 0;
 
-  Instance(
-      InstanceKey key,
-      McpServerDefinition definition,
-      Context context,
-      HostMeters meters,
-      Consumer<JsonObject> inbound,
-      Consumer<Instance> ended) {
-    this.key = key;
-    this.definition = definition;
-    this.context = context;
-    this.meters = meters;
-    this.inbound = inbound;
-    this.ended = ended;
-    this.writer =
-        Executors.newSingleThreadExecutor(
-            work -> {
-              Thread thread = new Thread(work, "mcp-stdin-" + key);
-              thread.setDaemon(true);
-              return thread;
-            });
+  /**
+   * The host's own {@code initialize}, the same for every kind of instance. It declares sampling
+   * and elicitation: the host passes those requests of the server on to a client that declared them
+   * ({@link Host}); not roots, which belong to each client of an instance many share.
+   */
+  static JsonObject initialize() {
+    return new JsonObject()
+        .put("jsonrpc", "2.0")
+        .put("id", INIT_ID)
+        .put("method", "initialize")
+        .put(
+            "params",
+            new JsonObject()
+                .put("protocolVersion", PROTOCOL_VERSION)
+                .put(
+                    "capabilities",
+                    new JsonObject()
+                        .put("sampling", new JsonObject())
+                        .put("elicitation", new JsonObject()))
+                .put(
+                    "clientInfo",
+                    new JsonObject().put("name", "switchboard-mcp-host").put("version", "0.1.0")));
   }
 
-  InstanceKey key() {
-    return key;
-  }
+  InstanceKey key();
 
-  McpServerDefinition definition() {
-    return definition;
-  }
+  McpServerDefinition definition();
 
-  State state() {
-    return state;
-  }
+  State state();
 
-  String reason() {
-    return reason;
-  }
+  String reason();
 
-  Future<JsonObject> ready() {
-    return ready.future();
-  }
+  Future<JsonObject> ready();
 
-  /** The exit code of a process that exited by itself (not stopped), else null. */
-  Integer exitCode() {
-    return exitCode;
-  }
+  /**
+   * How it ended by itself, for the restart policy: a process's exit code; for a remote server, 1
+   * when it was lost (down, refused, its session ended, garbage). Null when it was stopped or never
+   * got going for a reason a restart would not cure (a start timeout).
+   */
+  Integer exitCode();
 
   /** When it answered initialize, or null. */
-  Instant readyAt() {
-    return readyAt;
-  }
+  Instant readyAt();
+
+  /** When a message last went either way (the idle timeout runs from it). */
+  long lastActivity();
+
+  /**
+   * Counts as activity: a client's message the host answered itself (a new session's initialize).
+   */
+  void touch();
 
   /** A restart: waits {@code delay} in state {@code backoff} (said in {@code why}), then starts. */
-  void startAfter(java.time.Duration delay, String why) {
-    state = State.BACKOFF;
-    reason = why;
-    delayTimer =
-        context
-            .owner()
-            .setTimer(
-                Math.max(1, delay.toMillis()),
-                id -> {
-                  if (state == State.BACKOFF) {
-                    state = State.STARTING;
-                    reason = null;
-                    start();
-                  }
-                });
-  }
+  void startAfter(Duration delay, String why);
 
-  long nextId() {
-    return nextId++;
-  }
+  /** The next id of the host's own for a request to the server. */
+  long nextId();
 
-  /**
-   * Starts the process (the fork and exec on a worker thread, off the event loop) and sends {@code
-   * initialize}; on the host's context. The start timeout runs from here.
-   */
-  void start() {
-    ProcessBuilder builder = new ProcessBuilder(definition.command());
-    if (definition.cwd() != null) {
-      builder.directory(new File(definition.cwd()));
-    }
-    builder.environment().putAll(definition.env());
-    timer =
-        context
-            .owner()
-            .setTimer(
-                definition.startTimeout().toMillis(),
-                id ->
-                    fail(
-                        "did not answer initialize within "
-                            + dev.switchboard.common.config.Durations.format(
-                                definition.startTimeout())));
-    context
-        .executeBlocking(builder::start, false)
-        .onComplete(
-            spawned -> {
-              if (spawned.failed()) {
-                fail(
-                    "cannot start "
-                        + definition.command().get(0)
-                        + ": "
-                        + spawned.cause().getMessage());
-              } else if (state != State.STARTING) {
-                // stopped or failed while it was being spawned
-                spawned.result().descendants().forEach(ProcessHandle::destroyForcibly);
-                spawned.result().destroyForcibly();
-              } else {
-                started(spawned.result());
-              }
-            });
-  }
+  /** Starts it and sends {@code initialize}; the start timeout runs from here. */
+  void start();
 
-  private void started(Process started) {
-    process = started;
-    startedAt = Instant.now();
-    stdin = process.getOutputStream();
-    meters.started(key.server());
-    LOG.info("MCP server {} started (pid {})", key, process.pid());
-    reader("mcp-stdout-" + key, started.getInputStream(), this::onLine);
-    reader("mcp-stderr-" + key, started.getErrorStream(), this::onStderr);
-    started.onExit().thenAccept(exited -> context.runOnContext(v -> onExit(exited.exitValue())));
-    send(
-        new JsonObject()
-            .put("jsonrpc", "2.0")
-            .put("id", INIT_ID)
-            .put("method", "initialize")
-            .put(
-                "params",
-                new JsonObject()
-                    .put("protocolVersion", PROTOCOL_VERSION)
-                    // the host passes these requests on to a client that declared them (Host)
-                    .put(
-                        "capabilities",
-                        new JsonObject()
-                            .put("sampling", new JsonObject())
-                            .put("elicitation", new JsonObject()))
-                    .put(
-                        "clientInfo",
-                        new JsonObject()
-                            .put("name", "switchboard-mcp-host")
-                            .put("version", "0.1.0"))));
-  }
+  /** Sends one message to the server, in order. */
+  void send(JsonObject message);
 
-  /** Writes one message to the server's stdin, in order, off the event loop. */
-  void send(JsonObject message) {
-    lastActivity = System.currentTimeMillis();
-    if (stdin == null || state == State.STOPPED || state == State.FAILED) {
-      return;
-    }
-    byte[] line = (message.encode() + "\n").getBytes(StandardCharsets.UTF_8);
-    OutputStream out = stdin;
-    try {
-      writer.execute(
-          () -> {
-            try {
-              out.write(line);
-              out.flush();
-            } catch (IOException e) {
-              // the process is gone: its exit is reported by onExit
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException stopped) {
-      // stopped meanwhile
-    }
-  }
+  /** Stops it (idle, definition changed or removed, host stopping). */
+  void stop(String why);
 
-  private void reader(String name, java.io.InputStream stream, Consumer<String> onLine) {
-    Thread thread =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  String read =
-                      line.length() > LONGEST_LINE ? line.substring(0, LONGEST_LINE) : line;
-                  context.runOnContext(v -> onLine.accept(read));
-                }
-              } catch (IOException e) {
-                // closed: the exit is reported by onExit
-              }
-            },
-            name);
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  private void onLine(String line) {
-    if (line.isBlank()) {
-      return;
-    }
-    JsonObject message;
-    try {
-      message = new JsonObject(line);
-    } catch (DecodeException | ClassCastException e) {
-      garbage(line);
-      return;
-    }
-    if (!"2.0".equals(message.getValue("jsonrpc"))) {
-      garbage(line);
-      return;
-    }
-    lastActivity = System.currentTimeMillis();
-    if (state == State.STARTING) {
-      Object id = message.getValue("id");
-      if (id instanceof Number n && n.longValue() == INIT_ID && !message.containsKey("method")) {
-        onInitialized(message);
-      }
-      // anything else before the initialize answer (logging, say) is of no session's concern
-      return;
-    }
-    if (state == State.READY) {
-      inbound.accept(message);
-    }
-  }
-
-  private void onInitialized(JsonObject answer) {
-    JsonObject result = answer.getJsonObject("result");
-    if (result == null) {
-      JsonObject error = answer.getJsonObject("error", new JsonObject());
-      fail("answered initialize with an error: " + error.getString("message", error.encode()));
-      return;
-    }
-    context.owner().cancelTimer(timer);
-    state = State.READY;
-    readyAt = Instant.now();
-    send(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
-    LOG.info("MCP server {} initialized (protocol {})", key, result.getString("protocolVersion"));
-    ready.tryComplete(result);
-  }
-
-  private void garbage(String line) {
-    garbageLines++;
-    meters.garbage(key.server());
-    String shown = line.length() > 200 ? line.substring(0, 200) + "..." : line;
-    LOG.warn("MCP server {} wrote a line on stdout that is not JSON-RPC (ignored): {}", key, shown);
-  }
-
-  private void onStderr(String line) {
-    stderrLines++;
-    meters.stderr(key.server());
-    if (lastStderr.size() == STDERR_KEPT) {
-      lastStderr.removeFirst();
-    }
-    lastStderr.addLast(line);
-    LOG.info("[mcp {}] {}", key, line.length() > 2000 ? line.substring(0, 2000) + "..." : line);
-  }
-
-  private void onExit(int code) {
-    if (state == State.STARTING || state == State.READY) {
-      exitCode = code;
-    }
-    if (state == State.STARTING) {
-      String tail = lastStderr.isEmpty() ? "" : " (stderr: " + lastStderr.peekLast() + ")";
-      fail("exited with code " + code + " before answering initialize" + tail);
-      return;
-    }
-    if (state == State.READY) {
-      state = State.STOPPED;
-      reason = "exited with code " + code;
-      LOG.warn("MCP server {} exited with code {}", key, code);
-      finish();
-    }
-  }
-
-  private void fail(String why) {
-    end(State.FAILED, why);
-  }
-
-  /** Stops the process (idle, definition changed or removed, host stopping). */
-  void stop(String why) {
-    end(State.STOPPED, why);
-  }
-
-  /**
-   * Ends the instance once, {@code FAILED} or {@code STOPPED}: its process and what waits on it.
-   */
-  private void end(State ending, String why) {
-    if (state == State.FAILED || state == State.STOPPED) {
-      return;
-    }
-    state = ending;
-    reason = why;
-    String what = ending == State.FAILED ? why : "stopped: " + why;
-    if (ending == State.FAILED) {
-      LOG.warn("MCP server {} failed: {}", key, why);
-    } else {
-      LOG.info("MCP server {} {}", key, what);
-    }
-    ready.tryFail(new IllegalStateException("MCP server " + key + " " + what));
-    destroy();
-    finish();
-  }
-
-  private void finish() {
-    context.owner().cancelTimer(timer);
-    context.owner().cancelTimer(delayTimer);
-    writer.shutdown();
-    if (process != null) {
-      meters.ended(key.server());
-    }
-    ended.accept(this);
-  }
-
-  private void destroy() {
-    Process running = process;
-    if (running == null) {
-      return;
-    }
-    running.descendants().forEach(ProcessHandle::destroy);
-    running.destroy();
-    context
-        .owner()
-        .setTimer(
-            3000,
-            id -> {
-              running.descendants().forEach(ProcessHandle::destroyForcibly);
-              running.destroyForcibly();
-            });
-  }
-
-  JsonObject toJson() {
-    JsonObject json =
-        new JsonObject().put("project", key.project()).put("state", state.name().toLowerCase());
-    if (reason != null) {
-      json.put("reason", reason);
-    }
-    if (process != null) {
-      json.put("pid", process.pid());
-    }
-    if (startedAt != null) {
-      json.put("startedAt", startedAt.toString());
-    }
-    return json.put("stdoutGarbageLines", garbageLines).put("stderrLines", stderrLines);
-  }
+  /** What the API shows of it. */
+  JsonObject toJson();
 }

@@ -4,6 +4,8 @@ import dev.switchboard.common.config.Durations;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,16 +15,20 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * An MCP server the host may run: a stdio command (argv, no shell), where and with what environment
- * it runs, and how its instances are pooled. {@link #parse} refuses bad input with an {@link
- * ApiException} naming the field; {@link #toJson} gives the canonical form (what is stored), {@link
- * #toPublicJson} the same with every env value masked (what lists and logs show).
+ * An MCP server the host may run: either a stdio command (argv, no shell), where and with what
+ * environment it runs, or the {@code url} of a remote Streamable HTTP server and the {@code
+ * headers} sent to it; and how its instances are pooled and restarted. {@link #parse} refuses bad
+ * input with an {@link ApiException} naming the field; {@link #toJson} gives the canonical form
+ * (what is stored), {@link #toPublicJson} the same with every env and header value masked (what
+ * lists and logs show).
  */
 public record McpServerDefinition(
     String name,
     List<String> command,
     String cwd,
     Map<String, String> env,
+    URI url,
+    Map<String, String> headers,
     PoolMode pool,
     Duration idleTimeout,
     int maxInstances,
@@ -30,8 +36,99 @@ public record McpServerDefinition(
     String description,
     List<String> allowedTools,
     boolean idempotentTools,
-    Restart restart,
+    RestartPolicy restart,
     boolean auditArguments) {
+
+  /**
+   * When an instance that ends by itself is started again, with the shape and names of a managed
+   * service's restart policy: the wait before the n-th restart in a row is drawn from [c/2, c], c =
+   * min({@code maxDelay}, {@code initialDelay}·2^(n-1)); a run of {@code resetAfter} starts the
+   * backoff over; {@code limit} exits within {@code window} end the restarts.
+   */
+  public record RestartPolicy(
+      Restart policy,
+      Duration initialDelay,
+      Duration maxDelay,
+      Duration resetAfter,
+      int limit,
+      Duration window) {
+
+    public static final RestartPolicy DEFAULT =
+        new RestartPolicy(
+            Restart.ON_FAILURE,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(1),
+            5,
+            Duration.ofMinutes(5));
+
+    private static final Set<String> FIELDS =
+        Set.of("policy", "initialDelay", "maxDelay", "resetAfter", "limit", "window");
+
+    boolean restarts(int exitCode) {
+      return policy.restarts(exitCode);
+    }
+
+    static RestartPolicy parse(Object value) {
+      if (value == null) {
+        return DEFAULT;
+      }
+      if (value instanceof String shorthand) {
+        Restart policy = Restart.parse(shorthand, "restart");
+        return new RestartPolicy(
+            policy,
+            DEFAULT.initialDelay,
+            DEFAULT.maxDelay,
+            DEFAULT.resetAfter,
+            DEFAULT.limit,
+            DEFAULT.window);
+      }
+      if (!(value instanceof JsonObject json)) {
+        throw ApiException.invalid(
+            "restart",
+            "must be no, on-failure or always, or an object (policy, initialDelay, ...)");
+      }
+      for (String field : json.fieldNames()) {
+        if (!FIELDS.contains(field)) {
+          throw ApiException.invalid(
+              "restart." + field,
+              "unknown field; known fields are "
+                  + String.join(", ", FIELDS.stream().sorted().toList()));
+        }
+      }
+      Restart policy =
+          json.getValue("policy") == null
+              ? DEFAULT.policy
+              : Restart.parse(json.getValue("policy"), "restart.policy");
+      Duration initial =
+          duration(json, "initialDelay", "restart.initialDelay", DEFAULT.initialDelay, 1);
+      Duration max = duration(json, "maxDelay", "restart.maxDelay", DEFAULT.maxDelay, 1);
+      if (max.compareTo(initial) < 0) {
+        throw ApiException.invalid("restart.maxDelay", "must not be shorter than initialDelay");
+      }
+      Object limit = json.getValue("limit");
+      if (limit != null && (!(limit instanceof Integer n) || n < 1 || n > 1000)) {
+        throw ApiException.invalid("restart.limit", "must be a whole number from 1 to 1000");
+      }
+      return new RestartPolicy(
+          policy,
+          initial,
+          max,
+          duration(json, "resetAfter", "restart.resetAfter", DEFAULT.resetAfter, 1),
+          limit == null ? DEFAULT.limit : (Integer) limit,
+          duration(json, "window", "restart.window", DEFAULT.window, 1));
+    }
+
+    JsonObject toJson() {
+      return new JsonObject()
+          .put("policy", policy.label())
+          .put("initialDelay", Durations.format(initialDelay))
+          .put("maxDelay", Durations.format(maxDelay))
+          .put("resetAfter", Durations.format(resetAfter))
+          .put("limit", limit)
+          .put("window", Durations.format(window));
+    }
+  }
 
   /**
    * Whether an instance that exits by itself is started again: {@code no}, {@code on-failure} (an
@@ -56,13 +153,13 @@ public record McpServerDefinition(
       return this == ALWAYS || (this == ON_FAILURE && exitCode != 0);
     }
 
-    static Restart parse(Object value) {
+    static Restart parse(Object value, String field) {
       for (Restart restart : values()) {
         if (restart.label.equals(value)) {
           return restart;
         }
       }
-      throw ApiException.invalid("restart", "must be no, on-failure or always");
+      throw ApiException.invalid(field, "must be no, on-failure or always");
     }
   }
 
@@ -95,6 +192,25 @@ public record McpServerDefinition(
   static final String NAME_RULE =
       "must be 1 to 63 characters of letters (a-z, A-Z), digits and '-', starting with a letter or digit";
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** An HTTP field name (RFC 9110's token). */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+
+  /** Headers the host sets itself on every request to a remote server. */
+  private static final Set<String> HOST_HEADERS =
+      Set.of(
+          "accept",
+          "content-type",
+          "content-length",
+          "host",
+          "connection",
+          "transfer-encoding",
+          "mcp-session-id",
+          "mcp-protocol-version",
+          "last-event-id");
+
+  static final int MAX_HEADERS = 32;
+  static final int MAX_HEADER_VALUE = 8192;
   public static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
   public static final Duration DEFAULT_START = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_INSTANCES = 16;
@@ -104,6 +220,8 @@ public record McpServerDefinition(
           "command",
           "cwd",
           "env",
+          "url",
+          "headers",
           "pool",
           "idleTimeout",
           "maxInstances",
@@ -134,11 +252,29 @@ public record McpServerDefinition(
     if (!(rawName instanceof String name) || !NAME.matcher(name).matches()) {
       throw ApiException.invalid("name", NAME_RULE);
     }
+    boolean remote = json.getValue("url") != null;
+    if (remote && json.getValue("command") != null) {
+      throw ApiException.invalid(
+          "url",
+          "a definition has either command (a stdio server) or url (a remote Streamable HTTP"
+              + " server), not both");
+    }
+    for (String field : remote ? List.of("cwd", "env") : List.of("headers")) {
+      if (json.getValue(field) != null) {
+        throw ApiException.invalid(
+            field,
+            remote
+                ? "is only for a stdio server (command), not a remote one (url)"
+                : "is only for a remote server (url), not a stdio one (command)");
+      }
+    }
     return new McpServerDefinition(
         name,
-        argv(json.getValue("command")),
+        remote ? null : argv(json.getValue("command")),
         optionalText(json, "cwd"),
         env(json.getValue("env")),
+        remote ? url(json.getValue("url")) : null,
+        headers(json.getValue("headers")),
         json.getValue("pool") == null ? PoolMode.SHARED : PoolMode.parse(json.getValue("pool")),
         duration(json, "idleTimeout", DEFAULT_IDLE),
         maxInstances(json.getValue("maxInstances")),
@@ -146,10 +282,69 @@ public record McpServerDefinition(
         optionalText(json, "description"),
         allowedTools(json.getValue("allowedTools")),
         flag(json, "idempotentTools"),
-        json.getValue("restart") == null
-            ? Restart.ON_FAILURE
-            : Restart.parse(json.getValue("restart")),
+        RestartPolicy.parse(json.getValue("restart")),
         flag(json, "auditArguments"));
+  }
+
+  /** Whether it is a remote Streamable HTTP server (a {@code url}) rather than a stdio command. */
+  public boolean remote() {
+    return url != null;
+  }
+
+  private static URI url(Object raw) {
+    if (!(raw instanceof String text) || text.length() > 2048) {
+      throw ApiException.invalid(
+          "url", "must be an http:// or https:// URL of at most 2048 characters");
+    }
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw ApiException.invalid("url", "is not a valid URL: " + e.getReason());
+    }
+    String scheme =
+        uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+      throw ApiException.invalid("url", "must be an http:// or https:// URL with a host");
+    }
+    if (uri.getRawUserInfo() != null) {
+      // never the URL in the message: its user info is a secret
+      throw ApiException.invalid(
+          "url", "must not carry a user and password: send credentials in headers");
+    }
+    if (uri.getRawFragment() != null) {
+      throw ApiException.invalid("url", "must not have a fragment (#...)");
+    }
+    return uri;
+  }
+
+  private static Map<String, String> headers(Object raw) {
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject object) || object.size() > MAX_HEADERS) {
+      throw ApiException.invalid(
+          "headers", "must be an object of at most " + MAX_HEADERS + " Header-Name: value");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String key : object.fieldNames()) {
+      if (!HEADER_NAME.matcher(key).matches()) {
+        throw ApiException.invalid("headers." + key, "is not a valid HTTP header name");
+      }
+      if (HOST_HEADERS.contains(key.toLowerCase(java.util.Locale.ROOT))) {
+        throw ApiException.invalid("headers." + key, "is set by the MCP host itself");
+      }
+      // never the value in the message: it may be a secret
+      if (!(object.getValue(key) instanceof String value)
+          || value.length() > MAX_HEADER_VALUE
+          || value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+        throw ApiException.invalid(
+            "headers." + key,
+            "must be a string of at most " + MAX_HEADER_VALUE + " characters, without line breaks");
+      }
+      headers.put(key, value);
+    }
+    return Map.copyOf(headers);
   }
 
   /** Whether {@code tool} may be called: every tool when there is no allow-list. */
@@ -186,7 +381,10 @@ public record McpServerDefinition(
 
   private static List<String> argv(Object raw) {
     if (raw == null) {
-      throw ApiException.invalid("command", "is required: the program and its arguments");
+      throw ApiException.invalid(
+          "command",
+          "is required: the program and its arguments (or url, for a remote Streamable HTTP"
+              + " server)");
     }
     if (!(raw instanceof JsonArray list) || list.isEmpty()) {
       throw ApiException.invalid(
@@ -235,6 +433,11 @@ public record McpServerDefinition(
   }
 
   private static Duration duration(JsonObject json, String field, Duration fallback) {
+    return duration(json, field, field, fallback, 100);
+  }
+
+  private static Duration duration(
+      JsonObject json, String field, String path, Duration fallback, long minMillis) {
     Object value = json.getValue(field);
     if (value == null) {
       return fallback;
@@ -246,10 +449,10 @@ public record McpServerDefinition(
               ? Duration.ofMillis(n.longValue())
               : Durations.parse((String) value);
     } catch (RuntimeException e) {
-      throw ApiException.invalid(field, "must be a duration such as 500ms, 10s or 5m");
+      throw ApiException.invalid(path, "must be a duration such as 500ms, 10s or 5m");
     }
-    if (parsed.toMillis() < 100 || parsed.compareTo(Duration.ofDays(1)) > 0) {
-      throw ApiException.invalid(field, "must be between 100ms and 24h");
+    if (parsed.toMillis() < minMillis || parsed.compareTo(Duration.ofDays(1)) > 0) {
+      throw ApiException.invalid(path, "must be between " + minMillis + "ms and 24h");
     }
     return parsed;
   }
@@ -278,6 +481,8 @@ public record McpServerDefinition(
         command,
         cwd,
         env,
+        url,
+        headers,
         pool,
         idleTimeout,
         maxInstances,
@@ -289,32 +494,33 @@ public record McpServerDefinition(
         auditArguments);
   }
 
-  /** The canonical form, env values included: what is stored, never what is shown. */
+  /** The canonical form, env and header values included: what is stored, never what is shown. */
   public JsonObject toJson() {
     JsonObject json = toPublicJson();
     JsonObject values = new JsonObject();
+    if (remote()) {
+      headers.forEach(values::put);
+      return json.put("headers", values);
+    }
     env.forEach(values::put);
     return json.put("env", values);
   }
 
-  /** The canonical form with every env value replaced by {@code {"masked": true}}. */
+  /** The canonical form with every env or header value replaced by {@code {"masked": true}}. */
   public JsonObject toPublicJson() {
-    JsonObject masked = new JsonObject();
-    env.keySet().stream()
-        .sorted()
-        .forEach(key -> masked.put(key, new JsonObject().put("masked", true)));
-    JsonObject json =
-        new JsonObject()
-            .put("name", name)
-            .put("command", new JsonArray(new ArrayList<>(command)))
-            .put("env", masked)
-            .put("pool", pool.label())
-            .put("idleTimeout", Durations.format(idleTimeout))
-            .put("maxInstances", maxInstances)
-            .put("startTimeout", Durations.format(startTimeout))
-            .put("idempotentTools", idempotentTools)
-            .put("restart", restart.label())
-            .put("auditArguments", auditArguments);
+    JsonObject json = new JsonObject().put("name", name);
+    if (remote()) {
+      json.put("url", url.toString()).put("headers", masked(headers));
+    } else {
+      json.put("command", new JsonArray(new ArrayList<>(command))).put("env", masked(env));
+    }
+    json.put("pool", pool.label())
+        .put("idleTimeout", Durations.format(idleTimeout))
+        .put("maxInstances", maxInstances)
+        .put("startTimeout", Durations.format(startTimeout))
+        .put("idempotentTools", idempotentTools)
+        .put("restart", restart.toJson())
+        .put("auditArguments", auditArguments);
     if (allowedTools != null) {
       json.put("allowedTools", new JsonArray(new ArrayList<>(allowedTools)));
     }
@@ -325,6 +531,14 @@ public record McpServerDefinition(
       json.put("description", description);
     }
     return json;
+  }
+
+  private static JsonObject masked(Map<String, String> secrets) {
+    JsonObject masked = new JsonObject();
+    secrets.keySet().stream()
+        .sorted()
+        .forEach(key -> masked.put(key, new JsonObject().put("masked", true)));
+    return masked;
   }
 
   /**
@@ -346,7 +560,7 @@ public record McpServerDefinition(
       try {
         if (!(list.getValue(i) instanceof JsonObject json)) {
           throw ApiException.invalid(
-              "", "must be an MCP server definition (an object with name and command)");
+              "", "must be an MCP server definition (an object with name and command or url)");
         }
         defs.add(parse(json));
       } catch (ApiException e) {

@@ -1,0 +1,649 @@
+package dev.switchboard.mcp;
+
+import dev.switchboard.common.config.Durations;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session of the host, as an MCP client, with a remote server speaking Streamable HTTP (MCP
+ * 2025-06-18; 2025-03-26 servers too): the host's {@code initialize} is POSTed once, the server's
+ * {@code Mcp-Session-Id} kept and sent with every later request, each message is one POST whose
+ * answer is JSON or an SSE stream, and the GET stream is opened for the server's own messages when
+ * the server offers one ({@code 405}: none). The definition's {@code headers} go with every request
+ * and are never logged.
+ *
+ * <p>A server that cannot be reached, drops a connection, answers {@code 404} for the session (it
+ * expired, or the server restarted), or answers with something that is not JSON-RPC is
+ * <em>lost</em>: the instance ends with the reason and {@link #exitCode()} 1, so the host restarts
+ * it (a new session, initialized again) under the definition's restart policy, as it does a crashed
+ * stdio process. Each instance has its own HTTP client: one remote failing affects no other server.
+ * Everything runs on the host's context (the client's callbacks run on the context that made the
+ * request); nothing blocks.
+ */
+final class RemoteInstance implements Instance {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteInstance.class);
+  static final String SESSION = "Mcp-Session-Id";
+
+  /** The largest JSON body or SSE event taken from a remote server. */
+  static final int LARGEST_MESSAGE = 16 * 1024 * 1024;
+
+  /** Connections to one remote server at once (each request answered by SSE holds one). */
+  static final int CONNECTIONS = 64;
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final InstanceKey key;
+  private final McpServerDefinition definition;
+  private final Context context;
+  private final HostMeters meters;
+  private final Consumer<JsonObject> inbound;
+  private final Consumer<Instance> ended;
+  private final Promise<JsonObject> ready = Promise.promise();
+  private HttpClient http;
+  private State state = State.STARTING;
+  private String reason;
+  private Instant startedAt;
+  private Instant readyAt;
+  private Integer exitCode;
+  private long timer = -1;
+  private long delayTimer = -1;
+  private long nextId = 1;
+  private long lastActivity = System.currentTimeMillis();
+  private boolean connected;
+  private String sessionId;
+  private String protocolVersion;
+  private boolean streamOpen;
+  private long garbageMessages;
+
+  RemoteInstance(
+      InstanceKey key,
+      McpServerDefinition definition,
+      Context context,
+      HostMeters meters,
+      Consumer<JsonObject> inbound,
+      Consumer<Instance> ended) {
+    this.key = key;
+    this.definition = definition;
+    this.context = context;
+    this.meters = meters;
+    this.inbound = inbound;
+    this.ended = ended;
+  }
+
+  @Override
+  public InstanceKey key() {
+    return key;
+  }
+
+  @Override
+  public McpServerDefinition definition() {
+    return definition;
+  }
+
+  @Override
+  public State state() {
+    return state;
+  }
+
+  @Override
+  public String reason() {
+    return reason;
+  }
+
+  @Override
+  public Future<JsonObject> ready() {
+    return ready.future();
+  }
+
+  @Override
+  public Integer exitCode() {
+    return exitCode;
+  }
+
+  @Override
+  public Instant readyAt() {
+    return readyAt;
+  }
+
+  @Override
+  public long lastActivity() {
+    return lastActivity;
+  }
+
+  @Override
+  public void touch() {
+    lastActivity = System.currentTimeMillis();
+  }
+
+  @Override
+  public long nextId() {
+    return nextId++;
+  }
+
+  @Override
+  public void startAfter(Duration delay, String why) {
+    state = State.BACKOFF;
+    reason = why;
+    delayTimer =
+        context
+            .owner()
+            .setTimer(
+                Math.max(1, delay.toMillis()),
+                id -> {
+                  if (state == State.BACKOFF) {
+                    state = State.STARTING;
+                    reason = null;
+                    start();
+                  }
+                });
+  }
+
+  @Override
+  public void start() {
+    startedAt = Instant.now();
+    http =
+        context
+            .owner()
+            .createHttpClient(
+                new HttpClientOptions()
+                    .setKeepAlive(true)
+                    .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis()),
+                new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+    timer =
+        context
+            .owner()
+            .setTimer(
+                definition.startTimeout().toMillis(),
+                id ->
+                    fail(
+                        "did not answer initialize within "
+                            + Durations.format(definition.startTimeout()),
+                        null));
+    send(Instance.initialize());
+  }
+
+  private RequestOptions options(HttpMethod method) {
+    RequestOptions options =
+        new RequestOptions().setMethod(method).setAbsoluteURI(definition.url().toString());
+    definition.headers().forEach(options::putHeader);
+    if (sessionId != null) {
+      options.putHeader(SESSION, sessionId);
+    }
+    if (protocolVersion != null) {
+      options.putHeader("MCP-Protocol-Version", protocolVersion);
+    }
+    return options;
+  }
+
+  /** POSTs one message; a request's answer (JSON or an SSE stream) comes back to the host. */
+  @Override
+  public void send(JsonObject message) {
+    lastActivity = System.currentTimeMillis();
+    if (http == null || (state != State.READY && state != State.STARTING)) {
+      return;
+    }
+    HttpClient client = http;
+    Object id = message.getValue("id");
+    boolean request = id != null && message.containsKey("method");
+    boolean initialize = request && "initialize".equals(message.getString("method"));
+    RequestOptions options =
+        options(HttpMethod.POST)
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Accept", "application/json, text/event-stream");
+    client
+        .request(options)
+        .compose(req -> req.send(message.toBuffer()))
+        .onComplete(
+            sent -> {
+              if (client != http) {
+                return; // ended meanwhile
+              }
+              if (sent.failed()) {
+                lose("cannot reach the remote MCP server: " + message(sent.cause()));
+                return;
+              }
+              answered(sent.result(), request ? id : null, initialize);
+            });
+  }
+
+  /** The answer to a POST: {@code id} is the request's (null for a notification or a response). */
+  private void answered(HttpClientResponse response, Object id, boolean initialize) {
+    int status = response.statusCode();
+    String header = response.getHeader("Content-Type");
+    String type = header == null ? "" : header.toLowerCase(Locale.ROOT);
+    if (initialize && status / 100 == 2) {
+      sessionId = response.getHeader(SESSION);
+      if (!connected) {
+        connected = true;
+        meters.started(key.server());
+      }
+    }
+    if (status == 404 && sessionId != null) {
+      response.end();
+      lose("the remote MCP server ended its session (HTTP 404): initialize again");
+      return;
+    }
+    if (status / 100 == 2 && type.startsWith("text/event-stream")) {
+      boolean[] answered = {id == null};
+      new SseReader(
+          response,
+          message -> {
+            if (id instanceof Number asked
+                && message.getValue("id") instanceof Number got
+                && asked.longValue() == got.longValue()
+                && !message.containsKey("method")) {
+              answered[0] = true;
+            }
+          },
+          () -> {
+            if (!answered[0] && state == State.READY) {
+              inbound.accept(
+                  Host.error(
+                      id,
+                      -32603,
+                      "the remote MCP server ended the stream of this request without answering"
+                          + " it"));
+            }
+          });
+      return;
+    }
+    collect(response)
+        .onSuccess(
+            body -> {
+              if (status / 100 == 2 && (body.length() == 0 || id == null)) {
+                if (id != null) {
+                  lose("the remote MCP server answered a request with an empty body");
+                }
+                return;
+              }
+              Object parsed = parse(body);
+              if (status / 100 == 2 && parsed == null) {
+                lose(
+                    "the remote MCP server answered with something that is not JSON-RPC ("
+                        + status
+                        + ", "
+                        + (type.isEmpty() ? "no content type" : type)
+                        + "): "
+                        + shown(body.toString(StandardCharsets.UTF_8)));
+                return;
+              }
+              if (parsed != null) {
+                messages(parsed);
+                return;
+              }
+              // an HTTP error without a JSON-RPC answer
+              String why =
+                  "the remote MCP server answered HTTP "
+                      + status
+                      + (body.length() == 0
+                          ? ""
+                          : ": " + shown(body.toString(StandardCharsets.UTF_8)));
+              if (initialize || state == State.STARTING) {
+                lose(why);
+              } else {
+                inbound.accept(Host.error(id, -32603, why));
+              }
+            })
+        .onFailure(err -> lose(message(err)));
+  }
+
+  private void messages(Object parsed) {
+    if (parsed instanceof JsonArray batch) {
+      for (Object one : batch) {
+        if (one instanceof JsonObject message) {
+          onMessage(message);
+        }
+      }
+    } else {
+      onMessage((JsonObject) parsed);
+    }
+  }
+
+  /** A JSON-RPC message or batch, or null when it is neither. */
+  private static Object parse(Buffer body) {
+    try {
+      Object value = io.vertx.core.json.Json.decodeValue(body);
+      if (value instanceof JsonObject object && "2.0".equals(object.getValue("jsonrpc"))) {
+        return object;
+      }
+      if (value instanceof JsonArray array
+          && !array.isEmpty()
+          && array.stream()
+              .allMatch(o -> o instanceof JsonObject m && "2.0".equals(m.getValue("jsonrpc")))) {
+        return array;
+      }
+    } catch (DecodeException | ClassCastException e) {
+      // not JSON
+    }
+    return null;
+  }
+
+  private void onMessage(JsonObject message) {
+    lastActivity = System.currentTimeMillis();
+    if (state == State.STARTING) {
+      Object id = message.getValue("id");
+      if (id instanceof Number n && n.longValue() == INIT_ID && !message.containsKey("method")) {
+        onInitialized(message);
+      }
+      return;
+    }
+    if (state == State.READY) {
+      inbound.accept(message);
+    }
+  }
+
+  private void onInitialized(JsonObject answer) {
+    JsonObject result = answer.getJsonObject("result");
+    if (result == null) {
+      JsonObject error = answer.getJsonObject("error", new JsonObject());
+      fail(
+          "answered initialize with an error: " + error.getString("message", error.encode()), null);
+      return;
+    }
+    context.owner().cancelTimer(timer);
+    state = State.READY;
+    readyAt = Instant.now();
+    protocolVersion = result.getString("protocolVersion", PROTOCOL_VERSION);
+    send(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
+    LOG.info("MCP server {} (remote) initialized (protocol {})", key, protocolVersion);
+    openStream(true);
+    ready.tryComplete(result);
+  }
+
+  /**
+   * The GET stream of the server's own messages: none when the server answers {@code 405} (or, the
+   * first time, any other refusal); when an open stream ends, it is opened again, and a server that
+   * cannot be reached then is lost.
+   */
+  private void openStream(boolean first) {
+    HttpClient client = http;
+    client
+        .request(options(HttpMethod.GET).putHeader("Accept", "text/event-stream"))
+        .compose(HttpClientRequest::send)
+        .onComplete(
+            opened -> {
+              if (client != http || state != State.READY) {
+                if (opened.succeeded()) {
+                  opened.result().request().reset();
+                }
+                return;
+              }
+              if (opened.failed()) {
+                lose("lost the remote MCP server: " + message(opened.cause()));
+                return;
+              }
+              HttpClientResponse response = opened.result();
+              int status = response.statusCode();
+              String type = response.getHeader("Content-Type");
+              if (status / 100 == 2
+                  && type != null
+                  && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+                streamOpen = true;
+                new SseReader(
+                    response,
+                    message -> {},
+                    () -> {
+                      streamOpen = false;
+                      if (client == http && state == State.READY) {
+                        openStream(false);
+                      }
+                    });
+                return;
+              }
+              response.end();
+              if (status == 404) {
+                lose("the remote MCP server ended its session (HTTP 404): initialize again");
+              } else if (!first && status != 405) {
+                lose(
+                    "the remote MCP server refused to open its stream again (HTTP " + status + ")");
+              } else if (status != 405) {
+                LOG.info("MCP server {} (remote) offers no GET stream (HTTP {})", key, status);
+              }
+            });
+  }
+
+  /**
+   * Reads one SSE stream: each {@code message} event's data is a JSON-RPC message for the host
+   * ({@code seen} sees it first); other events and comments are skipped; {@code done} runs once the
+   * stream ended cleanly. A broken connection, an event over {@link #LARGEST_MESSAGE} or data that
+   * is not JSON-RPC lose the server.
+   */
+  private final class SseReader {
+    private final Consumer<JsonObject> seen;
+    private final HttpClient client = http;
+    private Buffer pending = Buffer.buffer();
+    private final StringBuilder data = new StringBuilder();
+    private String event;
+
+    SseReader(HttpClientResponse response, Consumer<JsonObject> seen, Runnable done) {
+      this.seen = seen;
+      response.handler(this::chunk);
+      response.exceptionHandler(
+          err -> {
+            if (client == http) {
+              lose("lost the remote MCP server mid-stream: " + message(err));
+            }
+          });
+      response.endHandler(
+          v -> {
+            if (client == http) {
+              done.run();
+            }
+          });
+    }
+
+    private void chunk(Buffer chunk) {
+      if (client != http) {
+        return;
+      }
+      pending.appendBuffer(chunk);
+      int start = 0;
+      for (int i = 0; i < pending.length(); i++) {
+        if (pending.getByte(i) == '\n') {
+          int end = i > start && pending.getByte(i - 1) == '\r' ? i - 1 : i;
+          line(pending.getString(start, end, "UTF-8"));
+          start = i + 1;
+          if (client != http) {
+            return;
+          }
+        }
+      }
+      pending = pending.getBuffer(start, pending.length());
+      if (pending.length() + data.length() > LARGEST_MESSAGE) {
+        lose("the remote MCP server sent an event larger than 16 MiB");
+      }
+    }
+
+    private void line(String line) {
+      if (line.isEmpty()) {
+        dispatch();
+      } else if (line.startsWith("data:")) {
+        data.append(data.isEmpty() ? "" : "\n").append(field(line, 5));
+      } else if (line.startsWith("event:")) {
+        event = field(line, 6);
+      }
+      // id:, retry: and comments are of no use without resumption
+    }
+
+    private String field(String line, int from) {
+      return line.startsWith(" ", from) ? line.substring(from + 1) : line.substring(from);
+    }
+
+    private void dispatch() {
+      String text = data.toString();
+      String type = event;
+      data.setLength(0);
+      event = null;
+      if (text.isEmpty() || (type != null && !type.equals("message"))) {
+        return;
+      }
+      Object parsed = parse(Buffer.buffer(text));
+      if (parsed == null) {
+        lose("the remote MCP server sent an event that is not JSON-RPC: " + shown(text));
+        return;
+      }
+      if (parsed instanceof JsonObject message) {
+        seen.accept(message);
+      }
+      messages(parsed);
+    }
+  }
+
+  /** A body of at most {@link #LARGEST_MESSAGE} bytes. */
+  private Future<Buffer> collect(HttpClientResponse response) {
+    Promise<Buffer> body = Promise.promise();
+    Buffer collected = Buffer.buffer();
+    response.handler(
+        chunk -> {
+          if (collected.length() + chunk.length() > LARGEST_MESSAGE) {
+            body.tryFail(
+                new IllegalStateException("the remote MCP server sent a body larger than 16 MiB"));
+            response.request().reset();
+          } else {
+            collected.appendBuffer(chunk);
+          }
+        });
+    response.exceptionHandler(
+        err ->
+            body.tryFail(new IllegalStateException("lost the remote MCP server: " + message(err))));
+    response.endHandler(v -> body.tryComplete(collected));
+    return body.future();
+  }
+
+  private static String shown(String text) {
+    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+  }
+
+  private static String message(Throwable err) {
+    return err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+  }
+
+  /**
+   * The server is gone or unusable: a start fails, a ready instance ends as a stdio process that
+   * exited would (code 1), for the host to restart under the definition's policy.
+   */
+  private void lose(String why) {
+    if (state == State.STARTING) {
+      garbageIf(why);
+      fail(why, 1);
+    } else if (state == State.READY) {
+      garbageIf(why);
+      exitCode = 1;
+      state = State.STOPPED;
+      reason = why;
+      LOG.warn("MCP server {} (remote): {}", key, why);
+      close(false);
+      finish();
+    }
+  }
+
+  private void garbageIf(String why) {
+    if (why.contains("not JSON-RPC")) {
+      garbageMessages++;
+      meters.garbage(key.server());
+    }
+  }
+
+  private void fail(String why, Integer code) {
+    if (state == State.STARTING) {
+      exitCode = code;
+    }
+    end(State.FAILED, why);
+  }
+
+  @Override
+  public void stop(String why) {
+    end(State.STOPPED, why);
+  }
+
+  private void end(State ending, String why) {
+    if (state == State.FAILED || state == State.STOPPED) {
+      return;
+    }
+    boolean wasReady = state == State.READY;
+    state = ending;
+    reason = why;
+    if (ending == State.FAILED) {
+      LOG.warn("MCP server {} (remote) failed: {}", key, why);
+    } else {
+      LOG.info("MCP server {} (remote) stopped: {}", key, why);
+    }
+    ready.tryFail(
+        new IllegalStateException(
+            "MCP server " + key + " " + (ending == State.FAILED ? why : "stopped: " + why)));
+    close(wasReady && ending == State.STOPPED);
+    finish();
+  }
+
+  /**
+   * Closes the HTTP client, after a {@code DELETE} of the session when {@code politely} (a stop of
+   * a ready instance: the server may free it at once).
+   */
+  private void close(boolean politely) {
+    HttpClient client = http;
+    http = null;
+    streamOpen = false;
+    if (client == null) {
+      return;
+    }
+    if (!politely || sessionId == null) {
+      client.close();
+      return;
+    }
+    RequestOptions delete = new RequestOptions().setMethod(HttpMethod.DELETE);
+    delete.setAbsoluteURI(definition.url().toString()).setTimeout(3000);
+    definition.headers().forEach(delete::putHeader);
+    delete.putHeader(SESSION, sessionId);
+    if (protocolVersion != null) {
+      delete.putHeader("MCP-Protocol-Version", protocolVersion);
+    }
+    client
+        .request(delete)
+        .compose(HttpClientRequest::send)
+        .compose(HttpClientResponse::end)
+        .onComplete(done -> client.close());
+  }
+
+  private void finish() {
+    context.owner().cancelTimer(timer);
+    context.owner().cancelTimer(delayTimer);
+    if (connected) {
+      connected = false;
+      meters.ended(key.server());
+    }
+    ended.accept(this);
+  }
+
+  @Override
+  public JsonObject toJson() {
+    JsonObject json =
+        new JsonObject().put("project", key.project()).put("state", state.name().toLowerCase());
+    if (reason != null) {
+      json.put("reason", reason);
+    }
+    if (startedAt != null) {
+      json.put("startedAt", startedAt.toString());
+    }
+    return json.put("remoteStream", streamOpen).put("garbageMessages", garbageMessages);
+  }
+}
