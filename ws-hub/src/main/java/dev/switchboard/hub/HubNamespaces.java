@@ -187,6 +187,8 @@ final class HubNamespaces {
               "the " + role.label() + " role may not join a namespace",
               new JsonObject().put("code", "forbidden")));
     }
+    // the token has done its work: not kept with the socket for the life of the connection
+    handshake.auth().remove("token");
     handshake.auth().put(ROLE, role.name()).put(NAME, caller.get().name());
     return Future.succeededFuture();
   }
