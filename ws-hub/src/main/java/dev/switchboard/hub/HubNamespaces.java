@@ -65,6 +65,9 @@ final class HubNamespaces {
   private final List<HubNamespace> namespaces;
   private final Consumer<JsonObject> audit;
 
+  /** Every socket's disconnect handler: one object for all, not a lambda per socket. */
+  private final Consumer<String> releaseIdle;
+
   /**
    * @param audit where the entries of control events go ({@code Addresses.AUDIT_RECORD}, the
    *     gateway's audit log)
@@ -80,6 +83,7 @@ final class HubNamespaces {
     this.authenticator = authenticator;
     this.namespaces = namespaces;
     this.audit = audit;
+    this.releaseIdle = reason -> streams.releaseIdle();
   }
 
   /** The six namespaces, in the order of {@link #NAMES}. */
@@ -113,16 +117,18 @@ final class HubNamespaces {
       for (ClientEvent event : namespace.clientEvents()) {
         handlers.put(event.name(), guarded(event));
       }
+      // one immutable table for all the namespace's sockets, which share it (Socket#onAll)
+      Map<String, Socket.EventHandler> shared = Map.copyOf(handlers);
       server
           .of(namespace.name())
           .use(this::authenticate)
-          .onConnection(socket -> connected(namespace, handlers, socket));
+          .onConnection(socket -> connected(namespace, shared, socket));
     }
   }
 
   private void connected(
       HubNamespace namespace, Map<String, Socket.EventHandler> handlers, Socket socket) {
-    socket.onDisconnect(reason -> streams.releaseIdle());
+    socket.onDisconnect(releaseIdle);
     if (socket.recovered()) {
       // a recovered socket skipped the middleware and got its data, role included, back
       namespace.resume(socket);
@@ -137,7 +143,7 @@ final class HubNamespaces {
             .put("id", socket.id())
             .put("namespace", socket.namespace().name())
             .put("recovered", socket.recovered()));
-    handlers.forEach(socket::on);
+    socket.onAll(handlers);
     namespace.connected(socket);
   }
 
@@ -188,6 +194,8 @@ final class HubNamespaces {
               "the " + role.label() + " role may not join a namespace",
               new JsonObject().put("code", "forbidden")));
     }
+    // the token has done its work: not kept with the socket for the life of the connection
+    handshake.auth().remove("token");
     handshake.auth().put(ROLE, role.name()).put(NAME, caller.get().name());
     return Future.succeededFuture();
   }

@@ -89,6 +89,35 @@ class OversizedFrameTest {
     assertThat(closeCode.future().await()).isEqualTo((short) 1009);
   }
 
+  /** The hub puts fragments together itself (no aggregator per connection): a whole message. */
+  @Test
+  void fragmentsUnderTheLimitArriveAsOneMessage() {
+    Promise<Short> closeCode = Promise.promise();
+    WebSocket ws = open(closeCode);
+    Promise<String> reply = Promise.promise();
+    ws.textMessageHandler(reply::tryComplete);
+    // a Socket.IO CONNECT to the main namespace, in three fragments; the hub answers it
+    String auth = "{\"token\":\"" + HubFixture.ADMIN_TOKEN + "\"}";
+    ws.writeFrame(WebSocketFrame.textFrame("4", false));
+    ws.writeFrame(
+        WebSocketFrame.continuationFrame(Buffer.buffer("0" + auth.substring(0, 5)), false));
+    ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(auth.substring(5)), true));
+    assertThat(reply.future().await()).startsWith("40{\"sid\":");
+    // and binary ones: an attachment in two fragments completes a binary event, which is acked
+    Promise<String> ack = Promise.promise();
+    ws.textMessageHandler(
+        message -> {
+          if (message.startsWith("43")) {
+            ack.tryComplete(message);
+          }
+        });
+    ws.writeFinalTextFrame("451-0[\"nonesuch\",{\"_placeholder\":true,\"num\":0}]");
+    ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[] {1, 2}), false));
+    ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {3}), true));
+    assertThat(ack.future().await()).startsWith("430[");
+    assertThat(closeCode.future().isComplete()).isFalse();
+  }
+
   @Test
   void fragmentsOverTheLimitTogetherCloseWith1009() {
     Promise<Short> closeCode = Promise.promise();

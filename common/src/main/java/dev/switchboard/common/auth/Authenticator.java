@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +35,18 @@ public final class Authenticator {
   private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
 
   private record Entry(Optional<Caller> caller, Instant until) {}
+
+  /**
+   * The caller of each configured token, made once: every socket and request of such a token keeps
+   * this one, rather than a name string of its own (the hub holds one per idle connection).
+   */
+  private static final Map<Role, Caller> CONFIGURED = new EnumMap<>(Role.class);
+
+  static {
+    for (Role role : Role.values()) {
+      CONFIGURED.put(role, new Caller(role.label() + " token", role));
+    }
+  }
 
   private final Vertx vertx;
   private final Credentials credentials;
@@ -63,8 +76,7 @@ public final class Authenticator {
   public Future<Optional<Caller>> authenticate(String token) {
     Optional<Role> configured = credentials.roleOf(token);
     if (configured.isPresent()) {
-      return Future.succeededFuture(
-          Optional.of(new Caller(configured.get().label() + " token", configured.get())));
+      return Future.succeededFuture(Optional.of(CONFIGURED.get(configured.get())));
     }
     if (!askable(token)) {
       return Future.succeededFuture(Optional.empty());

@@ -369,7 +369,7 @@ public final class EngineServer {
         new EngineSocket(
             sidPrefix + newId(),
             this,
-            query == null ? "" : query,
+            Handshakes.canonicalQuery(query),
             Handshakes.encodeHeaders(headers));
     sessions.put(socket.id(), socket);
     stormCollector.opened();

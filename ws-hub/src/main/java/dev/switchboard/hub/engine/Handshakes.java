@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.Set;
 
 /**
  * The handshake request of a session (its query and headers) kept as two strings, decoded only when
@@ -16,16 +17,49 @@ import java.util.Map.Entry;
  */
 final class Handshakes {
 
+  /**
+   * The headers of a websocket upgrade that mean nothing once it is done (the key alone is 24
+   * random characters): not kept. The rest (host, origin, cookies, forwarding, user agent) is.
+   */
+  private static final Set<String> UPGRADE_ONLY =
+      Set.of(
+          "upgrade",
+          "connection",
+          "sec-websocket-key",
+          "sec-websocket-version",
+          "sec-websocket-extensions");
+
+  /** The query strings of the usual handshakes, kept once instead of once per session. */
+  private static final Map<String, String> COMMON_QUERIES =
+      Map.of(
+          "EIO=4&transport=websocket", "EIO=4&transport=websocket",
+          "EIO=4&transport=polling", "EIO=4&transport=polling");
+
   private Handshakes() {}
 
-  /** Headers as {@code name\nvalue\n...}, lower-case names; HTTP forbids line breaks in both. */
+  /**
+   * The query string to keep for a session: the one shared instance for the usual handshakes'
+   * (socket.io-client's websocket handshake has no other parameter), else the given one.
+   */
+  static String canonicalQuery(String query) {
+    if (query == null) {
+      return "";
+    }
+    return COMMON_QUERIES.getOrDefault(query, query);
+  }
+
+  /**
+   * Headers as {@code name\nvalue\n...}, lower-case names; HTTP forbids line breaks in both. The
+   * {@linkplain #UPGRADE_ONLY upgrade's own headers} are left out.
+   */
   static String encodeHeaders(MultiMap headers) {
     StringBuilder text = new StringBuilder(256);
     for (Entry<String, String> header : headers) {
-      text.append(header.getKey().toLowerCase())
-          .append('\n')
-          .append(header.getValue())
-          .append('\n');
+      String name = header.getKey().toLowerCase();
+      if (UPGRADE_ONLY.contains(name)) {
+        continue;
+      }
+      text.append(name).append('\n').append(header.getValue()).append('\n');
     }
     return text.toString();
   }

@@ -1,6 +1,8 @@
 package dev.switchboard.hub.engine;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -12,12 +14,13 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +28,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ShutdownEvent;
 import io.vertx.core.net.impl.VertxHandler;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,10 +43,12 @@ import java.util.concurrent.TimeUnit;
  * reachable, and Vert.x is told the connection is over for it (its metrics close; the hub's own
  * meters count sessions).
  *
- * <p>What remains per connection is the Netty channel with its frame decoder and encoder, a message
- * aggregator and this handler. Whole messages arrive as text or binary; pings are answered, a close
- * frame is answered and the connection closed. Everything runs on the channel's event loop, which
- * is the hub's.
+ * <p>What remains per connection is the Netty channel with its frame decoder and encoder and this
+ * handler, which also puts fragmented messages together (rather than a {@code
+ * WebSocketFrameAggregator} per connection: another handler and context in every pipeline, for
+ * messages that come in fragments rarely). Whole messages arrive as text or binary; pings are
+ * answered, a close frame is answered and the connection closed. Everything runs on the channel's
+ * event loop, which is the hub's.
  */
 final class HubWebSocket extends ChannelInboundHandlerAdapter {
 
@@ -59,15 +65,23 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
   /** How long a close frame may take to leave before the connection is cut anyway. */
   private static final long CLOSE_TIMEOUT_SECONDS = 10;
 
+  private final int maxMessageSize;
   private ChannelHandlerContext ctx;
   private Listener listener;
+
+  /** The fragments of a message so far; null between messages (nearly always). */
+  private CompositeByteBuf partial;
+
+  private boolean partialText;
   private boolean closing;
   private boolean gone;
 
   /** Whether this channel waits in the {@link WebSocketWriter}'s flush queue. */
   boolean flushQueued;
 
-  HubWebSocket() {}
+  HubWebSocket(int maxMessageSize) {
+    this.maxMessageSize = maxMessageSize;
+  }
 
   /**
    * Replaces Vert.x's handler of a freshly upgraded websocket with a new {@code HubWebSocket}. Call
@@ -80,9 +94,7 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
     ChannelHandlerContext vertxCtx = ((WebSocketInternal) ws).channelHandlerContext();
     ChannelPipeline pipeline = vertxCtx.pipeline();
     ChannelHandler vertxHandler = vertxCtx.handler();
-    HubWebSocket hub = new HubWebSocket();
-    pipeline.addBefore(
-        vertxCtx.name(), "hubAggregator", new WebSocketFrameAggregator(maxMessageSize));
+    HubWebSocket hub = new HubWebSocket(maxMessageSize);
     pipeline.replace(vertxHandler, "hubWebSocket", hub);
     if (vertxHandler instanceof VertxHandler<?> detached) {
       // Vert.x's websocket no longer hears from the channel: let it close its books (metrics) now
@@ -156,7 +168,17 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
         }
         return;
       }
-      if (msg instanceof TextWebSocketFrame text) {
+      if (msg instanceof ContinuationWebSocketFrame more) {
+        onFragment(ctx, more);
+      } else if (msg instanceof WebSocketFrame frame
+          && !frame.isFinalFragment()
+          && (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
+        // the first fragment of a message (the decoder refuses a new one before the last ended)
+        dropPartial();
+        partial = ctx.alloc().compositeBuffer();
+        partialText = frame instanceof TextWebSocketFrame;
+        onFragment(ctx, frame);
+      } else if (msg instanceof TextWebSocketFrame text) {
         listener.onText(this, text.text());
       } else if (msg instanceof BinaryWebSocketFrame binary) {
         listener.onBinary(this, Buffer.buffer(ByteBufUtil.getBytes(binary.content())));
@@ -172,6 +194,47 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       }
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /**
+   * Adds a fragment to the message being put together; delivers it after the last one. A message
+   * over {@code maxMessageSize}, fragments together, ends the connection with 1009 (as {@link
+   * #exceptionCaught} does for a frame the decoder finds too long).
+   */
+  private void onFragment(ChannelHandlerContext ctx, WebSocketFrame fragment) {
+    if (partial == null) {
+      // a continuation with no message begun: the decoder refuses it first; nothing to add it to
+      return;
+    }
+    ByteBuf content = fragment.content();
+    if (partial.readableBytes() > maxMessageSize - content.readableBytes()) {
+      dropPartial();
+      exceptionCaught(
+          ctx, new TooLongFrameException("message over " + maxMessageSize + " bytes in fragments"));
+      return;
+    }
+    partial.addComponent(true, content.retain());
+    if (!fragment.isFinalFragment()) {
+      return;
+    }
+    CompositeByteBuf whole = partial;
+    partial = null;
+    try {
+      if (partialText) {
+        listener.onText(this, whole.toString(StandardCharsets.UTF_8));
+      } else {
+        listener.onBinary(this, Buffer.buffer(ByteBufUtil.getBytes(whole)));
+      }
+    } finally {
+      whole.release();
+    }
+  }
+
+  private void dropPartial() {
+    if (partial != null) {
+      partial.release();
+      partial = null;
     }
   }
 
@@ -226,6 +289,7 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    dropPartial();
     if (!gone) {
       gone = true;
       if (listener != null) {

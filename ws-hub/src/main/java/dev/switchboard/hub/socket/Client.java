@@ -7,8 +7,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +29,11 @@ final class Client implements EngineSocket.Listener {
   // sized for the usual client, in one or two namespaces: idle connections are the many
   private final Map<String, Socket> sockets = new HashMap<>(2);
 
-  /** Namespaces whose CONNECT is being checked by middleware. */
-  private final Map<String, Boolean> connecting = new HashMap<>(2);
+  /**
+   * Namespaces whose CONNECT is being checked by middleware; null while none (most of a
+   * connection's life), rather than an empty set kept by every idle connection.
+   */
+  private Set<String> connecting;
 
   private long connectTimer;
 
@@ -90,12 +95,12 @@ final class Client implements EngineSocket.Listener {
       // so it is answered, not fatal: once the first is answered, with the same socket
       if (socket != null) {
         connected(socket);
-      } else if (!connecting.containsKey(packet.nsp())) {
+      } else if (!isConnecting(packet.nsp())) {
         connect(packet.nsp(), (JsonObject) packet.data());
       }
     } else if (socket != null) {
       socket.onPacket(packet);
-    } else if (!connecting.containsKey(packet.nsp())) {
+    } else if (!isConnecting(packet.nsp())) {
       // a packet for a namespace this connection never joined: the reference server closes too
       protocolError("packet for unconnected namespace " + packet.nsp());
     }
@@ -107,19 +112,33 @@ final class Client implements EngineSocket.Listener {
       sendConnectError(name, "Invalid namespace", null);
       return;
     }
-    if (sockets.size() + connecting.size() >= server.options().maxNamespacesPerClient()) {
+    if (sockets.size() + (connecting == null ? 0 : connecting.size())
+        >= server.options().maxNamespacesPerClient()) {
       sendConnectError(
           name, "Too many namespaces", new JsonObject().put("code", "too_many_namespaces"));
       return;
     }
-    connecting.put(name, true);
+    if (connecting == null) {
+      connecting = new HashSet<>(2);
+    }
+    connecting.add(name);
     namespace.connect(this, auth);
+  }
+
+  private boolean isConnecting(String name) {
+    return connecting != null && connecting.contains(name);
+  }
+
+  private void connectingDone(String name) {
+    if (connecting != null && connecting.remove(name) && connecting.isEmpty()) {
+      connecting = null;
+    }
   }
 
   /** The namespace accepted the socket: answer the CONNECT. */
   void connected(Socket socket) {
     String name = socket.namespace().name();
-    connecting.remove(name);
+    connectingDone(name);
     sockets.put(name, socket);
     if (connectTimer >= 0) {
       server.vertx().cancelTimer(connectTimer);
@@ -135,7 +154,7 @@ final class Client implements EngineSocket.Listener {
 
   /** The middleware refused: a CONNECT_ERROR with its message and data. */
   void refuse(String name, Throwable cause) {
-    connecting.remove(name);
+    connectingDone(name);
     if (cause instanceof ConnectError error) {
       sendConnectError(name, error.getMessage(), error.data());
     } else {

@@ -147,7 +147,9 @@ public final class PacketCodec {
 
     private SocketPacket pending;
     private int expected;
-    private final List<Buffer> attachments = new ArrayList<>();
+
+    /** The attachments received so far; null while no binary packet is pending (usually). */
+    private List<Buffer> attachments;
 
     /**
      * Decodes a text message; returns the packet, or null when it waits for attachments. A binary
@@ -156,7 +158,9 @@ public final class PacketCodec {
     public SocketPacket text(String message) {
       if (pending != null) {
         throw new EngineProtocolException(
-            "text packet while waiting for " + (expected - attachments.size()) + " attachments");
+            "text packet while waiting for "
+                + (expected - (attachments == null ? 0 : attachments.size()))
+                + " attachments");
       }
       Header header = parseHeader(message);
       if (header.attachments > 0) {
@@ -172,6 +176,9 @@ public final class PacketCodec {
       if (pending == null) {
         throw new EngineProtocolException("unexpected binary message");
       }
+      if (attachments == null) {
+        attachments = new ArrayList<>(expected);
+      }
       attachments.add(data);
       if (attachments.size() < expected) {
         return null;
@@ -181,7 +188,7 @@ public final class PacketCodec {
           new SocketPacket(
               type, pending.nsp(), pending.id(), reconstruct(pending.data(), attachments));
       pending = null;
-      attachments.clear();
+      attachments = null;
       return done;
     }
 

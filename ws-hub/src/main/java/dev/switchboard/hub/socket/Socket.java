@@ -44,7 +44,13 @@ public final class Socket {
   /** Rooms joined besides the socket's own; null while none. */
   private Set<String> joined;
 
-  private final Map<String, EventHandler> handlers = new HashMap<>(4);
+  /**
+   * The event handlers: a table shared with the namespace's other sockets (see {@link #onAll})
+   * until {@link #on} adds one of the socket's own, then the socket's own copy.
+   */
+  private Map<String, EventHandler> handlers = Map.of();
+
+  private boolean handlersShared = true;
   private final List<Consumer<String>> disconnectHandlers = new ArrayList<>(2);
 
   /** Acknowledgements this socket waits for from its client; null while none. */
@@ -132,7 +138,27 @@ public final class Socket {
   }
 
   public Socket on(String event, EventHandler handler) {
+    if (handlersShared) {
+      handlers = new HashMap<>(handlers);
+      handlersShared = false;
+    }
     handlers.put(event, handler);
+    return this;
+  }
+
+  /**
+   * Adds every handler of {@code table}, which must never change afterwards (an immutable map, say)
+   * and is the same for many sockets: a socket without handlers yet keeps a reference to it instead
+   * of a copy of its own. Idle sockets are the many, and a namespace's handlers are the same for
+   * each; a later {@link #on} copies the table first, so no other socket sees that handler.
+   */
+  public Socket onAll(Map<String, EventHandler> table) {
+    if (handlers.isEmpty()) {
+      handlers = table;
+      handlersShared = true;
+    } else {
+      table.forEach(this::on);
+    }
     return this;
   }
 

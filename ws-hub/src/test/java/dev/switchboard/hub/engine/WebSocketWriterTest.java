@@ -114,7 +114,7 @@ class WebSocketWriterTest {
    * channel's own transport would run the pending tasks at every write.)
    */
   private static final class Peer {
-    final HubWebSocket ws = new HubWebSocket();
+    final HubWebSocket ws = new HubWebSocket(1 << 20);
     final EmbeddedChannel channel;
     final List<ByteBuf> unflushed = new ArrayList<>();
     final List<String> sent = new ArrayList<>();
