@@ -3,7 +3,8 @@
 //   logs (notifications/message) whether the cancelled id is one of the requests it holds;
 // - tools/call "ask" sends the client a sampling/createMessage request and answers with what came
 //   back (the host's error, as no client can take it);
-// - tools/list lists hold, ask and echo; tools/call "echo" answers its arguments and this pid, after arguments.ms;
+// - tools/list lists hold, ask and echo (with the argument "paged": hold and ask, then echo on a second
+//   page, after nextCursor); tools/call "echo" answers its arguments and this pid, after arguments.ms;
 // - tools/call "flood" (not listed) sends arguments.count logging notifications of arguments.size
 //   characters, 10 every 5 ms, then answers: a stream for every session to keep up with;
 // - resources/read of "slow:N" answers after N ms, with this pid (a read in flight to kill);
@@ -31,7 +32,14 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     }
   } else if (message.method === "tools/list") {
     const tool = (name) => ({ name, inputSchema: { type: "object" } });
-    send({ id: message.id, result: { tools: [tool("hold"), tool("ask"), tool("echo")] } });
+    const tools = [tool("hold"), tool("ask"), tool("echo")];
+    if (!process.argv.includes("paged")) {
+      send({ id: message.id, result: { tools } });
+    } else if (message.params?.cursor === "page-2") {
+      send({ id: message.id, result: { tools: tools.slice(2) } });
+    } else {
+      send({ id: message.id, result: { tools: tools.slice(0, 2), nextCursor: "page-2" } });
+    }
   } else if (message.method === "tools/call" && message.params.name === "echo") {
     const text = JSON.stringify({ pid: process.pid, arguments: message.params.arguments });
     const answer = () => send({ id: message.id, result: { content: [{ type: "text", text }] } });

@@ -39,6 +39,12 @@ final class SocketSessions {
 
   private static final String TOOLS_LIST = "tools/list";
 
+  /** At most this many pages of a server's tools are read for {@code mcp:servers}... */
+  static final int TOOL_PAGES = 20;
+
+  /** ...and at most this many tools kept. */
+  static final int TOOLS_KEPT = 1000;
+
   /** A holder's session and the result its {@code initialize} got. */
   private record Held(Session session, JsonObject initialized) {}
 
@@ -111,7 +117,10 @@ final class SocketSessions {
                     .put("servers", new JsonArray(listed.stream().map(Future::result).toList())));
   }
 
-  /** {@code tools/list} on a running instance, through a session of its own, closed after. */
+  /**
+   * {@code tools/list} on a running instance, every page of it (at most {@link #TOOL_PAGES} pages
+   * and {@link #TOOLS_KEPT} tools), through a session of its own, closed after.
+   */
   private Future<JsonArray> listTools(McpServerDefinition def, String project) {
     Promise<JsonArray> listed = Promise.promise();
     long timer =
@@ -119,31 +128,12 @@ final class SocketSessions {
             TOOLS_WAIT_MS,
             id -> listed.tryFail("no tools/list answer in " + TOOLS_WAIT_MS + " ms"));
     Session[] opened = {null};
-    JsonObject request =
-        new JsonObject()
-            .put("jsonrpc", "2.0")
-            .put("id", 1)
-            .put("method", TOOLS_LIST)
-            .put("params", new JsonObject());
     host.open(def.name(), project.isEmpty() ? null : project, new JsonObject())
         .onFailure(listed::tryFail)
         .onSuccess(
             entry -> {
               opened[0] = entry.getKey();
-              host.request(
-                  opened[0],
-                  request,
-                  new Reply(
-                      answer -> {
-                        JsonObject result = answer.getJsonObject("result");
-                        if (result == null || result.getJsonArray("tools") == null) {
-                          listed.tryFail("tools/list answered " + answer.encode());
-                        } else {
-                          listed.tryComplete(result.getJsonArray("tools"));
-                        }
-                      },
-                      null,
-                      null));
+              listPage(opened[0], null, new JsonArray(), 1, listed);
             });
     return listed
         .future()
@@ -154,6 +144,43 @@ final class SocketSessions {
                 host.close(opened[0]);
               }
             });
+  }
+
+  /** One page of {@code tools/list} (the first with no cursor), added to {@code tools}. */
+  private void listPage(
+      Session session, String cursor, JsonArray tools, int page, Promise<JsonArray> listed) {
+    JsonObject params = cursor == null ? new JsonObject() : new JsonObject().put("cursor", cursor);
+    JsonObject request =
+        new JsonObject()
+            .put("jsonrpc", "2.0")
+            .put("id", page)
+            .put("method", TOOLS_LIST)
+            .put("params", params);
+    host.request(
+        session,
+        request,
+        new Reply(
+            answer -> {
+              JsonObject result = answer.getJsonObject("result");
+              if (result == null || result.getJsonArray("tools") == null) {
+                listed.tryFail("tools/list answered " + answer.encode());
+                return;
+              }
+              for (Object tool : result.getJsonArray("tools")) {
+                if (tools.size() < TOOLS_KEPT) {
+                  tools.add(tool);
+                }
+              }
+              if (result.getValue("nextCursor") instanceof String next
+                  && page < TOOL_PAGES
+                  && tools.size() < TOOLS_KEPT) {
+                listPage(session, next, tools, page + 1, listed);
+              } else {
+                listed.tryComplete(tools);
+              }
+            },
+            null,
+            null));
   }
 
   // ---- mcp:request ----

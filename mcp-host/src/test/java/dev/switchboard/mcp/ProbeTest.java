@@ -54,6 +54,39 @@ class ProbeTest {
   }
 
   @Test
+  void mcpServersListsEveryPageOfAServersTools() throws Exception {
+    fixture =
+        new McpFixture()
+            .start(
+                new JsonObject()
+                    .put("name", "probe")
+                    .put(
+                        "command", new JsonArray().add("node").add(PROBE.toString()).add("paged")));
+    // an instance running: mcp:servers lists the tools of running instances only
+    assertThat(
+            fixture
+                .post(
+                    "/mcp/probe",
+                    null,
+                    McpFixture.initialize(1),
+                    "Authorization",
+                    "Bearer " + TOKEN)
+                .statusCode())
+        .isEqualTo(200);
+    JsonObject probe =
+        fixture
+            .ask(Addresses.MCP_SOCKET_SERVERS, new JsonObject())
+            .getJsonArray("servers")
+            .getJsonObject(0);
+    assertThat(
+            probe.getJsonArray("tools").stream()
+                .map(tool -> ((JsonObject) tool).getString("name"))
+                .toList())
+        .as("both pages of the probe's tools/list")
+        .containsExactly("hold", "ask", "echo");
+  }
+
+  @Test
   void aCancellationReachesTheServerWithItsOwnId() throws Exception {
     String session = session();
     LinkedBlockingQueue<JsonObject> stream = openStream(session);
