@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * Everything runs on the host's context (the client's callbacks run on the context that made the
  * request); nothing blocks.
  */
-final class RemoteInstance implements Instance {
+final class RemoteInstance extends BaseInstance {
 
   private static final Logger LOG = LoggerFactory.getLogger(RemoteInstance.class);
   static final String SESSION = "Mcp-Session-Id";
@@ -52,23 +52,7 @@ final class RemoteInstance implements Instance {
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final InstanceKey key;
-  private final McpServerDefinition definition;
-  private final Context context;
-  private final HostMeters meters;
-  private final Consumer<JsonObject> inbound;
-  private final Consumer<Instance> ended;
-  private final Promise<JsonObject> ready = Promise.promise();
   private HttpClient http;
-  private State state = State.STARTING;
-  private String reason;
-  private Instant startedAt;
-  private Instant readyAt;
-  private Integer exitCode;
-  private long timer = -1;
-  private long delayTimer = -1;
-  private long nextId = 1;
-  private long lastActivity = System.currentTimeMillis();
   private boolean connected;
   private String sessionId;
   private String protocolVersion;
@@ -82,80 +66,7 @@ final class RemoteInstance implements Instance {
       HostMeters meters,
       Consumer<JsonObject> inbound,
       Consumer<Instance> ended) {
-    this.key = key;
-    this.definition = definition;
-    this.context = context;
-    this.meters = meters;
-    this.inbound = inbound;
-    this.ended = ended;
-  }
-
-  @Override
-  public InstanceKey key() {
-    return key;
-  }
-
-  @Override
-  public McpServerDefinition definition() {
-    return definition;
-  }
-
-  @Override
-  public State state() {
-    return state;
-  }
-
-  @Override
-  public String reason() {
-    return reason;
-  }
-
-  @Override
-  public Future<JsonObject> ready() {
-    return ready.future();
-  }
-
-  @Override
-  public Integer exitCode() {
-    return exitCode;
-  }
-
-  @Override
-  public Instant readyAt() {
-    return readyAt;
-  }
-
-  @Override
-  public long lastActivity() {
-    return lastActivity;
-  }
-
-  @Override
-  public void touch() {
-    lastActivity = System.currentTimeMillis();
-  }
-
-  @Override
-  public long nextId() {
-    return nextId++;
-  }
-
-  @Override
-  public void startAfter(Duration delay, String why) {
-    state = State.BACKOFF;
-    reason = why;
-    delayTimer =
-        context
-            .owner()
-            .setTimer(
-                Math.max(1, delay.toMillis()),
-                id -> {
-                  if (state == State.BACKOFF) {
-                    state = State.STARTING;
-                    reason = null;
-                    start();
-                  }
-                });
+    super(key, definition, context, meters, inbound, ended);
   }
 
   @Override

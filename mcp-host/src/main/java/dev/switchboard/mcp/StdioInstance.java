@@ -1,8 +1,6 @@
 package dev.switchboard.mcp;
 
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -33,34 +31,18 @@ import org.slf4j.LoggerFactory;
  * process's descendants first, then the process, and kills what is left after a grace period.
  * Everything but the blocking pipe reads and writes (threads of their own) runs on {@code context}.
  */
-final class StdioInstance implements Instance {
+final class StdioInstance extends BaseInstance {
 
   private static final Logger LOG = LoggerFactory.getLogger(StdioInstance.class);
   private static final int STDERR_KEPT = 20;
   private static final int LONGEST_LINE = 16 * 1024 * 1024;
 
-  private final InstanceKey key;
-  private final McpServerDefinition definition;
-  private final Context context;
-  private final Consumer<JsonObject> inbound;
-  private final Consumer<Instance> ended;
-  private final Promise<JsonObject> ready = Promise.promise();
   private final Deque<String> lastStderr = new ArrayDeque<>();
   private final ExecutorService writer;
-  private final HostMeters meters;
   private Process process;
   private OutputStream stdin;
-  private State state = State.STARTING;
-  private String reason;
-  private Instant startedAt;
-  private long timer = -1;
-  private long nextId = 1;
-  private Integer exitCode;
-  private Instant readyAt;
-  private long delayTimer = -1;
   private long garbageLines;
   private long stderrLines;
-  private long lastActivity = System.currentTimeMillis();
 
   StdioInstance(
       InstanceKey key,
@@ -69,12 +51,7 @@ final class StdioInstance implements Instance {
       HostMeters meters,
       Consumer<JsonObject> inbound,
       Consumer<Instance> ended) {
-    this.key = key;
-    this.definition = definition;
-    this.context = context;
-    this.meters = meters;
-    this.inbound = inbound;
-    this.ended = ended;
+    super(key, definition, context, meters, inbound, ended);
     this.writer =
         Executors.newSingleThreadExecutor(
             work -> {
@@ -82,77 +59,6 @@ final class StdioInstance implements Instance {
               thread.setDaemon(true);
               return thread;
             });
-  }
-
-  @Override
-  public long lastActivity() {
-    return lastActivity;
-  }
-
-  @Override
-  public void touch() {
-    lastActivity = System.currentTimeMillis();
-  }
-
-  @Override
-  public InstanceKey key() {
-    return key;
-  }
-
-  @Override
-  public McpServerDefinition definition() {
-    return definition;
-  }
-
-  @Override
-  public State state() {
-    return state;
-  }
-
-  @Override
-  public String reason() {
-    return reason;
-  }
-
-  @Override
-  public Future<JsonObject> ready() {
-    return ready.future();
-  }
-
-  /** The exit code of a process that exited by itself (not stopped), else null. */
-  @Override
-  public Integer exitCode() {
-    return exitCode;
-  }
-
-  /** When it answered initialize, or null. */
-  @Override
-  public Instant readyAt() {
-    return readyAt;
-  }
-
-  /** A restart: waits {@code delay} in state {@code backoff} (said in {@code why}), then starts. */
-  @Override
-  public void startAfter(java.time.Duration delay, String why) {
-    state = State.BACKOFF;
-    reason = why;
-    delayTimer =
-        context
-            .owner()
-            .setTimer(
-                Math.max(1, delay.toMillis()),
-                id -> {
-                  if (state == State.BACKOFF) {
-                    state = State.STARTING;
-                    reason = null;
-                    start();
-                  }
-                });
-  }
-
-  @Override
-  public long nextId() {
-    return nextId++;
   }
 
   /**
