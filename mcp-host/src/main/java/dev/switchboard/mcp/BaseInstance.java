@@ -115,4 +115,44 @@ abstract class BaseInstance implements Instance {
                   }
                 });
   }
+
+  /**
+   * A message from the server: while starting, only the answer to the host's {@code initialize}
+   * counts (anything before it, logging say, is of no session's concern); once ready, every message
+   * goes to the host.
+   */
+  protected final void fromServer(JsonObject message) {
+    lastActivity = System.currentTimeMillis();
+    if (state == State.STARTING) {
+      Object id = message.getValue("id");
+      if (id instanceof Number n && n.longValue() == INIT_ID && !message.containsKey("method")) {
+        initializeAnswered(message);
+      }
+      return;
+    }
+    if (state == State.READY) {
+      inbound.accept(message);
+    }
+  }
+
+  private void initializeAnswered(JsonObject answer) {
+    JsonObject result = answer.getJsonObject("result");
+    if (result == null) {
+      JsonObject error = answer.getJsonObject("error", new JsonObject());
+      refused("answered initialize with an error: " + error.getString("message", error.encode()));
+      return;
+    }
+    context.owner().cancelTimer(timer);
+    state = State.READY;
+    readyAt = Instant.now();
+    send(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
+    initialized(result);
+    ready.tryComplete(result);
+  }
+
+  /** The server answered {@code initialize} with an error: the instance fails with {@code why}. */
+  protected abstract void refused(String why);
+
+  /** The server is initialized (its result is {@code result}): what this kind does then. */
+  protected abstract void initialized(JsonObject result);
 }

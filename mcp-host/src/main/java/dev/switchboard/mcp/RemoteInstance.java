@@ -222,11 +222,11 @@ final class RemoteInstance extends BaseInstance {
     if (parsed instanceof JsonArray batch) {
       for (Object one : batch) {
         if (one instanceof JsonObject message) {
-          onMessage(message);
+          fromServer(message);
         }
       }
     } else {
-      onMessage((JsonObject) parsed);
+      fromServer((JsonObject) parsed);
     }
   }
 
@@ -249,36 +249,16 @@ final class RemoteInstance extends BaseInstance {
     return null;
   }
 
-  private void onMessage(JsonObject message) {
-    lastActivity = System.currentTimeMillis();
-    if (state == State.STARTING) {
-      Object id = message.getValue("id");
-      if (id instanceof Number n && n.longValue() == INIT_ID && !message.containsKey("method")) {
-        onInitialized(message);
-      }
-      return;
-    }
-    if (state == State.READY) {
-      inbound.accept(message);
-    }
+  @Override
+  protected void refused(String why) {
+    fail(why, null);
   }
 
-  private void onInitialized(JsonObject answer) {
-    JsonObject result = answer.getJsonObject("result");
-    if (result == null) {
-      JsonObject error = answer.getJsonObject("error", new JsonObject());
-      fail(
-          "answered initialize with an error: " + error.getString("message", error.encode()), null);
-      return;
-    }
-    context.owner().cancelTimer(timer);
-    state = State.READY;
-    readyAt = Instant.now();
+  @Override
+  protected void initialized(JsonObject result) {
     protocolVersion = result.getString("protocolVersion", PROTOCOL_VERSION);
-    send(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
     LOG.info("MCP server {} (remote) initialized (protocol {})", key, protocolVersion);
     openStream(true);
-    ready.tryComplete(result);
   }
 
   /**

@@ -174,33 +174,17 @@ final class StdioInstance extends BaseInstance {
       garbage(line);
       return;
     }
-    lastActivity = System.currentTimeMillis();
-    if (state == State.STARTING) {
-      Object id = message.getValue("id");
-      if (id instanceof Number n && n.longValue() == INIT_ID && !message.containsKey("method")) {
-        onInitialized(message);
-      }
-      // anything else before the initialize answer (logging, say) is of no session's concern
-      return;
-    }
-    if (state == State.READY) {
-      inbound.accept(message);
-    }
+    fromServer(message);
   }
 
-  private void onInitialized(JsonObject answer) {
-    JsonObject result = answer.getJsonObject("result");
-    if (result == null) {
-      JsonObject error = answer.getJsonObject("error", new JsonObject());
-      fail("answered initialize with an error: " + error.getString("message", error.encode()));
-      return;
-    }
-    context.owner().cancelTimer(timer);
-    state = State.READY;
-    readyAt = Instant.now();
-    send(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
+  @Override
+  protected void refused(String why) {
+    fail(why);
+  }
+
+  @Override
+  protected void initialized(JsonObject result) {
     LOG.info("MCP server {} initialized (protocol {})", key, result.getString("protocolVersion"));
-    ready.tryComplete(result);
   }
 
   private void garbage(String line) {
