@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * adopt, wait for it) goes to its state machine, {@link ServiceLifecycle}, which alone decides the
  * transitions. Runs on the supervisor's event loop.
  */
-final class ManagedService {
+final class ManagedService implements StatsSampler.Measured {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManagedService.class);
 
@@ -156,11 +156,18 @@ final class ManagedService {
     return Optional.ofNullable(lifecycle.current().process());
   }
 
+  /** The process, while one runs and no stop is under way. */
+  @Override
+  public Optional<ServiceProcess> measurable() {
+    return state().active() && state() != ServiceState.STOPPING ? process() : Optional.empty();
+  }
+
   /**
    * Takes the figures of {@code measured}, if it is still this service's process, and publishes
    * them; a service over its {@code maxMemory} (where the kernel does not hold it there) restarts.
    */
-  void sample(ServiceProcess measured, ProcessUsage usage, long nanos) {
+  @Override
+  public void sample(ServiceProcess measured, ProcessUsage usage, long nanos) {
     CurrentProcess current = lifecycle.current();
     boolean fresh =
         current.sample(

@@ -3,26 +3,37 @@ package dev.switchboard.supervisor;
 import dev.switchboard.supervisor.process.ProcTable;
 import dev.switchboard.supervisor.process.ProcessUsage;
 import dev.switchboard.supervisor.process.ServiceProcess;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Measures the running services every {@code statsInterval}: it picks the processes on the event
- * loop, reads /proc and the cgroup files on a worker (they block, and a measurement takes a while),
- * and hands each service its figures back on the event loop, which publishes them. A service whose
- * process changed meanwhile ignores the figures of the old one.
+ * Measures the running services and hosted processes every {@code statsInterval}: it picks the
+ * processes on the event loop, reads /proc and the cgroup files on a worker (they block, and a
+ * measurement takes a while), and hands each service its figures back on the event loop, which
+ * publishes them. A service whose process changed meanwhile ignores the figures of the old one.
  */
 final class StatsSampler {
 
+  /** What is measured: a managed service, or a process hosted for another service. */
+  interface Measured {
+
+    /** The process to measure now: one runs, and no stop is under way. */
+    Optional<ServiceProcess> measurable();
+
+    /** Takes the figures of {@code measured} (if it is still the one), on the event loop. */
+    void sample(ServiceProcess measured, ProcessUsage usage, long nanos);
+  }
+
   private final ServiceContext context;
-  private final Collection<ManagedService> services;
+  private final Supplier<Iterable<? extends Measured>> measured;
   private long timer = -1;
 
-  /** {@code services}: the supervisor's own, read at every tick. */
-  StatsSampler(ServiceContext context, Collection<ManagedService> services) {
+  /** {@code measured}: the supervisor's services and hosted processes, read at every tick. */
+  StatsSampler(ServiceContext context, Supplier<Iterable<? extends Measured>> measured) {
     this.context = context;
-    this.services = services;
+    this.measured = measured;
   }
 
   void start() {
@@ -36,37 +47,30 @@ final class StatsSampler {
   }
 
   private void sample() {
-    Map<ManagedService, ServiceProcess> measured = new LinkedHashMap<>();
-    for (ManagedService service : services) {
-      if (measurable(service)) {
-        service.process().ifPresent(process -> measured.put(service, process));
-      }
+    Map<Measured, ServiceProcess> processes = new LinkedHashMap<>();
+    for (Measured each : measured.get()) {
+      each.measurable().ifPresent(process -> processes.put(each, process));
     }
-    if (measured.isEmpty()) {
+    if (processes.isEmpty()) {
       return;
     }
     context
         .blocking(
             () -> {
               ProcTable snapshot = ProcTable.read();
-              Map<ManagedService, ProcessUsage> usage = new LinkedHashMap<>();
-              measured.forEach((service, process) -> usage.put(service, process.usage(snapshot)));
+              Map<Measured, ProcessUsage> usage = new LinkedHashMap<>();
+              processes.forEach((each, process) -> usage.put(each, process.usage(snapshot)));
               return usage;
             })
         .onSuccess(
             usage -> {
               long now = System.nanoTime();
               usage.forEach(
-                  (service, figures) -> {
-                    if (measurable(service)) {
-                      service.sample(measured.get(service), figures, now);
+                  (each, figures) -> {
+                    if (each.measurable().isPresent()) {
+                      each.sample(processes.get(each), figures, now);
                     }
                   });
             });
-  }
-
-  /** A process runs, and no stop is under way. */
-  private static boolean measurable(ManagedService service) {
-    return service.state().active() && service.state() != ServiceState.STOPPING;
   }
 }

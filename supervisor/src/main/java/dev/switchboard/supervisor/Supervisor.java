@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,8 @@ final class Supervisor {
       boolean adoptOrphans,
       boolean stopOnShutdown,
       Containment containment,
-      int maxServices) {}
+      int maxServices,
+      int maxProcesses) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
@@ -67,6 +69,7 @@ final class Supervisor {
   private final ServiceContext serviceContext;
 
   private final StatsSampler sampler;
+  private final HostedProcesses hosted;
   private final ServiceMetrics metrics;
   private final Map<String, ManagedService> services = new TreeMap<>();
   private final Set<String> undeclared = new HashSet<>();
@@ -104,7 +107,17 @@ final class Supervisor {
             options,
             services::get,
             this::published);
-    this.sampler = new StatsSampler(serviceContext, services.values());
+    this.hosted =
+        new HostedProcesses(
+            serviceContext, options.runDir().resolveSibling("hosted"), options.maxProcesses());
+    this.sampler =
+        new StatsSampler(
+            serviceContext,
+            () -> {
+              List<StatsSampler.Measured> all = new ArrayList<>(services.values());
+              hosted.measured().forEach(all::add);
+              return all;
+            });
   }
 
   // ---- what Deployments uses ----
@@ -119,6 +132,11 @@ final class Supervisor {
 
   ManagedService service(String name) {
     return services.get(name);
+  }
+
+  /** The processes run for other services (mcp-host's MCP servers). */
+  HostedProcesses hosted() {
+    return hosted;
   }
 
   /**
@@ -344,6 +362,7 @@ final class Supervisor {
   JsonObject status() {
     JsonArray list = new JsonArray();
     services.values().forEach(s -> list.add(json(s)));
+    hosted.list().forEach(list::add);
     return new JsonObject().put("services", list).put("timestamp", clock.instant().toString());
   }
 
@@ -377,16 +396,18 @@ final class Supervisor {
    */
   Future<Void> shutdown() {
     sampler.stop();
+    // their owner talks to them through FIFOs it cannot reopen: they never outlive the supervisor
+    Future<Void> hostedStopped = hosted.shutdown();
     if (!options.stopOnShutdown()) {
       services.values().forEach(ManagedService::release);
-      return Future.succeededFuture();
+      return hostedStopped;
     }
     StopOrder order = new StopOrder(graph(), services::get, false);
     List<Future<Void>> all =
         services.values().stream()
             .map(service -> order.stop(service, "Switchboard is stopping"))
             .toList();
-    return Future.join(all).otherwiseEmpty().mapEmpty();
+    return Future.join(hostedStopped, Future.join(all)).otherwiseEmpty().mapEmpty();
   }
 
   /** The services' meters leave the registry (the verticle stops). */

@@ -148,7 +148,8 @@ public final class SupervisorVerticle extends VerticleBase {
                       orphans.equals("adopt"),
                       onShutdown.equals("stop"),
                       containment,
-                      config.getInteger("servicesMax", DEFAULT_SERVICES_MAX));
+                      config.getInteger("servicesMax", DEFAULT_SERVICES_MAX),
+                      config.getInteger("processesMax", HostedProcesses.DEFAULT_MAX));
               ServiceStore store = new ServiceStore(pool);
               supervisor =
                   new Supervisor(
@@ -228,6 +229,26 @@ public final class SupervisorVerticle extends VerticleBase {
                 Addresses.SUPERVISOR_SERVICES_RESTART,
                 body -> supervisor.restart(name(body))),
             Bus.serve(vertx, Addresses.SUPERVISOR_SERVICES_REFRESH, body -> supervisor.refresh()),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_PROCESSES_SPAWN,
+                body -> supervisor.hosted().spawn(body)),
+            Bus.serve(
+                vertx, Addresses.SUPERVISOR_PROCESSES_STOP, body -> supervisor.hosted().stop(body)),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_PROCESSES_RELEASE,
+                body -> supervisor.hosted().release(body)),
+            Bus.serve(
+                vertx,
+                Addresses.SUPERVISOR_PROCESSES_LOGS,
+                body ->
+                    supervisor
+                        .hosted()
+                        .logs(
+                            body,
+                            LogQuery.parse(body, clock),
+                            Boolean.TRUE.equals(body.getValue("tail")))),
             Bus.serve(vertx, Addresses.SUPERVISOR_DEPLOYMENTS_CREATE, deployments::create),
             Bus.serve(
                 vertx,

@@ -101,6 +101,29 @@ public final class Addresses {
   public static final String SUPERVISOR_SERVICES_LOGS = "supervisor.services.logs";
 
   /** Command: {@code {service, steps, definition?, healthTimeout?}} → the deployment, queued. */
+  /**
+   * Command: {@code {owner, kind, name, command, cwd?, env?, labels?}} → {@code {name, instance,
+   * pid, pgid, stdin, stdout}}: the supervisor runs a process another service talks to over its
+   * stdin and stdout (FIFOs at the paths answered); {@code name} in the answer is {@code
+   * <kind>:<name>}.
+   */
+  public static final String SUPERVISOR_PROCESSES_SPAWN = "supervisor.processes.spawn";
+
+  /** Command: {@code {name, instance?}} → {@code {name, outcome}} once the process has exited. */
+  public static final String SUPERVISOR_PROCESSES_STOP = "supervisor.processes.stop";
+
+  /** Command: {@code {owner}} → {@code {stopped}}: ends every process of a restarting owner. */
+  public static final String SUPERVISOR_PROCESSES_RELEASE = "supervisor.processes.release";
+
+  /** Command: {@code {name, ...log query}} → the stderr lines and notes of a hosted process. */
+  public static final String SUPERVISOR_PROCESSES_LOGS = "supervisor.processes.logs";
+
+  /**
+   * Stream, published by the supervisor: {@code {name, instance, exitCode, reason}} when a hosted
+   * process has exited ({@code exitCode} null when it is not known).
+   */
+  public static final String SUPERVISOR_PROCESSES_EXITED = "supervisor.processes.exited";
+
   public static final String SUPERVISOR_DEPLOYMENTS_CREATE = "supervisor.deployments.create";
 
   /** Command: {@code {service?, limit?}} → {@code {deployments}}, newest first. */

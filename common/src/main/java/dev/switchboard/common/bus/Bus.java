@@ -79,7 +79,8 @@ public final class Bus {
             });
   }
 
-  static ApiException toApiException(String address, Throwable err) {
+  /** The failure of a request to {@code address} as the API shows it (404, 503, 504, ...). */
+  public static ApiException toApiException(String address, Throwable err) {
     if (!(err instanceof ReplyException reply)) {
       return ApiException.internal(err);
     }

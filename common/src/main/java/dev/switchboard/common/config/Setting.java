@@ -191,6 +191,11 @@ public enum Setting {
       Kind.POSITIVE_INT,
       200,
       "managed services that may be defined; creating one more is answered 409 (each service's name is a metric label)"),
+  SUPERVISOR_PROCESSES_MAX(
+      "supervisor.processesMax",
+      Kind.POSITIVE_INT,
+      256,
+      "processes the supervisor may run at once for other services (mcp-host's MCP servers); one more is refused"),
   SUPERVISOR_STATS_INTERVAL(
       "supervisor.statsInterval",
       Kind.DURATION,
@@ -273,6 +278,11 @@ public enum Setting {
       Kind.SIZE,
       "1M",
       "bytes of SSE events each MCP session keeps for a client that resumes a stream with Last-Event-ID"),
+  MCP_PROCESSES(
+      "mcp.processes",
+      List.of("auto", "supervisor", "own"),
+      "auto",
+      "who runs stdio MCP servers: the supervisor (process groups or cgroups, stderr in its log, listed on /services), the host itself, or auto: the supervisor when one is deployed"),
   FILES_PORT(
       "files.port",
       Kind.PORT,

@@ -107,10 +107,31 @@ public final class Containment {
   public ServiceProcess spawn(
       Launch launch, String service, Long maxMemory, OutputPipes output, String instance)
       throws LaunchFailure {
+    return spawn(launch, service, maxMemory, null, output, instance);
+  }
+
+  /**
+   * As {@link #spawn(Launch, String, Long, OutputPipes, String)}, with the process's stdin read
+   * from the FIFO {@code stdin} (a process another service talks to, such as an MCP server).
+   */
+  public ServiceProcess spawn(
+      Launch launch,
+      String service,
+      Long maxMemory,
+      Path stdin,
+      OutputPipes output,
+      String instance)
+      throws LaunchFailure {
     Cgroup cgroup = tree == null ? null : tree.create(service, maxMemory);
     try {
       return ServiceProcess.spawn(
-          launch, "switchboard-" + service, output.stdout(), output.stderr(), instance, cgroup);
+          launch,
+          "switchboard-" + service,
+          stdin,
+          output.stdout(),
+          output.stderr(),
+          instance,
+          cgroup);
     } catch (LaunchFailure e) {
       if (cgroup != null) {
         cgroup.remove();

@@ -30,13 +30,16 @@ public final class ServiceProcess {
   public static final String INSTANCE_VAR = "SWITCHBOARD_INSTANCE";
 
   /**
-   * Opens the FIFOs read-write in the child, joins the cgroup whose {@code cgroup.procs} is the
-   * third argument (none when it is empty), then becomes the command: everything it starts is born
-   * in the cgroup. A failed join ends the start (exit code 125) with the shell's reason on stderr.
+   * Opens the output FIFOs read-write in the child, joins the cgroup whose {@code cgroup.procs} is
+   * the third argument (none when it is empty), takes its stdin from the FIFO named by the fourth
+   * (none: {@code /dev/null}), then becomes the command: everything it starts is born in the
+   * cgroup. A failed join ends the start (exit code 125) with the shell's reason on stderr. The
+   * stdin FIFO is opened for reading only, after the join: the open waits for the writer (the
+   * process's owner), and the command sees the end of its input when the owner is gone.
    */
   private static final String WRAPPER =
       "exec 1<>\"$1\" 2<>\"$2\"; if [ -n \"$3\" ]; then echo $$ > \"$3\" || exit 125; fi; "
-          + "shift 3; exec \"$@\"";
+          + "if [ -n \"$4\" ]; then exec 0<\"$4\"; fi; shift 4; exec \"$@\"";
 
   private final int pid;
   private final long startTicks;
@@ -62,10 +65,17 @@ public final class ServiceProcess {
 
   /**
    * Starts {@code launch} in a new session, in {@code cgroup} when there is one (returning once it
-   * has joined), with its output going to the two FIFOs. Blocking (fork/exec).
+   * has joined), with its output going to the two FIFOs and its input coming from {@code stdin}
+   * (null: nothing). Blocking (fork/exec).
    */
   static ServiceProcess spawn(
-      Launch launch, String label, Path stdout, Path stderr, String instance, Cgroup cgroup)
+      Launch launch,
+      String label,
+      Path stdin,
+      Path stdout,
+      Path stderr,
+      String instance,
+      Cgroup cgroup)
       throws LaunchFailure {
     launch.check();
     String procs = cgroup == null ? "" : cgroup.procsFile().toString();
@@ -79,7 +89,8 @@ public final class ServiceProcess {
                 label,
                 stdout.toString(),
                 stderr.toString(),
-                procs));
+                procs,
+                stdin == null ? "" : stdin.toString()));
     command.addAll(launch.argv());
     Process process = launch.start(command, false);
     int pid = (int) process.pid();
