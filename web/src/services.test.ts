@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyUpdate, commands, errorMessage, formatBytes, fromStatus, sorted, tone } from "./services";
-import type { Service, ServiceUpdate } from "./types";
+import type { HostedProcess, Service, ServiceUpdate } from "./types";
 
 function service(name: string, state: Service["state"], extra: Partial<Service> = {}): Service {
   return {
@@ -56,6 +56,29 @@ describe("the service list", () => {
     expect(list.get("a")!.service.state).toBe("stopped");
     const deleted = applyUpdate(afterStart, { ...service("b", "stopped"), update: "deleted" }, 6);
     expect([...deleted.keys()]).toEqual(["a"]);
+  });
+});
+
+describe("processes run for other services", () => {
+  const hosted: HostedProcess = {
+    name: "mcp:everything",
+    kind: "mcp",
+    managedBy: "mcp-host",
+    command: ["node", "index.js", "stdio"],
+    labels: { server: "everything", project: "" },
+    state: "running",
+    status: "Connected",
+    since: "2026-01-01T00:00:00Z",
+    pid: 42,
+    pgid: 42,
+    startedAt: "2026-01-01T00:00:00Z",
+  };
+
+  it("are not taken for services, in the list nor in an update", () => {
+    const list = fromStatus({ services: [service("a", "running"), hosted], timestamp: "" }, 1);
+    expect([...list.keys()]).toEqual(["a"]);
+    expect(applyUpdate(list, { ...hosted, update: "stats" }, 2)).toBe(list);
+    expect(applyUpdate(list, { ...hosted, update: "deleted" }, 3)).toBe(list);
   });
 });
 

@@ -1,5 +1,5 @@
 /** The services as the hub and the API tell them: the list, its colours and what may be done to each. */
-import type { Service, ServiceList, ServiceState, ServiceUpdate } from "./types";
+import type { HostedProcess, Service, ServiceList, ServiceState, ServiceUpdate } from "./types";
 
 export type Tone = "ok" | "busy" | "warn" | "bad" | "idle";
 
@@ -30,13 +30,22 @@ export interface ServiceView {
 
 export type ServiceMap = ReadonlyMap<string, ServiceView>;
 
-/** The whole list (`services:status` or the API's answer): what it does not name is gone. */
-export function fromStatus(list: ServiceList, now: number): ServiceMap {
-  return new Map(list.services.map((service) => [service.name, { service, updatedAt: now }]));
+/** Whether an entry of the list is a process run for another service (it has a `kind`), not a service. */
+export function isHosted(entry: Service | HostedProcess): entry is HostedProcess {
+  return "kind" in entry;
 }
 
-/** One `services:update`: the service as it is now, or `deleted`. */
+/** The whole list (`services:status` or the API's answer): what it does not name is gone. */
+export function fromStatus(list: ServiceList, now: number): ServiceMap {
+  const services = list.services.filter((entry): entry is Service => !isHosted(entry));
+  return new Map(services.map((service) => [service.name, { service, updatedAt: now }]));
+}
+
+/** One `services:update`: the service as it is now, or `deleted`. Hosted processes are not services. */
 export function applyUpdate(services: ServiceMap, update: ServiceUpdate, now: number): ServiceMap {
+  if (isHosted(update)) {
+    return services;
+  }
   const next = new Map(services);
   if (update.update === "deleted") {
     next.delete(update.name);

@@ -19,6 +19,8 @@ export type Service = Schemas["Service"];
 export type ServiceState = Service["state"];
 export type ServiceStats = NonNullable<Service["stats"]>;
 export type ServiceList = Schemas["ServiceList"];
+/** A process the supervisor runs for another service (an MCP server instance), listed with the services. */
+export type HostedProcess = Schemas["HostedProcess"];
 export type LogLine = Schemas["LogLine"];
 export type ServiceLogs = Schemas["ServiceLogs"];
 export type Gpu = Schemas["Gpu"];
@@ -33,7 +35,9 @@ export type AuditPage = Answer<"listAudit">;
 export type Decisions = Schemas["Decisions"];
 
 /** A `services:update` of the hub: the service as it is now, and what changed. */
-export type ServiceUpdate = Service & { update: "state" | "health" | "stats" | "definition" | "deleted" };
+export type ServiceUpdate = (Service | HostedProcess) & {
+  update: "state" | "health" | "stats" | "definition" | "deleted";
+};
 
 /** A `logs` batch of the hub's /services: the lines of one service, oldest first. */
 export interface LogBatch {

@@ -79,6 +79,16 @@ final class McpRoutes {
                     Addresses.MCP_SERVERS_GET,
                     new JsonObject().put("name", ctx.pathParam("name")),
                     TIMEOUT));
+    api.route("mcpServerLogs", Action.READ)
+        .handler(
+            ctx -> {
+              JsonObject source = new JsonObject().put("name", ctx.pathParam("name"));
+              String project = ctx.queryParams().get("project");
+              if (project != null) {
+                source.put("project", project);
+              }
+              SupervisorRoutes.logs(vertx, ctx, Addresses.MCP_SERVERS_LOGS, source);
+            });
     api.route("createMcpServer", Action.ADMINISTER, BODY_LIMIT)
         .handler(
             ctx ->

@@ -141,14 +141,21 @@ final class SupervisorRoutes {
     ask(ctx, address, named(ctx), COMMAND_TIMEOUT);
   }
 
-  /** A log query answered as one JSON page, or exported whole as NDJSON. */
   private void logs(RoutingContext ctx, String address, JsonObject source) {
+    logs(vertx, ctx, address, source);
+  }
+
+  /**
+   * A log query of {@code source} at {@code address}, answered as one JSON page, or exported whole
+   * as NDJSON.
+   */
+  static void logs(Vertx vertx, RoutingContext ctx, String address, JsonObject source) {
     JsonObject query = source.mergeIn(Forward.query(ctx, LOG_QUERY));
     if (LogExport.wanted(ctx)) {
       query.remove("limit");
       LogExport.stream(vertx, ctx, address, query, QUERY_TIMEOUT);
     } else {
-      ask(ctx, address, query, QUERY_TIMEOUT);
+      Forward.reply(ctx, vertx, address, query, QUERY_TIMEOUT);
     }
   }
 

@@ -318,6 +318,55 @@ class McpApiTest {
     }
   }
 
+  @Test
+  void anInstanceLogIsReadThroughTheApiWhereTheSupervisorRunsIt() throws Exception {
+    String databaseUrl = TestDatabase.freshDatabaseUrl();
+    Migrations.migrate(databaseUrl, "supervisor");
+    vertx
+        .deployVerticle(
+            new dev.switchboard.supervisor.SupervisorVerticle(),
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject()
+                        .put(
+                            "dataDir",
+                            java.nio.file.Files.createTempDirectory("mcp-logs").toString())
+                        .put("database", new JsonObject().put("url", databaseUrl))))
+        .await();
+    api.valid(HttpMethod.POST, "/api/v1/mcp/servers", definition(), 201);
+    HttpResponse<String> init =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + api.port() + "/mcp/everything"))
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString(initialize().encode()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(init.statusCode()).isEqualTo(200);
+
+    JsonObject logs =
+        dev.switchboard.common.testing.Eventually.within(java.time.Duration.ofSeconds(15))
+            .alias("server-everything's stderr through the API")
+            .until(
+                () ->
+                    api.valid(HttpMethod.GET, "/api/v1/mcp/servers/EVERYTHING/logs?limit=50", 200)
+                        .bodyAsJsonObject(),
+                body -> body.getJsonArray("lines").encode().contains("\"stderr\""));
+    assertThat(logs.getString("serviceId")).isEqualTo("mcp:everything");
+    assertThat(logs.getString("server")).isEqualTo("everything");
+    assertThat(logs.encode()).doesNotContain("sk-never-shown");
+    api.valid(HttpMethod.GET, "/api/v1/mcp/servers/everything/logs?project=a%2Fb", 400);
+    api.valid(HttpMethod.GET, "/api/v1/mcp/servers/nothing/logs", 404);
+    // the instance is listed with the managed services
+    JsonObject listed = api.valid(HttpMethod.GET, "/api/v1/services", 200).bodyAsJsonObject();
+    assertThat(listed.encode())
+        .contains("\"name\":\"mcp:everything\"")
+        .contains("\"managedBy\":\"mcp-host\"");
+  }
+
   private static JsonObject initialize() {
     return new JsonObject()
         .put("jsonrpc", "2.0")

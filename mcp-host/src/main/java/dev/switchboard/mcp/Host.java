@@ -160,6 +160,7 @@ final class Host {
   }
 
   private Duration clientRequestTimeout = CLIENT_REQUEST_TIMEOUT;
+  private ServerProcess.Spawner spawner;
   private Session.ReplayLimits replayLimits = Session.ReplayLimits.DEFAULT;
   private long asks;
 
@@ -168,11 +169,18 @@ final class Host {
     this.meters = meters.create(sessions::size);
     this.maxSessions = maxSessions;
     this.sessionTimeout = sessionTimeout;
+    this.spawner = ChildProcess.spawner(context);
   }
 
   /** What each session keeps of its SSE events for resumption (MCP_REPLAY_EVENTS, _BYTES). */
   Host replayLimits(Session.ReplayLimits limits) {
     this.replayLimits = limits;
+    return this;
+  }
+
+  /** Who starts the processes of stdio servers (MCP_PROCESSES). */
+  Host spawner(ServerProcess.Spawner spawner) {
+    this.spawner = spawner;
     return this;
   }
 
@@ -377,7 +385,13 @@ final class Host {
             ? new RemoteInstance(
                 key, def, context, meters, message -> fromServer(key, message), this::ended)
             : new StdioInstance(
-                key, def, context, meters, message -> fromServer(key, message), this::ended);
+                key,
+                def,
+                context,
+                meters,
+                message -> fromServer(key, message),
+                this::ended,
+                spawner);
     instances.put(key, instance);
     pending.put(instance, new HashMap<>());
     instance.ready().onSuccess(result -> resubscribe(instance));

@@ -78,6 +78,7 @@ public final class McpHostVerticle extends VerticleBase {
                 Duration.ofMillis(
                     config()
                         .getLong("clientRequestTimeout", Host.CLIENT_REQUEST_TIMEOUT.toMillis())))
+            .spawner(SupervisedProcess.spawner(context, config().getString("processes", "auto")))
             .replayLimits(
                 new Session.ReplayLimits(
                     config().getInteger("replayEvents", Session.ReplayLimits.DEFAULT.events()),
@@ -111,6 +112,7 @@ public final class McpHostVerticle extends VerticleBase {
     return applied
         .compose(v -> store.all())
         .onSuccess(defs -> defs.forEach(host::put))
+        .compose(v -> SupervisedProcess.releaseEarlier(context))
         .compose(v -> serveCommands(store))
         .compose(v -> new SocketSessions(vertx, host).serve())
         .compose(
@@ -150,26 +152,64 @@ public final class McpHostVerticle extends VerticleBase {
 
   private Future<Void> serveCommands(ServerStore store) {
     return Future.all(
-            Bus.serve(
-                vertx,
-                Addresses.MCP_SERVERS_LIST,
-                body ->
-                    Future.succeededFuture(
-                        new JsonObject()
-                            .put(
-                                "servers",
-                                new JsonArray(
-                                    host.definitions().stream().map(host::status).toList())))),
-            Bus.serve(
-                vertx,
-                Addresses.MCP_SERVERS_GET,
-                body -> Future.succeededFuture(host.status(known(body.getString("name"))))),
-            Bus.serve(
-                vertx, Addresses.MCP_CALLS_LIST, body -> calls.list(CallStore.Query.parse(body))),
-            Bus.serve(vertx, Addresses.MCP_SERVERS_CREATE, body -> create(store, body)),
-            Bus.serve(vertx, Addresses.MCP_SERVERS_UPDATE, body -> update(store, body)),
-            Bus.serve(vertx, Addresses.MCP_SERVERS_DELETE, body -> delete(store, body)))
+            List.of(
+                Bus.serve(
+                    vertx,
+                    Addresses.MCP_SERVERS_LIST,
+                    body ->
+                        Future.succeededFuture(
+                            new JsonObject()
+                                .put(
+                                    "servers",
+                                    new JsonArray(
+                                        host.definitions().stream().map(host::status).toList())))),
+                Bus.serve(
+                    vertx,
+                    Addresses.MCP_SERVERS_GET,
+                    body -> Future.succeededFuture(host.status(known(body.getString("name"))))),
+                Bus.serve(vertx, Addresses.MCP_SERVERS_LOGS, this::logs),
+                Bus.serve(
+                    vertx,
+                    Addresses.MCP_CALLS_LIST,
+                    body -> calls.list(CallStore.Query.parse(body))),
+                Bus.serve(vertx, Addresses.MCP_SERVERS_CREATE, body -> create(store, body)),
+                Bus.serve(vertx, Addresses.MCP_SERVERS_UPDATE, body -> update(store, body)),
+                Bus.serve(vertx, Addresses.MCP_SERVERS_DELETE, body -> delete(store, body))))
         .mapEmpty();
+  }
+
+  /**
+   * The log of an instance: the supervisor keeps it (stderr and its notes) under the name the
+   * instance runs as there, {@code mcp:<server>[:<project>]}; the query is passed on as given.
+   */
+  private Future<JsonObject> logs(JsonObject body) {
+    McpServerDefinition def = known(body.getString("name"));
+    if (def.remote()) {
+      throw ApiException.invalid(
+          "name", def.name() + " is a remote server: it has no process, and no log here");
+    }
+    Object project = body.getValue("project");
+    if (project != null
+        && !(project instanceof String text
+            && StreamableHttp.PROJECT_NAME.matcher(text).matches())) {
+      throw ApiException.invalid("project", "must be 1 to 128 letters, digits, '.', '_' or '-'");
+    }
+    InstanceKey key = Host.key(def, (String) project);
+    return Bus.request(
+            vertx,
+            Addresses.SUPERVISOR_PROCESSES_LOGS,
+            body.copy().put("name", "mcp:" + key),
+            Duration.ofSeconds(30))
+        .recover(
+            failure ->
+                Future.failedFuture(
+                    failure instanceof ApiException api && api.status() == 503
+                        ? ApiException.unavailable(
+                            "the supervisor keeps the logs of MCP server instances and it is not"
+                                + " running (with mcp.processes: own, their stderr is in"
+                                + " Switchboard's own log)")
+                        : failure))
+        .map(logs -> logs.put("server", def.name()).put("project", key.project()));
   }
 
   private McpServerDefinition known(String name) {

@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -26,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * an error answer). Every message from the server after that goes to the {@code inbound} consumer,
  * on the host's context.
  *
- * <p>Processes are started with {@link ProcessBuilder}, not as the supervisor's process groups (its
- * launch code is tied to its managed-service state machine and FIFOs); a stop destroys the
- * process's descendants first, then the process, and kills what is left after a grace period.
- * Everything but the blocking pipe reads and writes (threads of their own) runs on {@code context}.
+ * <p>The process is the supervisor's ({@link SupervisedProcess}: a process group or cgroup of its
+ * own, stderr in the supervisor's log, listed and measured with the managed services), or the
+ * host's own child where no supervisor runs ({@link ChildProcess}: stderr read here). Everything
+ * but the blocking pipe reads and writes (threads of their own) runs on {@code context}.
  */
 final class StdioInstance extends BaseInstance {
 
@@ -39,7 +38,8 @@ final class StdioInstance extends BaseInstance {
 
   private final Deque<String> lastStderr = new ArrayDeque<>();
   private final ExecutorService writer;
-  private Process process;
+  private final ServerProcess.Spawner spawner;
+  private ServerProcess process;
   private OutputStream stdin;
   private long garbageLines;
   private long stderrLines;
@@ -50,8 +50,10 @@ final class StdioInstance extends BaseInstance {
       Context context,
       HostMeters meters,
       Consumer<JsonObject> inbound,
-      Consumer<Instance> ended) {
+      Consumer<Instance> ended,
+      ServerProcess.Spawner spawner) {
     super(key, definition, context, meters, inbound, ended);
+    this.spawner = spawner;
     this.writer =
         Executors.newSingleThreadExecutor(
             work -> {
@@ -62,16 +64,11 @@ final class StdioInstance extends BaseInstance {
   }
 
   /**
-   * Starts the process (the fork and exec on a worker thread, off the event loop) and sends {@code
-   * initialize}; on the host's context. The start timeout runs from here.
+   * Starts the process (never on the event loop) and sends {@code initialize}; on the host's
+   * context. The start timeout runs from here.
    */
   @Override
   public void start() {
-    ProcessBuilder builder = new ProcessBuilder(definition.command());
-    if (definition.cwd() != null) {
-      builder.directory(new File(definition.cwd()));
-    }
-    builder.environment().putAll(definition.env());
     timer =
         context
             .owner()
@@ -82,8 +79,8 @@ final class StdioInstance extends BaseInstance {
                         "did not answer initialize within "
                             + dev.switchboard.common.config.Durations.format(
                                 definition.startTimeout())));
-    context
-        .executeBlocking(builder::start, false)
+    spawner
+        .spawn(key, definition)
         .onComplete(
             spawned -> {
               if (spawned.failed()) {
@@ -94,23 +91,30 @@ final class StdioInstance extends BaseInstance {
                         + spawned.cause().getMessage());
               } else if (state != State.STARTING) {
                 // stopped or failed while it was being spawned
-                spawned.result().descendants().forEach(ProcessHandle::destroyForcibly);
-                spawned.result().destroyForcibly();
+                spawned.result().destroy();
               } else {
                 started(spawned.result());
               }
             });
   }
 
-  private void started(Process started) {
+  private void started(ServerProcess started) {
     process = started;
     startedAt = Instant.now();
-    stdin = process.getOutputStream();
+    stdin = process.stdin();
     meters.started(key.server());
-    LOG.info("MCP server {} started (pid {})", key, process.pid());
-    reader("mcp-stdout-" + key, started.getInputStream(), this::onLine);
-    reader("mcp-stderr-" + key, started.getErrorStream(), this::onStderr);
-    started.onExit().thenAccept(exited -> context.runOnContext(v -> onExit(exited.exitValue())));
+    LOG.info(
+        "MCP server {} started (pid {}{})",
+        key,
+        process.pid(),
+        process.supervisedAs() == null
+            ? ""
+            : ", run by the supervisor as " + process.supervisedAs());
+    reader("mcp-stdout-" + key, started.stdout(), this::onLine);
+    if (started.stderr() != null) {
+      reader("mcp-stderr-" + key, started.stderr(), this::onStderr);
+    }
+    started.onExit().thenAccept(code -> context.runOnContext(v -> onExit(code)));
     send(Instance.initialize());
   }
 
@@ -204,19 +208,27 @@ final class StdioInstance extends BaseInstance {
     LOG.info("[mcp {}] {}", key, line.length() > 2000 ? line.substring(0, 2000) + "..." : line);
   }
 
-  private void onExit(int code) {
+  /** {@code code}: null when not known (the supervisor went away); counted as a crash. */
+  private void onExit(Integer code) {
+    int exited = code == null ? -1 : code;
+    String how = code == null ? "exited (exit code unknown)" : "exited with code " + code;
     if (state == State.STARTING || state == State.READY) {
-      exitCode = code;
+      exitCode = exited;
     }
     if (state == State.STARTING) {
-      String tail = lastStderr.isEmpty() ? "" : " (stderr: " + lastStderr.peekLast() + ")";
-      fail("exited with code " + code + " before answering initialize" + tail);
+      String tail =
+          !lastStderr.isEmpty()
+              ? " (stderr: " + lastStderr.peekLast() + ")"
+              : process.supervisedAs() != null
+                  ? " (its stderr is in the log of " + process.supervisedAs() + ")"
+                  : "";
+      fail(how + " before answering initialize" + tail);
       return;
     }
     if (state == State.READY) {
       state = State.STOPPED;
-      reason = "exited with code " + code;
-      LOG.warn("MCP server {} exited with code {}", key, code);
+      reason = how;
+      LOG.warn("MCP server {} {}", key, how);
       finish();
     }
   }
@@ -262,20 +274,9 @@ final class StdioInstance extends BaseInstance {
   }
 
   private void destroy() {
-    Process running = process;
-    if (running == null) {
-      return;
+    if (process != null) {
+      process.destroy();
     }
-    running.descendants().forEach(ProcessHandle::destroy);
-    running.destroy();
-    context
-        .owner()
-        .setTimer(
-            3000,
-            id -> {
-              running.descendants().forEach(ProcessHandle::destroyForcibly);
-              running.destroyForcibly();
-            });
   }
 
   @Override
@@ -287,6 +288,9 @@ final class StdioInstance extends BaseInstance {
     }
     if (process != null) {
       json.put("pid", process.pid());
+      if (process.supervisedAs() != null) {
+        json.put("supervisedAs", process.supervisedAs());
+      }
     }
     if (startedAt != null) {
       json.put("startedAt", startedAt.toString());

@@ -134,7 +134,8 @@ final class HostedProcesses {
               .put("command", new JsonArray(new ArrayList<>(command)))
               .put("labels", labels.copy())
               .put("state", stopping ? "stopping" : "running")
-              .put("status", "running")
+              // in the words of seed 000's connection monitor, as for a service
+              .put("status", stopping ? "Disconnected" : "Connected")
               .put("since", process.startedAt().toString())
               .put("pid", process.pid())
               .put("pgid", process.pgid())

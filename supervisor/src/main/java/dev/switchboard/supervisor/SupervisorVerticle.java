@@ -215,11 +215,20 @@ public final class SupervisorVerticle extends VerticleBase {
             Bus.serve(
                 vertx,
                 Addresses.SUPERVISOR_SERVICES_LOGS,
+                // a hosted process's name has a kind before a colon (mcp:everything): the hub's
+                // /services reads its history here as a service's
                 body ->
-                    supervisor.logs(
-                        name(body),
-                        LogQuery.parse(body, clock),
-                        Boolean.TRUE.equals(body.getValue("tail")))),
+                    body.getValue("name") instanceof String named && named.contains(":")
+                        ? supervisor
+                            .hosted()
+                            .logs(
+                                body,
+                                LogQuery.parse(body, clock),
+                                Boolean.TRUE.equals(body.getValue("tail")))
+                        : supervisor.logs(
+                            name(body),
+                            LogQuery.parse(body, clock),
+                            Boolean.TRUE.equals(body.getValue("tail")))),
             Bus.serve(
                 vertx, Addresses.SUPERVISOR_SERVICES_START, body -> supervisor.start(name(body))),
             Bus.serve(

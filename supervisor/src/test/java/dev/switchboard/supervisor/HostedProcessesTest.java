@@ -125,6 +125,14 @@ class HostedProcessesTest {
     Eventually.within(Duration.ofSeconds(10))
         .alias("its stderr in the log")
         .until(() -> lines("mcp:everything"), l -> l.contains("started sk-hosted-secret"));
+    // the hub's /services reads a log's history as a service's: the same lines
+    assertThat(
+            sup.request(
+                    Addresses.SUPERVISOR_SERVICES_LOGS,
+                    new JsonObject().put("name", "mcp:everything").put("tail", true))
+                .getJsonArray("lines")
+                .encode())
+        .contains("started sk-hosted-secret");
     JsonObject shown =
         Eventually.within(Duration.ofSeconds(10))
             .alias("listed with its figures")

@@ -193,6 +193,12 @@ public final class Addresses {
    */
   public static final String MCP_CALLS_LIST = "mcp.calls.list";
 
+  /**
+   * Command: {@code {name, project?, ...log query}} → the log of the server's instance for that
+   * project (its stderr and the supervisor's notes), when the supervisor runs its instances.
+   */
+  public static final String MCP_SERVERS_LOGS = "mcp.servers.logs";
+
   /** Command: {@code {definition}} → the new MCP server; 409 when the name is taken. */
   public static final String MCP_SERVERS_CREATE = "mcp.servers.create";
 
