@@ -1,8 +1,9 @@
 // A small stdio MCP server for the host's tests, showing what the host sends it:
 // - tools/call "hold" is never answered until cancelled; on notifications/cancelled the server
 //   logs (notifications/message) whether the cancelled id is one of the requests it holds;
-// - tools/call "ask" sends the client a sampling/createMessage request and answers with what came
-//   back (the host's error, as no client can take it);
+// - tools/call "ask" sends the client a request (arguments.method: sampling/createMessage by default,
+//   elicitation/create or roots/list) and answers with what came back (the client's result, or the
+//   host's error when no client can take it);
 // - tools/list lists hold, ask and echo (with the argument "paged": hold and ask, then echo on a second
 //   page, after nextCursor); tools/call "echo" answers its arguments and this pid, after arguments.ms;
 // - tools/call "flood" (not listed) sends arguments.count logging notifications of arguments.size
@@ -69,7 +70,16 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   } else if (message.method === "tools/call" && message.params.name === "ask") {
     const id = `ask-${next++}`;
     asked.set(id, message.id);
-    send({ id, method: "sampling/createMessage", params: { messages: [], maxTokens: 1 } });
+    const method = message.params.arguments?.method ?? "sampling/createMessage";
+    const params = {
+      "sampling/createMessage": { messages: [], maxTokens: 1 },
+      "elicitation/create": {
+        message: "Your name?",
+        requestedSchema: { type: "object", properties: { name: { type: "string" } } },
+      },
+      "roots/list": {},
+    }[method];
+    send({ id, method, params });
   } else if (message.method === "notifications/cancelled") {
     const known = held.delete(message.params.requestId);
     send({ method: "notifications/message", params: { level: "info", data: { cancelled: message.params.requestId, known } } });

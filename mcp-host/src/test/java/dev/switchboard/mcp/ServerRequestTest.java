@@ -196,4 +196,66 @@ class ServerRequestTest {
     assertThat(cancelled.message().getJsonObject("params").getValue("requestId"))
         .isEqualTo(asked.message().getValue("id"));
   }
+
+  /** The text of a tool call's first content item, parsed: what the probe got back. */
+  private static JsonObject answered(McpFixture.Event answer) {
+    return new JsonObject(
+        answer
+            .message()
+            .getJsonObject("result")
+            .getJsonArray("content")
+            .getJsonObject(0)
+            .getString("text"));
+  }
+
+  @Test
+  void elicitationGoesToTheSessionThatDeclaredItAndCausedItAndRootsToNoneThatDidNot()
+      throws Exception {
+    fixture = new McpFixture().start(probe());
+    String sampler = fixture.session("/mcp/probe", SAMPLING);
+    LinkedBlockingQueue<McpFixture.Event> samplersStream = fixture.getSse("/mcp/probe", sampler);
+    String asker =
+        fixture.session("/mcp/probe", new JsonObject().put("elicitation", new JsonObject()));
+
+    // elicitation: the asker alone declared it, and its call caused it
+    LinkedBlockingQueue<McpFixture.Event> call =
+        fixture.postSse(
+            "/mcp/probe",
+            asker,
+            McpFixture.call(21, "ask", new JsonObject().put("method", "elicitation/create")));
+    McpFixture.Event asked = call.poll(10, TimeUnit.SECONDS);
+    assertThat(asked).as("the elicitation on the asker's call stream").isNotNull();
+    assertThat(asked.message().getString("method")).isEqualTo("elicitation/create");
+    assertThat(asked.message().getJsonObject("params").getString("message"))
+        .isEqualTo("Your name?");
+    JsonObject accept =
+        new JsonObject()
+            .put("jsonrpc", "2.0")
+            .put("id", asked.message().getValue("id"))
+            .put(
+                "result",
+                new JsonObject()
+                    .put("action", "accept")
+                    .put("content", new JsonObject().put("name", "Ada")));
+    assertThat(fixture.post("/mcp/probe", asker, accept, "Authorization", "Bearer " + TOKEN))
+        .extracting(r -> r.statusCode())
+        .isEqualTo(202);
+    JsonObject elicited = answered(call.poll(10, TimeUnit.SECONDS));
+    assertThat(elicited.getString("action")).isEqualTo("accept");
+    assertThat(elicited.getJsonObject("content").getString("name")).isEqualTo("Ada");
+
+    // roots: no session declared them; the server is told so, and no client is asked
+    JsonObject error =
+        answered(
+            fixture
+                .postSse(
+                    "/mcp/probe",
+                    asker,
+                    McpFixture.call(22, "ask", new JsonObject().put("method", "roots/list")))
+                .poll(10, TimeUnit.SECONDS));
+    assertThat(error.getString("message")).contains("roots/list").contains("roots");
+    assertThat(samplersStream.poll(300, TimeUnit.MILLISECONDS))
+        .as("nothing for the session that declared neither")
+        .isNull();
+  }
 }
