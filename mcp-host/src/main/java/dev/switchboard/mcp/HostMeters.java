@@ -119,6 +119,11 @@ final class HostMeters {
     registry.counter("mcp.stdout.garbage", "server", server).increment();
   }
 
+  /** A remote server's broken SSE stream resumed with Last-Event-ID. */
+  void resumed(String server) {
+    registry.counter("mcp.remote.streams.resumed", "server", server).increment();
+  }
+
   void stderr(String server) {
     registry.counter("mcp.stderr.lines", "server", server).increment();
   }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,14 @@ final class RemoteInstance extends BaseInstance {
   static final int CONNECTIONS = 64;
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Attempts in a row to resume a broken SSE stream with {@code Last-Event-ID}. */
+  static final int RESUMPTIONS = 3;
+
+  /** The wait before a resumption, unless the stream said otherwise ({@code retry:}), bounded. */
+  private static final long RESUME_AFTER_MS = 250;
+
+  private static final long RESUME_AFTER_MAX_MS = 5000;
 
   private HttpClient http;
   private boolean connected;
@@ -166,6 +175,7 @@ final class RemoteInstance extends BaseInstance {
               answered[0] = true;
             }
           },
+          () -> answered[0],
           () -> {
             if (!answered[0] && state == State.READY) {
               inbound.accept(
@@ -293,12 +303,14 @@ final class RemoteInstance extends BaseInstance {
                 new SseReader(
                     response,
                     message -> {},
+                    () -> true,
                     () -> {
                       streamOpen = false;
                       if (client == http && state == State.READY) {
                         openStream(false);
                       }
-                    });
+                    },
+                    true);
                 return;
               }
               response.end();
@@ -316,35 +328,149 @@ final class RemoteInstance extends BaseInstance {
   /**
    * Reads one SSE stream: each {@code message} event's data is a JSON-RPC message for the host
    * ({@code seen} sees it first); other events and comments are skipped; {@code done} runs once the
-   * stream ended cleanly. A broken connection, an event over {@link #LARGEST_MESSAGE} or data that
-   * is not JSON-RPC lose the server.
+   * stream ended cleanly. An event over {@link #LARGEST_MESSAGE} or data that is not JSON-RPC lose
+   * the server. A connection that breaks after an event with an id is resumed: a {@code GET} with
+   * {@code Last-Event-ID} (the specification's resumption, which the server replays the rest of the
+   * stream on), after the stream's {@code retry:} or 250 ms, up to {@link #RESUMPTIONS} times in a
+   * row; a stream without ids, or a resumption refused, loses the server. So does a {@code request}
+   * stream that ends without its answer and with ids: it is resumed the same way, as the
+   * specification lets a server close it early.
    */
   private final class SseReader {
     private final Consumer<JsonObject> seen;
+    private final Runnable done;
+    private final BooleanSupplier complete;
+    private final boolean standalone;
     private final HttpClient client = http;
     private Buffer pending = Buffer.buffer();
     private final StringBuilder data = new StringBuilder();
     private String event;
+    private String idField;
+    private String lastEventId;
+    private long retryMs = RESUME_AFTER_MS;
+    private int resumptions;
+    private HttpClientResponse current;
 
-    SseReader(HttpClientResponse response, Consumer<JsonObject> seen, Runnable done) {
+    /**
+     * {@code complete}: whether the stream gave what it was opened for (a request's answer), so
+     * that its end needs no resumption; always true for the GET stream.
+     */
+    SseReader(
+        HttpClientResponse response,
+        Consumer<JsonObject> seen,
+        BooleanSupplier complete,
+        Runnable done) {
+      this(response, seen, complete, done, false);
+    }
+
+    /** {@code standalone}: the GET stream, opened afresh when it breaks before any event id. */
+    SseReader(
+        HttpClientResponse response,
+        Consumer<JsonObject> seen,
+        BooleanSupplier complete,
+        Runnable done,
+        boolean standalone) {
       this.seen = seen;
-      response.handler(this::chunk);
+      this.complete = complete;
+      this.done = done;
+      this.standalone = standalone;
+      attach(response);
+    }
+
+    private void attach(HttpClientResponse response) {
+      current = response;
+      pending = Buffer.buffer();
+      data.setLength(0);
+      event = null;
+      idField = null;
+      response.handler(chunk -> chunk(response, chunk));
       response.exceptionHandler(
           err -> {
-            if (client == http) {
-              lose("lost the remote MCP server mid-stream: " + message(err));
+            if (client == http && current == response) {
+              broken("lost the remote MCP server mid-stream: " + message(err));
             }
           });
       response.endHandler(
           v -> {
-            if (client == http) {
+            if (client != http || current != response) {
+              return;
+            }
+            if (!complete.getAsBoolean() && lastEventId != null) {
+              broken("the remote MCP server ended a request's stream before its answer");
+            } else {
               done.run();
             }
           });
     }
 
-    private void chunk(Buffer chunk) {
-      if (client != http) {
+    /** Resumes the stream after its last event, or loses the server saying {@code why}. */
+    private void broken(String why) {
+      if (lastEventId == null && standalone && state == State.READY) {
+        // nothing to resume from: the stream is opened again (a server that is gone loses then)
+        current = null;
+        done.run();
+        return;
+      }
+      if (lastEventId == null || resumptions >= RESUMPTIONS || state != State.READY) {
+        lose(why + (lastEventId == null ? "" : " (resumed " + resumptions + " times)"));
+        return;
+      }
+      resumptions++;
+      current = null;
+      String after = lastEventId;
+      context
+          .owner()
+          .setTimer(
+              Math.min(RESUME_AFTER_MAX_MS, Math.max(1, retryMs)),
+              id -> {
+                if (client != http || state != State.READY) {
+                  return;
+                }
+                client
+                    .request(
+                        options(HttpMethod.GET)
+                            .putHeader("Accept", "text/event-stream")
+                            .putHeader("Last-Event-ID", after))
+                    .compose(HttpClientRequest::send)
+                    .onComplete(
+                        resumed -> {
+                          if (client != http || state != State.READY) {
+                            if (resumed.succeeded()) {
+                              resumed.result().request().reset();
+                            }
+                            return;
+                          }
+                          if (resumed.failed()) {
+                            broken(why);
+                            return;
+                          }
+                          HttpClientResponse response = resumed.result();
+                          String type = response.getHeader("Content-Type");
+                          if (response.statusCode() / 100 == 2
+                              && type != null
+                              && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+                            LOG.info(
+                                "MCP server {} (remote): stream resumed after event {}",
+                                key,
+                                after);
+                            meters.resumed(key.server());
+                            attach(response);
+                            return;
+                          }
+                          response.end();
+                          lose(
+                              why
+                                  + "; resuming it after event "
+                                  + after
+                                  + " was refused (HTTP "
+                                  + response.statusCode()
+                                  + ")");
+                        });
+              });
+    }
+
+    private void chunk(HttpClientResponse from, Buffer chunk) {
+      if (client != http || current != from) {
         return;
       }
       pending.appendBuffer(chunk);
@@ -354,7 +480,7 @@ final class RemoteInstance extends BaseInstance {
           int end = i > start && pending.getByte(i - 1) == '\r' ? i - 1 : i;
           line(pending.getString(start, end, "UTF-8"));
           start = i + 1;
-          if (client != http) {
+          if (client != http || current != from) {
             return;
           }
         }
@@ -372,8 +498,17 @@ final class RemoteInstance extends BaseInstance {
         data.append(data.isEmpty() ? "" : "\n").append(field(line, 5));
       } else if (line.startsWith("event:")) {
         event = field(line, 6);
+      } else if (line.startsWith("id:")) {
+        String id = field(line, 3);
+        // an id with NUL is ignored (the SSE specification)
+        idField = id.indexOf('\0') >= 0 ? idField : id;
+      } else if (line.startsWith("retry:")) {
+        String ms = field(line, 6);
+        if (!ms.isEmpty() && ms.length() < 10 && ms.chars().allMatch(Character::isDigit)) {
+          retryMs = Long.parseLong(ms);
+        }
       }
-      // id:, retry: and comments are of no use without resumption
+      // comments are skipped
     }
 
     private String field(String line, int from) {
@@ -383,11 +518,17 @@ final class RemoteInstance extends BaseInstance {
     private void dispatch() {
       String text = data.toString();
       String type = event;
+      if (idField != null) {
+        lastEventId = idField.isEmpty() ? null : idField;
+        idField = null;
+      }
       data.setLength(0);
       event = null;
       if (text.isEmpty() || (type != null && !type.equals("message"))) {
         return;
       }
+      // an event got through: the next break is a new one
+      resumptions = 0;
       Object parsed = parse(Buffer.buffer(text));
       if (parsed == null) {
         lose("the remote MCP server sent an event that is not JSON-RPC: " + shown(text));

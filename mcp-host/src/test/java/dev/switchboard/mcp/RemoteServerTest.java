@@ -113,6 +113,99 @@ class RemoteServerTest {
     return remoteStderr.stream().filter(l -> l.startsWith("Session initialized with ID")).count();
   }
 
+  /**
+   * A TCP proxy in front of the remote server whose open connections can all be cut at once, as a
+   * network fault cuts them: the host's next connection goes through again.
+   */
+  private static final class CuttingProxy {
+    private final java.util.Set<io.vertx.core.net.NetSocket> open =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final io.vertx.core.net.NetServer server;
+
+    CuttingProxy(io.vertx.core.Vertx vertx, int target) {
+      io.vertx.core.net.NetClient client = vertx.createNetClient();
+      server =
+          vertx
+              .createNetServer()
+              .connectHandler(
+                  front -> {
+                    front.pause();
+                    client
+                        .connect(target, "127.0.0.1")
+                        .onSuccess(
+                            back -> {
+                              open.add(front);
+                              open.add(back);
+                              front.pipeTo(back);
+                              back.pipeTo(front);
+                              front.resume();
+                            })
+                        .onFailure(err -> front.close());
+                  })
+              .listen(0, "127.0.0.1")
+              .await();
+    }
+
+    int port() {
+      return server.actualPort();
+    }
+
+    /** Closes every connection open through it. */
+    void cut() {
+      List.copyOf(open).forEach(socket -> socket.close());
+      open.clear();
+    }
+  }
+
+  @Test
+  void aBrokenStreamIsResumedWithLastEventIdAndTheCallCompletesWithEveryProgress()
+      throws Exception {
+    int port = freePort();
+    startRemote(port);
+    fixture = new McpFixture();
+    CuttingProxy proxy = new CuttingProxy(fixture.vertx, port);
+    fixture.start(remoteDefinition("cut", "shared", proxy.port()));
+    List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+    McpSyncClient client = fixture.client("cut", null, progress::add);
+    String startedAt =
+        status("cut").getJsonArray("instances").getJsonObject(0).getString("startedAt");
+    CompletableFuture<McpSchema.CallToolResult> call =
+        CompletableFuture.supplyAsync(
+            () ->
+                client.callTool(
+                    McpSchema.CallToolRequest.builder()
+                        .name("longRunningOperation")
+                        .arguments(Map.of("duration", 3, "steps", 6))
+                        .progressToken("cut-token")
+                        .build()));
+    Eventually.within(Duration.ofSeconds(10))
+        .alias("the first progress through the host")
+        .until(progress::size, n -> n >= 1);
+    proxy.cut();
+
+    McpSchema.CallToolResult done = call.get(30, TimeUnit.SECONDS);
+    assertThat(text(done)).contains("Long running operation completed");
+    // the rest of the request's stream was replayed after the last event: none lost, none twice
+    assertThat(progress)
+        .extracting(McpSchema.ProgressNotification::progress)
+        .containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+    // the same instance and remote session: nothing was restarted
+    JsonObject instance = status("cut").getJsonArray("instances").getJsonObject(0);
+    assertThat(instance.getString("state")).isEqualTo("ready");
+    assertThat(instance.getString("startedAt")).isEqualTo(startedAt);
+    assertThat(sessionsInitializedRemotely()).isEqualTo(1);
+    assertThat(
+            Telemetry.registry()
+                .find(Telemetry.PREFIX + "mcp.remote.streams.resumed")
+                .tag("server", "cut")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(1.0);
+    assertThat(
+            text(client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "on")))))
+        .isEqualTo("Echo: on");
+  }
+
   @Test
   void aRemoteServerIsUsedThroughTheHostOneRemoteSessionPerProject() throws Exception {
     int port = freePort();
