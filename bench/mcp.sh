@@ -16,10 +16,12 @@
 #   --idle-host N          sessions opened on the host for the idle-memory step (500) [IDLE_HOST]
 #   --idle-bridge N        the same for each bridge (supergateway starts a server process per
 #                          session, so keep it small) (10)                          [IDLE_BRIDGE]
-#   --targets LIST         which to run, in this order (stdio host supergateway mcp-proxy) [TARGETS]
+#   --targets LIST         which to run, in this order (stdio host supergateway mcp-proxy; also
+#                          host-supervised: the host with the supervisor running its instances) [TARGETS]
 #   --skip-build           do not build or npm ci
 #   --quick                CALLS=200 WARMUP=200 SECONDS_PER_STEP=2, idle 50 / 3 sessions
-# Ports 3931 (host), 3932 (supergateway), 3933 (mcp-proxy): MCP_BENCH_PORT_BASE=3930 moves them.
+# Ports 3931 (host), 3932 (supergateway), 3933 (mcp-proxy), 3934 (host-supervised):
+# MCP_BENCH_PORT_BASE=3930 moves them.
 # The host runs as ./switchboard runs it (jvm.options, app/target/switchboard.jar --services
 # mcp-host, its embedded PostgreSQL in a temporary DATA_DIR); HOST_JVM_OPTS replaces jvm.options.
 set -euo pipefail
@@ -111,8 +113,14 @@ for target in $TARGETS; do
     stdio)
       ARGS+=(--target "stdio=stdio:node $EVERYTHING stdio")
       ;;
-    host)
-      port=$((BASE + 1))
+    host|host-supervised)
+      # host: mcp-host alone, its instances its own children; host-supervised: with the supervisor
+      # in the same JVM, each instance a supervisor process spoken to over FIFOs (MCP_PROCESSES=auto)
+      if [[ "$target" == host ]]; then
+        port=$((BASE + 1)); services=mcp-host
+      else
+        port=$((BASE + 4)); services=mcp-host,supervisor
+      fi
       port_in_use "$port" && { log "port $port is in use"; exit 1; }
       cat >"$DATA_DIR/switchboard.yaml" <<EOF
 mcp:
@@ -122,14 +130,14 @@ mcp:
       pool: shared
 EOF
       # the bench's sessions and the idle ones, with room to spare
-      env -u DATABASE_URL DATA_DIR="$DATA_DIR/data" BIND_HOST=127.0.0.1 MCP_PORT="$port" \
+      env -u DATABASE_URL DATA_DIR="$DATA_DIR/data-$target" BIND_HOST=127.0.0.1 MCP_PORT="$port" \
         ADMIN_TOKEN="$TOKEN" MCP_MAX_SESSIONS=$((IDLE_HOST + 1000)) \
-        java $HOST_JVM_OPTS -jar "$APP_JAR" --services mcp-host --config "$DATA_DIR/switchboard.yaml" \
-        >"$RUN_DIR/host.log" 2>&1 &
+        java $HOST_JVM_OPTS -jar "$APP_JAR" --services "$services" --config "$DATA_DIR/switchboard.yaml" \
+        >"$RUN_DIR/$target.log" 2>&1 &
       PIDS+=($!)
-      wait_port "$!" "$port" host
-      ARGS+=(--target "host=http://127.0.0.1:$port/mcp/everything" --pid "host=${PIDS[-1]}" \
-        --idle-sessions "host=$IDLE_HOST")
+      wait_port "$!" "$port" "$target"
+      ARGS+=(--target "$target=http://127.0.0.1:$port/mcp/everything" --pid "$target=${PIDS[-1]}" \
+        --idle-sessions "$target=$IDLE_HOST")
       ;;
     supergateway)
       port=$((BASE + 2))

@@ -495,7 +495,7 @@ class SplitDeploymentIT {
   // ---------------------------------------------------------------- the supervisor
 
   @Test
-  @Order(5)
+  @Order(6)
   void aSupervisorRestartAdoptsTheRunningService() throws Exception {
     JsonObject definition =
         new JsonObject()
@@ -536,10 +536,92 @@ class SplitDeploymentIT {
             service -> service != null && "running".equals(service.getString("state")));
   }
 
+  // ---------------------------------------------------------------- an MCP server, across JVMs
+
+  @Test
+  @Order(5)
+  void anMcpServerOfTheMcpHostRunsAsTheSupervisorsProcessInAnotherJvm() throws Exception {
+    Path everything =
+        Path.of(
+                "../mcp-host/src/test/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+            .toAbsolutePath()
+            .normalize();
+    assertThat(everything).as("mcp-host's tests install server-everything").isRegularFile();
+    JsonObject definition =
+        new JsonObject()
+            .put("name", "everything")
+            .put("command", new JsonArray().add("node").add(everything.toString()).add("stdio"));
+    HttpResponse<String> created = api("POST", "/api/v1/mcp/servers", definition.encode());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    // a client's initialize, through nginx, the gateway and mcp-host, is answered by the server
+    // the supervisor runs: over FIFOs in the supervisor's DATA_DIR, two JVMs apart
+    HttpResponse<String> initialized =
+        https.send(
+            HttpRequest.newBuilder(URI.create(nginx.https() + "/mcp/everything"))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .timeout(Duration.ofSeconds(60))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        new JsonObject()
+                            .put("jsonrpc", "2.0")
+                            .put("id", 1)
+                            .put("method", "initialize")
+                            .put(
+                                "params",
+                                new JsonObject()
+                                    .put("protocolVersion", "2025-06-18")
+                                    .put("capabilities", new JsonObject())
+                                    .put(
+                                        "clientInfo",
+                                        new JsonObject().put("name", "split").put("version", "1")))
+                            .encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(initialized.statusCode()).as(initialized.body()).isEqualTo(200);
+    assertThat(initialized.body()).contains("serverInfo");
+
+    JsonObject listed =
+        Eventually.within(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .alias("mcp:everything among the supervisor's processes")
+            .until(
+                () ->
+                    new JsonObject(api("GET", "/api/v1/services", null).body())
+                        .getJsonArray("services").stream()
+                            .map(JsonObject.class::cast)
+                            .filter(entry -> "mcp:everything".equals(entry.getString("name")))
+                            .findFirst()
+                            .orElse(null),
+                entry -> entry != null && entry.containsKey("stats"));
+    assertThat(listed.getString("managedBy")).isEqualTo("mcp-host");
+    long pid = listed.getLong("pid");
+    assertThat(ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
+        .as("the server's parent is the supervisor's JVM, not mcp-host's")
+        .hasValue(supervisor.pid());
+    String log =
+        Eventually.within(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .alias("the server's stderr in the supervisor's log")
+            .until(
+                () -> api("GET", "/api/v1/mcp/servers/everything/logs", null).body(),
+                body -> body.contains("\"stream\":\"stderr\""));
+    assertThat(log).contains("[switchboard] started for mcp-host (pid " + pid + ")");
+
+    HttpResponse<String> deleted = api("DELETE", "/api/v1/mcp/servers/everything", null);
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    Eventually.within(Duration.ofSeconds(30))
+        .alias("the server's process gone with its definition")
+        .until(
+            () -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+  }
+
   // ---------------------------------------------------------------- a hub dies
 
   @Test
-  @Order(6)
+  @Order(7)
   void theClientsOfAHubKilledWithKill9RecoverOnTheOtherWithWhatTheyMissed() throws Exception {
     Hub victim = hubs.get(0);
     Hub survivor = hubs.get(1);
