@@ -6,6 +6,7 @@ import static dev.switchboard.app.SwitchboardProcess.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.McpMessages;
 import dev.switchboard.hub.NodeDriver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -563,21 +564,7 @@ class SplitDeploymentIT {
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .timeout(Duration.ofSeconds(60))
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        new JsonObject()
-                            .put("jsonrpc", "2.0")
-                            .put("id", 1)
-                            .put("method", "initialize")
-                            .put(
-                                "params",
-                                new JsonObject()
-                                    .put("protocolVersion", "2025-06-18")
-                                    .put("capabilities", new JsonObject())
-                                    .put(
-                                        "clientInfo",
-                                        new JsonObject().put("name", "split").put("version", "1")))
-                            .encode()))
+                .POST(HttpRequest.BodyPublishers.ofString(McpMessages.initialize("split").encode()))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(initialized.statusCode()).as(initialized.body()).isEqualTo(200);

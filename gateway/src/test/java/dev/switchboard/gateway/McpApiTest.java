@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.McpMessages;
 import dev.switchboard.mcp.McpHostVerticle;
 import dev.switchboard.migrations.Migrations;
 import io.vertx.core.DeploymentOptions;
@@ -368,15 +369,6 @@ class McpApiTest {
   }
 
   private static JsonObject initialize() {
-    return new JsonObject()
-        .put("jsonrpc", "2.0")
-        .put("id", 1)
-        .put("method", "initialize")
-        .put(
-            "params",
-            new JsonObject()
-                .put("protocolVersion", "2025-06-18")
-                .put("capabilities", new JsonObject())
-                .put("clientInfo", new JsonObject().put("name", "raw").put("version", "1")));
+    return McpMessages.initialize("raw");
   }
 }

@@ -6,6 +6,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.McpMessages;
 import dev.switchboard.mcp.McpHostVerticle;
 import dev.switchboard.migrations.Migrations;
 import io.vertx.core.DeploymentOptions;
@@ -87,23 +88,7 @@ class McpOverSocketIoTest extends HubClientTest {
         .isTrue();
 
     JsonObject initialized =
-        node.ackOf(
-            "ide",
-            "mcp:request",
-            request(
-                "web",
-                new JsonObject()
-                    .put("jsonrpc", "2.0")
-                    .put("id", 1)
-                    .put("method", "initialize")
-                    .put(
-                        "params",
-                        new JsonObject()
-                            .put("protocolVersion", "2025-06-18")
-                            .put("capabilities", new JsonObject())
-                            .put(
-                                "clientInfo",
-                                new JsonObject().put("name", "ide").put("version", "1")))));
+        node.ackOf("ide", "mcp:request", request("web", McpMessages.initialize("ide")));
     assertThat(initialized.getBoolean("ok")).as(initialized.encode()).isTrue();
     JsonObject result = initialized.getJsonObject("response").getJsonObject("result");
     assertThat(result.getString("protocolVersion")).isEqualTo("2025-06-18");
