@@ -181,23 +181,22 @@ final class SupervisedProcess implements ServerProcess {
               process -> {
                 supervised = true;
                 byInstance.put(process.instance, process);
-                // the supervisor gone, its exit event never comes: the pid says it then
+                // the supervisor gone, its exit event never comes: the pid says it then (and a
+                // process already gone, whose event came before it was known here, at once)
                 ProcessHandle.of(process.pid)
-                    .ifPresent(
-                        handle ->
-                            handle
-                                .onExit()
-                                .thenRun(
-                                    () ->
-                                        context
-                                            .owner()
-                                            .setTimer(
-                                                2000,
-                                                id -> {
-                                                  if (byInstance.remove(process.instance) != null) {
-                                                    process.ended(null);
-                                                  }
-                                                })));
+                    .<CompletableFuture<?>>map(ProcessHandle::onExit)
+                    .orElse(CompletableFuture.completedFuture(null))
+                    .thenRun(
+                        () ->
+                            context
+                                .owner()
+                                .setTimer(
+                                    2000,
+                                    id -> {
+                                      if (byInstance.remove(process.instance) != null) {
+                                        process.ended(null);
+                                      }
+                                    }));
                 return (ServerProcess) process;
               })
           .recover(
