@@ -3,6 +3,7 @@
  * side by side, the stream and text filter (sent to the API as `stream` and `q` for a search over
  * everything retained, and applied to the live lines as they arrive), and the exports.
  */
+import { parseHostedName } from "./services";
 import type { LogLine } from "./types";
 
 export type Stream = LogLine["stream"];
@@ -36,6 +37,20 @@ export function logQuery(filter: LogFilter, extra: Record<string, string> = {}):
   if (filter.text !== "") params.set("q", filter.text);
   const query = params.toString();
   return query === "" ? "" : `?${query}`;
+}
+
+/**
+ * Where the API keeps a log: a service's at `/api/v1/services/{name}/logs`, an MCP server instance's
+ * (`mcp:<server>[:<project>]`, a process the supervisor hosts for mcp-host) at
+ * `/api/v1/mcp/servers/{server}/logs?project=`. The hub's `subscribe:logs` takes either name as it is.
+ */
+export function logPath(name: string, filter: LogFilter, extra: Record<string, string> = {}): string {
+  const hosted = parseHostedName(name);
+  if (hosted === null) {
+    return `/api/v1/services/${encodeURIComponent(name)}/logs${logQuery(filter, extra)}`;
+  }
+  const params = hosted.project === "" ? extra : { ...extra, project: hosted.project };
+  return `/api/v1/mcp/servers/${encodeURIComponent(hosted.server)}/logs${logQuery(filter, params)}`;
 }
 
 /** Lines by service, each service's in seq order. */
