@@ -55,5 +55,6 @@ describe("exports", () => {
     const now = new Date("2026-01-01T12:00:00.123Z");
     expect(exportName(["web", "db"], "ndjson", now)).toBe("switchboard-logs-web-db-20260101T120000Z.ndjson");
     expect(exportName(["a", "b", "c", "d"], "json", now)).toBe("switchboard-logs-4-services-20260101T120000Z.json");
+    expect(exportName(["mcp:lsp:alpha"], "ndjson", now)).toBe("switchboard-logs-mcp_lsp_alpha-20260101T120000Z.ndjson");
   });
 });

@@ -90,9 +90,10 @@ export function tagNdjson(service: string, ndjson: string): ServiceLine[] {
     .map((text) => ({ ...(JSON.parse(text) as LogLine), service }));
 }
 
-/** A file name for an export: `switchboard-logs-web-db-20260101T120000Z.ndjson`. */
+/** A file name for an export: `switchboard-logs-web-db-20260101T120000Z.ndjson` (`mcp_everything` for `mcp:everything`). */
 export function exportName(services: readonly string[], extension: "ndjson" | "json", now: Date): string {
-  const who = services.length === 0 ? "none" : services.length > 3 ? `${services.length}-services` : services.join("-");
+  // a hosted process's name has colons (mcp:everything:alpha), which some file systems refuse
+  const who = services.length === 0 ? "none" : services.length > 3 ? `${services.length}-services` : services.join("-").replace(/[^A-Za-z0-9._-]/g, "_");
   const when = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   return `switchboard-logs-${who}-${when}.${extension}`;
 }
