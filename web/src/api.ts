@@ -1,7 +1,7 @@
 /** The REST API under /api/v1, with the session's credentials; a failure is an {@link ApiError}. */
 import { authHeaders, signOut } from "./auth";
 import { ApiError, toProblem } from "./problem";
-import { logQuery, NO_FILTER, type LogFilter } from "./logView";
+import { logPath, NO_FILTER, type LogFilter } from "./logView";
 import type { Deployment, DeploymentRequest } from "./deployments";
 import type { Definition } from "./serviceForm";
 import { auditQuery, type AuditFilter, type AuditPage } from "./audit";
@@ -45,12 +45,15 @@ export const api = {
   updateService: (name: string, definition: Definition) => post<Service>(servicePath(name), definition, "PUT"),
   control: (name: string, action: Control) =>
     post<Service>(`/api/v1/services/${encodeURIComponent(name)}/${action}`),
-  /** A service's retained lines that pass the filter, the newest `limit`, oldest first. */
+  /**
+   * A service's retained lines that pass the filter, the newest `limit`, oldest first; or those of an
+   * MCP server instance the supervisor hosts (`mcp:<server>[:<project>]`, read from the MCP logs route).
+   */
   logs: (name: string, filter: LogFilter = NO_FILTER, limit = 200) =>
-    request<ServiceLogs>(`${servicePath(name)}/logs${logQuery(filter, { limit: String(limit) })}`),
-  /** Every retained line of a service that passes the filter, as the API's NDJSON export. */
+    request<ServiceLogs>(logPath(name, filter, { limit: String(limit) })),
+  /** Every retained line of a service (or hosted process) that passes the filter, as the API's NDJSON export. */
   exportLogs: async (name: string, filter: LogFilter): Promise<string> => {
-    const response = await fetch(`${servicePath(name)}/logs${logQuery(filter, { format: "ndjson" })}`, { headers: authHeaders() });
+    const response = await fetch(logPath(name, filter, { format: "ndjson" }), { headers: authHeaders() });
     if (!response.ok) {
       throw new ApiError(toProblem(response.status, await response.json().catch(() => null)));
     }

@@ -4,30 +4,43 @@ import { useHub } from "./app";
 import { api } from "./api";
 import { command } from "./hub";
 import { describe } from "./problem";
-import { applyUpdate, fromStatus, type ServiceMap } from "./services";
+import { applyHostedUpdate, applyUpdate, fromStatus, hostedFromStatus, type HostedMap, type ServiceMap } from "./services";
 import { appendSample, emptyColumns, type Columns, type SeriesSpec } from "./stats";
 import type { Sample, ServiceList, ServiceUpdate } from "./types";
 
 export interface LiveServices {
   services: ServiceMap;
+  /** The processes the supervisor runs for other services (MCP server instances), never counted as services. */
+  hosted: HostedMap;
   /** Why the list could not be read (no supervisor, no rights), null when it could. */
   error: string | null;
 }
 
-/** Every service: the API's list at once, then `services:status` and `services:update` of the hub. */
+/** The services and the hosted processes of a whole list. */
+function fromList(list: ServiceList, now: number): LiveServices {
+  return { services: fromStatus(list, now), hosted: hostedFromStatus(list, now), error: null };
+}
+
+/**
+ * Every service and every hosted process: the API's list at once, then `services:status` and
+ * `services:update` of the hub.
+ */
 export function useServices(): LiveServices {
   const hub = useHub();
-  const [state, setState] = useState<LiveServices>({ services: new Map(), error: null });
+  const [state, setState] = useState<LiveServices>({ services: new Map(), hosted: new Map(), error: null });
   useEffect(() => {
     let active = true;
     api
       .services()
-      .then((list) => active && setState({ services: fromStatus(list, Date.now()), error: null }))
+      .then((list) => active && setState(fromList(list, Date.now())))
       .catch((error) => active && setState((prior) => ({ ...prior, error: describe(error) })));
     const socket = hub.namespace("/services");
-    const status = (list: ServiceList) => setState({ services: fromStatus(list, Date.now()), error: null });
+    const status = (list: ServiceList) => setState(fromList(list, Date.now()));
     const update = (change: ServiceUpdate) =>
-      setState((prior) => ({ ...prior, services: applyUpdate(prior.services, change, Date.now()) }));
+      setState((prior) => {
+        const now = Date.now();
+        return { ...prior, services: applyUpdate(prior.services, change, now), hosted: applyHostedUpdate(prior.hosted, change, now) };
+      });
     socket.on("services:status", status);
     socket.on("services:update", update);
     return () => {

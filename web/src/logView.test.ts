@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addLines, exportName, logQuery, matches, merged, NO_FILTER, tagNdjson, toNdjson } from "./logView";
+import { addLines, exportName, logPath, logQuery, matches, merged, NO_FILTER, tagNdjson, toNdjson } from "./logView";
 import type { LogLine } from "./types";
 
 const line = (seq: number, ts: string, text = `line ${seq}`, stream: LogLine["stream"] = "stdout"): LogLine => ({
@@ -20,6 +20,12 @@ describe("the filter", () => {
   it("becomes the API's query", () => {
     expect(logQuery(NO_FILTER)).toBe("");
     expect(logQuery({ stream: "stderr", text: "out of memory" }, { limit: "500" })).toBe("?limit=500&stream=stderr&q=out+of+memory");
+  });
+
+  it("reads a service's log from the services route and an MCP server instance's from the MCP route", () => {
+    expect(logPath("web", NO_FILTER, { limit: "200" })).toBe("/api/v1/services/web/logs?limit=200");
+    expect(logPath("mcp:everything", { stream: "stderr", text: "" }, { limit: "200" })).toBe("/api/v1/mcp/servers/everything/logs?limit=200&stream=stderr");
+    expect(logPath("mcp:lsp:alpha", NO_FILTER, { format: "ndjson" })).toBe("/api/v1/mcp/servers/lsp/logs?format=ndjson&project=alpha");
   });
 });
 
@@ -49,5 +55,6 @@ describe("exports", () => {
     const now = new Date("2026-01-01T12:00:00.123Z");
     expect(exportName(["web", "db"], "ndjson", now)).toBe("switchboard-logs-web-db-20260101T120000Z.ndjson");
     expect(exportName(["a", "b", "c", "d"], "json", now)).toBe("switchboard-logs-4-services-20260101T120000Z.json");
+    expect(exportName(["mcp:lsp:alpha"], "ndjson", now)).toBe("switchboard-logs-mcp_lsp_alpha-20260101T120000Z.ndjson");
   });
 });

@@ -3,6 +3,7 @@
  * side by side, the stream and text filter (sent to the API as `stream` and `q` for a search over
  * everything retained, and applied to the live lines as they arrive), and the exports.
  */
+import { parseHostedName } from "./services";
 import type { LogLine } from "./types";
 
 export type Stream = LogLine["stream"];
@@ -36,6 +37,20 @@ export function logQuery(filter: LogFilter, extra: Record<string, string> = {}):
   if (filter.text !== "") params.set("q", filter.text);
   const query = params.toString();
   return query === "" ? "" : `?${query}`;
+}
+
+/**
+ * Where the API keeps a log: a service's at `/api/v1/services/{name}/logs`, an MCP server instance's
+ * (`mcp:<server>[:<project>]`, a process the supervisor hosts for mcp-host) at
+ * `/api/v1/mcp/servers/{server}/logs?project=`. The hub's `subscribe:logs` takes either name as it is.
+ */
+export function logPath(name: string, filter: LogFilter, extra: Record<string, string> = {}): string {
+  const hosted = parseHostedName(name);
+  if (hosted === null) {
+    return `/api/v1/services/${encodeURIComponent(name)}/logs${logQuery(filter, extra)}`;
+  }
+  const params = hosted.project === "" ? extra : { ...extra, project: hosted.project };
+  return `/api/v1/mcp/servers/${encodeURIComponent(hosted.server)}/logs${logQuery(filter, params)}`;
 }
 
 /** Lines by service, each service's in seq order. */
@@ -75,9 +90,10 @@ export function tagNdjson(service: string, ndjson: string): ServiceLine[] {
     .map((text) => ({ ...(JSON.parse(text) as LogLine), service }));
 }
 
-/** A file name for an export: `switchboard-logs-web-db-20260101T120000Z.ndjson`. */
+/** A file name for an export: `switchboard-logs-web-db-20260101T120000Z.ndjson` (`mcp_everything` for `mcp:everything`). */
 export function exportName(services: readonly string[], extension: "ndjson" | "json", now: Date): string {
-  const who = services.length === 0 ? "none" : services.length > 3 ? `${services.length}-services` : services.join("-");
+  // a hosted process's name has colons (mcp:everything:alpha), which some file systems refuse
+  const who = services.length === 0 ? "none" : services.length > 3 ? `${services.length}-services` : services.join("-").replace(/[^A-Za-z0-9._-]/g, "_");
   const when = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   return `switchboard-logs-${who}-${when}.${extension}`;
 }

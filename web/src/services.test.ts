@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { applyUpdate, commands, errorMessage, formatBytes, fromStatus, sorted, tone } from "./services";
+import {
+  applyHostedUpdate,
+  applyUpdate,
+  commands,
+  errorMessage,
+  formatBytes,
+  fromStatus,
+  hostedFromStatus,
+  hostedRow,
+  hostedTone,
+  parseHostedName,
+  sorted,
+  sortedHosted,
+  tone,
+} from "./services";
 import type { HostedProcess, Service, ServiceUpdate } from "./types";
 
 function service(name: string, state: Service["state"], extra: Partial<Service> = {}): Service {
@@ -79,6 +93,72 @@ describe("processes run for other services", () => {
     expect([...list.keys()]).toEqual(["a"]);
     expect(applyUpdate(list, { ...hosted, update: "stats" }, 2)).toBe(list);
     expect(applyUpdate(list, { ...hosted, update: "deleted" }, 3)).toBe(list);
+  });
+
+  const perProject: HostedProcess = {
+    ...hosted,
+    name: "mcp:lsp:alpha",
+    labels: { server: "lsp", project: "alpha" },
+    pid: 77,
+    pgid: 77,
+    startedAt: "2026-01-01T00:00:00Z",
+    stats: { cpuPercent: 12.34, rssBytes: 3 * 1024 * 1024, threads: 9, processes: 1, uptimeSeconds: 30, restarts: 0 },
+  };
+  /** What the supervisor publishes when one ends: no command, pid or figures, only who it was. */
+  const ended = { name: "mcp:everything", kind: "mcp", managedBy: "mcp-host", state: "deleted", reason: "exited with code 0", update: "deleted" } as unknown as ServiceUpdate;
+
+  it("are kept in their own list, taken whole from services:status", () => {
+    const list = { services: [service("a", "running"), perProject, hosted], timestamp: "" };
+    const held = hostedFromStatus(list, 1);
+    expect(sortedHosted(held).map((view) => view.process.name)).toEqual(["mcp:everything", "mcp:lsp:alpha"]);
+    expect(held.get("mcp:lsp:alpha")).toEqual({ process: perProject, updatedAt: 1 });
+    expect(hostedFromStatus({ services: [service("a", "running")], timestamp: "" }, 2).size).toBe(0);
+  });
+
+  it("follow services:update: a change replaces the process, an ended one is removed, a service's update is not theirs", () => {
+    const held = hostedFromStatus({ services: [hosted, perProject], timestamp: "" }, 1);
+    const stopping = applyHostedUpdate(held, { ...hosted, state: "stopping", update: "state" }, 5);
+    expect(stopping.get("mcp:everything")).toEqual({ process: { ...hosted, state: "stopping" }, updatedAt: 5 });
+    expect(stopping.get("mcp:lsp:alpha")!.updatedAt).toBe(1);
+    expect(held.get("mcp:everything")!.process.state).toBe("running");
+
+    const gone = applyHostedUpdate(stopping, ended, 6);
+    expect([...gone.keys()]).toEqual(["mcp:lsp:alpha"]);
+    expect(applyUpdate(fromStatus({ services: [service("a", "running")], timestamp: "" }, 1), ended, 6).size).toBe(1);
+
+    const started = applyHostedUpdate(gone, { ...hosted, pid: 99, update: "state" }, 7);
+    expect(started.get("mcp:everything")!.process.pid).toBe(99);
+    expect(applyHostedUpdate(started, { ...service("a", "stopped"), update: "state" }, 8)).toBe(started);
+    expect(applyHostedUpdate(started, { ...service("a", "stopped"), update: "deleted" }, 8)).toBe(started);
+  });
+
+  it("are shown with server, project, pid, uptime and figures, and with no commands", () => {
+    const now = Date.parse("2026-01-01T00:01:05Z");
+    expect(hostedRow(perProject, now)).toEqual({
+      name: "mcp:lsp:alpha",
+      owner: "mcp-host",
+      server: "lsp",
+      project: "alpha",
+      pid: 77,
+      uptimeSeconds: 65,
+      cpu: "12.3 %",
+      memory: "3.0 MiB",
+      commands: { start: false, stop: false, restart: false },
+    });
+    const shared = hostedRow(hosted, now);
+    expect([shared.server, shared.project, shared.cpu, shared.memory]).toEqual(["everything", "", "–", "–"]);
+    expect(hostedRow({ ...perProject, stats: { ...perProject.stats!, memoryBytes: 2048 } }, now).memory).toBe("2.0 KiB");
+    expect(hostedRow({ ...perProject, startedAt: "not a time" }, now).uptimeSeconds).toBe(30);
+    expect(hostedTone(hosted)).toBe("ok");
+    expect(hostedTone({ state: "stopping" })).toBe("busy");
+  });
+
+  it("are named mcp:<server>[:<project>], which no service name is", () => {
+    expect(parseHostedName("mcp:everything")).toEqual({ server: "everything", project: "" });
+    expect(parseHostedName("mcp:lsp:alpha")).toEqual({ server: "lsp", project: "alpha" });
+    expect(parseHostedName("web")).toBeNull();
+    expect(parseHostedName("mcp:")).toBeNull();
+    expect(parseHostedName("mcp:a:b:c")).toBeNull();
   });
 });
 

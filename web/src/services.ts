@@ -56,6 +56,91 @@ export function applyUpdate(services: ServiceMap, update: ServiceUpdate, now: nu
   return next;
 }
 
+/** A process the supervisor runs for another service (an MCP server instance), as this app last heard of it. */
+export interface HostedView {
+  process: HostedProcess;
+  /** When this app last heard of the process (ms since the epoch). */
+  updatedAt: number;
+}
+
+/** The hosted processes by name (`mcp:<server>[:<project>]`), kept next to the services, never among them. */
+export type HostedMap = ReadonlyMap<string, HostedView>;
+
+/** The hosted processes of the whole list (`services:status` or the API's answer): what it does not name is gone. */
+export function hostedFromStatus(list: ServiceList, now: number): HostedMap {
+  const hosted = list.services.filter(isHosted);
+  return new Map(hosted.map((process) => [process.name, { process, updatedAt: now }]));
+}
+
+/** One `services:update` of a hosted process: the process as it is now, or `deleted` (it ended). Services are left to {@link applyUpdate}. */
+export function applyHostedUpdate(hosted: HostedMap, update: ServiceUpdate, now: number): HostedMap {
+  if (!isHosted(update)) {
+    return hosted;
+  }
+  const next = new Map(hosted);
+  if (update.update === "deleted") {
+    next.delete(update.name);
+    return next;
+  }
+  const { update: _what, ...process } = update;
+  next.set(update.name, { process, updatedAt: now });
+  return next;
+}
+
+/** The hosted processes by name. */
+export function sortedHosted(hosted: HostedMap): HostedView[] {
+  return [...hosted.values()].sort((a, b) => a.process.name.localeCompare(b.process.name));
+}
+
+/** The colour of a hosted process's state: running, or being stopped by its owner. */
+export function hostedTone(process: Pick<HostedProcess, "state">): Tone {
+  return process.state === "running" ? "ok" : "busy";
+}
+
+/**
+ * What the Services page shows of a hosted process. It has no commands: it is started, stopped and
+ * restarted by its owner (`managedBy`), never through the services API.
+ */
+export interface HostedRow {
+  name: string;
+  owner: string;
+  server: string;
+  /** The project of a `per-project` server's instance; empty for a shared one. */
+  project: string;
+  pid: number;
+  /** Seconds since it started: the supervisor's last measure, else counted from `startedAt`. */
+  uptimeSeconds: number | null;
+  cpu: string;
+  memory: string;
+  commands: { start: false; stop: false; restart: false };
+}
+
+export function hostedRow(process: HostedProcess, now: number): HostedRow {
+  const started = Date.parse(process.startedAt);
+  const counted = Number.isFinite(started) ? Math.max(0, Math.floor((now - started) / 1000)) : null;
+  const named = parseHostedName(process.name);
+  return {
+    name: process.name,
+    owner: process.managedBy,
+    server: process.labels.server ?? named?.server ?? process.name,
+    project: process.labels.project ?? named?.project ?? "",
+    pid: process.pid,
+    uptimeSeconds: counted ?? process.stats?.uptimeSeconds ?? null,
+    cpu: formatPercent(process.stats?.cpuPercent),
+    memory: formatBytes(process.stats?.memoryBytes ?? process.stats?.rssBytes),
+    commands: { start: false, stop: false, restart: false },
+  };
+}
+
+/**
+ * The MCP server and project of a hosted process's name (`mcp:everything`, `mcp:everything:alpha`),
+ * null for any other name (a service's has no colon).
+ */
+export function parseHostedName(name: string): { server: string; project: string } | null {
+  const match = /^mcp:([^:]+)(?::([^:]+))?$/.exec(name);
+  return match ? { server: match[1], project: match[2] ?? "" } : null;
+}
+
 /** The services by name. */
 export function sorted(services: ServiceMap): ServiceView[] {
   return [...services.values()].sort((a, b) => a.service.name.localeCompare(b.service.name));

@@ -25,7 +25,7 @@ const CARDS = [CPU, MEMORY, DISK, GPU];
 export function Dashboard() {
   const connection = useConnection();
   const now = useNow();
-  const { services, error } = useServices();
+  const { services, hosted, error } = useServices();
   const { latest, columns } = useStats(CARDS, 60);
   const [controlError, setControlError] = useState<string | null>(null);
   const live = isLive(connection);
@@ -78,6 +78,12 @@ export function Dashboard() {
             );
           })}
         </ul>
+        {hosted.size > 0 && (
+          <p class="detail">
+            Also running: {hosted.size === 1 ? "1 MCP server process" : `${hosted.size} MCP server processes`}, managed by mcp-host (
+            <Link href="/services">on the Services page</Link>).
+          </p>
+        )}
       </section>
       <RecentDeployments now={now} />
       {canAdminister() && <RecentAudit now={now} />}

@@ -17,6 +17,13 @@ final class Commands {
   /** A service, deployment or watch id: letters, digits, '.', '_' or '-', up to 128 characters. */
   static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+  /**
+   * A log source of {@code /services}: a service's name ({@link #ID}), or a process the supervisor
+   * hosts for another service, {@code <kind>:<name>[:<project>]} ({@code mcp:everything:alpha}).
+   */
+  static final Pattern LOG_SOURCE =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?::[A-Za-z0-9._-]{1,128}){0,2}");
+
   private Commands() {}
 
   /** The named string field of the first argument, when it matches; null otherwise. */

@@ -26,6 +26,8 @@ final class DeploymentsNamespace implements HubNamespace {
             vertx,
             streams,
             "deploymentId",
+            Commands.ID,
+            "letters, digits, '.', '_' or '-'",
             Addresses::deploymentLogs,
             id -> new JsonObject().put("id", id),
             Addresses.SUPERVISOR_DEPLOYMENTS_LOGS);

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * {@code subscribe:logs} and {@code unsubscribe:logs}, as {@code /services} and {@code
@@ -33,12 +34,16 @@ final class LogSubscriptions {
   private final Vertx vertx;
   private final Streams streams;
   private final String idField;
+  private final Pattern idPattern;
+  private final String idRule;
   private final Function<String, String> streamAddress;
   private final Function<String, JsonObject> tailQuery;
   private final String tailAddress;
 
   /**
    * @param idField the field naming the source, in commands and events: {@code serviceId}
+   * @param idPattern what a source's id may be
+   * @param idRule the same in words, for a refusal
    * @param streamAddress the event-bus stream of a source's lines
    * @param tailQuery the query for a source's last lines, sent to {@code tailAddress}
    */
@@ -46,12 +51,16 @@ final class LogSubscriptions {
       Vertx vertx,
       Streams streams,
       String idField,
+      Pattern idPattern,
+      String idRule,
       Function<String, String> streamAddress,
       Function<String, JsonObject> tailQuery,
       String tailAddress) {
     this.vertx = vertx;
     this.streams = streams;
     this.idField = idField;
+    this.idPattern = idPattern;
+    this.idRule = idRule;
     this.streamAddress = streamAddress;
     this.tailQuery = tailQuery;
     this.tailAddress = tailAddress;
@@ -75,12 +84,9 @@ final class LogSubscriptions {
    * whatever comes.
    */
   private void subscribe(Socket socket, JsonArray args, Socket.Ack ack) {
-    String id = Commands.field(args, idField, Commands.ID);
+    String id = Commands.field(args, idField, idPattern);
     if (id == null) {
-      Commands.fail(
-          ack,
-          AckError.BAD_REQUEST,
-          SUBSCRIBE + " needs {" + idField + "}: letters, digits, '.', '_' or '-'");
+      Commands.fail(ack, AckError.BAD_REQUEST, SUBSCRIBE + " needs {" + idField + "}: " + idRule);
       return;
     }
     if (!socket.mayJoin(ROOM_PREFIX + id)) {
@@ -125,7 +131,7 @@ final class LogSubscriptions {
   }
 
   private void unsubscribe(Socket socket, JsonArray args, Socket.Ack ack) {
-    String id = Commands.field(args, idField, Commands.ID);
+    String id = Commands.field(args, idField, idPattern);
     if (id == null) {
       socket.rooms().stream().filter(room -> room.startsWith(ROOM_PREFIX)).forEach(socket::leave);
     } else {

@@ -25,6 +25,8 @@ final class ServicesNamespace implements HubNamespace {
             vertx,
             streams,
             "serviceId",
+            Commands.LOG_SOURCE,
+            "letters, digits, '.', '_' or '-', or a hosted process's <kind>:<name>[:<project>]",
             Addresses::serviceLogs,
             id -> new JsonObject().put("name", id),
             Addresses.SUPERVISOR_SERVICES_LOGS);

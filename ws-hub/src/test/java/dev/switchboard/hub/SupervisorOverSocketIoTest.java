@@ -6,6 +6,9 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +138,71 @@ class SupervisorOverSocketIoTest extends HubClientTest {
     assertThat(node.events("w").stream().map(event -> event.args().encode()))
         .isNotEmpty()
         .noneMatch(args -> args.contains(secret));
+  }
+
+  /**
+   * Bug: {@code subscribe:logs} refused a hosted process's name ({@code mcp:<server>}: the colon
+   * was not a letter, digit, '.', '_' or '-'), though the docs and the web app follow an MCP server
+   * instance's log that way.
+   */
+  @Test
+  void aHostedProcessesLogIsFollowedByItsName() throws Exception {
+    JsonObject spawned =
+        Bus.request(
+                hub.vertx,
+                Addresses.SUPERVISOR_PROCESSES_SPAWN,
+                new JsonObject()
+                    .put("owner", "mcp-host")
+                    .put("kind", "mcp")
+                    .put("name", "echoer:alpha")
+                    .put(
+                        "command",
+                        new JsonArray()
+                            .add("sh")
+                            .add("-c")
+                            .add(
+                                "i=0; while true; do i=$((i+1)); echo note $i >&2; sleep 0.05; done"))
+                    .put(
+                        "labels", new JsonObject().put("server", "echoer").put("project", "alpha")))
+            .await();
+    assertThat(spawned.getString("name")).isEqualTo("mcp:echoer:alpha");
+    // the owner's end of stdin: the process starts once it is open
+    try (FileChannel stdin =
+        FileChannel.open(
+            Path.of(spawned.getString("stdin")),
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE)) {
+      node.connected("h", "/services", "viewer", Transport.WEBSOCKET.opts());
+      JsonObject ack =
+          node.ackOf(
+              "h",
+              "subscribe:logs",
+              new JsonObject().put("serviceId", "mcp:echoer:alpha").put("tail", 5));
+      assertThat(ack.getBoolean("ok")).as(ack.encode()).isTrue();
+      assertThat(ack.getString("serviceId")).isEqualTo("mcp:echoer:alpha");
+      JsonObject live =
+          node.await(
+                  "h",
+                  "logs",
+                  args ->
+                      !args.getJsonObject(0).getBoolean("tail", false)
+                          && args.getJsonObject(0).getJsonArray("lines").stream()
+                              .anyMatch(
+                                  l -> ((JsonObject) l).getString("line").startsWith("note ")))
+              .json(0);
+      assertThat(live.getString("serviceId")).isEqualTo("mcp:echoer:alpha");
+
+      JsonObject refused =
+          node.ackOf("h", "subscribe:logs", new JsonObject().put("serviceId", "mcp::x"));
+      assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("bad_request");
+      assertThat(
+              node.ackOf(
+                      "h",
+                      "unsubscribe:logs",
+                      new JsonObject().put("serviceId", "mcp:echoer:alpha"))
+                  .getBoolean("ok"))
+          .isTrue();
+    }
   }
 
   private static void pause(long ms) {
