@@ -88,7 +88,12 @@ final class FilesNamespace implements HubNamespace {
         progress ->
             namespace.broadcast(
                 Set.of(), Set.of(), true, new JsonArray().add(UPLOAD_PROGRESS).add(progress)));
-    socket.onDisconnect(reason -> held(socket).keySet().forEach(id -> release(socket, id)));
+  }
+
+  /** The watches the socket held are released. */
+  @Override
+  public void disconnected(Socket socket) {
+    held(socket).keySet().forEach(id -> release(socket, id));
   }
 
   /** A recovered socket holds its watches again, in the rooms it is back in. */

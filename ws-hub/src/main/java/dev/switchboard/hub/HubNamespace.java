@@ -32,6 +32,9 @@ interface HubNamespace {
   /** What a new or recovered socket gets after the greeting: a first status, say. */
   default void connected(Socket socket) {}
 
+  /** A socket of this namespace disconnected (any cause): what it held is released. */
+  default void disconnected(Socket socket) {}
+
   /**
    * A recovered socket is back in its rooms, but the streams behind them may have been released
    * while it was away: follow them again.

@@ -65,9 +65,6 @@ final class HubNamespaces {
   private final List<HubNamespace> namespaces;
   private final Consumer<JsonObject> audit;
 
-  /** Every socket's disconnect handler: one object for all, not a lambda per socket. */
-  private final Consumer<String> releaseIdle;
-
   /**
    * @param audit where the entries of control events go ({@code Addresses.AUDIT_RECORD}, the
    *     gateway's audit log)
@@ -83,7 +80,6 @@ final class HubNamespaces {
     this.authenticator = authenticator;
     this.namespaces = namespaces;
     this.audit = audit;
-    this.releaseIdle = reason -> streams.releaseIdle();
   }
 
   /** The six namespaces, in the order of {@link #NAMES}. */
@@ -122,20 +118,28 @@ final class HubNamespaces {
       server
           .of(namespace.name())
           .use(this::authenticate)
-          .onConnection(socket -> connected(namespace, shared, socket));
+          .onConnection(socket -> connected(namespace, shared, socket))
+          // one handler for all the namespace's sockets, not one per socket
+          .onDisconnection(
+              (socket, reason) -> {
+                streams.releaseIdle();
+                namespace.disconnected(socket);
+              });
     }
   }
 
   private void connected(
       HubNamespace namespace, Map<String, Socket.EventHandler> handlers, Socket socket) {
-    socket.onDisconnect(releaseIdle);
     if (socket.recovered()) {
-      // a recovered socket skipped the middleware and got its data, role included, back
+      // a recovered socket skipped the middleware and got its data, role included, back; the
+      // token it sent again is not kept for the life of the connection either
+      socket.handshake().auth().remove("token");
       namespace.resume(socket);
     } else {
+      // the middleware left who it admitted in the auth: kept once, in the socket's data
       JsonObject auth = socket.handshake().auth();
-      socket.data().put(ROLE, Role.valueOf(auth.getString(ROLE)));
-      socket.data().put(NAME, auth.getString(NAME));
+      socket.data().put(ROLE, Role.valueOf((String) auth.remove(ROLE)));
+      socket.data().put(NAME, auth.remove(NAME));
     }
     socket.emitToConnection(
         GREETING,

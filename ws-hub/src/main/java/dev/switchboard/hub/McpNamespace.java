@@ -125,11 +125,14 @@ final class McpNamespace implements HubNamespace {
                           .put("message", body.getJsonObject("message"))),
               body.getString("id"));
         });
-    socket.onDisconnect(
-        reason ->
-            vertx
-                .eventBus()
-                .send(Addresses.MCP_SOCKET_RELEASE, new JsonObject().put("holder", socket.id())));
+  }
+
+  /** The socket's MCP sessions end with it. */
+  @Override
+  public void disconnected(Socket socket) {
+    vertx
+        .eventBus()
+        .send(Addresses.MCP_SOCKET_RELEASE, new JsonObject().put("holder", socket.id()));
   }
 
   private void servers(Socket socket, JsonArray args, Socket.Ack ack) {

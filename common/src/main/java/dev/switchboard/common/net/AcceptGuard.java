@@ -1,6 +1,7 @@
 package dev.switchboard.common.net;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,10 +21,20 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
   private final ConnectionLimits limits;
   private final ConnectionMeters meters;
 
+  /**
+   * Counts a connection out when it ends: one listener for all of them rather than one per
+   * connection. The channel keeps the remote address it was accepted with ({@link #channelRead}
+   * asked for it first), so it still names it once closed.
+   */
+  private final ChannelFutureListener release;
+
   AcceptGuard(ConnectionLedger ledger, ConnectionLimits limits, ConnectionMeters meters) {
     this.ledger = ledger;
     this.limits = limits;
     this.meters = meters;
+    this.release =
+        closed ->
+            ledger.release(((InetSocketAddress) closed.channel().remoteAddress()).getAddress());
   }
 
   @Override
@@ -43,7 +54,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
       connection.unsafe().closeForcibly();
       return;
     }
-    connection.closeFuture().addListener(closed -> ledger.release(address));
+    connection.closeFuture().addListener(release);
     connection
         .pipeline()
         .addFirst(

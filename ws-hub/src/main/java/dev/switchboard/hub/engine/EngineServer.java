@@ -364,7 +364,9 @@ public final class EngineServer {
     return pending < max && pendingByAddress.getOrDefault(address, 0) < Math.max(1, max / 2);
   }
 
-  private EngineSocket newSession(String query, MultiMap headers, String address) {
+  private EngineSocket newSession(String query, MultiMap headers, String client) {
+    // one string per address for all its sessions (many clients share one behind NAT or a proxy)
+    String address = client == null ? null : client.intern();
     EngineSocket socket =
         new EngineSocket(
             sidPrefix + newId(),

@@ -28,7 +28,7 @@ public final class EngineSocket {
   private final EngineServer server;
   private final EngineOptions options;
   private final String handshakeQuery;
-  private final String handshakeHeaders;
+  private String handshakeHeaders;
   private Listener listener;
 
   private final HubWebSocket.Listener webSocketEvents = new WebSocketEvents();
@@ -77,17 +77,25 @@ public final class EngineSocket {
     return Handshakes.decodeQuery(handshakeQuery);
   }
 
-  /**
-   * The headers (lower-case names) of the request that opened the session (decoded anew at each
-   * call).
-   */
   /** The client's IP address (of the request that opened the session); null when unknown. */
   public String remoteAddress() {
     return remoteAddress;
   }
 
+  /**
+   * The headers (lower-case names) of the request that opened the session (decoded anew at each
+   * call), until {@link #forgetHandshakeHeaders}.
+   */
   public Map<String, String> handshakeHeaders() {
     return Handshakes.decodeHeaders(handshakeHeaders);
+  }
+
+  /**
+   * The session's owner needs the headers no more: {@link #handshakeHeaders()} is empty from now
+   * on. Idle sessions are the many, and a browser's headers take half a kilobyte and more.
+   */
+  public void forgetHandshakeHeaders() {
+    handshakeHeaders = "";
   }
 
   public void listener(Listener listener) {

@@ -17,10 +17,10 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.buffer.Buffer;
@@ -43,12 +43,14 @@ import java.util.concurrent.TimeUnit;
  * reachable, and Vert.x is told the connection is over for it (its metrics close; the hub's own
  * meters count sessions).
  *
- * <p>What remains per connection is the Netty channel with its frame decoder and encoder and this
- * handler, which also puts fragmented messages together (rather than a {@code
- * WebSocketFrameAggregator} per connection: another handler and context in every pipeline, for
- * messages that come in fragments rarely). Whole messages arrive as text or binary; pings are
- * answered, a close frame is answered and the connection closed. Everything runs on the channel's
- * event loop, which is the hub's.
+ * <p>What remains per connection is the Netty channel with its frame decoder and this handler,
+ * which also puts fragmented messages together (rather than a {@code WebSocketFrameAggregator} per
+ * connection: another handler and context in every pipeline, for messages that come in fragments
+ * rarely). The frame encoder goes too: what the hub sends are whole frames already ({@link
+ * EnginePacket#frame()}), and the few control frames it writes (pong, close) are encoded here, so
+ * the encoder only passed buffers along, one more handler and context per connection. Whole
+ * messages arrive as text or binary; pings are answered, a close frame is answered and the
+ * connection closed. Everything runs on the channel's event loop, which is the hub's.
  */
 final class HubWebSocket extends ChannelInboundHandlerAdapter {
 
@@ -96,6 +98,10 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
     ChannelHandler vertxHandler = vertxCtx.handler();
     HubWebSocket hub = new HubWebSocket(maxMessageSize);
     pipeline.replace(vertxHandler, "hubWebSocket", hub);
+    WebSocketFrameEncoder encoder = pipeline.get(WebSocketFrameEncoder.class);
+    if (encoder != null) {
+      pipeline.remove(encoder);
+    }
     if (vertxHandler instanceof VertxHandler<?> detached) {
       // Vert.x's websocket no longer hears from the channel: let it close its books (metrics) now
       detached.channelInactive(vertxCtx);
@@ -150,7 +156,7 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+    ctx.writeAndFlush(closeFrame(ctx, WebSocketCloseStatus.NORMAL_CLOSURE.code()));
     ScheduledFuture<?> cut =
         ctx.executor().schedule(() -> ctx.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     channel.closeFuture().addListener(f -> cut.cancel(false));
@@ -183,18 +189,46 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof BinaryWebSocketFrame binary) {
         listener.onBinary(this, Buffer.buffer(ByteBufUtil.getBytes(binary.content())));
       } else if (msg instanceof PingWebSocketFrame ping) {
-        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+        ctx.writeAndFlush(controlFrame(ctx, OPCODE_PONG, ping.content()));
       } else if (msg instanceof CloseWebSocketFrame close) {
         // answer the close handshake with the peer's status, then end the connection
         closing = true;
-        int status = close.statusCode();
-        CloseWebSocketFrame reply =
-            status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, null);
-        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(closeFrame(ctx, close.statusCode()))
+            .addListener(ChannelFutureListener.CLOSE);
       }
     } finally {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  private static final int OPCODE_CLOSE = 0x8;
+  private static final int OPCODE_PONG = 0xA;
+
+  /** A close frame with {@code status}, or with no status when it is negative (as received). */
+  static ByteBuf closeFrame(ChannelHandlerContext ctx, int status) {
+    if (status < 0) {
+      return controlFrame(ctx, OPCODE_CLOSE, null);
+    }
+    ByteBuf code = ctx.alloc().buffer(2).writeShort(status);
+    try {
+      return controlFrame(ctx, OPCODE_CLOSE, code);
+    } finally {
+      code.release();
+    }
+  }
+
+  /**
+   * A server's control frame, encoded: final, unmasked, {@code payload} (at most 125 bytes, as the
+   * protocol has it for control frames; the decoder refuses longer ones) copied in.
+   */
+  static ByteBuf controlFrame(ChannelHandlerContext ctx, int opcode, ByteBuf payload) {
+    int length = payload == null ? 0 : payload.readableBytes();
+    ByteBuf frame = ctx.alloc().buffer(2 + length);
+    frame.writeByte(0x80 | opcode).writeByte(length);
+    if (payload != null) {
+      frame.writeBytes(payload, payload.readerIndex(), length);
+    }
+    return frame;
   }
 
   /**
@@ -255,7 +289,7 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    ctx.writeAndFlush(new CloseWebSocketFrame(status)).addListener(written -> endAfterRefusal(ctx));
+    ctx.writeAndFlush(closeFrame(ctx, status.code())).addListener(written -> endAfterRefusal(ctx));
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.switchboard.hub.engine;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -24,6 +26,14 @@ import org.slf4j.LoggerFactory;
  * while sessions keep opening, none for a trickle of connects (each gap of {@code quiet} starts a
  * new count), and none for emits or other traffic on established sessions, which open nothing.
  *
+ * <p>How much it gives back: after a full collection the serial collector keeps free heap up to
+ * {@code MaxHeapFreeRatio} (20 % in {@code jvm.options}) of what it keeps, and every page of that
+ * margin is resident, since the storm's garbage filled it. So for this one collection both free
+ * ratios are set to {@value #FREE_RATIO_AFTER_STORM} % (they are manageable flags of HotSpot) and
+ * put back right after: the heap shrinks to what is live plus that margin, and grows again, page by
+ * page as it is used, only when it needs to. On a JVM whose flags cannot be changed the collection
+ * runs with the flags as they are.
+ *
  * <p>Single-threaded: {@link #opened()} and the timer run on the hub's event loop.
  */
 final class StormCollector {
@@ -40,6 +50,12 @@ final class StormCollector {
   static final Duration MIN_SPACING = Duration.ofSeconds(60);
 
   private static final long NO_TIMER = -1;
+
+  /** {@code MinHeapFreeRatio} and {@code MaxHeapFreeRatio} during the collection, in percent. */
+  static final int FREE_RATIO_AFTER_STORM = 5;
+
+  private static final String MIN_FREE = "MinHeapFreeRatio";
+  private static final String MAX_FREE = "MaxHeapFreeRatio";
 
   private final Heartbeat.Timers timers;
   private final LongSupplier nanoClock;
@@ -76,7 +92,7 @@ final class StormCollector {
           }
         },
         System::nanoTime,
-        System::gc,
+        () -> collectTightly(System::gc),
         MIN_SESSIONS,
         QUIET,
         MIN_SPACING);
@@ -155,6 +171,47 @@ final class StormCollector {
           "full collection after a burst of {} new sessions ({} ms)",
           sessions,
           (System.nanoTime() - start) / 1_000_000);
+    }
+  }
+
+  /**
+   * Runs {@code gc} with both free ratios at {@link #FREE_RATIO_AFTER_STORM}, so that the heap
+   * shrinks to what is live plus that margin, and puts the ratios back afterwards, whatever
+   * happens. Where HotSpot's flags cannot be read or changed, just runs {@code gc}.
+   */
+  static void collectTightly(Runnable gc) {
+    HotSpotDiagnosticMXBean vm;
+    String min;
+    String max;
+    try {
+      vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      min = vm.getVMOption(MIN_FREE).getValue();
+      max = vm.getVMOption(MAX_FREE).getValue();
+    } catch (RuntimeException | LinkageError e) {
+      gc.run();
+      return;
+    }
+    String tight = Integer.toString(FREE_RATIO_AFTER_STORM);
+    boolean minSet = false;
+    boolean maxSet = false;
+    try {
+      // the JVM refuses a minimum over the maximum: lowered minimum first, raised maximum first
+      vm.setVMOption(MIN_FREE, tight);
+      minSet = true;
+      vm.setVMOption(MAX_FREE, tight);
+      maxSet = true;
+    } catch (RuntimeException e) {
+      LOG.debug("heap free ratios not changed for the collection: {}", e.toString());
+    }
+    try {
+      gc.run();
+    } finally {
+      if (maxSet) {
+        vm.setVMOption(MAX_FREE, max);
+      }
+      if (minSet) {
+        vm.setVMOption(MIN_FREE, min);
+      }
     }
   }
 

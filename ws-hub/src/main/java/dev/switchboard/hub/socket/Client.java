@@ -26,8 +26,14 @@ final class Client implements EngineSocket.Listener {
   private final SocketServer server;
   private final EngineSocket engine;
   private final PacketCodec.Decoder decoder = new PacketCodec.Decoder();
-  // sized for the usual client, in one or two namespaces: idle connections are the many
-  private final Map<String, Socket> sockets = new HashMap<>(2);
+
+  // Idle connections are the many, and the usual client is in one namespace: its socket is kept in
+  // a field, and a map is made only for a second namespace.
+  /** The socket of the first namespace joined; null while none. */
+  private Socket first;
+
+  /** The sockets of every other namespace, by name; null while none. */
+  private Map<String, Socket> others;
 
   /**
    * Namespaces whose CONNECT is being checked by middleware; null while none (most of a
@@ -48,7 +54,7 @@ final class Client implements EngineSocket.Listener {
                 server.options().connectTimeout().toMillis(),
                 t -> {
                   connectTimer = -1;
-                  if (sockets.isEmpty()) {
+                  if (first == null && others == null) {
                     engine.close("connect timeout");
                   }
                 });
@@ -88,7 +94,7 @@ final class Client implements EngineSocket.Listener {
 
   private void onPacket(SocketPacket packet) {
     server.metrics().packetIn(packet.nsp());
-    Socket socket = sockets.get(packet.nsp());
+    Socket socket = socket(packet.nsp());
     if (packet.type() == SocketPacket.CONNECT) {
       // socket.io-client sends a second CONNECT when connect() is called again before the first
       // is answered (an app that calls it with autoConnect on); the reference server takes it,
@@ -112,7 +118,7 @@ final class Client implements EngineSocket.Listener {
       sendConnectError(name, "Invalid namespace", null);
       return;
     }
-    if (sockets.size() + (connecting == null ? 0 : connecting.size())
+    if (socketCount() + (connecting == null ? 0 : connecting.size())
         >= server.options().maxNamespacesPerClient()) {
       sendConnectError(
           name, "Too many namespaces", new JsonObject().put("code", "too_many_namespaces"));
@@ -139,7 +145,7 @@ final class Client implements EngineSocket.Listener {
   void connected(Socket socket) {
     String name = socket.namespace().name();
     connectingDone(name);
-    sockets.put(name, socket);
+    put(name, socket);
     if (connectTimer >= 0) {
       server.vertx().cancelTimer(connectTimer);
       connectTimer = -1;
@@ -171,7 +177,38 @@ final class Client implements EngineSocket.Listener {
   }
 
   void forget(Socket socket) {
-    sockets.remove(socket.namespace().name(), socket);
+    if (first == socket) {
+      first = null;
+    } else if (others != null
+        && others.remove(socket.namespace().name(), socket)
+        && others.isEmpty()) {
+      others = null;
+    }
+  }
+
+  private Socket socket(String name) {
+    if (first != null && first.namespace().name().equals(name)) {
+      return first;
+    }
+    return others == null ? null : others.get(name);
+  }
+
+  private void put(String name, Socket socket) {
+    Socket previous = socket(name);
+    if (previous == first && previous != null) {
+      first = socket;
+    } else if (previous == null && first == null) {
+      first = socket;
+    } else {
+      if (others == null) {
+        others = new HashMap<>(2);
+      }
+      others.put(name, socket);
+    }
+  }
+
+  private int socketCount() {
+    return (first == null ? 0 : 1) + (others == null ? 0 : others.size());
   }
 
   void protocolError(String reason) {
@@ -188,9 +225,17 @@ final class Client implements EngineSocket.Listener {
     if (connectTimer >= 0) {
       server.vertx().cancelTimer(connectTimer);
     }
-    for (Socket each : new ArrayList<>(sockets.values())) {
+    List<Socket> all = new ArrayList<>(socketCount());
+    if (first != null) {
+      all.add(first);
+    }
+    if (others != null) {
+      all.addAll(others.values());
+    }
+    first = null;
+    others = null;
+    for (Socket each : all) {
       each.onClose(reason);
     }
-    sockets.clear();
   }
 }

@@ -12,7 +12,10 @@ import java.util.Map;
  */
 public final class Handshake {
 
-  private final JsonObject auth;
+  /** The auth of every socket whose auth is empty once it is connected: read-only. */
+  private static final JsonObject NO_AUTH = new JsonObject(Map.of());
+
+  private JsonObject auth;
   private final EngineSocket engine;
 
   Handshake(JsonObject auth, EngineSocket engine) {
@@ -20,11 +23,31 @@ public final class Handshake {
     this.engine = engine;
   }
 
+  /**
+   * The CONNECT payload. Middleware and connection handlers may change it (the hub takes the token
+   * out once it has admitted the socket); once they have run, an auth left empty is replaced by one
+   * shared read-only object, since idle sockets are the many.
+   */
   public JsonObject auth() {
     return auth;
   }
 
-  /** The headers of the request that opened the Engine.IO session, lower-case names. */
+  /**
+   * The socket is connected and its connection handlers have run: what it no longer needs goes (an
+   * empty auth, the session's headers).
+   */
+  void settle() {
+    if (auth.isEmpty()) {
+      auth = NO_AUTH;
+    }
+    engine.forgetHandshakeHeaders();
+  }
+
+  /**
+   * The headers of the request that opened the Engine.IO session, lower-case names: for the
+   * middleware and connection handlers of the first namespace the client joins, empty afterwards (a
+   * browser's headers take half a kilobyte and more, and nothing in the hub reads them later).
+   */
   public Map<String, String> headers() {
     return engine.handshakeHeaders();
   }

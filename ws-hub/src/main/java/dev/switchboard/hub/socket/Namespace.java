@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -37,6 +38,7 @@ public final class Namespace {
   private final ClusterRecovery cluster;
 
   private final List<Consumer<Socket>> connectionHandlers = new ArrayList<>();
+  private final List<BiConsumer<Socket, String>> disconnectionHandlers = new ArrayList<>();
 
   Namespace(String name, SocketServer server) {
     this.name = name;
@@ -76,6 +78,22 @@ public final class Namespace {
   public Namespace onConnection(Consumer<Socket> handler) {
     connectionHandlers.add(handler);
     return this;
+  }
+
+  /**
+   * Adds a handler that hears, once per socket, that a socket of this namespace disconnected and
+   * why: one handler for every socket, where {@link Socket#onDisconnect} keeps one per socket (idle
+   * sockets are the many). Handlers run in the order they were added, before the socket's own.
+   */
+  public Namespace onDisconnection(BiConsumer<Socket, String> handler) {
+    disconnectionHandlers.add(handler);
+    return this;
+  }
+
+  void disconnected(Socket socket, String reason) {
+    for (BiConsumer<Socket, String> handler : disconnectionHandlers) {
+      handler.accept(socket, reason);
+    }
   }
 
   public int size() {
@@ -275,6 +293,7 @@ public final class Namespace {
     }
     client.connected(socket);
     connectionHandlers.forEach(handler -> handler.accept(socket));
+    socket.handshake().settle();
   }
 
   /** Makes every socket leave {@code room} (its stream ended, say). */

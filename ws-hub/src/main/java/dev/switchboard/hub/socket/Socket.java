@@ -51,7 +51,12 @@ public final class Socket {
   private Map<String, EventHandler> handlers = Map.of();
 
   private boolean handlersShared = true;
-  private final List<Consumer<String>> disconnectHandlers = new ArrayList<>(2);
+
+  /**
+   * This socket's own disconnect handlers; null while none (the hub's namespaces register theirs
+   * once, with {@link Namespace#onDisconnection}).
+   */
+  private List<Consumer<String>> disconnectHandlers;
 
   /** Acknowledgements this socket waits for from its client; null while none. */
   private Map<Long, Promise<JsonArray>> pendingAcks;
@@ -162,7 +167,14 @@ public final class Socket {
     return this;
   }
 
+  /**
+   * Adds a handler that hears, once, why this socket disconnected; it runs after those of {@link
+   * Namespace#onDisconnection}.
+   */
   public Socket onDisconnect(Consumer<String> handler) {
+    if (disconnectHandlers == null) {
+      disconnectHandlers = new ArrayList<>(2);
+    }
     disconnectHandlers.add(handler);
     return this;
   }
@@ -379,8 +391,11 @@ public final class Socket {
       }
       pendingAcks = null;
     }
-    for (Consumer<String> handler : disconnectHandlers) {
-      handler.accept(reason);
+    namespace.disconnected(this, reason);
+    if (disconnectHandlers != null) {
+      for (Consumer<String> handler : disconnectHandlers) {
+        handler.accept(reason);
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.MessageAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -148,6 +149,23 @@ class HubWebSocketInternalsTest {
 
     client.writeTextMessage("4hello").await();
     assertThat(received.future().await()).isEqualTo("4hello");
+  }
+
+  @Test
+  void theFrameEncoderIsGoneAndControlFramesStillLeaveEncoded() {
+    WebSocket client = connect();
+    TakeOver seen = takeOver.future().await();
+    Promise<Buffer> pong = Promise.promise();
+    client.pongHandler(pong::tryComplete);
+
+    assertThat(seen.pipeline().toMap().values())
+        .withFailMessage(
+            "a websocket frame encoder is in the pipeline after HubWebSocket.takeOver (%s): one more"
+                + " handler and context kept by every connection, for frames the hub encodes itself",
+            seen.names())
+        .noneMatch(handler -> handler instanceof WebSocketFrameEncoder);
+    client.writePing(Buffer.buffer("are you there")).await();
+    assertThat(pong.future().await().toString()).isEqualTo("are you there");
   }
 
   @Test

@@ -1,8 +1,11 @@
 package dev.switchboard.hub.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.vertx.core.Handler;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +45,37 @@ class StormCollectorTest {
     time.advance(600_000);
     assertThat(collected).as("ten minutes later: once per burst").isEqualTo(1);
     assertThat(collector.collections()).isEqualTo(1);
+  }
+
+  @Test
+  void theCollectionRunsWithTheSmallFreeMarginAndPutsTheRatiosBack() {
+    HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    String min = vm.getVMOption("MinHeapFreeRatio").getValue();
+    String max = vm.getVMOption("MaxHeapFreeRatio").getValue();
+    List<String> during = new ArrayList<>();
+
+    StormCollector.collectTightly(
+        () -> {
+          during.add(vm.getVMOption("MinHeapFreeRatio").getValue());
+          during.add(vm.getVMOption("MaxHeapFreeRatio").getValue());
+        });
+
+    String tight = Integer.toString(StormCollector.FREE_RATIO_AFTER_STORM);
+    assertThat(during)
+        .as("min and max free ratio during the collection")
+        .containsExactly(tight, tight);
+    assertThat(vm.getVMOption("MinHeapFreeRatio").getValue()).isEqualTo(min);
+    assertThat(vm.getVMOption("MaxHeapFreeRatio").getValue()).isEqualTo(max);
+
+    assertThatThrownBy(
+            () ->
+                StormCollector.collectTightly(
+                    () -> {
+                      throw new IllegalStateException("collection failed");
+                    }))
+        .hasMessage("collection failed");
+    assertThat(vm.getVMOption("MinHeapFreeRatio").getValue()).as("after a failure").isEqualTo(min);
+    assertThat(vm.getVMOption("MaxHeapFreeRatio").getValue()).as("after a failure").isEqualTo(max);
   }
 
   @Test
