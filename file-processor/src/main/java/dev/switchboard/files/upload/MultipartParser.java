@@ -17,7 +17,9 @@ import java.util.Locale;
  * delimiter split across two chunks is held back, at most its own length, until the next chunk says
  * whether it is one. A part's headers are held whole, at most {@link #MAX_HEADERS} bytes.
  *
- * <p>The preamble before the first delimiter and the epilogue after the closing one are skipped.
+ * <p>The preamble before the first delimiter and the epilogue after the closing one are skipped. A
+ * form-data part of type {@code multipart/mixed} (RFC 2388's way of sending several files under one
+ * name, which Vert.x's WebClient uses) is read as the files it holds, each under that part's name.
  * The boundary is checked against RFC 2046's characters (no CR or LF): so a delimiter can only
  * begin at a CR, and a held-back piece that turns out not to be one is content as a whole.
  *
@@ -73,10 +75,13 @@ final class MultipartParser {
   }
 
   private final Listener listener;
-  private final byte[] delimiter;
+  private final String boundary;
+  private byte[] delimiter;
   private final int[] shift = new int[256];
   // the longest suffix of the last chunk that begins the delimiter, held back until the next one
-  private final byte[] held;
+  private byte[] held;
+  // inside a multipart/mixed part (several files under one name): its field's name, else null
+  private String mixedName;
   private int heldLength;
   private final byte[] headers = new byte[MAX_HEADERS];
   private int headersLength;
@@ -96,14 +101,22 @@ final class MultipartParser {
 
   MultipartParser(String boundary, Listener listener) {
     this.listener = listener;
-    this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
+    this.boundary = boundary;
+    delimitBy(boundary);
+  }
+
+  /**
+   * Looks for {@code boundary}'s delimiter from here on, as at the start of a body: its first
+   * delimiter has no CRLF before it, so the parser starts as if one had been read.
+   */
+  private void delimitBy(String boundary) {
+    delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
     int m = delimiter.length;
     Arrays.fill(shift, m);
     for (int i = 0; i < m - 1; i++) {
       shift[delimiter[i] & 0xFF] = m - 1 - i;
     }
-    this.held = new byte[m];
-    // the body's first delimiter has no CRLF before it: start as if one had been read
+    held = new byte[m];
     held[0] = '\r';
     held[1] = '\n';
     heldLength = 2;
@@ -193,6 +206,10 @@ final class MultipartParser {
     if (state == State.EPILOGUE) {
       return;
     }
+    if (mixedName != null) {
+      throw ApiException.invalid(
+          mixedName, "the body ends inside a part, before its closing boundary");
+    }
     if (state == State.CONTENT || state == State.HEADERS) {
       throw ApiException.invalid(
           part != null ? part.name() : "Content-Disposition",
@@ -230,8 +247,17 @@ final class MultipartParser {
           if (array[at++] != '-') {
             throw malformedDelimiter();
           }
-          state = State.EPILOGUE;
-          listener.end();
+          if (mixedName != null) {
+            // the end of a multipart/mixed part: what follows, up to the body's next delimiter,
+            // is that part's epilogue
+            mixedName = null;
+            delimitBy(boundary);
+            heldLength = 0;
+            state = State.PREAMBLE;
+          } else {
+            state = State.EPILOGUE;
+            listener.end();
+          }
         }
         case PADDING -> afterDelimiter(array[at++]);
         case DELIMITER_LF -> {
@@ -368,10 +394,22 @@ final class MultipartParser {
           beginPart();
           return;
         }
+        if (lineStart == 0 && repeatedDelimiter(length)) {
+          // "--boundary" again where a part's headers begin: Netty's encoder (Vert.x WebClient)
+          // writes one before a multipart/mixed part; its own decoder skips it, and so does this
+          headersLength = 0;
+          continue;
+        }
         headerLine(new String(headers, lineStart, length, StandardCharsets.UTF_8));
         lineStart = headersLength;
       }
     }
+  }
+
+  /** Whether the first {@code length} bytes of the headers are "--" and the boundary. */
+  private boolean repeatedDelimiter(int length) {
+    return length == delimiter.length - 2
+        && Arrays.equals(headers, 0, length, delimiter, 2, delimiter.length);
   }
 
   private void headerLine(String line) {
@@ -395,7 +433,13 @@ final class MultipartParser {
           "Content-Disposition", "every part needs a Content-Disposition: form-data header");
     }
     Parameters disposition = split(dispositionLine);
-    if (!disposition.first().equalsIgnoreCase("form-data")) {
+    // inside a multipart/mixed part each file is an "attachment" (RFC 2388; Netty's and so Vert.x
+    // WebClient's encoder sends several files under one name this way)
+    boolean nestedFile =
+        mixedName != null
+            && (disposition.first().equalsIgnoreCase("attachment")
+                || disposition.first().equalsIgnoreCase("file"));
+    if (!nestedFile && !disposition.first().equalsIgnoreCase("form-data")) {
       throw ApiException.invalid(
           "Content-Disposition",
           "a part's Content-Disposition must be form-data, not " + clip(disposition.first()));
@@ -415,9 +459,21 @@ final class MultipartParser {
         filename = value;
       }
     }
+    if (mixedName != null) {
+      name = mixedName;
+    }
     if (name == null) {
       throw ApiException.invalid(
           "Content-Disposition", "a part's Content-Disposition needs a name parameter");
+    }
+    if (mixedName == null
+        && typeLine != null
+        && typeLine.toLowerCase(Locale.ROOT).startsWith("multipart/mixed")) {
+      // the files of this field are the parts of this part; one level only (RFC 7578 § 4.3)
+      mixedName = name;
+      delimitBy(boundaryOf(typeLine));
+      state = State.PREAMBLE;
+      return;
     }
     part = new Part(name, filename, typeLine == null || typeLine.isEmpty() ? null : typeLine);
     state = State.CONTENT;
