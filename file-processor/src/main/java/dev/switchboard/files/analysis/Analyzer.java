@@ -60,6 +60,22 @@ public final class Analyzer {
    */
   public Analysis analyze(
       Path file, String declaredName, Path thumbnailDirectory, Consumer<String> progress) {
+    return analyze(file, declaredName, null, thumbnailDirectory, progress);
+  }
+
+  /**
+   * As {@link #analyze(Path, String, Path, Consumer)}, for a file whose SHA-256 is already known
+   * (an upload is hashed as its bytes arrive): the file is not read whole again to hash it, which
+   * for a large video is most of its analysis.
+   *
+   * @param sha256 the content's SHA-256, lower-case hex, or null to compute it
+   */
+  public Analysis analyze(
+      Path file,
+      String declaredName,
+      String sha256,
+      Path thumbnailDirectory,
+      Consumer<String> progress) {
     Steps steps = new Steps(progress);
     long size = -1;
     String mediaType = null;
@@ -80,29 +96,35 @@ public final class Analyzer {
       if (!limits.allowList().permits(type)) {
         throw new Refused(type + " is not an allowed type");
       }
-      String sha256 = steps.run("hashing", () -> Sha256.of(file));
-      if (type.startsWith("image/")) {
-        return analyseImage(steps, file, type, size, sha256, thumbnailDirectory);
-      }
-      if (type.equals("application/pdf")) {
-        PdfInspector.Read pdf = steps.run("PDF reading", () -> pdfs.read(file));
-        List<Thumbnail> thumbnails =
-            pdf.firstPage() == null
-                ? List.of()
-                : steps.run(
-                    "thumbnails", () -> thumbnailer.write(pdf.firstPage(), 1, thumbnailDirectory));
-        return analysed(type, size, sha256, pdf.details(), thumbnails);
-      }
-      if (TextInspector.handles(type)) {
-        Details.Text text = steps.run("text reading", () -> texts.inspect(file, type));
-        return analysed(type, size, sha256, text, List.of());
-      }
-      return analysed(type, size, sha256, new Details.None(), List.of());
+      String hash = sha256 != null ? sha256 : steps.run("hashing", () -> Sha256.of(file));
+      return analyseByType(steps, file, type, size, hash, thumbnailDirectory);
     } catch (Refused refused) {
       return Analysis.rejected(refused.getMessage(), mediaType, size);
     } catch (StepFailed failed) {
       return Analysis.failed(failed.getMessage(), mediaType, size);
     }
+  }
+
+  private Analysis analyseByType(
+      Steps steps, Path file, String type, long size, String sha256, Path thumbnailDirectory)
+      throws Refused, StepFailed {
+    if (type.startsWith("image/")) {
+      return analyseImage(steps, file, type, size, sha256, thumbnailDirectory);
+    }
+    if (type.equals("application/pdf")) {
+      PdfInspector.Read pdf = steps.run("PDF reading", () -> pdfs.read(file));
+      List<Thumbnail> thumbnails =
+          pdf.firstPage() == null
+              ? List.of()
+              : steps.run(
+                  "thumbnails", () -> thumbnailer.write(pdf.firstPage(), 1, thumbnailDirectory));
+      return analysed(type, size, sha256, pdf.details(), thumbnails);
+    }
+    if (TextInspector.handles(type)) {
+      Details.Text text = steps.run("text reading", () -> texts.inspect(file, type));
+      return analysed(type, size, sha256, text, List.of());
+    }
+    return analysed(type, size, sha256, new Details.None(), List.of());
   }
 
   private Analysis analyseImage(

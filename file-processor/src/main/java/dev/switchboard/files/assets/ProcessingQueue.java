@@ -153,7 +153,13 @@ public final class ProcessingQueue {
         .executeBlocking(
             () ->
                 bytes.isPresent()
-                    ? analyzer.analyze(bytes.get(), name, thumbnails, stepsOf(asset.asset()))
+                    // hashed as its bytes arrived: not read whole again for that
+                    ? analyzer.analyze(
+                        bytes.get(),
+                        name,
+                        asset.asset().getString("sha256"),
+                        thumbnails,
+                        stepsOf(asset.asset()))
                     : Analysis.failed("its bytes are missing", null, 0),
             false)
         .compose(analysis -> record(id, asset, analysis))

@@ -1,5 +1,6 @@
 package dev.switchboard.files.upload;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -9,6 +10,7 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -28,6 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * promoted, which costs full collections. Here a chunk is garbage as soon as it is copied, the heap
  * stays flat, and the disk sees one large write per MiB.
  *
+ * <p>Whole blocks go past the page cache ({@code O_DIRECT}, where the file system has it; the
+ * blocks are aligned in memory and on file for that): on a two-core machine the kernel's copy of
+ * every byte into the page cache cost 2.2–2.7 s of CPU per GiB on the worker threads, against
+ * 0.2–0.3 s this way, and the upload competes for the same cores. The last piece of a file (not a
+ * whole block) and the first piece of a file appended to from the middle of a block go through the
+ * page cache. The price: a write waits for the device, so an upload runs no faster than the disk
+ * takes it (four blocks in flight), where the page cache would have absorbed a burst.
+ *
  * <p>When {@link #hashInto(MessageDigest) asked}, each block is also fed to a digest on a worker
  * thread, one block after the other in file order, while the next blocks are being written: the
  * event loop only copies the network's chunks, and a block is free again once it is both written
@@ -44,6 +54,9 @@ final class DiskWriter {
   /** Blocks being written at once, past which the writer is full. */
   static final int BLOCKS = 4;
 
+  /** The alignment of the blocks in memory, enough for direct I/O on any usual file system. */
+  static final int ALIGNMENT = 4096;
+
   /** Blocks kept for the next upload, so that small uploads do not churn direct memory. */
   private static final int SPARE_MAX = 16;
 
@@ -52,7 +65,11 @@ final class DiskWriter {
 
   private final Vertx vertx;
   private final FileChannel channel;
+  // the same file opened for direct I/O (past the page cache), or null where that is not possible
+  private final FileChannel direct;
+  private final int alignment;
   private long position;
+  private int directBlocks;
   private ByteBuffer filling;
   private int writing;
   private Throwable failure;
@@ -63,10 +80,23 @@ final class DiskWriter {
   // the last block's hashing: the next one is hashed after it, so the digest sees the file's order
   private Future<Void> hashed = Future.succeededFuture();
 
-  private DiskWriter(Vertx vertx, FileChannel channel, long position) {
+  private DiskWriter(Vertx vertx, FileChannel channel, Path file, long position) {
     this.vertx = vertx;
     this.channel = channel;
     this.position = position;
+    FileChannel opened = null;
+    int blockSize = 0;
+    try {
+      blockSize = Math.toIntExact(Files.getFileStore(file).getBlockSize());
+      if (blockSize > 0 && BLOCK % blockSize == 0 && ALIGNMENT % blockSize == 0) {
+        opened = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      }
+    } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+      // tmpfs and some others have no direct I/O: every block goes through the page cache
+      opened = null;
+    }
+    this.direct = opened;
+    this.alignment = blockSize;
   }
 
   /** A new file at {@code file}; fails when it exists. */
@@ -76,6 +106,7 @@ final class DiskWriter {
             new DiskWriter(
                 vertx,
                 FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                file,
                 0));
   }
 
@@ -84,8 +115,18 @@ final class DiskWriter {
     return vertx.executeBlocking(
         () -> {
           FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-          return new DiskWriter(vertx, channel, channel.size());
+          return new DiskWriter(vertx, channel, file, channel.size());
         });
+  }
+
+  /** Whether whole blocks are written past the page cache. */
+  boolean direct() {
+    return direct != null;
+  }
+
+  /** How many blocks were written past the page cache so far. */
+  int directBlocks() {
+    return directBlocks;
   }
 
   void exceptionHandler(Handler<Throwable> handler) {
@@ -120,6 +161,9 @@ final class DiskWriter {
     while (bytes.hasRemaining()) {
       if (filling == null) {
         filling = take();
+        // a file appended to from the middle of a block: its first block ends where one would,
+        // so that every later block starts at a multiple of the block size
+        filling.limit(BLOCK - (int) (position % BLOCK));
       }
       int count = Math.min(bytes.remaining(), filling.remaining());
       filling.put(bytes.slice(bytes.position(), count));
@@ -156,12 +200,20 @@ final class DiskWriter {
     position += block.remaining();
     writing++;
     ByteBuffer toHash = block.duplicate();
+    // a whole aligned block past the page cache; the rest (a file's last piece) through it
+    FileChannel target =
+        direct != null && at % alignment == 0 && block.remaining() % alignment == 0
+            ? direct
+            : channel;
+    if (target == direct) {
+      directBlocks++;
+    }
     Future<Void> written =
         vertx.executeBlocking(
             () -> {
               long offset = at;
               while (block.hasRemaining()) {
-                offset += channel.write(block, offset);
+                offset += target.write(block, offset);
               }
               return null;
             },
@@ -211,7 +263,11 @@ final class DiskWriter {
     vertx
         .executeBlocking(
             () -> {
-              channel.close();
+              try (FileChannel closing = channel) {
+                if (direct != null) {
+                  direct.close();
+                }
+              }
               return null;
             },
             false)
@@ -229,7 +285,8 @@ final class DiskWriter {
   private ByteBuffer take() {
     ByteBuffer block = SPARE.poll();
     if (block == null) {
-      block = ByteBuffer.allocateDirect(BLOCK);
+      // aligned for direct I/O, which reads the block from where it lies in memory
+      block = ByteBuffer.allocateDirect(BLOCK + ALIGNMENT).alignedSlice(ALIGNMENT).slice(0, BLOCK);
     } else {
       SPARE_COUNT.decrementAndGet();
     }

@@ -129,7 +129,11 @@ public final class UploadRoutes implements AutoCloseable {
       return;
     }
     ctx.addEndHandler(ended -> slots.release());
-    new MultipartUpload(ctx, vertx, options, check, intake).start();
+    try {
+      new MultipartUpload(ctx, vertx, options, check, intake).start();
+    } catch (ApiException noBoundary) {
+      EarlyAnswer.problem(ctx, noBoundary);
+    }
   }
 
   private static boolean exceeds(String length, long limit) {

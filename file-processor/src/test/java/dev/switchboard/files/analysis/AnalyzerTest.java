@@ -87,6 +87,20 @@ class AnalyzerTest {
   }
 
   @Test
+  void aKnownHashIsTakenAndTheFileIsNotReadAgainToHashIt() throws Exception {
+    Path png = TestFiles.png(dir.resolve("known.png"), 300, 200);
+    List<String> steps = new java.util.ArrayList<>();
+    String known = "ab".repeat(32);
+
+    Analysis analysis =
+        analyzer.analyze(png, "known.png", known, dir.resolve("thumbs"), steps::add);
+
+    assertThat(analysis.status()).isEqualTo(Analysis.Status.ANALYSED);
+    assertThat(analysis.sha256()).isEqualTo(known);
+    assertThat(steps).doesNotContain("hashing").contains("type detection", "thumbnails");
+  }
+
+  @Test
   void aSmallImageIsNeverEnlarged() throws Exception {
     Path png = TestFiles.png(dir.resolve("small.png"), 300, 200);
 

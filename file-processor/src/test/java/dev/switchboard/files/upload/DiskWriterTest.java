@@ -79,6 +79,58 @@ class DiskWriterTest {
   }
 
   @Test
+  void wholeBlocksGoPastThePageCacheAndAnAppendFromTheMiddleOfABlockLinesThemUp() throws Exception {
+    Path file = dir.resolve("resumed.bin");
+    byte[] held = new byte[DiskWriter.BLOCK / 2 + 3];
+    byte[] more = new byte[3 * DiskWriter.BLOCK + DiskWriter.BLOCK / 2 + 5];
+    Random random = new Random(11);
+    random.nextBytes(held);
+    random.nextBytes(more);
+    Files.write(file, held);
+    AtomicBoolean direct = new AtomicBoolean();
+    AtomicInteger directBlocks = new AtomicInteger();
+
+    onContext(
+        () ->
+            DiskWriter.append(vertx, file)
+                .compose(
+                    writer -> {
+                      direct.set(writer.direct());
+                      for (int at = 0; at < more.length; at += 65_536) {
+                        writer.write(
+                            Buffer.buffer()
+                                .appendBytes(more, at, Math.min(65_536, more.length - at)));
+                      }
+                      return writer.close().onSuccess(v -> directBlocks.set(writer.directBlocks()));
+                    }));
+
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.writeBytes(held);
+    expected.writeBytes(more);
+    assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    // where the file system has direct I/O (ext4, xfs; not tmpfs) the writer uses it
+    boolean directIo = directIo(dir);
+    assertThat(direct.get()).isEqualTo(directIo);
+    // the first block is filled up to a block boundary, the three after it are whole and aligned,
+    // the last piece (not a multiple of the block size) goes through the page cache
+    assertThat(directBlocks.get()).isEqualTo(directIo ? 3 : 0);
+  }
+
+  private static boolean directIo(Path dir) {
+    Path probe = dir.resolve("probe");
+    try (var channel =
+        java.nio.channels.FileChannel.open(
+            probe,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE,
+            com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
   void createRefusesAFileThatExists() throws Exception {
     Path file = dir.resolve("taken.bin");
     Files.write(file, new byte[] {9});

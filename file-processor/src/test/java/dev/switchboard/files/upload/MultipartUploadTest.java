@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -188,6 +189,41 @@ class MultipartUploadTest {
 
     assertThat(orphan).doesNotExist();
     assertThat(other).exists();
+  }
+
+  @Test
+  void aBodyWithoutItsClosingBoundaryIsABadRequestAndLeavesNothing() throws Exception {
+    byte[] png = Bodies.png(64, 64);
+    byte[] first = Bodies.multipart("a.png", "image/png", png);
+    // a second part that the body ends inside, before any closing delimiter
+    byte[] cut = Arrays.copyOf(first, first.length - Bodies.closing().length);
+    byte[] body = new byte[cut.length + 2000];
+    System.arraycopy(cut, 0, body, 0, cut.length);
+    byte[] head = Bodies.partHead("b.png", "image/png");
+    System.arraycopy(head, 0, body, cut.length, head.length);
+
+    HttpResponse<String> response = post(body);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(response.body()).contains("\"name\":\"file\"").contains("closing boundary");
+    assertThat(server.intake.received()).isEmpty();
+    Eventually.within(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(uploadsLeft()).isEmpty());
+  }
+
+  @Test
+  void aMultipartTypeWithoutABoundaryIsABadRequestNamingContentType() throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url("/api/v1/files")))
+                .header("Content-Type", "multipart/form-data")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Bodies.multipart()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("\"name\":\"Content-Type\"").contains("boundary");
   }
 
   @Test
