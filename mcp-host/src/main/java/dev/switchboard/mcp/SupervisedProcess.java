@@ -186,17 +186,21 @@ final class SupervisedProcess implements ServerProcess {
                 ProcessHandle.of(process.pid)
                     .<CompletableFuture<?>>map(ProcessHandle::onExit)
                     .orElse(CompletableFuture.completedFuture(null))
+                    // back on the host's context (byInstance is its alone), with 2 s for the
+                    // supervisor's own word, which carries the exit code
                     .thenRun(
                         () ->
-                            context
-                                .owner()
-                                .setTimer(
-                                    2000,
-                                    id -> {
-                                      if (byInstance.remove(process.instance) != null) {
-                                        process.ended(null);
-                                      }
-                                    }));
+                            context.runOnContext(
+                                v ->
+                                    context
+                                        .owner()
+                                        .setTimer(
+                                            2000,
+                                            id -> {
+                                              if (byInstance.remove(process.instance) != null) {
+                                                process.ended(null);
+                                              }
+                                            })));
                 return (ServerProcess) process;
               })
           .recover(
