@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,10 @@ final class HostedProcesses {
     final LogSource logs;
     final LogReader stderr;
     final ProcessStats stats = new ProcessStats();
+
+    /** Completes once its exit is handled: off the list, its owner told. */
+    final CompletableFuture<Void> gone = new CompletableFuture<>();
+
     boolean stopping;
 
     Hosted(
@@ -337,6 +342,7 @@ final class HostedProcesses {
                           .put("reason", how)
                           .put("update", "deleted"));
               context.logs().close("hosted:" + hosted.id);
+              hosted.gone.complete(null);
               context
                   .blocking(
                       () -> {
@@ -375,7 +381,9 @@ final class HostedProcesses {
     publish(hosted, "state");
     return context
         .blocking(() -> hosted.process.terminate("TERM", STOP_TIMEOUT))
-        .compose(outcome -> context.within(hosted.process.onExit(), EXIT_AFTER_STOP).map(outcome));
+        // answered once it is off the list (its exit handled), or after the time that takes at most
+        .compose(
+            outcome -> context.within(hosted.gone, EXIT_AFTER_STOP.plus(DRAIN_LIMIT)).map(outcome));
   }
 
   /**

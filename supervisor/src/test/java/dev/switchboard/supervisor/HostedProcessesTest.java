@@ -59,16 +59,25 @@ class HostedProcessesTest {
     sup.close();
   }
 
+  /** A spawn request of mcp-host for {@code name}, running {@code argv}. */
+  private static JsonObject spawnRequest(String name, String... argv) {
+    return new JsonObject()
+        .put("owner", "mcp-host")
+        .put("kind", "mcp")
+        .put("name", name)
+        .put("command", new JsonArray(List.of((Object[]) argv)));
+  }
+
   private JsonObject spawn(String name, String script) {
     return sup.request(
         Addresses.SUPERVISOR_PROCESSES_SPAWN,
-        new JsonObject()
-            .put("owner", "mcp-host")
-            .put("kind", "mcp")
-            .put("name", name)
-            .put("command", new JsonArray().add("sh").add("-c").add(script))
+        spawnRequest(name, "sh", "-c", script)
             .put("env", new JsonObject().put("MODE", "sk-hosted-secret"))
             .put("labels", new JsonObject().put("server", name)));
+  }
+
+  private ApiException refused(JsonObject request) {
+    return sup.failure(Addresses.SUPERVISOR_PROCESSES_SPAWN, request);
   }
 
   /** The owner's ends: stdin to write, stdout to read (kept open by a keeper of our own). */
@@ -211,51 +220,22 @@ class HostedProcessesTest {
 
   @Test
   void badRequestsNameTheFieldAndTheLimitHolds() throws IOException {
-    ApiException missing =
-        sup.failure(
-            Addresses.SUPERVISOR_PROCESSES_SPAWN,
-            new JsonObject().put("owner", "mcp-host").put("kind", "mcp").put("name", "x"));
+    JsonObject noCommand = spawnRequest("x");
+    noCommand.remove("command");
+    ApiException missing = refused(noCommand);
     assertThat(missing.status()).isEqualTo(400);
     assertThat(missing.field()).isEqualTo("command");
-    ApiException notFound =
-        sup.failure(
-            Addresses.SUPERVISOR_PROCESSES_SPAWN,
-            new JsonObject()
-                .put("owner", "mcp-host")
-                .put("kind", "mcp")
-                .put("name", "x")
-                .put("command", new JsonArray().add("no-such-program-here")));
+    ApiException notFound = refused(spawnRequest("x", "no-such-program-here"));
     assertThat(notFound.status()).isEqualTo(400);
     assertThat(notFound.getMessage()).contains("command not found: no-such-program-here");
-    ApiException badName =
-        sup.failure(
-            Addresses.SUPERVISOR_PROCESSES_SPAWN,
-            new JsonObject()
-                .put("owner", "mcp-host")
-                .put("kind", "mcp")
-                .put("name", "../x")
-                .put("command", new JsonArray().add("true")));
+    ApiException badName = refused(spawnRequest("../x", "true"));
     assertThat(badName.field()).isEqualTo("name");
 
     spawn("one", ECHO);
-    ApiException twice =
-        sup.failure(
-            Addresses.SUPERVISOR_PROCESSES_SPAWN,
-            new JsonObject()
-                .put("owner", "mcp-host")
-                .put("kind", "mcp")
-                .put("name", "one")
-                .put("command", new JsonArray().add("true")));
+    ApiException twice = refused(spawnRequest("one", "true"));
     assertThat(twice.status()).isEqualTo(409);
     spawn("two", ECHO);
-    ApiException over =
-        sup.failure(
-            Addresses.SUPERVISOR_PROCESSES_SPAWN,
-            new JsonObject()
-                .put("owner", "mcp-host")
-                .put("kind", "mcp")
-                .put("name", "three")
-                .put("command", new JsonArray().add("true")));
+    ApiException over = refused(spawnRequest("three", "true"));
     assertThat(over.status()).isEqualTo(409);
     assertThat(over.getMessage()).contains("SUPERVISOR_PROCESSES_MAX");
 
