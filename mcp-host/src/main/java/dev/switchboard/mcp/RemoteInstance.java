@@ -66,6 +66,7 @@ final class RemoteInstance extends BaseInstance {
   private String sessionId;
   private String protocolVersion;
   private boolean streamOpen;
+  private int streamOpenFailures;
   private long garbageMessages;
 
   RemoteInstance(
@@ -273,8 +274,10 @@ final class RemoteInstance extends BaseInstance {
 
   /**
    * The GET stream of the server's own messages: none when the server answers {@code 405} (or, the
-   * first time, any other refusal); when an open stream ends, it is opened again, and a server that
-   * cannot be reached then is lost.
+   * first time, any other refusal); when an open stream ends, it is opened again. A connection that
+   * fails is tried again after 250 ms, up to {@link #RESUMPTIONS} times in a row (a network fault
+   * that cut the stream may still be cutting, and a pooled connection the fault closed may not be
+   * known as closed yet); a server that cannot be reached then is lost.
    */
   private void openStream(boolean first) {
     HttpClient client = http;
@@ -290,9 +293,26 @@ final class RemoteInstance extends BaseInstance {
                 return;
               }
               if (opened.failed()) {
-                lose("lost the remote MCP server: " + message(opened.cause()));
+                if (streamOpenFailures++ < RESUMPTIONS) {
+                  LOG.info(
+                      "MCP server {} (remote): opening its stream failed ({}), trying again",
+                      key,
+                      message(opened.cause()));
+                  context
+                      .owner()
+                      .setTimer(
+                          RESUME_AFTER_MS,
+                          id -> {
+                            if (client == http && state == State.READY) {
+                              openStream(first);
+                            }
+                          });
+                } else {
+                  lose("lost the remote MCP server: " + message(opened.cause()));
+                }
                 return;
               }
+              streamOpenFailures = 0;
               HttpClientResponse response = opened.result();
               int status = response.statusCode();
               String type = response.getHeader("Content-Type");

@@ -105,6 +105,19 @@ class RemoteServerTest {
     return fixture.ask(Addresses.MCP_SERVERS_GET, new JsonObject().put("name", server));
   }
 
+  /** server-everything's {@code longRunningOperation}, called in the background. */
+  private static CompletableFuture<McpSchema.CallToolResult> longRunning(
+      McpSyncClient client, int seconds, int steps, String progressToken) {
+    return CompletableFuture.supplyAsync(
+        () ->
+            client.callTool(
+                McpSchema.CallToolRequest.builder()
+                    .name("longRunningOperation")
+                    .arguments(Map.of("duration", seconds, "steps", steps))
+                    .progressToken(progressToken)
+                    .build()));
+  }
+
   private static String text(McpSchema.CallToolResult result) {
     return ((McpSchema.TextContent) result.content().get(0)).text();
   }
@@ -121,6 +134,8 @@ class RemoteServerTest {
     private final java.util.Set<io.vertx.core.net.NetSocket> open =
         java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final io.vertx.core.net.NetServer server;
+    private final java.util.concurrent.atomic.AtomicInteger refusing =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     CuttingProxy(io.vertx.core.Vertx vertx, int target) {
       io.vertx.core.net.NetClient client = vertx.createNetClient();
@@ -129,6 +144,10 @@ class RemoteServerTest {
               .createNetServer()
               .connectHandler(
                   front -> {
+                    if (refusing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                      front.close();
+                      return;
+                    }
                     front.pause();
                     client
                         .connect(target, "127.0.0.1")
@@ -150,8 +169,12 @@ class RemoteServerTest {
       return server.actualPort();
     }
 
-    /** Closes every connection open through it. */
-    void cut() {
+    /**
+     * Closes every connection open through it, and closes the next {@code refused} at once, as a
+     * fault that still cuts an instant later.
+     */
+    void cut(int refused) {
+      refusing.set(refused);
       List.copyOf(open).forEach(socket -> socket.close());
       open.clear();
     }
@@ -169,23 +192,17 @@ class RemoteServerTest {
     McpSyncClient client = fixture.client("cut", null, progress::add);
     String startedAt =
         status("cut").getJsonArray("instances").getJsonObject(0).getString("startedAt");
-    CompletableFuture<McpSchema.CallToolResult> call =
-        CompletableFuture.supplyAsync(
-            () ->
-                client.callTool(
-                    McpSchema.CallToolRequest.builder()
-                        .name("longRunningOperation")
-                        .arguments(Map.of("duration", 3, "steps", 6))
-                        .progressToken("cut-token")
-                        .build()));
+    CompletableFuture<McpSchema.CallToolResult> call = longRunning(client, 3, 6, "cut-token");
     Eventually.within(Duration.ofSeconds(10))
         .alias("the first progress through the host")
         .until(progress::size, n -> n >= 1);
-    proxy.cut();
+    proxy.cut(1);
 
     McpSchema.CallToolResult done = call.get(30, TimeUnit.SECONDS);
     assertThat(text(done)).contains("Long running operation completed");
     // the rest of the request's stream was replayed after the last event: none lost, none twice
+    // (the SDK's client hands notifications to their consumer on another thread than the answer)
+    Eventually.within(Duration.ofSeconds(5)).until(progress::size, n -> n >= 6);
     assertThat(progress)
         .extracting(McpSchema.ProgressNotification::progress)
         .containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
@@ -227,6 +244,7 @@ class RemoteServerTest {
                 .progressToken("far-token")
                 .build());
     assertThat(text(done)).contains("Long running operation completed");
+    Eventually.within(Duration.ofSeconds(5)).until(progress::size, n -> n >= 3);
     assertThat(progress)
         .extracting(McpSchema.ProgressNotification::progress)
         .containsExactly(1.0, 2.0, 3.0);
@@ -274,15 +292,7 @@ class RemoteServerTest {
                             .put("limit", 1000)));
     List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
     McpSyncClient client = fixture.client("flaky", null, progress::add);
-    CompletableFuture<McpSchema.CallToolResult> call =
-        CompletableFuture.supplyAsync(
-            () ->
-                client.callTool(
-                    McpSchema.CallToolRequest.builder()
-                        .name("longRunningOperation")
-                        .arguments(Map.of("duration", 30, "steps", 30))
-                        .progressToken("t")
-                        .build()));
+    CompletableFuture<McpSchema.CallToolResult> call = longRunning(client, 30, 30, "t");
     Eventually.within(Duration.ofSeconds(15))
         .untilAsserted(() -> assertThat(progress).isNotEmpty());
     remote.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

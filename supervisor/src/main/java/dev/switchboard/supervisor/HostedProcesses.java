@@ -394,7 +394,7 @@ final class HostedProcesses {
     String owner = text(body, "owner", OWNER, "a service name");
     List<Hosted> owned = running.values().stream().filter(h -> h.owner.equals(owner)).toList();
     if (!owned.isEmpty()) {
-      LOG.info("ending {} process(es) {} left from its previous start", owned.size(), owner);
+      LOG.info("{}: ending {} process(es) left from its previous start", owner, owned.size());
     }
     return Future.join(owned.stream().map(this::stop).toList())
         .otherwiseEmpty()
