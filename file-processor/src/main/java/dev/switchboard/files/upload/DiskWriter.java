@@ -1,6 +1,7 @@
 package dev.switchboard.files.upload;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -15,20 +16,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes one upload's bytes to a file: the network's chunks are copied into blocks of 1 MiB outside
+ * Writes one upload's bytes to a file: the network's chunks are copied into blocks of 4 MiB outside
  * the heap, and each full block is written on a worker thread with one {@code write} call at its
- * position. At most {@link #BLOCKS} blocks are being written at once; beyond that {@link #full()}
- * says so and the caller pauses its source until {@link #drainHandler(Handler) drained}.
+ * position. At most {@link #BLOCKS} blocks are on their way at once (16 MiB); beyond that {@link
+ * #full()} says so and the caller pauses its source until {@link #drainHandler(Handler) drained}.
  *
  * <p>Why not Vert.x's {@code AsyncFile}: it keeps each chunk (a heap copy of the network's bytes)
  * queued until its write is done, and the JDK copies it again into a temporary direct buffer on the
  * worker thread. With a small write queue the socket is paused every few chunks and the disk waits
  * on round trips; with a large one the queued chunks outlive the small young generation and are
  * promoted, which costs full collections. Here a chunk is garbage as soon as it is copied, the heap
- * stays flat, and the disk sees one large write per MiB.
+ * stays flat, and the disk sees one large write per block.
  *
  * <p>Whole blocks go past the page cache ({@code O_DIRECT}, where the file system has it; the
  * blocks are aligned in memory and on file for that): on a two-core machine the kernel's copy of
@@ -36,20 +38,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 0.2–0.3 s this way, and the upload competes for the same cores. The last piece of a file (not a
  * whole block) and the first piece of a file appended to from the middle of a block go through the
  * page cache. The price: a write waits for the device, so an upload runs no faster than the disk
- * takes it (four blocks in flight), where the page cache would have absorbed a burst.
+ * takes it, where the page cache would have absorbed a burst.
  *
- * <p>When {@link #hashInto(MessageDigest) asked}, each block is also fed to a digest on a worker
- * thread, one block after the other in file order, while the next blocks are being written: the
- * event loop only copies the network's chunks, and a block is free again once it is both written
- * and hashed. A slow digest holds blocks back like a slow disk does, so {@link #full()} covers
- * both.
+ * <p>Why 4 MiB blocks and a hash lane (bench/README.md, "Upload: fourth round"): every block costs
+ * hops between the event loop and the worker threads (a write handed over, its end handed back, the
+ * request paused and resumed when the writer is full), and on two busy cores each hop waits for a
+ * thread to be scheduled. With 1 MiB blocks, four in flight, and each block's hashing started by
+ * the event loop once the block before it was hashed, the hand-offs, not the CPU, bounded an
+ * upload.
+ *
+ * <p>When {@link #hashInto(MessageDigest) asked}, each block is also fed to a digest in file order
+ * by the hash lane: one task on the worker pool that hashes the queued blocks one after the other,
+ * with no trip through the event loop between them, and ends when the queue is empty (the next
+ * block starts it again). The writes of later blocks run meanwhile on other worker threads. A block
+ * is free again once it is both written and hashed, so a slow digest holds blocks back like a slow
+ * disk does, and {@link #full()} covers both.
  *
  * <p>Used from one event-loop context; the blocks are written and hashed on Vert.x's worker pool.
  */
 final class DiskWriter {
 
   /** The size of one block, and so of each write to the file. */
-  static final int BLOCK = 1 << 20;
+  static final int BLOCK = 4 << 20;
 
   /** Blocks being written at once, past which the writer is full. */
   static final int BLOCKS = 4;
@@ -58,12 +68,14 @@ final class DiskWriter {
   static final int ALIGNMENT = 4096;
 
   /** Blocks kept for the next upload, so that small uploads do not churn direct memory. */
-  private static final int SPARE_MAX = 16;
+  private static final int SPARE_MAX = 4;
 
   private static final ConcurrentLinkedQueue<ByteBuffer> SPARE = new ConcurrentLinkedQueue<>();
   private static final AtomicInteger SPARE_COUNT = new AtomicInteger();
 
   private final Vertx vertx;
+  // the event loop's context, where every field but the hash lane's is used
+  private final Context context;
   private final FileChannel channel;
   // the same file opened for direct I/O (past the page cache), or null where that is not possible
   private final FileChannel direct;
@@ -77,11 +89,13 @@ final class DiskWriter {
   private Handler<Throwable> exceptionHandler;
   private Promise<Void> closed;
   private MessageDigest digest;
-  // the last block's hashing: the next one is hashed after it, so the digest sees the file's order
-  private Future<Void> hashed = Future.succeededFuture();
+  // blocks to hash, in file order, and whether a worker thread is hashing them (the hash lane)
+  private final ConcurrentLinkedQueue<Block> hashQueue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean hashLane = new AtomicBoolean();
 
-  private DiskWriter(Vertx vertx, FileChannel channel, Path file, long position) {
+  private DiskWriter(Vertx vertx, Context context, FileChannel channel, Path file, long position) {
     this.vertx = vertx;
+    this.context = context;
     this.channel = channel;
     this.position = position;
     FileChannel opened = null;
@@ -101,10 +115,12 @@ final class DiskWriter {
 
   /** A new file at {@code file}; fails when it exists. */
   static Future<DiskWriter> create(Vertx vertx, Path file) {
+    Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(
         () ->
             new DiskWriter(
                 vertx,
+                context,
                 FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 file,
                 0));
@@ -112,10 +128,11 @@ final class DiskWriter {
 
   /** The existing file at {@code file}, written from its end. */
   static Future<DiskWriter> append(Vertx vertx, Path file) {
+    Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(
         () -> {
           FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-          return new DiskWriter(vertx, channel, file, channel.size());
+          return new DiskWriter(vertx, context, channel, file, channel.size());
         });
   }
 
@@ -194,62 +211,136 @@ final class DiskWriter {
     if (filling == null || filling.position() == 0) {
       return;
     }
-    ByteBuffer block = filling.flip();
+    ByteBuffer bytes = filling.flip();
     filling = null;
     long at = position;
-    position += block.remaining();
+    position += bytes.remaining();
     writing++;
-    ByteBuffer toHash = block.duplicate();
+    Block block = new Block(bytes, digest == null);
     // a whole aligned block past the page cache; the rest (a file's last piece) through it
     FileChannel target =
-        direct != null && at % alignment == 0 && block.remaining() % alignment == 0
+        direct != null && at % alignment == 0 && bytes.remaining() % alignment == 0
             ? direct
             : channel;
     if (target == direct) {
       directBlocks++;
     }
-    Future<Void> written =
-        vertx.executeBlocking(
+    ByteBuffer toWrite = bytes.duplicate();
+    vertx
+        .executeBlocking(
             () -> {
               long offset = at;
-              while (block.hasRemaining()) {
-                offset += target.write(block, offset);
+              while (toWrite.hasRemaining()) {
+                offset += target.write(toWrite, offset);
               }
               return null;
             },
-            false);
-    Future<Void> done = written;
+            false)
+        .onComplete(
+            written -> {
+              block.written = true;
+              if (written.failed()) {
+                failed(written.cause());
+              }
+              settle(block);
+            });
     if (digest != null) {
-      MessageDigest feed = digest;
-      hashed =
-          hashed.compose(
-              previous ->
-                  vertx.executeBlocking(
-                      () -> {
-                        feed.update(toHash);
-                        return null;
-                      },
-                      false));
-      done = Future.join(written, hashed).mapEmpty();
+      hashQueue.add(block);
+      if (hashLane.compareAndSet(false, true)) {
+        vertx
+            .executeBlocking(
+                () -> {
+                  hashQueued();
+                  return null;
+                },
+                false)
+            .onFailure(this::laneFailed);
+      }
     }
-    done.onComplete(
-        finished -> {
-          writing--;
-          give(block);
-          if (written.failed() && failure == null) {
-            failure = written.cause();
-            if (exceptionHandler != null) {
-              exceptionHandler.handle(failure);
-            }
-          }
-          if (closed != null) {
-            closeWhenWritten();
-          } else if (drainHandler != null && !full()) {
-            Handler<Void> drained = drainHandler;
-            drainHandler = null;
-            drained.handle(null);
-          }
-        });
+  }
+
+  /**
+   * The hash lane, on one worker thread at a time: feeds the digest every queued block in file
+   * order, one after the other with no hop through the event loop between them, and tells the event
+   * loop of each block hashed. Runs until the queue is empty.
+   */
+  private void hashQueued() {
+    while (true) {
+      Block next;
+      while ((next = hashQueue.poll()) != null) {
+        Block block = next;
+        Throwable trouble = null;
+        try {
+          digest.update(block.bytes.duplicate());
+        } catch (RuntimeException e) {
+          trouble = e;
+        }
+        Throwable failed = trouble;
+        context.runOnContext(
+            v -> {
+              block.hashed = true;
+              if (failed != null) {
+                failed(failed);
+              }
+              settle(block);
+            });
+      }
+      hashLane.set(false);
+      // a block queued after the poll above, whose flush saw the lane still running
+      if (hashQueue.isEmpty() || !hashLane.compareAndSet(false, true)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * The lane could not run (the worker pool is closing): the blocks queued will never be hashed.
+   */
+  private void laneFailed(Throwable cause) {
+    failed(cause);
+    Block block;
+    while ((block = hashQueue.poll()) != null) {
+      block.hashed = true;
+      settle(block);
+    }
+    hashLane.set(false);
+  }
+
+  private void failed(Throwable cause) {
+    if (failure == null) {
+      failure = cause;
+      if (exceptionHandler != null) {
+        exceptionHandler.handle(failure);
+      }
+    }
+  }
+
+  /** On the event loop: a block that is both written and hashed is free for the next bytes. */
+  private void settle(Block block) {
+    if (!block.written || !block.hashed) {
+      return;
+    }
+    writing--;
+    give(block.bytes);
+    if (closed != null) {
+      closeWhenWritten();
+    } else if (drainHandler != null && !full()) {
+      Handler<Void> drained = drainHandler;
+      drainHandler = null;
+      drained.handle(null);
+    }
+  }
+
+  /** One block on its way: its bytes, and whether they are written and hashed yet. */
+  private static final class Block {
+    final ByteBuffer bytes;
+    boolean written;
+    boolean hashed;
+
+    Block(ByteBuffer bytes, boolean hashed) {
+      this.bytes = bytes;
+      this.hashed = hashed;
+    }
   }
 
   private void closeWhenWritten() {

@@ -91,6 +91,7 @@ final class MultipartUpload implements MultipartParser.Listener {
           pump();
         });
     // a filter before these routes may have paused the request while it checked something
+    EarlyAnswer.goAhead(request);
     request.resume();
   }
 

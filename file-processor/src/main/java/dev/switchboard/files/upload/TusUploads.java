@@ -319,6 +319,7 @@ final class TusUploads {
                                 gate,
                                 digest,
                                 received -> progress.received(offset + received));
+                        EarlyAnswer.goAhead(ctx.request());
                         return transfer
                             .start()
                             .transform(

@@ -1,6 +1,7 @@
 package dev.switchboard.files.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -8,17 +9,21 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -237,6 +242,112 @@ class DiskWriterTest {
     assertThat(hashingThreads)
         .isNotEmpty()
         .allSatisfy(name -> assertThat(name).doesNotContain("eventloop"));
+  }
+
+  @Test
+  void theHashLaneTakesBlockAfterBlockWithoutWaitingForTheEventLoop() throws Exception {
+    Path file = dir.resolve("lane.bin");
+    int blocks = DiskWriter.BLOCKS;
+    byte[] bytes = new byte[blocks * DiskWriter.BLOCK];
+    new Random(5).nextBytes(bytes);
+    AtomicLong hashedBytes = new AtomicLong();
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    MessageDigest counting = counting(sha256, hashedBytes);
+    AtomicLong hashedWhileBusy = new AtomicLong();
+
+    onContext(
+        () ->
+            DiskWriter.create(vertx, file)
+                .compose(
+                    writer -> {
+                      writer.hashInto(counting);
+                      writer.write(Buffer.buffer(bytes));
+                      // the event loop stays busy: a block's hashing that waited for it to start
+                      // the next block's would stop after the first block
+                      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                      while (hashedBytes.get() < bytes.length && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                      }
+                      hashedWhileBusy.set(hashedBytes.get());
+                      return writer.close();
+                    }));
+
+    assertThat(hashedWhileBusy).hasValue(bytes.length);
+    assertThat(Transfer.hex(sha256)).isEqualTo(Bodies.sha256(bytes));
+    assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+  }
+
+  @Test
+  void aWriteThatFailsWhileBlocksAreInFlightFailsTheWriterOnceAndFreesEveryBlock()
+      throws Exception {
+    // a device that is always full: every write fails as on a full disk (ENOSPC)
+    Path full = Path.of("/dev/full");
+    assumeTrue(Files.isWritable(full), "/dev/full is needed");
+    List<Throwable> reported = new CopyOnWriteArrayList<>();
+    AtomicBoolean fullAfter = new AtomicBoolean(true);
+    CompletableFuture<Throwable> closed = new CompletableFuture<>();
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    byte[] block = new byte[DiskWriter.BLOCK];
+
+    vertx.runOnContext(
+        v ->
+            DiskWriter.append(vertx, full)
+                .onSuccess(
+                    writer -> {
+                      writer.hashInto(sha256);
+                      writer.exceptionHandler(reported::add);
+                      // as many blocks as the writer takes before it is full: all in flight
+                      for (int i = 0; i < DiskWriter.BLOCKS; i++) {
+                        writer.write(Buffer.buffer(block));
+                      }
+                      writer
+                          .close()
+                          .onComplete(
+                              done -> {
+                                fullAfter.set(writer.full());
+                                closed.complete(done.cause());
+                              });
+                    })
+                .onFailure(closed::completeExceptionally));
+
+    Throwable failure = closed.get(30, TimeUnit.SECONDS);
+    assertThat(failure).isInstanceOf(IOException.class);
+    assertThat(reported).hasSize(1);
+    // every block came back: none is left being written or hashed
+    assertThat(fullAfter).isFalse();
+  }
+
+  /** A SHA-256 that counts the bytes it is fed. */
+  private static MessageDigest counting(MessageDigest sha256, AtomicLong fed) {
+    return new MessageDigest("SHA-256") {
+      @Override
+      protected void engineUpdate(byte input) {
+        sha256.update(input);
+        fed.incrementAndGet();
+      }
+
+      @Override
+      protected void engineUpdate(byte[] input, int offset, int len) {
+        sha256.update(input, offset, len);
+        fed.addAndGet(len);
+      }
+
+      @Override
+      protected void engineUpdate(java.nio.ByteBuffer input) {
+        fed.addAndGet(input.remaining());
+        sha256.update(input);
+      }
+
+      @Override
+      protected byte[] engineDigest() {
+        return sha256.digest();
+      }
+
+      @Override
+      protected void engineReset() {
+        sha256.reset();
+      }
+    };
   }
 
   /** Runs {@code work} on a Vert.x context, as the upload routes do, and waits for its end. */

@@ -141,6 +141,40 @@ class MultipartUploadTest {
   }
 
   @Test
+  void aClientThatWaitsFor100ContinueIsToldToSendTheBody() throws Exception {
+    byte[] body = Bodies.multipart("photo.png", "image/png", Bodies.png(64, 64));
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.head(
+          "POST /api/v1/files HTTP/1.1",
+          MULTIPART,
+          "Expect: 100-continue",
+          "Content-Length: " + body.length);
+
+      // curl does this for any body over 1 MiB, and waits a second for the answer before sending
+      assertThat(raw.response()).startsWith("HTTP/1.1 100 Continue");
+      raw.send(body);
+
+      assertThat(raw.response()).startsWith("HTTP/1.1 201");
+    }
+    assertThat(server.intake.received()).hasSize(1);
+  }
+
+  @Test
+  void aClientThatWaitsFor100ContinueWithABodyOverTheLimitGetsTheRefusalInstead() throws Exception {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      String response =
+          raw.head(
+                  "POST /api/v1/files HTTP/1.1",
+                  MULTIPART,
+                  "Expect: 100-continue",
+                  "Content-Length: " + (MAX + 1))
+              .response();
+
+      assertThat(response).startsWith("HTTP/1.1 413").contains("larger than " + MAX);
+    }
+  }
+
+  @Test
   void aBodyThatGrowsPastTheLimitIsStoppedThere() throws Exception {
     byte[] png = Bodies.png(64, 64);
     try (RawHttp raw = new RawHttp(server.port())) {

@@ -114,6 +114,43 @@ class TusProtocolTest {
   }
 
   @Test
+  void aPatchThatWaitsFor100ContinueIsToldToSendOnceItsOffsetIsRight() throws Exception {
+    start(Duration.ofHours(1));
+    byte[] text = "one line\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+    String location = create(text.length, "notes.txt", "text/plain");
+    String[] headers = {
+      "Tus-Resumable: 1.0.0",
+      "Content-Type: application/offset+octet-stream",
+      "Expect: 100-continue",
+      "Content-Length: " + text.length
+    };
+
+    try (RawHttp raw = new RawHttp(server.port())) {
+      // a wrong offset is answered at once: no 100, no body sent
+      String wrong =
+          raw.head("PATCH " + location + " HTTP/1.1", with(headers, "Upload-Offset: 5")).response();
+      assertThat(wrong).startsWith("HTTP/1.1 409");
+    }
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.head("PATCH " + location + " HTTP/1.1", with(headers, "Upload-Offset: 0"));
+
+      assertThat(raw.response()).startsWith("HTTP/1.1 100 Continue");
+      raw.send(text);
+
+      assertThat(raw.response())
+          .startsWith("HTTP/1.1 204")
+          .containsIgnoringCase("Upload-Offset: " + text.length);
+    }
+    assertThat(server.intake.received().get(0).sha256()).isEqualTo(Bodies.sha256(text));
+  }
+
+  private static String[] with(String[] headers, String more) {
+    String[] all = Arrays.copyOf(headers, headers.length + 1);
+    all[headers.length] = more;
+    return all;
+  }
+
+  @Test
   void creationWithUploadTakesTheBytesInThePost() throws Exception {
     start(Duration.ofHours(1));
     byte[] text = "one line\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
