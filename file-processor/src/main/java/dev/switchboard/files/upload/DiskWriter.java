@@ -64,6 +64,18 @@ final class DiskWriter {
   /** Blocks being written at once, past which the writer is full. */
   static final int BLOCKS = 4;
 
+  /**
+   * Blocks on their way across every upload of the process, past which a writer that has one on its
+   * way is full too: the uploads' direct memory stays near this many blocks (128 MiB) however many
+   * run at once ({@link UploadOptions#MAX_CONCURRENT} uploads of {@link #BLOCKS} each would be 512
+   * MiB, more than a small machine's JVM allows by default), while every upload can always have one
+   * block on its way.
+   */
+  static final int BLOCKS_IN_ALL = 32;
+
+  /** The count of blocks on their way that the writers of this process share. */
+  static final Budget SHARED = new Budget(BLOCKS_IN_ALL);
+
   /** The alignment of the blocks in memory, enough for direct I/O on any usual file system. */
   static final int ALIGNMENT = 4096;
 
@@ -84,6 +96,7 @@ final class DiskWriter {
   private int directBlocks;
   private ByteBuffer filling;
   private int writing;
+  private final Budget budget;
   private Throwable failure;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
@@ -93,8 +106,10 @@ final class DiskWriter {
   private final ConcurrentLinkedQueue<Block> hashQueue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean hashLane = new AtomicBoolean();
 
-  private DiskWriter(Vertx vertx, Context context, FileChannel channel, Path file, long position) {
+  private DiskWriter(
+      Vertx vertx, Context context, Budget budget, FileChannel channel, Path file, long position) {
     this.vertx = vertx;
+    this.budget = budget;
     this.context = context;
     this.channel = channel;
     this.position = position;
@@ -115,12 +130,18 @@ final class DiskWriter {
 
   /** A new file at {@code file}; fails when it exists. */
   static Future<DiskWriter> create(Vertx vertx, Path file) {
+    return create(vertx, file, SHARED);
+  }
+
+  /** {@link #create(Vertx, Path)} with a budget of blocks of its own (tests). */
+  static Future<DiskWriter> create(Vertx vertx, Path file, Budget budget) {
     Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(
         () ->
             new DiskWriter(
                 vertx,
                 context,
+                budget,
                 FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 file,
                 0));
@@ -132,7 +153,7 @@ final class DiskWriter {
     return vertx.executeBlocking(
         () -> {
           FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-          return new DiskWriter(vertx, context, channel, file, channel.size());
+          return new DiskWriter(vertx, context, SHARED, channel, file, channel.size());
         });
   }
 
@@ -150,7 +171,9 @@ final class DiskWriter {
     this.exceptionHandler = handler;
   }
 
-  /** Called once, the next time fewer than {@link #BLOCKS} blocks are being written. */
+  /**
+   * Called once, the next time one of its blocks is written and it is no longer {@link #full()}.
+   */
   void drainHandler(Handler<Void> handler) {
     this.drainHandler = handler;
   }
@@ -166,7 +189,7 @@ final class DiskWriter {
 
   /** Whether the caller should stop writing until the drain handler is called. */
   boolean full() {
-    return writing >= BLOCKS;
+    return writing >= BLOCKS || (writing > 0 && budget.spent());
   }
 
   /** Copies {@code chunk} into blocks; the chunk is free to go as soon as this returns. */
@@ -216,6 +239,7 @@ final class DiskWriter {
     long at = position;
     position += bytes.remaining();
     writing++;
+    budget.taken.incrementAndGet();
     Block block = new Block(bytes, digest == null);
     // a whole aligned block past the page cache; the rest (a file's last piece) through it
     FileChannel target =
@@ -321,6 +345,7 @@ final class DiskWriter {
       return;
     }
     writing--;
+    budget.taken.decrementAndGet();
     give(block.bytes);
     if (closed != null) {
       closeWhenWritten();
@@ -328,6 +353,24 @@ final class DiskWriter {
       Handler<Void> drained = drainHandler;
       drainHandler = null;
       drained.handle(null);
+    }
+  }
+
+  /** A count of blocks on their way, shared by writers, and the most it should reach. */
+  static final class Budget {
+    private final int most;
+    private final AtomicInteger taken = new AtomicInteger();
+
+    Budget(int most) {
+      this.most = most;
+    }
+
+    boolean spent() {
+      return taken.get() >= most;
+    }
+
+    int taken() {
+      return taken.get();
     }
   }
 

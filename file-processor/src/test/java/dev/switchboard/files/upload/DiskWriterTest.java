@@ -192,6 +192,63 @@ class DiskWriterTest {
   }
 
   @Test
+  void writersAreFullOnceTheBlocksOfAllTogetherReachTheBudgetButAnIdleOneMayStillStart()
+      throws Exception {
+    DiskWriter.Budget budget = new DiskWriter.Budget(2);
+    Path[] files = {dir.resolve("a.bin"), dir.resolve("b.bin"), dir.resolve("c.bin")};
+    List<Boolean> full = new CopyOnWriteArrayList<>();
+    AtomicInteger drains = new AtomicInteger();
+    CountDownLatch disk = new CountDownLatch(1);
+    byte[] block = new byte[DiskWriter.BLOCK];
+    new Random(7).nextBytes(block);
+
+    onContext(
+        () ->
+            Future.all(
+                    DiskWriter.create(vertx, files[0], budget),
+                    DiskWriter.create(vertx, files[1], budget),
+                    DiskWriter.create(vertx, files[2], budget))
+                .compose(
+                    opened -> {
+                      List<DiskWriter> writers = opened.list();
+                      // the only worker thread waits, and with it every write
+                      vertx.executeBlocking(() -> disk.await(30, TimeUnit.SECONDS), false);
+                      writers.get(0).write(Buffer.buffer(block));
+                      full.add(writers.get(0).full()); // one block of two: not full
+                      writers.get(1).write(Buffer.buffer(block));
+                      // two of two: both writers with a block on its way are full
+                      full.add(writers.get(0).full());
+                      full.add(writers.get(1).full());
+                      // one with none on its way may still start its first
+                      full.add(writers.get(2).full());
+                      Promise<Void> drained = Promise.promise();
+                      writers
+                          .get(1)
+                          .drainHandler(
+                              v -> {
+                                drains.incrementAndGet();
+                                drained.tryComplete();
+                              });
+                      disk.countDown();
+                      return drained
+                          .future()
+                          .compose(
+                              v ->
+                                  Future.all(
+                                      writers.get(0).close(),
+                                      writers.get(1).close(),
+                                      writers.get(2).close()));
+                    }));
+
+    assertThat(full).containsExactly(false, true, true, false);
+    assertThat(drains).hasValue(1);
+    assertThat(budget.taken()).isZero();
+    assertThat(Files.readAllBytes(files[0])).isEqualTo(block);
+    assertThat(Files.readAllBytes(files[1])).isEqualTo(block);
+    assertThat(Files.size(files[2])).isZero();
+  }
+
+  @Test
   void hashesEveryByteInFileOrderOnAWorkerThreadNotTheEventLoop() throws Exception {
     Path file = dir.resolve("hashed.bin");
     byte[] bytes = new byte[5 * DiskWriter.BLOCK + 777];
