@@ -153,11 +153,14 @@ class HostedProcessesTest {
     assertThat(shown.getJsonObject("stats").getLong("rssBytes")).isPositive();
     assertThat(shown.getJsonObject("stats").getInteger("processes")).isGreaterThanOrEqualTo(2);
     assertThat(shown.encode()).doesNotContain("sk-hosted-secret");
-    assertThat(statuses)
-        .anyMatch(
-            s ->
-                "mcp:everything".equals(s.getString("name"))
-                    && "stats".equals(s.getString("update")));
+    Eventually.within(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(statuses)
+                    .anyMatch(
+                        s ->
+                            "mcp:everything".equals(s.getString("name"))
+                                && "stats".equals(s.getString("update"))));
   }
 
   @Test
@@ -187,7 +190,12 @@ class HostedProcessesTest {
                 e -> e != null);
     assertThat(exit.getInteger("exitCode")).isEqualTo(143);
     assertThat(listed("mcp:grandparent")).isNull();
-    assertThat(lines("mcp:grandparent")).anyMatch(l -> l.contains("stopped by its owner"));
+    // the log is stored in batches: the exit's note is queryable a moment after the exit
+    Eventually.within(Duration.ofSeconds(10))
+        .alias("the stop noted in the log")
+        .until(
+            () -> lines("mcp:grandparent"),
+            l -> l.stream().anyMatch(line -> line.contains("stopped by its owner")));
     // the next process of that name is a new one, with the log going on
     spawn("grandparent", ECHO);
     assertThat(listed("mcp:grandparent")).isNotNull();
@@ -210,12 +218,20 @@ class HostedProcessesTest {
                 e -> e != null);
     assertThat(exit.getInteger("exitCode")).isEqualTo(3);
     assertThat(exit.getString("reason")).isEqualTo("exited with code 3");
-    assertThat(lines("mcp:short")).contains("bye now", "[switchboard] exited with code 3");
+    Eventually.within(Duration.ofSeconds(10))
+        .alias("the exit noted in the log")
+        .until(
+            () -> lines("mcp:short"),
+            l -> l.containsAll(List.of("bye now", "[switchboard] exited with code 3")));
     assertThat(listed("mcp:short")).isNull();
-    assertThat(statuses)
-        .anyMatch(
-            s ->
-                "mcp:short".equals(s.getString("name")) && "deleted".equals(s.getString("update")));
+    Eventually.within(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(statuses)
+                    .anyMatch(
+                        s ->
+                            "mcp:short".equals(s.getString("name"))
+                                && "deleted".equals(s.getString("update"))));
   }
 
   @Test
