@@ -233,15 +233,7 @@ class McpApiTest {
         .as("a viewer may not call tools")
         .isEqualTo(403);
 
-    HttpResponse<String> init =
-        http.send(
-            HttpRequest.newBuilder(endpoint)
-                .header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(initialize().encode()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> init = initializeAt(http, endpoint);
     assertThat(init.statusCode()).isEqualTo(200);
     String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
     assertThat(
@@ -336,16 +328,9 @@ class McpApiTest {
         .await();
     api.valid(HttpMethod.POST, "/api/v1/mcp/servers", definition(), 201);
     HttpResponse<String> init =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + api.port() + "/mcp/everything"))
-                    .header("Authorization", "Bearer " + TOKEN)
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "application/json, text/event-stream")
-                    .POST(HttpRequest.BodyPublishers.ofString(initialize().encode()))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        initializeAt(
+            HttpClient.newHttpClient(),
+            URI.create("http://127.0.0.1:" + api.port() + "/mcp/everything"));
     assertThat(init.statusCode()).isEqualTo(200);
 
     JsonObject logs =
@@ -370,5 +355,18 @@ class McpApiTest {
 
   private static JsonObject initialize() {
     return McpMessages.initialize("raw");
+  }
+
+  /** An admin's {@code initialize} POSTed to a Streamable HTTP endpoint. */
+  private static HttpResponse<String> initializeAt(HttpClient http, URI endpoint)
+      throws java.io.IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(endpoint)
+            .header("Authorization", "Bearer " + TOKEN)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(initialize().encode()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

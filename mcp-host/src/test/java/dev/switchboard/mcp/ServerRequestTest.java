@@ -181,14 +181,7 @@ class ServerRequestTest {
     assertThat(asked.message().getString("method")).isEqualTo("sampling/createMessage");
     McpFixture.Event answer = call.poll(10, TimeUnit.SECONDS);
     assertThat(answer).as("the call's answer after the timeout").isNotNull();
-    JsonObject error =
-        new JsonObject(
-            answer
-                .message()
-                .getJsonObject("result")
-                .getJsonArray("content")
-                .getJsonObject(0)
-                .getString("text"));
+    JsonObject error = answered(answer);
     assertThat(error.getString("message"))
         .isEqualTo("the client did not answer sampling/createMessage within 500ms");
     McpFixture.Event cancelled = stream.poll(10, TimeUnit.SECONDS);

@@ -113,6 +113,19 @@ class HostedProcessesTest {
         .orElse(null);
   }
 
+  /** Waits for a published status update of {@code name} of the kind {@code update}. */
+  private void awaitStatus(String name, String update) {
+    Eventually.within(Duration.ofSeconds(10))
+        .alias(name + " " + update + " published")
+        .until(
+            () ->
+                statuses.stream()
+                    .anyMatch(
+                        s ->
+                            name.equals(s.getString("name"))
+                                && update.equals(s.getString("update"))));
+  }
+
   private List<String> lines(String name) {
     return sup
         .request(Addresses.SUPERVISOR_PROCESSES_LOGS, new JsonObject().put("name", name))
@@ -153,14 +166,7 @@ class HostedProcessesTest {
     assertThat(shown.getJsonObject("stats").getLong("rssBytes")).isPositive();
     assertThat(shown.getJsonObject("stats").getInteger("processes")).isGreaterThanOrEqualTo(2);
     assertThat(shown.encode()).doesNotContain("sk-hosted-secret");
-    Eventually.within(Duration.ofSeconds(10))
-        .untilAsserted(
-            () ->
-                assertThat(statuses)
-                    .anyMatch(
-                        s ->
-                            "mcp:everything".equals(s.getString("name"))
-                                && "stats".equals(s.getString("update"))));
+    awaitStatus("mcp:everything", "stats");
   }
 
   @Test
@@ -224,14 +230,7 @@ class HostedProcessesTest {
             () -> lines("mcp:short"),
             l -> l.containsAll(List.of("bye now", "[switchboard] exited with code 3")));
     assertThat(listed("mcp:short")).isNull();
-    Eventually.within(Duration.ofSeconds(10))
-        .untilAsserted(
-            () ->
-                assertThat(statuses)
-                    .anyMatch(
-                        s ->
-                            "mcp:short".equals(s.getString("name"))
-                                && "deleted".equals(s.getString("update"))));
+    awaitStatus("mcp:short", "deleted");
   }
 
   @Test

@@ -256,29 +256,7 @@ class DiskWriterTest {
     Set<String> hashingThreads = ConcurrentHashMap.newKeySet();
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
     MessageDigest recording =
-        new MessageDigest("SHA-256") {
-          @Override
-          protected void engineUpdate(byte input) {
-            hashingThreads.add(Thread.currentThread().getName());
-            sha256.update(input);
-          }
-
-          @Override
-          protected void engineUpdate(byte[] input, int offset, int len) {
-            hashingThreads.add(Thread.currentThread().getName());
-            sha256.update(input, offset, len);
-          }
-
-          @Override
-          protected byte[] engineDigest() {
-            return sha256.digest();
-          }
-
-          @Override
-          protected void engineReset() {
-            sha256.reset();
-          }
-        };
+        watched(sha256, fed -> hashingThreads.add(Thread.currentThread().getName()));
 
     onContext(
         () ->
@@ -309,7 +287,7 @@ class DiskWriterTest {
     new Random(5).nextBytes(bytes);
     AtomicLong hashedBytes = new AtomicLong();
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-    MessageDigest counting = counting(sha256, hashedBytes);
+    MessageDigest counting = watched(sha256, hashedBytes::addAndGet);
     AtomicLong hashedWhileBusy = new AtomicLong();
 
     onContext(
@@ -374,24 +352,24 @@ class DiskWriterTest {
     assertThat(fullAfter).isFalse();
   }
 
-  /** A SHA-256 that counts the bytes it is fed. */
-  private static MessageDigest counting(MessageDigest sha256, AtomicLong fed) {
+  /** {@code sha256} behind a digest that tells {@code fed} of each update, on its thread. */
+  private static MessageDigest watched(MessageDigest sha256, java.util.function.LongConsumer fed) {
     return new MessageDigest("SHA-256") {
       @Override
       protected void engineUpdate(byte input) {
+        fed.accept(1);
         sha256.update(input);
-        fed.incrementAndGet();
       }
 
       @Override
       protected void engineUpdate(byte[] input, int offset, int len) {
+        fed.accept(len);
         sha256.update(input, offset, len);
-        fed.addAndGet(len);
       }
 
       @Override
       protected void engineUpdate(java.nio.ByteBuffer input) {
-        fed.addAndGet(input.remaining());
+        fed.accept(input.remaining());
         sha256.update(input);
       }
 
