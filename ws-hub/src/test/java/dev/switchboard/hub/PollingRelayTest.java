@@ -2,12 +2,17 @@ package dev.switchboard.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.common.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +122,33 @@ class PollingRelayTest {
       assertThat(answer.bodyAsJsonObject())
           .isEqualTo(new JsonObject().put("code", 1).put("message", "Session ID unknown"));
     }
+  }
+
+  @Test
+  void aLongPollHeldForANodeThatDiesIsAnsweredAsAnUnknownSessionWithinSeconds() {
+    // a node that takes the relayed long-poll and then vanishes without answering, as a hub killed
+    // with kill -9 does: its consumer goes, the request's reply never comes
+    hubs = HubFixture.start(RELAY);
+    String node = "ZZZZZZZZ";
+    Promise<Void> taken = Promise.promise();
+    MessageConsumer<JsonObject> owner =
+        hubs.vertx
+            .eventBus()
+            .consumer(Addresses.HUB_RELAY + "." + node, msg -> taken.tryComplete());
+    owner.completion().await();
+
+    long start = System.nanoTime();
+    Future<HttpResponse<Buffer>> held =
+        hubs.http.get(path(node + "A".repeat(20))).timeout(15_000).send();
+    taken.future().await();
+    owner.unregister().await();
+
+    // not after the relay's timeout (the ping interval and timeout, 45 s by default)
+    HttpResponse<Buffer> answer = held.await();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(answer.bodyAsJsonObject())
+        .isEqualTo(new JsonObject().put("code", 1).put("message", "Session ID unknown"));
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -17,6 +18,12 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Polling requests for sessions another hub node owns, relayed to that node over the (clustered)
@@ -29,9 +36,13 @@ import java.util.Base64;
  * loopback HTTP request (the same checks, long-poll and answers as a direct request) and replies
  * with the status, content type and body, which the first node sends on. An owner that is gone (no
  * consumer, or no answer within the timeout) is answered as Engine.IO answers an unknown session:
- * 400 {@code {"code":1,"message":"Session ID unknown"}}. Both sides hold at most {@code
- * maxInFlight} relayed requests at once; beyond that a request is answered 503 in Engine.IO's error
- * shape. POST bodies are bounded by {@code maxPayload} before they are relayed.
+ * 400 {@code {"code":1,"message":"Session ID unknown"}}. An owner that dies while it holds a
+ * relayed long-poll (a hub killed with {@code kill -9}) never answers, and its timeout is as long
+ * as the ping interval: so while requests wait on an owner it is probed every {@value
+ * #PROBE_MILLIS} ms, and when its consumer is gone, or two probes in a row go unanswered, what
+ * waits on it is answered as an unknown session at once, and the client reconnects. Both sides hold
+ * at most {@code maxInFlight} relayed requests at once; beyond that a request is answered 503 in
+ * Engine.IO's error shape. POST bodies are bounded by {@code maxPayload} before they are relayed.
  *
  * <p>A websocket upgrade that reaches a node other than the session's owner is refused (HTTP 400,
  * as for an unknown sid): socket.io-client then abandons the upgrade and carries on over polling,
@@ -43,6 +54,15 @@ public final class PollingRelay {
   public static final int NODE_LENGTH = 8;
 
   private static final int SID_LENGTH = NODE_LENGTH + 20;
+
+  /** How often an owner that relayed requests wait on is asked whether it is still there. */
+  static final long PROBE_MILLIS = 2_000;
+
+  /** Unanswered probes in a row after which an owner is taken for dead. */
+  private static final int PROBES_MISSED = 2;
+
+  private static final String PING = "PING";
+  private static final Logger LOG = LoggerFactory.getLogger(PollingRelay.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String BUSY =
       new JsonObject()
@@ -56,7 +76,8 @@ public final class PollingRelay {
   private final int maxInFlight;
   private final long timeoutMillis;
   private HttpClient self;
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<Object> consumer;
+  private final Map<String, Waiting> waiting = new HashMap<>();
   private int outgoing;
   private int incoming;
   private long relayed;
@@ -150,13 +171,16 @@ public final class PollingRelay {
   private void send(HttpServerRequest request, String sid, JsonObject message) {
     relayed++;
     String owner = sid.substring(0, NODE_LENGTH);
+    waiting.computeIfAbsent(owner, Waiting::new).requests.add(request);
     vertx
         .eventBus()
         .<JsonObject>request(
             address(owner), message, new DeliveryOptions().setSendTimeout(timeoutMillis))
         .onComplete(
             reply -> {
-              outgoing--;
+              if (!settled(owner, request)) {
+                return; // answered already: its owner was found dead
+              }
               if (reply.succeeded()) {
                 JsonObject answer = reply.result().body();
                 EngineServer.respond(
@@ -174,6 +198,79 @@ public final class PollingRelay {
             });
   }
 
+  /**
+   * Takes {@code request} off what waits on {@code owner}: false when it was not there any more,
+   * answered when its owner was found dead.
+   */
+  private boolean settled(String owner, HttpServerRequest request) {
+    Waiting on = waiting.get(owner);
+    if (on == null || !on.requests.remove(request)) {
+      return false;
+    }
+    outgoing--;
+    if (on.requests.isEmpty()) {
+      on.stop();
+    }
+    return true;
+  }
+
+  /**
+   * The requests relayed to one owner that wait for its answer, and the probe that asks the owner
+   * whether it is still there while any do.
+   */
+  private final class Waiting {
+
+    final String owner;
+    final Set<HttpServerRequest> requests = new LinkedHashSet<>();
+    final long timer;
+    int missed;
+
+    Waiting(String owner) {
+      this.owner = owner;
+      this.timer = vertx.setPeriodic(PROBE_MILLIS, id -> probe());
+    }
+
+    private void probe() {
+      vertx
+          .eventBus()
+          .request(address(owner), PING, new DeliveryOptions().setSendTimeout(PROBE_MILLIS))
+          .onComplete(
+              reply -> {
+                if (waiting.get(owner) != this) {
+                  return;
+                }
+                if (reply.succeeded()
+                    || reply.cause() instanceof ReplyException e
+                        && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+                  missed = 0; // it answered, if only to refuse
+                } else if (reply.cause() instanceof ReplyException e
+                        && e.failureType() == ReplyFailure.NO_HANDLERS
+                    || ++missed >= PROBES_MISSED) {
+                  dead(reply.cause());
+                }
+              });
+    }
+
+    private void dead(Throwable cause) {
+      LOG.warn(
+          "hub node {} is gone ({}): {} relayed polling requests answered as unknown sessions",
+          owner,
+          cause.getMessage(),
+          requests.size());
+      stop();
+      outgoing -= requests.size();
+      for (HttpServerRequest request : requests) {
+        EngineServer.badRequest(request, engine.options(), 1, "Session ID unknown");
+      }
+      requests.clear();
+    }
+
+    private void stop() {
+      vertx.cancelTimer(timer);
+      waiting.remove(owner);
+    }
+  }
+
   private static void copyHeader(
       HttpServerRequest request, CharSequence name, String key, JsonObject message) {
     String value = request.getHeader(name);
@@ -184,12 +281,19 @@ public final class PollingRelay {
 
   // ---- the owner: a request another node relayed ----
 
-  private void serve(Message<JsonObject> msg) {
+  private void serve(Message<Object> msg) {
+    if (PING.equals(msg.body())) {
+      msg.reply(null);
+      return;
+    }
+    if (!(msg.body() instanceof JsonObject body)) {
+      msg.fail(400, "not a polling request");
+      return;
+    }
     if (incoming >= maxInFlight) {
       msg.fail(503, "too many relayed requests");
       return;
     }
-    JsonObject body = msg.body();
     HttpMethod method = HttpMethod.valueOf(body.getString("method", "GET"));
     String uri = body.getString("uri", "");
     if (method != HttpMethod.GET && method != HttpMethod.POST || !engine.owns(path(uri))) {
