@@ -26,6 +26,9 @@ public final class OpsRoutes {
 
   private static final Duration PING_TIMEOUT = Duration.ofSeconds(3);
 
+  /** How long a service's check may take before the health checks answer it timed out. */
+  private static final Duration CHECK_TIMEOUT = PING_TIMEOUT.plusMillis(500);
+
   private OpsRoutes() {}
 
   /**
@@ -48,6 +51,16 @@ public final class OpsRoutes {
   }
 
   static HealthChecks readiness(Vertx vertx, JsonObject process) {
+    return readiness(vertx, process, PING_TIMEOUT, CHECK_TIMEOUT);
+  }
+
+  /**
+   * A service's check ends with its ping's answer or failure, or with the health checks' own
+   * timeout, whichever comes first: on a busy event loop the check's timer can fire before the
+   * ping's, so the ping's late answer must not try to complete it again (which would throw).
+   */
+  static HealthChecks readiness(
+      Vertx vertx, JsonObject process, Duration pingTimeout, Duration checkTimeout) {
     HealthChecks checks = HealthChecks.create(vertx);
     JsonArray services =
         process == null ? new JsonArray() : process.getJsonArray("services", new JsonArray());
@@ -55,13 +68,13 @@ public final class OpsRoutes {
       String address = Addresses.ping(service.toString());
       checks.register(
           "service/" + service,
-          PING_TIMEOUT.toMillis() + 500,
+          checkTimeout.toMillis(),
           promise ->
-              Bus.request(vertx, address, new JsonObject(), PING_TIMEOUT)
-                  .onSuccess(reply -> promise.complete(Status.OK(reply)))
+              Bus.request(vertx, address, new JsonObject(), pingTimeout)
+                  .onSuccess(reply -> promise.tryComplete(Status.OK(reply)))
                   .onFailure(
                       err ->
-                          promise.complete(
+                          promise.tryComplete(
                               Status.KO(new JsonObject().put("error", err.getMessage())))));
     }
     for (ReadinessCheck check :
