@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ExpectContinue;
 import dev.switchboard.common.http.InProcess;
 import dev.switchboard.common.http.Problems;
 import io.vertx.core.Future;
@@ -96,6 +97,10 @@ final class Upstream {
         return;
       }
     }
+    // the proxy sends the request's head with the first piece of its body, so a client waiting
+    // for 100 Continue would wait for the service while the service waits for it: the gateway,
+    // whose checks the request passed, answers it (the service still refuses what it would)
+    ExpectContinue.goAhead(ctx.request());
     proxy.handle(ctx.request());
   }
 

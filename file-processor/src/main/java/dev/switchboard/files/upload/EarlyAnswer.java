@@ -4,7 +4,6 @@ import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.Problems;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -44,23 +43,6 @@ final class EarlyAnswer {
       ctx.addEndHandler(sent -> linger(ctx));
     }
     Problems.send(ctx, problem);
-  }
-
-  /**
-   * Tells a client that waits for it ({@code Expect: 100-continue}) to send the body: called once
-   * the request passed the checks its headers allow, as its body is about to be read. Without it
-   * {@code curl} waits a second before sending a large body anyway (its default for bodies over 1
-   * MiB), a second of every upload's time. A request refused before this point gets its final
-   * answer instead, and the client sends no body at all.
-   */
-  static void goAhead(HttpServerRequest request) {
-    String expect = request.getHeader(HttpHeaders.EXPECT);
-    if (expect != null
-        && expect.trim().equalsIgnoreCase("100-continue")
-        && request.version() != HttpVersion.HTTP_1_0
-        && !request.response().headWritten()) {
-      request.response().writeContinue();
-    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.switchboard.files.upload;
 
 import dev.switchboard.common.http.ApiException;
+import dev.switchboard.common.http.ExpectContinue;
 import dev.switchboard.files.analysis.ContentCheck;
 import dev.switchboard.files.analysis.Refused;
 import io.vertx.core.Future;
@@ -91,7 +92,7 @@ final class MultipartUpload implements MultipartParser.Listener {
           pump();
         });
     // a filter before these routes may have paused the request while it checked something
-    EarlyAnswer.goAhead(request);
+    ExpectContinue.goAhead(request);
     request.resume();
   }
 

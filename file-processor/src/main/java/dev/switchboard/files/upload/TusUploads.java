@@ -4,6 +4,7 @@ import dev.switchboard.common.auth.Access;
 import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
+import dev.switchboard.common.http.ExpectContinue;
 import dev.switchboard.files.analysis.ContentCheck;
 import dev.switchboard.files.analysis.Refused;
 import dev.switchboard.files.analysis.Sha256;
@@ -319,7 +320,7 @@ final class TusUploads {
                                 gate,
                                 digest,
                                 received -> progress.received(offset + received));
-                        EarlyAnswer.goAhead(ctx.request());
+                        ExpectContinue.goAhead(ctx.request());
                         return transfer
                             .start()
                             .transform(
