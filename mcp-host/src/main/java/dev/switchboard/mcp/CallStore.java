@@ -3,12 +3,13 @@ package dev.switchboard.mcp;
 import dev.switchboard.common.db.Backoff;
 import dev.switchboard.common.db.BatchWriter;
 import dev.switchboard.common.db.DatabaseStatus;
+import dev.switchboard.common.db.KeysetPage;
+import dev.switchboard.common.db.Retention;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.observability.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -21,8 +22,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code mcp.calls} table: every {@code tools/call} the host served, recorded through a {@link
@@ -53,7 +52,6 @@ final class CallStore {
 
   private static final Duration FIRST_RETRY = Duration.ofMillis(250);
   private static final Duration MAX_RETRY = Duration.ofSeconds(5);
-  private static final Logger LOG = LoggerFactory.getLogger(CallStore.class);
   private static final String COLUMNS =
       "id, started_at, duration_ms, caller, role, via, server, project, tool, outcome, error_code,"
           + " arguments";
@@ -186,13 +184,9 @@ final class CallStore {
     }
   }
 
-  private final Vertx vertx;
   private final Pool pool;
-  private final Clock clock;
-  private final Duration retention;
-  private final int maxRows;
+  private final Retention retention;
   private final BatchWriter<Call> writer;
-  private long pruning = -1;
 
   CallStore(
       Vertx vertx,
@@ -202,11 +196,10 @@ final class CallStore {
       Duration retention,
       int maxRows,
       int capacity) {
-    this.vertx = vertx;
     this.pool = pool;
-    this.clock = clock;
-    this.retention = retention;
-    this.maxRows = maxRows;
+    this.retention =
+        new Retention(
+            vertx, pool, clock, "mcp.calls", "started_at", retention, maxRows, "MCP call records");
     Counter dropped =
         Counter.builder(DROPPED_METER)
             .description(
@@ -235,11 +228,11 @@ final class CallStore {
   /** Writes every {@link #TICK}, prunes soon and every {@link #PRUNE_EVERY}. */
   void start() {
     writer.start();
-    pruning = vertx.setPeriodic(1_000, PRUNE_EVERY.toMillis(), id -> pruneQuietly());
+    retention.start(PRUNE_EVERY);
   }
 
   Future<Void> stop() {
-    vertx.cancelTimer(pruning);
+    retention.stop();
     return writer.stop();
   }
 
@@ -285,19 +278,7 @@ final class CallStore {
                               utc(query.until()),
                               query.limit() + 1
                             })))
-        .map(
-            rows -> {
-              JsonArray calls = new JsonArray();
-              Long next = null;
-              for (Row row : rows) {
-                if (calls.size() == query.limit()) {
-                  next = calls.getJsonObject(query.limit() - 1).getLong("id");
-                  break;
-                }
-                calls.add(json(row));
-              }
-              return new JsonObject().put("calls", calls).put("next", next);
-            });
+        .map(rows -> KeysetPage.of(rows, query.limit(), "calls", CallStore::json));
   }
 
   /**
@@ -305,31 +286,7 @@ final class CallStore {
    * many went.
    */
   Future<Integer> prune() {
-    OffsetDateTime oldest = utc(clock.instant().minus(retention));
-    return pool.preparedQuery("DELETE FROM mcp.calls WHERE started_at < $1")
-        .execute(Tuple.of(oldest))
-        .compose(
-            aged ->
-                pool.preparedQuery(
-                        "DELETE FROM mcp.calls WHERE id <= (SELECT id FROM mcp.calls"
-                            + " ORDER BY id DESC OFFSET $1 LIMIT 1)")
-                    .execute(Tuple.of(maxRows))
-                    .map(over -> aged.rowCount() + over.rowCount()));
-  }
-
-  private void pruneQuietly() {
-    prune()
-        .onSuccess(
-            count -> {
-              if (count > 0) {
-                LOG.info(
-                    "MCP call records: {} deleted (older than {} or beyond {})",
-                    count,
-                    retention,
-                    maxRows);
-              }
-            })
-        .onFailure(err -> LOG.debug("MCP call retention not run now: {}", err.getMessage()));
+    return retention.prune();
   }
 
   private static OffsetDateTime utc(Instant at) {

@@ -3,11 +3,12 @@ package dev.switchboard.gateway.auth;
 import dev.switchboard.common.db.Backoff;
 import dev.switchboard.common.db.BatchWriter;
 import dev.switchboard.common.db.DatabaseStatus;
+import dev.switchboard.common.db.KeysetPage;
+import dev.switchboard.common.db.Retention;
 import dev.switchboard.common.observability.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -19,8 +20,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The audit log in the {@code auth} schema: who did which control action, on what, when, from where
@@ -72,7 +71,6 @@ public final class AuditLog {
 
   private static final Duration FIRST_RETRY = Duration.ofMillis(250);
   private static final Duration MAX_RETRY = Duration.ofSeconds(5);
-  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final String COLUMNS =
       "id, at, actor, role, action, target, outcome, status, detail, address, via";
   private static final String INSERT =
@@ -120,20 +118,16 @@ public final class AuditLog {
     }
   }
 
-  private final Vertx vertx;
   private final Pool pool;
   private final Clock clock;
-  private final Duration retention;
-  private final int maxRows;
+  private final Retention retention;
   private final BatchWriter<Entry> writer;
-  private long pruning = -1;
 
   public AuditLog(Vertx vertx, Pool pool, Clock clock, Duration retention, int maxRows) {
-    this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
-    this.retention = retention;
-    this.maxRows = maxRows;
+    this.retention =
+        new Retention(vertx, pool, clock, "auth.audit", "at", retention, maxRows, "audit entries");
     this.writer =
         new BatchWriter<>(
             vertx,
@@ -159,12 +153,12 @@ public final class AuditLog {
   /** Writes every {@link #TICK}, prunes now and every {@link #PRUNE_EVERY}. */
   public void start() {
     writer.start();
-    pruning = vertx.setPeriodic(1_000, PRUNE_EVERY.toMillis(), id -> pruneQuietly());
+    retention.start(PRUNE_EVERY);
   }
 
   /** Stops the timers and writes what waits; completes once it is stored, or after a while. */
   public Future<Void> stop() {
-    vertx.cancelTimer(pruning);
+    retention.stop();
     return writer.stop();
   }
 
@@ -214,19 +208,7 @@ public final class AuditLog {
                             + " AND ($4::text IS NULL OR outcome = $4)"
                             + " ORDER BY id DESC LIMIT $5")
                     .execute(Tuple.of(before, actor, action, outcome, limit + 1)))
-        .map(
-            rows -> {
-              JsonArray entries = new JsonArray();
-              Long next = null;
-              for (Row row : rows) {
-                if (entries.size() == limit) {
-                  next = entries.getJsonObject(limit - 1).getLong("id");
-                  break;
-                }
-                entries.add(json(row));
-              }
-              return new JsonObject().put("entries", entries).put("next", next);
-            });
+        .map(rows -> KeysetPage.of(rows, limit, "entries", AuditLog::json));
   }
 
   /**
@@ -234,32 +216,7 @@ public final class AuditLog {
    * many went.
    */
   public Future<Integer> prune() {
-    OffsetDateTime oldest =
-        OffsetDateTime.ofInstant(clock.instant().minus(retention), ZoneOffset.UTC);
-    return pool.preparedQuery("DELETE FROM auth.audit WHERE at < $1")
-        .execute(Tuple.of(oldest))
-        .compose(
-            aged ->
-                pool.preparedQuery(
-                        "DELETE FROM auth.audit WHERE id <= (SELECT id FROM auth.audit"
-                            + " ORDER BY id DESC OFFSET $1 LIMIT 1)")
-                    .execute(Tuple.of(maxRows))
-                    .map(over -> aged.rowCount() + over.rowCount()));
-  }
-
-  private void pruneQuietly() {
-    prune()
-        .onSuccess(
-            count -> {
-              if (count > 0) {
-                LOG.info(
-                    "audit log retention: {} entries deleted (older than {} or beyond {})",
-                    count,
-                    retention,
-                    maxRows);
-              }
-            })
-        .onFailure(err -> LOG.debug("audit log retention not run now: {}", err.getMessage()));
+    return retention.prune();
   }
 
   private static JsonObject json(Row row) {
