@@ -8,6 +8,8 @@ import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.files.FileProcessorVerticle;
 import dev.switchboard.files.analysis.TestFiles;
+import dev.switchboard.files.upload.Bodies;
+import dev.switchboard.files.upload.RawHttp;
 import dev.switchboard.migrations.Migrations;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -19,15 +21,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.awt.Color;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +59,8 @@ class FilesApiTest {
   private static final String TOKEN = "test-admin-token-files-0123456789";
   private static final Duration PROCESSING = Duration.ofSeconds(30);
   private static final long MAX_UPLOAD = 8 * 1024 * 1024;
+  private static final String MULTIPART =
+      "Content-Type: multipart/form-data; boundary=" + Bodies.BOUNDARY;
 
   @TempDir Path dataDir;
   @TempDir Path sources;
@@ -362,61 +361,34 @@ class FilesApiTest {
 
   @Test
   void aClientThatWaitsFor100ContinueIsToldToSendTheBody() throws Exception {
-    byte[] png = Files.readAllBytes(TestFiles.png(sources.resolve("dot.png"), 8, 8));
-    String boundary = "switchboard-test-boundary";
-    byte[] head =
-        ("--"
-                + boundary
-                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dot.png\""
-                + "\r\nContent-Type: image/png\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), api.port())) {
+    byte[] body = Bodies.multipart("dot.png", "image/png", Bodies.png(8, 8));
+    try (RawHttp raw = new RawHttp(api.port())) {
       // curl waits a second for the answer before it sends a body over 1 MiB; a second is ours
-      socket.setSoTimeout(500);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("POST /api/v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                  + TOKEN
-                  + "\r\nContent-Type: multipart/form-data; boundary="
-                  + boundary
-                  + "\r\nExpect: 100-continue\r\nContent-Length: "
-                  + (head.length + png.length + tail.length)
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+      raw.within(Duration.ofMillis(500))
+          .head(
+              "POST /api/v1/files HTTP/1.1",
+              "Authorization: Bearer " + TOKEN,
+              MULTIPART,
+              "Expect: 100-continue",
+              "Content-Length: " + body.length);
 
-      assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
-      assertThat(in.readLine()).isEmpty();
+      assertThat(raw.response()).startsWith("HTTP/1.1 100 Continue");
+      raw.within(PROCESSING).send(body);
 
-      socket.setSoTimeout((int) PROCESSING.toMillis());
-      out.write(head);
-      out.write(png);
-      out.write(tail);
-      out.flush();
-      assertThat(in.readLine()).isEqualTo("HTTP/1.1 201 Created");
+      assertThat(raw.response()).startsWith("HTTP/1.1 201");
     }
   }
 
   @Test
   void aClientThatWaitsFor100ContinueWithoutACredentialIsRefusedInstead() throws Exception {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), api.port())) {
-      socket.setSoTimeout(5000);
-      socket
-          .getOutputStream()
-          .write(
-              ("POST /api/v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      + "Content-Type: multipart/form-data; boundary=b\r\n"
-                      + "Expect: 100-continue\r\nContent-Length: 100000\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+    try (RawHttp raw = new RawHttp(api.port())) {
+      raw.head(
+          "POST /api/v1/files HTTP/1.1",
+          MULTIPART,
+          "Expect: 100-continue",
+          "Content-Length: 100000");
 
-      assertThat(in.readLine()).isEqualTo("HTTP/1.1 401 Unauthorized");
+      assertThat(raw.response()).startsWith("HTTP/1.1 401");
     }
   }
 

@@ -11,14 +11,14 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /** Real content and multipart framing for the upload tests, made on the spot. */
-final class Bodies {
+public final class Bodies {
 
-  static final String BOUNDARY = "switchboard-test-boundary";
+  public static final String BOUNDARY = "switchboard-test-boundary";
 
   private Bodies() {}
 
   /** A PNG of noise, so that it does not compress to nothing: about 3 × width × height bytes. */
-  static byte[] png(int width, int height) throws IOException {
+  public static byte[] png(int width, int height) throws IOException {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Random random = new Random(width * 31L + height);
     for (int y = 0; y < height; y++) {
@@ -65,7 +65,7 @@ final class Bodies {
   }
 
   /** A whole multipart body of files given as name, type, bytes, name, type, bytes, … */
-  static byte[] multipart(Object... files) {
+  public static byte[] multipart(Object... files) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int i = 0; i < files.length; i += 3) {
       out.writeBytes(partHead((String) files[i], (String) files[i + 1]));

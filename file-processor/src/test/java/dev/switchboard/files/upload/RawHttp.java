@@ -6,26 +6,33 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * A request written by hand on a plain socket, for what HTTP clients hide: sending part of a body
  * and reading the answer before the rest, or going away in the middle.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
   private final Socket socket;
   private final OutputStream out;
   private final InputStream in;
 
-  RawHttp(int port) throws IOException {
+  public RawHttp(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
     out = socket.getOutputStream();
     in = socket.getInputStream();
   }
 
+  /** How long a read waits for the answer before it fails (10 s unless told). */
+  public RawHttp within(Duration wait) throws IOException {
+    socket.setSoTimeout(Math.toIntExact(wait.toMillis()));
+    return this;
+  }
+
   /** Sends the request line and headers ({@code Host} and the blank line are added). */
-  RawHttp head(String requestLine, String... headers) throws IOException {
+  public RawHttp head(String requestLine, String... headers) throws IOException {
     StringBuilder head = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\n");
     for (String header : headers) {
       head.append(header).append("\r\n");
@@ -35,14 +42,14 @@ final class RawHttp implements AutoCloseable {
     return this;
   }
 
-  RawHttp send(byte[] bytes) throws IOException {
+  public RawHttp send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
     return this;
   }
 
   /** Reads the answer up to the end of its headers, and its body when it says how long it is. */
-  String response() throws IOException {
+  public String response() throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
       int next = in.read();
