@@ -27,7 +27,10 @@
 #   --storm                     the reconnect-storm case: memory only, no load steps. N clients
 #                               connect unpaced (--connect-rate 0, 1000 handshakes in flight unless
 #                               --max-inflight says otherwise), as after a hub restart; the server's
-#                               RSS per connection is taken 3 s and 20 s after the last connect
+#                               RSS per connection is taken 3 s and 20 s after the last connect, and
+#                               settled: the median of one sample a second 32-42 s after it, past
+#                               the first heartbeat round (pings 25 s after each handshake), whose
+#                               JIT work can hold a passing peak at 20 s
 #   --storm-warmups K           with --storm: K unmeasured storms of N clients first, against the
 #                               same server process, which then disconnect (0). The measured storm
 #                               then finds a server in its steady state, the one-time cost of its
@@ -107,7 +110,7 @@ if [[ $STORM == 1 ]]; then
   MAX_INFLIGHT="${MAX_INFLIGHT:-1000}"
   # a storm queues up to 1,000 handshakes at once: on a machine busy with other work the last ones
   # can take longer than the usual 15 s, and a client that gave up would not be counted
-  LOAD_ARGS=(--warmup-seconds 0 --handshake-timeout-ms 60000)
+  LOAD_ARGS=(--warmup-seconds 0 --handshake-timeout-ms 60000 --settled-window 32,42)
   RATES_1000=""; RATES_10000=""
 fi
 MAX_INFLIGHT="${MAX_INFLIGHT:-200}"

@@ -47,6 +47,10 @@ public final class BenchConfig {
         --settle-seconds S      wait after connecting before the connected RSS sample (3)
         --idle-seconds S        and sample it again when the clients have been idle this long (20;
                                 a JVM returns its JIT's scratch memory within seconds)
+        --settled-window A,B    also sample the server's RSS once a second from connecting to B s
+                                after, and give the median of the samples from A to B s as its
+                                settled figure (none; fanout.sh --storm: 32,42, past the first
+                                heartbeat round of 25 s)
         --event-loops K         event loops for the clients (one per available core); the emitter gets one more
         --emit-connections K    keep-alive HTTP connections for /emit (8)
         --batch K               emits per POST /emit (1; >1 sends a JSON array)
@@ -86,6 +90,11 @@ public final class BenchConfig {
   public long handshakeTimeoutMs = 15000;
   public double settleSeconds = 3;
   public double idleSeconds = 20;
+
+  /** The window of the settled RSS figure, in seconds after connecting (0, 0: none). */
+  public double settledFrom;
+
+  public double settledTo;
 
   /**
    * One per core the process may use: on the single core fanout.sh pins it to, more only add
@@ -193,11 +202,24 @@ public final class BenchConfig {
       case "handshake-timeout-ms" -> handshakeTimeoutMs = Long.parseLong(v);
       case "settle-seconds" -> settleSeconds = Double.parseDouble(v);
       case "idle-seconds" -> idleSeconds = Double.parseDouble(v);
+      case "settled-window" -> settledWindow(v);
       case "event-loops" -> eventLoops = Integer.parseInt(v);
       case "emit-connections" -> emitConnections = Integer.parseInt(v);
       case "batch" -> batch = Integer.parseInt(v);
       case "payload-bytes" -> payloadBytes = Integer.parseInt(v);
       default -> throw new IllegalArgumentException("unknown option --" + key);
+    }
+  }
+
+  private void settledWindow(String v) {
+    String[] ends = v.split(",", -1);
+    if (ends.length != 2) {
+      throw new IllegalArgumentException("--settled-window must be A,B (seconds): " + v);
+    }
+    settledFrom = Double.parseDouble(ends[0].trim());
+    settledTo = Double.parseDouble(ends[1].trim());
+    if (!(settledFrom >= 0 && settledTo >= settledFrom)) {
+      throw new IllegalArgumentException("--settled-window needs 0 <= A <= B: " + v);
     }
   }
 
@@ -276,6 +298,7 @@ public final class BenchConfig {
         .put("maxInflight", maxInflight)
         .put("settleSeconds", settleSeconds)
         .put("idleSeconds", idleSeconds)
+        .put("settledWindow", settledTo > 0 ? settledFrom + "," + settledTo : null)
         .put("eventLoops", eventLoops)
         .put("emitConnections", emitConnections)
         .put("batch", batch)

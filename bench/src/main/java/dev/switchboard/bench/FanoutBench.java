@@ -123,12 +123,14 @@ public final class FanoutBench {
       // --- idle server, then connect ---
       JsonObject server = new JsonObject().put("pid", cfg.serverPid);
       // the idle server's RSS once it holds still, so that memory it was still giving back after
-      // starting is not credited to the connections (three samples 0.5 s apart within 512 KB, 10 s
-      // at most)
+      // starting is not credited to the connections: within 512 KB for 6 s (a JVM that has just
+      // started holds still for a few seconds, then gives back its compilers' scratch memory at
+      // HotSpot's 5 s pool cleaning: 96 MB for 4 s, then 83 MB, for the hub), 40 s at most
       long settle0 = System.nanoTime();
       long rssIdle =
           cfg.serverPid > 0
-              ? ProcStats.settledRssKb(() -> ProcStats.rssKb(cfg.serverPid), 500, 10_000, 512)
+              ? ProcStats.settledRssKb(
+                  () -> ProcStats.rssKb(cfg.serverPid), 1_000, 6_000, 40_000, 512)
               : -1;
       server.put("rssIdleKb", rssIdle);
       LatencySummary.put(server, "rssIdleSettleSeconds", (System.nanoTime() - settle0) / 1e9);
@@ -199,11 +201,27 @@ public final class FanoutBench {
         result.put("error", "no client connected");
         return finish(result);
       }
+      // (no server to read: no trace, and no wait for one)
+      boolean settledFigure = cfg.settledTo > 0 && cfg.serverPid > 0;
+      RssTrace trace = RssTrace.start(sampler, cfg.serverPid, settledFigure ? cfg.settledTo : 0);
       sleep(cfg.settleSeconds);
       sampleIdleRss(server, rssIdle, connected, "", cfg.settleSeconds);
       if (cfg.idleSeconds > cfg.settleSeconds) {
         sleep(cfg.idleSeconds - cfg.settleSeconds);
         sampleIdleRss(server, rssIdle, connected, "Later", cfg.idleSeconds);
+      }
+      if (settledFigure) {
+        long settled = trace.medianKb(cfg.settledFrom, cfg.settledTo);
+        server.put("rssTraceKb", trace.samplesKb());
+        putPerConnection(server, rssIdle, settled, connected, "Settled");
+        out.printf(
+            Locale.ROOT,
+            "   server RSS with %d clients %.0f-%.0f s after connecting (median of one sample a second) %.1f MB: %.1f KB per connection%n",
+            connected,
+            cfg.settledFrom,
+            cfg.settledTo,
+            settled / 1024.0,
+            (double) (settled - rssIdle) / connected);
       }
       result.put("server", server);
       JsonObject open =
@@ -672,11 +690,9 @@ public final class FanoutBench {
   private void sampleIdleRss(
       JsonObject server, long rssIdle, int connected, String suffix, double afterSeconds) {
     long rss = cfg.serverPid > 0 ? ProcStats.rssKb(cfg.serverPid) : -1;
-    server.put("rssConnected" + suffix + "Kb", rss);
+    putPerConnection(server, rssIdle, rss, connected, suffix);
     if (rssIdle > 0 && rss > 0) {
       double perConn = (double) (rss - rssIdle) / connected;
-      LatencySummary.put(server, "rssPerConnection" + suffix + "Kb", perConn);
-      LatencySummary.put(server, "rssPer1000Connections" + suffix + "Mb", perConn * 1000 / 1024);
       out.printf(
           Locale.ROOT,
           "   server RSS idle %.1f MB, with %d clients %.0f s after connecting %.1f MB: %.1f KB per connection (%.1f MB per 1,000)%n",
@@ -686,6 +702,17 @@ public final class FanoutBench {
           rss / 1024.0,
           perConn,
           perConn * 1000 / 1024);
+    }
+  }
+
+  /** The server's RSS with the clients connected, and its growth over idle per connection. */
+  private static void putPerConnection(
+      JsonObject server, long rssIdle, long rss, int connected, String suffix) {
+    server.put("rssConnected" + suffix + "Kb", rss);
+    if (rssIdle > 0 && rss > 0) {
+      double perConn = (double) (rss - rssIdle) / connected;
+      LatencySummary.put(server, "rssPerConnection" + suffix + "Kb", perConn);
+      LatencySummary.put(server, "rssPer1000Connections" + suffix + "Mb", perConn * 1000 / 1024);
     }
   }
 

@@ -101,6 +101,7 @@ public final class FanoutReport {
     s.put("rssPerConnectionKb", server.getValue("rssPerConnectionKb"));
     s.put("rssConnectedLaterKb", server.getValue("rssConnectedLaterKb"));
     s.put("rssPerConnectionLaterKb", server.getValue("rssPerConnectionLaterKb"));
+    s.put("rssPerConnectionSettledKb", server.getValue("rssPerConnectionSettledKb"));
     JsonObject result = d.getJsonObject("result", new JsonObject());
     s.put("bestRate", result.getValue("bestRate"));
     s.put("stoppedBecause", result.getValue("stoppedBecause"));
@@ -249,6 +250,14 @@ public final class FanoutReport {
           byServer,
           "  the same, idle longer (--idle-seconds)",
           s -> num(s, "rssPerConnectionLaterKb"),
+          1,
+          ratio);
+      row(
+          out,
+          cols,
+          byServer,
+          "  the same, settled (--settled-window)",
+          s -> num(s, "rssPerConnectionSettledKb"),
           1,
           ratio);
       rowText(

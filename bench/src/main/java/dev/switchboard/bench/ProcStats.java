@@ -42,12 +42,25 @@ public final class ProcStats {
    */
   public static long settledRssKb(LongSupplier rssKb, long periodMs, long maxMs, long toleranceKb)
       throws InterruptedException {
+    return settledRssKb(rssKb, periodMs, 2 * periodMs, maxMs, toleranceKb);
+  }
+
+  /**
+   * {@link #settledRssKb(LongSupplier, long, long, long)} where the samples must lie within {@code
+   * toleranceKb} of each other for {@code holdMs} (at least {@code holdMs / periodMs + 1} samples
+   * in a row). A hold longer than the period of what a runtime gives back in steps (HotSpot frees
+   * its compilers' pooled scratch memory every 5 s) sees the step instead of the plateau before it.
+   */
+  public static long settledRssKb(
+      LongSupplier rssKb, long periodMs, long holdMs, long maxMs, long toleranceKb)
+      throws InterruptedException {
+    long samplesInBand = holdMs / periodMs + 1;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
     long rss = rssKb.getAsLong();
     long low = rss;
     long high = rss;
     int inBand = 1;
-    while (rss >= 0 && inBand < 3 && System.nanoTime() - deadline < 0) {
+    while (rss >= 0 && inBand < samplesInBand && System.nanoTime() - deadline < 0) {
       Thread.sleep(periodMs);
       rss = rssKb.getAsLong();
       low = Math.min(low, rss);

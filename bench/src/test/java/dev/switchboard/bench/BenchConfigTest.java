@@ -71,6 +71,22 @@ class BenchConfigTest {
   }
 
   @Test
+  void aSettledWindowIsTwoEndsInOrder() {
+    Map<String, String> env = Map.of("ADMIN_TOKEN", "a", "EMIT_TOKEN", "e");
+    BenchConfig c = BenchConfig.parse(new String[] {"--settled-window", "32,42"}, env);
+    assertThat(c.settledFrom).isEqualTo(32.0);
+    assertThat(c.settledTo).isEqualTo(42.0);
+    assertThat(c.toJson().getString("settledWindow")).isEqualTo("32.0,42.0");
+    assertThat(BenchConfig.parse(new String[] {}, env).settledTo).isZero();
+    for (String bad : new String[] {"42", "42,32", "-1,5", "1,2,3"}) {
+      assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--settled-window", bad}, env))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--settled-window");
+    }
+  }
+
+  @Test
   void rejectsBadInput() {
     assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--emit-token", "e"}, Map.of()))
         .hasMessageContaining("--token");

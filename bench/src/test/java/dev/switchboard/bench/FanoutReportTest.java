@@ -34,7 +34,8 @@ class FanoutReportTest {
                 .put("rssConnectedKb", 70_000)
                 .put("rssPerConnectionKb", perConnKb)
                 .put("rssConnectedLaterKb", 65_000)
-                .put("rssPerConnectionLaterKb", perConnKb / 2))
+                .put("rssPerConnectionLaterKb", perConnKb / 2)
+                .put("rssPerConnectionSettledKb", perConnKb / 4))
         .put(
             "singleBroadcast",
             new JsonObject()
@@ -60,6 +61,7 @@ class FanoutReportTest {
     assertThat(s.getDouble("singleBroadcastP99Ms")).isEqualTo(12.0);
     assertThat(s.getDouble("rssPerConnectionKb")).isEqualTo(20.0);
     assertThat(s.getDouble("rssPerConnectionLaterKb")).isEqualTo(10.0);
+    assertThat(s.getDouble("rssPerConnectionSettledKb")).isEqualTo(5.0);
     assertThat(s.getBoolean("generatorSaturated")).isFalse();
   }
 
@@ -86,6 +88,8 @@ class FanoutReportTest {
     assertThat(text).containsPattern("idle RSS per connection \\(KB\\)\\s+27.0\\s+9.0\\s+0.33x");
     assertThat(text)
         .containsPattern("the same, idle longer \\(--idle-seconds\\)\\s+13.5\\s+4.5\\s+0.33x");
+    assertThat(text)
+        .containsPattern("the same, settled \\(--settled-window\\)\\s+6.8\\s+2.3\\s+0.33x");
     assertThat(text).containsPattern("server RSS idle / connected / later \\(MB\\)\\s+49/68/63");
     assertThat(text).contains("hub stopped: no result");
     JsonObject combined = FanoutReport.combine(runs, new JsonObject().put("date", "x"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.PrimitiveIterator;
+import java.util.function.LongSupplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +63,25 @@ class ProcStatsTest {
             256);
     assertThat(rss).isEqualTo(96_100);
     assertThat(taken[0]).isEqualTo(5);
+  }
+
+  @Test
+  void settledRssWithAHoldSeesAStepAfterAPlateauShorterThanTheHold() throws InterruptedException {
+    // a JVM just started: still for four samples, then it gives its compilers' memory back
+    PrimitiveIterator.OfLong samples =
+        LongStream.of(
+                99_000, 96_000, 96_000, 96_100, 96_000, 83_000, 83_000, 83_100, 83_000, 83_000,
+                83_000, 83_000, 1)
+            .iterator();
+    int[] taken = {0};
+    LongSupplier rss =
+        () -> {
+          taken[0]++;
+          return samples.nextLong();
+        };
+    // within 256 KB for 6 periods: seven samples in a row
+    assertThat(ProcStats.settledRssKb(rss, 1, 6, 10_000, 256)).isEqualTo(83_000);
+    assertThat(taken[0]).isEqualTo(12);
   }
 
   @Test
