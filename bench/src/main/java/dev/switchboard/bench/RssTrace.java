@@ -19,11 +19,13 @@ final class RssTrace {
 
   private final List<Long> samples = new ArrayList<>();
   private final int count;
+  private final long periodMs;
   private final CountDownLatch done = new CountDownLatch(1);
   private volatile ScheduledFuture<?> task;
 
-  private RssTrace(int count) {
+  private RssTrace(int count, long periodMs) {
     this.count = count;
+    this.periodMs = periodMs;
   }
 
   /**
@@ -37,7 +39,7 @@ final class RssTrace {
   /** {@link #start(ScheduledExecutorService, long, double)} from any source and period (tests). */
   static RssTrace start(
       ScheduledExecutorService sampler, LongSupplier rssKb, double seconds, long periodMs) {
-    RssTrace trace = new RssTrace(seconds > 0 ? (int) Math.floor(seconds) + 1 : 0);
+    RssTrace trace = new RssTrace(seconds > 0 ? (int) Math.floor(seconds) + 1 : 0, periodMs);
     if (trace.count == 0) {
       trace.done.countDown();
       return trace;
@@ -64,12 +66,12 @@ final class RssTrace {
   }
 
   /**
-   * Waits for the last sample, then gives the median of the samples taken {@code from} to {@code
-   * to} s after the start (both included; the lower middle of an even count), or -1 when there is
-   * none or the process could not be read.
+   * Waits for the last sample (ten periods past it at most), then gives the median of the samples
+   * taken {@code from} to {@code to} periods after the start (seconds, in the bench; both included;
+   * the lower middle of an even count), or -1 when there is none or the process could not be read.
    */
   long medianKb(double from, double to) throws InterruptedException {
-    done.await();
+    done.await(periodMs * (count + 10L), TimeUnit.MILLISECONDS);
     List<Long> window = new ArrayList<>();
     synchronized (samples) {
       for (int s = (int) Math.ceil(from); s <= to && s < samples.size(); s++) {
