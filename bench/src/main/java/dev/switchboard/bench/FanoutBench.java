@@ -213,15 +213,17 @@ public final class FanoutBench {
       if (settledFigure) {
         long settled = trace.medianKb(cfg.settledFrom, cfg.settledTo);
         server.put("rssTraceKb", trace.samplesKb());
-        putPerConnection(server, rssIdle, settled, connected, "Settled");
-        out.printf(
-            Locale.ROOT,
-            "   server RSS with %d clients %.0f-%.0f s after connecting (median of one sample a second) %.1f MB: %.1f KB per connection%n",
-            connected,
-            cfg.settledFrom,
-            cfg.settledTo,
-            settled / 1024.0,
-            (double) (settled - rssIdle) / connected);
+        double perConn = putPerConnection(server, rssIdle, settled, connected, "Settled");
+        if (!Double.isNaN(perConn)) {
+          out.printf(
+              Locale.ROOT,
+              "   server RSS with %d clients %.0f-%.0f s after connecting (median of one sample a second) %.1f MB: %.1f KB per connection%n",
+              connected,
+              cfg.settledFrom,
+              cfg.settledTo,
+              settled / 1024.0,
+              perConn);
+        }
       }
       result.put("server", server);
       JsonObject open =
@@ -690,9 +692,8 @@ public final class FanoutBench {
   private void sampleIdleRss(
       JsonObject server, long rssIdle, int connected, String suffix, double afterSeconds) {
     long rss = cfg.serverPid > 0 ? ProcStats.rssKb(cfg.serverPid) : -1;
-    putPerConnection(server, rssIdle, rss, connected, suffix);
-    if (rssIdle > 0 && rss > 0) {
-      double perConn = (double) (rss - rssIdle) / connected;
+    double perConn = putPerConnection(server, rssIdle, rss, connected, suffix);
+    if (!Double.isNaN(perConn)) {
       out.printf(
           Locale.ROOT,
           "   server RSS idle %.1f MB, with %d clients %.0f s after connecting %.1f MB: %.1f KB per connection (%.1f MB per 1,000)%n",
@@ -705,15 +706,20 @@ public final class FanoutBench {
     }
   }
 
-  /** The server's RSS with the clients connected, and its growth over idle per connection. */
-  private static void putPerConnection(
+  /**
+   * Puts the server's RSS with the clients connected, and its growth over idle per connection,
+   * which it answers (NaN when either RSS could not be read).
+   */
+  private static double putPerConnection(
       JsonObject server, long rssIdle, long rss, int connected, String suffix) {
     server.put("rssConnected" + suffix + "Kb", rss);
-    if (rssIdle > 0 && rss > 0) {
-      double perConn = (double) (rss - rssIdle) / connected;
-      LatencySummary.put(server, "rssPerConnection" + suffix + "Kb", perConn);
-      LatencySummary.put(server, "rssPer1000Connections" + suffix + "Mb", perConn * 1000 / 1024);
+    if (rssIdle <= 0 || rss <= 0) {
+      return Double.NaN;
     }
+    double perConn = (double) (rss - rssIdle) / connected;
+    LatencySummary.put(server, "rssPerConnection" + suffix + "Kb", perConn);
+    LatencySummary.put(server, "rssPer1000Connections" + suffix + "Mb", perConn * 1000 / 1024);
+    return perConn;
   }
 
   private static void sleep(double seconds) throws InterruptedException {

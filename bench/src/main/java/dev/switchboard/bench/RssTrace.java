@@ -45,15 +45,14 @@ final class RssTrace {
       return trace;
     }
     trace.task =
-        sampler.scheduleAtFixedRate(
-            () -> trace.sample(rssKb.getAsLong()), 0, periodMs, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(() -> trace.sample(rssKb), 0, periodMs, TimeUnit.MILLISECONDS);
     return trace;
   }
 
-  private void sample(long rssKb) {
+  private void sample(LongSupplier rssKb) {
     synchronized (samples) {
       if (samples.size() < count) {
-        samples.add(rssKb);
+        samples.add(rssKb.getAsLong());
         if (samples.size() == count) {
           done.countDown();
         }
