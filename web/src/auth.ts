@@ -36,9 +36,14 @@ export function session(): Session | null {
   return current;
 }
 
-/** Calls the listener at every sign-in, refresh and sign-out; returns what stops it. */
+/**
+ * Calls the listener with the session at once, then at every sign-in, refresh and sign-out; returns
+ * what stops it. At once, because a component subscribes in an effect, after it rendered: a change in
+ * between (a link's code exchanged while the first paint waited) would otherwise never reach it.
+ */
 export function onSessionChange(listener: Listener): () => void {
   listeners.add(listener);
+  listener(current);
   return () => listeners.delete(listener);
 }
 
@@ -120,9 +125,15 @@ export function linkState(): LinkState {
   return link;
 }
 
-/** Calls the listener whenever the link's state changes; returns what stops it. */
+/**
+ * Calls the listener with the link's state at once, then whenever it changes; returns what stops it
+ * (at once: see {@link onSessionChange}; a refused code's message would otherwise be lost when the
+ * answer came before the sign-in page subscribed, which then said "Signing in with the link…" for
+ * good).
+ */
 export function onLinkChange(listener: (state: LinkState) => void): () => void {
   linkListeners.add(listener);
+  listener(link);
   return () => linkListeners.delete(listener);
 }
 

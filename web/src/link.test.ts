@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { LINK_REFUSED, linkState, resume, session, signInWithCode, signOut } from "./auth";
+import {
+  LINK_REFUSED,
+  linkState,
+  onLinkChange,
+  onSessionChange,
+  resume,
+  session,
+  signInWithCode,
+  signOut,
+  type LinkState,
+  type Session,
+} from "./auth";
 import { onLinkCode, takeLinkCode, type AddressBar } from "./link";
 import { ApiError } from "./problem";
 
@@ -100,6 +111,23 @@ describe("signing in with the link's code", () => {
     expect(linkState()).toEqual({ state: "failed", message: LINK_REFUSED });
     expect(session()).toBeNull();
     expect(calls.map((call) => call.url)).toEqual(["/api/v1/auth/code", "/api/v1/auth/refresh"]);
+  });
+
+  it("gives a page that subscribes after the answer came what became of the link, and the session", async () => {
+    // the app renders while the code is being exchanged and subscribes after its first paint: an
+    // answer in between must not be lost
+    const refused = fake({ "/api/v1/auth/code": { status: 401 }, "/api/v1/auth/refresh": { status: 401 } });
+    await resume("used-code", refused.fetcher);
+    const states: LinkState[] = [];
+    const stop = onLinkChange((state) => states.push(state));
+    expect(states).toEqual([{ state: "failed", message: LINK_REFUSED }]);
+    stop();
+
+    await resume("the-code", fake({ "/api/v1/auth/code": ADMIN }).fetcher);
+    const sessions: (Session | null)[] = [];
+    const stopSessions = onSessionChange((next) => sessions.push(next));
+    expect(sessions.map((next) => next?.token)).toEqual(["jwt.of.link"]);
+    stopSessions();
   });
 
   it("refuses an empty code without asking, and passes on the gateway's words for too many failures", async () => {
