@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.common.bus.Addresses;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,9 @@ import org.junit.jupiter.api.Timeout;
 class WebSocketTransportTest {
 
   private McpFixture fixture;
+
+  /** Held: Vert.x 5 closes a client nothing references any more, with its websockets. */
+  private WebSocketClient webSockets;
 
   @AfterEach
   void close() {
@@ -63,7 +67,10 @@ class WebSocketTransportTest {
       options.addHeader(headers[i], headers[i + 1]);
     }
     BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
-    WebSocket ws = fixture.vertx.createWebSocketClient().connect(options).await();
+    if (webSockets == null) {
+      webSockets = fixture.vertx.createWebSocketClient();
+    }
+    WebSocket ws = webSockets.connect(options).await();
     ws.textMessageHandler(text -> received.add(new JsonObject(text)));
     return new Client(ws, received);
   }

@@ -3,6 +3,7 @@ package dev.switchboard.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -89,19 +90,24 @@ class RecoveryOffWireTest {
     }
   }
 
-  /** One websocket speaking Engine.IO by hand; every text frame is kept in order. */
+  /**
+   * One websocket speaking Engine.IO by hand; every text frame is kept in order. It holds its
+   * client: Vert.x 5 closes a client nothing references any more, with its websockets.
+   */
   private static final class Wire implements AutoCloseable {
 
+    private final WebSocketClient client;
     private final ClientWebSocket ws;
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
 
-    private Wire(ClientWebSocket ws) {
-      this.ws = ws;
+    private Wire(WebSocketClient client) {
+      this.client = client;
+      this.ws = client.webSocket();
       ws.textMessageHandler(frames::add);
     }
 
     static Wire open(HubFixture hub) throws InterruptedException {
-      Wire wire = new Wire(hub.vertx.createWebSocketClient().webSocket());
+      Wire wire = new Wire(hub.vertx.createWebSocketClient());
       wire.ws
           .connect(
               new WebSocketConnectOptions()
@@ -143,7 +149,7 @@ class RecoveryOffWireTest {
 
     @Override
     public void close() {
-      ws.close();
+      client.close();
     }
   }
 }
