@@ -123,15 +123,10 @@ public final class FanoutBench {
       // --- idle server, then connect ---
       JsonObject server = new JsonObject().put("pid", cfg.serverPid);
       // the idle server's RSS once it holds still, so that memory it was still giving back after
-      // starting is not credited to the connections: within 512 KB for 6 s (a JVM that has just
-      // started holds still for a few seconds, then gives back its compilers' scratch memory at
-      // HotSpot's 5 s pool cleaning: 96 MB for 4 s, then 83 MB, for the hub), 40 s at most
+      // starting is not credited to the connections
       long settle0 = System.nanoTime();
       long rssIdle =
-          cfg.serverPid > 0
-              ? ProcStats.settledRssKb(
-                  () -> ProcStats.rssKb(cfg.serverPid), 1_000, 6_000, 40_000, 512)
-              : -1;
+          cfg.serverPid > 0 ? ProcStats.heldRssKb(() -> ProcStats.rssKb(cfg.serverPid)) : -1;
       server.put("rssIdleKb", rssIdle);
       LatencySummary.put(server, "rssIdleSettleSeconds", (System.nanoTime() - settle0) / 1e9);
       long srvTicks0 = ProcStats.cpuTicks(cfg.serverPid);

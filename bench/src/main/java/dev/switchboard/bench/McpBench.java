@@ -394,7 +394,7 @@ public final class McpBench {
   /**
    * Memory per idle session: the target's RSS (alone and with its children) and, for a JVM, its
    * heap after a full collection, before and after {@code n} sessions were opened and left idle 3
-   * s; the difference over n.
+   * s, each RSS once it held still ({@link ProcStats#heldRssKb}); the difference over n.
    */
   private JsonObject idleMemory(HttpTarget target, int n) throws Exception {
     JsonObject memory = new JsonObject().put("sessions", n);
@@ -403,8 +403,8 @@ public final class McpBench {
       return memory.put("error", "no --pid given");
     }
     long heap0 = heapUsedKb(pid);
-    long rss0 = ProcStats.settledRssKb(() -> ProcStats.rssKb(pid), 500, 10_000, 256);
-    long tree0 = ProcStats.settledRssKb(() -> treeRssKb(pid), 500, 10_000, 256);
+    long rss0 = ProcStats.heldRssKb(() -> ProcStats.rssKb(pid));
+    long tree0 = ProcStats.heldRssKb(() -> treeRssKb(pid));
     List<Session> open = new ArrayList<>();
     try {
       // eight initializes at a time
@@ -419,8 +419,8 @@ public final class McpBench {
       }
       Thread.sleep(3000);
       long heap1 = heapUsedKb(pid);
-      long rss1 = ProcStats.settledRssKb(() -> ProcStats.rssKb(pid), 500, 10_000, 256);
-      long tree1 = ProcStats.settledRssKb(() -> treeRssKb(pid), 500, 10_000, 256);
+      long rss1 = ProcStats.heldRssKb(() -> ProcStats.rssKb(pid));
+      long tree1 = ProcStats.heldRssKb(() -> treeRssKb(pid));
       memory
           .put("rssKbBefore", rss0)
           .put("rssKbAfter", rss1)

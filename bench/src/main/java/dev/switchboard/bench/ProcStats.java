@@ -76,6 +76,17 @@ public final class ProcStats {
     return rss;
   }
 
+  /**
+   * The RSS once it has held within 512 KB for 6 s, sampled each second, 40 s at most: the baseline
+   * every per-connection or per-session figure is taken against. A JVM holds still for a few
+   * seconds after it started or after a burst of compiling, then gives back its compilers' scratch
+   * memory at HotSpot's 5 s pool cleaning (96 MB for 4 s, then 83 MB, for the hub), so a shorter
+   * hold can take the plateau and credit that drop to what is measured.
+   */
+  public static long heldRssKb(LongSupplier rssKb) throws InterruptedException {
+    return settledRssKb(rssKb, 1_000, 6_000, 40_000, 512);
+  }
+
   /** utime + stime of a process in clock ticks, or -1 when it cannot be read. */
   public static long cpuTicks(long pid) {
     try {
