@@ -29,6 +29,11 @@ import java.util.function.Function;
  */
 public final class FanoutReport {
 
+  /** The label column: as wide as the longest label, the indented ones included. */
+  private static final int LABEL_WIDTH = 40;
+
+  private static final String LABEL = "  %-" + LABEL_WIDTH + "s";
+
   /**
    * One run: which server, how many clients, its result document (null when the run produced none).
    */
@@ -190,7 +195,7 @@ public final class FanoutReport {
           "%nN = %,d clients (pass: >= 99.9%% delivered and p99 < %s ms)%n",
           n,
           fmtNum(any.getValue("p99BoundMs"), 0));
-      StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-36s", ""));
+      StringBuilder header = new StringBuilder(String.format(Locale.ROOT, LABEL, ""));
       for (String c : cols) {
         header.append(String.format(Locale.ROOT, " %18s", c));
       }
@@ -342,7 +347,7 @@ public final class FanoutReport {
       Function<JsonObject, Double> value,
       int decimals,
       boolean ratio) {
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-36s", label));
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, LABEL, label));
     List<Double> values = new ArrayList<>();
     for (String c : cols) {
       JsonObject s = byServer.get(c);
@@ -370,7 +375,7 @@ public final class FanoutReport {
       Map<String, JsonObject> byServer,
       String label,
       Function<JsonObject, String> value) {
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-36s", label));
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, LABEL, label));
     for (String c : cols) {
       JsonObject s = byServer.get(c);
       sb.append(String.format(Locale.ROOT, " %18s", s == null ? "-" : value.apply(s)));

@@ -92,6 +92,18 @@ class FanoutReportTest {
         .containsPattern("the same, settled \\(--settled-window\\)\\s+6.8\\s+2.3\\s+0.33x");
     assertThat(text).containsPattern("server RSS idle / connected / later \\(MB\\)\\s+49/68/63");
     assertThat(text).contains("hub stopped: no result");
+    // every row's first figure ends where the header's first server name does
+    for (String table : text.substring(text.indexOf("N = ")).split("\nN = ")) {
+      String[] lines = table.split("\n");
+      int end = lines[1].indexOf("node") + "node".length();
+      for (String line : lines) {
+        if (line.startsWith("  ") && !line.contains("stopped")) {
+          assertThat(line.substring(end - 1, end + 1))
+              .as("the first column of: %s", line)
+              .matches("\\S ");
+        }
+      }
+    }
     JsonObject combined = FanoutReport.combine(runs, new JsonObject().put("date", "x"));
     assertThat(combined.getJsonArray("summary")).hasSize(4);
     assertThat(combined.getJsonArray("runs").getJsonObject(3).getValue("result")).isNull();
