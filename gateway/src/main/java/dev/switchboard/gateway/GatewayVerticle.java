@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.auth.FailedSignIns;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Database;
@@ -94,7 +95,9 @@ public final class GatewayVerticle extends VerticleBase {
           Sessions.load(
               vertx,
               Optional.ofNullable(config().getString("dataDir")).map(Path::of),
-              Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME)));
+              Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME)),
+              Credentials.fromConfig(config().getJsonObject("auth", new JsonObject())),
+              store);
     } catch (IOException e) {
       return Future.failedFuture(
           new IllegalStateException("cannot read or create the session key: " + e.getMessage()));

@@ -8,6 +8,7 @@ import dev.switchboard.common.auth.Role;
 import dev.switchboard.common.auth.SignInCodes;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
+import dev.switchboard.gateway.auth.SessionOrigin;
 import dev.switchboard.gateway.auth.Sessions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
@@ -22,7 +23,8 @@ import io.vertx.ext.web.RoutingContext;
  * handshake (the app keeps it in memory only), and as the HttpOnly, SameSite=Strict session cookie
  * the API takes in place of the header, which scripts cannot read. {@code refresh} does the same
  * with a valid JWT (the cookie, after a reload), {@code logout} clears the cookie, and {@code
- * keys/rotate} (admin) replaces the signing key without a restart.
+ * keys/rotate} (admin) replaces the signing key without a restart. A session is bound to the
+ * credential it was bought with, and refreshing it keeps that bond ({@link SessionOrigin}).
  *
  * <p>{@code POST /api/v1/auth/code} {@code {"code": "..."}} is the first-start link's: it takes the
  * one-time code the banner printed ({@link SignInCodes}), no bearer token (the one route the bearer
@@ -55,9 +57,9 @@ final class SignInRoutes {
   }
 
   void mount(Operations api) {
-    api.route("signIn", Action.READ).handler(ctx -> issue(ctx, BearerAuth.caller(ctx)));
+    api.route("signIn", Action.READ).handler(this::signIn);
     api.exempt("signInWithCode", CODE, CODE_BODY_LIMIT).handler(this::redeem);
-    api.route("refreshSession", Action.READ).handler(ctx -> issue(ctx, BearerAuth.caller(ctx)));
+    api.route("refreshSession", Action.READ).handler(this::signIn);
     api.route("signOut", Action.READ)
         .handler(
             ctx -> {
@@ -85,11 +87,34 @@ final class SignInRoutes {
               "code"));
       return;
     }
-    issue(ctx, LINK);
+    issue(ctx, LINK, new SessionOrigin.Link());
   }
 
-  private void issue(RoutingContext ctx, Caller caller) {
-    Sessions.Session session = sessions.issue(caller);
+  /**
+   * Login and refresh: a session for the credential the request was accepted with, bound to what
+   * that credential was bought with (a JWT's own origin, for a refresh).
+   */
+  private void signIn(RoutingContext ctx) {
+    Caller caller = BearerAuth.caller(ctx);
+    sessions
+        .originOf(BearerAuth.token(ctx, true).orElseThrow())
+        .onSuccess(
+            origin -> {
+              if (origin.isEmpty()) {
+                ctx.fail(
+                    new ApiException(
+                        ErrorType.UNAUTHORIZED,
+                        "this session cannot be renewed; sign in again with a token",
+                        null));
+              } else {
+                issue(ctx, caller, origin.get());
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void issue(RoutingContext ctx, Caller caller, SessionOrigin origin) {
+    Sessions.Session session = sessions.issue(caller, origin);
     // for the audit log: the code exchange has no caller before it answers
     ctx.put(SIGNED_IN, caller);
     ctx.response()

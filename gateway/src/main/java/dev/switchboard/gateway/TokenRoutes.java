@@ -6,6 +6,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
+import dev.switchboard.gateway.auth.SessionOrigin;
 import dev.switchboard.gateway.auth.Sessions;
 import dev.switchboard.gateway.auth.TokenStore;
 import io.vertx.core.Future;
@@ -55,9 +56,15 @@ final class TokenRoutes {
               session ->
                   session
                       .map(
-                          s ->
-                              Future.succeededFuture(
-                                  s.caller().toJson().put("expiresAt", s.expiresAt().toString())))
+                          s -> {
+                            JsonObject answer =
+                                s.caller().toJson().put("expiresAt", s.expiresAt().toString());
+                            // a revocation of the origin names it: every service then forgets this
+                            s.origin()
+                                .flatMap(SessionOrigin::revocationTag)
+                                .ifPresent(tag -> answer.put("origin", tag));
+                            return Future.succeededFuture(answer);
+                          })
                       .orElseGet(TokenRoutes::unknown));
     }
     if (store.isEmpty()) {
@@ -114,7 +121,9 @@ final class TokenRoutes {
                   .eventBus()
                   .publish(
                       Addresses.AUTH_REVOKED,
-                      new JsonObject().put("key", deleted.getString("key")));
+                      new JsonObject()
+                          .put("key", deleted.getString("key"))
+                          .put("origin", SessionOrigin.NamedToken.tag(id)));
               ctx.response().setStatusCode(204).end();
             })
         .onFailure(ctx::fail);

@@ -37,12 +37,16 @@ class SignInApiTest {
 
   @BeforeEach
   void start() throws Exception {
+    start(ADMIN);
+  }
+
+  private void start(String adminToken) throws Exception {
     vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
     api =
         ContractClient.deployGateway(
             vertx,
             new JsonObject().put("services", new JsonArray().add("gateway")),
-            ADMIN,
+            adminToken,
             new JsonObject().put("url", "http://127.0.0.1:1"),
             new JsonObject()
                 .put("dataDir", dataDir.toString())
@@ -51,7 +55,7 @@ class SignInApiTest {
                 .put(
                     "auth",
                     new JsonObject()
-                        .put("adminToken", ADMIN)
+                        .put("adminToken", adminToken)
                         .put("viewerToken", ContractClient.VIEWER_TOKEN)
                         .put("emitToken", EMIT)));
   }
@@ -168,6 +172,32 @@ class SignInApiTest {
     HttpResponse<Buffer> viewer =
         api.call(HttpMethod.POST, "/api/v1/auth/keys/rotate", ContractClient.VIEWER_TOKEN);
     assertThat(viewer.statusCode()).isEqualTo(403);
+  }
+
+  /**
+   * Bug: a JWT bought with the admin token stayed good after the admin token was changed (the
+   * session key is kept in DATA_DIR across restarts), and refresh after refresh renewed it.
+   */
+  @Test
+  void aSessionEndsWhenTheConfiguredTokenItWasBoughtWithChanges() throws Exception {
+    String admins =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String viewers =
+        api.send(HttpMethod.POST, "/api/v1/auth/login", ContractClient.VIEWER_TOKEN, null, Map.of())
+            .bodyAsJsonObject()
+            .getString("token");
+    vertx.close().await();
+
+    start(ADMIN + "-changed");
+
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", admins).statusCode())
+        .as("the session of the admin token that was")
+        .isEqualTo(401);
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/refresh", admins).statusCode())
+        .isEqualTo(401);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", viewers).statusCode())
+        .as("the viewer token did not change")
+        .isEqualTo(503);
   }
 
   /** With the session cookie, as the page of an allowed origin sends it. */

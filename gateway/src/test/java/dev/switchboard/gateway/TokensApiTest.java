@@ -146,6 +146,73 @@ class TokensApiTest {
     assertThat(api.call(HttpMethod.GET, "/api/v1/services", secret).statusCode()).isEqualTo(401);
   }
 
+  /**
+   * Bug: a JWT bought with a named token outlived the token's revocation, refresh after refresh.
+   */
+  @Test
+  void aSessionEndsWithTheNamedTokenItWasBoughtWith() {
+    JsonObject token =
+        api.valid(
+                HttpMethod.POST,
+                "/api/v1/tokens",
+                new JsonObject().put("name", "laptop").put("role", "viewer"),
+                201)
+            .bodyAsJsonObject();
+    String jwt = signIn(token.getString("token")).getString("token");
+    // accepted, and the authenticator keeps the answer for a while
+    assertThat(api.call(HttpMethod.GET, "/api/v1/services", jwt).statusCode()).isEqualTo(503);
+
+    api.valid(HttpMethod.DELETE, "/api/v1/tokens/" + token.getString("id"), 204);
+
+    assertThat(api.call(HttpMethod.GET, "/api/v1/services", jwt).statusCode())
+        .as("the session of a revoked token")
+        .isEqualTo(401);
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/refresh", jwt).statusCode())
+        .as("nor can it buy another")
+        .isEqualTo(401);
+  }
+
+  /** Bug: a JWT bought with a token that expires sooner was good for 15 minutes, and renewable. */
+  @Test
+  void aSessionNeverOutlivesTheNamedTokenItWasBoughtWith() throws InterruptedException {
+    Instant expiresAt = Instant.now().plusSeconds(8);
+    String secret =
+        api.valid(
+                HttpMethod.POST,
+                "/api/v1/tokens",
+                new JsonObject()
+                    .put("name", "short")
+                    .put("role", "viewer")
+                    .put("expiresAt", expiresAt.toString()),
+                201)
+            .bodyAsJsonObject()
+            .getString("token");
+    JsonObject session = signIn(secret);
+    assertThat(Instant.parse(session.getString("expiresAt"))).isBeforeOrEqualTo(expiresAt);
+    String jwt = session.getString("token");
+    HttpResponse<Buffer> refreshed = api.call(HttpMethod.POST, "/api/v1/auth/refresh", jwt);
+    assertThat(refreshed.statusCode()).isEqualTo(200);
+    assertThat(Instant.parse(refreshed.bodyAsJsonObject().getString("expiresAt")))
+        .isBeforeOrEqualTo(expiresAt);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/services", jwt).statusCode()).isEqualTo(503);
+
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis()) + 500);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/services", jwt).statusCode()).isEqualTo(401);
+    assertThat(
+            api.call(
+                    HttpMethod.GET,
+                    "/api/v1/services",
+                    refreshed.bodyAsJsonObject().getString("token"))
+                .statusCode())
+        .isEqualTo(401);
+  }
+
+  private JsonObject signIn(String token) {
+    HttpResponse<Buffer> signedIn = api.call(HttpMethod.POST, "/api/v1/auth/login", token);
+    assertThat(signedIn.statusCode()).isEqualTo(200);
+    return signedIn.bodyAsJsonObject();
+  }
+
   @Test
   void badInputNamesTheField() {
     assertInvalid(new JsonObject().put("role", "viewer"), "name");

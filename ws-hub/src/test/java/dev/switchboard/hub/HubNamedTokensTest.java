@@ -103,6 +103,45 @@ class HubNamedTokensTest extends HubClientTest {
     assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
   }
 
+  /**
+   * Bug: the answer for a sign-in JWT was kept for up to 30 s after the named token it was bought
+   * with was revoked. The gateway names a JWT's origin in its answer, and the revocation names the
+   * token's, so every session of it is forgotten with it.
+   */
+  @Test
+  void theSessionsOfARevokedTokenAreForgottenAtOnce() {
+    String origin = "token:6f1c2d4e-0000-4000-8000-000000000001";
+    MessageConsumer<JsonObject> gateway =
+        hub.vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.AUTH_VERIFY,
+                msg ->
+                    msg.reply(
+                        new JsonObject()
+                            .put("name", "ci")
+                            .put("role", "operator")
+                            .put("origin", origin)));
+    gateway.completion().await();
+    node.connected("before", "/services", JWT, Transport.WEBSOCKET.opts());
+    gateway.unregister().await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.AUTH_VERIFY, msg -> msg.fail(401, "unknown token"))
+        .completion()
+        .await();
+    hub.vertx
+        .eventBus()
+        .publish(
+            Addresses.AUTH_REVOKED,
+            new JsonObject()
+                .put("key", dev.switchboard.common.auth.Authenticator.key(OPERATOR))
+                .put("origin", origin));
+    JsonObject refused = node.connect("after", "/services", JWT, Transport.WEBSOCKET.opts());
+    assertThat(refused.getBoolean("connected")).isFalse();
+    assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
+  }
+
   /** With no gateway to ask, the handshake says so rather than calling the token invalid. */
   @Test
   void withoutAGatewayTheHandshakeIsUnavailable() {

@@ -23,7 +23,9 @@ import java.util.Optional;
  * and sign-in JWTs are asked of the gateway over the event bus ({@link Addresses#AUTH_VERIFY}), so
  * it works the same in one JVM and across a cluster. Answers are kept for at most {@link
  * #CACHE_TTL} (and never past the token's own expiry) in a bounded cache keyed by the token's
- * SHA-256, and a revoked token ({@link Addresses#AUTH_REVOKED}) is forgotten at once.
+ * SHA-256, and a revoked token ({@link Addresses#AUTH_REVOKED}) is forgotten at once, with every
+ * sign-in JWT bought with it (the gateway names a JWT's origin in its answer, and the revocation
+ * names the token's).
  */
 public final class Authenticator {
 
@@ -34,7 +36,11 @@ public final class Authenticator {
   static final int CACHE_SIZE = 10_000;
   private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
 
-  private record Entry(Optional<Caller> caller, Instant until) {}
+  /**
+   * An answer, kept until {@code until}; {@code origin} names what a sign-in JWT was bought with
+   * (null for anything else), which a revocation may name instead of the JWT.
+   */
+  private record Entry(Optional<Caller> caller, Instant until, String origin) {}
 
   /**
    * The caller of each configured token, made once: every socket and request of such a token keeps
@@ -65,8 +71,16 @@ public final class Authenticator {
     this.credentials = credentials;
     vertx
         .eventBus()
-        .<JsonObject>consumer(
-            Addresses.AUTH_REVOKED, message -> cache.remove(message.body().getString("key")));
+        .<JsonObject>consumer(Addresses.AUTH_REVOKED, message -> revoked(message.body()));
+  }
+
+  /** Forgets a revoked token, and every session bought with it. */
+  private void revoked(JsonObject revocation) {
+    cache.remove(revocation.getString("key"));
+    String origin = revocation.getString("origin");
+    if (origin != null) {
+      cache.values().removeIf(entry -> origin.equals(entry.origin()));
+    }
   }
 
   /**
@@ -101,13 +115,13 @@ public final class Authenticator {
               if (expiresAt != null && Instant.parse(expiresAt).isBefore(until)) {
                 until = Instant.parse(expiresAt);
               }
-              cache.put(key, new Entry(Optional.of(caller), until));
+              cache.put(key, new Entry(Optional.of(caller), until, answer.getString("origin")));
               return Optional.of(caller);
             })
         .recover(
             err -> {
               if (err instanceof ApiException api && api.status() == 401) {
-                cache.put(key, new Entry(Optional.empty(), now.plus(CACHE_TTL)));
+                cache.put(key, new Entry(Optional.empty(), now.plus(CACHE_TTL), null));
                 return Future.succeededFuture(Optional.empty());
               }
               return Future.failedFuture(

@@ -3,10 +3,14 @@ package dev.switchboard.common.auth;
 import dev.switchboard.common.config.Setting;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The tokens a server accepts and the role each one stands for, read from the {@code auth} slice of
@@ -77,6 +81,30 @@ public final class Credentials {
       }
     }
     return Optional.ofNullable(role);
+  }
+
+  /**
+   * A keyed fingerprint of the token configured for {@code role} (HMAC-SHA256 with {@code key}, in
+   * URL-safe Base64): what a sign-in JWT bought with that token carries, so that the session ends
+   * when the token is changed, without the JWT holding anything a token could be guessed from
+   * offline. Empty when no token is configured for the role.
+   */
+  public Optional<String> fingerprint(Role role, byte[] key) {
+    for (Known candidate : known) {
+      if (candidate.setting().role() == role) {
+        try {
+          Mac mac = Mac.getInstance("HmacSHA256");
+          mac.init(new SecretKeySpec(key, "HmacSHA256"));
+          return Optional.of(
+              Base64.getUrlEncoder()
+                  .withoutPadding()
+                  .encodeToString(mac.doFinal(candidate.token())));
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("every JVM has HmacSHA256", e);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static byte[] bytes(String text) {

@@ -35,6 +35,27 @@ class CredentialsTest {
   }
 
   @Test
+  void aFingerprintChangesWithTheTokenAndTheKeyAndShowsNeither() {
+    byte[] key = "a-signing-key-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] otherKey = "another-key-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Credentials credentials =
+        Credentials.fromConfig(
+            new JsonObject().put("adminToken", ADMIN).put("viewerToken", VIEWER));
+    Credentials changed =
+        Credentials.fromConfig(
+            new JsonObject().put("adminToken", ADMIN + "x").put("viewerToken", VIEWER));
+
+    String admin = credentials.fingerprint(Role.ADMIN, key).orElseThrow();
+    assertThat(credentials.fingerprint(Role.ADMIN, key)).contains(admin);
+    assertThat(changed.fingerprint(Role.ADMIN, key).orElseThrow()).isNotEqualTo(admin);
+    assertThat(credentials.fingerprint(Role.ADMIN, otherKey).orElseThrow()).isNotEqualTo(admin);
+    assertThat(changed.fingerprint(Role.VIEWER, key))
+        .isEqualTo(credentials.fingerprint(Role.VIEWER, key));
+    assertThat(credentials.fingerprint(Role.OPERATOR, key)).isEmpty();
+    assertThat(admin).doesNotContain(ADMIN).matches("[A-Za-z0-9_-]{43}");
+  }
+
+  @Test
   void anAbsentTokenIsNoCredential() {
     Credentials credentials = Credentials.fromConfig(new JsonObject().put("adminToken", ADMIN));
 

@@ -1,6 +1,8 @@
 package dev.switchboard.gateway.auth;
 
+import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.Caller;
+import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.auth.Role;
 import dev.switchboard.common.auth.Tokens;
 import io.vertx.core.Future;
@@ -12,10 +14,13 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,71 +29,146 @@ import org.slf4j.LoggerFactory;
  * by the gateway for every service ({@code auth.verify}). The signing key lives in {@code
  * DATA_DIR/session.key} (generated on first use, mode 0600). {@link #rotate()} writes a new key
  * without a restart; JWTs signed with the previous one stay valid until they expire, no longer.
+ *
+ * <p>Each JWT names its {@link SessionOrigin} (claim {@value #ORIGIN_CLAIM}), and a session lives
+ * no longer than it: a named token's sessions are checked against the token store and end when it
+ * is revoked or expires (and never expire after it); a configured token's carry a keyed fingerprint
+ * of the token, and end when it is changed. Refreshing keeps the origin. A JWT from before origins
+ * were recorded is good until it expires, and is not renewed.
  */
 public final class Sessions {
 
   static final String KEY_FILE = "session.key";
+  static final String ORIGIN_CLAIM = "org";
   private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
   private static final String ISSUER = "switchboard";
   private static final String ALGORITHM = "HS256";
 
-  /** A JWT, who it speaks for and until when. */
-  public record Session(Caller caller, Instant expiresAt, String jwt) {}
+  /** A JWT, who it speaks for, until when, and what it was bought with (empty: before origins). */
+  public record Session(
+      Caller caller, Instant expiresAt, String jwt, Optional<SessionOrigin> origin) {}
+
+  /** A signing key and the provider that signs and checks with it. */
+  private record Key(byte[] secret, JWTAuth provider) {}
 
   private final Vertx vertx;
   private final Optional<Path> dataDir;
   private final Duration lifetime;
-  private JWTAuth current;
-  private JWTAuth previous;
+  private final Credentials credentials;
+  private final Optional<TokenStore> store;
+  private Key current;
+  private Key previous;
   private Instant previousUntil = Instant.EPOCH;
 
-  private Sessions(Vertx vertx, Optional<Path> dataDir, Duration lifetime, String key) {
+  private Sessions(
+      Vertx vertx,
+      Optional<Path> dataDir,
+      Duration lifetime,
+      Credentials credentials,
+      Optional<TokenStore> store,
+      String key) {
     this.vertx = vertx;
     this.dataDir = dataDir;
     this.lifetime = lifetime;
-    this.current = provider(key);
+    this.credentials = credentials;
+    this.store = store;
+    this.current = key(key);
   }
 
   /**
    * The sessions of {@code dataDir}'s key; with no data directory, a key of this process only (a
-   * restart ends every session).
+   * restart ends every session). {@code credentials} are the configured tokens and {@code store}
+   * the named ones (none without a database) that sessions are bought with.
    */
-  public static Sessions load(Vertx vertx, Optional<Path> dataDir, Duration lifetime)
+  public static Sessions load(
+      Vertx vertx,
+      Optional<Path> dataDir,
+      Duration lifetime,
+      Credentials credentials,
+      Optional<TokenStore> store)
       throws IOException {
     String key =
         dataDir.isPresent()
             ? Tokens.resolve(Optional.empty(), dataDir.get(), KEY_FILE)
             : Tokens.generate();
-    return new Sessions(vertx, dataDir, lifetime, key);
+    return new Sessions(vertx, dataDir, lifetime, credentials, store, key);
   }
 
   public Duration lifetime() {
     return lifetime;
   }
 
-  /** A JWT for {@code caller}, valid for {@link #lifetime()}. */
-  public Session issue(Caller caller) {
-    Instant expiresAt = Instant.now().plus(lifetime);
+  /**
+   * A JWT for {@code caller}, bought with {@code origin}: valid for {@link #lifetime()}, or until a
+   * named token's own expiry when that comes first.
+   */
+  public Session issue(Caller caller, SessionOrigin origin) {
+    Instant now = Instant.now();
+    Instant until = now.plus(lifetime);
+    if (origin instanceof SessionOrigin.NamedToken named
+        && named.expiresAt().isPresent()
+        && named.expiresAt().get().isBefore(until)) {
+      until = named.expiresAt().get();
+    }
+    // a second at least: vertx-auth-jwt writes no expiry at all for 0
+    long seconds = Math.max(1, Duration.between(now, until).toSeconds());
     String jwt =
-        current.generateToken(
-            new JsonObject().put("name", caller.name()).put("role", caller.role().label()),
-            new JWTOptions()
-                .setAlgorithm(ALGORITHM)
-                .setIssuer(ISSUER)
-                .setSubject(caller.name())
-                .setExpiresInSeconds((int) lifetime.toSeconds()));
-    return new Session(caller, Instant.ofEpochSecond(expiresAt.getEpochSecond()), jwt);
+        current
+            .provider()
+            .generateToken(
+                new JsonObject()
+                    .put("name", caller.name())
+                    .put("role", caller.role().label())
+                    .put(ORIGIN_CLAIM, claim(origin, caller.role())),
+                new JWTOptions()
+                    .setAlgorithm(ALGORITHM)
+                    .setIssuer(ISSUER)
+                    .setSubject(caller.name())
+                    .setExpiresInSeconds((int) seconds));
+    return new Session(
+        caller, Instant.ofEpochSecond(now.getEpochSecond() + seconds), jwt, Optional.of(origin));
   }
 
-  /** Who a JWT speaks for; empty when it is not one of ours, or expired. */
+  /**
+   * Who a JWT speaks for and until when; empty when it is not one of ours, expired, or its origin
+   * is gone (a named token revoked or expired, a configured token changed).
+   */
   public Future<Optional<Session>> verify(String jwt) {
-    Future<Optional<Session>> mine = check(current, jwt);
-    JWTAuth before = previous;
-    if (before == null || Instant.now().isAfter(previousUntil)) {
-      return mine;
+    Future<Optional<Session>> signed = check(current, jwt);
+    Key before = previous;
+    if (before != null && Instant.now().isBefore(previousUntil)) {
+      signed =
+          signed.compose(
+              found -> found.isPresent() ? Future.succeededFuture(found) : check(before, jwt));
     }
-    return mine.compose(
-        found -> found.isPresent() ? Future.succeededFuture(found) : check(before, jwt));
+    return signed.compose(this::namedTokenStillThere);
+  }
+
+  /**
+   * The origin a session bought with {@code token} has: the token's own for a configured or a named
+   * token, a JWT's for a JWT (refresh). Empty when a session cannot be bought with it: a JWT from
+   * before origins, or a named token gone meanwhile.
+   */
+  public Future<Optional<SessionOrigin>> originOf(String token) {
+    Optional<Role> configured = credentials.roleOf(token);
+    if (configured.isPresent()) {
+      return Future.succeededFuture(Optional.of(new SessionOrigin.Configured(configured.get())));
+    }
+    if (token.startsWith(Authenticator.PREFIX)) {
+      return store
+          .map(
+              tokens ->
+                  tokens
+                      .find(Authenticator.key(token))
+                      .map(
+                          found ->
+                              found.map(
+                                  f ->
+                                      (SessionOrigin)
+                                          new SessionOrigin.NamedToken(f.id(), f.expiresAt()))))
+          .orElseGet(() -> Future.succeededFuture(Optional.empty()));
+    }
+    return verify(token).map(session -> session.flatMap(Session::origin));
   }
 
   /**
@@ -109,13 +189,40 @@ public final class Sessions {
             written -> {
               previous = current;
               previousUntil = Instant.now().plus(lifetime);
-              current = provider(key);
+              current = key(key);
               return null;
             });
   }
 
-  private static Future<Optional<Session>> check(JWTAuth provider, String jwt) {
-    return provider
+  /** A named token's session ends with the token, and expires no later than it. */
+  private Future<Optional<Session>> namedTokenStillThere(Optional<Session> found) {
+    if (found.isEmpty()
+        || !(found.get().origin().orElse(null) instanceof SessionOrigin.NamedToken named)) {
+      return Future.succeededFuture(found);
+    }
+    Session session = found.get();
+    if (store.isEmpty()) {
+      // no database: no named token is known, nor are its sessions
+      return Future.succeededFuture(Optional.empty());
+    }
+    return store
+        .get()
+        .findById(named.id())
+        .map(
+            token ->
+                token.map(
+                    t ->
+                        new Session(
+                            session.caller(),
+                            t.expiresAt()
+                                .filter(end -> end.isBefore(session.expiresAt()))
+                                .orElse(session.expiresAt()),
+                            session.jwt(),
+                            Optional.of(new SessionOrigin.NamedToken(t.id(), t.expiresAt())))));
+  }
+
+  private Future<Optional<Session>> check(Key key, String jwt) {
+    return key.provider()
         .authenticate(new TokenCredentials(jwt))
         .map(
             user -> {
@@ -128,11 +235,20 @@ public final class Sessions {
               if (role.isEmpty() || claims.getString("name") == null || exp == null) {
                 return Optional.<Session>empty();
               }
+              Optional<SessionOrigin> origin = Optional.empty();
+              String claim = claims.getString(ORIGIN_CLAIM);
+              if (claim != null) {
+                origin = origin(claim, role.get(), key);
+                if (origin.isEmpty()) {
+                  return Optional.<Session>empty();
+                }
+              }
               return Optional.of(
                   new Session(
                       new Caller(claims.getString("name"), role.get()),
                       Instant.ofEpochSecond(exp),
-                      jwt));
+                      jwt,
+                      origin));
             })
         .otherwise(
             err -> {
@@ -141,11 +257,56 @@ public final class Sessions {
             });
   }
 
-  private JWTAuth provider(String key) {
-    return JWTAuth.create(
-        vertx,
-        new JWTAuthOptions()
-            .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(key))
-            .setJWTOptions(new JWTOptions().setIssuer(ISSUER)));
+  /** The claim naming {@code origin}, for a JWT signed with the current key. */
+  private String claim(SessionOrigin origin, Role role) {
+    if (origin instanceof SessionOrigin.NamedToken named) {
+      return SessionOrigin.NamedToken.tag(named.id());
+    }
+    if (origin instanceof SessionOrigin.Configured configured) {
+      return SessionOrigin.Configured.PREFIX
+          + credentials
+              .fingerprint(configured.role(), current.secret())
+              .orElseThrow(
+                  () -> new IllegalStateException("no token is configured for the " + role));
+    }
+    return SessionOrigin.Link.CLAIM;
+  }
+
+  /**
+   * The origin a verified JWT's claim names, or empty when the claim is not one or the origin is
+   * gone: a configured token's fingerprint that no longer matches the token configured now.
+   */
+  private Optional<SessionOrigin> origin(String claim, Role role, Key key) {
+    if (claim.startsWith(SessionOrigin.NamedToken.PREFIX)) {
+      try {
+        UUID id = UUID.fromString(claim.substring(SessionOrigin.NamedToken.PREFIX.length()));
+        return Optional.of(new SessionOrigin.NamedToken(id, Optional.empty()));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    }
+    if (claim.startsWith(SessionOrigin.Configured.PREFIX)) {
+      byte[] signed =
+          claim
+              .substring(SessionOrigin.Configured.PREFIX.length())
+              .getBytes(StandardCharsets.US_ASCII);
+      return credentials
+          .fingerprint(role, key.secret())
+          .filter(now -> MessageDigest.isEqual(now.getBytes(StandardCharsets.US_ASCII), signed))
+          .map(now -> new SessionOrigin.Configured(role));
+    }
+    return SessionOrigin.Link.CLAIM.equals(claim)
+        ? Optional.of(new SessionOrigin.Link())
+        : Optional.empty();
+  }
+
+  private Key key(String secret) {
+    return new Key(
+        secret.getBytes(StandardCharsets.UTF_8),
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(secret))
+                .setJWTOptions(new JWTOptions().setIssuer(ISSUER))));
   }
 }

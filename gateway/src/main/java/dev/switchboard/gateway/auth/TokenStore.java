@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -139,17 +140,28 @@ public final class TokenStore {
               if (rows.rowCount() == 0) {
                 return Optional.<Found>empty();
               }
-              Row row = rows.iterator().next();
-              Found found =
-                  new Found(
-                      row.getUUID("id"),
-                      row.getString("name"),
-                      Role.ofLabel(row.getString("role")).orElseThrow(),
-                      Optional.ofNullable(row.getOffsetDateTime("expires_at"))
-                          .map(OffsetDateTime::toInstant));
+              Found found = found(rows);
               touch(found.id());
               return Optional.of(found);
             });
+  }
+
+  /** The token of this id, unless it was revoked or expired (a sign-in's session asks). */
+  public Future<Optional<Found>> findById(UUID id) {
+    return pool.preparedQuery(
+            "SELECT id, name, role, expires_at FROM auth.tokens WHERE id = $1"
+                + " AND (expires_at IS NULL OR expires_at > now())")
+        .execute(Tuple.of(id))
+        .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(found(rows)));
+  }
+
+  private static Found found(RowSet<Row> rows) {
+    Row row = rows.iterator().next();
+    return new Found(
+        row.getUUID("id"),
+        row.getString("name"),
+        Role.ofLabel(row.getString("role")).orElseThrow(),
+        Optional.ofNullable(row.getOffsetDateTime("expires_at")).map(OffsetDateTime::toInstant));
   }
 
   private void touch(UUID id) {

@@ -3,16 +3,30 @@ package dev.switchboard.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.auth.Caller;
+import dev.switchboard.common.auth.Credentials;
 import dev.switchboard.common.auth.Role;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SessionsTest {
 
+  private static final String OPERATOR = "operator-token-0123456789abcdef";
+  private static final Credentials CREDENTIALS =
+      Credentials.fromConfig(new JsonObject().put("operatorToken", OPERATOR));
+
   private final Vertx vertx = Vertx.vertx();
+  @TempDir Path dataDir;
 
   @AfterEach
   void close() {
@@ -20,12 +34,57 @@ class SessionsTest {
   }
 
   @Test
-  void anIssuedJwtVerifiesAsItsCaller() throws Exception {
-    Sessions sessions = Sessions.load(vertx, Optional.empty(), Duration.ofMinutes(1));
-    Sessions.Session issued = sessions.issue(new Caller("ci", Role.OPERATOR));
+  void anIssuedJwtVerifiesAsItsCallerWithItsOrigin() throws Exception {
+    Sessions sessions =
+        Sessions.load(
+            vertx, Optional.empty(), Duration.ofMinutes(1), CREDENTIALS, Optional.empty());
+    Caller caller = new Caller("operator token", Role.OPERATOR);
+    Sessions.Session issued = sessions.issue(caller, new SessionOrigin.Configured(Role.OPERATOR));
     Optional<Sessions.Session> verified = sessions.verify(issued.jwt()).await();
     assertThat(verified).isPresent();
-    assertThat(verified.get().caller()).isEqualTo(new Caller("ci", Role.OPERATOR));
+    assertThat(verified.get().caller()).isEqualTo(caller);
     assertThat(verified.get().expiresAt()).isEqualTo(issued.expiresAt());
+    assertThat(verified.get().origin()).contains(new SessionOrigin.Configured(Role.OPERATOR));
+    assertThat(sessions.originOf(issued.jwt()).await())
+        .as("a refresh keeps the origin")
+        .contains(new SessionOrigin.Configured(Role.OPERATOR));
+    assertThat(sessions.originOf(OPERATOR).await())
+        .contains(new SessionOrigin.Configured(Role.OPERATOR));
+  }
+
+  @Test
+  void theKeysOfANamedTokensSessionWithoutADatabaseAreUnknown() throws Exception {
+    Sessions sessions =
+        Sessions.load(
+            vertx, Optional.empty(), Duration.ofMinutes(1), CREDENTIALS, Optional.empty());
+    Sessions.Session issued =
+        sessions.issue(
+            new Caller("ci", Role.OPERATOR),
+            new SessionOrigin.NamedToken(java.util.UUID.randomUUID(), Optional.empty()));
+    assertThat(sessions.verify(issued.jwt()).await()).isEmpty();
+  }
+
+  /** A JWT issued before sessions named their origin: good until it expires, not renewed. */
+  @Test
+  void aJwtWithoutAnOriginIsGoodUntilItExpiresButIsNotRenewed() throws Exception {
+    Sessions sessions =
+        Sessions.load(
+            vertx, Optional.of(dataDir), Duration.ofMinutes(1), CREDENTIALS, Optional.empty());
+    String key = Files.readString(dataDir.resolve(Sessions.KEY_FILE)).trim();
+    String old =
+        JWTAuth.create(
+                vertx,
+                new JWTAuthOptions()
+                    .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key)))
+            .generateToken(
+                new JsonObject().put("name", "admin token").put("role", "admin"),
+                new JWTOptions()
+                    .setAlgorithm("HS256")
+                    .setIssuer("switchboard")
+                    .setExpiresInSeconds(60));
+    Optional<Sessions.Session> verified = sessions.verify(old).await();
+    assertThat(verified).isPresent();
+    assertThat(verified.get().origin()).isEmpty();
+    assertThat(sessions.originOf(old).await()).isEmpty();
   }
 }
