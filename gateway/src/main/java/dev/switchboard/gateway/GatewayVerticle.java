@@ -40,13 +40,14 @@ import java.util.Set;
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.operatorToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code database.url} and
  * {@code database.poolSize} (the {@code auth} schema of named tokens), {@code dataDir} (where the
- * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code auditRetention}
- * (milliseconds; 90 days) and {@code auditMaxRows} (100000), the audit log's retention ({@link
- * AuditTrail}, {@link AuditRoutes}), {@code process}, {@code files.url} or {@code files.port}
- * (where file-processor listens), {@code mcp.url} or {@code mcp.port} (where mcp-host listens:
- * {@link McpRoutes}), {@code corsOrigins} (the browser origins allowed to call the API: {@link
- * CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007 by default), {@code
- * webroot} (the app's build; the classpath's {@code webroot/} by default).
+ * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code sessionMaxAge}
+ * (seconds; 7 days), {@code auditRetention} (milliseconds; 90 days) and {@code auditMaxRows}
+ * (100000), the audit log's retention ({@link AuditTrail}, {@link AuditRoutes}), {@code process},
+ * {@code files.url} or {@code files.port} (where file-processor listens), {@code mcp.url} or {@code
+ * mcp.port} (where mcp-host listens: {@link McpRoutes}), {@code corsOrigins} (the browser origins
+ * allowed to call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app finds the
+ * hub; 3007 by default), {@code webroot} (the app's build; the classpath's {@code webroot/} by
+ * default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -69,6 +70,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** How long a sign-in JWT lives, in seconds: 15 minutes. */
   static final long SESSION_LIFETIME = 15 * 60;
+
+  /** How long after its sign-in a session may be renewed, in seconds: 7 days. */
+  static final long SESSION_MAX_AGE = 7 * 24 * 60 * 60;
 
   @Override
   public Future<?> start() {
@@ -96,6 +100,7 @@ public final class GatewayVerticle extends VerticleBase {
               vertx,
               Optional.ofNullable(config().getString("dataDir")).map(Path::of),
               Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME)),
+              Duration.ofSeconds(config().getLong("sessionMaxAge", SESSION_MAX_AGE)),
               Credentials.fromConfig(config().getJsonObject("auth", new JsonObject())),
               store);
     } catch (IOException e) {

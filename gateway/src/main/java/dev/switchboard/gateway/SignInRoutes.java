@@ -16,6 +16,7 @@ import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 
 /**
  * The browser's sign-in. {@code POST /api/v1/auth/login} takes any token that may read (the admin
@@ -24,7 +25,8 @@ import io.vertx.ext.web.RoutingContext;
  * the API takes in place of the header, which scripts cannot read. {@code refresh} does the same
  * with a valid JWT (the cookie, after a reload), {@code logout} clears the cookie, and {@code
  * keys/rotate} (admin) replaces the signing key without a restart. A session is bound to the
- * credential it was bought with, and refreshing it keeps that bond ({@link SessionOrigin}).
+ * credential it was bought with, and refreshing it keeps that bond ({@link SessionOrigin}) and the
+ * time of the sign-in: no session is renewed past {@link Sessions#maxAge()} after it.
  *
  * <p>{@code POST /api/v1/auth/code} {@code {"code": "..."}} is the first-start link's: it takes the
  * one-time code the banner printed ({@link SignInCodes}), no bearer token (the one route the bearer
@@ -87,7 +89,7 @@ final class SignInRoutes {
               "code"));
       return;
     }
-    issue(ctx, LINK, new SessionOrigin.Link());
+    issue(ctx, LINK, new Sessions.Grant(new SessionOrigin.Link(), Instant.now()));
   }
 
   /**
@@ -97,24 +99,24 @@ final class SignInRoutes {
   private void signIn(RoutingContext ctx) {
     Caller caller = BearerAuth.caller(ctx);
     sessions
-        .originOf(BearerAuth.token(ctx, true).orElseThrow())
+        .grantOf(BearerAuth.token(ctx, true).orElseThrow())
         .onSuccess(
-            origin -> {
-              if (origin.isEmpty()) {
+            grant -> {
+              if (grant.isEmpty()) {
                 ctx.fail(
                     new ApiException(
                         ErrorType.UNAUTHORIZED,
                         "this session cannot be renewed; sign in again with a token",
                         null));
               } else {
-                issue(ctx, caller, origin.get());
+                issue(ctx, caller, grant.get());
               }
             })
         .onFailure(ctx::fail);
   }
 
-  private void issue(RoutingContext ctx, Caller caller, SessionOrigin origin) {
-    Sessions.Session session = sessions.issue(caller, origin);
+  private void issue(RoutingContext ctx, Caller caller, Sessions.Grant grant) {
+    Sessions.Session session = sessions.issue(caller, grant);
     // for the audit log: the code exchange has no caller before it answers
     ctx.put(SIGNED_IN, caller);
     ctx.response()

@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,10 @@ class SignInApiTest {
   }
 
   private void start(String adminToken) throws Exception {
+    start(adminToken, new JsonObject());
+  }
+
+  private void start(String adminToken, JsonObject more) throws Exception {
     vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
     api =
         ContractClient.deployGateway(
@@ -57,7 +62,8 @@ class SignInApiTest {
                     new JsonObject()
                         .put("adminToken", adminToken)
                         .put("viewerToken", ContractClient.VIEWER_TOKEN)
-                        .put("emitToken", EMIT)));
+                        .put("emitToken", EMIT))
+                .mergeIn(more));
   }
 
   @AfterEach
@@ -198,6 +204,29 @@ class SignInApiTest {
     assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", viewers).statusCode())
         .as("the viewer token did not change")
         .isEqualTo(503);
+  }
+
+  /**
+   * Bug: a session was renewed for as long as anyone refreshed it, so a JWT taken from a browser
+   * was good for ever. Now no JWT expires later than the session's maximum age after its sign-in.
+   */
+  @Test
+  void aSessionIsNotRenewedPastItsMaximumAge() throws Exception {
+    vertx.close().await();
+    start(ADMIN, new JsonObject().put("sessionMaxAge", 4));
+    String jwt =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    Instant signedIn = Instant.now();
+    Thread.sleep(2_000);
+    HttpResponse<Buffer> refreshed = api.call(HttpMethod.POST, "/api/v1/auth/refresh", jwt);
+    assertThat(refreshed.statusCode()).isEqualTo(200);
+    String later = refreshed.bodyAsJsonObject().getString("token");
+    assertThat(Instant.parse(refreshed.bodyAsJsonObject().getString("expiresAt")))
+        .as("the session's end, not the JWT lifetime's (3 s after the refresh)")
+        .isBeforeOrEqualTo(signedIn.plusSeconds(4));
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), signedIn.plusSeconds(4)).toMillis()));
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/refresh", later).statusCode())
+        .isEqualTo(401);
   }
 
   /** With the session cookie, as the page of an allowed origin sends it. */

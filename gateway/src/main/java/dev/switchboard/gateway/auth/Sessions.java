@@ -33,20 +33,29 @@ import org.slf4j.LoggerFactory;
  * <p>Each JWT names its {@link SessionOrigin} (claim {@value #ORIGIN_CLAIM}), and a session lives
  * no longer than it: a named token's sessions are checked against the token store and end when it
  * is revoked or expires (and never expire after it); a configured token's carry a keyed fingerprint
- * of the token, and end when it is changed. Refreshing keeps the origin. A JWT from before origins
- * were recorded is good until it expires, and is not renewed.
+ * of the token, and end when it is changed. Refreshing keeps the origin, and the time of the
+ * sign-in (claim {@value #SIGNED_IN_CLAIM}): a session is not renewed past {@link #maxAge()} after
+ * it, whatever it was bought with. A JWT from before origins were recorded is good until it
+ * expires, and is not renewed.
  */
 public final class Sessions {
 
   static final String KEY_FILE = "session.key";
   static final String ORIGIN_CLAIM = "org";
+  static final String SIGNED_IN_CLAIM = "auth_time";
   private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
   private static final String ISSUER = "switchboard";
   private static final String ALGORITHM = "HS256";
 
-  /** A JWT, who it speaks for, until when, and what it was bought with (empty: before origins). */
-  public record Session(
-      Caller caller, Instant expiresAt, String jwt, Optional<SessionOrigin> origin) {}
+  /** What a session was bought with, and when that sign-in was: a refresh keeps both. */
+  public record Grant(SessionOrigin origin, Instant signedInAt) {}
+
+  /** A JWT, who it speaks for, until when, and its grant (empty: issued before grants). */
+  public record Session(Caller caller, Instant expiresAt, String jwt, Optional<Grant> grant) {
+    public Optional<SessionOrigin> origin() {
+      return grant.map(Grant::origin);
+    }
+  }
 
   /** A signing key and the provider that signs and checks with it. */
   private record Key(byte[] secret, JWTAuth provider) {}
@@ -54,6 +63,7 @@ public final class Sessions {
   private final Vertx vertx;
   private final Optional<Path> dataDir;
   private final Duration lifetime;
+  private final Duration maxAge;
   private final Credentials credentials;
   private final Optional<TokenStore> store;
   private Key current;
@@ -64,12 +74,14 @@ public final class Sessions {
       Vertx vertx,
       Optional<Path> dataDir,
       Duration lifetime,
+      Duration maxAge,
       Credentials credentials,
       Optional<TokenStore> store,
       String key) {
     this.vertx = vertx;
     this.dataDir = dataDir;
     this.lifetime = lifetime;
+    this.maxAge = maxAge;
     this.credentials = credentials;
     this.store = store;
     this.current = key(key);
@@ -77,13 +89,15 @@ public final class Sessions {
 
   /**
    * The sessions of {@code dataDir}'s key; with no data directory, a key of this process only (a
-   * restart ends every session). {@code credentials} are the configured tokens and {@code store}
-   * the named ones (none without a database) that sessions are bought with.
+   * restart ends every session). A JWT lives {@code lifetime}, and a session is renewed for at most
+   * {@code maxAge} after its sign-in. {@code credentials} are the configured tokens and {@code
+   * store} the named ones (none without a database) that sessions are bought with.
    */
   public static Sessions load(
       Vertx vertx,
       Optional<Path> dataDir,
       Duration lifetime,
+      Duration maxAge,
       Credentials credentials,
       Optional<TokenStore> store)
       throws IOException {
@@ -91,24 +105,33 @@ public final class Sessions {
         dataDir.isPresent()
             ? Tokens.resolve(Optional.empty(), dataDir.get(), KEY_FILE)
             : Tokens.generate();
-    return new Sessions(vertx, dataDir, lifetime, credentials, store, key);
+    return new Sessions(vertx, dataDir, lifetime, maxAge, credentials, store, key);
   }
 
   public Duration lifetime() {
     return lifetime;
   }
 
+  /** How long after its sign-in a session may be renewed, refresh after refresh. */
+  public Duration maxAge() {
+    return maxAge;
+  }
+
   /**
-   * A JWT for {@code caller}, bought with {@code origin}: valid for {@link #lifetime()}, or until a
-   * named token's own expiry when that comes first.
+   * A JWT for {@code caller} under {@code grant}: valid for {@link #lifetime()}, or until a named
+   * token's own expiry or the session's {@link #maxAge()}, when one comes first.
    */
-  public Session issue(Caller caller, SessionOrigin origin) {
+  public Session issue(Caller caller, Grant grant) {
     Instant now = Instant.now();
     Instant until = now.plus(lifetime);
-    if (origin instanceof SessionOrigin.NamedToken named
+    if (grant.origin() instanceof SessionOrigin.NamedToken named
         && named.expiresAt().isPresent()
         && named.expiresAt().get().isBefore(until)) {
       until = named.expiresAt().get();
+    }
+    Instant end = grant.signedInAt().plus(maxAge);
+    if (end.isBefore(until)) {
+      until = end;
     }
     // a second at least: vertx-auth-jwt writes no expiry at all for 0
     long seconds = Math.max(1, Duration.between(now, until).toSeconds());
@@ -119,14 +142,15 @@ public final class Sessions {
                 new JsonObject()
                     .put("name", caller.name())
                     .put("role", caller.role().label())
-                    .put(ORIGIN_CLAIM, claim(origin, caller.role())),
+                    .put(ORIGIN_CLAIM, claim(grant.origin(), caller.role()))
+                    .put(SIGNED_IN_CLAIM, grant.signedInAt().getEpochSecond()),
                 new JWTOptions()
                     .setAlgorithm(ALGORITHM)
                     .setIssuer(ISSUER)
                     .setSubject(caller.name())
                     .setExpiresInSeconds((int) seconds));
     return new Session(
-        caller, Instant.ofEpochSecond(now.getEpochSecond() + seconds), jwt, Optional.of(origin));
+        caller, Instant.ofEpochSecond(now.getEpochSecond() + seconds), jwt, Optional.of(grant));
   }
 
   /**
@@ -145,14 +169,17 @@ public final class Sessions {
   }
 
   /**
-   * The origin a session bought with {@code token} has: the token's own for a configured or a named
-   * token, a JWT's for a JWT (refresh). Empty when a session cannot be bought with it: a JWT from
-   * before origins, or a named token gone meanwhile.
+   * The grant of a session bought with {@code token}: a sign-in now with a configured or a named
+   * token, a JWT's own grant for a JWT (refresh). Empty when a session cannot be bought with it: a
+   * named token gone meanwhile, a JWT from before grants, or one whose session is {@link #maxAge()}
+   * old.
    */
-  public Future<Optional<SessionOrigin>> originOf(String token) {
+  public Future<Optional<Grant>> grantOf(String token) {
+    Instant now = Instant.now();
     Optional<Role> configured = credentials.roleOf(token);
     if (configured.isPresent()) {
-      return Future.succeededFuture(Optional.of(new SessionOrigin.Configured(configured.get())));
+      return Future.succeededFuture(
+          Optional.of(new Grant(new SessionOrigin.Configured(configured.get()), now)));
     }
     if (token.startsWith(Authenticator.PREFIX)) {
       return store
@@ -164,11 +191,17 @@ public final class Sessions {
                           found ->
                               found.map(
                                   f ->
-                                      (SessionOrigin)
-                                          new SessionOrigin.NamedToken(f.id(), f.expiresAt()))))
+                                      new Grant(
+                                          new SessionOrigin.NamedToken(f.id(), f.expiresAt()),
+                                          now))))
           .orElseGet(() -> Future.succeededFuture(Optional.empty()));
     }
-    return verify(token).map(session -> session.flatMap(Session::origin));
+    return verify(token)
+        .map(
+            session ->
+                session
+                    .flatMap(Session::grant)
+                    .filter(grant -> grant.signedInAt().plus(maxAge).isAfter(now)));
   }
 
   /**
@@ -218,7 +251,13 @@ public final class Sessions {
                                 .filter(end -> end.isBefore(session.expiresAt()))
                                 .orElse(session.expiresAt()),
                             session.jwt(),
-                            Optional.of(new SessionOrigin.NamedToken(t.id(), t.expiresAt())))));
+                            session
+                                .grant()
+                                .map(
+                                    grant ->
+                                        new Grant(
+                                            new SessionOrigin.NamedToken(t.id(), t.expiresAt()),
+                                            grant.signedInAt())))));
   }
 
   private Future<Optional<Session>> check(Key key, String jwt) {
@@ -235,20 +274,22 @@ public final class Sessions {
               if (role.isEmpty() || claims.getString("name") == null || exp == null) {
                 return Optional.<Session>empty();
               }
-              Optional<SessionOrigin> origin = Optional.empty();
+              Optional<Grant> grant = Optional.empty();
               String claim = claims.getString(ORIGIN_CLAIM);
-              if (claim != null) {
-                origin = origin(claim, role.get(), key);
+              Long signedIn = claims.getLong(SIGNED_IN_CLAIM);
+              if (claim != null && signedIn != null) {
+                Optional<SessionOrigin> origin = origin(claim, role.get(), key);
                 if (origin.isEmpty()) {
                   return Optional.<Session>empty();
                 }
+                grant = Optional.of(new Grant(origin.get(), Instant.ofEpochSecond(signedIn)));
               }
               return Optional.of(
                   new Session(
                       new Caller(claims.getString("name"), role.get()),
                       Instant.ofEpochSecond(exp),
                       jwt,
-                      origin));
+                      grant));
             })
         .otherwise(
             err -> {

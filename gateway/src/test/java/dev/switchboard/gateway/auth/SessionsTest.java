@@ -14,6 +14,7 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,30 +38,46 @@ class SessionsTest {
   void anIssuedJwtVerifiesAsItsCallerWithItsOrigin() throws Exception {
     Sessions sessions =
         Sessions.load(
-            vertx, Optional.empty(), Duration.ofMinutes(1), CREDENTIALS, Optional.empty());
+            vertx,
+            Optional.empty(),
+            Duration.ofMinutes(1),
+            Duration.ofHours(1),
+            CREDENTIALS,
+            Optional.empty());
     Caller caller = new Caller("operator token", Role.OPERATOR);
-    Sessions.Session issued = sessions.issue(caller, new SessionOrigin.Configured(Role.OPERATOR));
+    Sessions.Grant grant =
+        new Sessions.Grant(
+            new SessionOrigin.Configured(Role.OPERATOR),
+            Instant.ofEpochSecond(Instant.now().getEpochSecond() - 60));
+    Sessions.Session issued = sessions.issue(caller, grant);
     Optional<Sessions.Session> verified = sessions.verify(issued.jwt()).await();
     assertThat(verified).isPresent();
     assertThat(verified.get().caller()).isEqualTo(caller);
     assertThat(verified.get().expiresAt()).isEqualTo(issued.expiresAt());
-    assertThat(verified.get().origin()).contains(new SessionOrigin.Configured(Role.OPERATOR));
-    assertThat(sessions.originOf(issued.jwt()).await())
-        .as("a refresh keeps the origin")
-        .contains(new SessionOrigin.Configured(Role.OPERATOR));
-    assertThat(sessions.originOf(OPERATOR).await())
-        .contains(new SessionOrigin.Configured(Role.OPERATOR));
+    assertThat(verified.get().grant()).contains(grant);
+    assertThat(sessions.grantOf(issued.jwt()).await())
+        .as("a refresh keeps the origin and the time of the sign-in")
+        .contains(grant);
+    assertThat(sessions.grantOf(OPERATOR).await().orElseThrow().origin())
+        .isEqualTo(new SessionOrigin.Configured(Role.OPERATOR));
   }
 
   @Test
   void theKeysOfANamedTokensSessionWithoutADatabaseAreUnknown() throws Exception {
     Sessions sessions =
         Sessions.load(
-            vertx, Optional.empty(), Duration.ofMinutes(1), CREDENTIALS, Optional.empty());
+            vertx,
+            Optional.empty(),
+            Duration.ofMinutes(1),
+            Duration.ofHours(1),
+            CREDENTIALS,
+            Optional.empty());
     Sessions.Session issued =
         sessions.issue(
             new Caller("ci", Role.OPERATOR),
-            new SessionOrigin.NamedToken(java.util.UUID.randomUUID(), Optional.empty()));
+            new Sessions.Grant(
+                new SessionOrigin.NamedToken(java.util.UUID.randomUUID(), Optional.empty()),
+                Instant.now()));
     assertThat(sessions.verify(issued.jwt()).await()).isEmpty();
   }
 
@@ -69,7 +86,12 @@ class SessionsTest {
   void aJwtWithoutAnOriginIsGoodUntilItExpiresButIsNotRenewed() throws Exception {
     Sessions sessions =
         Sessions.load(
-            vertx, Optional.of(dataDir), Duration.ofMinutes(1), CREDENTIALS, Optional.empty());
+            vertx,
+            Optional.of(dataDir),
+            Duration.ofMinutes(1),
+            Duration.ofHours(1),
+            CREDENTIALS,
+            Optional.empty());
     String key = Files.readString(dataDir.resolve(Sessions.KEY_FILE)).trim();
     String old =
         JWTAuth.create(
@@ -84,7 +106,7 @@ class SessionsTest {
                     .setExpiresInSeconds(60));
     Optional<Sessions.Session> verified = sessions.verify(old).await();
     assertThat(verified).isPresent();
-    assertThat(verified.get().origin()).isEmpty();
-    assertThat(sessions.originOf(old).await()).isEmpty();
+    assertThat(verified.get().grant()).isEmpty();
+    assertThat(sessions.grantOf(old).await()).isEmpty();
   }
 }
