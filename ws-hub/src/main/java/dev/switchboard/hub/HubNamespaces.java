@@ -4,6 +4,7 @@ import dev.switchboard.common.auth.Access;
 import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.Caller;
+import dev.switchboard.common.auth.FailedSignIns;
 import dev.switchboard.common.auth.Role;
 import dev.switchboard.hub.socket.ConnectError;
 import dev.switchboard.hub.socket.Handshake;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -64,6 +66,9 @@ final class HubNamespaces {
   private final Authenticator authenticator;
   private final List<HubNamespace> namespaces;
   private final Consumer<JsonObject> audit;
+
+  /** Unknown tokens per client address, counted as the API counts its failed sign-ins. */
+  private final FailedSignIns failures = FailedSignIns.standard();
 
   /**
    * @param audit where the entries of control events go ({@code Addresses.AUDIT_RECORD}, the
@@ -165,9 +170,22 @@ final class HubNamespaces {
 
   /**
    * A connection needs a known token whose role may read; the emit token is for {@code POST /emit}
-   * only.
+   * only. An address that sent too many unknown tokens is held off before its token is looked at
+   * ({@link FailedSignIns}, as the API does).
    */
   private Future<Void> authenticate(Handshake handshake) {
+    String address = handshake.remoteAddress();
+    OptionalLong retryAfter = address == null ? OptionalLong.empty() : failures.retryAfter(address);
+    if (retryAfter.isPresent()) {
+      return Future.failedFuture(
+          new ConnectError(
+              "too many failed sign-ins from this address; try again in "
+                  + retryAfter.getAsLong()
+                  + " s",
+              new JsonObject()
+                  .put("code", "rate_limited")
+                  .put("retryAfter", retryAfter.getAsLong())));
+    }
     Object token = handshake.auth().getValue("token");
     if (!(token instanceof String given)) {
       return Future.failedFuture(
@@ -182,7 +200,13 @@ final class HubNamespaces {
                 Future.failedFuture(
                     new ConnectError(
                         err.getMessage(), new JsonObject().put("code", "unavailable"))))
-        .compose(caller -> admit(handshake, caller));
+        .compose(
+            caller -> {
+              if (caller.isEmpty() && address != null) {
+                failures.failed(address);
+              }
+              return admit(handshake, caller);
+            });
   }
 
   /** A known caller whose role may read joins; the caller goes into the socket's data. */

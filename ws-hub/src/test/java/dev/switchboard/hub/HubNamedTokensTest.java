@@ -142,6 +142,29 @@ class HubNamedTokensTest extends HubClientTest {
     assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
   }
 
+  /**
+   * Bug: a handshake answered any number of wrong tokens from one address, where the API holds an
+   * address off after 60 failed sign-ins in a minute; the hub now counts them the same way.
+   */
+  @Test
+  void anAddressThatFailsTooManyHandshakesIsHeldOff() {
+    gateway().completion().await();
+    for (int i = 0; i < 60; i++) {
+      JsonObject refused =
+          node.connect(
+              "guess" + i,
+              "/system",
+              "sbt_" + String.format("%043d", i),
+              Transport.WEBSOCKET.opts());
+      assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
+    }
+    JsonObject held = node.connect("right", "/system", VIEWER, Transport.WEBSOCKET.opts());
+    assertThat(held.getBoolean("connected")).isFalse();
+    assertThat(held.getString("message")).startsWith("too many failed sign-ins from this address");
+    assertThat(held.getJsonObject("data").getString("code")).isEqualTo("rate_limited");
+    assertThat(held.getJsonObject("data").getInteger("retryAfter")).isBetween(1, 60);
+  }
+
   /** With no gateway to ask, the handshake says so rather than calling the token invalid. */
   @Test
   void withoutAGatewayTheHandshakeIsUnavailable() {
