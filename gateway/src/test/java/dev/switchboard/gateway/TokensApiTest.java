@@ -105,13 +105,7 @@ class TokensApiTest {
 
   @Test
   void aRevokedTokenIsRefusedAtOnce() {
-    JsonObject token =
-        api.valid(
-                HttpMethod.POST,
-                "/api/v1/tokens",
-                new JsonObject().put("name", "dashboard").put("role", "viewer"),
-                201)
-            .bodyAsJsonObject();
+    JsonObject token = create("dashboard", "viewer", null);
     String secret = token.getString("token");
     // once accepted, the authenticator keeps the answer for a while
     assertThat(api.call(HttpMethod.GET, "/api/v1/services", secret).statusCode()).isEqualTo(503);
@@ -130,17 +124,7 @@ class TokensApiTest {
   @Test
   void anExpiredTokenIsRefused() throws InterruptedException {
     Instant expiresAt = Instant.now().plusSeconds(8);
-    String secret =
-        api.valid(
-                HttpMethod.POST,
-                "/api/v1/tokens",
-                new JsonObject()
-                    .put("name", "short")
-                    .put("role", "viewer")
-                    .put("expiresAt", expiresAt.toString()),
-                201)
-            .bodyAsJsonObject()
-            .getString("token");
+    String secret = create("short", "viewer", expiresAt).getString("token");
     assertThat(api.call(HttpMethod.GET, "/api/v1/services", secret).statusCode()).isEqualTo(503);
     Thread.sleep(Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis()) + 500);
     assertThat(api.call(HttpMethod.GET, "/api/v1/services", secret).statusCode()).isEqualTo(401);
@@ -151,13 +135,7 @@ class TokensApiTest {
    */
   @Test
   void aSessionEndsWithTheNamedTokenItWasBoughtWith() {
-    JsonObject token =
-        api.valid(
-                HttpMethod.POST,
-                "/api/v1/tokens",
-                new JsonObject().put("name", "laptop").put("role", "viewer"),
-                201)
-            .bodyAsJsonObject();
+    JsonObject token = create("laptop", "viewer", null);
     String jwt = signIn(token.getString("token")).getString("token");
     // accepted, and the authenticator keeps the answer for a while
     assertThat(api.call(HttpMethod.GET, "/api/v1/services", jwt).statusCode()).isEqualTo(503);
@@ -176,17 +154,7 @@ class TokensApiTest {
   @Test
   void aSessionNeverOutlivesTheNamedTokenItWasBoughtWith() throws InterruptedException {
     Instant expiresAt = Instant.now().plusSeconds(8);
-    String secret =
-        api.valid(
-                HttpMethod.POST,
-                "/api/v1/tokens",
-                new JsonObject()
-                    .put("name", "short")
-                    .put("role", "viewer")
-                    .put("expiresAt", expiresAt.toString()),
-                201)
-            .bodyAsJsonObject()
-            .getString("token");
+    String secret = create("short", "viewer", expiresAt).getString("token");
     JsonObject session = signIn(secret);
     assertThat(Instant.parse(session.getString("expiresAt"))).isBeforeOrEqualTo(expiresAt);
     String jwt = session.getString("token");
@@ -205,6 +173,15 @@ class TokensApiTest {
                     refreshed.bodyAsJsonObject().getString("token"))
                 .statusCode())
         .isEqualTo(401);
+  }
+
+  /** A named token created by the admin: the answer, its secret ({@code token}) included. */
+  private JsonObject create(String name, String role, Instant expiresAt) {
+    JsonObject request = new JsonObject().put("name", name).put("role", role);
+    if (expiresAt != null) {
+      request.put("expiresAt", expiresAt.toString());
+    }
+    return api.valid(HttpMethod.POST, "/api/v1/tokens", request, 201).bodyAsJsonObject();
   }
 
   private JsonObject signIn(String token) {

@@ -42,6 +42,20 @@ class HubNamedTokensTest extends HubClientTest {
             });
   }
 
+  /**
+   * The gateway stand-in forgets every token from now on, and {@code revocation} goes out on {@code
+   * auth.revoked}, as the gateway publishes it.
+   */
+  private void revoke(MessageConsumer<JsonObject> gateway, JsonObject revocation) {
+    gateway.unregister().await();
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.AUTH_VERIFY, msg -> msg.fail(401, "unknown token"))
+        .completion()
+        .await();
+    hub.vertx.eventBus().publish(Addresses.AUTH_REVOKED, revocation);
+  }
+
   @Test
   void aNamedTokenJoinsWithItsRole() {
     gateway().completion().await();
@@ -87,17 +101,9 @@ class HubNamedTokensTest extends HubClientTest {
     MessageConsumer<JsonObject> gateway = gateway();
     gateway.completion().await();
     node.connected("before", "/system", VIEWER, Transport.WEBSOCKET.opts());
-    gateway.unregister().await();
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(Addresses.AUTH_VERIFY, msg -> msg.fail(401, "unknown token"))
-        .completion()
-        .await();
-    hub.vertx
-        .eventBus()
-        .publish(
-            Addresses.AUTH_REVOKED,
-            new JsonObject().put("key", dev.switchboard.common.auth.Authenticator.key(VIEWER)));
+    revoke(
+        gateway,
+        new JsonObject().put("key", dev.switchboard.common.auth.Authenticator.key(VIEWER)));
     JsonObject refused = node.connect("after", "/system", VIEWER, Transport.WEBSOCKET.opts());
     assertThat(refused.getBoolean("connected")).isFalse();
     assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
@@ -124,19 +130,11 @@ class HubNamedTokensTest extends HubClientTest {
                             .put("origin", origin)));
     gateway.completion().await();
     node.connected("before", "/services", JWT, Transport.WEBSOCKET.opts());
-    gateway.unregister().await();
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(Addresses.AUTH_VERIFY, msg -> msg.fail(401, "unknown token"))
-        .completion()
-        .await();
-    hub.vertx
-        .eventBus()
-        .publish(
-            Addresses.AUTH_REVOKED,
-            new JsonObject()
-                .put("key", dev.switchboard.common.auth.Authenticator.key(OPERATOR))
-                .put("origin", origin));
+    revoke(
+        gateway,
+        new JsonObject()
+            .put("key", dev.switchboard.common.auth.Authenticator.key(OPERATOR))
+            .put("origin", origin));
     JsonObject refused = node.connect("after", "/services", JWT, Transport.WEBSOCKET.opts());
     assertThat(refused.getBoolean("connected")).isFalse();
     assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");

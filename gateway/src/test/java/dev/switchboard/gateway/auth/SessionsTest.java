@@ -34,16 +34,15 @@ class SessionsTest {
     vertx.close().await();
   }
 
+  /** JWTs of a minute, sessions of an hour, with the operator token configured and no database. */
+  private Sessions sessions(Optional<Path> keyDir) throws java.io.IOException {
+    return Sessions.load(
+        vertx, keyDir, Duration.ofMinutes(1), Duration.ofHours(1), CREDENTIALS, Optional.empty());
+  }
+
   @Test
   void anIssuedJwtVerifiesAsItsCallerWithItsOrigin() throws Exception {
-    Sessions sessions =
-        Sessions.load(
-            vertx,
-            Optional.empty(),
-            Duration.ofMinutes(1),
-            Duration.ofHours(1),
-            CREDENTIALS,
-            Optional.empty());
+    Sessions sessions = sessions(Optional.empty());
     Caller caller = new Caller("operator token", Role.OPERATOR);
     Sessions.Grant grant =
         new Sessions.Grant(
@@ -63,15 +62,8 @@ class SessionsTest {
   }
 
   @Test
-  void theKeysOfANamedTokensSessionWithoutADatabaseAreUnknown() throws Exception {
-    Sessions sessions =
-        Sessions.load(
-            vertx,
-            Optional.empty(),
-            Duration.ofMinutes(1),
-            Duration.ofHours(1),
-            CREDENTIALS,
-            Optional.empty());
+  void theSessionsOfANamedTokenWithoutADatabaseAreUnknown() throws Exception {
+    Sessions sessions = sessions(Optional.empty());
     Sessions.Session issued =
         sessions.issue(
             new Caller("ci", Role.OPERATOR),
@@ -84,14 +76,7 @@ class SessionsTest {
   /** A JWT issued before sessions named their origin: good until it expires, not renewed. */
   @Test
   void aJwtWithoutAnOriginIsGoodUntilItExpiresButIsNotRenewed() throws Exception {
-    Sessions sessions =
-        Sessions.load(
-            vertx,
-            Optional.of(dataDir),
-            Duration.ofMinutes(1),
-            Duration.ofHours(1),
-            CREDENTIALS,
-            Optional.empty());
+    Sessions sessions = sessions(Optional.of(dataDir));
     String key = Files.readString(dataDir.resolve(Sessions.KEY_FILE)).trim();
     String old =
         JWTAuth.create(
