@@ -84,7 +84,9 @@ final class TokenRoutes {
                                     .put("role", f.role().label())
                                     .put(
                                         "expiresAt",
-                                        f.expiresAt().map(Object::toString).orElse(null))))
+                                        f.expiresAt().map(Object::toString).orElse(null))
+                                    // what its revocation names, so a hub can end its sockets
+                                    .put("origin", SessionOrigin.NamedToken.tag(f.id()))))
                     .orElseGet(TokenRoutes::unknown));
   }
 

@@ -3,6 +3,7 @@ package dev.switchboard.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.auth.Authenticator;
+import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
@@ -109,8 +110,22 @@ class TokensApiTest {
     String secret = token.getString("token");
     // once accepted, the authenticator keeps the answer for a while
     assertThat(api.call(HttpMethod.GET, "/api/v1/services", secret).statusCode()).isEqualTo(503);
+    // what the other services hear: the token's hash, and the origin its sessions and sockets name
+    java.util.concurrent.CompletableFuture<JsonObject> heard =
+        new java.util.concurrent.CompletableFuture<>();
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.AUTH_REVOKED, message -> heard.complete(message.body()))
+        .completion()
+        .await();
 
     api.valid(HttpMethod.DELETE, "/api/v1/tokens/" + token.getString("id"), 204);
+
+    assertThat(heard.join())
+        .isEqualTo(
+            new JsonObject()
+                .put("key", Authenticator.key(secret))
+                .put("origin", "token:" + token.getString("id")));
 
     assertThat(api.call(HttpMethod.GET, "/api/v1/services", secret).statusCode()).isEqualTo(401);
     api.valid(HttpMethod.DELETE, "/api/v1/tokens/" + token.getString("id"), 404);

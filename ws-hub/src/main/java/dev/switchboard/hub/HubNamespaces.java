@@ -61,6 +61,12 @@ final class HubNamespaces {
   /** The socket data (and handshake auth) key of the caller's name. */
   private static final String NAME = "caller";
 
+  /**
+   * The socket data (and handshake auth) key of what a revocation that ends the socket's credential
+   * names; absent for a configured token (most sockets), which nothing revokes.
+   */
+  private static final String REVOCATION = "revocation";
+
   private final SocketServer server;
   private final Streams streams;
   private final Authenticator authenticator;
@@ -145,6 +151,10 @@ final class HubNamespaces {
       JsonObject auth = socket.handshake().auth();
       socket.data().put(ROLE, Role.valueOf((String) auth.remove(ROLE)));
       socket.data().put(NAME, auth.remove(NAME));
+      Object revocation = auth.remove(REVOCATION);
+      if (revocation != null) {
+        socket.data().put(REVOCATION, revocation);
+      }
     }
     socket.emitToConnection(
         GREETING,
@@ -205,12 +215,34 @@ final class HubNamespaces {
               if (caller.isEmpty() && address != null) {
                 failures.failed(address);
               }
-              return admit(handshake, caller);
+              return admit(handshake, caller, authenticator.revocationTag(given));
             });
   }
 
-  /** A known caller whose role may read joins; the caller goes into the socket's data. */
-  private static Future<Void> admit(Handshake handshake, Optional<Caller> caller) {
+  /**
+   * Ends every socket whose credential a revocation named ({@code auth.revoked}'s {@code origin}: a
+   * named token, with the sign-in JWTs bought with it): it is disconnected from the server side, as
+   * a client that connects again with it would be refused.
+   */
+  void revoked(String origin) {
+    if (origin == null) {
+      return;
+    }
+    for (HubNamespace namespace : namespaces) {
+      for (Socket socket : server.of(namespace.name()).sockets()) {
+        if (origin.equals(socket.data().get(REVOCATION))) {
+          socket.disconnect();
+        }
+      }
+    }
+  }
+
+  /**
+   * A known caller whose role may read joins; the caller, and what would revoke its credential, go
+   * into the socket's data.
+   */
+  private static Future<Void> admit(
+      Handshake handshake, Optional<Caller> caller, Optional<String> revocation) {
     if (caller.isEmpty()) {
       return Future.failedFuture(
           new ConnectError("invalid token", new JsonObject().put("code", "unauthorized")));
@@ -225,6 +257,7 @@ final class HubNamespaces {
     // the token has done its work: not kept with the socket for the life of the connection
     handshake.auth().remove("token");
     handshake.auth().put(ROLE, role.name()).put(NAME, caller.get().name());
+    revocation.ifPresent(tag -> handshake.auth().put(REVOCATION, tag));
     return Future.succeededFuture();
   }
 

@@ -154,6 +154,12 @@ public final class HubVerticle extends VerticleBase {
                 });
     MessageConsumer<JsonObject> broadcasts =
         vertx.eventBus().consumer(Addresses.HUB_BROADCAST, this::arrived);
+    MessageConsumer<JsonObject> revocations =
+        vertx
+            .eventBus()
+            .consumer(
+                Addresses.AUTH_REVOKED,
+                message -> namespaces.revoked(message.body().getString("origin")));
     String bindHost = config.getString("bindHost", "127.0.0.1");
     if (enabled(config.getValue("relayPolling"), vertx.isClustered())) {
       EngineOptions engine = options.engine();
@@ -169,6 +175,7 @@ public final class HubVerticle extends VerticleBase {
             listening ->
                 Future.all(
                     broadcasts.completion(),
+                    revocations.completion(),
                     Ping.answer(vertx, NAME, Future::succeededFuture),
                     relay == null
                         ? Future.succeededFuture()

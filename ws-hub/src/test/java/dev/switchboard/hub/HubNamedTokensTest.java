@@ -163,6 +163,50 @@ class HubNamedTokensTest extends HubClientTest {
     assertThat(held.getJsonObject("data").getInteger("retryAfter")).isBetween(1, 60);
   }
 
+  /**
+   * Bug: a socket admitted with a named token, or with a JWT bought with one, stayed connected
+   * after the token was revoked, for as long as its connection lasted.
+   */
+  @Test
+  void theSocketsOfARevokedTokenAreDisconnected() {
+    String revoked = "token:6f1c2d4e-0000-4000-8000-000000000002";
+    hub.vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.AUTH_VERIFY,
+            msg -> {
+              String token = msg.body().getString("token");
+              msg.reply(
+                  new JsonObject()
+                      .put("name", "someone")
+                      .put("role", "viewer")
+                      .put(
+                          "origin",
+                          token.equals(OPERATOR)
+                              ? "token:6f1c2d4e-0000-4000-8000-000000000003"
+                              : revoked));
+            })
+        .completion()
+        .await();
+    node.connected("named", "/system", VIEWER, Transport.WEBSOCKET.opts());
+    node.connected("session", "/services", JWT, Transport.WEBSOCKET.opts());
+    node.connected("other", "/system", OPERATOR, Transport.WEBSOCKET.opts());
+
+    hub.vertx
+        .eventBus()
+        .publish(
+            Addresses.AUTH_REVOKED,
+            new JsonObject()
+                .put("key", dev.switchboard.common.auth.Authenticator.key(VIEWER))
+                .put("origin", revoked));
+
+    node.await("named", "@disconnect", args -> args.getString(0).equals("io server disconnect"));
+    node.await("session", "@disconnect", args -> args.getString(0).equals("io server disconnect"));
+    JsonObject still = node.ackOf("other", "subscribe:stats");
+    assertThat(still.getBoolean("ok")).as("another token's socket: %s", still).isTrue();
+    assertThat(node.events("other", "@disconnect")).isEmpty();
+  }
+
   /** With no gateway to ask, the handshake says so rather than calling the token invalid. */
   @Test
   void withoutAGatewayTheHandshakeIsUnavailable() {

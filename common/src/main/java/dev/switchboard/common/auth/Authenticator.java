@@ -37,8 +37,8 @@ public final class Authenticator {
   private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
 
   /**
-   * An answer, kept until {@code until}; {@code origin} names what a sign-in JWT was bought with
-   * (null for anything else), which a revocation may name instead of the JWT.
+   * An answer, kept until {@code until}; {@code origin} is what a revocation that ends it names (a
+   * named token's, also for the sign-in JWTs bought with it; null for anything else).
    */
   private record Entry(Optional<Caller> caller, Instant until, String origin) {}
 
@@ -127,6 +127,20 @@ public final class Authenticator {
               return Future.failedFuture(
                   ApiException.unavailable("cannot check the token now: " + err.getMessage()));
             });
+  }
+
+  /**
+   * What a revocation ({@link Addresses#AUTH_REVOKED}'s {@code origin}) that ends {@code token}
+   * would name: a named token's own, or that of the named token a sign-in JWT was bought with, as
+   * the gateway answered for it; empty for a configured token, or one not accepted just now. For a
+   * holder of long connections, right after {@link #authenticate} accepted the token.
+   */
+  public Optional<String> revocationTag(String token) {
+    if (!askable(token)) {
+      return Optional.empty();
+    }
+    Entry entry = cache.get(key(token));
+    return entry == null ? Optional.empty() : Optional.ofNullable(entry.origin());
   }
 
   /** Only a named token or something shaped like a JWT is worth a question to the gateway. */

@@ -100,6 +100,11 @@ public final class Namespace {
     return sockets.size();
   }
 
+  /** The sockets connected now, in a copy the caller may disconnect them from. */
+  public List<Socket> sockets() {
+    return List.copyOf(sockets.values());
+  }
+
   /** How many sockets are in a room now. */
   public int roomSize(String room) {
     return members(room).size();
