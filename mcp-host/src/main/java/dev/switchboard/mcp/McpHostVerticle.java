@@ -104,8 +104,12 @@ public final class McpHostVerticle extends VerticleBase {
     StreamableHttp streamable = new StreamableHttp(vertx, host, origins);
     streamable.mount(router);
     router.route("/ws/mcp/:server").handler(streamable::checkOrigin);
-    new WebSocketTransport(host, config().getInteger("maxWebSockets", 256)).mount(router);
-    Future<Void> applied = Future.succeededFuture();
+    Future<Void> revocations =
+        new WebSocketTransport(
+                vertx, host, config().getInteger("maxWebSockets", 256), authenticator)
+            .mount(router);
+    // the declared definitions are stored once the transport listens for revocations
+    Future<Void> applied = revocations;
     for (McpServerDefinition def : declared) {
       applied = applied.compose(v -> store.upsert(def));
     }

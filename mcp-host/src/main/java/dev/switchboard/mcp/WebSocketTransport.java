@@ -1,14 +1,23 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Caller;
+import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The plain WebSocket JSON-RPC transport of seed 003 at {@code /ws/mcp/{server}}: the first message
@@ -19,28 +28,52 @@ import io.vertx.ext.web.RoutingContext;
  * requests, comes on the socket. While it is open the instance does not idle; once it closes the
  * instance stops after its idle timeout, so a client that comes back sooner finds it warm. The
  * credential and the Origin are checked before the upgrade (by the router), and at most {@code
- * maxConnections} are open at once.
+ * maxConnections} are open at once. A connection made with a named token, or a sign-in JWT bought
+ * with one, is closed (1008) when the token is revoked ({@code auth.revoked}).
  */
 final class WebSocketTransport {
 
   /** The largest message taken (the HTTP server's {@code maxWebSocketMessageSize}). */
   static final int MAX_MESSAGE = 1024 * 1024;
 
+  private final Vertx vertx;
   private final Host host;
   private final int maxConnections;
+  private final Authenticator authenticator;
   private int open;
 
-  WebSocketTransport(Host host, int maxConnections) {
+  /**
+   * The open connections made with a credential a revocation can end (a named token, or a sign-in
+   * JWT bought with one), by what that revocation names; a configured token's are not here.
+   */
+  private final Map<String, Set<Connection>> revocable = new HashMap<>();
+
+  WebSocketTransport(Vertx vertx, Host host, int maxConnections, Authenticator authenticator) {
+    this.vertx = vertx;
     this.host = host;
     this.maxConnections = maxConnections;
+    this.authenticator = authenticator;
   }
 
   int open() {
     return open;
   }
 
-  void mount(Router router) {
+  /** Mounts the upgrade route, and closes the connections of a token when it is revoked. */
+  Future<Void> mount(Router router) {
     router.get("/ws/mcp/:server").handler(this::upgrade);
+    return vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.AUTH_REVOKED, message -> revoked(message.body().getString("origin")))
+        .completion();
+  }
+
+  private void revoked(String origin) {
+    Set<Connection> ended = origin == null ? null : revocable.remove(origin);
+    if (ended != null) {
+      List.copyOf(ended).forEach(Connection::revoke);
+    }
   }
 
   private void upgrade(RoutingContext ctx) {
@@ -61,12 +94,14 @@ final class WebSocketTransport {
     }
     String fallbackProject = project;
     Caller caller = BearerAuth.callerIfKnown(ctx).orElse(null);
+    String revocation =
+        BearerAuth.token(ctx, false).flatMap(authenticator::revocationTag).orElse(null);
     ctx.request()
         .toWebSocket()
         .onSuccess(
             ws -> {
               open++;
-              new Connection(ws, server, fallbackProject, caller);
+              new Connection(ws, server, fallbackProject, caller, revocation);
             })
         .onFailure(ctx::fail);
   }
@@ -77,27 +112,51 @@ final class WebSocketTransport {
     private final String server;
     private final String fallbackProject;
     private final Caller caller;
+    // what a revocation that ends this connection's credential names; null for a configured token
+    private final String revocation;
     private Session session;
     private boolean opening;
     private boolean closed;
 
-    Connection(ServerWebSocket ws, String server, String fallbackProject, Caller caller) {
+    Connection(
+        ServerWebSocket ws,
+        String server,
+        String fallbackProject,
+        Caller caller,
+        String revocation) {
       this.ws = ws;
       this.server = server;
       this.fallbackProject = fallbackProject;
       this.caller = caller;
+      this.revocation = revocation;
+      if (revocation != null) {
+        revocable.computeIfAbsent(revocation, tag -> new HashSet<>()).add(this);
+      }
       ws.textMessageHandler(this::received);
       ws.binaryMessageHandler(
           binary -> send(Host.error(null, -32600, "send JSON-RPC messages as text messages")));
       ws.exceptionHandler(err -> ws.close());
-      ws.closeHandler(
-          v -> {
-            closed = true;
-            open--;
-            if (session != null) {
-              host.close(session);
-            }
-          });
+      ws.closeHandler(v -> closed());
+    }
+
+    /** The socket closed, from either side: its session goes. */
+    private void closed() {
+      closed = true;
+      open--;
+      if (session != null) {
+        host.close(session);
+      }
+      Set<Connection> same = revocation == null ? null : revocable.get(revocation);
+      if (same != null && same.remove(this) && same.isEmpty()) {
+        revocable.remove(revocation);
+      }
+    }
+
+    /** The credential it was opened with was revoked: closed with 1008 (policy violation). */
+    void revoke() {
+      if (!closed && !ws.isClosed()) {
+        ws.close((short) 1008, "the token was revoked");
+      }
     }
 
     private void received(String text) {

@@ -233,6 +233,49 @@ class WebSocketTransportTest {
     assertThat(closed.get(30, TimeUnit.SECONDS)).as("the connection is closed").isNotNull();
   }
 
+  /**
+   * Bug: a connection made with a named token stayed open after the admin revoked the token. The
+   * gateway answers who a named token is over the event bus (a stand-in here, since the contract is
+   * the bus message) and names what would revoke it; the revocation closes the connection at once.
+   */
+  @Test
+  void aRevokedNamedTokensConnectionIsClosed() throws Exception {
+    fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
+    String named = "sbt_" + "n".repeat(43);
+    String origin = "token:6f1c2d4e-0000-4000-8000-000000000004";
+    fixture
+        .vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.AUTH_VERIFY,
+            msg ->
+                msg.reply(
+                    new JsonObject()
+                        .put("name", "ci")
+                        .put("role", "operator")
+                        .put("origin", origin)))
+        .completion()
+        .await();
+    Client revoked = connect("/ws/mcp/everything", "Authorization", "Bearer " + named);
+    Client kept = authorized("everything");
+    java.util.concurrent.CompletableFuture<Short> closed =
+        new java.util.concurrent.CompletableFuture<>();
+    revoked.ws().closeHandler(v -> closed.complete(revoked.ws().closeStatusCode()));
+
+    fixture
+        .vertx
+        .eventBus()
+        .publish(
+            Addresses.AUTH_REVOKED,
+            new JsonObject()
+                .put("key", dev.switchboard.common.auth.Authenticator.key(named))
+                .put("origin", origin));
+
+    assertThat(closed.get(30, TimeUnit.SECONDS)).as("policy violation").isEqualTo((short) 1008);
+    kept.send(new JsonObject().put("method", "initialize").put("project", "ok").put("id", 1));
+    assertThat(kept.answerTo(1).containsKey("result")).as("the configured token's").isTrue();
+  }
+
   @Test
   void aCredentialIsRequiredAndAForeignOriginIsRefused() {
     fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
