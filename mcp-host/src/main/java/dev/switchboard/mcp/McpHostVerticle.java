@@ -4,6 +4,7 @@ import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
+import dev.switchboard.common.auth.Revocations;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
@@ -101,15 +102,17 @@ public final class McpHostVerticle extends VerticleBase {
     router.route("/ws/mcp/*").handler(BearerAuth.requiring(authenticator, Action.OPERATE));
     List<String> origins = new ArrayList<>();
     config().getJsonArray("corsOrigins", new JsonArray()).forEach(o -> origins.add(o.toString()));
-    StreamableHttp streamable = new StreamableHttp(vertx, host, origins);
+    // what a revocation of a named token ends: its WebSocket connections and event streams
+    Revocations revocations = Revocations.listening(vertx);
+    StreamableHttp streamable =
+        new StreamableHttp(vertx, host, origins, authenticator, revocations);
     streamable.mount(router);
     router.route("/ws/mcp/:server").handler(streamable::checkOrigin);
-    Future<Void> revocations =
-        new WebSocketTransport(
-                vertx, host, config().getInteger("maxWebSockets", 256), authenticator)
-            .mount(router);
-    // the declared definitions are stored once the transport listens for revocations
-    Future<Void> applied = revocations;
+    new WebSocketTransport(
+            host, config().getInteger("maxWebSockets", 256), authenticator, revocations)
+        .mount(router);
+    // the declared definitions are stored once the transports listen for revocations
+    Future<Void> applied = revocations.ready();
     for (McpServerDefinition def : declared) {
       applied = applied.compose(v -> store.upsert(def));
     }

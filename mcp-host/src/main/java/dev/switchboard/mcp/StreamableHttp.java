@@ -1,6 +1,8 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
+import dev.switchboard.common.auth.Revocations;
 import dev.switchboard.common.http.ApiException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -42,11 +44,20 @@ final class StreamableHttp {
   private final Vertx vertx;
   private final Host host;
   private final Set<String> origins;
+  private final Authenticator authenticator;
+  private final Revocations revocations;
 
-  StreamableHttp(Vertx vertx, Host host, List<String> origins) {
+  StreamableHttp(
+      Vertx vertx,
+      Host host,
+      List<String> origins,
+      Authenticator authenticator,
+      Revocations revocations) {
     this.vertx = vertx;
     this.host = host;
     this.origins = Set.copyOf(origins);
+    this.authenticator = authenticator;
+    this.revocations = revocations;
   }
 
   void mount(Router router) {
@@ -284,8 +295,25 @@ final class StreamableHttp {
                 response.write(Sse.comment("keep-alive"));
               }
             });
-    response.closeHandler(closed -> vertx.cancelTimer(keepAlive));
-    response.endHandler(ended -> vertx.cancelTimer(keepAlive));
+    // a named token's stream ends when the token is revoked (its requests are refused from then on)
+    Runnable unrevocable =
+        revocations.add(
+            BearerAuth.token(ctx, false).flatMap(authenticator::revocationTag).orElse(null),
+            () -> {
+              if (!response.closed() && !response.ended()) {
+                response.end();
+              }
+            });
+    response.closeHandler(
+        closed -> {
+          vertx.cancelTimer(keepAlive);
+          unrevocable.run();
+        });
+    response.endHandler(
+        ended -> {
+          vertx.cancelTimer(keepAlive);
+          unrevocable.run();
+        });
   }
 
   private void delete(RoutingContext ctx) {

@@ -3,21 +3,14 @@ package dev.switchboard.mcp;
 import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Caller;
-import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.auth.Revocations;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The plain WebSocket JSON-RPC transport of seed 003 at {@code /ws/mcp/{server}}: the first message
@@ -36,44 +29,26 @@ final class WebSocketTransport {
   /** The largest message taken (the HTTP server's {@code maxWebSocketMessageSize}). */
   static final int MAX_MESSAGE = 1024 * 1024;
 
-  private final Vertx vertx;
   private final Host host;
   private final int maxConnections;
   private final Authenticator authenticator;
+  private final Revocations revocations;
   private int open;
 
-  /**
-   * The open connections made with a credential a revocation can end (a named token, or a sign-in
-   * JWT bought with one), by what that revocation names; a configured token's are not here.
-   */
-  private final Map<String, Set<Connection>> revocable = new HashMap<>();
-
-  WebSocketTransport(Vertx vertx, Host host, int maxConnections, Authenticator authenticator) {
-    this.vertx = vertx;
+  WebSocketTransport(
+      Host host, int maxConnections, Authenticator authenticator, Revocations revocations) {
     this.host = host;
     this.maxConnections = maxConnections;
     this.authenticator = authenticator;
+    this.revocations = revocations;
   }
 
   int open() {
     return open;
   }
 
-  /** Mounts the upgrade route, and closes the connections of a token when it is revoked. */
-  Future<Void> mount(Router router) {
+  void mount(Router router) {
     router.get("/ws/mcp/:server").handler(this::upgrade);
-    return vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.AUTH_REVOKED, message -> revoked(message.body().getString("origin")))
-        .completion();
-  }
-
-  private void revoked(String origin) {
-    Set<Connection> ended = origin == null ? null : revocable.remove(origin);
-    if (ended != null) {
-      List.copyOf(ended).forEach(Connection::revoke);
-    }
   }
 
   private void upgrade(RoutingContext ctx) {
@@ -112,8 +87,8 @@ final class WebSocketTransport {
     private final String server;
     private final String fallbackProject;
     private final Caller caller;
-    // what a revocation that ends this connection's credential names; null for a configured token
-    private final String revocation;
+    // forgets this connection in the revocations, once it closed
+    private final Runnable unrevocable;
     private Session session;
     private boolean opening;
     private boolean closed;
@@ -128,10 +103,7 @@ final class WebSocketTransport {
       this.server = server;
       this.fallbackProject = fallbackProject;
       this.caller = caller;
-      this.revocation = revocation;
-      if (revocation != null) {
-        revocable.computeIfAbsent(revocation, tag -> new HashSet<>()).add(this);
-      }
+      this.unrevocable = revocations.add(revocation, this::revoke);
       ws.textMessageHandler(this::received);
       ws.binaryMessageHandler(
           binary -> send(Host.error(null, -32600, "send JSON-RPC messages as text messages")));
@@ -146,14 +118,11 @@ final class WebSocketTransport {
       if (session != null) {
         host.close(session);
       }
-      Set<Connection> same = revocation == null ? null : revocable.get(revocation);
-      if (same != null && same.remove(this) && same.isEmpty()) {
-        revocable.remove(revocation);
-      }
+      unrevocable.run();
     }
 
     /** The credential it was opened with was revoked: closed with 1008 (policy violation). */
-    void revoke() {
+    private void revoke() {
       if (!closed && !ws.isClosed()) {
         ws.close((short) 1008, "the token was revoked");
       }

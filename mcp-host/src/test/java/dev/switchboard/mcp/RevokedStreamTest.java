@@ -1,0 +1,87 @@
+package dev.switchboard.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.common.auth.Authenticator;
+import dev.switchboard.common.bus.Addresses;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A session's event stream (Streamable HTTP's GET) opened with a named token ends when the admin
+ * revokes the token. The gateway answers who a named token is over the event bus and names what
+ * would revoke it (a stand-in here, since the contract is the bus message).
+ */
+@Timeout(90)
+class RevokedStreamTest {
+
+  private static final String NAMED = "sbt_" + "s".repeat(43);
+  private static final String ORIGIN = "token:6f1c2d4e-0000-4000-8000-000000000005";
+
+  private McpFixture fixture;
+
+  @AfterEach
+  void tearDown() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  /** Bug: the stream stayed open, keep-alive after keep-alive, after the token was revoked. */
+  @Test
+  void aRevokedNamedTokensStreamEnds() throws Exception {
+    fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
+    fixture
+        .vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.AUTH_VERIFY,
+            msg ->
+                msg.reply(
+                    new JsonObject()
+                        .put("name", "ci")
+                        .put("role", "operator")
+                        .put("origin", ORIGIN)))
+        .completion()
+        .await();
+    String session = fixture.session("everything");
+    HttpResponse<InputStream> stream =
+        McpFixture.HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + fixture.port + "/mcp/everything"))
+                .header("Authorization", "Bearer " + NAMED)
+                .header("Accept", "text/event-stream")
+                .header(StreamableHttp.SESSION, session)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    CompletableFuture<String> whole =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(stream.body().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+
+    fixture
+        .vertx
+        .eventBus()
+        .publish(
+            Addresses.AUTH_REVOKED,
+            new JsonObject().put("key", Authenticator.key(NAMED)).put("origin", ORIGIN));
+
+    assertThat(whole.get(30, TimeUnit.SECONDS)).as("the stream ended").contains(": stream open");
+  }
+}
