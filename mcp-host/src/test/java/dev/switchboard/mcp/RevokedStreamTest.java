@@ -2,9 +2,7 @@ package dev.switchboard.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.common.auth.Authenticator;
-import dev.switchboard.common.bus.Addresses;
-import io.vertx.core.json.JsonObject;
+import dev.switchboard.common.testing.GatewayStandIn;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -40,19 +38,8 @@ class RevokedStreamTest {
   @Test
   void aRevokedNamedTokensStreamEnds() throws Exception {
     fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
-    fixture
-        .vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.AUTH_VERIFY,
-            msg ->
-                msg.reply(
-                    new JsonObject()
-                        .put("name", "ci")
-                        .put("role", "operator")
-                        .put("origin", ORIGIN)))
-        .completion()
-        .await();
+    GatewayStandIn.verifying(
+        fixture.vertx, token -> GatewayStandIn.caller("ci", "operator", ORIGIN));
     String session = fixture.session("everything");
     HttpResponse<InputStream> stream =
         McpFixture.HTTP.send(
@@ -75,12 +62,7 @@ class RevokedStreamTest {
               }
             });
 
-    fixture
-        .vertx
-        .eventBus()
-        .publish(
-            Addresses.AUTH_REVOKED,
-            new JsonObject().put("key", Authenticator.key(NAMED)).put("origin", ORIGIN));
+    GatewayStandIn.revoke(fixture.vertx, NAMED, ORIGIN);
 
     assertThat(whole.get(30, TimeUnit.SECONDS)).as("the stream ended").contains(": stream open");
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.GatewayStandIn;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -243,33 +244,15 @@ class WebSocketTransportTest {
     fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
     String named = "sbt_" + "n".repeat(43);
     String origin = "token:6f1c2d4e-0000-4000-8000-000000000004";
-    fixture
-        .vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.AUTH_VERIFY,
-            msg ->
-                msg.reply(
-                    new JsonObject()
-                        .put("name", "ci")
-                        .put("role", "operator")
-                        .put("origin", origin)))
-        .completion()
-        .await();
+    GatewayStandIn.verifying(
+        fixture.vertx, token -> GatewayStandIn.caller("ci", "operator", origin));
     Client revoked = connect("/ws/mcp/everything", "Authorization", "Bearer " + named);
     Client kept = authorized("everything");
     java.util.concurrent.CompletableFuture<Short> closed =
         new java.util.concurrent.CompletableFuture<>();
     revoked.ws().closeHandler(v -> closed.complete(revoked.ws().closeStatusCode()));
 
-    fixture
-        .vertx
-        .eventBus()
-        .publish(
-            Addresses.AUTH_REVOKED,
-            new JsonObject()
-                .put("key", dev.switchboard.common.auth.Authenticator.key(named))
-                .put("origin", origin));
+    GatewayStandIn.revoke(fixture.vertx, named, origin);
 
     assertThat(closed.get(30, TimeUnit.SECONDS)).as("policy violation").isEqualTo((short) 1008);
     kept.send(new JsonObject().put("method", "initialize").put("project", "ok").put("id", 1));

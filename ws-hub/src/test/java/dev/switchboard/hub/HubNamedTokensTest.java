@@ -3,6 +3,7 @@ package dev.switchboard.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.GatewayStandIn;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,11 +49,7 @@ class HubNamedTokensTest extends HubClientTest {
    */
   private void revoke(MessageConsumer<JsonObject> gateway, JsonObject revocation) {
     gateway.unregister().await();
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(Addresses.AUTH_VERIFY, msg -> msg.fail(401, "unknown token"))
-        .completion()
-        .await();
+    GatewayStandIn.verifying(hub.vertx, token -> null);
     hub.vertx.eventBus().publish(Addresses.AUTH_REVOKED, revocation);
   }
 
@@ -118,17 +115,8 @@ class HubNamedTokensTest extends HubClientTest {
   void theSessionsOfARevokedTokenAreForgottenAtOnce() {
     String origin = "token:6f1c2d4e-0000-4000-8000-000000000001";
     MessageConsumer<JsonObject> gateway =
-        hub.vertx
-            .eventBus()
-            .<JsonObject>consumer(
-                Addresses.AUTH_VERIFY,
-                msg ->
-                    msg.reply(
-                        new JsonObject()
-                            .put("name", "ci")
-                            .put("role", "operator")
-                            .put("origin", origin)));
-    gateway.completion().await();
+        GatewayStandIn.verifying(
+            hub.vertx, token -> GatewayStandIn.caller("ci", "operator", origin));
     node.connected("before", "/services", JWT, Transport.WEBSOCKET.opts());
     revoke(
         gateway,
@@ -170,35 +158,18 @@ class HubNamedTokensTest extends HubClientTest {
   @Test
   void theSocketsOfARevokedTokenAreDisconnected() {
     String revoked = "token:6f1c2d4e-0000-4000-8000-000000000002";
-    hub.vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            Addresses.AUTH_VERIFY,
-            msg -> {
-              String token = msg.body().getString("token");
-              msg.reply(
-                  new JsonObject()
-                      .put("name", "someone")
-                      .put("role", "viewer")
-                      .put(
-                          "origin",
-                          token.equals(OPERATOR)
-                              ? "token:6f1c2d4e-0000-4000-8000-000000000003"
-                              : revoked));
-            })
-        .completion()
-        .await();
+    GatewayStandIn.verifying(
+        hub.vertx,
+        token ->
+            GatewayStandIn.caller(
+                "someone",
+                "viewer",
+                token.equals(OPERATOR) ? "token:6f1c2d4e-0000-4000-8000-000000000003" : revoked));
     node.connected("named", "/system", VIEWER, Transport.WEBSOCKET.opts());
     node.connected("session", "/services", JWT, Transport.WEBSOCKET.opts());
     node.connected("other", "/system", OPERATOR, Transport.WEBSOCKET.opts());
 
-    hub.vertx
-        .eventBus()
-        .publish(
-            Addresses.AUTH_REVOKED,
-            new JsonObject()
-                .put("key", dev.switchboard.common.auth.Authenticator.key(VIEWER))
-                .put("origin", revoked));
+    GatewayStandIn.revoke(hub.vertx, VIEWER, revoked);
 
     node.await("named", "@disconnect", args -> args.getString(0).equals("io server disconnect"));
     node.await("session", "@disconnect", args -> args.getString(0).equals("io server disconnect"));
