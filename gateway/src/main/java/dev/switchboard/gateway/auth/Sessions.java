@@ -277,8 +277,10 @@ public final class Sessions {
               Optional<Grant> grant = Optional.empty();
               String claim = claims.getString(ORIGIN_CLAIM);
               Long signedIn = claims.getLong(SIGNED_IN_CLAIM);
-              if (claim != null && signedIn != null) {
-                Optional<SessionOrigin> origin = origin(claim, role.get(), key);
+              if (claim != null) {
+                // every JWT that names its origin names its sign-in too; one without is not ours
+                Optional<SessionOrigin> origin =
+                    signedIn == null ? Optional.empty() : origin(claim, role.get(), key);
                 if (origin.isEmpty()) {
                   return Optional.<Session>empty();
                 }

@@ -77,21 +77,41 @@ class SessionsTest {
   @Test
   void aJwtWithoutAnOriginIsGoodUntilItExpiresButIsNotRenewed() throws Exception {
     Sessions sessions = sessions(Optional.of(dataDir));
-    String key = Files.readString(dataDir.resolve(Sessions.KEY_FILE)).trim();
-    String old =
-        JWTAuth.create(
-                vertx,
-                new JWTAuthOptions()
-                    .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key)))
-            .generateToken(
-                new JsonObject().put("name", "admin token").put("role", "admin"),
-                new JWTOptions()
-                    .setAlgorithm("HS256")
-                    .setIssuer("switchboard")
-                    .setExpiresInSeconds(60));
+    String old = signedWithTheKey(new JsonObject().put("name", "admin token").put("role", "admin"));
     Optional<Sessions.Session> verified = sessions.verify(old).await();
     assertThat(verified).isPresent();
     assertThat(verified.get().grant()).isEmpty();
     assertThat(sessions.grantOf(old).await()).isEmpty();
+  }
+
+  /**
+   * A JWT that names its origin but not its sign-in was not made here: refused, rather than taken
+   * for one from before origins and spared the origin's check.
+   */
+  @Test
+  void aJwtWithAnOriginButNoSignInIsRefused() throws Exception {
+    Sessions sessions = sessions(Optional.of(dataDir));
+    String odd =
+        signedWithTheKey(
+            new JsonObject()
+                .put("name", "ci")
+                .put("role", "operator")
+                .put(Sessions.ORIGIN_CLAIM, "token:" + java.util.UUID.randomUUID()));
+    assertThat(sessions.verify(odd).await()).isEmpty();
+  }
+
+  /** {@code claims} signed with the key file's key, valid a minute. */
+  private String signedWithTheKey(JsonObject claims) throws java.io.IOException {
+    String key = Files.readString(dataDir.resolve(Sessions.KEY_FILE)).trim();
+    return JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key)))
+        .generateToken(
+            claims,
+            new JWTOptions()
+                .setAlgorithm("HS256")
+                .setIssuer("switchboard")
+                .setExpiresInSeconds(60));
   }
 }
