@@ -21,9 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
@@ -116,15 +118,45 @@ final class SwitchboardProcess implements AutoCloseable {
     return jar;
   }
 
+  /** The lowest port the kernel hands out by itself (ip_local_port_range; 32768 when unread). */
+  static final int EPHEMERAL_LOW = ephemeralLow();
+
+  /** Where {@link #freePort} looks: the ports just below the kernel's own. */
+  static final int PORTS_FROM = Math.max(1024, EPHEMERAL_LOW - 12_768);
+
+  private static final AtomicInteger NEXT_PORT =
+      new AtomicInteger(PORTS_FROM + new Random().nextInt(EPHEMERAL_LOW - PORTS_FROM));
+
   /**
-   * A port nothing listens on right now (the usual small race with whoever takes it next is
-   * accepted).
+   * A port nothing listens on right now, for a child process to bind, and never the same twice in
+   * this JVM. It lies below the kernel's ephemeral range: a port asked for with bind(0), as this
+   * used to, is one the kernel also gives a process that binds port 0 or connects out (a hub's
+   * cluster listener, an outgoing connection), and one started child took the port the next was to
+   * bind that way (HubClusterIT: "the address is already in use").
    */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int tries = 0; tries < EPHEMERAL_LOW - PORTS_FROM; tries++) {
+      int port =
+          PORTS_FROM
+              + Math.floorMod(NEXT_PORT.getAndIncrement() - PORTS_FROM, EPHEMERAL_LOW - PORTS_FROM);
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException taken) {
+        // something listens there: the next one
+      }
+    }
+    throw new IllegalStateException(
+        "no free port between " + PORTS_FROM + " and " + EPHEMERAL_LOW + " on the loopback");
+  }
+
+  private static int ephemeralLow() {
+    try {
+      // readAllLines: a /proc file says it is empty, and readString then reads one byte of it
+      String range =
+          Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).strip();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 
