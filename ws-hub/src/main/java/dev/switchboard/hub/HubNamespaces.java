@@ -141,20 +141,19 @@ final class HubNamespaces {
 
   private void connected(
       HubNamespace namespace, Map<String, Socket.EventHandler> handlers, Socket socket) {
-    if (socket.recovered()) {
-      // a recovered socket skipped the middleware and got its data, role included, back; the
-      // token it sent again is not kept for the life of the connection either
-      socket.handshake().auth().remove("token");
-      namespace.resume(socket);
+    // the middleware left who it admitted in the auth: kept once, in the socket's data; for a
+    // recovered socket, in place of what its session had (the token was checked again)
+    JsonObject auth = socket.handshake().auth();
+    socket.data().put(ROLE, Role.valueOf((String) auth.remove(ROLE)));
+    socket.data().put(NAME, auth.remove(NAME));
+    Object revocation = auth.remove(REVOCATION);
+    if (revocation != null) {
+      socket.data().put(REVOCATION, revocation);
     } else {
-      // the middleware left who it admitted in the auth: kept once, in the socket's data
-      JsonObject auth = socket.handshake().auth();
-      socket.data().put(ROLE, Role.valueOf((String) auth.remove(ROLE)));
-      socket.data().put(NAME, auth.remove(NAME));
-      Object revocation = auth.remove(REVOCATION);
-      if (revocation != null) {
-        socket.data().put(REVOCATION, revocation);
-      }
+      socket.data().remove(REVOCATION);
+    }
+    if (socket.recovered()) {
+      namespace.resume(socket);
     }
     socket.emitToConnection(
         GREETING,

@@ -6,6 +6,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.testing.GatewayStandIn;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -176,6 +177,59 @@ class HubNamedTokensTest extends HubClientTest {
     JsonObject still = node.ackOf("other", "subscribe:stats");
     assertThat(still.getBoolean("ok")).as("another token's socket: %s", still).isTrue();
     assertThat(node.events("other", "@disconnect")).isEmpty();
+  }
+
+  /**
+   * Bug: a socket whose transport dropped came back by connection-state recovery without its token
+   * being looked at again (the middleware was skipped, its old role restored). A token revoked
+   * while the client was away kept its socket, for as long as the client reconnected within the
+   * recovery window.
+   */
+  @Test
+  void aSocketWhoseTokenWasRevokedWhileItWasAwayIsNotRecovered() {
+    String origin = "token:6f1c2d4e-0000-4000-8000-000000000004";
+    AtomicBoolean revoked = new AtomicBoolean();
+    GatewayStandIn.verifying(
+        hub.vertx,
+        token ->
+            token.equals(OPERATOR)
+                ? GatewayStandIn.caller("ci", "operator", "token:another")
+                : revoked.get() ? null : GatewayStandIn.caller("someone", "viewer", origin));
+    node.connected("away", "/system", VIEWER, Transport.WEBSOCKET.opts());
+    node.connected("stays", "/system", OPERATOR, Transport.WEBSOCKET.opts());
+
+    int mark = node.mark();
+    node.call("dropTransport", new JsonObject().put("client", "away"));
+    hub.awaitHealth(
+        "the dropped socket gone",
+        health -> health.getJsonObject("connections").getInteger("system") == 1);
+    revoked.set(true);
+    GatewayStandIn.revoke(hub.vertx, VIEWER, origin);
+
+    JsonObject refused =
+        node.await("away", "@connect_error", mark, args -> true).args().getJsonObject(0);
+    assertThat(refused.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
+    assertThat(node.events("away", "@connect").stream().filter(e -> e.index() > mark))
+        .as("no recovered connection")
+        .isEmpty();
+    assertThat(hub.health().getJsonObject("connections").getInteger("system")).isEqualTo(1);
+  }
+
+  /** A socket whose token is still good comes back with its id, and is checked again on the way. */
+  @Test
+  void aSocketWhoseTokenIsStillGoodIsRecoveredAfterItIsCheckedAgain() {
+    GatewayStandIn.verifying(
+        hub.vertx, token -> GatewayStandIn.caller("someone", "viewer", "token:x"));
+    JsonObject first = node.connected("away", "/services", VIEWER, Transport.WEBSOCKET.opts());
+    int mark = node.mark();
+    node.call("dropTransport", new JsonObject().put("client", "away"));
+    JsonObject back = node.await("away", "@connect", mark, args -> true).json(0);
+    assertThat(back.getBoolean("recovered")).isTrue();
+    assertThat(back.getString("id")).isEqualTo(first.getString("id"));
+    JsonObject refused = node.ackOf("away", "services:start", new JsonObject().put("name", "a"));
+    assertThat(refused.getJsonObject("error").getString("code"))
+        .as("the role it was checked with again")
+        .isEqualTo("forbidden");
   }
 
   /** With no gateway to ask, the handshake says so rather than calling the token invalid. */

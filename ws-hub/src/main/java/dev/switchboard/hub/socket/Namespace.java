@@ -211,12 +211,38 @@ public final class Namespace {
 
   // ---- connecting ----
 
-  /** Runs the middleware and connects, restoring a recovered session when the client brings one. */
+  /**
+   * Runs the middleware and connects, restoring a recovered session when the client brings one. The
+   * middleware runs for a recovering client too (unlike socket.io's default, {@code
+   * skipMiddlewares}): the credential it connects with again is checked again, so a token revoked
+   * while the client was away does not come back with its session. The session is looked up once
+   * the middleware has passed, so that it holds every broadcast sent until then.
+   */
   void connect(Client client, JsonObject auth) {
     JsonObject payload = auth == null ? new JsonObject() : auth;
+    Handshake handshake = handshake(client, payload);
+    Future<Void> checks = Future.succeededFuture();
+    for (Function<Handshake, Future<Void>> check : middleware) {
+      checks = checks.compose(v -> check.apply(handshake));
+    }
+    checks.onComplete(
+        result -> {
+          if (!client.isOpen()) {
+            return;
+          }
+          if (result.failed()) {
+            client.refuse(name, result.cause());
+          } else {
+            admitted(client, payload, handshake);
+          }
+        });
+  }
+
+  /** The middleware passed: the client's session restored if it brings one that is kept. */
+  private void admitted(Client client, JsonObject payload, Handshake handshake) {
     Recovery.Restored restored = recovery == null ? null : restore(payload);
     if (restored != null) {
-      resume(client, payload, restored);
+      resume(client, handshake, restored);
       return;
     }
     if (cluster != null
@@ -231,47 +257,28 @@ public final class Namespace {
                   return;
                 }
                 if (fromCluster.succeeded() && fromCluster.result() != null) {
-                  resume(client, payload, fromCluster.result());
+                  resume(client, handshake, fromCluster.result());
                 } else {
-                  runMiddleware(client, payload);
+                  fresh(client, handshake);
                 }
               });
       return;
     }
-    runMiddleware(client, payload);
+    fresh(client, handshake);
   }
 
-  private void resume(Client client, JsonObject payload, Recovery.Restored restored) {
+  private void resume(Client client, Handshake handshake, Recovery.Restored restored) {
     server.metrics().recovered(name);
     Recovery.Session session = restored.session();
-    Socket socket =
-        new Socket(session.sid(), session.pid(), this, client, handshake(client, payload), true);
+    Socket socket = new Socket(session.sid(), session.pid(), this, client, handshake, true);
     socket.data().putAll(session.data());
     accept(client, socket, session.rooms());
     restored.missed().forEach(missed -> socket.send(SocketPacket.event(name, missed, null)));
   }
 
-  private void runMiddleware(Client client, JsonObject payload) {
-    Handshake handshake = handshake(client, payload);
-    Future<Void> checks = Future.succeededFuture();
-    for (Function<Handshake, Future<Void>> check : middleware) {
-      checks = checks.compose(v -> check.apply(handshake));
-    }
-    checks.onComplete(
-        result -> {
-          if (!client.isOpen()) {
-            return;
-          }
-          if (result.failed()) {
-            client.refuse(name, result.cause());
-            return;
-          }
-          String pid = recovery == null ? null : SocketServer.newId();
-          accept(
-              client,
-              new Socket(SocketServer.newId(), pid, this, client, handshake, false),
-              Set.of());
-        });
+  private void fresh(Client client, Handshake handshake) {
+    String pid = recovery == null ? null : SocketServer.newId();
+    accept(client, new Socket(SocketServer.newId(), pid, this, client, handshake, false), Set.of());
   }
 
   private Recovery.Restored restore(JsonObject auth) {
