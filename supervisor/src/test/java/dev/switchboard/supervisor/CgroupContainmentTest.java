@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A service that hides a grandchild from the process-group method (a new session, and the {@code
@@ -29,8 +30,7 @@ class CgroupContainmentTest {
   private static JsonObject available;
 
   @BeforeAll
-  static void detect() throws IOException {
-    Path scratch = Files.createTempDirectory("cgroup-probe");
+  static void detect(@TempDir Path scratch) {
     Containment containment = Containment.detect("auto", scratch);
     available = containment.describe();
     containment.release();

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Deployments: steps, the health gate, the rollback, the queue, cancel. */
 class DeploymentTest {
@@ -137,10 +138,10 @@ class DeploymentTest {
   }
 
   @Test
-  void aRollbackWhoseRestartFailsSaysSo() throws IOException {
+  void aRollbackWhoseRestartFailsSaysSo(@TempDir Path dir) throws IOException {
     // the service runs through a wrapper script that the deployment's step deletes: the previous
     // definition comes back, but its command is gone, so its restart fails
-    Path wrapper = Files.createTempDirectory("deployment-test").resolve("wrapper.sh");
+    Path wrapper = dir.resolve("wrapper.sh");
     Files.writeString(wrapper, "#!/bin/sh\nexec \"$@\"\n");
     assertThat(wrapper.toFile().setExecutable(true)).isTrue();
     sup.request(

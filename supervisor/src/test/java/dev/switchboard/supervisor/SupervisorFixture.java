@@ -5,6 +5,7 @@ import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.TempDirs;
 import dev.switchboard.migrations.Migrations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -41,16 +42,21 @@ final class SupervisorFixture implements AutoCloseable {
   SupervisorFixture(JsonObject extra, MeterRegistry registry) throws IOException {
     this.registry = registry;
     dataDir = Files.createTempDirectory("supervisor-test");
-    databaseUrl = TestDatabase.freshDatabaseUrl();
-    Migrations.migrate(databaseUrl, "supervisor");
-    config =
-        new JsonObject()
-            .put("dataDir", dataDir.toString())
-            .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4))
-            .put("statsInterval", 500L)
-            .put("dependencyTimeout", 20_000L)
-            .mergeIn(extra, true);
-    deploy();
+    try {
+      databaseUrl = TestDatabase.freshDatabaseUrl();
+      Migrations.migrate(databaseUrl, "supervisor");
+      config =
+          new JsonObject()
+              .put("dataDir", dataDir.toString())
+              .put("database", new JsonObject().put("url", databaseUrl).put("poolSize", 4))
+              .put("statsInterval", 500L)
+              .put("dependencyTimeout", 20_000L)
+              .mergeIn(extra, true);
+      deploy();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   SupervisorFixture() throws IOException {
@@ -186,8 +192,16 @@ final class SupervisorFixture implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * Closes Vert.x, which stops the supervisor and what it runs (unless {@code onShutdown} leaves
+   * it), then deletes the data directory.
+   */
   @Override
   public void close() {
-    vertx.close().await();
+    try {
+      vertx.close().await();
+    } finally {
+      TempDirs.delete(dataDir);
+    }
   }
 }

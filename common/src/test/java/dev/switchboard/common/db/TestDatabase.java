@@ -1,5 +1,6 @@
 package dev.switchboard.common.db;
 
+import dev.switchboard.common.testing.TempDirs;
 import dev.switchboard.pg.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +16,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * The PostgreSQL server of the tests of every module, one per test JVM: the server of DATABASE_URL
@@ -143,11 +142,9 @@ public final class TestDatabase {
   }
 
   private static void deleteRecursively(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      TempDirs.delete(root);
+    } catch (UncheckedIOException e) {
       // best effort: the JVM is exiting
     }
   }

@@ -1,0 +1,55 @@
+package dev.switchboard.common.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The removal of the temporary directories that tests make themselves, where JUnit's {@code
+ * TempDir} does not fit: a fixture's data directory, deleted by its {@code close()}, or one that
+ * must outlive child processes the test ends first. Prefer {@code TempDir} where its lifecycle
+ * fits.
+ */
+public final class TempDirs {
+
+  private static final int ATTEMPTS = 3;
+
+  private TempDirs() {}
+
+  /**
+   * Deletes {@code dir} and everything below it; nothing when it is gone. Symbolic links are
+   * deleted, never followed. Call it once whatever wrote there (child processes, Vert.x instances)
+   * has ended; should something change in the tree meanwhile, it gets two more passes.
+   *
+   * @throws UncheckedIOException naming the directory, with the cause that stopped its removal
+   */
+  public static void delete(Path dir) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        deleteTree(dir);
+        return;
+      } catch (IOException e) {
+        if (attempt == ATTEMPTS) {
+          throw new UncheckedIOException("Could not delete the test's " + dir, e);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause(); // the walk could not read a directory, or one went away
+    }
+  }
+}
