@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit log through the API, on a gateway with the real supervisor, file-processor and
@@ -113,7 +114,7 @@ class AuditApiTest {
   }
 
   @Test
-  void deploymentsUploadsAssetsAndTokensAreRecorded() throws Exception {
+  void deploymentsUploadsAssetsAndTokensAreRecorded(@TempDir Path dir) throws Exception {
     api.valid(HttpMethod.POST, "/api/v1/services", definition("app", "v1"), 201);
     api.valid(
         HttpMethod.POST,
@@ -124,7 +125,7 @@ class AuditApiTest {
         202);
     as(OPERATOR, HttpMethod.POST, "/api/v1/deployments/999/cancel", 404);
 
-    Path file = Files.createTempFile("audit", ".txt");
+    Path file = dir.resolve("audit.txt");
     Files.writeString(file, "hello audit\n");
     HttpResponse<Buffer> uploaded =
         api.request(HttpMethod.POST, "/api/v1/files")

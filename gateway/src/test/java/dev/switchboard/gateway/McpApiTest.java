@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The MCP host through the gateway, in front of the real mcp-host running the real npm
@@ -312,7 +313,8 @@ class McpApiTest {
   }
 
   @Test
-  void anInstanceLogIsReadThroughTheApiWhereTheSupervisorRunsIt() throws Exception {
+  void anInstanceLogIsReadThroughTheApiWhereTheSupervisorRunsIt(@TempDir Path dataDir)
+      throws Exception {
     String databaseUrl = TestDatabase.freshDatabaseUrl();
     Migrations.migrate(databaseUrl, "supervisor");
     vertx
@@ -321,9 +323,7 @@ class McpApiTest {
             new DeploymentOptions()
                 .setConfig(
                     new JsonObject()
-                        .put(
-                            "dataDir",
-                            java.nio.file.Files.createTempDirectory("mcp-logs").toString())
+                        .put("dataDir", dataDir.toString())
                         .put("database", new JsonObject().put("url", databaseUrl))))
         .await();
     api.valid(HttpMethod.POST, "/api/v1/mcp/servers", definition(), 201);

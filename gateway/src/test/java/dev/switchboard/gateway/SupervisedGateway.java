@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.common.testing.TempDirs;
 import dev.switchboard.files.FileProcessorVerticle;
 import dev.switchboard.migrations.Migrations;
 import dev.switchboard.supervisor.SupervisorVerticle;
@@ -27,10 +28,14 @@ final class SupervisedGateway implements AutoCloseable {
   /** The database the services use (and the gateway, when it was given it). */
   final String databaseUrl;
 
-  private SupervisedGateway(Vertx vertx, ContractClient api, String databaseUrl) {
+  /** The supervisor's data directory (the file-processor's is in it), deleted by {@link #close}. */
+  private final Path dataDir;
+
+  private SupervisedGateway(Vertx vertx, ContractClient api, String databaseUrl, Path dataDir) {
     this.vertx = vertx;
     this.api = api;
     this.databaseUrl = databaseUrl;
+    this.dataDir = dataDir;
   }
 
   static SupervisedGateway start(String token) throws IOException {
@@ -65,6 +70,22 @@ final class SupervisedGateway implements AutoCloseable {
     }
     Path dataDir = Files.createTempDirectory("gateway-supervisor-test");
     Vertx vertx = Telemetry.vertxBuilder("test", new VertxOptions()).build();
+    try {
+      return deploy(token, withFiles, more, databaseUrl, dataDir, vertx);
+    } catch (IOException | RuntimeException e) {
+      close(vertx, dataDir);
+      throw e;
+    }
+  }
+
+  private static SupervisedGateway deploy(
+      String token,
+      boolean withFiles,
+      JsonObject more,
+      String databaseUrl,
+      Path dataDir,
+      Vertx vertx)
+      throws IOException {
     JsonArray services = new JsonArray().add("gateway").add("supervisor");
     if (withFiles) {
       services.add("file-processor");
@@ -105,11 +126,23 @@ final class SupervisedGateway implements AutoCloseable {
       files.put("url", "http://127.0.0.1:" + fileProcessor.actualPort());
     }
     return new SupervisedGateway(
-        vertx, ContractClient.deployGateway(vertx, process, token, files, more), databaseUrl);
+        vertx,
+        ContractClient.deployGateway(vertx, process, token, files, more),
+        databaseUrl,
+        dataDir);
   }
 
   @Override
   public void close() {
-    vertx.close().await();
+    close(vertx, dataDir);
+  }
+
+  /** Closes Vert.x, which stops the supervisor and its children, then deletes the data. */
+  private static void close(Vertx vertx, Path dataDir) {
+    try {
+      vertx.close().await();
+    } finally {
+      TempDirs.delete(dataDir);
+    }
   }
 }
