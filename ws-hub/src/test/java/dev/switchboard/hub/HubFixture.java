@@ -7,6 +7,7 @@ import dev.switchboard.common.net.ConnectionLimits;
 import dev.switchboard.common.net.GuardedTransport;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.TempDirs;
 import dev.switchboard.migrations.Migrations;
 import dev.switchboard.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -22,6 +23,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +51,9 @@ final class HubFixture implements AutoCloseable {
   final HubVerticle hub;
   final WebClient http;
   private final List<NodeDriver> drivers = new ArrayList<>();
+
+  /** The data directories of {@link #deploySupervisor}, deleted by {@link #close}. */
+  private final List<Path> dataDirs = new ArrayList<>();
 
   private HubFixture(Vertx vertx, HubVerticle hub) {
     this.vertx = vertx;
@@ -206,15 +211,17 @@ final class HubFixture implements AutoCloseable {
   void deploySupervisor() {
     String url = TestDatabase.freshDatabaseUrl();
     Migrations.migrate(url, "supervisor");
-    JsonObject config;
+    Path dataDir;
     try {
-      config =
-          new JsonObject()
-              .put("dataDir", Files.createTempDirectory("hub-supervisor").toString())
-              .put("database", new JsonObject().put("url", url).put("poolSize", 2));
+      dataDir = Files.createTempDirectory("hub-supervisor");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    dataDirs.add(dataDir);
+    JsonObject config =
+        new JsonObject()
+            .put("dataDir", dataDir.toString())
+            .put("database", new JsonObject().put("url", url).put("poolSize", 2));
     vertx
         .deployVerticle(new SupervisorVerticle(), new DeploymentOptions().setConfig(config))
         .await();
@@ -236,9 +243,17 @@ final class HubFixture implements AutoCloseable {
                     .put("state", "starting")));
   }
 
+  /**
+   * Ends the Node drivers, closes Vert.x (a supervisor stops what it runs), then deletes the
+   * supervisors' data directories.
+   */
   @Override
   public void close() {
-    drivers.forEach(NodeDriver::close);
-    vertx.close().await();
+    try {
+      drivers.forEach(NodeDriver::close);
+      vertx.close().await();
+    } finally {
+      dataDirs.forEach(TempDirs::delete);
+    }
   }
 }
