@@ -21,6 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official MCP conformance suite (npm {@code @modelcontextprotocol/conformance} 0.1.9, its
@@ -53,6 +55,13 @@ class ConformanceTest {
 
   private McpFixture fixture;
 
+  /**
+   * The suite's working directory: its output and its {@code results/} (a checks.json per scenario,
+   * some 200 KB in all), kept when the test fails.
+   */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path work;
+
   @AfterEach
   void tearDown() {
     if (fixture != null) {
@@ -63,7 +72,9 @@ class ConformanceTest {
   @Test
   void inFrontOfServerEverythingTheHostPassesWhatServerEverythingPassesAlone() throws Exception {
     fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
-    assertThat(passed(run("everything"))).isEqualTo(new TreeSet<>(EVERYTHING_DIRECT));
+    assertThat(passed(run("everything")))
+        .as("the scenarios that passed (the suite's results are kept in %s)", work)
+        .isEqualTo(new TreeSet<>(EVERYTHING_DIRECT));
   }
 
   /**
@@ -88,14 +99,15 @@ class ConformanceTest {
     Set<String> failed = new TreeSet<>(scenarios(output));
     failed.removeAll(passed(output));
     assertThat(scenarios(output)).hasSize(26).contains("tools-call-sampling");
-    assertThat(failed).isEmpty();
+    assertThat(failed)
+        .as("the scenarios that failed (the suite's results are kept in %s)", work)
+        .isEmpty();
   }
 
   /** The suite's output; its summary names each scenario, passed or not. */
   private String run(String server) throws Exception {
     assertThat(SUITE.resolve("package.json")).as("mvn runs npm ci in src/test/node").exists();
     int proxyPort = proxy();
-    Path work = Files.createTempDirectory("conformance");
     Path output = work.resolve("output.txt");
     Process suite =
         new ProcessBuilder(
@@ -111,10 +123,11 @@ class ConformanceTest {
             .start();
     if (!suite.waitFor(180, TimeUnit.SECONDS)) {
       suite.destroyForcibly();
-      throw new AssertionError("the conformance suite did not end within 180 s");
+      throw new AssertionError(
+          "the conformance suite did not end within 180 s; its output is kept in " + output);
     }
     String text = Files.readString(output, StandardCharsets.UTF_8);
-    assertThat(text).as("the suite's output").contains("=== SUMMARY ===");
+    assertThat(text).as("the suite's output (kept in %s)", output).contains("=== SUMMARY ===");
     System.out.println(text.substring(Math.max(0, text.indexOf("=== SUMMARY ==="))));
     return text;
   }

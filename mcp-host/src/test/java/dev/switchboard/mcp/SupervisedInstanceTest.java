@@ -10,7 +10,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +18,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With a supervisor deployed, every stdio instance is one of its hosted processes: it runs in a
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.Test;
 class SupervisedInstanceTest {
 
   private McpFixture fixture;
+
+  /** The supervisor's; deleted after {@link #stop} has closed Vert.x and so the supervisor. */
+  @TempDir Path dataDir;
 
   @BeforeEach
   void start() throws Exception {
@@ -40,7 +44,7 @@ class SupervisedInstanceTest {
             new DeploymentOptions()
                 .setConfig(
                     new JsonObject()
-                        .put("dataDir", Files.createTempDirectory("supervised-mcp").toString())
+                        .put("dataDir", dataDir.toString())
                         .put("statsInterval", 500L)
                         .put(
                             "database",
