@@ -1,18 +1,15 @@
 package dev.switchboard.app;
 
-import java.io.File;
+import dev.switchboard.common.testing.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -128,10 +125,9 @@ final class Browser implements AutoCloseable {
   Path screenshot(String name) {
     try {
       Files.createDirectories(SCREENSHOTS);
-      File shot = driver.getScreenshotAs(OutputType.FILE);
-      Path target = SCREENSHOTS.resolve(name + ".png");
-      Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-      return target;
+      // BYTES: FILE is a screenshot*.png in /tmp, deleted only when the JVM exits
+      return Files.write(
+          SCREENSHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -143,15 +139,12 @@ final class Browser implements AutoCloseable {
       driver.quit();
     } finally {
       service.stop();
-      deleteTree(profile);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a profile left in /tmp is untidy, not a failure
+      try {
+        TempDirs.delete(profile);
+      } catch (UncheckedIOException e) {
+        // a profile left in /tmp is untidy, not a failure
+        System.out.println("[browser] " + e.getMessage() + ": " + e.getCause());
+      }
     }
   }
 }

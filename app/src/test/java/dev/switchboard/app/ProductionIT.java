@@ -36,6 +36,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The production shape with the real programs: one Switchboard (every service in one JVM) behind
@@ -79,7 +80,10 @@ class ProductionIT {
   static final Set<String> PROMETHEUS_SERIES = Set.of("up");
 
   private final Processes processes = new Processes();
-  private Path temp;
+
+  /** The process's data and nginx's; deleted after {@link #stop} ended them. */
+  @TempDir static Path temp;
+
   private int gatewayPort;
   private int hubPort;
   private int filesPort;
@@ -89,7 +93,6 @@ class ProductionIT {
 
   @BeforeAll
   void start() throws Exception {
-    temp = Files.createTempDirectory("switchboard-production-");
     Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
     gatewayPort = freePort();
     hubPort = freePort();

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The split deployment on one machine, each part the real program: one PostgreSQL ({@code
@@ -98,7 +99,10 @@ class SplitDeploymentIT {
   private final Map<String, String> clusterEnv = new LinkedHashMap<>();
   private final List<String> clusterMembers = new ArrayList<>();
   private final AtomicInteger seq = new AtomicInteger();
-  private Path temp;
+
+  /** The processes' data, nginx's and Prometheus's; deleted after {@link #stop} ended them. */
+  @TempDir static Path temp;
+
   private final List<Hub> hubs = new ArrayList<>();
   private SwitchboardProcess gateway;
   private SwitchboardProcess.Builder supervisorBuilder;
@@ -120,7 +124,6 @@ class SplitDeploymentIT {
     Tools.require(Tools.NGINX, "nginx");
     Tools.require(Tools.PROMETHEUS, "prometheus");
     long started = System.nanoTime();
-    temp = Files.createTempDirectory("switchboard-split-");
     // nginx's workers (nobody) read the web root under it
     Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
 

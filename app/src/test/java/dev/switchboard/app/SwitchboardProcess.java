@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.switchboard.common.config.Setting;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.supervisor.process.ProcTable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -309,7 +310,10 @@ final class SwitchboardProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** Kills the JVM, its descendants and whatever still names its DATA_DIR; idempotent. */
+  /**
+   * Kills the JVM, its descendants and whatever still names its DATA_DIR, and waits for their end
+   * (so the DATA_DIR may go); idempotent.
+   */
   @Override
   public void close() {
     try {
@@ -318,6 +322,7 @@ final class SwitchboardProcess implements AutoCloseable {
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
         process.waitFor(10, TimeUnit.SECONDS);
+        awaitEnded(descendants, Duration.ofSeconds(10));
       }
       if (dataDir != null) {
         killProcessesMentioning(dataDir.toString());
@@ -362,9 +367,11 @@ final class SwitchboardProcess implements AutoCloseable {
 
   /**
    * Kills (SIGKILL) every process whose command line contains {@code text}: meant for a unique temp
-   * path of the test, so only processes this test started match.
+   * path of the test, so only processes this test started match. Returns once they have ended (at
+   * most 10 s), so that the test may delete that path.
    */
   static void killProcessesMentioning(String text) {
+    List<ProcessHandle> killed = new ArrayList<>();
     for (String process : processesMentioning(text)) {
       long pid = Long.parseLong(process.substring(0, process.indexOf(':')));
       ProcessHandle.of(pid)
@@ -375,7 +382,29 @@ final class SwitchboardProcess implements AutoCloseable {
                     handle.descendants().toList(); // a postmaster's backends and helpers
                 handle.destroyForcibly();
                 descendants.forEach(ProcessHandle::destroyForcibly);
+                killed.add(handle);
+                killed.addAll(descendants);
               });
+    }
+    awaitEnded(killed, Duration.ofSeconds(10));
+  }
+
+  /**
+   * Waits until each process has exited; a zombie counts, as it holds no file any more (pg_ctl
+   * detaches the postmaster, whose zombie nobody here reaps).
+   */
+  private static void awaitEnded(List<ProcessHandle> processes, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ProcessHandle process : processes) {
+      while (ProcTable.stat((int) process.pid()).map(stat -> !stat.exited()).orElse(false)
+          && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
@@ -482,6 +511,11 @@ final class SwitchboardProcess implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(SCRIPT_JVM_OPTIONS);
+      if (dataDir != null) {
+        // Vert.x's file cache (vertx-cache-<uuid>), which it deletes when it closes or at a normal
+        // exit, goes in the DATA_DIR instead of /tmp: close() kills, and the test deletes that
+        command.add("-Dvertx.cacheDirBase=" + dataDir.resolve("vertx-cache"));
+      }
       command.add("-jar");
       command.add(jar().toString());
       command.addAll(args);

@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +46,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -84,7 +84,10 @@ class WebAppIT {
           .build();
 
   private final Processes processes = new Processes();
-  private Path temp;
+
+  /** The processes' data; deleted after {@link #stopSwitchboard} ended them. */
+  @TempDir static Path temp;
+
   private String base;
   private SwitchboardProcess core;
   private SwitchboardProcess hub;
@@ -98,7 +101,6 @@ class WebAppIT {
     Assumptions.assumeTrue(
         Browser.installed(),
         "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
-    temp = Files.createTempDirectory("switchboard-e2e-");
     SwitchboardProcess db =
         processes.start(
             SwitchboardProcess.builder("e2e-db").dataDir(dataDir(temp, "db")).args("db"));
