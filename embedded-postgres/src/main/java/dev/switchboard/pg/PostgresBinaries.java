@@ -1,6 +1,5 @@
 package dev.switchboard.pg;
 
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,21 +54,49 @@ final class PostgresBinaries {
     return home;
   }
 
-  private static byte[] readArchive() throws IOException {
+  /**
+   * zonky's archive for this system and architecture, {@code postgres-<system>-<arch>.txz}, from
+   * the classpath; on a Mac with Apple silicon the x86_64 one (run by Rosetta), as zonky does. Not
+   * through zonky's {@code DefaultPostgresBinaryResolver}: to look for its Alpine binaries (which
+   * the build leaves out) it first runs a script that it writes to {@code
+   * ${java.io.tmpdir}/detect_linux_distribution_*.sh} and deletes only at a normal exit, so every
+   * JVM killed after a start left one behind.
+   */
+  static byte[] readArchive() throws IOException {
     String system = systemName();
-    String arch =
-        "amd64".equals(System.getProperty("os.arch")) ? "x86_64" : System.getProperty("os.arch");
-    try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch)) {
-      return in.readAllBytes();
-    } catch (IllegalStateException e) {
-      throw new IOException(
-          "No embedded PostgreSQL binaries for "
-              + system
-              + "/"
-              + arch
-              + " on the classpath; set DATABASE_URL to use an external server",
-          e);
+    String arch = archName();
+    List<String> archs =
+        system.equals("Darwin") && !arch.equals("x86_64") ? List.of(arch, "x86_64") : List.of(arch);
+    for (String candidate : archs) {
+      String name = "postgres-" + system.toLowerCase(Locale.ROOT) + "-" + candidate + ".txz";
+      try (InputStream in = PostgresBinaries.class.getClassLoader().getResourceAsStream(name)) {
+        if (in != null) {
+          if (!candidate.equals(arch)) {
+            LOG.warn(
+                "No PostgreSQL binaries for {}/{}; running {} (under Rosetta)", system, arch, name);
+          }
+          return in.readAllBytes();
+        }
+      }
     }
+    throw new IOException(
+        "No embedded PostgreSQL binaries for "
+            + system
+            + "/"
+            + arch
+            + " on the classpath; set DATABASE_URL to use an external server");
+  }
+
+  /** The architecture as zonky's archives name it: x86_64, arm_64, ... */
+  private static String archName() {
+    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+    if (arch.matches("amd64|x86_64|x64")) {
+      return "x86_64";
+    }
+    if (arch.matches("(aarch64|arm64|armv8).*")) {
+      return "arm_64";
+    }
+    return arch;
   }
 
   private static String systemName() throws IOException {
