@@ -6,7 +6,7 @@ import static dev.switchboard.app.LauncherIT.assertNoStackTrace;
 import static dev.switchboard.app.LauncherIT.assertNothingElseOnStderr;
 import static dev.switchboard.app.LauncherIT.failureLine;
 import static dev.switchboard.app.SwitchboardProcess.dataDir;
-import static dev.switchboard.app.SwitchboardProcess.freePort;
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,6 @@
 package dev.switchboard.app;
 
-import static dev.switchboard.app.SwitchboardProcess.freePort;
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;

@@ -4,7 +4,7 @@ import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
 import static dev.switchboard.app.LauncherIT.STOP_TIMEOUT;
 import static dev.switchboard.app.LauncherIT.assertNoStackTrace;
 import static dev.switchboard.app.SwitchboardProcess.dataDir;
-import static dev.switchboard.app.SwitchboardProcess.freePort;
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.testing.Eventually;

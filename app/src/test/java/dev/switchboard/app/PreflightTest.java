@@ -1,5 +1,6 @@
 package dev.switchboard.app;
 
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,11 +141,5 @@ class PreflightTest {
 
   private JsonObject load(Path file, Map<String, String> env) {
     return ConfigLoader.load(vertx, file, env).await();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
-    }
   }
 }

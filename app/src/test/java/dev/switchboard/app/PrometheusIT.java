@@ -1,7 +1,7 @@
 package dev.switchboard.app;
 
 import static dev.switchboard.app.SwitchboardProcess.dataDir;
-import static dev.switchboard.app.SwitchboardProcess.freePort;
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;

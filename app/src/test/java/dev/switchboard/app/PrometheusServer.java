@@ -3,6 +3,7 @@ package dev.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.FreePorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -79,7 +80,7 @@ final class PrometheusServer implements AutoCloseable {
    */
   static PrometheusServer start(Path dir, Path config, Duration lifetime) throws IOException {
     Tools.require(Tools.PROMETHEUS, "prometheus");
-    int port = SwitchboardProcess.freePort();
+    int port = FreePorts.freePort();
     Path log = dir.resolve("prometheus.log");
     Process process =
         new ProcessBuilder(

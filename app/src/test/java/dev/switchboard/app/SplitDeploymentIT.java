@@ -2,10 +2,11 @@ package dev.switchboard.app;
 
 import static dev.switchboard.app.LauncherIT.STOP_TIMEOUT;
 import static dev.switchboard.app.SwitchboardProcess.dataDir;
-import static dev.switchboard.app.SwitchboardProcess.freePort;
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.FreePorts;
 import dev.switchboard.common.testing.McpMessages;
 import dev.switchboard.hub.NodeDriver;
 import io.vertx.core.json.JsonArray;
@@ -138,7 +139,7 @@ class SplitDeploymentIT {
     int statsOps = freePort();
     int supervisorOps = freePort();
     int mcpPort = freePort();
-    List<Integer> clusterPorts = Stream.generate(SwitchboardProcess::freePort).limit(7).toList();
+    List<Integer> clusterPorts = Stream.generate(FreePorts::freePort).limit(7).toList();
     clusterPorts.forEach(port -> clusterMembers.add("127.0.0.1:" + port));
     // what deploy/systemd/cluster.env gives every process
     clusterEnv.put("ADMIN_TOKEN", ADMIN);

@@ -1,5 +1,6 @@
 package dev.switchboard.app;
 
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
@@ -117,48 +114,6 @@ final class SwitchboardProcess implements AutoCloseable {
     Path jar = Path.of(property);
     assertThat(jar).as("the shaded jar; run mvn -o -pl app package first").isRegularFile();
     return jar;
-  }
-
-  /** The lowest port the kernel hands out by itself (ip_local_port_range; 32768 when unread). */
-  static final int EPHEMERAL_LOW = ephemeralLow();
-
-  /** Where {@link #freePort} looks: the ports just below the kernel's own. */
-  static final int PORTS_FROM = Math.max(1024, EPHEMERAL_LOW - 12_768);
-
-  private static final AtomicInteger NEXT_PORT =
-      new AtomicInteger(PORTS_FROM + new Random().nextInt(EPHEMERAL_LOW - PORTS_FROM));
-
-  /**
-   * A port nothing listens on right now, for a child process to bind, and never the same twice in
-   * this JVM. It lies below the kernel's ephemeral range: a port asked for with bind(0), as this
-   * used to, is one the kernel also gives a process that binds port 0 or connects out (a hub's
-   * cluster listener, an outgoing connection), and one started child took the port the next was to
-   * bind that way (HubClusterIT: "the address is already in use").
-   */
-  static int freePort() {
-    for (int tries = 0; tries < EPHEMERAL_LOW - PORTS_FROM; tries++) {
-      int port =
-          PORTS_FROM
-              + Math.floorMod(NEXT_PORT.getAndIncrement() - PORTS_FROM, EPHEMERAL_LOW - PORTS_FROM);
-      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return port;
-      } catch (IOException taken) {
-        // something listens there: the next one
-      }
-    }
-    throw new IllegalStateException(
-        "no free port between " + PORTS_FROM + " and " + EPHEMERAL_LOW + " on the loopback");
-  }
-
-  private static int ephemeralLow() {
-    try {
-      // readAllLines: a /proc file says it is empty, and readString then reads one byte of it
-      String range =
-          Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).strip();
-      return Integer.parseInt(range.split("\\s+")[0]);
-    } catch (IOException | RuntimeException e) {
-      return 32_768;
-    }
   }
 
   /**

@@ -2,8 +2,8 @@ package dev.switchboard.app;
 
 import static dev.switchboard.app.LauncherIT.START_TIMEOUT;
 import static dev.switchboard.app.SwitchboardProcess.dataDir;
-import static dev.switchboard.app.SwitchboardProcess.freePort;
 import static dev.switchboard.app.WebPages.waitFor;
+import static dev.switchboard.common.testing.FreePorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.app.WebPages.Credential;

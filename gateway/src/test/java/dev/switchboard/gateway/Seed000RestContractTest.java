@@ -3,6 +3,7 @@ package dev.switchboard.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.FreePorts;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -10,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +41,7 @@ class Seed000RestContractTest {
   void start() throws IOException {
     gateway = SupervisedGateway.startWithFiles(TOKEN);
     api = gateway.api;
-    try (ServerSocket free = new ServerSocket(0)) {
-      lmStudioPort = free.getLocalPort();
-    }
+    lmStudioPort = FreePorts.freePort();
     Files.createDirectories(work.resolve("www"));
     // the seed's three services, under the seed's own names: lmStudio answers HTTP on its port,
     // comfyUI is the seed's "python3 ComfyUI/main.py" where no ComfyUI is installed, and

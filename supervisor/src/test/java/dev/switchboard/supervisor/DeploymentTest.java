@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.FreePorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -26,7 +27,7 @@ class DeploymentTest {
   @BeforeEach
   void start() throws IOException {
     sup = new SupervisorFixture();
-    port = SupervisorFixture.freePort();
+    port = FreePorts.freePort();
     sup.request(
         Addresses.SUPERVISOR_SERVICES_CREATE,
         definition(SupervisorFixture.java(FakeLlamaServer.class, port, 0)));
@@ -152,7 +153,7 @@ class DeploymentTest {
             .put("stopTimeout", "3s"));
     sup.request(Addresses.SUPERVISOR_SERVICES_START, new JsonObject().put("name", "wrapped"));
     sup.awaitState("wrapped", "running", Duration.ofSeconds(15));
-    int nobody = SupervisorFixture.freePort();
+    int nobody = FreePorts.freePort();
     JsonObject neverHealthy =
         new JsonObject()
             .put("command", new JsonArray().add("sleep").add("300"))

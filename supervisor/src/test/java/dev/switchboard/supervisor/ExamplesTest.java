@@ -3,6 +3,7 @@ package dev.switchboard.supervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.FreePorts;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -139,7 +140,7 @@ class ExamplesTest {
    */
   private static JsonObject onThisMachine(JsonObject example) {
     String port = String.valueOf(example.getInteger("port"));
-    String free = String.valueOf(SupervisorFixture.freePort());
+    String free = String.valueOf(FreePorts.freePort());
     JsonObject local =
         new JsonObject(
             example

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.FreePorts;
 import dev.switchboard.supervisor.process.ProcTable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +47,7 @@ class ServiceLifecycleTest {
 
   @Test
   void startsWaitsForHealthThenStopsTheWholeGroup() {
-    int port = SupervisorFixture.freePort();
+    int port = FreePorts.freePort();
     JsonObject created =
         create(
             new JsonObject()

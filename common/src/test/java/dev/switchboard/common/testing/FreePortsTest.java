@@ -1,4 +1,4 @@
-package dev.switchboard.app;
+package dev.switchboard.common.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,19 +13,19 @@ import org.junit.jupiter.api.Test;
  * itself, so a started child's own listeners and connections cannot take the port the next child is
  * to bind, and never the same one twice.
  */
-class FreePortTest {
+class FreePortsTest {
 
   @Test
   void portsLieBelowTheKernelsOwnAndAreNotHandedOutTwice() throws Exception {
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < 200; i++) {
-      int port = SwitchboardProcess.freePort();
+      int port = FreePorts.freePort();
       assertThat(port)
-          .isGreaterThanOrEqualTo(SwitchboardProcess.PORTS_FROM)
-          .isLessThan(SwitchboardProcess.EPHEMERAL_LOW);
+          .isGreaterThanOrEqualTo(FreePorts.PORTS_FROM)
+          .isLessThan(FreePorts.EPHEMERAL_LOW);
       assertThat(seen.add(port)).as("port %d handed out twice", port).isTrue();
     }
-    int port = SwitchboardProcess.freePort();
+    int port = FreePorts.freePort();
     try (ServerSocket bound = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       assertThat(bound.getLocalPort()).isEqualTo(port);
     }
