@@ -89,7 +89,7 @@ final class SignInRoutes {
               "code"));
       return;
     }
-    issue(ctx, LINK, new Sessions.Grant(new SessionOrigin.Link(), Instant.now()));
+    issue(ctx, LINK, Sessions.Grant.signIn(new SessionOrigin.Link(), Instant.now()));
   }
 
   /**

@@ -63,6 +63,10 @@ final class TokenRoutes {
                             s.origin()
                                 .flatMap(SessionOrigin::revocationTag)
                                 .ifPresent(tag -> answer.put("origin", tag));
+                            // and so does the end of this session (a sign-out)
+                            s.grant()
+                                .flatMap(Sessions.Grant::sessionTag)
+                                .ifPresent(tag -> answer.put("session", tag));
                             return Future.succeededFuture(answer);
                           })
                       .orElseGet(TokenRoutes::unknown));

@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.observability.Telemetry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -227,6 +228,43 @@ class SignInApiTest {
     Thread.sleep(Math.max(0, Duration.between(Instant.now(), signedIn.plusSeconds(4)).toMillis()));
     assertThat(api.call(HttpMethod.POST, "/api/v1/auth/refresh", later).statusCode())
         .isEqualTo(401);
+  }
+
+  /**
+   * Each sign-in is a session of its own, which a refresh keeps: {@code auth.verify} names it
+   * beside the caller, as what a sign-out's revocation names.
+   */
+  @Test
+  void aRefreshKeepsTheSessionAndAuthVerifyNamesIt() {
+    String jwt =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String refreshed = refresh(jwt);
+    String another =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+
+    JsonObject first = verify(jwt);
+    assertThat(first.getString("name")).isEqualTo("admin token");
+    assertThat(first.getString("session")).matches("session:[A-Za-z0-9_-]{22}");
+    assertThat(verify(refreshed).getString("session")).isEqualTo(first.getString("session"));
+    assertThat(verify(another).getString("session"))
+        .as("another sign-in")
+        .isNotEqualTo(first.getString("session"));
+  }
+
+  /** A JWT of {@code jwt}'s session, bought with it. */
+  private String refresh(String jwt) {
+    HttpResponse<Buffer> refreshed = api.call(HttpMethod.POST, "/api/v1/auth/refresh", jwt);
+    assertThat(refreshed.statusCode()).as(refreshed.bodyAsString()).isEqualTo(200);
+    return refreshed.bodyAsJsonObject().getString("token");
+  }
+
+  /** The gateway's answer to {@code auth.verify} for {@code token}. */
+  private JsonObject verify(String token) {
+    return vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", token))
+        .await()
+        .body();
   }
 
   /** With the session cookie, as the page of an allowed origin sends it. */

@@ -36,7 +36,9 @@ public final class Addresses {
 
   /**
    * Command, answered by the gateway: who a named API token or a sign-in JWT speaks for ({@code
-   * {token}} → {@code {name, role, expiresAt?}}; 401 when unknown, expired or revoked).
+   * {token}} → {@code {name, role, expiresAt?, origin?, session?}}; 401 when unknown, expired or
+   * revoked). {@code origin} is what a revocation of the named token it is (or was bought with)
+   * names, {@code session} what the end of a JWT's session (a sign-out) names.
    */
   public static final String AUTH_VERIFY = "auth.verify";
 

@@ -17,8 +17,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -35,20 +37,47 @@ import org.slf4j.LoggerFactory;
  * is revoked or expires (and never expire after it); a configured token's carry a keyed fingerprint
  * of the token, and end when it is changed. Refreshing keeps the origin, and the time of the
  * sign-in (claim {@value #SIGNED_IN_CLAIM}): a session is not renewed past {@link #maxAge()} after
- * it, whatever it was bought with. A JWT from before origins were recorded is good until it
- * expires, and is not renewed.
+ * it, whatever it was bought with. Each sign-in is a session of its own, named by a random id
+ * (claim {@value #SESSION_CLAIM}) that refreshing keeps too. A JWT from before origins or session
+ * ids were recorded is good until it expires, and is not renewed.
  */
 public final class Sessions {
 
   static final String KEY_FILE = "session.key";
   static final String ORIGIN_CLAIM = "org";
   static final String SIGNED_IN_CLAIM = "auth_time";
+  static final String SESSION_CLAIM = "sid";
+
+  /** How a session's revocation is named on the event bus: {@code session:<id>}. */
+  public static final String SESSION_TAG = "session:";
+
   private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
   private static final String ISSUER = "switchboard";
   private static final String ALGORITHM = "HS256";
+  private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** What a session was bought with, and when that sign-in was: a refresh keeps both. */
-  public record Grant(SessionOrigin origin, Instant signedInAt) {}
+  /**
+   * What a session was bought with, when that sign-in was, and the session's id (16 random bytes,
+   * URL-safe Base64; empty for a JWT issued before sessions had one): a refresh keeps all three.
+   */
+  public record Grant(SessionOrigin origin, Instant signedInAt, Optional<String> id) {
+
+    /** The grant of a sign-in now with {@code origin}: a new session, with an id of its own. */
+    public static Grant signIn(SessionOrigin origin, Instant at) {
+      byte[] id = new byte[16];
+      RANDOM.nextBytes(id);
+      return new Grant(
+          origin, at, Optional.of(Base64.getUrlEncoder().withoutPadding().encodeToString(id)));
+    }
+
+    /**
+     * How the end of this session is named ({@code auth.revoked}'s {@code origin}, beside the
+     * origin's own tag); empty for a session without an id.
+     */
+    public Optional<String> sessionTag() {
+      return id.map(value -> SESSION_TAG + value);
+    }
+  }
 
   /** A JWT, who it speaks for, until when, and its grant (empty: issued before grants). */
   public record Session(Caller caller, Instant expiresAt, String jwt, Optional<Grant> grant) {
@@ -119,9 +148,12 @@ public final class Sessions {
 
   /**
    * A JWT for {@code caller} under {@code grant}: valid for {@link #lifetime()}, or until a named
-   * token's own expiry or the session's {@link #maxAge()}, when one comes first.
+   * token's own expiry or the session's {@link #maxAge()}, when one comes first. The grant names
+   * its session ({@link Grant#signIn}, or a refreshed JWT's own).
    */
   public Session issue(Caller caller, Grant grant) {
+    String id =
+        grant.id().orElseThrow(() -> new IllegalArgumentException("a session needs its id"));
     Instant now = Instant.now();
     Instant until = now.plus(lifetime);
     if (grant.origin() instanceof SessionOrigin.NamedToken named
@@ -143,7 +175,8 @@ public final class Sessions {
                     .put("name", caller.name())
                     .put("role", caller.role().label())
                     .put(ORIGIN_CLAIM, claim(grant.origin(), caller.role()))
-                    .put(SIGNED_IN_CLAIM, grant.signedInAt().getEpochSecond()),
+                    .put(SIGNED_IN_CLAIM, grant.signedInAt().getEpochSecond())
+                    .put(SESSION_CLAIM, id),
                 new JWTOptions()
                     .setAlgorithm(ALGORITHM)
                     .setIssuer(ISSUER)
@@ -169,17 +202,17 @@ public final class Sessions {
   }
 
   /**
-   * The grant of a session bought with {@code token}: a sign-in now with a configured or a named
-   * token, a JWT's own grant for a JWT (refresh). Empty when a session cannot be bought with it: a
-   * named token gone meanwhile, a JWT from before grants, or one whose session is {@link #maxAge()}
-   * old.
+   * The grant of a session bought with {@code token}: a new session for a sign-in now with a
+   * configured or a named token, a JWT's own grant for a JWT (refresh). Empty when a session cannot
+   * be bought with it: a named token gone meanwhile, a JWT from before grants or session ids, or
+   * one whose session is {@link #maxAge()} old.
    */
   public Future<Optional<Grant>> grantOf(String token) {
     Instant now = Instant.now();
     Optional<Role> configured = credentials.roleOf(token);
     if (configured.isPresent()) {
       return Future.succeededFuture(
-          Optional.of(new Grant(new SessionOrigin.Configured(configured.get()), now)));
+          Optional.of(Grant.signIn(new SessionOrigin.Configured(configured.get()), now)));
     }
     if (token.startsWith(Authenticator.PREFIX)) {
       return store
@@ -191,7 +224,7 @@ public final class Sessions {
                           found ->
                               found.map(
                                   f ->
-                                      new Grant(
+                                      Grant.signIn(
                                           new SessionOrigin.NamedToken(f.id(), f.expiresAt()),
                                           now))))
           .orElseGet(() -> Future.succeededFuture(Optional.empty()));
@@ -201,6 +234,7 @@ public final class Sessions {
             session ->
                 session
                     .flatMap(Session::grant)
+                    .filter(grant -> grant.id().isPresent())
                     .filter(grant -> grant.signedInAt().plus(maxAge).isAfter(now)));
   }
 
@@ -257,7 +291,8 @@ public final class Sessions {
                                     grant ->
                                         new Grant(
                                             new SessionOrigin.NamedToken(t.id(), t.expiresAt()),
-                                            grant.signedInAt())))));
+                                            grant.signedInAt(),
+                                            grant.id())))));
   }
 
   private Future<Optional<Session>> check(Key key, String jwt) {
@@ -284,7 +319,12 @@ public final class Sessions {
                 if (origin.isEmpty()) {
                   return Optional.<Session>empty();
                 }
-                grant = Optional.of(new Grant(origin.get(), Instant.ofEpochSecond(signedIn)));
+                grant =
+                    Optional.of(
+                        new Grant(
+                            origin.get(),
+                            Instant.ofEpochSecond(signedIn),
+                            Optional.ofNullable(claims.getString(SESSION_CLAIM))));
               }
               return Optional.of(
                   new Session(

@@ -45,7 +45,7 @@ class SessionsTest {
     Sessions sessions = sessions(Optional.empty());
     Caller caller = new Caller("operator token", Role.OPERATOR);
     Sessions.Grant grant =
-        new Sessions.Grant(
+        Sessions.Grant.signIn(
             new SessionOrigin.Configured(Role.OPERATOR),
             Instant.ofEpochSecond(Instant.now().getEpochSecond() - 60));
     Sessions.Session issued = sessions.issue(caller, grant);
@@ -55,10 +55,13 @@ class SessionsTest {
     assertThat(verified.get().expiresAt()).isEqualTo(issued.expiresAt());
     assertThat(verified.get().grant()).contains(grant);
     assertThat(sessions.grantOf(issued.jwt()).await())
-        .as("a refresh keeps the origin and the time of the sign-in")
+        .as("a refresh keeps the origin, the time of the sign-in and the session")
         .contains(grant);
-    assertThat(sessions.grantOf(OPERATOR).await().orElseThrow().origin())
-        .isEqualTo(new SessionOrigin.Configured(Role.OPERATOR));
+    Sessions.Grant signIn = sessions.grantOf(OPERATOR).await().orElseThrow();
+    assertThat(signIn.origin()).isEqualTo(new SessionOrigin.Configured(Role.OPERATOR));
+    assertThat(signIn.id()).as("a sign-in is a new session").isPresent().isNotEqualTo(grant.id());
+    assertThat(signIn.id().get()).matches("[A-Za-z0-9_-]{22}");
+    assertThat(signIn.sessionTag()).contains("session:" + signIn.id().get());
   }
 
   @Test
@@ -67,7 +70,7 @@ class SessionsTest {
     Sessions.Session issued =
         sessions.issue(
             new Caller("ci", Role.OPERATOR),
-            new Sessions.Grant(
+            Sessions.Grant.signIn(
                 new SessionOrigin.NamedToken(java.util.UUID.randomUUID(), Optional.empty()),
                 Instant.now()));
     assertThat(sessions.verify(issued.jwt()).await()).isEmpty();
@@ -81,6 +84,28 @@ class SessionsTest {
     Optional<Sessions.Session> verified = sessions.verify(old).await();
     assertThat(verified).isPresent();
     assertThat(verified.get().grant()).isEmpty();
+    assertThat(sessions.grantOf(old).await()).isEmpty();
+  }
+
+  /**
+   * A JWT issued before sessions had an id (it names its origin and its sign-in, no session): good
+   * until it expires, not renewed, so that a sign-out can end every session renewed from now on,
+   * and an upgrade signs nobody out at once.
+   */
+  @Test
+  void aJwtWithoutASessionIdIsGoodUntilItExpiresButIsNotRenewed() throws Exception {
+    Sessions sessions = sessions(Optional.of(dataDir));
+    String old =
+        signedWithTheKey(
+            new JsonObject()
+                .put("name", "first-start link")
+                .put("role", "admin")
+                .put(Sessions.ORIGIN_CLAIM, "link")
+                .put(Sessions.SIGNED_IN_CLAIM, Instant.now().getEpochSecond()));
+    Optional<Sessions.Session> verified = sessions.verify(old).await();
+    assertThat(verified).isPresent();
+    assertThat(verified.get().origin()).contains(new SessionOrigin.Link());
+    assertThat(verified.get().grant().orElseThrow().id()).isEmpty();
     assertThat(sessions.grantOf(old).await()).isEmpty();
   }
 
