@@ -295,10 +295,11 @@ final class StreamableHttp {
                 response.write(Sse.comment("keep-alive"));
               }
             });
-    // a named token's stream ends when the token is revoked (its requests are refused from then on)
+    // a named token's stream ends when the token is revoked, a sign-in JWT's also when its session
+    // is signed out (its requests are refused from then on)
     Runnable unrevocable =
         revocations.add(
-            BearerAuth.token(ctx, false).flatMap(authenticator::revocationTag).orElse(null),
+            BearerAuth.token(ctx, false).map(authenticator::revocationTags).orElse(List.of()),
             () -> {
               if (!response.closed() && !response.ended()) {
                 response.end();

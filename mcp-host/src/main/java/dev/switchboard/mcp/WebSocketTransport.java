@@ -11,6 +11,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * The plain WebSocket JSON-RPC transport of seed 003 at {@code /ws/mcp/{server}}: the first message
@@ -22,7 +23,8 @@ import io.vertx.ext.web.RoutingContext;
  * instance stops after its idle timeout, so a client that comes back sooner finds it warm. The
  * credential and the Origin are checked before the upgrade (by the router), and at most {@code
  * maxConnections} are open at once. A connection made with a named token, or a sign-in JWT bought
- * with one, is closed (1008) when the token is revoked ({@code auth.revoked}).
+ * with one, is closed (1008) when the token is revoked ({@code auth.revoked}); one made with a
+ * sign-in JWT, also when its session is signed out.
  */
 final class WebSocketTransport {
 
@@ -69,8 +71,8 @@ final class WebSocketTransport {
     }
     String fallbackProject = project;
     Caller caller = BearerAuth.callerIfKnown(ctx).orElse(null);
-    String revocation =
-        BearerAuth.token(ctx, false).flatMap(authenticator::revocationTag).orElse(null);
+    List<String> revocation =
+        BearerAuth.token(ctx, false).map(authenticator::revocationTags).orElse(List.of());
     ctx.request()
         .toWebSocket()
         .onSuccess(
@@ -98,7 +100,7 @@ final class WebSocketTransport {
         String server,
         String fallbackProject,
         Caller caller,
-        String revocation) {
+        List<String> revocation) {
       this.ws = ws;
       this.server = server;
       this.fallbackProject = fallbackProject;
@@ -121,10 +123,13 @@ final class WebSocketTransport {
       unrevocable.run();
     }
 
-    /** The credential it was opened with was revoked: closed with 1008 (policy violation). */
+    /**
+     * The credential it was opened with was revoked, or its session signed out: closed with 1008
+     * (policy violation).
+     */
     private void revoke() {
       if (!closed && !ws.isClosed()) {
-        ws.close((short) 1008, "the token was revoked");
+        ws.close((short) 1008, "the token was revoked or its session signed out");
       }
     }
 

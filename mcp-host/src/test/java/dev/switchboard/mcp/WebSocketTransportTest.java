@@ -259,6 +259,36 @@ class WebSocketTransportTest {
     assertThat(kept.answerTo(1).containsKey("result")).as("the configured token's").isTrue();
   }
 
+  /**
+   * Bug: a connection made with a sign-in JWT stayed open after its session was signed out. The
+   * gateway names the JWT's session in its answer and the sign-out's revocation names it; another
+   * session's connection stays.
+   */
+  @Test
+  void aSignedOutSessionsConnectionIsClosed() throws Exception {
+    fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));
+    String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJvbmUifQ.b25l";
+    String other = "eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJ0d28ifQ.dHdv";
+    GatewayStandIn.verifying(
+        fixture.vertx,
+        token ->
+            new JsonObject()
+                .put("name", "admin token")
+                .put("role", "admin")
+                .put("session", token.equals(jwt) ? "session:one" : "session:two"));
+    Client signedOut = connect("/ws/mcp/everything", "Authorization", "Bearer " + jwt);
+    Client kept = connect("/ws/mcp/everything", "Authorization", "Bearer " + other);
+    java.util.concurrent.CompletableFuture<Short> closed =
+        new java.util.concurrent.CompletableFuture<>();
+    signedOut.ws().closeHandler(v -> closed.complete(signedOut.ws().closeStatusCode()));
+
+    GatewayStandIn.revoke(fixture.vertx, jwt, "session:one");
+
+    assertThat(closed.get(30, TimeUnit.SECONDS)).as("policy violation").isEqualTo((short) 1008);
+    kept.send(new JsonObject().put("method", "initialize").put("project", "ok").put("id", 1));
+    assertThat(kept.answerTo(1).containsKey("result")).as("another session's").isTrue();
+  }
+
   @Test
   void aCredentialIsRequiredAndAForeignOriginIsRefused() {
     fixture = new McpFixture().start(McpFixture.everything("everything", "shared"));

@@ -63,7 +63,8 @@ final class HubNamespaces {
 
   /**
    * The socket data (and handshake auth) key of what a revocation that ends the socket's credential
-   * names; absent for a configured token (most sockets), which nothing revokes.
+   * names, a {@link JsonArray} of tags (a named token's, a sign-in JWT's session); absent for a
+   * configured token, which nothing revokes.
    */
   private static final String REVOCATION = "revocation";
 
@@ -214,22 +215,22 @@ final class HubNamespaces {
               if (caller.isEmpty() && address != null) {
                 failures.failed(address);
               }
-              return admit(handshake, caller, authenticator.revocationTag(given));
+              return admit(handshake, caller, authenticator.revocationTags(given));
             });
   }
 
   /**
    * Ends every socket whose credential a revocation named ({@code auth.revoked}'s {@code origin}: a
-   * named token, with the sign-in JWTs bought with it): it is disconnected from the server side, as
-   * a client that connects again with it would be refused.
+   * named token, with the sign-in JWTs bought with it, or a signed-out session): it is disconnected
+   * from the server side, as a client that connects again with it would be refused.
    */
-  void revoked(String origin) {
-    if (origin == null) {
+  void revoked(String tag) {
+    if (tag == null) {
       return;
     }
     for (HubNamespace namespace : namespaces) {
       for (Socket socket : server.of(namespace.name()).sockets()) {
-        if (origin.equals(socket.data().get(REVOCATION))) {
+        if (socket.data().get(REVOCATION) instanceof JsonArray tags && tags.contains(tag)) {
           socket.disconnect();
         }
       }
@@ -241,7 +242,7 @@ final class HubNamespaces {
    * into the socket's data.
    */
   private static Future<Void> admit(
-      Handshake handshake, Optional<Caller> caller, Optional<String> revocation) {
+      Handshake handshake, Optional<Caller> caller, List<String> revocation) {
     if (caller.isEmpty()) {
       return Future.failedFuture(
           new ConnectError("invalid token", new JsonObject().put("code", "unauthorized")));
@@ -256,7 +257,12 @@ final class HubNamespaces {
     // the token has done its work: not kept with the socket for the life of the connection
     handshake.auth().remove("token");
     handshake.auth().put(ROLE, role.name()).put(NAME, caller.get().name());
-    revocation.ifPresent(tag -> handshake.auth().put(REVOCATION, tag));
+    if (revocation.isEmpty()) {
+      // nothing the client sent under that key stands for the gateway's answer
+      handshake.auth().remove(REVOCATION);
+    } else {
+      handshake.auth().put(REVOCATION, new JsonArray(revocation));
+    }
     return Future.succeededFuture();
   }
 

@@ -180,6 +180,42 @@ class HubNamedTokensTest extends HubClientTest {
   }
 
   /**
+   * Bug: signing out ended nothing on the hub: a socket that joined with a sign-in JWT stayed
+   * connected after its session was signed out. The gateway names a JWT's session in its answer,
+   * and the sign-out's revocation names it: the session's sockets go, another session's stay.
+   */
+  @Test
+  void theSocketsOfASignedOutSessionAreDisconnected() {
+    String other = "eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJ0d28ifQ.dHdv";
+    String origin = "token:6f1c2d4e-0000-4000-8000-000000000006";
+    GatewayStandIn.verifying(
+        hub.vertx,
+        token ->
+            token.equals(JWT)
+                // a session bought with a named token: both tags
+                ? GatewayStandIn.caller("ci", "operator", origin).put("session", "session:one")
+                // one bought with a configured token: its session's only
+                : new JsonObject()
+                    .put("name", "admin token")
+                    .put("role", "admin")
+                    .put("session", "session:two"));
+    node.connected("out", "/services", JWT, Transport.WEBSOCKET.opts());
+    node.connected("out2", "/system", JWT, Transport.WEBSOCKET.opts());
+    node.connected("stays", "/system", other, Transport.WEBSOCKET.opts());
+
+    GatewayStandIn.revoke(hub.vertx, JWT, "session:one");
+
+    node.await("out", "@disconnect", args -> args.getString(0).equals("io server disconnect"));
+    node.await("out2", "@disconnect", args -> args.getString(0).equals("io server disconnect"));
+    JsonObject still = node.ackOf("stays", "subscribe:stats");
+    assertThat(still.getBoolean("ok")).as("another session's socket: %s", still).isTrue();
+    assertThat(node.events("stays", "@disconnect")).isEmpty();
+
+    GatewayStandIn.revoke(hub.vertx, other, "session:two");
+    node.await("stays", "@disconnect", args -> args.getString(0).equals("io server disconnect"));
+  }
+
+  /**
    * Bug: a socket whose transport dropped came back by connection-state recovery without its token
    * being looked at again (the middleware was skipped, its old role restored). A token revoked
    * while the client was away kept its socket, for as long as the client reconnected within the

@@ -14,8 +14,10 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Who a bearer token speaks for, in every service that checks one (gateway, file-processor, hub).
@@ -25,7 +27,8 @@ import java.util.Optional;
  * #CACHE_TTL} (and never past the token's own expiry) in a bounded cache keyed by the token's
  * SHA-256, and a revoked token ({@link Addresses#AUTH_REVOKED}) is forgotten at once, with every
  * sign-in JWT bought with it (the gateway names a JWT's origin in its answer, and the revocation
- * names the token's).
+ * names the token's), as is every JWT of a session that was signed out (the answer names the
+ * session too, and the sign-out's revocation names it).
  */
 public final class Authenticator {
 
@@ -37,10 +40,16 @@ public final class Authenticator {
   private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
 
   /**
-   * An answer, kept until {@code until}; {@code origin} is what a revocation that ends it names (a
-   * named token's, also for the sign-in JWTs bought with it; null for anything else).
+   * An answer, kept until {@code until}; {@code origin} and {@code session} are what a revocation
+   * that ends it names: {@code origin} a named token's, also for the sign-in JWTs bought with it,
+   * {@code session} a sign-in JWT's session (null where there is none).
    */
-  private record Entry(Optional<Caller> caller, Instant until, String origin) {}
+  private record Entry(Optional<Caller> caller, Instant until, String origin, String session) {
+
+    boolean endedBy(String tag) {
+      return tag.equals(origin) || tag.equals(session);
+    }
+  }
 
   /**
    * The caller of each configured token, made once: every socket and request of such a token keeps
@@ -74,12 +83,15 @@ public final class Authenticator {
         .<JsonObject>consumer(Addresses.AUTH_REVOKED, message -> revoked(message.body()));
   }
 
-  /** Forgets a revoked token, and every session bought with it. */
+  /**
+   * Forgets a revoked token, and every JWT the revocation's {@code origin} names: the sessions
+   * bought with a named token, or a session signed out.
+   */
   private void revoked(JsonObject revocation) {
     cache.remove(revocation.getString("key"));
-    String origin = revocation.getString("origin");
-    if (origin != null) {
-      cache.values().removeIf(entry -> origin.equals(entry.origin()));
+    String tag = revocation.getString("origin");
+    if (tag != null) {
+      cache.values().removeIf(entry -> entry.endedBy(tag));
     }
   }
 
@@ -115,13 +127,19 @@ public final class Authenticator {
               if (expiresAt != null && Instant.parse(expiresAt).isBefore(until)) {
                 until = Instant.parse(expiresAt);
               }
-              cache.put(key, new Entry(Optional.of(caller), until, answer.getString("origin")));
+              cache.put(
+                  key,
+                  new Entry(
+                      Optional.of(caller),
+                      until,
+                      answer.getString("origin"),
+                      answer.getString("session")));
               return Optional.of(caller);
             })
         .recover(
             err -> {
               if (err instanceof ApiException api && api.status() == 401) {
-                cache.put(key, new Entry(Optional.empty(), now.plus(CACHE_TTL), null));
+                cache.put(key, new Entry(Optional.empty(), now.plus(CACHE_TTL), null, null));
                 return Future.succeededFuture(Optional.empty());
               }
               return Future.failedFuture(
@@ -131,16 +149,19 @@ public final class Authenticator {
 
   /**
    * What a revocation ({@link Addresses#AUTH_REVOKED}'s {@code origin}) that ends {@code token}
-   * would name: a named token's own, or that of the named token a sign-in JWT was bought with, as
-   * the gateway answered for it; empty for a configured token, or one not accepted just now. For a
-   * holder of long connections, right after {@link #authenticate} accepted the token.
+   * would name, each: a named token's own, or that of the named token a sign-in JWT was bought
+   * with, and a sign-in JWT's session, as the gateway answered for it; empty for a configured
+   * token, or one not accepted just now. For a holder of long connections, right after {@link
+   * #authenticate} accepted the token.
    */
-  public Optional<String> revocationTag(String token) {
+  public List<String> revocationTags(String token) {
     if (!askable(token)) {
-      return Optional.empty();
+      return List.of();
     }
     Entry entry = cache.get(key(token));
-    return entry == null ? Optional.empty() : Optional.ofNullable(entry.origin());
+    return entry == null
+        ? List.of()
+        : Stream.of(entry.origin(), entry.session()).filter(tag -> tag != null).toList();
   }
 
   /** Only a named token or something shaped like a JWT is worth a question to the gateway. */

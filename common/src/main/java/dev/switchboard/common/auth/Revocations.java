@@ -7,15 +7,16 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * What stays open on a credential after it was checked (a websocket, an event stream) and a
- * revocation can end: kept by what that revocation names ({@link Authenticator#revocationTag}, the
- * {@code origin} of {@link Addresses#AUTH_REVOKED}), and ended when it comes. A configured token,
- * which nothing revokes, has no tag and nothing here. Used on the event loop of the verticle that
- * made it.
+ * revocation can end: kept by what such a revocation names ({@link Authenticator#revocationTags},
+ * the {@code origin} of {@link Addresses#AUTH_REVOKED}: a named token, a sign-in JWT's session),
+ * and ended when one comes. A configured token, which nothing revokes, has no tag and nothing here.
+ * Used on the event loop of the verticle that made it.
  */
 public final class Revocations {
 
@@ -42,29 +43,45 @@ public final class Revocations {
   }
 
   /**
-   * Runs {@code end} when {@code tag} is revoked (nothing when the tag is null); answers what
-   * forgets it, for when it closes by itself first.
+   * Runs {@code end} when any of {@code tags} is revoked (never, for no tags), once; answers what
+   * forgets it under every tag, for when it closes by itself first.
    */
-  public Runnable add(String tag, Runnable end) {
-    if (tag == null) {
+  public Runnable add(List<String> tags, Runnable end) {
+    if (tags.isEmpty()) {
       return () -> {};
     }
-    open.computeIfAbsent(tag, key -> new LinkedHashSet<>()).add(end);
-    return () -> {
-      Set<Runnable> same = open.get(tag);
-      if (same != null && same.remove(end) && same.isEmpty()) {
-        open.remove(tag);
-      }
-    };
+    Runnable[] forget = new Runnable[1];
+    boolean[] ended = {false};
+    Runnable once =
+        () -> {
+          if (!ended[0]) {
+            ended[0] = true;
+            forget[0].run();
+            end.run();
+          }
+        };
+    for (String tag : tags) {
+      open.computeIfAbsent(tag, key -> new LinkedHashSet<>()).add(once);
+    }
+    forget[0] =
+        () -> {
+          for (String tag : tags) {
+            Set<Runnable> same = open.get(tag);
+            if (same != null && same.remove(once) && same.isEmpty()) {
+              open.remove(tag);
+            }
+          }
+        };
+    return forget[0];
   }
 
-  /** How many things are kept, of every tag. */
+  /** How many things are kept (one kept under two tags counts once). */
   public int size() {
-    return open.values().stream().mapToInt(Set::size).sum();
+    return (int) open.values().stream().flatMap(Set::stream).distinct().count();
   }
 
   void revoked(String tag) {
-    Set<Runnable> ended = tag == null ? null : open.remove(tag);
+    Set<Runnable> ended = tag == null ? null : open.get(tag);
     if (ended != null) {
       new ArrayList<>(ended).forEach(Runnable::run);
     }

@@ -43,8 +43,10 @@ public final class Addresses {
   public static final String AUTH_VERIFY = "auth.verify";
 
   /**
-   * Stream: a named token was revoked ({@code {key}}, the SHA-256 of the token in hex): every
-   * service forgets it at once.
+   * Stream: a named token was revoked, or a sign-in JWT's session signed out ({@code {key,
+   * origin?}}: {@code key} the SHA-256 of the token or JWT in hex, {@code origin} the tag {@code
+   * auth.verify} answered as {@code origin} or {@code session}, {@code token:<id>} or {@code
+   * session:<sid>}): every service forgets it, and whatever it names, at once.
    */
   public static final String AUTH_REVOKED = "auth.revoked";
 

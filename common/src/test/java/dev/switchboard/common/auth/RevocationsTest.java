@@ -30,10 +30,10 @@ class RevocationsTest {
     Revocations revocations = Revocations.listening(vertx);
     revocations.ready().await();
     List<String> ended = new ArrayList<>();
-    revocations.add("token:a", () -> ended.add("a1"));
-    Runnable forgetA2 = revocations.add("token:a", () -> ended.add("a2"));
-    revocations.add("token:b", () -> ended.add("b"));
-    revocations.add(null, () -> ended.add("configured"));
+    revocations.add(List.of("token:a"), () -> ended.add("a1"));
+    Runnable forgetA2 = revocations.add(List.of("token:a"), () -> ended.add("a2"));
+    revocations.add(List.of("token:b"), () -> ended.add("b"));
+    revocations.add(List.of(), () -> ended.add("configured"));
     assertThat(revocations.size()).isEqualTo(3);
 
     forgetA2.run();
@@ -46,6 +46,35 @@ class RevocationsTest {
     assertThat(ended).containsExactly("a1");
   }
 
+  /**
+   * A sign-in JWT's connection is kept under its named token's tag and its session's: a sign-out
+   * (the session's revocation) ends it, once, as the token's revocation would, and another session
+   * of the same token stays.
+   */
+  @Test
+  void whatIsKeptUnderTwoTagsEndsOnceByEither() {
+    Revocations revocations = Revocations.listening(vertx);
+    revocations.ready().await();
+    List<String> ended = new ArrayList<>();
+    revocations.add(List.of("token:a", "session:one"), () -> ended.add("one"));
+    revocations.add(List.of("token:a", "session:two"), () -> ended.add("two"));
+    Runnable forgetThree =
+        revocations.add(List.of("token:a", "session:three"), () -> ended.add("three"));
+    assertThat(revocations.size()).isEqualTo(3);
+
+    revocations.revoked("session:one");
+    assertThat(ended).containsExactly("one");
+    assertThat(revocations.size()).isEqualTo(2);
+
+    forgetThree.run();
+    assertThat(revocations.size()).isEqualTo(1);
+    revocations.revoked("token:a");
+    assertThat(ended).as("each once").containsExactly("one", "two");
+    assertThat(revocations.size()).isZero();
+    revocations.revoked("session:two");
+    assertThat(ended).containsExactly("one", "two");
+  }
+
   /** Made, filled and revoked on one event loop, as a verticle uses it. */
   @Test
   void itListensOnTheEventBus() throws Exception {
@@ -55,7 +84,7 @@ class RevocationsTest {
     context.runOnContext(
         v -> {
           Revocations revocations = Revocations.listening(vertx);
-          revocations.add("token:c", () -> ended.add("c"));
+          revocations.add(List.of("token:c"), () -> ended.add("c"));
           revocations.ready().onComplete(done -> listening.complete(null));
         });
     listening.get(5, TimeUnit.SECONDS);

@@ -18,8 +18,8 @@ public final class GatewayStandIn {
 
   /**
    * Answers {@code auth.verify} with {@code answer} of the token ({@code {name, role, origin?,
-   * expiresAt?}}), or fails it 401 ("unknown token") where that is null; listening once this
-   * returns.
+   * session?, expiresAt?}}), or fails it 401 ("unknown token") where that is null; listening once
+   * this returns.
    */
   public static MessageConsumer<JsonObject> verifying(
       Vertx vertx, Function<String, JsonObject> answer) {
@@ -45,7 +45,10 @@ public final class GatewayStandIn {
     return new JsonObject().put("name", name).put("role", role).put("origin", origin);
   }
 
-  /** Publishes the revocation of {@code token}, naming {@code origin}, as the gateway does. */
+  /**
+   * Publishes the revocation of {@code token}, naming {@code origin} (a named token's {@code
+   * token:<id>}, or a signed-out session's {@code session:<sid>}), as the gateway does.
+   */
   public static void revoke(Vertx vertx, String token, String origin) {
     vertx
         .eventBus()
