@@ -10,6 +10,7 @@ import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.observability.Ping;
 import dev.switchboard.gateway.auth.AuditLog;
 import dev.switchboard.gateway.auth.Sessions;
+import dev.switchboard.gateway.auth.SignedOutSessions;
 import dev.switchboard.gateway.auth.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,15 +40,15 @@ import java.util.Set;
  *
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.operatorToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code database.url} and
- * {@code database.poolSize} (the {@code auth} schema of named tokens), {@code dataDir} (where the
- * sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900), {@code sessionMaxAge}
- * (seconds; 7 days), {@code auditRetention} (milliseconds; 90 days) and {@code auditMaxRows}
- * (100000), the audit log's retention ({@link AuditTrail}, {@link AuditRoutes}), {@code process},
- * {@code files.url} or {@code files.port} (where file-processor listens), {@code mcp.url} or {@code
- * mcp.port} (where mcp-host listens: {@link McpRoutes}), {@code corsOrigins} (the browser origins
- * allowed to call the API: {@link CrossOrigin}), {@code hub.port} (where the browser app finds the
- * hub; 3007 by default), {@code webroot} (the app's build; the classpath's {@code webroot/} by
- * default).
+ * {@code database.poolSize} (the {@code auth} schema of named tokens and signed-out sessions),
+ * {@code dataDir} (where the sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900),
+ * {@code sessionMaxAge} (seconds; 7 days), {@code auditRetention} (milliseconds; 90 days) and
+ * {@code auditMaxRows} (100000), the audit log's retention ({@link AuditTrail}, {@link
+ * AuditRoutes}), {@code process}, {@code files.url} or {@code files.port} (where file-processor
+ * listens), {@code mcp.url} or {@code mcp.port} (where mcp-host listens: {@link McpRoutes}), {@code
+ * corsOrigins} (the browser origins allowed to call the API: {@link CrossOrigin}), {@code hub.port}
+ * (where the browser app finds the hub; 3007 by default), {@code webroot} (the app's build; the
+ * classpath's {@code webroot/} by default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -58,6 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
   private TokenRoutes tokens;
   private SignInRoutes signIn;
   private Optional<AuditLog> audit = Optional.empty();
+  private SignedOutSessions signedOut;
   private AuditRoutes auditRoutes;
 
   /** How long audit log entries are kept, by default. */
@@ -93,23 +95,34 @@ public final class GatewayVerticle extends VerticleBase {
       audit.get().start();
     }
     auditRoutes = new AuditRoutes(vertx, audit);
+    Duration lifetime = Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME));
+    signedOut =
+        new SignedOutSessions(
+            vertx,
+            Optional.ofNullable(pool),
+            lifetime,
+            Clock.systemUTC(),
+            SignedOutSessions.CAPACITY);
     Sessions sessions;
     try {
       sessions =
           Sessions.load(
               vertx,
               Optional.ofNullable(config().getString("dataDir")).map(Path::of),
-              Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME)),
+              lifetime,
               Duration.ofSeconds(config().getLong("sessionMaxAge", SESSION_MAX_AGE)),
               Credentials.fromConfig(config().getJsonObject("auth", new JsonObject())),
-              store);
+              store,
+              signedOut);
     } catch (IOException e) {
       return Future.failedFuture(
           new IllegalStateException("cannot read or create the session key: " + e.getMessage()));
     }
     signIn = new SignInRoutes(vertx, sessions, failures);
     tokens = new TokenRoutes(vertx, store, sessions);
-    return Contract.load(vertx)
+    return signedOut
+        .start()
+        .compose(loaded -> Contract.load(vertx))
         .compose(
             contract -> {
               router = router(contract);
@@ -128,7 +141,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> written = audit.map(AuditLog::stop).orElse(Future.succeededFuture());
+    Future<Void> written =
+        Future.join(
+                audit.map(AuditLog::stop).orElse(Future.succeededFuture()),
+                signedOut == null ? Future.succeededFuture() : signedOut.stop())
+            .mapEmpty();
     return pool == null ? written : written.eventually(pool::close);
   }
 

@@ -23,10 +23,11 @@ import java.time.Instant;
  * token, a named token) as a bearer token and answers a short-lived JWT: in the body, for the hub's
  * handshake (the app keeps it in memory only), and as the HttpOnly, SameSite=Strict session cookie
  * the API takes in place of the header, which scripts cannot read. {@code refresh} does the same
- * with a valid JWT (the cookie, after a reload), {@code logout} clears the cookie, and {@code
- * keys/rotate} (admin) replaces the signing key without a restart. A session is bound to the
- * credential it was bought with, and refreshing it keeps that bond ({@link SessionOrigin}) and the
- * time of the sign-in: no session is renewed past {@link Sessions#maxAge()} after it.
+ * with a valid JWT (the cookie, after a reload), {@code logout} clears the cookie and ends the
+ * JWT's session (every JWT of it refused from then on, in every service), and {@code keys/rotate}
+ * (admin) replaces the signing key without a restart. A session is bound to the credential it was
+ * bought with, and refreshing it keeps that bond ({@link SessionOrigin}) and the time of the
+ * sign-in: no session is renewed past {@link Sessions#maxAge()} after it.
  *
  * <p>{@code POST /api/v1/auth/code} {@code {"code": "..."}} is the first-start link's: it takes the
  * one-time code the banner printed ({@link SignInCodes}), no bearer token (the one route the bearer
@@ -62,12 +63,7 @@ final class SignInRoutes {
     api.route("signIn", Action.READ).handler(this::signIn);
     api.exempt("signInWithCode", CODE, CODE_BODY_LIMIT).handler(this::redeem);
     api.route("refreshSession", Action.READ).handler(this::signIn);
-    api.route("signOut", Action.READ)
-        .handler(
-            ctx -> {
-              ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
-              ctx.response().setStatusCode(204).end();
-            });
+    api.route("signOut", Action.READ).handler(this::signOut);
     api.route("rotateSessionKey", Action.ADMINISTER)
         .handler(
             ctx ->
@@ -75,6 +71,22 @@ final class SignInRoutes {
                     .rotate()
                     .onSuccess(done -> ctx.response().setStatusCode(204).end())
                     .onFailure(ctx::fail));
+  }
+
+  /**
+   * Clears the cookie and ends the session of the JWT the request came with (cookie or bearer):
+   * refused from now on, everywhere ({@link Sessions#signOut}). A token is no session: nothing is
+   * revoked for it.
+   */
+  private void signOut(RoutingContext ctx) {
+    sessions
+        .signOut(BearerAuth.token(ctx, true).orElseThrow())
+        .onSuccess(
+            ended -> {
+              ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
+              ctx.response().setStatusCode(204).end();
+            })
+        .onFailure(ctx::fail);
   }
 
   private void redeem(RoutingContext ctx) {

@@ -1,12 +1,16 @@
 package dev.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.migrations.Migrations;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -249,6 +253,102 @@ class SignInApiTest {
     assertThat(verify(another).getString("session"))
         .as("another sign-in")
         .isNotEqualTo(first.getString("session"));
+  }
+
+  /**
+   * Bug: signing out only cleared the cookie. The JWT stayed good until it expired, and it (or a
+   * copy refreshed before) could be renewed for the session's 7 days. Now the session ends: each of
+   * its JWTs is refused on the API, on refresh and on {@code auth.verify}; another session of the
+   * same token, and the token itself, go on. Signing out with a token ends no session.
+   */
+  @Test
+  void signingOutEndsTheSessionOfTheJwtItCameWith() {
+    String jwt =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String refreshed = refresh(jwt);
+    String another =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String byCookie =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    // accepted, and the answers kept a while by the authenticator
+    for (String session : new String[] {jwt, refreshed, another, byCookie}) {
+      assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", session).statusCode())
+          .isEqualTo(503);
+    }
+
+    HttpResponse<Buffer> out = api.call(HttpMethod.POST, "/api/v1/auth/logout", jwt);
+    assertThat(out.statusCode()).isEqualTo(204);
+    api.validate(HttpMethod.POST, "/api/v1/auth/logout", out);
+    assertThat(out.getHeader("Set-Cookie"))
+        .startsWith("switchboard_session=;")
+        .contains("Max-Age=0");
+
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", jwt).statusCode()).isEqualTo(401);
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/refresh", jwt).statusCode()).isEqualTo(401);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", refreshed).statusCode())
+        .as("a JWT of the same session, refreshed before the sign-out")
+        .isEqualTo(401);
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/refresh", refreshed).statusCode())
+        .isEqualTo(401);
+    assertVerifyRefuses(jwt);
+    assertVerifyRefuses(refreshed);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", another).statusCode())
+        .as("another session of the same token")
+        .isEqualTo(503);
+
+    // as the app signs out: the cookie alone
+    assertThat(withCookie(HttpMethod.POST, "/api/v1/auth/logout", byCookie).statusCode())
+        .isEqualTo(204);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", byCookie).statusCode())
+        .isEqualTo(401);
+
+    // a token is no session: the cookie is cleared, nothing is revoked
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/logout", ADMIN).statusCode()).isEqualTo(204);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", ADMIN).statusCode()).isEqualTo(503);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", another).statusCode())
+        .isEqualTo(503);
+    assertThat(refresh(another)).isNotNull();
+  }
+
+  /**
+   * A sign-out holds after the gateway restarts on the same DATA_DIR (the key) and database: the
+   * gateway keeps the sessions signed out in the database until their JWTs have expired.
+   */
+  @Test
+  void aSignOutHoldsAfterARestart() throws Exception {
+    String url = TestDatabase.freshDatabaseUrl();
+    Migrations.migrate(url, "auth");
+    JsonObject more =
+        new JsonObject()
+            .put("sessionLifetime", 60)
+            .put("database", new JsonObject().put("url", url));
+    vertx.close().await();
+    start(ADMIN, more);
+    String jwt =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String refreshed = refresh(jwt);
+    String another =
+        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/logout", jwt).statusCode()).isEqualTo(204);
+    vertx.close().await();
+
+    start(ADMIN, more);
+
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", jwt).statusCode()).isEqualTo(401);
+    assertThat(api.call(HttpMethod.POST, "/api/v1/auth/refresh", refreshed).statusCode())
+        .as("the signed-out session, after the restart")
+        .isEqualTo(401);
+    assertVerifyRefuses(refreshed);
+    assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", another).statusCode())
+        .as("another session")
+        .isEqualTo(503);
+  }
+
+  /** {@code auth.verify} answers 401 for {@code token}. */
+  private void assertVerifyRefuses(String token) {
+    assertThatThrownBy(() -> verify(token))
+        .isInstanceOfSatisfying(
+            ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(401));
   }
 
   /** A JWT of {@code jwt}'s session, bought with it. */

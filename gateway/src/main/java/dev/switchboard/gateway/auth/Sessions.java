@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * of the token, and end when it is changed. Refreshing keeps the origin, and the time of the
  * sign-in (claim {@value #SIGNED_IN_CLAIM}): a session is not renewed past {@link #maxAge()} after
  * it, whatever it was bought with. Each sign-in is a session of its own, named by a random id
- * (claim {@value #SESSION_CLAIM}) that refreshing keeps too. A JWT from before origins or session
- * ids were recorded is good until it expires, and is not renewed.
+ * (claim {@value #SESSION_CLAIM}) that refreshing keeps too, and {@link #signOut} ends: its JWTs
+ * are refused from then on ({@link SignedOutSessions}), so none is renewed either. A JWT from
+ * before origins or session ids were recorded is good until it expires, and is not renewed.
  */
 public final class Sessions {
 
@@ -95,6 +96,7 @@ public final class Sessions {
   private final Duration maxAge;
   private final Credentials credentials;
   private final Optional<TokenStore> store;
+  private final SignedOutSessions signedOut;
   private Key current;
   private Key previous;
   private Instant previousUntil = Instant.EPOCH;
@@ -106,6 +108,7 @@ public final class Sessions {
       Duration maxAge,
       Credentials credentials,
       Optional<TokenStore> store,
+      SignedOutSessions signedOut,
       String key) {
     this.vertx = vertx;
     this.dataDir = dataDir;
@@ -113,6 +116,7 @@ public final class Sessions {
     this.maxAge = maxAge;
     this.credentials = credentials;
     this.store = store;
+    this.signedOut = signedOut;
     this.current = key(key);
   }
 
@@ -120,7 +124,8 @@ public final class Sessions {
    * The sessions of {@code dataDir}'s key; with no data directory, a key of this process only (a
    * restart ends every session). A JWT lives {@code lifetime}, and a session is renewed for at most
    * {@code maxAge} after its sign-in. {@code credentials} are the configured tokens and {@code
-   * store} the named ones (none without a database) that sessions are bought with.
+   * store} the named ones (none without a database) that sessions are bought with; {@code
+   * signedOut} the sessions signed out (made with the same {@code lifetime}).
    */
   public static Sessions load(
       Vertx vertx,
@@ -128,13 +133,14 @@ public final class Sessions {
       Duration lifetime,
       Duration maxAge,
       Credentials credentials,
-      Optional<TokenStore> store)
+      Optional<TokenStore> store,
+      SignedOutSessions signedOut)
       throws IOException {
     String key =
         dataDir.isPresent()
             ? Tokens.resolve(Optional.empty(), dataDir.get(), KEY_FILE)
             : Tokens.generate();
-    return new Sessions(vertx, dataDir, lifetime, maxAge, credentials, store, key);
+    return new Sessions(vertx, dataDir, lifetime, maxAge, credentials, store, signedOut, key);
   }
 
   public Duration lifetime() {
@@ -187,8 +193,9 @@ public final class Sessions {
   }
 
   /**
-   * Who a JWT speaks for and until when; empty when it is not one of ours, expired, or its origin
-   * is gone (a named token revoked or expired, a configured token changed).
+   * Who a JWT speaks for and until when; empty when it is not one of ours, expired, its origin is
+   * gone (a named token revoked or expired, a configured token changed) or its session was signed
+   * out.
    */
   public Future<Optional<Session>> verify(String jwt) {
     Future<Optional<Session>> signed = check(current, jwt);
@@ -198,7 +205,33 @@ public final class Sessions {
           signed.compose(
               found -> found.isPresent() ? Future.succeededFuture(found) : check(before, jwt));
     }
-    return signed.compose(this::namedTokenStillThere);
+    // last, in memory: nothing comes between this answer and a refresh that issues on it
+    return signed
+        .compose(this::namedTokenStillThere)
+        .map(
+            found ->
+                found.filter(
+                    session ->
+                        session.grant().flatMap(Grant::id).filter(signedOut::signedOut).isEmpty()));
+  }
+
+  /**
+   * Signs out the session of {@code token}, when it is a sign-in JWT of a session with an id: its
+   * JWTs are refused from now on, here and on every gateway, and every service forgets and ends
+   * what it holds of it ({@link SignedOutSessions#signOut}). Answers whether a session was ended; a
+   * token (configured or named) is no session, and a JWT from before session ids has none to end.
+   */
+  public Future<Boolean> signOut(String token) {
+    if (token.startsWith(Authenticator.PREFIX) || credentials.roleOf(token).isPresent()) {
+      return Future.succeededFuture(false);
+    }
+    return verify(token)
+        .map(
+            session -> {
+              Optional<String> id = session.flatMap(Session::grant).flatMap(Grant::id);
+              id.ifPresent(value -> signedOut.signOut(value, Authenticator.key(token)));
+              return id.isPresent();
+            });
   }
 
   /**

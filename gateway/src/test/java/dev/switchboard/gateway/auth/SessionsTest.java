@@ -37,7 +37,13 @@ class SessionsTest {
   /** JWTs of a minute, sessions of an hour, with the operator token configured and no database. */
   private Sessions sessions(Optional<Path> keyDir) throws java.io.IOException {
     return Sessions.load(
-        vertx, keyDir, Duration.ofMinutes(1), Duration.ofHours(1), CREDENTIALS, Optional.empty());
+        vertx,
+        keyDir,
+        Duration.ofMinutes(1),
+        Duration.ofHours(1),
+        CREDENTIALS,
+        Optional.empty(),
+        SignedOutSessions.inMemory(vertx, Duration.ofMinutes(1)));
   }
 
   @Test
@@ -62,6 +68,29 @@ class SessionsTest {
     assertThat(signIn.id()).as("a sign-in is a new session").isPresent().isNotEqualTo(grant.id());
     assertThat(signIn.id().get()).matches("[A-Za-z0-9_-]{22}");
     assertThat(signIn.sessionTag()).contains("session:" + signIn.id().get());
+  }
+
+  /**
+   * A sign-out ends the session of the JWT it came with: that JWT and every other of the session
+   * are refused and renew nothing; another session, and a token, are not touched.
+   */
+  @Test
+  void aSignedOutSessionsJwtsAreRefusedAndRenewNothing() throws Exception {
+    Sessions sessions = sessions(Optional.empty());
+    Caller caller = new Caller("operator token", Role.OPERATOR);
+    Sessions.Grant grant = sessions.grantOf(OPERATOR).await().orElseThrow();
+    String jwt = sessions.issue(caller, grant).jwt();
+    String refreshed = sessions.issue(caller, sessions.grantOf(jwt).await().orElseThrow()).jwt();
+    String another = sessions.issue(caller, sessions.grantOf(OPERATOR).await().orElseThrow()).jwt();
+
+    assertThat(sessions.signOut(jwt).await()).isTrue();
+
+    assertThat(sessions.verify(jwt).await()).isEmpty();
+    assertThat(sessions.verify(refreshed).await()).as("the same session, refreshed").isEmpty();
+    assertThat(sessions.grantOf(refreshed).await()).isEmpty();
+    assertThat(sessions.verify(another).await()).as("another sign-in").isPresent();
+    assertThat(sessions.signOut(OPERATOR).await()).as("a token is no session").isFalse();
+    assertThat(sessions.grantOf(OPERATOR).await()).isPresent();
   }
 
   @Test
