@@ -1,8 +1,15 @@
 package dev.switchboard.common.observability;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -15,9 +22,11 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Prometheus registry per process, wired into Vert.x metrics. All services of a process share
@@ -60,6 +69,7 @@ public final class Telemetry {
         .meterFilter(MeterFilter.deny(Telemetry::replaced))
         .meterFilter(conventionalNames());
     registerReplacements(registry);
+    registerJvm(registry);
     return registry;
   }
 
@@ -116,13 +126,47 @@ public final class Telemetry {
   }
 
   /**
+   * Micrometer's JVM binders that Vert.x binds with {@code setJvmMetricsEnabled(true)}, but for the
+   * two that listen to every collection ({@code JvmGcMetrics}, {@code JvmHeapPressureMetrics}):
+   * each of their JMX notifications is built and handled on a thread of its own, once per young
+   * collection, and the small young generation collects about 160 times per GiB an upload moves
+   * (0.04–0.10 s of CPU per GiB on the notification thread, and C2 compiling JMX code during the
+   * upload: bench/README.md, "Upload: the CPU profile"). {@code jvm.gc.pause} (exported {@code
+   * jvm_gc_pause_seconds_count} and {@code _sum}, which the Grafana dashboard plots) is read from
+   * each collector's own count and time instead, at scrape time; the per-collection meters (bytes
+   * allocated and promoted, live data size, overhead) are not exported.
+   */
+  static void registerJvm(MeterRegistry registry) {
+    List.of(
+            new ClassLoaderMetrics(),
+            new JvmInfoMetrics(),
+            new JvmMemoryMetrics(),
+            new JvmThreadMetrics(),
+            new ProcessorMetrics(),
+            new UptimeMetrics())
+        .forEach(binder -> binder.bindTo(registry));
+    for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+      FunctionTimer.builder(
+              "jvm.gc.pause",
+              collector,
+              GarbageCollectorMXBean::getCollectionCount,
+              GarbageCollectorMXBean::getCollectionTime,
+              TimeUnit.MILLISECONDS)
+          .description("collections and the time they took, by collector")
+          .tag("gc", collector.getName())
+          .register(registry);
+    }
+  }
+
+  /**
    * Vert.x metrics with the route and event-bus address labels (few values in our services); never
    * the raw path, whose values are unbounded.
    */
   static MicrometerMetricsOptions metricsOptions() {
     return new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true)
+        // the JVM's meters are bound by registerJvm, without the notification-driven ones
+        .setJvmMetricsEnabled(false)
         .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS);
   }
 
