@@ -110,6 +110,52 @@ class MultipartParserTest {
     }
   }
 
+  /**
+   * Many parts of every size in one chunk, and in random pieces: each delimiter is found where it
+   * is, the first one first, wherever the two scans of the search stand (one may reach a later
+   * delimiter before the other reaches an earlier one).
+   */
+  @Test
+  void manyPartsOfEverySizeComeOutWhole() {
+    Random random = new Random(11);
+    List<byte[]> contents = new ArrayList<>();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (int part = 0; part < 400; part++) {
+      int size = random.nextInt(4) == 0 ? random.nextInt(8) : random.nextInt(3_000);
+      byte[] content = new byte[size];
+      random.nextBytes(content);
+      contents.add(content);
+      body.writeBytes(
+          ascii(
+              "--"
+                  + B
+                  + "\r\nContent-Disposition: form-data; name=f"
+                  + part
+                  + "; filename=p.bin\r\n\r\n"));
+      body.writeBytes(content);
+      body.writeBytes(ascii("\r\n"));
+    }
+    body.writeBytes(ascii("--" + B + "--"));
+    byte[] bytes = body.toByteArray();
+    for (int round = 0; round < 10; round++) {
+      Recorder recorder = new Recorder();
+      MultipartParser parser = new MultipartParser(B, recorder);
+      int most = round == 0 ? bytes.length : 1 + random.nextInt(60_000);
+      for (int at = 0; at < bytes.length; ) {
+        int length = Math.min(bytes.length - at, round == 0 ? most : 1 + random.nextInt(most));
+        parser.feed(Buffer.buffer(Arrays.copyOfRange(bytes, at, at + length)));
+        at += length;
+      }
+      parser.finish();
+      for (int part = 0; part < contents.size(); part++) {
+        assertThat(recorder.content(part))
+            .as("part %d, round %d", part, round)
+            .isEqualTo(contents.get(part));
+      }
+      assertThat(recorder.events()).last().isEqualTo("closed");
+    }
+  }
+
   @Test
   void aSuspendedParserKeepsTheRestOfTheChunkUntilResumed() {
     List<String> events = new ArrayList<>();
