@@ -8,6 +8,7 @@ import dev.switchboard.common.db.DatabaseProxy;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.common.testing.Eventually;
+import dev.switchboard.common.testing.ManualClock;
 import dev.switchboard.migrations.Migrations;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -45,30 +45,6 @@ class SignedOutSessionsTest {
   @AfterEach
   void close() {
     vertx.close().await();
-  }
-
-  /** A clock a test moves. */
-  private static final class TestClock extends Clock {
-    private Instant now = Instant.now();
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 
   /** Runs {@code call} on the event loop and waits for its outcome. */
@@ -226,7 +202,7 @@ class SignedOutSessionsTest {
    */
   @Test
   void theSetIsBoundedByExpiryAndByItsCapacity() throws Exception {
-    TestClock clock = new TestClock();
+    ManualClock clock = new ManualClock();
     SignedOutSessions sessions = started(Optional.empty(), clock, 3);
     Counter dropped =
         Telemetry.registry().find(Telemetry.exported(SignedOutSessions.DROPPED_METER)).counter();

@@ -3,6 +3,7 @@ package dev.switchboard.stats.sampling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.switchboard.common.testing.ManualClock;
 import dev.switchboard.stats.sampling.HostReadings.CpuTicks;
 import dev.switchboard.stats.sampling.HostReadings.Filesystem;
 import dev.switchboard.stats.sampling.HostReadings.Traffic;
@@ -12,11 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -39,7 +37,7 @@ class HostSamplerTest {
           new Filesystem("/run/user/1000/doc", "portal", "fuse.portal", 0, 0, 0));
 
   private final FakeProbe probe = new FakeProbe();
-  private final StepClock clock = new StepClock(Instant.parse("2026-11-22T01:50:00.123Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-22T01:50:00.123Z"));
   private final List<Gpu> gpus =
       List.of(
           new Gpu(
@@ -381,35 +379,6 @@ class HostSamplerTest {
     @Override
     public JsonObject info() {
       return INFO;
-    }
-  }
-
-  /** Stands still until told to move. */
-  private static final class StepClock extends Clock {
-
-    private Instant now;
-
-    StepClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration step) {
-      now = now.plus(step);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
     }
   }
 }
