@@ -136,8 +136,7 @@ class SignInApiTest {
 
   @Test
   void aForgedOrTamperedJwtIsRefused() {
-    String jwt =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String jwt = login();
     String[] parts = jwt.split("\\.");
     String payload =
         new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
@@ -162,8 +161,7 @@ class SignInApiTest {
   @Test
   void theKeyIsPrivateAndRotatesWithoutARestartKeepingEarlierJwtsUntilTheyExpire()
       throws Exception {
-    String before =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String before = login();
     Path keyFile = dataDir.resolve("session.key");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
         .isEqualTo("rw-------");
@@ -174,8 +172,7 @@ class SignInApiTest {
     assertThat(Files.readString(keyFile)).isNotEqualTo(oldKey);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
         .isEqualTo("rw-------");
-    String after =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String after = login();
     assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", before).statusCode())
         .as("a JWT of the previous key, not expired")
         .isEqualTo(503);
@@ -191,8 +188,7 @@ class SignInApiTest {
    */
   @Test
   void aSessionEndsWhenTheConfiguredTokenItWasBoughtWithChanges() throws Exception {
-    String admins =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String admins = login();
     String viewers =
         api.send(HttpMethod.POST, "/api/v1/auth/login", ContractClient.VIEWER_TOKEN, null, Map.of())
             .bodyAsJsonObject()
@@ -219,8 +215,7 @@ class SignInApiTest {
   void aSessionIsNotRenewedPastItsMaximumAge() throws Exception {
     vertx.close().await();
     start(ADMIN, new JsonObject().put("sessionMaxAge", 4));
-    String jwt =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String jwt = login();
     Instant signedIn = Instant.now();
     Thread.sleep(2_000);
     HttpResponse<Buffer> refreshed = api.call(HttpMethod.POST, "/api/v1/auth/refresh", jwt);
@@ -240,11 +235,9 @@ class SignInApiTest {
    */
   @Test
   void aRefreshKeepsTheSessionAndAuthVerifyNamesIt() {
-    String jwt =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String jwt = login();
     String refreshed = refresh(jwt);
-    String another =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String another = login();
 
     JsonObject first = verify(jwt);
     assertThat(first.getString("name")).isEqualTo("admin token");
@@ -263,13 +256,10 @@ class SignInApiTest {
    */
   @Test
   void signingOutEndsTheSessionOfTheJwtItCameWith() {
-    String jwt =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String jwt = login();
     String refreshed = refresh(jwt);
-    String another =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
-    String byCookie =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String another = login();
+    String byCookie = login();
     // accepted, and the answers kept a while by the authenticator
     for (String session : new String[] {jwt, refreshed, another, byCookie}) {
       assertThat(api.call(HttpMethod.GET, "/api/v1/system/info", session).statusCode())
@@ -324,11 +314,9 @@ class SignInApiTest {
             .put("database", new JsonObject().put("url", url));
     vertx.close().await();
     start(ADMIN, more);
-    String jwt =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String jwt = login();
     String refreshed = refresh(jwt);
-    String another =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String another = login();
     assertThat(api.call(HttpMethod.POST, "/api/v1/auth/logout", jwt).statusCode()).isEqualTo(204);
     vertx.close().await();
 
@@ -349,6 +337,13 @@ class SignInApiTest {
     assertThatThrownBy(() -> verify(token))
         .isInstanceOfSatisfying(
             ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(401));
+  }
+
+  /** A new session's JWT, signed in with the request's token (the admin token). */
+  private String login() {
+    return api.valid(HttpMethod.POST, "/api/v1/auth/login", 200)
+        .bodyAsJsonObject()
+        .getString("token");
   }
 
   /** A JWT of {@code jwt}'s session, bought with it. */
@@ -376,8 +371,7 @@ class SignInApiTest {
   /** CSRF: the cookie does not change anything for a request without an allowed Origin. */
   @Test
   void theCookieChangesNothingWithoutAnAllowedOrigin() {
-    String jwt =
-        api.valid(HttpMethod.POST, "/api/v1/auth/login", 200).bodyAsJsonObject().getString("token");
+    String jwt = login();
     String cookie = "switchboard_session=" + jwt;
     HttpResponse<Buffer> noOrigin =
         api.send(HttpMethod.POST, "/api/v1/auth/keys/rotate", null, null, Map.of("Cookie", cookie));
