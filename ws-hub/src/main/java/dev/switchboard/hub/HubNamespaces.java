@@ -5,6 +5,7 @@ import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.Caller;
 import dev.switchboard.common.auth.FailedSignIns;
+import dev.switchboard.common.auth.Revocations;
 import dev.switchboard.common.auth.Role;
 import dev.switchboard.hub.socket.ConnectError;
 import dev.switchboard.hub.socket.Handshake;
@@ -15,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,15 +64,20 @@ final class HubNamespaces {
   private static final String NAME = "caller";
 
   /**
-   * The socket data (and handshake auth) key of what a revocation that ends the socket's credential
-   * names, a {@link JsonArray} of tags (a named token's, a sign-in JWT's session); absent for a
-   * configured token, which nothing revokes.
+   * The handshake auth key of what a revocation that ends the socket's credential names, a {@link
+   * JsonArray} of tags (a named token's, a sign-in JWT's session), from the middleware to the
+   * connection handler; absent for a configured token, which nothing revokes.
    */
   private static final String REVOCATION = "revocation";
 
   private final SocketServer server;
   private final Streams streams;
   private final Authenticator authenticator;
+  private final Revocations revocations;
+
+  /** What forgets each socket a revocation would end, in {@link #revocations}, once it is gone. */
+  private final Map<Socket, Runnable> revocable = new HashMap<>();
+
   private final List<HubNamespace> namespaces;
   private final Consumer<JsonObject> audit;
 
@@ -85,11 +92,13 @@ final class HubNamespaces {
       SocketServer server,
       Streams streams,
       Authenticator authenticator,
+      Revocations revocations,
       List<HubNamespace> namespaces,
       Consumer<JsonObject> audit) {
     this.server = server;
     this.streams = streams;
     this.authenticator = authenticator;
+    this.revocations = revocations;
     this.namespaces = namespaces;
     this.audit = audit;
   }
@@ -134,6 +143,10 @@ final class HubNamespaces {
           // one handler for all the namespace's sockets, not one per socket
           .onDisconnection(
               (socket, reason) -> {
+                Runnable forget = revocable.remove(socket);
+                if (forget != null) {
+                  forget.run();
+                }
                 streams.releaseIdle();
                 namespace.disconnected(socket);
               });
@@ -147,11 +160,11 @@ final class HubNamespaces {
     JsonObject auth = socket.handshake().auth();
     socket.data().put(ROLE, Role.valueOf((String) auth.remove(ROLE)));
     socket.data().put(NAME, auth.remove(NAME));
-    Object revocation = auth.remove(REVOCATION);
-    if (revocation != null) {
-      socket.data().put(REVOCATION, revocation);
-    } else {
-      socket.data().remove(REVOCATION);
+    // a revocation of its credential disconnects it from the server side, as a client that
+    // connects again with it would be refused
+    if (auth.remove(REVOCATION) instanceof JsonArray tags) {
+      List<String> named = tags.stream().map(String::valueOf).toList();
+      revocable.put(socket, revocations.add(named, socket::disconnect));
     }
     if (socket.recovered()) {
       namespace.resume(socket);
@@ -217,24 +230,6 @@ final class HubNamespaces {
               }
               return admit(handshake, caller, authenticator.revocationTags(given));
             });
-  }
-
-  /**
-   * Ends every socket whose credential a revocation named ({@code auth.revoked}'s {@code origin}: a
-   * named token, with the sign-in JWTs bought with it, or a signed-out session): it is disconnected
-   * from the server side, as a client that connects again with it would be refused.
-   */
-  void revoked(String tag) {
-    if (tag == null) {
-      return;
-    }
-    for (HubNamespace namespace : namespaces) {
-      for (Socket socket : server.of(namespace.name()).sockets()) {
-        if (socket.data().get(REVOCATION) instanceof JsonArray tags && tags.contains(tag)) {
-          socket.disconnect();
-        }
-      }
-    }
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.Authenticator;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Credentials;
+import dev.switchboard.common.auth.Revocations;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ClientAddress;
@@ -106,11 +107,14 @@ public final class HubVerticle extends VerticleBase {
     sockets = new SocketServer(vertx, options, metrics);
     sockets.engine().trust(ClientAddress.fromConfig(config));
     streams = new Streams(vertx);
+    // what a revocation (a named token revoked, a session signed out) ends: its sockets
+    Revocations revocations = Revocations.listening(vertx);
     namespaces =
         new HubNamespaces(
             sockets,
             streams,
             authenticator,
+            revocations,
             HubNamespaces.create(vertx, streams),
             // fire and forget: the gateway's audit log; without a gateway nobody records it
             entry -> vertx.eventBus().send(Addresses.AUDIT_RECORD, entry));
@@ -154,12 +158,6 @@ public final class HubVerticle extends VerticleBase {
                 });
     MessageConsumer<JsonObject> broadcasts =
         vertx.eventBus().consumer(Addresses.HUB_BROADCAST, this::arrived);
-    MessageConsumer<JsonObject> revocations =
-        vertx
-            .eventBus()
-            .consumer(
-                Addresses.AUTH_REVOKED,
-                message -> namespaces.revoked(message.body().getString("origin")));
     String bindHost = config.getString("bindHost", "127.0.0.1");
     if (enabled(config.getValue("relayPolling"), vertx.isClustered())) {
       EngineOptions engine = options.engine();
@@ -175,7 +173,7 @@ public final class HubVerticle extends VerticleBase {
             listening ->
                 Future.all(
                     broadcasts.completion(),
-                    revocations.completion(),
+                    revocations.ready(),
                     Ping.answer(vertx, NAME, Future::succeededFuture),
                     relay == null
                         ? Future.succeededFuture()
