@@ -7,6 +7,7 @@ import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.db.Database;
 import dev.switchboard.common.db.TestDatabase;
 import dev.switchboard.common.observability.Telemetry;
+import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.migrations.Migrations;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -95,13 +96,19 @@ class TokensApiTest {
     assertThat(refused.bodyAsJsonObject().getString("detail"))
         .isEqualTo("the operator role may not administer");
 
-    JsonObject used =
-        api.valid(HttpMethod.GET, "/api/v1/tokens", 200)
-            .bodyAsJsonObject()
-            .getJsonArray("tokens")
-            .getJsonObject(0);
-    assertThat(Instant.parse(used.getString("lastUsedAt")))
-        .isAfter(Instant.parse(used.getString("createdAt")).minusSeconds(1));
+    // the last use is written beside the request, not before its answer
+    Eventually.within(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              JsonObject used =
+                  api.valid(HttpMethod.GET, "/api/v1/tokens", 200)
+                      .bodyAsJsonObject()
+                      .getJsonArray("tokens")
+                      .getJsonObject(0);
+              assertThat(used.getString("lastUsedAt")).isNotNull();
+              assertThat(Instant.parse(used.getString("lastUsedAt")))
+                  .isAfter(Instant.parse(used.getString("createdAt")).minusSeconds(1));
+            });
   }
 
   @Test
