@@ -120,7 +120,7 @@ public final class FileProcessorVerticle extends VerticleBase {
         .compose(
             ignored ->
                 HttpServers.listen(
-                    vertx.createHttpServer(HttpServers.takingUploads()).requestHandler(router),
+                    HttpServers.takingUploads(vertx).requestHandler(router),
                     config().getString("bindHost", "127.0.0.1"),
                     options.port(),
                     "FILES_PORT"))

@@ -131,7 +131,7 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(
             served ->
                 HttpServers.listen(
-                    vertx.createHttpServer(HttpServers.takingUploads()).requestHandler(router),
+                    HttpServers.takingUploads(vertx).requestHandler(router),
                     config().getString("bindHost", "127.0.0.1"),
                     config().getInteger("port", 3006),
                     "GATEWAY_PORT"))

@@ -1,6 +1,7 @@
 package dev.switchboard.common.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.BindException;
@@ -25,8 +26,17 @@ public final class HttpServers {
    * {@link #UPLOAD_CHUNK}. What a chunk holds is garbage once handled, so this bounds a paused
    * upload's heap at one such chunk, as before at one of 8 KiB.
    */
-  public static HttpServerOptions takingUploads() {
+  public static HttpServerOptions uploadOptions() {
     return new HttpServerOptions().setMaxChunkSize(UPLOAD_CHUNK);
+  }
+
+  /**
+   * A server that takes uploads: {@link #uploadOptions()}, and every HTTP/1.x connection tapped so
+   * that a body read through {@link RequestBody} is lent its chunks rather than handed a heap copy
+   * of each.
+   */
+  public static HttpServer takingUploads(Vertx vertx) {
+    return vertx.createHttpServer(uploadOptions()).connectionHandler(BodyTap::install);
   }
 
   /**

@@ -51,7 +51,7 @@ class HttpServersTest {
 
   @Test
   void aServerTakingUploadsHandsTheBodyOnInPiecesAsLargeAsTheyAreRead(Vertx vertx) {
-    int largest = largestChunk(vertx, HttpServers.takingUploads());
+    int largest = largestChunk(vertx, HttpServers.uploadOptions());
     assertThat(largest)
         .as("Vert.x's default would cut every piece to 8 KiB")
         .isGreaterThan(new HttpServerOptions().getMaxChunkSize())

@@ -153,6 +153,12 @@ final class MultipartParser {
     if (at < end || suspended) {
       throw new IllegalStateException("fed while the last chunk is still being parsed");
     }
+    parseFrom(chunk);
+    parse();
+  }
+
+  /** Makes {@code chunk} the one to parse, from its first byte. */
+  private void parseFrom(Buffer chunk) {
     this.chunk = chunk;
     ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
     if (bytes.hasArray()) {
@@ -164,7 +170,6 @@ final class MultipartParser {
     }
     at = arrayOffset;
     end = arrayOffset + chunk.length();
-    parse();
   }
 
   /** Stops parsing until {@link #resume()}, the rest of the chunk kept. */
@@ -185,6 +190,14 @@ final class MultipartParser {
 
   boolean suspended() {
     return suspended;
+  }
+
+  /**
+   * Copies what is left of the chunk, which the parser holds while suspended: the chunk it was fed
+   * is the caller's again (its array is used for other bytes).
+   */
+  void keep() {
+    parseFrom(Buffer.buffer(Arrays.copyOfRange(array, at, end)));
   }
 
   /** Whether part of the last chunk is still to be parsed. */

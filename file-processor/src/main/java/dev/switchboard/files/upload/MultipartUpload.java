@@ -2,6 +2,7 @@ package dev.switchboard.files.upload;
 
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ExpectContinue;
+import dev.switchboard.common.http.RequestBody;
 import dev.switchboard.files.analysis.ContentCheck;
 import dev.switchboard.files.analysis.Refused;
 import io.vertx.core.Future;
@@ -41,6 +42,8 @@ final class MultipartUpload implements MultipartParser.Listener {
 
   private final RoutingContext ctx;
   private final HttpServerRequest request;
+  // the request's body, read from start() on
+  private RequestBody body;
   private final Vertx vertx;
   private final UploadOptions options;
   private final ContentCheck check;
@@ -78,22 +81,40 @@ final class MultipartUpload implements MultipartParser.Listener {
     parser =
         new MultipartParser(
             MultipartParser.boundaryOf(request.getHeader(HttpHeaders.CONTENT_TYPE)), this);
-    request.handler(
+    body = RequestBody.of(request);
+    body.handler(
         chunk -> {
           if (!failed) {
             pending.add(chunk);
             pump();
+            if (body.lending()) {
+              keepWhatIsHeld();
+            }
           }
         });
-    request.exceptionHandler(this::fail);
-    request.endHandler(
+    body.exceptionHandler(this::fail);
+    body.endHandler(
         v -> {
           requestEnded = true;
           pump();
         });
-    // a filter before these routes may have paused the request while it checked something
     ExpectContinue.goAhead(request);
-    request.resume();
+    // a filter before these routes may have paused the request while it checked something
+    body.resume();
+  }
+
+  /**
+   * After a lent chunk: what the parser or the queue still holds of it is copied, as the chunk's
+   * array is used again once the handler returns. The request is paused then, so this happens at
+   * most once per opening of a file or filling of a writer.
+   */
+  private void keepWhatIsHeld() {
+    if (parser.holding()) {
+      parser.keep();
+    }
+    for (int i = pending.size(); i > 0; i--) {
+      pending.add(pending.poll().copy());
+    }
   }
 
   /**
@@ -121,12 +142,12 @@ final class MultipartUpload implements MultipartParser.Listener {
       }
       boolean idle = open() && !parser.suspended() && !parser.holding() && pending.isEmpty();
       if (!idle) {
-        request.pause();
+        body.pause();
       } else if (requestEnded) {
         parser.finish();
         ended();
       } else {
-        request.resume();
+        body.resume();
       }
     } catch (ApiException malformed) {
       fail(malformed);
@@ -338,7 +359,11 @@ final class MultipartUpload implements MultipartParser.Listener {
       return;
     }
     failed = true;
-    request.pause();
+    if (body != null) {
+      body.pause();
+    } else {
+      request.pause();
+    }
     pending.clear();
     if (current != null) {
       current.abort(failure);

@@ -5,6 +5,7 @@ import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
 import dev.switchboard.common.http.ExpectContinue;
+import dev.switchboard.common.http.RequestBody;
 import dev.switchboard.files.analysis.ContentCheck;
 import dev.switchboard.files.analysis.Refused;
 import dev.switchboard.files.analysis.Sha256;
@@ -314,7 +315,7 @@ final class TusUploads {
                       file -> {
                         Transfer transfer =
                             new Transfer(
-                                ctx.request(),
+                                RequestBody.of(ctx.request()),
                                 file,
                                 upload.length() - offset,
                                 gate,

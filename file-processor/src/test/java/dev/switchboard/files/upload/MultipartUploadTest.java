@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.testing.Eventually;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -15,8 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +108,69 @@ class MultipartUploadTest {
             org.assertj.core.groups.Tuple.tuple("b.csv", "text/csv", Bodies.sha256(csv)),
             org.assertj.core.groups.Tuple.tuple("c.txt", "text/plain", Bodies.sha256(text)));
     assertThat(uploadsLeft()).isEmpty();
+  }
+
+  /**
+   * Two requests of many files each, at once, on one event loop: each chunk is lent to its upload
+   * in the one array of that thread, so the rest of a chunk that the parser holds while a part's
+   * file opens must be copied before the other upload's next chunk takes the array.
+   */
+  @Test
+  void twoUploadsAtOnceOnOneEventLoopKeepEachOthersBytesApart() throws Exception {
+    try (UploadServer oneLoop =
+        UploadServer.start(
+            UploadServer.options(dir.resolve("one-loop"), MAX, Duration.ofHours(1)),
+            dir.resolve("one-loop-kept"),
+            new VertxOptions().setEventLoopPoolSize(1))) {
+      List<Object[]> requests = List.of(textFiles('a', 24), textFiles('n', 24));
+      List<CompletableFuture<HttpResponse<String>>> answers =
+          requests.stream()
+              .map(
+                  files ->
+                      http.sendAsync(
+                          HttpRequest.newBuilder(URI.create(oneLoop.url("/api/v1/files")))
+                              .header(
+                                  "Content-Type",
+                                  "multipart/form-data; boundary=" + Bodies.BOUNDARY)
+                              .POST(HttpRequest.BodyPublishers.ofByteArray(Bodies.multipart(files)))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString()))
+              .toList();
+      for (CompletableFuture<HttpResponse<String>> answer : answers) {
+        HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+      }
+      Map<String, String> sent = new HashMap<>();
+      for (Object[] files : requests) {
+        for (int i = 0; i < files.length; i += 3) {
+          sent.put((String) files[i], Bodies.sha256((byte[]) files[i + 2]));
+        }
+      }
+      Map<String, String> stored = new HashMap<>();
+      oneLoop.intake.received().forEach(file -> stored.put(file.name(), file.sha256()));
+      assertThat(stored).containsOnlyKeys(sent.keySet());
+      assertThat(sent.keySet().stream().filter(name -> !sent.get(name).equals(stored.get(name))))
+          .as("files stored with other bytes than were sent")
+          .isEmpty();
+    }
+  }
+
+  /**
+   * {@code count} text files of 40 to 250 KB, each of its own letters, starting at {@code from}.
+   */
+  private static Object[] textFiles(char from, int count) {
+    Random random = new Random(from);
+    Object[] files = new Object[count * 3];
+    for (int i = 0; i < count; i++) {
+      byte[] text = new byte[40_000 + random.nextInt(210_000)];
+      for (int j = 0; j < text.length; j++) {
+        text[j] = (byte) (j % 61 == 60 ? '\n' : from + (i + j) % 13);
+      }
+      files[i * 3] = from + "-" + i + ".txt";
+      files[i * 3 + 1] = "text/plain";
+      files[i * 3 + 2] = text;
+    }
+    return files;
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.switchboard.files.upload;
 import dev.switchboard.common.auth.BearerAuth;
 import dev.switchboard.common.auth.Caller;
 import dev.switchboard.common.auth.Role;
+import dev.switchboard.common.http.HttpServers;
 import dev.switchboard.common.http.Problems;
 import dev.switchboard.common.observability.Telemetry;
 import dev.switchboard.files.analysis.AllowList;
@@ -15,8 +16,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The upload routes alone on a real HTTP server on a free port, with a {@link RecordingIntake}, as
- * the tests (and the small-heap probe) use them.
+ * The upload routes alone on a real HTTP server on a free port (made as the services make theirs),
+ * with a {@link RecordingIntake}, as the tests (and the small-heap probe) use them.
  */
 final class UploadServer implements AutoCloseable {
 
@@ -34,7 +35,8 @@ final class UploadServer implements AutoCloseable {
     // the routes alone: every request is the admin's (ApiRouter's token check is tested elsewhere)
     router.route("/api/*").handler(BearerAuth.trusting(new Caller("test", Role.ADMIN)));
     this.routes = await(UploadRoutes.mount(router, vertx, options, intake));
-    this.server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    this.server =
+        await(HttpServers.takingUploads(vertx).requestHandler(router).listen(0, "127.0.0.1"));
   }
 
   /** Options for tests: uploads under {@code dir}, the default allow-list, fast progress. */
@@ -56,8 +58,14 @@ final class UploadServer implements AutoCloseable {
 
   /** A server on a Vert.x with metrics, so that {@link Telemetry#registry()} is a real one. */
   static UploadServer start(UploadOptions options, Path kept) throws Exception {
+    return start(options, kept, new VertxOptions());
+  }
+
+  /** As {@link #start(UploadOptions, Path)}, on a Vert.x made with {@code vertxOptions}. */
+  static UploadServer start(UploadOptions options, Path kept, VertxOptions vertxOptions)
+      throws Exception {
     return new UploadServer(
-        Telemetry.vertxBuilder("file-processor", new VertxOptions()).build(), options, kept);
+        Telemetry.vertxBuilder("file-processor", vertxOptions).build(), options, kept);
   }
 
   int port() {
