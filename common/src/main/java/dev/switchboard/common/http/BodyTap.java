@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -18,29 +19,28 @@ import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Sits in an HTTP/1.x connection's pipeline just before Vert.x's own handler and lends the chunks
- * of a request body to its {@link RequestBody} while that body's reader takes them at once.
+ * of a request body to its {@link RequestBody} while that body's reader takes them.
  *
  * <p>Vert.x copies every chunk of a body out of Netty's pooled buffer into a new heap buffer before
  * a handler sees it ({@code BufferInternal.safeBuffer}): for an upload, a GiB of garbage per GiB,
  * about 160 young collections of the 8 MiB young generation, and the zeroing and copying of every
- * byte. Lent, a chunk is copied into one array per event-loop thread that is used again for the
- * next chunk, the pooled buffer is released at once, and the reader, called on the request's
- * context as Vert.x would call it, copies the bytes where they go before it returns
- * (bench/README.md, "Upload: the chunks lent").
+ * byte. A lent chunk is copied instead into one array per event-loop thread, the pooled buffer is
+ * released at once, and the chunk goes on to Vert.x wrapped around that array, which Vert.x hands
+ * on as it is (it copies pooled buffers only). So the body still takes Vert.x's way, in order, with
+ * its pausing and its byte counts; the reader copies the bytes where they go before its handler
+ * returns (bench/README.md, "Upload: the chunks lent").
  *
- * <p>A chunk is lent only when nothing of the body is on its way through Vert.x: the reader is not
- * paused, and every byte handed on to Vert.x has reached it. Otherwise the chunk goes on to Vert.x
- * as before, which queues it while the reader is paused; so the reader gets the body in order
- * either way, and Vert.x's pausing of the connection still holds the body back. A lent last chunk
- * is passed on empty, with its trailers, so that the request ends in Vert.x as it would have.
+ * <p>When Vert.x did not hand a lent chunk to the reader at once (it queued it: the reader paused
+ * meanwhile), the array now belongs to that chunk, and the thread takes a new one. A chunk that
+ * arrives while the reader is paused is not lent: Vert.x queues it, copied, as before.
  */
 final class BodyTap extends ChannelInboundHandlerAdapter {
 
   static final String NAME = "switchboardBodyTap";
 
-  /** The array a chunk is lent in: one per event-loop thread, and whether it is lent now. */
+  /** The array chunks are lent in: one per event-loop thread, and whether it is lent now. */
   private static final class Scratch {
-    final byte[] bytes = new byte[HttpServers.UPLOAD_CHUNK];
+    byte[] bytes = new byte[HttpServers.UPLOAD_CHUNK];
     boolean lent;
   }
 
@@ -52,10 +52,9 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
         }
       };
 
-  // the request whose body comes now: its headers (to know it again by), the bytes of its body
-  // handed on to Vert.x, whether its last chunk went by, and the body that takes lent chunks
+  // the request whose body comes now: its headers (to know it again by), whether its last chunk
+  // went by, and the body that is lent its chunks
   private HttpHeaders headers;
-  private long passed;
   private boolean ended = true;
   private RequestBody body;
 
@@ -74,46 +73,46 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
 
   /**
    * Lends {@code request}'s chunks to {@code body} from now on, when the tap is in front of its
-   * connection and the body now coming is this request's; otherwise every chunk goes through
-   * Vert.x. Called on the connection's event loop.
+   * connection and the body now coming is this request's; otherwise every chunk is Vert.x's copy.
+   * Called on the connection's event loop.
    */
   static void attach(HttpServerRequest request, RequestBody body) {
     if (request.connection() instanceof ConnectionBase base
-        && base.channelHandlerContext().pipeline().get(NAME) instanceof BodyTap tap
-        && !tap.ended
-        && tap.headers == request.headers()) {
-      tap.body = body;
+        && base.channelHandlerContext().pipeline().get(NAME) instanceof BodyTap tap) {
+      tap.attach(request.headers(), body);
     }
   }
 
-  /** How many bytes of the current request's body were handed on to Vert.x (tests). */
-  long passed() {
-    return passed;
+  /** Lends the chunks of the request with these headers to {@code body}, if its body comes now. */
+  void attach(Object requestHeaders, RequestBody body) {
+    if (!ended && headers == requestHeaders) {
+      this.body = body;
+    }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest request) {
       headers = request.headers();
-      passed = 0;
       ended = msg instanceof LastHttpContent;
       body = null;
     } else if (msg instanceof HttpContent content && !ended) {
       boolean last = content instanceof LastHttpContent;
       ended = last;
-      if (body != null && lent(ctx, content, last)) {
-        return;
-      }
-      passed += content.content().readableBytes();
+      RequestBody to = body;
       if (last) {
         body = null;
+      }
+      if (to != null && lent(ctx, content, last, to)) {
+        return;
       }
     }
     ctx.fireChannelRead(msg);
   }
 
-  /** Lends the chunk to the body, if it takes it now; false when it goes on to Vert.x. */
-  private boolean lent(ChannelHandlerContext ctx, HttpContent content, boolean last) {
+  /** Lends the chunk to the body, unless it is paused; false when the chunk goes on as it is. */
+  private static boolean lent(
+      ChannelHandlerContext ctx, HttpContent content, boolean last, RequestBody to) {
     ByteBuf bytes = content.content();
     int length = bytes.readableBytes();
     Scratch scratch = SCRATCH.get();
@@ -121,27 +120,27 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
         || length > scratch.bytes.length
         || scratch.lent
         || !content.decoderResult().isSuccess()
-        || !body.takes(passed)) {
+        || to.paused()) {
       return false;
     }
-    bytes.getBytes(bytes.readerIndex(), scratch.bytes, 0, length);
-    RequestBody to = body;
-    HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
-    if (last) {
-      body = null;
-    }
+    byte[] array = scratch.bytes;
+    bytes.getBytes(bytes.readerIndex(), array, 0, length);
+    ByteBuf wrapped = Unpooled.wrappedBuffer(array, 0, length);
+    HttpContent lent =
+        last
+            ? new DefaultLastHttpContent(wrapped, ((LastHttpContent) content).trailingHeaders())
+            : new DefaultHttpContent(wrapped);
     content.release();
     scratch.lent = true;
+    to.lending(array);
     try {
-      to.lend(Unpooled.wrappedBuffer(scratch.bytes, 0, length));
+      ctx.fireChannelRead(lent);
     } finally {
       scratch.lent = false;
-    }
-    if (last) {
-      ctx.fireChannelRead(
-          trailers.isEmpty()
-              ? LastHttpContent.EMPTY_LAST_CONTENT
-              : new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
+      if (!to.lent()) {
+        // queued by Vert.x: the array is the chunk's now
+        scratch.bytes = new byte[array.length];
+      }
     }
     return true;
   }

@@ -4,77 +4,77 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 
 /**
  * A request's body as a stream whose chunks may be <em>lent</em>: on a server made by {@link
- * HttpServers#takingUploads}, a chunk that arrives while the reader takes chunks (it is not paused,
- * and it has every earlier chunk) is handed over in an array that is used again once the handler
- * returns, instead of in the heap copy Vert.x makes of every chunk. The handler must copy whatever
- * it keeps of a chunk before it returns, and can tell a lent chunk by {@link #lending()}. Elsewhere
- * (HTTP/2, another server, a chunk that arrives while the reader is paused) chunks come as Vert.x
- * delivers them, in order with the lent ones.
+ * HttpServers#takingUploads}, a chunk that arrives while the reader is not paused comes in an array
+ * that is used again for the next chunk once the handler returns, instead of in the heap copy
+ * Vert.x makes of every chunk. So the handler must copy whatever it keeps of a chunk before it
+ * returns when {@link #lending()} says the chunk is lent. Elsewhere (HTTP/2, another server, a
+ * chunk that arrives while the reader is paused) chunks are Vert.x's copies. Either way they come
+ * through the request, in order, counted by Vert.x as the request's bytes.
  *
- * <p>Read the body through this stream only, from the request's context, and pause and resume it
- * here rather than on the request: a reader paused behind this stream's back would still be lent
- * chunks.
+ * <p>Read the body through this stream, not the request, and pause and resume it here.
  */
 public final class RequestBody implements ReadStream<Buffer> {
 
   private final HttpServerRequest request;
-  private final ContextInternal context;
   private Handler<Buffer> handler;
   // paused until the reader resumes: a filter before it may have paused the request
   private boolean paused = true;
-  // bytes Vert.x delivered (not lent), to tell when none are on their way through it
-  private long delivered;
-  private boolean lending;
+  // the array of the chunk being lent, and whether the handler had it
+  private byte[] lending;
+  private boolean lent;
 
-  private RequestBody(HttpServerRequest request, ContextInternal context) {
+  RequestBody(HttpServerRequest request) {
     this.request = request;
-    this.context = context;
   }
 
   /** The body of {@code request}; called on the request's context, before its body is read. */
   public static RequestBody of(HttpServerRequest request) {
-    RequestBody body = new RequestBody(request, ContextInternal.current());
-    if (body.context != null) {
-      BodyTap.attach(request, body);
-    }
+    RequestBody body = new RequestBody(request);
+    BodyTap.attach(request, body);
     return body;
   }
 
-  /** Whether the handler is being called with a lent chunk (valid only until it returns). */
+  /**
+   * Whether a chunk is being lent: the handler's chunk is then valid only until the handler
+   * returns.
+   */
   public boolean lending() {
-    return lending;
+    return lending != null;
   }
 
-  /** Whether a chunk can be lent now, {@code passed} bytes having gone on to Vert.x before it. */
-  boolean takes(long passed) {
-    return handler != null && !paused && delivered == passed;
+  boolean paused() {
+    return paused;
   }
 
-  /** Calls the handler with a lent chunk, on the request's context. */
-  void lend(ByteBuf chunk) {
-    lending = true;
-    try {
-      context.dispatch(BufferInternal.buffer(chunk), handler);
-    } finally {
-      lending = false;
-    }
+  /** A chunk in {@code array} goes to Vert.x, to be handed to the handler. */
+  void lending(byte[] array) {
+    lending = array;
+    lent = false;
+  }
+
+  /** Whether the handler had the chunk lent; the lending is over. */
+  boolean lent() {
+    lending = null;
+    return lent;
   }
 
   @Override
   public RequestBody handler(Handler<Buffer> handler) {
     this.handler = handler;
-    request.handler(handler == null ? null : this::delivered);
+    request.handler(handler == null ? null : this::chunk);
     return this;
   }
 
-  private void delivered(Buffer chunk) {
-    delivered += chunk.length();
+  private void chunk(Buffer chunk) {
+    if (lending != null && !lent) {
+      ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
+      lent = bytes.hasArray() && bytes.array() == lending;
+    }
     Handler<Buffer> to = handler;
     if (to != null) {
       to.handle(chunk);

@@ -26,7 +26,7 @@ class RequestBodyTest {
   private static final int SIZE = 24 << 20;
 
   /** What a reader of one body saw. */
-  private record Read(String sha256, long bytes, int lent, int delivered) {}
+  private record Read(String sha256, long bytes, int lent, int delivered, long bytesRead) {}
 
   /**
    * Reads each body through {@link RequestBody}: hashes every chunk before the handler returns (as
@@ -59,7 +59,9 @@ class RequestBodyTest {
                         + " "
                         + counts[0]
                         + " "
-                        + counts[1]));
+                        + counts[1]
+                        + " "
+                        + request.bytesRead()));
     body.resume();
   }
 
@@ -84,7 +86,8 @@ class RequestBodyTest {
                   words[0],
                   Long.parseLong(words[1]),
                   Integer.parseInt(words[2]),
-                  Integer.parseInt(words[3]));
+                  Integer.parseInt(words[3]),
+                  Long.parseLong(words[4]));
             });
   }
 
@@ -105,6 +108,9 @@ class RequestBodyTest {
         byte[] sent = randomBytes(seed);
         Read read = send(client, server.actualPort(), sent).await();
         assertThat(read.bytes()).isEqualTo(SIZE);
+        assertThat(read.bytesRead())
+            .as("the request's bytes, as Vert.x counts them")
+            .isEqualTo(SIZE);
         assertThat(read.sha256()).isEqualTo(HexFormat.of().formatHex(sha256().digest(sent)));
         assertThat(read.lent()).as("chunks lent, request %d", seed).isGreaterThan(0);
         assertThat(read.delivered())
@@ -145,7 +151,7 @@ class RequestBodyTest {
                             body -> {
                               seen.tryComplete(
                                   HexFormat.of().formatHex(sha256().digest(body.getBytes())));
-                              request.response().end("0 0 0 0");
+                              request.response().end("0 0 0 0 0");
                             }))
             .listen(0, "127.0.0.1")
             .await();

@@ -111,18 +111,18 @@ class MultipartUploadTest {
   }
 
   /**
-   * Two requests of many files each, at once, on one event loop: each chunk is lent to its upload
+   * Three requests of many files each, at once, on one event loop: each chunk is lent to its upload
    * in the one array of that thread, so the rest of a chunk that the parser holds while a part's
-   * file opens must be copied before the other upload's next chunk takes the array.
+   * file opens must be copied before another upload's next chunk takes the array.
    */
   @Test
-  void twoUploadsAtOnceOnOneEventLoopKeepEachOthersBytesApart() throws Exception {
+  void uploadsAtOnceOnOneEventLoopKeepEachOthersBytesApart() throws Exception {
     try (UploadServer oneLoop =
         UploadServer.start(
             UploadServer.options(dir.resolve("one-loop"), MAX, Duration.ofHours(1)),
             dir.resolve("one-loop-kept"),
             new VertxOptions().setEventLoopPoolSize(1))) {
-      List<Object[]> requests = List.of(textFiles('a', 24), textFiles('n', 24));
+      List<Object[]> requests = List.of(textFiles('a', 24), textFiles('n', 24), textFiles('A', 24));
       List<CompletableFuture<HttpResponse<String>>> answers =
           requests.stream()
               .map(
