@@ -110,7 +110,7 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
     ctx.fireChannelRead(msg);
   }
 
-  /** Lends the chunk to the body, unless it is paused; false when the chunk goes on as it is. */
+  /** Lends the chunk to the body if it is reading; false when the chunk goes on as it is. */
   private static boolean lent(
       ChannelHandlerContext ctx, HttpContent content, boolean last, RequestBody to) {
     ByteBuf bytes = content.content();
@@ -120,7 +120,7 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
         || length > scratch.bytes.length
         || scratch.lent
         || !content.decoderResult().isSuccess()
-        || to.paused()) {
+        || !to.reading()) {
       return false;
     }
     byte[] array = scratch.bytes;

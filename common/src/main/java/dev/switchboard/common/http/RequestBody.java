@@ -47,8 +47,9 @@ public final class RequestBody implements ReadStream<Buffer> {
     return lending != null;
   }
 
-  boolean paused() {
-    return paused;
+  /** Whether the reader takes chunks now: it has a handler and is not paused. */
+  boolean reading() {
+    return handler != null && !paused;
   }
 
   /** A chunk in {@code array} goes to Vert.x, to be handed to the handler. */
