@@ -57,10 +57,13 @@ final class HubNamespaces {
    */
   static final String ERROR = "error";
 
-  /** The socket data (and, until the socket exists, handshake auth) key of the role. */
+  /**
+   * Handshake auth keys the hub once used for the role and the caller's name, and still takes out
+   * of an admitted socket's auth: a client's own values under them are not kept with the socket.
+   * Who the socket speaks for is its {@link Socket#principal()}, a {@link Caller}.
+   */
   private static final String ROLE = "role";
 
-  /** The socket data (and handshake auth) key of the caller's name. */
   private static final String NAME = "caller";
 
   /**
@@ -155,11 +158,9 @@ final class HubNamespaces {
 
   private void connected(
       HubNamespace namespace, Map<String, Socket.EventHandler> handlers, Socket socket) {
-    // the middleware left who it admitted in the auth: kept once, in the socket's data; for a
-    // recovered socket, in place of what its session had (the token was checked again)
+    // who the middleware admitted is the handshake's principal (Socket#principal), for a
+    // recovered socket too (the token was checked again); what would revoke it is in the auth
     JsonObject auth = socket.handshake().auth();
-    socket.data().put(ROLE, Role.valueOf((String) auth.remove(ROLE)));
-    socket.data().put(NAME, auth.remove(NAME));
     // a revocation of its credential disconnects it from the server side, as a client that
     // connects again with it would be refused
     if (auth.remove(REVOCATION) instanceof JsonArray tags) {
@@ -181,14 +182,17 @@ final class HubNamespaces {
 
   /** Who the socket speaks for (the credential it connected with); empty when unknown. */
   static Optional<Caller> caller(Socket socket) {
-    Role role = (Role) socket.data().get(ROLE);
-    String name = (String) socket.data().get(NAME);
-    return role == null || name == null ? Optional.empty() : Optional.of(new Caller(name, role));
+    return socket.principal() instanceof Caller caller ? Optional.of(caller) : Optional.empty();
+  }
+
+  /** The socket's role; null when unknown. */
+  private static Role role(Socket socket) {
+    return socket.principal() instanceof Caller caller ? caller.role() : null;
   }
 
   /** Why the socket's role may not do {@code action}, or empty when it may. */
   static Optional<String> refusal(Socket socket, Action action) {
-    return Access.refusal((Role) socket.data().get(ROLE), action);
+    return Access.refusal(role(socket), action);
   }
 
   /**
@@ -249,9 +253,13 @@ final class HubNamespaces {
               "the " + role.label() + " role may not join a namespace",
               new JsonObject().put("code", "forbidden")));
     }
-    // the token has done its work: not kept with the socket for the life of the connection
+    // the token has done its work: not kept with the socket for the life of the connection; who
+    // it stands for is the handshake's principal, the authenticator's own object (one for all the
+    // sockets of a configured token), not a copy in every socket's data
     handshake.auth().remove("token");
-    handshake.auth().put(ROLE, role.name()).put(NAME, caller.get().name());
+    handshake.auth().remove(ROLE);
+    handshake.auth().remove(NAME);
+    handshake.principal(caller.get());
     if (revocation.isEmpty()) {
       // nothing the client sent under that key stands for the gateway's answer
       handshake.auth().remove(REVOCATION);
@@ -272,8 +280,7 @@ final class HubNamespaces {
       if (event.audited() != null) {
         ack = audited(socket, event, args, ack);
       }
-      Role role = (Role) socket.data().get(ROLE);
-      Optional<String> refused = Access.refusal(role, event.action());
+      Optional<String> refused = refusal(socket, event.action());
       if (refused.isEmpty()) {
         event.handler().handle(socket, args, ack);
       } else {
@@ -298,8 +305,9 @@ final class HubNamespaces {
                     && Boolean.FALSE.equals(reply.getValue("ok"))
                 ? reply.getJsonObject("error", new JsonObject())
                 : null;
-        Role role = (Role) socket.data().get(ROLE);
-        String name = (String) socket.data().get(NAME);
+        Caller caller = socket.principal() instanceof Caller known ? known : null;
+        Role role = caller == null ? null : caller.role();
+        String name = caller == null ? null : caller.name();
         audit.accept(
             new JsonObject()
                 .put("at", Instant.now().toString())

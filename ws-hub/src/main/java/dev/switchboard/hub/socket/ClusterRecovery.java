@@ -155,7 +155,7 @@ final class ClusterRecovery {
         .put("sid", socket.id())
         .put("epoch", local.epoch())
         .put("rooms", new JsonArray(new ArrayList<>(socket.roomsView())))
-        .put("data", SessionData.encode(socket.data()))
+        .put("data", SessionData.encode(socket.dataView()))
         .put("since", since);
   }
 

@@ -17,6 +17,7 @@ public final class Handshake {
 
   private JsonObject auth;
   private final EngineSocket engine;
+  private Object principal;
 
   Handshake(JsonObject auth, EngineSocket engine) {
     this.auth = auth;
@@ -30,6 +31,20 @@ public final class Handshake {
    */
   public JsonObject auth() {
     return auth;
+  }
+
+  /**
+   * Who the connection speaks for, as a middleware found it; the socket keeps it for its life
+   * ({@link Socket#principal()}). Kept here rather than in the socket's data: one reference per
+   * socket, to an object the middleware may share among many.
+   */
+  public void principal(Object principal) {
+    this.principal = principal;
+  }
+
+  /** What {@link #principal(Object)} set; null when nothing did. */
+  public Object principal() {
+    return principal;
   }
 
   /**

@@ -271,7 +271,9 @@ public final class Namespace {
     server.metrics().recovered(name);
     Recovery.Session session = restored.session();
     Socket socket = new Socket(session.sid(), session.pid(), this, client, handshake, true);
-    socket.data().putAll(session.data());
+    if (!session.data().isEmpty()) {
+      socket.data().putAll(session.data());
+    }
     accept(client, socket, session.rooms());
     restored.missed().forEach(missed -> socket.send(SocketPacket.event(name, missed, null)));
   }
@@ -358,7 +360,9 @@ public final class Namespace {
               socket.id(),
               socket.pid(),
               Set.copyOf(socket.roomsView()),
-              Collections.unmodifiableMap(new HashMap<>(socket.data())),
+              socket.dataView().isEmpty()
+                  ? Map.of()
+                  : Collections.unmodifiableMap(new HashMap<>(socket.dataView())),
               System.currentTimeMillis()));
     }
     if (cluster != null) {

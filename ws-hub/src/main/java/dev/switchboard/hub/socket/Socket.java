@@ -61,7 +61,9 @@ public final class Socket {
   /** Acknowledgements this socket waits for from its client; null while none. */
   private Map<Long, Promise<JsonArray>> pendingAcks;
 
-  private final Map<String, Object> data = new HashMap<>(4);
+  /** The application's per-socket state; null until {@link #data} is first asked for. */
+  private Map<String, Object> data;
+
   private long nextAckId;
   private boolean connected = true;
   private double tokens;
@@ -109,9 +111,28 @@ public final class Socket {
     return connected;
   }
 
-  /** Per-socket state the application keeps (what it subscribed to, say). */
+  /**
+   * Per-socket state the application keeps (what it subscribed to, say); made at the first call,
+   * since most idle sockets keep none.
+   */
   public Map<String, Object> data() {
+    if (data == null) {
+      data = new HashMap<>(4);
+    }
     return data;
+  }
+
+  /** The per-socket state as it is, without making it: empty when none was ever asked for. */
+  Map<String, Object> dataView() {
+    return data == null ? Map.of() : data;
+  }
+
+  /**
+   * Who the socket speaks for, as the middleware that admitted it said ({@link
+   * Handshake#principal(Object)}); null when it said nothing.
+   */
+  public Object principal() {
+    return handshake.principal();
   }
 
   /** Every room the socket is in, its own (its id) included. */
