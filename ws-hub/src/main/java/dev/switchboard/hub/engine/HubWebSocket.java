@@ -22,10 +22,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.ShutdownEvent;
 import io.vertx.core.net.impl.VertxHandler;
 import java.nio.charset.StandardCharsets;
@@ -105,8 +108,29 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
     if (vertxHandler instanceof VertxHandler<?> detached) {
       // Vert.x's websocket no longer hears from the channel: let it close its books (metrics) now
       detached.channelInactive(vertxCtx);
+      forgetCloseFuture(vertxCtx.channel(), detached.getConnection());
     }
     return hub;
+  }
+
+  /**
+   * Takes the Vert.x websocket connection's close promise off the channel's close future. Every
+   * Vert.x connection object listens there with a promise of its own ({@code ConnectionBase}), and
+   * the websocket's is bound to the upgrade request's duplicated context: the promise, the context
+   * and its locals (about 70 bytes) stayed for the life of every connection, for a connection
+   * object nothing uses any more and whose close Vert.x has already been told of ({@code
+   * channelInactive} above). The promises of the connection objects the channel had before the
+   * upgrade (the plain socket's, the HTTP connection's) stay: nothing outside Vert.x can reach
+   * them.
+   */
+  static void forgetCloseFuture(Channel channel, Object connection) {
+    if (connection instanceof ConnectionBase vertxConnection
+        && vertxConnection.closeFuture() instanceof GenericFutureListener<?> promise) {
+      @SuppressWarnings("unchecked")
+      GenericFutureListener<? extends Future<? super Void>> listener =
+          (GenericFutureListener<? extends Future<? super Void>>) promise;
+      channel.closeFuture().removeListener(listener);
+    }
   }
 
   void listener(Listener listener) {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.MessageAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,6 +40,8 @@ import org.junit.jupiter.api.Timeout;
  *   <li>after {@link HubWebSocket#takeOver} the pipeline holds the hub's handler where Vert.x's
  *       was, no aggregator (the hub puts fragments together itself) and nothing of Vert.x's, and
  *       messages reach the hub;
+ *   <li>the Vert.x websocket connection's close promise no longer listens to the channel's close
+ *       (it kept its duplicated context reachable for the life of the connection);
  *   <li>stopping the HTTP server still tells each connection by a {@code ShutdownEvent} travelling
  *       down its pipeline, which the hub answers with a close frame.
  * </ul>
@@ -66,6 +69,11 @@ class HubWebSocketInternalsTest {
 
   private Promise<String> received;
 
+  /**
+   * Whether the Vert.x websocket connection's close future was done when the hub heard the close.
+   */
+  private Promise<Boolean> vertxClosedWhenHubClosed;
+
   /** The websocket as Vert.x handed it over, and the pipeline after the hub took it. */
   private record TakeOver(
       boolean internal,
@@ -89,6 +97,7 @@ class HubWebSocketInternalsTest {
   void startServer() {
     takeOver = Promise.promise();
     received = Promise.promise();
+    vertxClosedWhenHubClosed = Promise.promise();
     server =
         vertx
             .createHttpServer(EngineServer.httpServerOptions(EngineOptions.defaults("/engine.io/")))
@@ -152,6 +161,20 @@ class HubWebSocketInternalsTest {
   }
 
   @Test
+  void theVertxConnectionNoLongerWaitsForTheChannelToClose() {
+    WebSocket client = connect();
+    takeOver.future().await();
+
+    client.close();
+
+    assertThat(vertxClosedWhenHubClosed.future().await())
+        .withFailMessage(
+            "the Vert.x websocket connection's close future completed when the channel closed: its"
+                + " promise still listens to the channel's close future, and keeps its context")
+        .isFalse();
+  }
+
+  @Test
   void theFrameEncoderIsGoneAndControlFramesStillLeaveEncoded() {
     WebSocket client = connect();
     TakeOver seen = takeOver.future().await();
@@ -197,6 +220,10 @@ class HubWebSocketInternalsTest {
     ChannelHandlerContext vertxContext = internal.channelHandlerContext();
     ChannelHandler vertxHandler = vertxContext.handler();
     ChannelPipeline pipeline = vertxContext.pipeline();
+    Future<Void> vertxClosed =
+        vertxHandler instanceof VertxHandler<?> handler
+            ? handler.getConnection().closeFuture()
+            : Future.succeededFuture();
     HubWebSocket hub = HubWebSocket.takeOver(ws, MAX_MESSAGE);
     hub.listener(
         new HubWebSocket.Listener() {
@@ -209,7 +236,9 @@ class HubWebSocketInternalsTest {
           public void onBinary(HubWebSocket socket, Buffer data) {}
 
           @Override
-          public void onClose(HubWebSocket socket) {}
+          public void onClose(HubWebSocket socket) {
+            vertxClosedWhenHubClosed.tryComplete(vertxClosed.isComplete());
+          }
         });
     takeOver.complete(new TakeOver(true, vertxHandler, pipeline.names(), pipeline, hub));
   }
