@@ -12,7 +12,7 @@ import java.util.Map;
  * websocket from the start), the heartbeat, and the packets waiting for a polling GET. Everything
  * happens on the hub's event loop, so nothing here is synchronized.
  */
-public final class EngineSocket {
+public final class EngineSocket implements HubWebSocket.Listener {
 
   /** What the session hands up: each message (a String or a Buffer) and, once, why it closed. */
   public interface Listener {
@@ -23,15 +23,13 @@ public final class EngineSocket {
 
   // Idle sessions are the many, so a session keeps little: what it shares (options, writer,
   // heartbeat) comes from its server, the handshake stays in its compact text form until asked for,
-  // and the polling queue exists only while polling.
+  // the polling queue exists only while polling, and the session hears its websockets itself.
   private final String id;
   private final EngineServer server;
-  private final EngineOptions options;
   private final String handshakeQuery;
   private String handshakeHeaders;
   private Listener listener;
 
-  private final HubWebSocket.Listener webSocketEvents = new WebSocketEvents();
   private HubWebSocket webSocket;
   private HubWebSocket probe;
   private long probeTimer = -1;
@@ -63,7 +61,6 @@ public final class EngineSocket {
   EngineSocket(String id, EngineServer server, String handshakeQuery, String handshakeHeaders) {
     this.id = id;
     this.server = server;
-    this.options = server.options();
     this.handshakeQuery = handshakeQuery;
     this.handshakeHeaders = handshakeHeaders;
   }
@@ -118,10 +115,10 @@ public final class EngineSocket {
       return;
     }
     if (webSocket != null) {
-      if (webSocket.backlog() > options.maxBufferedBytes()) {
+      if (webSocket.backlog() > server.options().maxBufferedBytes()) {
         // the backlog counts what this turn wrote but has not flushed yet: flush, then judge
         webSocket.flush();
-        if (webSocket.backlog() > options.maxBufferedBytes()) {
+        if (webSocket.backlog() > server.options().maxBufferedBytes()) {
           close("slow consumer");
           return;
         }
@@ -134,7 +131,7 @@ public final class EngineSocket {
     }
     buffered.add(packet);
     bufferedBytes += packet.size();
-    if (bufferedBytes > options.maxBufferedBytes()) {
+    if (bufferedBytes > server.options().maxBufferedBytes()) {
       close("slow consumer");
       return;
     }
@@ -152,7 +149,7 @@ public final class EngineSocket {
     if (webSocket != null) {
       return webSocket.writable();
     }
-    return bufferedBytes < options.maxBufferedBytes() / 4;
+    return bufferedBytes < server.options().maxBufferedBytes() / 4;
   }
 
   // ---- the transports ----
@@ -175,7 +172,7 @@ public final class EngineSocket {
   void onPollingGet(HttpServerRequest request) {
     if (pendingGet != null) {
       // two concurrent GETs: a broken client; the first learns of the close, the second is refused
-      EngineServer.badRequest(request, options, 3, "Bad request");
+      EngineServer.badRequest(request, server.options(), 3, "Bad request");
       close("transport error");
       return;
     }
@@ -208,55 +205,55 @@ public final class EngineSocket {
 
   void attachWebSocket(HubWebSocket ws) {
     webSocket = ws;
-    ws.listener(webSocketEvents);
+    ws.listener(this);
   }
 
   /** A websocket that carries this polling session's sid: the upgrade probe. */
   void attachProbe(HubWebSocket ws) {
     probe = ws;
-    ws.listener(webSocketEvents);
+    ws.listener(this);
     probeTimer =
         server
             .vertx()
             .setTimer(
-                options.upgradeTimeout().toMillis(),
+                server.options().upgradeTimeout().toMillis(),
                 t -> {
                   probeTimer = -1;
                   ws.close();
                 });
   }
 
-  /**
-   * Routes the events of this session's websockets: the upgrade probe's, then the session's own.
-   * One object per session rather than a lambda per handler, since idle sessions are the many.
-   */
-  private final class WebSocketEvents implements HubWebSocket.Listener {
+  // The events of this session's websockets, the upgrade probe's and then the session's own, come
+  // to the session itself (HubWebSocket.Listener, package-private), not to a listener object of its
+  // own: idle sessions are the many.
 
-    @Override
-    public void onText(HubWebSocket ws, String text) {
-      if (ws == probe) {
-        onProbeText(ws, text);
-      } else {
-        onWebSocketText(ws, text);
-      }
+  /** A websocket's text message (for the websocket code of this package only). */
+  @Override
+  public void onText(HubWebSocket ws, String text) {
+    if (ws == probe) {
+      onProbeText(ws, text);
+    } else {
+      onWebSocketText(ws, text);
     }
+  }
 
-    @Override
-    public void onBinary(HubWebSocket ws, Buffer data) {
-      if (ws == probe) {
-        ws.close();
-      } else {
-        onWebSocketBinary(ws, data);
-      }
+  /** A websocket's binary message (for the websocket code of this package only). */
+  @Override
+  public void onBinary(HubWebSocket ws, Buffer data) {
+    if (ws == probe) {
+      ws.close();
+    } else {
+      onWebSocketBinary(ws, data);
     }
+  }
 
-    @Override
-    public void onClose(HubWebSocket ws) {
-      if (ws == probe) {
-        abandonProbe(ws);
-      } else if (ws == webSocket) {
-        close("transport close");
-      }
+  /** A websocket ended (for the websocket code of this package only). */
+  @Override
+  public void onClose(HubWebSocket ws) {
+    if (ws == probe) {
+      abandonProbe(ws);
+    } else if (ws == webSocket) {
+      close("transport close");
     }
   }
 
@@ -397,6 +394,6 @@ public final class EngineSocket {
   private void respondToGet(String payload) {
     HttpServerRequest request = pendingGet;
     pendingGet = null;
-    EngineServer.respond(request, options, 200, "text/plain; charset=UTF-8", payload);
+    EngineServer.respond(request, server.options(), 200, "text/plain; charset=UTF-8", payload);
   }
 }
