@@ -25,7 +25,12 @@ final class Client implements EngineSocket.Listener {
 
   private final SocketServer server;
   private final EngineSocket engine;
-  private final PacketCodec.Decoder decoder = new PacketCodec.Decoder();
+
+  /**
+   * The packet decoder while a binary packet waits for its attachments; null otherwise (nearly
+   * always): a text packet with none is decoded by a decoder made for it and dropped.
+   */
+  private PacketCodec.Decoder decoder;
 
   // Idle connections are the many, and the usual client is in one namespace: its socket is kept in
   // a field, and a map is made only for a second namespace.
@@ -81,12 +86,14 @@ final class Client implements EngineSocket.Listener {
   @Override
   public void onMessage(EngineSocket socket, Object data) {
     SocketPacket packet;
+    PacketCodec.Decoder current = decoder == null ? new PacketCodec.Decoder() : decoder;
     try {
-      packet = data instanceof Buffer binary ? decoder.binary(binary) : decoder.text((String) data);
+      packet = data instanceof Buffer binary ? current.binary(binary) : current.text((String) data);
     } catch (EngineProtocolException e) {
       protocolError(e.getMessage());
       return;
     }
+    decoder = current.waiting() ? current : null;
     if (packet != null) {
       onPacket(packet);
     }

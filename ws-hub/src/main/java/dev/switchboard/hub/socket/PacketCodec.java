@@ -171,6 +171,11 @@ public final class PacketCodec {
       return header.packet;
     }
 
+    /** Whether a binary packet waits for attachments here. */
+    public boolean waiting() {
+      return pending != null;
+    }
+
     /** Takes a binary message; returns the completed packet when it was the last attachment. */
     public SocketPacket binary(Buffer data) {
       if (pending == null) {
