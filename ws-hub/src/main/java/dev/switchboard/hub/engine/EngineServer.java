@@ -1,6 +1,7 @@
 package dev.switchboard.hub.engine;
 
 import dev.switchboard.common.http.ClientAddress;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -51,6 +52,10 @@ public final class EngineServer {
   private final Consumer<EngineSocket> connectionHandler;
   private final Map<String, EngineSocket> sessions = new HashMap<>();
   private final WebSocketWriter writer = new WebSocketWriter();
+
+  /** How every websocket's frames are decoded: one object for all of them. */
+  private final WebSocketDecoderConfig decoderConfig;
+
   private final Heartbeat heartbeat;
   private final StormCollector stormCollector;
 
@@ -79,6 +84,7 @@ public final class EngineServer {
     this.vertx = vertx;
     this.options = options;
     this.connectionHandler = connectionHandler;
+    this.decoderConfig = decoderConfig(options);
     this.heartbeat = new Heartbeat(vertx, options);
     this.stormCollector = new StormCollector(vertx);
   }
@@ -134,6 +140,25 @@ public final class EngineServer {
         .setMaxWebSocketFrameSize(options.maxPayload())
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+  }
+
+  /**
+   * What Vert.x configures the frame decoder of each websocket with, on a server of {@link
+   * #httpServerOptions} ({@code Http1xServerConnection.createHandshaker}: extensions only with
+   * compression, frames up to the maximum frame size, masks as the options say, no close of its own
+   * on a protocol violation). The hub's websockets decode with it in place of that decoder ({@link
+   * HubWebSocket#takeOver}); {@code HubWebSocketInternalsTest} checks that the two agree.
+   */
+  static WebSocketDecoderConfig decoderConfig(EngineOptions options) {
+    HttpServerOptions http = httpServerOptions(options);
+    return WebSocketDecoderConfig.newBuilder()
+        .allowExtensions(
+            http.getPerMessageWebSocketCompressionSupported()
+                || http.getPerFrameWebSocketCompressionSupported())
+        .maxFramePayloadLength(http.getMaxWebSocketFrameSize())
+        .allowMaskMismatch(http.isAcceptUnmaskedFrames())
+        .closeOnProtocolViolation(false)
+        .build();
   }
 
   // ---- HTTP long-polling ----
@@ -325,7 +350,7 @@ public final class EngineServer {
     if (sid == null) {
       EngineSocket socket =
           newSession(ws.query(), ws.headers(), clientOf(ws.remoteAddress(), ws.headers()));
-      socket.attachWebSocket(HubWebSocket.takeOver(ws, options.maxPayload()));
+      socket.attachWebSocket(HubWebSocket.takeOver(ws, options.maxPayload(), decoderConfig));
       socket.open(EngineSocket.handshake(socket.id(), false, options));
       return;
     }
@@ -335,7 +360,7 @@ public final class EngineServer {
       ws.close();
       return;
     }
-    socket.attachProbe(HubWebSocket.takeOver(ws, options.maxPayload()));
+    socket.attachProbe(HubWebSocket.takeOver(ws, options.maxPayload(), decoderConfig));
   }
 
   // ---- sessions ----

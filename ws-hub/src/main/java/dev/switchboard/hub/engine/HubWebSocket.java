@@ -7,7 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
@@ -32,6 +35,8 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.ShutdownEvent;
 import io.vertx.core.net.impl.VertxHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,16 +51,18 @@ import java.util.concurrent.TimeUnit;
  * reachable, and Vert.x is told the connection is over for it (its metrics close; the hub's own
  * meters count sessions).
  *
- * <p>What remains per connection is the Netty channel with its frame decoder and this handler,
- * which also puts fragmented messages together (rather than a {@code WebSocketFrameAggregator} per
- * connection: another handler and context in every pipeline, for messages that come in fragments
- * rarely). The frame encoder goes too: what the hub sends are whole frames already ({@link
+ * <p>What remains per connection is the Netty channel and this handler, which is its frame decoder
+ * too: it takes the place of the one the upgrade put in the pipeline (one handler and context less
+ * per connection, and one decoder configuration for all of them instead of one each), and it puts
+ * fragmented messages together (rather than a {@code WebSocketFrameAggregator} per connection:
+ * another handler and context in every pipeline, for messages that come in fragments rarely). The
+ * frame encoder goes too: what the hub sends are whole frames already ({@link
  * EnginePacket#frame()}), and the few control frames it writes (pong, close) are encoded here, so
  * the encoder only passed buffers along, one more handler and context per connection. Whole
  * messages arrive as text or binary; pings are answered, a close frame is answered and the
  * connection closed. Everything runs on the channel's event loop, which is the hub's.
  */
-final class HubWebSocket extends ChannelInboundHandlerAdapter {
+final class HubWebSocket extends WebSocket13FrameDecoder {
 
   /** What a websocket reports to its owner. */
   interface Listener {
@@ -84,8 +91,24 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
   /** Whether this channel waits in the {@link WebSocketWriter}'s flush queue. */
   boolean flushQueued;
 
-  HubWebSocket(int maxMessageSize) {
+  /**
+   * @param maxMessageSize largest message, fragments together; a longer one closes with 1009
+   * @param config how frames are decoded: the same as Vert.x's decoder has (see {@link
+   *     EngineServer#decoderConfig}), one object for every connection
+   */
+  HubWebSocket(int maxMessageSize, WebSocketDecoderConfig config) {
+    super(config);
     this.maxMessageSize = maxMessageSize;
+  }
+
+  /** A websocket whose frames are at most {@code maxMessageSize} too (for tests). */
+  HubWebSocket(int maxMessageSize) {
+    this(
+        maxMessageSize,
+        WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(maxMessageSize)
+            .closeOnProtocolViolation(false)
+            .build());
   }
 
   /**
@@ -93,17 +116,33 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
    * it from the websocket handler, before any frame could have been read (the client speaks only
    * after it got the upgrade response, which Vert.x has just written).
    *
+   * <p>The frame decoder the upgrade put in the pipeline goes as well: this handler decodes frames
+   * itself, with {@code config}, which must be what Vert.x gives its decoder for the server's
+   * options ({@link EngineServer#decoderConfig} for {@link EngineServer#httpServerOptions}). The
+   * client has sent nothing yet, so there is no frame half read to take over; whatever bytes the
+   * old decoder would still hold are handed on to this one when it is removed. The decoder stays,
+   * and this handler takes the frames it decodes as before, when it is of another protocol version
+   * than RFC 6455's (hixie-76) or when an extension's decoder sits between the two
+   * (permessage-deflate negotiated on a server that offers it).
+   *
    * @param maxMessageSize largest message, fragments together; a longer one closes with 1009
+   * @param config the frame decoder's settings
    */
-  static HubWebSocket takeOver(ServerWebSocket ws, int maxMessageSize) {
+  static HubWebSocket takeOver(
+      ServerWebSocket ws, int maxMessageSize, WebSocketDecoderConfig config) {
     ChannelHandlerContext vertxCtx = ((WebSocketInternal) ws).channelHandlerContext();
     ChannelPipeline pipeline = vertxCtx.pipeline();
     ChannelHandler vertxHandler = vertxCtx.handler();
-    HubWebSocket hub = new HubWebSocket(maxMessageSize);
+    HubWebSocket hub = new HubWebSocket(maxMessageSize, config);
     pipeline.replace(vertxHandler, "hubWebSocket", hub);
     WebSocketFrameEncoder encoder = pipeline.get(WebSocketFrameEncoder.class);
     if (encoder != null) {
       pipeline.remove(encoder);
+    }
+    WebSocket08FrameDecoder decoder = decoderRightBefore(pipeline, hub);
+    if (decoder != null) {
+      // removed after the hub is in, so that bytes it might hold would reach the hub's decoding
+      pipeline.remove(decoder);
     }
     if (vertxHandler instanceof VertxHandler<?> detached) {
       // Vert.x's websocket no longer hears from the channel: let it close its books (metrics) now
@@ -111,6 +150,28 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
       forgetCloseFuture(vertxCtx.channel(), detached.getConnection());
     }
     return hub;
+  }
+
+  /**
+   * The RFC 6455 frame decoder whose frames go straight to {@code hub}, or null: none, or one whose
+   * frames pass through an extension's decoder first (permessage-deflate, on a server that offers
+   * compression, unlike {@link EngineServer#httpServerOptions}), which then stays where it is.
+   */
+  private static WebSocket08FrameDecoder decoderRightBefore(
+      ChannelPipeline pipeline, HubWebSocket hub) {
+    WebSocket08FrameDecoder decoder = null;
+    for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+      ChannelHandler handler = entry.getValue();
+      if (handler == hub) {
+        return decoder;
+      }
+      if (handler instanceof WebSocket08FrameDecoder frames) {
+        decoder = frames;
+      } else if (handler instanceof ChannelInboundHandler) {
+        decoder = null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -138,7 +199,8 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
     this.ctx = ctx;
   }
 
@@ -188,8 +250,45 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
 
   // ---- reading ----
 
+  /**
+   * Bytes are decoded here; frames, when an upstream decoder of another version made them, taken.
+   */
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof WebSocketFrame) {
+      onFrame(ctx, msg);
+    } else {
+      super.channelRead(ctx, msg);
+    }
+  }
+
+  /**
+   * Decodes what it can and takes the frames at once, in order, instead of passing them down the
+   * pipeline (where nothing follows this handler).
+   */
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    super.decode(ctx, in, out);
+    if (out.isEmpty()) {
+      return;
+    }
+    Object[] frames = out.toArray();
+    out.clear();
+    int taken = 0;
+    try {
+      for (Object frame : frames) {
+        taken++;
+        onFrame(ctx, frame);
+      }
+    } finally {
+      for (int i = taken; i < frames.length; i++) {
+        ReferenceCountUtil.release(frames[i]);
+      }
+    }
+  }
+
+  /** A whole frame (released here). */
+  private void onFrame(ChannelHandlerContext ctx, Object msg) {
     try {
       if (closing || gone) {
         if (msg instanceof CloseWebSocketFrame) {
@@ -336,22 +435,27 @@ final class HubWebSocket extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof ShutdownEvent) {
       // the HTTP server is closing (this handler took the place of the Vert.x one it addresses)
       close();
     } else {
-      ctx.fireUserEventTriggered(evt);
+      super.userEventTriggered(ctx, evt);
     }
   }
 
   @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    dropPartial();
-    if (!gone) {
-      gone = true;
-      if (listener != null) {
-        listener.onClose(this);
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    try {
+      // the decoder's part first: what the peer sent last still comes out as frames
+      super.channelInactive(ctx);
+    } finally {
+      dropPartial();
+      if (!gone) {
+        gone = true;
+        if (listener != null) {
+          listener.onClose(this);
+        }
       }
     }
   }

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.MessageAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,9 +18,11 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ShutdownEvent;
 import io.vertx.core.net.impl.VertxHandler;
+import java.lang.reflect.Field;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +42,8 @@ import org.junit.jupiter.api.Timeout;
  *       channel's context, whose handler is Vert.x's {@code VertxHandler} (told the connection is
  *       over when the hub takes the channel);
  *   <li>after {@link HubWebSocket#takeOver} the pipeline holds the hub's handler where Vert.x's
- *       was, no aggregator (the hub puts fragments together itself) and nothing of Vert.x's, and
+ *       was, no aggregator (the hub puts fragments together itself), no other frame decoder (the
+ *       hub decodes, with the settings Vert.x gave its decoder) and nothing of Vert.x's, and
  *       messages reach the hub;
  *   <li>the Vert.x websocket connection's close promise no longer listens to the channel's close
  *       (it kept its duplicated context reachable for the life of the connection);
@@ -51,6 +56,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(20)
 class HubWebSocketInternalsTest {
+
+  private static final EngineOptions OPTIONS = EngineOptions.defaults("/engine.io/");
 
   private static final int MAX_MESSAGE = 1_000;
 
@@ -80,7 +87,8 @@ class HubWebSocketInternalsTest {
       ChannelHandler vertxHandler,
       List<String> names,
       ChannelPipeline pipeline,
-      HubWebSocket hub) {}
+      HubWebSocket hub,
+      String vertxDecoderConfig) {}
 
   @BeforeAll
   static void startVertx() {
@@ -100,7 +108,7 @@ class HubWebSocketInternalsTest {
     vertxClosedWhenHubClosed = Promise.promise();
     server =
         vertx
-            .createHttpServer(EngineServer.httpServerOptions(EngineOptions.defaults("/engine.io/")))
+            .createHttpServer(EngineServer.httpServerOptions(OPTIONS))
             // as the hub mounts it: the handshake accepted first, so Vert.x has answered the
             // upgrade before the takeover
             .webSocketHandshakeHandler(ServerWebSocketHandshake::accept)
@@ -161,6 +169,36 @@ class HubWebSocketInternalsTest {
   }
 
   @Test
+  void theHubDecodesFramesWithTheSettingsVertxGaveItsDecoder() {
+    WebSocket client = connect();
+    TakeOver seen = takeOver.future().await();
+
+    assertThat(seen.vertxDecoderConfig())
+        .withFailMessage(
+            "Vert.x configured the websocket's frame decoder with %s, the hub decodes with %s:"
+                + " EngineServer.decoderConfig no longer follows Http1xServerConnection",
+            seen.vertxDecoderConfig(), EngineServer.decoderConfig(OPTIONS))
+        .isEqualTo(EngineServer.decoderConfig(OPTIONS).toString());
+    assertThat(seen.pipeline().toMap().values())
+        .withFailMessage(
+            "a frame decoder besides the hub is in the pipeline after HubWebSocket.takeOver (%s):"
+                + " one more handler and context kept by every connection",
+            seen.names())
+        .allMatch(handler -> !(handler instanceof WebSocketFrameDecoder) || handler == seen.hub());
+
+    // a message in fragments still comes out whole, and one over the limit still closes with 1009
+    client.writeFrame(WebSocketFrame.textFrame("4hel", false)).await();
+    client.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("lo"), true)).await();
+    assertThat(received.future().await()).isEqualTo("4hello");
+    Promise<Short> closed = Promise.promise();
+    client.closeHandler(v -> closed.complete(client.closeStatusCode()));
+    client.writeFrame(WebSocketFrame.textFrame("4" + "x".repeat(MAX_MESSAGE / 2), false)).await();
+    client.writeFrame(
+        WebSocketFrame.continuationFrame(Buffer.buffer("x".repeat(MAX_MESSAGE / 2)), true));
+    assertThat(closed.future().await()).isEqualTo((short) 1009);
+  }
+
+  @Test
   void theVertxConnectionNoLongerWaitsForTheChannelToClose() {
     WebSocket client = connect();
     takeOver.future().await();
@@ -213,18 +251,19 @@ class HubWebSocketInternalsTest {
 
   private void takeOver(ServerWebSocket ws) {
     if (!(ws instanceof WebSocketInternal internal)) {
-      takeOver.complete(new TakeOver(false, null, List.of(), null, null));
+      takeOver.complete(new TakeOver(false, null, List.of(), null, null, null));
       ws.close();
       return;
     }
     ChannelHandlerContext vertxContext = internal.channelHandlerContext();
     ChannelHandler vertxHandler = vertxContext.handler();
     ChannelPipeline pipeline = vertxContext.pipeline();
+    String vertxDecoderConfig = decoderConfigOf(pipeline.get(WebSocketFrameDecoder.class));
     Future<Void> vertxClosed =
         vertxHandler instanceof VertxHandler<?> handler
             ? handler.getConnection().closeFuture()
             : Future.succeededFuture();
-    HubWebSocket hub = HubWebSocket.takeOver(ws, MAX_MESSAGE);
+    HubWebSocket hub = HubWebSocket.takeOver(ws, MAX_MESSAGE, EngineServer.decoderConfig(OPTIONS));
     hub.listener(
         new HubWebSocket.Listener() {
           @Override
@@ -240,7 +279,19 @@ class HubWebSocketInternalsTest {
             vertxClosedWhenHubClosed.tryComplete(vertxClosed.isComplete());
           }
         });
-    takeOver.complete(new TakeOver(true, vertxHandler, pipeline.names(), pipeline, hub));
+    takeOver.complete(
+        new TakeOver(true, vertxHandler, pipeline.names(), pipeline, hub, vertxDecoderConfig));
+  }
+
+  /** The settings of Vert.x's frame decoder (a private field of Netty's), as text. */
+  private static String decoderConfigOf(WebSocketFrameDecoder decoder) {
+    try {
+      Field config = WebSocket08FrameDecoder.class.getDeclaredField("config");
+      config.setAccessible(true);
+      return String.valueOf(config.get(decoder));
+    } catch (ReflectiveOperationException e) {
+      return "unreadable: " + e;
+    }
   }
 
   private WebSocket connect() {
