@@ -180,6 +180,14 @@ final class HubNamespaces {
     namespace.connected(socket);
   }
 
+  /**
+   * How many sockets a revocation could end, as this class keeps them and as the registry does (a
+   * socket kept under two tags counts once there); both go back down as sockets leave (tests).
+   */
+  int[] revocable() {
+    return new int[] {revocable.size(), revocations.size()};
+  }
+
   /** Who the socket speaks for (the credential it connected with); empty when unknown. */
   static Optional<Caller> caller(Socket socket) {
     return socket.principal() instanceof Caller caller ? Optional.of(caller) : Optional.empty();

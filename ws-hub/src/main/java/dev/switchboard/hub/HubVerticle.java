@@ -21,6 +21,7 @@ import dev.switchboard.hub.socket.Namespace;
 import dev.switchboard.hub.socket.SocketOptions;
 import dev.switchboard.hub.socket.SocketServer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -199,6 +200,16 @@ public final class HubVerticle extends VerticleBase {
       case "off", "false" -> false;
       default -> clustered;
     };
+  }
+
+  /**
+   * The namespaces' counts of sockets a revocation could end ({@link HubNamespaces#revocable}),
+   * read on the hub's event loop (tests).
+   */
+  Future<int[]> revocable() {
+    Promise<int[]> counted = Promise.promise();
+    context.runOnContext(v -> counted.complete(namespaces.revocable()));
+    return counted.future();
   }
 
   /** The port actually bound (when configured as 0). */

@@ -3,9 +3,11 @@ package dev.switchboard.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.common.bus.Addresses;
+import dev.switchboard.common.testing.Eventually;
 import dev.switchboard.common.testing.GatewayStandIn;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -156,6 +158,30 @@ class HubNamedTokensTest extends HubClientTest {
    * Bug: a socket admitted with a named token, or with a JWT bought with one, stayed connected
    * after the token was revoked, for as long as its connection lasted.
    */
+  /**
+   * A socket that a revocation could end is kept for it (in the hub and in the registry) only while
+   * it is connected: what leaves is forgotten, so that the memory held stays bounded by the
+   * sockets.
+   */
+  @Test
+  void aSocketThatLeavesIsNoLongerKeptForARevocation() {
+    GatewayStandIn.verifying(
+        hub.vertx,
+        token ->
+            GatewayStandIn.caller(
+                "someone", "viewer", "token:6f1c2d4e-0000-4000-8000-000000000007"));
+    node.connected("a", "/system", VIEWER, Transport.WEBSOCKET.opts());
+    node.connected("b", "/services", VIEWER, Transport.WEBSOCKET.opts());
+    Eventually.within(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(hub.hub.revocable().await()).containsExactly(2, 2));
+
+    node.disconnect("a");
+    node.disconnect("b");
+
+    Eventually.within(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(hub.hub.revocable().await()).containsExactly(0, 0));
+  }
+
   @Test
   void theSocketsOfARevokedTokenAreDisconnected() {
     String revoked = "token:6f1c2d4e-0000-4000-8000-000000000002";
