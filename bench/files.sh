@@ -14,7 +14,7 @@
 #              from the one before, WORKERS processes at once, one thread each
 #   analyzer   Switchboard's analysis library alone (bench IngestBench: type, allow-list, SHA-256,
 #              metadata, thumbnails), WORKERS files at a time, in a JVM run with jvm.options
-#   e2e        Switchboard end to end: every photo through POST /api/v1/files (4 uploads in flight),
+#   e2e        Switchboard end to end: every photo through POST /api/v1/files (one curl, 4 uploads in flight),
 #              until GET /api/v1/assets?state=processed counts them all; files/s and the server's peak RSS
 #   upload     a file of --upload-size through POST /api/v1/files and through tus (curl, one PATCH of
 #              the whole file as tus-js-client and Uppy send by default, or PATCHes of --tus-chunk MiB),
@@ -277,11 +277,25 @@ if has_case e2e; then
   log "Switchboard end to end: $COUNT photos through POST /api/v1/files"
   cpu_before="$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")"
   start_ns="$(date +%s%N)"
-  export URL TOKEN
-  xargs -P 4 -I{} sh -c '
-    code="$(curl -sS --max-time 60 -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $TOKEN" \
-      -F "file=@{};type=image/jpeg" "$URL/api/v1/files")"
-    [ "$code" = 201 ] || { echo "files: {} answered $code" >&2; exit 255; }' <"$WORK/photos.txt"
+  # one curl for every upload, four at a time, from a config file of one transfer per photo: the client's
+  # CPU (a shell and a curl per photo before) is taken from the same two cores as the server's
+  awk -v url="$URL/api/v1/files" -v token="$TOKEN" '{
+      if (NR > 1) print "next"
+      printf "url = \"%s\"\nheader = \"Authorization: Bearer %s\"\n", url, token
+      printf "form = \"file=@%s;type=image/jpeg\"\noutput = \"/dev/null\"\n", $0
+      printf "write-out = \"%%{http_code} %s\\n\"\n", $0
+    }' "$WORK/photos.txt" >"$WORK/uploads.curl"
+  /usr/bin/time -f "%U %S" -o "$WORK/client-cpu.txt" \
+    curl -sS --no-progress-meter -Z --parallel-max 4 -K "$WORK/uploads.curl" \
+    >"$WORK/uploads.codes" 2>"$WORK/uploads.err" || true
+  refused="$(awk '$1 != 201' "$WORK/uploads.codes" | head -3)"
+  answered="$(wc -l <"$WORK/uploads.codes")"
+  if [[ -n "$refused" || "$answered" -ne "$COUNT" ]]; then
+    log "uploads: $answered of $COUNT answered; not 201: ${refused:-none}"
+    head -5 "$WORK/uploads.err" >&2
+    exit 1
+  fi
+  rm -f "$WORK/uploads.curl"
   uploaded_ns="$(date +%s%N)"
   deadline=$((SECONDS + E2E_TIMEOUT))
   while :; do
@@ -298,7 +312,7 @@ if has_case e2e; then
   upload_s="$(awk -v a="$start_ns" -v b="$uploaded_ns" 'BEGIN { print (b - a) / 1e9 }')"
   cpu="$(awk -v a="$cpu_before" -v b="$cpu_after" -v hz="$(getconf CLK_TCK)" 'BEGIN { print (b - a) / hz }')"
   row "Switchboard end to end (HTTP)" "$seconds" "$cpu" "$(cat "$WORK/e2e-rss.txt")" \
-    "$QUIET_NOTE; $done_count processed, $failed_count failed; uploads took ${upload_s} s; JVM only, not PostgreSQL"
+    "$QUIET_NOTE; $done_count processed, $failed_count failed; uploads took ${upload_s} s; JVM only, not PostgreSQL; the client (curl) $(awk '{ printf "%.1f", $1 + $2 }' "$WORK/client-cpu.txt") s CPU"
 fi
 
 if (( ${#ROWS[@]} > 0 )); then

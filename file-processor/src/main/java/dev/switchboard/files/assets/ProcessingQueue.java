@@ -45,6 +45,8 @@ public final class ProcessingQueue {
   private final Counter failed;
   private final Counter rejected;
   private int running;
+  // room in the heap for the files' rasters while they are processed
+  private final HeapRoom room;
   private boolean claiming;
   private boolean again;
   private boolean working;
@@ -76,6 +78,7 @@ public final class ProcessingQueue {
     this.processed = outcomes(registry, AssetState.PROCESSED);
     this.failed = outcomes(registry, AssetState.FAILED);
     this.rejected = outcomes(registry, AssetState.REJECTED);
+    this.room = new HeapRoom(vertx);
   }
 
   /** Puts back what this node left in {@code processing}, then starts working. */
@@ -129,11 +132,14 @@ public final class ProcessingQueue {
               outage.succeeded();
               Optional<AssetStore.Stored> next = claim.result();
               if (next.isPresent()) {
+                room.working();
                 running++;
                 process(next.get()).onComplete(done -> finished());
                 wake();
               } else if (again) {
                 wake();
+              } else if (running == 0) {
+                room.idle();
               }
             });
   }

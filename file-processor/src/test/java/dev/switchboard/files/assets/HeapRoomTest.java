@@ -1,0 +1,66 @@
+package dev.switchboard.files.assets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.switchboard.common.testing.Eventually;
+import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The heap's free ratios of this JVM, widened while files are processed and put back after. */
+class HeapRoomTest {
+
+  private static final HotSpotDiagnosticMXBean VM =
+      ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+
+  private final Vertx vertx = Vertx.vertx();
+  private final String min = ratio("MinHeapFreeRatio");
+  private final String max = ratio("MaxHeapFreeRatio");
+
+  private static String ratio(String name) {
+    return VM.getVMOption(name).getValue();
+  }
+
+  @AfterEach
+  void restore() {
+    VM.setVMOption("MinHeapFreeRatio", "0");
+    VM.setVMOption("MaxHeapFreeRatio", max);
+    VM.setVMOption("MinHeapFreeRatio", min);
+    vertx.close().await();
+  }
+
+  @Test
+  void whileFilesAreProcessedTheHeapKeepsRoomAndAfterAnIdleSpellTheRatiosAreAsTheyWere() {
+    HeapRoom room = new HeapRoom(vertx, Duration.ofMillis(200));
+
+    vertx.runOnContext(v -> room.working());
+    Eventually.within(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(room.roomy()).isTrue());
+    assertThat(ratio("MinHeapFreeRatio")).isEqualTo("" + HeapRoom.MIN_FREE_WORKING);
+    assertThat(ratio("MaxHeapFreeRatio")).isEqualTo("" + HeapRoom.MAX_FREE_WORKING);
+
+    vertx.runOnContext(v -> room.idle());
+    Eventually.within(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(room.roomy()).isFalse());
+    assertThat(ratio("MinHeapFreeRatio")).isEqualTo(min);
+    assertThat(ratio("MaxHeapFreeRatio")).isEqualTo(max);
+  }
+
+  @Test
+  void workThatComesBackWithinTheIdleSpellKeepsTheRoom() throws Exception {
+    HeapRoom room = new HeapRoom(vertx, Duration.ofMillis(300));
+
+    vertx.runOnContext(
+        v -> {
+          room.working();
+          room.idle();
+          vertx.setTimer(100, t -> room.working());
+        });
+    Thread.sleep(800);
+
+    assertThat(room.roomy()).isTrue();
+    assertThat(ratio("MaxHeapFreeRatio")).isEqualTo("" + HeapRoom.MAX_FREE_WORKING);
+  }
+}
