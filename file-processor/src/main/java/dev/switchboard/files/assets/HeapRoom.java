@@ -1,11 +1,8 @@
 package dev.switchboard.files.assets;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.switchboard.common.observability.HeapFreeRatios;
 import io.vertx.core.Vertx;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Room in the heap while files are processed, given back once the queue is idle.
@@ -29,23 +26,16 @@ import org.slf4j.LoggerFactory;
  */
 final class HeapRoom {
 
-  private static final Logger LOG = LoggerFactory.getLogger(HeapRoom.class);
-
   static final int MIN_FREE_WORKING = 40;
   static final int MAX_FREE_WORKING = 70;
 
   /** How long the queue stays idle before the room is given back. */
   static final Duration IDLE = Duration.ofSeconds(5);
 
-  private static final String MIN_FREE = "MinHeapFreeRatio";
-  private static final String MAX_FREE = "MaxHeapFreeRatio";
-
   private final Vertx vertx;
   private final Duration idle;
-  private final HotSpotDiagnosticMXBean vm;
-  // the ratios as they were before the room was made; null while there is no room
-  private String min;
-  private String max;
+  // whether this queue widened the ratios and has not given the room back
+  private boolean roomy;
   private long idleTimer = -1;
 
   HeapRoom(Vertx vertx) {
@@ -56,13 +46,6 @@ final class HeapRoom {
   HeapRoom(Vertx vertx, Duration idle) {
     this.vertx = vertx;
     this.idle = idle;
-    HotSpotDiagnosticMXBean found;
-    try {
-      found = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-    } catch (RuntimeException | LinkageError e) {
-      found = null;
-    }
-    this.vm = found;
   }
 
   /** Files are being processed: the heap may keep room for them. */
@@ -71,25 +54,14 @@ final class HeapRoom {
       vertx.cancelTimer(idleTimer);
       idleTimer = -1;
     }
-    if (min != null || vm == null) {
-      return;
-    }
-    try {
-      String wasMin = vm.getVMOption(MIN_FREE).getValue();
-      String wasMax = vm.getVMOption(MAX_FREE).getValue();
-      // the JVM refuses a minimum over the maximum: the maximum is raised first
-      vm.setVMOption(MAX_FREE, Integer.toString(MAX_FREE_WORKING));
-      vm.setVMOption(MIN_FREE, Integer.toString(MIN_FREE_WORKING));
-      min = wasMin;
-      max = wasMax;
-    } catch (RuntimeException e) {
-      LOG.debug("heap free ratios not changed for processing: {}", e.toString());
+    if (!roomy) {
+      roomy = HeapFreeRatios.widen(MIN_FREE_WORKING, MAX_FREE_WORKING);
     }
   }
 
   /** The queue is idle: the room goes once it stays idle that long ({@link #IDLE}). */
   void idle() {
-    if (min == null || idleTimer != -1) {
+    if (!roomy || idleTimer != -1) {
       return;
     }
     idleTimer =
@@ -103,22 +75,15 @@ final class HeapRoom {
 
   /** Whether the heap keeps room for processing now. */
   boolean roomy() {
-    return min != null;
+    return roomy;
   }
 
   private void giveBack() {
-    if (min == null) {
+    if (!roomy) {
       return;
     }
-    try {
-      // the minimum is lowered first, so that it is never over the maximum
-      vm.setVMOption(MIN_FREE, min);
-      vm.setVMOption(MAX_FREE, max);
-    } catch (RuntimeException e) {
-      LOG.debug("heap free ratios not put back: {}", e.toString());
-    }
-    min = null;
-    max = null;
+    roomy = false;
+    HeapFreeRatios.restore();
     vertx.executeBlocking(
         () -> {
           System.gc();

@@ -3,11 +3,13 @@ package dev.switchboard.files.assets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.switchboard.common.observability.HeapFreeRatios;
 import dev.switchboard.common.testing.Eventually;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The heap's free ratios of this JVM, widened while files are processed and put back after. */
@@ -17,18 +19,28 @@ class HeapRoomTest {
       ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 
   private final Vertx vertx = Vertx.vertx();
-  private final String min = ratio("MinHeapFreeRatio");
-  private final String max = ratio("MaxHeapFreeRatio");
+  // the test JVM's own ratios (HotSpot's defaults, the values HeapRoom widens to), put back after
+  private final String jvmMin = ratio("MinHeapFreeRatio");
+  private final String jvmMax = ratio("MaxHeapFreeRatio");
+  // as jvm.options sets them, for the test
+  private final String min = "10";
+  private final String max = "20";
 
   private static String ratio(String name) {
     return VM.getVMOption(name).getValue();
   }
 
+  @BeforeEach
+  void tight() {
+    VM.setVMOption("MinHeapFreeRatio", min);
+    VM.setVMOption("MaxHeapFreeRatio", max);
+  }
+
   @AfterEach
   void restore() {
-    VM.setVMOption("MinHeapFreeRatio", "0");
-    VM.setVMOption("MaxHeapFreeRatio", max);
-    VM.setVMOption("MinHeapFreeRatio", min);
+    HeapFreeRatios.restore();
+    VM.setVMOption("MaxHeapFreeRatio", jvmMax);
+    VM.setVMOption("MinHeapFreeRatio", jvmMin);
     vertx.close().await();
   }
 

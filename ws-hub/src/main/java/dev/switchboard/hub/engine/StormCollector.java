@@ -1,9 +1,8 @@
 package dev.switchboard.hub.engine;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.switchboard.common.observability.HeapFreeRatios;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -58,9 +57,6 @@ final class StormCollector {
 
   /** {@code MinHeapFreeRatio} and {@code MaxHeapFreeRatio} during the collection, in percent. */
   static final int FREE_RATIO_AFTER_STORM = 5;
-
-  private static final String MIN_FREE = "MinHeapFreeRatio";
-  private static final String MAX_FREE = "MaxHeapFreeRatio";
 
   private final Heartbeat.Timers timers;
   private final LongSupplier nanoClock;
@@ -185,39 +181,7 @@ final class StormCollector {
    * happens. Where HotSpot's flags cannot be read or changed, just runs {@code gc}.
    */
   static void collectTightly(Runnable gc) {
-    HotSpotDiagnosticMXBean vm;
-    String min;
-    String max;
-    try {
-      vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-      min = vm.getVMOption(MIN_FREE).getValue();
-      max = vm.getVMOption(MAX_FREE).getValue();
-    } catch (RuntimeException | LinkageError e) {
-      gc.run();
-      return;
-    }
-    String tight = Integer.toString(FREE_RATIO_AFTER_STORM);
-    boolean minSet = false;
-    boolean maxSet = false;
-    try {
-      // the JVM refuses a minimum over the maximum: lowered minimum first, raised maximum first
-      vm.setVMOption(MIN_FREE, tight);
-      minSet = true;
-      vm.setVMOption(MAX_FREE, tight);
-      maxSet = true;
-    } catch (RuntimeException e) {
-      LOG.debug("heap free ratios not changed for the collection: {}", e.toString());
-    }
-    try {
-      gc.run();
-    } finally {
-      if (maxSet) {
-        vm.setVMOption(MAX_FREE, max);
-      }
-      if (minSet) {
-        vm.setVMOption(MIN_FREE, min);
-      }
-    }
+    HeapFreeRatios.collectWith(FREE_RATIO_AFTER_STORM, gc);
   }
 
   private void arm(long delayNanos) {
