@@ -28,8 +28,10 @@ public final class HeapFreeRatios {
 
   private static final HotSpotDiagnosticMXBean VM = hotSpot();
 
-  // what the ratios were before widen, as {min, max}; null while they are not widened
+  // what the ratios were before the first widen, as {min, max}; null while they are not widened
   private static String[] widenedFrom;
+  // how many widen calls have not been restored yet (two file-processors in one JVM each hold one)
+  private static int holders;
 
   private HeapFreeRatios() {}
 
@@ -50,28 +52,34 @@ public final class HeapFreeRatios {
   }
 
   /**
-   * Sets the ratios to {@code min} and {@code max} %, keeping what they were for {@link
-   * #restore()}; false when they are widened already or cannot be changed.
+   * Sets the ratios to {@code min} and {@code max} % until every caller of this has called {@link
+   * #restore()}, keeping what they were; the first caller's values hold while others hold it too.
+   * False when they cannot be changed (nothing to restore then).
    */
   public static synchronized boolean widen(int min, int max) {
-    if (widenedFrom != null) {
-      return false;
+    if (holders == 0) {
+      String[] was = read();
+      if (was == null || !set(Integer.toString(min), Integer.toString(max))) {
+        return false;
+      }
+      widenedFrom = was;
     }
-    String[] was = read();
-    if (was == null || !set(Integer.toString(min), Integer.toString(max))) {
-      return false;
-    }
-    widenedFrom = was;
+    holders++;
     return true;
   }
 
-  /** Puts back the ratios {@link #widen} found; false when they were not widened. */
+  /**
+   * One caller of {@link #widen} is done; the last one puts back what the ratios were. False when
+   * nothing was widened.
+   */
   public static synchronized boolean restore() {
-    if (widenedFrom == null) {
+    if (holders == 0) {
       return false;
     }
-    set(widenedFrom[0], widenedFrom[1]);
-    widenedFrom = null;
+    if (--holders == 0) {
+      set(widenedFrom[0], widenedFrom[1]);
+      widenedFrom = null;
+    }
     return true;
   }
 

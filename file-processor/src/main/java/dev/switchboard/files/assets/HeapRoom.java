@@ -73,6 +73,18 @@ final class HeapRoom {
             });
   }
 
+  /** The queue stops: the room goes now, if this queue holds it. */
+  void release() {
+    if (idleTimer != -1) {
+      vertx.cancelTimer(idleTimer);
+      idleTimer = -1;
+    }
+    if (roomy) {
+      roomy = false;
+      HeapFreeRatios.restore();
+    }
+  }
+
   /** Whether the heap keeps room for processing now. */
   boolean roomy() {
     return roomy;

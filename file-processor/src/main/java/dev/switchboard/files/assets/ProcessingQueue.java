@@ -98,6 +98,7 @@ public final class ProcessingQueue {
 
   public void stop() {
     working = false;
+    room.release();
   }
 
   /** Files running now. */

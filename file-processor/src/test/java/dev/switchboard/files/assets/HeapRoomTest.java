@@ -32,13 +32,15 @@ class HeapRoomTest {
 
   @BeforeEach
   void tight() {
+    // no holder left by another test of this JVM (a processing queue that was not stopped)
+    while (HeapFreeRatios.restore()) {}
     VM.setVMOption("MinHeapFreeRatio", min);
     VM.setVMOption("MaxHeapFreeRatio", max);
   }
 
   @AfterEach
   void restore() {
-    HeapFreeRatios.restore();
+    while (HeapFreeRatios.restore()) {}
     VM.setVMOption("MaxHeapFreeRatio", jvmMax);
     VM.setVMOption("MinHeapFreeRatio", jvmMin);
     vertx.close().await();
@@ -74,5 +76,23 @@ class HeapRoomTest {
 
     assertThat(room.roomy()).isTrue();
     assertThat(ratio("MaxHeapFreeRatio")).isEqualTo("" + HeapRoom.MAX_FREE_WORKING);
+  }
+
+  @Test
+  void aQueueThatStopsGivesTheRoomBackAtOnce() {
+    HeapRoom room = new HeapRoom(vertx, Duration.ofMinutes(5));
+    vertx.runOnContext(
+        v -> {
+          room.working();
+          room.idle();
+        });
+    Eventually.within(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(room.roomy()).isTrue());
+
+    vertx.runOnContext(v -> room.release());
+    Eventually.within(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(room.roomy()).isFalse());
+    assertThat(ratio("MinHeapFreeRatio")).isEqualTo(min);
+    assertThat(ratio("MaxHeapFreeRatio")).isEqualTo(max);
+    assertThat(HeapFreeRatios.restore()).as("no holder is left behind").isFalse();
   }
 }
