@@ -1,6 +1,7 @@
 package dev.switchboard.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.switchboard.common.Trees;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.bus.Bus;
 import dev.switchboard.common.db.Database;
@@ -37,7 +38,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -666,10 +666,8 @@ public final class LogBench {
   }
 
   private static void deleteRecursively(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      Trees.delete(root);
     } catch (IOException | RuntimeException e) {
       System.err.println("logbench: could not delete " + root + ": " + e.getMessage());
     }

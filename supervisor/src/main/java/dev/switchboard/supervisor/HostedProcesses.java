@@ -1,5 +1,6 @@
 package dev.switchboard.supervisor;
 
+import dev.switchboard.common.Trees;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
@@ -11,7 +12,6 @@ import dev.switchboard.supervisor.process.Fifos;
 import dev.switchboard.supervisor.process.Launch;
 import dev.switchboard.supervisor.process.OutputPipes;
 import dev.switchboard.supervisor.process.ProcessUsage;
-import dev.switchboard.supervisor.process.RunDirectory;
 import dev.switchboard.supervisor.process.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -253,7 +253,7 @@ final class HostedProcesses {
       return new ServiceLauncher.Forked(process, pipes);
     } catch (Exception e) {
       pipes.close();
-      RunDirectory.remove(runDir);
+      Trees.delete(runDir);
       throw e;
     }
   }
@@ -348,7 +348,7 @@ final class HostedProcesses {
                       () -> {
                         // stragglers of its group or cgroup, then its FIFOs
                         hosted.process.terminate("KILL", Duration.ZERO);
-                        RunDirectory.remove(hosted.runDir);
+                        Trees.delete(hosted.runDir);
                         return null;
                       })
                   .onFailure(

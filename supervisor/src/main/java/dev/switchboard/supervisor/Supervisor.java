@@ -1,5 +1,6 @@
 package dev.switchboard.supervisor;
 
+import dev.switchboard.common.Trees;
 import dev.switchboard.common.bus.Addresses;
 import dev.switchboard.common.http.ApiException;
 import dev.switchboard.common.http.ErrorType;
@@ -9,7 +10,6 @@ import dev.switchboard.supervisor.logs.LogPipeline;
 import dev.switchboard.supervisor.logs.LogQuery;
 import dev.switchboard.supervisor.logs.LogStore;
 import dev.switchboard.supervisor.process.Containment;
-import dev.switchboard.supervisor.process.RunDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -280,7 +280,7 @@ final class Supervisor {
     return serviceContext
         .<Void>blocking(
             () -> {
-              RunDirectory.remove(dir);
+              Trees.delete(dir);
               return null;
             })
         .recover(

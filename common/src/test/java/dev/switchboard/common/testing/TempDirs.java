@@ -1,12 +1,9 @@
 package dev.switchboard.common.testing;
 
+import dev.switchboard.common.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The removal of the temporary directories that tests make themselves, where JUnit's {@code
@@ -30,26 +27,13 @@ public final class TempDirs {
   public static void delete(Path dir) {
     for (int attempt = 1; ; attempt++) {
       try {
-        deleteTree(dir);
+        Trees.delete(dir);
         return;
       } catch (IOException e) {
         if (attempt == ATTEMPTS) {
           throw new UncheckedIOException("Could not delete the test's " + dir, e);
         }
       }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause(); // the walk could not read a directory, or one went away
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.files.assets;
 
+import dev.switchboard.common.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -7,10 +8,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Where the bytes of assets live: {@code DATA_DIR/files/<id>} from upload to decision, thumbnails
@@ -146,11 +145,8 @@ public final class Storage {
   }
 
   private static void deleteTree(Path directory) {
-    if (!Files.isDirectory(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(Storage::deleteIfExists);
+    try {
+      Trees.delete(directory);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + directory, e);
     }
