@@ -95,7 +95,7 @@ final class Launcher {
       prepareDatabase(dataDir);
     }
     JsonObject tokens = tokens(dataDir);
-    vertx = buildVertx();
+    vertx = buildVertx(dataDir);
     deploy(tokens);
     // a first-start link on every start of a gateway: its code works once, for an hour, here only
     Optional<String> signInCode =
@@ -258,16 +258,15 @@ final class Launcher {
     }
   }
 
-  private Vertx buildVertx() {
+  private Vertx buildVertx(Path dataDir) {
     String services = String.join(",", serviceNames());
     guardedTransport = guardConnections();
+    VertxOptions options = new VertxOptions().setFileSystemOptions(FileCacheDir.in(dataDir));
     if (!commandLine.cluster()) {
-      return Telemetry.vertxBuilder(services, new VertxOptions())
-          .withTransport(guardedTransport)
-          .build();
+      return Telemetry.vertxBuilder(services, options).withTransport(guardedTransport).build();
     }
     JsonObject cluster = config.getJsonObject("cluster");
-    VertxOptions options = new VertxOptions().setEventBusOptions(Clustering.eventBus(cluster));
+    options.setEventBusOptions(Clustering.eventBus(cluster));
     try {
       return Telemetry.vertxBuilder(services, options)
           .withTransport(guardedTransport)

@@ -129,6 +129,8 @@ class DatabaseFaultIT {
       Thread.sleep(100);
     }
     assertThat(process.output()).doesNotContain("StackOverflowError");
+    // and its Vert.x file cache is left in the DATA_DIR, for the next start to delete, not in /tmp
+    assertThat(dataDir.resolve("run/vertx-cache/" + process.pid())).isDirectory();
   }
 
   /** Waits for a line of the app log (stdout or stderr) that contains {@code text}. */

@@ -466,11 +466,6 @@ final class SwitchboardProcess implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(SCRIPT_JVM_OPTIONS);
-      if (dataDir != null) {
-        // Vert.x's file cache (vertx-cache-<uuid>), which it deletes when it closes or at a normal
-        // exit, goes in the DATA_DIR instead of /tmp: close() kills, and the test deletes that
-        command.add("-Dvertx.cacheDirBase=" + dataDir.resolve("vertx-cache"));
-      }
       command.add("-jar");
       command.add(jar().toString());
       command.addAll(args);
