@@ -41,14 +41,14 @@ import java.util.Set;
  * <p>Config slice: {@code port}, {@code bindHost}, {@code auth.adminToken}, {@code
  * auth.operatorToken}, {@code auth.viewerToken}, {@code auth.emitToken}, {@code database.url} and
  * {@code database.poolSize} (the {@code auth} schema of named tokens and signed-out sessions),
- * {@code dataDir} (where the sign-in JWTs' key is kept), {@code sessionLifetime} (seconds; 900),
- * {@code sessionMaxAge} (seconds; 7 days), {@code auditRetention} (milliseconds; 90 days) and
- * {@code auditMaxRows} (100000), the audit log's retention ({@link AuditTrail}, {@link
- * AuditRoutes}), {@code process}, {@code files.url} or {@code files.port} (where file-processor
- * listens), {@code mcp.url} or {@code mcp.port} (where mcp-host listens: {@link McpRoutes}), {@code
- * corsOrigins} (the browser origins allowed to call the API: {@link CrossOrigin}), {@code hub.port}
- * (where the browser app finds the hub; 3007 by default), {@code webroot} (the app's build; the
- * classpath's {@code webroot/} by default).
+ * {@code dataDir} (where the sign-in JWTs' key and this gateway's sign-outs are kept), {@code
+ * sessionLifetime} (seconds; 900), {@code sessionMaxAge} (seconds; 7 days), {@code auditRetention}
+ * (milliseconds; 90 days) and {@code auditMaxRows} (100000), the audit log's retention ({@link
+ * AuditTrail}, {@link AuditRoutes}), {@code process}, {@code files.url} or {@code files.port}
+ * (where file-processor listens), {@code mcp.url} or {@code mcp.port} (where mcp-host listens:
+ * {@link McpRoutes}), {@code corsOrigins} (the browser origins allowed to call the API: {@link
+ * CrossOrigin}), {@code hub.port} (where the browser app finds the hub; 3007 by default), {@code
+ * webroot} (the app's build; the classpath's {@code webroot/} by default).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -96,10 +96,12 @@ public final class GatewayVerticle extends VerticleBase {
     }
     auditRoutes = new AuditRoutes(vertx, audit);
     Duration lifetime = Duration.ofSeconds(config().getLong("sessionLifetime", SESSION_LIFETIME));
+    Optional<Path> dataDir = Optional.ofNullable(config().getString("dataDir")).map(Path::of);
     signedOut =
         new SignedOutSessions(
             vertx,
             Optional.ofNullable(pool),
+            dataDir.map(dir -> dir.resolve(SignedOutSessions.FILE)),
             lifetime,
             Clock.systemUTC(),
             SignedOutSessions.CAPACITY);
@@ -108,7 +110,7 @@ public final class GatewayVerticle extends VerticleBase {
       sessions =
           Sessions.load(
               vertx,
-              Optional.ofNullable(config().getString("dataDir")).map(Path::of),
+              dataDir,
               lifetime,
               Duration.ofSeconds(config().getLong("sessionMaxAge", SESSION_MAX_AGE)),
               Credentials.fromConfig(config().getJsonObject("auth", new JsonObject())),

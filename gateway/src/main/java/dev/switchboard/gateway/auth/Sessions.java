@@ -226,11 +226,12 @@ public final class Sessions {
       return Future.succeededFuture(false);
     }
     return verify(token)
-        .map(
+        .compose(
             session -> {
               Optional<String> id = session.flatMap(Session::grant).flatMap(Grant::id);
-              id.ifPresent(value -> signedOut.signOut(value, Authenticator.key(token)));
-              return id.isPresent();
+              return id.isEmpty()
+                  ? Future.succeededFuture(false)
+                  : signedOut.signOut(id.get(), Authenticator.key(token)).map(true);
             });
   }
 

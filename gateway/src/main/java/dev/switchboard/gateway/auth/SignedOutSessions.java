@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * auth.signed_out_sessions} (in the background, a {@link BatchWriter}: a database away delays the
  * write, retried with backoff and logged once per outage, without delaying the sign-out), and a
  * gateway loads the sessions not yet expired there when it starts, so a restart forgets none; the
- * rows that expired are purged every {@link #PURGE_EVERY}. Without a database the set is this
+ * rows that expired are purged every {@link #PURGE_EVERY}. With a data directory, the gateway's own
+ * sign-outs are kept in a file there too ({@link SignOutJournal}), loaded at start: a gateway
+ * restarted while the database is away still refuses them. Without either, the set is this
  * process's memory only: a restart forgets it (a signed-out JWT's copy is then good again until it
  * expires, and renewable).
  *
@@ -56,6 +59,9 @@ public final class SignedOutSessions {
 
   /** Rendered {@code switchboard_gateway_signouts_unstored_total} by Prometheus. */
   public static final String UNSTORED_METER = "gateway.signouts.unstored";
+
+  /** The file in the data directory that keeps this gateway's own sign-outs. */
+  public static final String FILE = "signed-out-sessions";
 
   /** How many signed-out sessions are held in memory at most, by default. */
   public static final int CAPACITY = 100_000;
@@ -86,6 +92,7 @@ public final class SignedOutSessions {
   private final Clock clock;
   private final int capacity;
   private final Optional<BatchWriter<Entry>> writer;
+  private final Optional<SignOutJournal> journal;
   private final Counter dropped;
 
   /** Each session's end of refusal, in the order they were signed out (about that of expiry). */
@@ -99,12 +106,20 @@ public final class SignedOutSessions {
   private MessageConsumer<JsonObject> revocations;
 
   /**
-   * @param pool the database of schema {@code auth}; empty: memory only
+   * @param pool the database of schema {@code auth}; empty: not stored there
+   * @param journal the file that keeps this gateway's own sign-outs across its restarts (in the
+   *     data directory); empty: none
    * @param lifetime how long a sign-in JWT lives ({@link Sessions#lifetime()})
    */
   public SignedOutSessions(
-      Vertx vertx, Optional<Pool> pool, Duration lifetime, Clock clock, int capacity) {
+      Vertx vertx,
+      Optional<Pool> pool,
+      Optional<Path> journal,
+      Duration lifetime,
+      Clock clock,
+      int capacity) {
     this.vertx = vertx;
+    this.journal = journal.map(file -> new SignOutJournal(vertx, file, clock, capacity));
     this.pool = pool;
     this.lifetime = lifetime;
     this.clock = clock;
@@ -142,15 +157,32 @@ public final class SignedOutSessions {
 
   /** Memory only, as without a database (tests). */
   public static SignedOutSessions inMemory(Vertx vertx, Duration lifetime) {
-    return new SignedOutSessions(vertx, Optional.empty(), lifetime, Clock.systemUTC(), CAPACITY);
+    return new SignedOutSessions(
+        vertx, Optional.empty(), Optional.empty(), lifetime, Clock.systemUTC(), CAPACITY);
   }
 
   /**
-   * Listens for the sign-outs of other gateways, loads those stored (waiting at most {@link
+   * Loads this gateway's own from its file (written to the database again, in case they never
+   * were), listens for the sign-outs of other gateways, loads those stored (waiting at most {@link
    * #LOAD_WAIT}; tried again every {@link #PURGE_EVERY} until it succeeds) and starts the writer
    * and the purge.
    */
   public Future<Void> start() {
+    return journal
+        .map(SignOutJournal::load)
+        .orElse(Future.succeededFuture(Map.of()))
+        .compose(
+            own -> {
+              own.forEach(
+                  (id, until) -> {
+                    refuse(id, until);
+                    writer.ifPresent(w -> w.add(new Entry(id, until)));
+                  });
+              return listenAndLoad();
+            });
+  }
+
+  private Future<Void> listenAndLoad() {
     revocations =
         vertx
             .eventBus()
@@ -188,9 +220,10 @@ public final class SignedOutSessions {
   /**
    * Signs out the session {@code id}, whose JWT with key {@code key} ({@code Authenticator.key})
    * asked: refused here at once, stored, and revoked on the event bus, so that every gateway
-   * refuses it and every service forgets and ends what it holds of it.
+   * refuses it and every service forgets and ends what it holds of it. Completes once it is in this
+   * gateway's file too (or could not be written there, which is logged).
    */
-  public void signOut(String id, String key) {
+  public Future<Void> signOut(String id, String key) {
     Entry entry = new Entry(id, clock.instant().plus(lifetime));
     refuse(entry.id(), entry.until());
     writer.ifPresent(w -> w.add(entry));
@@ -199,6 +232,9 @@ public final class SignedOutSessions {
         .publish(
             Addresses.AUTH_REVOKED,
             new JsonObject().put("key", key).put("origin", Sessions.SESSION_TAG + id));
+    return journal
+        .map(file -> file.append(entry.id(), entry.until()))
+        .orElse(Future.succeededFuture());
   }
 
   /** How many signed-out sessions are held now, expired ones not yet purged included. */
@@ -210,6 +246,7 @@ public final class SignedOutSessions {
   void purge() {
     Instant now = clock.instant();
     refused.values().removeIf(until -> !until.isAfter(now));
+    journal.ifPresent(SignOutJournal::purge);
     if (droppedWhileFull > 0 && refused.size() < capacity) {
       LOG.info(
           "signed-out sessions: room again; {} were forgotten before they expired",

@@ -18,6 +18,9 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway's set of signed-out sessions on the real PostgreSQL: stored and loaded again by the
@@ -67,10 +71,15 @@ class SignedOutSessionsTest {
 
   private SignedOutSessions started(Optional<Pool> pool, Clock clock, int capacity)
       throws Exception {
+    return started(pool, Optional.empty(), clock, capacity);
+  }
+
+  private SignedOutSessions started(
+      Optional<Pool> pool, Optional<Path> journal, Clock clock, int capacity) throws Exception {
     return on(
         () -> {
           SignedOutSessions sessions =
-              new SignedOutSessions(vertx, pool, LIFETIME, clock, capacity);
+              new SignedOutSessions(vertx, pool, journal, LIFETIME, clock, capacity);
           return sessions.start().map(sessions);
         });
   }
@@ -194,6 +203,98 @@ class SignedOutSessionsTest {
                             .getLong(0))
                     .isEqualTo(1));
     proxy.close();
+  }
+
+  /**
+   * A gateway restarted while the database is still away refuses what it signed out before: from
+   * its file, which the database had no chance to take. Once the database answers, the sign-out is
+   * stored there too, by the gateway that started last.
+   */
+  @Test
+  void aSignOutWhileTheDatabaseIsAwayOutlivesARestartBeforeItAnswers(@TempDir Path dataDir)
+      throws Exception {
+    String url = TestDatabase.freshDatabaseUrl();
+    Migrations.migrate(url, "auth");
+    DatabaseProxy proxy = DatabaseProxy.start(vertx, url);
+    Pool db = Database.pool(vertx, url, 1, "test");
+    Optional<Path> journal = Optional.of(dataDir.resolve(SignedOutSessions.FILE));
+    SignedOutSessions first =
+        started(
+            Optional.of(Database.pool(vertx, proxy.url(), 1, "first")),
+            journal,
+            Clock.systemUTC(),
+            10);
+    proxy.cut();
+
+    on(() -> first.signOut("one", "key-of-one").compose(written -> first.stop()));
+
+    SignedOutSessions next =
+        started(
+            Optional.of(Database.pool(vertx, proxy.url(), 1, "next")),
+            journal,
+            Clock.systemUTC(),
+            10);
+    assertThat(signedOut(next, "one")).as("refused after a restart, the database away").isTrue();
+    assertThat(signedOut(next, "two")).isFalse();
+    assertThat(Files.getPosixFilePermissions(journal.get()))
+        .as("session ids are no secret, but nobody else's business")
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+    proxy.restore();
+    Eventually.within(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        db.preparedQuery(
+                                "SELECT count(*) FROM auth.signed_out_sessions WHERE sid = $1")
+                            .execute(Tuple.of("one"))
+                            .await()
+                            .iterator()
+                            .next()
+                            .getLong(0))
+                    .as("stored once the database answers")
+                    .isEqualTo(1));
+    on(next::stop);
+    proxy.close();
+  }
+
+  /**
+   * The file keeps only what has not expired: written anew once the expired lines outnumber the
+   * others, and what expired is not loaded.
+   */
+  @Test
+  void theFileForgetsWhatExpired(@TempDir Path dataDir) throws Exception {
+    ManualClock clock = new ManualClock();
+    Optional<Path> journal = Optional.of(dataDir.resolve(SignedOutSessions.FILE));
+    SignedOutSessions sessions = started(Optional.empty(), journal, clock, 1_000);
+    on(
+        () -> {
+          Future<Void> written = Future.succeededFuture();
+          for (int i = 0; i < 100; i++) {
+            written = sessions.signOut("old-" + i, "key");
+          }
+          return written;
+        });
+    clock.advance(LIFETIME.plusSeconds(1));
+    on(() -> sessions.signOut("new", "key"));
+    on(
+        () -> {
+          sessions.purge();
+          return Future.succeededFuture();
+        });
+    Eventually.within(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(Files.readAllLines(journal.get()))
+                    .hasSize(1)
+                    .first()
+                    .asString()
+                    .startsWith("new "));
+
+    SignedOutSessions next = started(Optional.empty(), journal, clock, 1_000);
+    assertThat(signedOut(next, "new")).isTrue();
+    assertThat(signedOut(next, "old-7")).isFalse();
+    assertThat(on(() -> Future.succeededFuture(next.size()))).isEqualTo(1);
   }
 
   /**
