@@ -303,7 +303,7 @@ public enum Setting {
       "files.uploadExpiry",
       Kind.DURATION,
       "24h",
-      "a resumable (tus) upload not finished in this time is deleted (Upload-Expires)"),
+      "a resumable (tus) upload that receives no bytes for this long is deleted (Upload-Expires, moved on by every PATCH)"),
   FILES_ALLOWED_TYPES(
       "files.allowedTypes",
       Kind.LIST,
