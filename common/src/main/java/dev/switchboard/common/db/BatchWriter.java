@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -41,13 +42,17 @@ public final class BatchWriter<T> {
   private final Outage outage;
   private final ArrayDeque<T> queue = new ArrayDeque<>();
   private List<T> inFlight = List.of();
+  // after the database refused a batch for its data, that batch's rows go one at a time
+  private int singly;
   private long droppedInEpisode;
   private long timer = -1;
 
   /**
    * @param what the rows, for the log ({@code audit entries})
    * @param insert stores one batch (in one transaction); fails when the database does not take it
-   * @param dropped counts the rows dropped because the queue was full
+   * @param dropped counts the rows dropped because the queue was full, or because the database
+   *     refused them for what they hold (a value it cannot store): such a batch is written again
+   *     one row at a time, and only the refused row is dropped, logged with the database's reason
    * @param droppedMeter the counter's name as Prometheus shows it, for the log
    */
   public BatchWriter(
@@ -124,8 +129,9 @@ public final class BatchWriter<T> {
     if (!inFlight.isEmpty() || queue.isEmpty() || !outage.mayTry()) {
       return;
     }
-    List<T> batch = new ArrayList<>(Math.min(queue.size(), batchRows));
-    while (!queue.isEmpty() && batch.size() < batchRows) {
+    int rows = singly > 0 ? 1 : batchRows;
+    List<T> batch = new ArrayList<>(Math.min(queue.size(), rows));
+    while (!queue.isEmpty() && batch.size() < rows) {
       batch.add(queue.poll());
     }
     inFlight = batch;
@@ -144,6 +150,27 @@ public final class BatchWriter<T> {
               LOG.info("{}: writing again; {} were dropped", what, droppedInEpisode);
             }
             droppedInEpisode = 0;
+            if (singly > 0 && --singly > 0) {
+              vertx.runOnContext(next -> write());
+            }
+          } else if (refusedForItsData(done.cause())) {
+            // the database answered: retrying the same rows would fail the same way
+            outage.succeeded();
+            if (batch.size() > 1) {
+              for (int index = batch.size() - 1; index >= 0; index--) {
+                queue.addFirst(batch.get(index));
+              }
+              singly = batch.size();
+            } else {
+              singly = Math.max(0, singly - 1);
+              dropped.increment();
+              LOG.warn(
+                  "{}: the database refused one ({}); it is dropped, counted in {}",
+                  what,
+                  done.cause().getMessage(),
+                  droppedMeter);
+            }
+            vertx.runOnContext(next -> write());
           } else {
             // back to the front, in order, to be tried once the wait is over (the tick does)
             for (int index = batch.size() - 1; index >= 0; index--) {
@@ -152,6 +179,16 @@ public final class BatchWriter<T> {
             outage.failed(done.cause());
           }
         });
+  }
+
+  /**
+   * Whether the database refused the rows for a value they hold (SQLSTATE class 22, data exception,
+   * such as a NUL in text; or 23, a violated constraint): the same rows would be refused again.
+   */
+  private static boolean refusedForItsData(Throwable cause) {
+    return cause instanceof PgException pg
+        && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
   }
 
   /**
