@@ -262,6 +262,24 @@ class AuditApiTest {
     assertNoSecret(entries, jwt);
   }
 
+  /**
+   * A NUL in a path (as {@code %00}) is recorded, as U+FFFD: PostgreSQL text cannot hold NUL, and a
+   * batch the database refuses must neither lose the entry nor hold back those after it.
+   */
+  @Test
+  void aNulInAPathIsRecordedAndHoldsNothingBack() {
+    HttpResponse<Buffer> odd =
+        api.send(HttpMethod.POST, "/api/v1/services/we%00b/start", OPERATOR, null, Map.of());
+    assertThat(odd.statusCode()).as(odd.bodyAsString()).isBetween(400, 499);
+    as(OPERATOR, HttpMethod.POST, "/api/v1/services/refresh", 200);
+
+    JsonArray entries = entries("");
+    assertThat(one(entries, "service.start", "failed", "we\uFFFDb").getInteger("status"))
+        .isEqualTo(odd.statusCode());
+    assertThat(one(entries, "services.refresh", "ok", null).getString("actor"))
+        .isEqualTo("operator");
+  }
+
   @Test
   void theLogIsTheAdminsAndPagesNewestFirst() {
     for (int i = 0; i < 5; i++) {

@@ -234,7 +234,15 @@ public final class AuditLog {
         .put("via", row.getString("via"));
   }
 
+  /**
+   * At most {@code MAX_TEXT} characters, NUL (which PostgreSQL text cannot hold; a path may carry
+   * it as {@code %00}) as U+FFFD.
+   */
   private static String clip(String text) {
-    return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 1) + "…";
+    if (text == null) {
+      return null;
+    }
+    String clean = text.indexOf('\0') >= 0 ? text.replace('\0', '\uFFFD') : text;
+    return clean.length() <= MAX_TEXT ? clean : clean.substring(0, MAX_TEXT - 1) + "…";
   }
 }
