@@ -133,7 +133,9 @@ class HostileInputPropertyTest {
 
   @BeforeContainer
   static void start() throws IOException {
-    gateway = SupervisedGateway.start(TOKEN);
+    // the database of named tokens and the audit log, and the real file-processor behind the
+    // assets routes: every write route has its real peer
+    gateway = SupervisedGateway.startWithAudit(TOKEN, new JsonObject().put("adminToken", TOKEN));
     gateway.api.valid(HttpMethod.POST, "/api/v1/services", definition().put("name", FIXED), 201);
   }
 
@@ -193,6 +195,23 @@ class HostileInputPropertyTest {
         HttpMethod.valueOf(route.substring(0, route.indexOf(' '))),
         route.substring(route.indexOf(' ') + 1),
         null);
+  }
+
+  @Property(tries = 200)
+  void aNamedTokenIsNeverA5xx(
+      @ForAll("strings") String name,
+      @ForAll("roles") String role,
+      @ForAll("strings") String expiresAt,
+      @ForAll boolean withExpiry) {
+    JsonObject body = new JsonObject().put("name", name).put("role", role);
+    if (withExpiry) {
+      body.put("expiresAt", expiresAt);
+    }
+    HttpResponse<Buffer> created = checked(HttpMethod.POST, "/api/v1/tokens", body.encode());
+    if (created.statusCode() == 201) {
+      checked(
+          HttpMethod.DELETE, "/api/v1/tokens/" + created.bodyAsJsonObject().getString("id"), null);
+    }
   }
 
   @Property(tries = 200)
@@ -322,6 +341,14 @@ class HostileInputPropertyTest {
         Tuple.of(2, Arbitraries.of(SPECIAL)));
   }
 
+  /** Mostly a real role, so that the other fields reach the database. */
+  @Provide
+  Arbitrary<String> roles() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(3, Arbitraries.of("admin", "operator", "viewer", "emitter")),
+        Tuple.of(1, strings()));
+  }
+
   @Provide
   Arbitrary<String> names() {
     return Arbitraries.frequencyOf(Tuple.of(4, strings()), Tuple.of(1, Arbitraries.just(FIXED)));
@@ -402,7 +429,14 @@ class HostileInputPropertyTest {
   @Provide
   Arbitrary<String> writeRoutes() {
     return Arbitraries.of(
-        "POST /api/v1/services", "PUT /api/v1/services/" + FIXED, "POST /api/v1/deployments");
+        "POST /api/v1/services",
+        "PUT /api/v1/services/" + FIXED,
+        "POST /api/v1/deployments",
+        "POST /api/v1/tokens",
+        "POST /api/v1/assets/check",
+        "POST /api/v1/assets/confirm",
+        "POST /api/v1/assets/reject",
+        "POST /api/assets/confirm");
   }
 
   @Provide
@@ -418,7 +452,11 @@ class HostileInputPropertyTest {
         "POST /api/v1/deployments/{}/cancel",
         "DELETE /api/v1/services/x{}",
         "GET /api/v1/services/{}/events",
-        "GET /api/v1/deployments/{}");
+        "GET /api/v1/deployments/{}",
+        "DELETE /api/v1/tokens/{}",
+        "GET /api/v1/assets/{}",
+        "GET /api/v1/assets/{}/content",
+        "DELETE /api/v1/assets/{}");
   }
 
   @Provide

@@ -216,6 +216,9 @@ class TokensApiTest {
   void badInputNamesTheField() {
     assertInvalid(new JsonObject().put("role", "viewer"), "name");
     assertInvalid(new JsonObject().put("name", "x").put("role", "root"), "role");
+    // PostgreSQL text cannot hold NUL: a 400, not the database's error as a 500
+    assertInvalid(new JsonObject().put("name", "a\0b").put("role", "viewer"), "name");
+    assertInvalid(new JsonObject().put("name", "two\nlines").put("role", "viewer"), "name");
     assertInvalid(
         new JsonObject().put("name", "x").put("role", "viewer").put("expiresAt", "tomorrow"),
         "expiresAt");

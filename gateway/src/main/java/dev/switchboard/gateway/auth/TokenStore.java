@@ -61,6 +61,10 @@ public final class TokenStore {
       throw ApiException.invalid(
           "name", "name must be a string of 1 to " + MAX_NAME + " characters");
     }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      // a name is shown in lists and the audit log; PostgreSQL text cannot hold NUL at all
+      throw ApiException.invalid("name", "name must not contain control characters");
+    }
     Role role =
         request.getValue("role") instanceof String label ? Role.ofLabel(label).orElse(null) : null;
     if (role == null) {
