@@ -128,16 +128,24 @@ final class ServiceLifecycle {
       return Future.succeededFuture();
     }
     setState(ServiceState.STOPPING, why, null);
-    stopping =
+    Future<Void> stopped =
         current
             .stop(why)
             .map(
                 text -> {
-                  stopping = null;
                   setState(ServiceState.STOPPED, text, lastExit);
                   return null;
                 });
-    return stopping;
+    // the stop may have completed already (a process that was gone by the time the worker ended
+    // it): then it is not in progress, and the next stop must not take it for one
+    stopping = stopped;
+    stopped.onComplete(
+        done -> {
+          if (stopping == stopped) {
+            stopping = null;
+          }
+        });
+    return stopped;
   }
 
   Future<Void> restart() {
