@@ -29,6 +29,7 @@ public final class Analyzer {
   private final ImageInspector images = new ImageInspector();
   private final PdfInspector pdfs;
   private final TextInspector texts = new TextInspector();
+  private final MediaInspector media = new MediaInspector();
   private final Thumbnailer thumbnailer;
 
   /**
@@ -123,6 +124,19 @@ public final class Analyzer {
     if (TextInspector.handles(type)) {
       Details.Text text = steps.run("text reading", () -> texts.inspect(file, type));
       return analysed(type, size, sha256, text, List.of());
+    }
+    if (MediaInspector.handles(type)) {
+      // a header no reader here knows (or a damaged one) leaves the fields empty, not the file
+      // failed
+      Details.Media media;
+      try {
+        media = steps.run("media header", () -> this.media.read(file, type));
+      } catch (StepFailed unread) {
+        media =
+            new Details.Media(
+                type.startsWith("video/") ? "video" : "audio", null, null, null, null, null, null);
+      }
+      return analysed(type, size, sha256, media, List.of());
     }
     return analysed(type, size, sha256, new Details.None(), List.of());
   }

@@ -9,9 +9,33 @@ import java.time.Instant;
 public sealed interface Details {
 
   /**
-   * A type the analyser has no reader for (audio, video, or an image format ImageIO cannot decode).
+   * A type the analyser has no reader for (an audio or video format no header reader here knows is
+   * read as {@link Media} with every field null; an image format ImageIO cannot decode; other
+   * allowed types).
    */
   record None() implements Details {}
+
+  /**
+   * Audio or video, from its header ({@link MediaInspector}); each field null where the header does
+   * not say.
+   *
+   * @param kind {@code audio} or {@code video}, by the detected type
+   * @param durationSeconds how long it plays
+   * @param width the picture's width in pixels (video)
+   * @param height the picture's height in pixels (video)
+   * @param sampleRate the sound's samples a second, in Hz
+   * @param channels the sound's channels
+   * @param codec the video's compression or, without a picture, the sound's encoding
+   */
+  record Media(
+      String kind,
+      Double durationSeconds,
+      Integer width,
+      Integer height,
+      Integer sampleRate,
+      Integer channels,
+      String codec)
+      implements Details {}
 
   /**
    * @param width in pixels, as stored (before EXIF orientation)

@@ -39,6 +39,16 @@ final class DetailsJson {
           .put("jsonValid", text.jsonValid())
           .put("jsonError", text.jsonError());
     }
+    if (details instanceof Details.Media media) {
+      return new JsonObject()
+          .put("kind", media.kind())
+          .put("durationSeconds", media.durationSeconds())
+          .put("width", media.width())
+          .put("height", media.height())
+          .put("sampleRate", media.sampleRate())
+          .put("channels", media.channels())
+          .put("codec", media.codec());
+    }
     return new JsonObject();
   }
 

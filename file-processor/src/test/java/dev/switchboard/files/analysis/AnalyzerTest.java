@@ -215,6 +215,68 @@ class AnalyzerTest {
   }
 
   @Test
+  void audioAndVideoHaveWhatTheirHeadersSay() throws Exception {
+    Analysis wav =
+        analyzer.analyze(
+            TestFiles.wav(dir.resolve("tone.wav"), 1.5, 8000, 1), "tone.wav", dir.resolve("t1"));
+    assertThat(wav.status()).as(wav.reason()).isEqualTo(Analysis.Status.ANALYSED);
+    assertThat(wav.mediaType()).isEqualTo("audio/vnd.wave");
+    assertThat(wav.details())
+        .isEqualTo(new Details.Media("audio", 1.5, null, null, 8000, 1, "PCM_SIGNED"));
+
+    Analysis mp3 =
+        analyzer.analyze(TestFiles.mp3(dir.resolve("song.mp3"), 20), "song.mp3", dir.resolve("t2"));
+    assertThat(mp3.status()).as(mp3.reason()).isEqualTo(Analysis.Status.ANALYSED);
+    assertThat(mp3.mediaType()).isEqualTo("audio/mpeg");
+    assertThat(mp3.details())
+        .isEqualTo(new Details.Media("audio", null, null, null, 44100, 2, "MPEG-1 Layer III"));
+
+    Analysis mp4 =
+        analyzer.analyze(
+            TestFiles.movie(dir.resolve("clip.mp4"), "isom", 320, 240, 2500),
+            "clip.mp4",
+            dir.resolve("t3"));
+    assertThat(mp4.status()).as(mp4.reason()).isEqualTo(Analysis.Status.ANALYSED);
+    assertThat(mp4.mediaType()).isEqualTo("video/mp4");
+    assertThat(mp4.details())
+        .isEqualTo(new Details.Media("video", 2.5, 320, 240, null, null, "H.264"));
+    assertThat(mp4.thumbnails()).isEmpty();
+
+    Analysis mov =
+        analyzer.analyze(
+            TestFiles.movie(dir.resolve("clip.mov"), "qt  ", 320, 240, 2500),
+            "clip.mov",
+            dir.resolve("t4"));
+    assertThat(mov.status()).as(mov.reason()).isEqualTo(Analysis.Status.ANALYSED);
+    assertThat(mov.mediaType()).isEqualTo("video/quicktime");
+    assertThat(((Details.Media) mov.details()).durationSeconds()).isEqualTo(2.5);
+    assertThat(((Details.Media) mov.details()).codec()).isEqualTo("H.264");
+  }
+
+  @Test
+  void aMediaHeaderNoReaderKnowsLeavesItsFieldsEmptyNotTheFileFailed() throws Exception {
+    // an Ogg page header, which neither javax.sound nor metadata-extractor reads
+    Path ogg = dir.resolve("voice.ogg");
+    byte[] page = new byte[64];
+    System.arraycopy("OggS".getBytes(StandardCharsets.US_ASCII), 0, page, 0, 4);
+    Files.write(ogg, page);
+
+    Analysis analysis = analyzer.analyze(ogg, "voice.ogg", dir.resolve("thumbs"));
+
+    assertThat(analysis.status()).as(analysis.reason()).isEqualTo(Analysis.Status.ANALYSED);
+    assertThat(analysis.details())
+        .isEqualTo(
+            new Details.Media(
+                analysis.mediaType().startsWith("video/") ? "video" : "audio",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null));
+  }
+
+  @Test
   void anExecutableNamedPngIsRejected() throws Exception {
     Path disguised =
         Files.copy(

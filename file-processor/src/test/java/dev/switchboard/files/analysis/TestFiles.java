@@ -4,6 +4,7 @@ import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,12 +12,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentInformation;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -201,5 +207,129 @@ public final class TestFiles {
       }
     }
     return file;
+  }
+
+  /** A WAV of {@code seconds} of silence: 16-bit PCM, {@code rate} Hz, {@code channels}. */
+  public static Path wav(Path file, double seconds, int rate, int channels) throws IOException {
+    AudioFormat format = new AudioFormat(rate, 16, channels, true, false);
+    int frames = (int) Math.round(seconds * rate);
+    byte[] pcm = new byte[frames * format.getFrameSize()];
+    AudioSystem.write(
+        new AudioInputStream(new ByteArrayInputStream(pcm), format, frames),
+        AudioFileFormat.Type.WAVE,
+        file.toFile());
+    return file;
+  }
+
+  /** {@code frames} MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz, joint stereo) of silence. */
+  public static Path mp3(Path file, int frames) throws IOException {
+    byte[] frame = new byte[417];
+    frame[0] = (byte) 0xFF;
+    frame[1] = (byte) 0xFB;
+    frame[2] = (byte) 0x90;
+    frame[3] = (byte) 0x64;
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (int i = 0; i < frames; i++) {
+        out.write(frame);
+      }
+    }
+    return file;
+  }
+
+  /**
+   * The header of a movie with one H.264 video track of {@code width} × {@code height} playing
+   * {@code millis} ms, box by box (ISO 14496-12): an MP4 with brand {@code isom}, a QuickTime movie
+   * with {@code qt }. It has no samples: what is read is the header.
+   */
+  public static Path movie(Path file, String brand, int width, int height, int millis)
+      throws IOException {
+    byte[] ftyp =
+        box(
+            "ftyp",
+            fields(
+                16, b -> b.put(ascii4(brand)).putInt(512).put(ascii4(brand)).put(ascii4(brand))));
+    byte[] mvhd =
+        box(
+            "mvhd",
+            fields(
+                100,
+                b -> {
+                  b.putInt(0).putInt(0).putInt(0).putInt(1000).putInt(millis);
+                  b.putInt(0x10000).putShort((short) 0x100).put(new byte[10]);
+                  identity(b);
+                  b.put(new byte[24]).putInt(2);
+                }));
+    byte[] tkhd =
+        box(
+            "tkhd",
+            fields(
+                84,
+                b -> {
+                  b.putInt(3).putInt(0).putInt(0).putInt(1).putInt(0).putInt(millis);
+                  b.put(new byte[16]);
+                  identity(b);
+                  b.putInt(width << 16).putInt(height << 16);
+                }));
+    byte[] mdhd =
+        box(
+            "mdhd",
+            fields(
+                24,
+                b ->
+                    b.putInt(0)
+                        .putInt(0)
+                        .putInt(0)
+                        .putInt(1000)
+                        .putInt(millis)
+                        .putInt(0x55c40000)));
+    byte[] hdlr =
+        box("hdlr", fields(25, b -> b.putInt(0).putInt(0).put(ascii4("vide")).put(new byte[13])));
+    byte[] vmhd = box("vmhd", fields(12, b -> b.putInt(1).put(new byte[8])));
+    byte[] avc1 =
+        box(
+            "avc1",
+            fields(
+                78,
+                b -> {
+                  b.put(new byte[6]).putShort((short) 1).put(new byte[16]);
+                  b.putShort((short) width).putShort((short) height);
+                  b.putInt(0x480000).putInt(0x480000).putInt(0).putShort((short) 1);
+                  b.put(new byte[32]).putShort((short) 0x18).putShort((short) -1);
+                }));
+    byte[] stsd = box("stsd", fields(8, b -> b.putInt(0).putInt(1)), avc1);
+    byte[] trak = box("trak", tkhd, box("mdia", mdhd, hdlr, box("minf", vmhd, box("stbl", stsd))));
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(ftyp);
+      out.write(box("moov", mvhd, trak));
+    }
+    return file;
+  }
+
+  private static byte[] box(String type, byte[]... contents) {
+    int size = 8;
+    for (byte[] content : contents) {
+      size += content.length;
+    }
+    ByteBuffer box = ByteBuffer.allocate(size).putInt(size).put(ascii4(type));
+    for (byte[] content : contents) {
+      box.put(content);
+    }
+    return box.array();
+  }
+
+  private static byte[] fields(int size, Consumer<ByteBuffer> write) {
+    ByteBuffer fields = ByteBuffer.allocate(size);
+    write.accept(fields);
+    return fields.array();
+  }
+
+  private static void identity(ByteBuffer matrix) {
+    for (int value : new int[] {0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000}) {
+      matrix.putInt(value);
+    }
+  }
+
+  private static byte[] ascii4(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 }
