@@ -173,6 +173,28 @@ class FilesApiTest {
     HttpResponse<Buffer> thumbnail =
         api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/thumbnail?size=200", 200);
     assertThat(thumbnail.getHeader("Content-Type")).isEqualTo("image/jpeg");
+    // the smallest at least that large (512), else the largest (1024); EXIF 6 turned it upright
+    assertThat(longSide(thumbnail)).isEqualTo(512);
+    assertThat(
+            longSide(
+                api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/thumbnail?size=100", 200)))
+        .isEqualTo(128);
+    assertThat(
+            longSide(
+                api.valid(HttpMethod.GET, "/api/v1/assets/" + id + "/thumbnail?size=5000", 200)))
+        .isEqualTo(1024);
+
+    // found by its hash, and by nothing else's
+    JsonObject byHash =
+        api.valid(HttpMethod.GET, "/api/v1/assets?hash=" + image.getString("sha256"), 200)
+            .bodyAsJsonObject();
+    assertThat(byHash.getLong("total")).isEqualTo(1);
+    assertThat(byHash.getJsonArray("assets").getJsonObject(0).getString("id")).isEqualTo(id);
+    assertThat(
+            api.valid(HttpMethod.GET, "/api/v1/assets?hash=" + "0".repeat(64), 200)
+                .bodyAsJsonObject()
+                .getLong("total"))
+        .isZero();
 
     // the seed's route, with the seed's single id
     JsonObject decided =
@@ -347,6 +369,13 @@ class FilesApiTest {
         "ids[0]");
     assertField(
         api.valid(HttpMethod.POST, "/api/v1/assets/check", new JsonObject(), 400), "hashes");
+  }
+
+  /** The long side, in pixels, of the picture a response carries. */
+  private static int longSide(HttpResponse<Buffer> picture) throws IOException {
+    java.awt.image.BufferedImage image =
+        javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(picture.body().getBytes()));
+    return Math.max(image.getWidth(), image.getHeight());
   }
 
   private static void assertField(HttpResponse<Buffer> problem, String field) {
