@@ -30,6 +30,7 @@ public final class BatchWriter<T> {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
   private static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
+  private static final long REFUSALS_LOGGED_EVERY = Duration.ofMinutes(1).toNanos();
 
   private final Vertx vertx;
   private final String what;
@@ -44,6 +45,9 @@ public final class BatchWriter<T> {
   private List<T> inFlight = List.of();
   // after the database refused a batch for its data, that batch's rows go one at a time
   private int singly;
+  // rows the database refused since the last line that said so, and when that line was (nanoTime)
+  private long refusedUnlogged;
+  private long lastRefusalLogged;
   private long droppedInEpisode;
   private long timer = -1;
 
@@ -164,11 +168,21 @@ public final class BatchWriter<T> {
             } else {
               singly = Math.max(0, singly - 1);
               dropped.increment();
-              LOG.warn(
-                  "{}: the database refused one ({}); it is dropped, counted in {}",
-                  what,
-                  done.cause().getMessage(),
-                  droppedMeter);
+              refusedUnlogged++;
+              // at most a line a minute: rows a client fills with what the database refuses must
+              // not become a log line each
+              long now = System.nanoTime();
+              if (lastRefusalLogged == 0 || now - lastRefusalLogged >= REFUSALS_LOGGED_EVERY) {
+                LOG.warn(
+                    "{}: the database refused {} ({}); dropped, counted in {} (at most a line"
+                        + " a minute)",
+                    what,
+                    refusedUnlogged == 1 ? "one" : refusedUnlogged,
+                    done.cause().getMessage(),
+                    droppedMeter);
+                refusedUnlogged = 0;
+                lastRefusalLogged = now;
+              }
             }
             vertx.runOnContext(next -> write());
           } else {
