@@ -132,9 +132,7 @@ public final class Analyzer {
       try {
         media = steps.run("media header", () -> this.media.read(file, type));
       } catch (StepFailed unread) {
-        media =
-            new Details.Media(
-                type.startsWith("video/") ? "video" : "audio", null, null, null, null, null, null);
+        media = MediaInspector.unread(type);
       }
       return analysed(type, size, sha256, media, List.of());
     }

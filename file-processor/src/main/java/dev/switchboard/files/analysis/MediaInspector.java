@@ -42,9 +42,18 @@ final class MediaInspector {
     return type.startsWith("audio/") || type.startsWith("video/");
   }
 
+  /** What is known of a file of {@code type} whose header could not be read: its kind only. */
+  static Details.Media unread(String type) {
+    return new Details.Media(kind(type), null, null, null, null, null, null);
+  }
+
+  private static String kind(String type) {
+    return type.startsWith("video/") ? "video" : "audio";
+  }
+
   Details.Media read(Path file, String type)
       throws IOException, ImageProcessingException, UnsupportedAudioFileException {
-    String kind = type.startsWith("video/") ? "video" : "audio";
+    String kind = kind(type);
     if (SAMPLED.contains(type)) {
       AudioFileFormat read = AudioSystem.getAudioFileFormat(file.toFile());
       AudioFormat format = read.getFormat();

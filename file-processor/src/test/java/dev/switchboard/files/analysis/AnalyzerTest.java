@@ -216,41 +216,27 @@ class AnalyzerTest {
 
   @Test
   void audioAndVideoHaveWhatTheirHeadersSay() throws Exception {
-    Analysis wav =
-        analyzer.analyze(
-            TestFiles.wav(dir.resolve("tone.wav"), 1.5, 8000, 1), "tone.wav", dir.resolve("t1"));
-    assertThat(wav.status()).as(wav.reason()).isEqualTo(Analysis.Status.ANALYSED);
-    assertThat(wav.mediaType()).isEqualTo("audio/vnd.wave");
-    assertThat(wav.details())
+    assertThat(media(TestFiles.wav(dir.resolve("tone.wav"), 1.5, 8000, 1), "audio/vnd.wave"))
         .isEqualTo(new Details.Media("audio", 1.5, null, null, 8000, 1, "PCM_SIGNED"));
-
-    Analysis mp3 =
-        analyzer.analyze(TestFiles.mp3(dir.resolve("song.mp3"), 20), "song.mp3", dir.resolve("t2"));
-    assertThat(mp3.status()).as(mp3.reason()).isEqualTo(Analysis.Status.ANALYSED);
-    assertThat(mp3.mediaType()).isEqualTo("audio/mpeg");
-    assertThat(mp3.details())
+    assertThat(media(TestFiles.mp3(dir.resolve("song.mp3"), 20), "audio/mpeg"))
         .isEqualTo(new Details.Media("audio", null, null, null, 44100, 2, "MPEG-1 Layer III"));
-
-    Analysis mp4 =
-        analyzer.analyze(
-            TestFiles.movie(dir.resolve("clip.mp4"), "isom", 320, 240, 2500),
-            "clip.mp4",
-            dir.resolve("t3"));
-    assertThat(mp4.status()).as(mp4.reason()).isEqualTo(Analysis.Status.ANALYSED);
-    assertThat(mp4.mediaType()).isEqualTo("video/mp4");
-    assertThat(mp4.details())
+    assertThat(media(TestFiles.movie(dir.resolve("clip.mp4"), "isom", 320, 240, 2500), "video/mp4"))
         .isEqualTo(new Details.Media("video", 2.5, 320, 240, null, null, "H.264"));
-    assertThat(mp4.thumbnails()).isEmpty();
+    Details.Media mov =
+        media(TestFiles.movie(dir.resolve("clip.mov"), "qt  ", 320, 240, 2500), "video/quicktime");
+    assertThat(mov.durationSeconds()).isEqualTo(2.5);
+    assertThat(mov.codec()).isEqualTo("H.264");
+  }
 
-    Analysis mov =
+  /** Analyses {@code file}, which must be analysed as {@code type}, without thumbnails. */
+  private Details.Media media(Path file, String type) {
+    Analysis analysis =
         analyzer.analyze(
-            TestFiles.movie(dir.resolve("clip.mov"), "qt  ", 320, 240, 2500),
-            "clip.mov",
-            dir.resolve("t4"));
-    assertThat(mov.status()).as(mov.reason()).isEqualTo(Analysis.Status.ANALYSED);
-    assertThat(mov.mediaType()).isEqualTo("video/quicktime");
-    assertThat(((Details.Media) mov.details()).durationSeconds()).isEqualTo(2.5);
-    assertThat(((Details.Media) mov.details()).codec()).isEqualTo("H.264");
+            file, file.getFileName().toString(), dir.resolve("thumbs-" + file.getFileName()));
+    assertThat(analysis.status()).as(analysis.reason()).isEqualTo(Analysis.Status.ANALYSED);
+    assertThat(analysis.mediaType()).isEqualTo(type);
+    assertThat(analysis.thumbnails()).isEmpty();
+    return (Details.Media) analysis.details();
   }
 
   @Test
